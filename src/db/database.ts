@@ -1,0 +1,85 @@
+import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import { PrismaClient } from "../generated/prisma/client.ts";
+import { applyMigrations, type MigrationTarget } from "./migrations.ts";
+
+export type Db = PrismaClient;
+export type DatabaseOptions = { kind: "postgres"; url: string } | { kind: "pglite"; dataDir?: string };
+
+export interface Database {
+  prisma: Db;
+  kind: DatabaseOptions["kind"];
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database the configuration names, applies pending migrations, and returns a Prisma
+ * client over it. PGlite runs in this process (one connection, transactions serialized);
+ * PostgreSQL goes through a pg pool. `wrapAdapter` lets tests count SQL statements.
+ */
+export async function openDatabase(
+  options: DatabaseOptions,
+  wrapAdapter: (a: SqlDriverAdapterFactory) => SqlDriverAdapterFactory = (a) => a,
+): Promise<Database> {
+  if (options.kind === "pglite") {
+    const pglite = await PGlite.create({ dataDir: options.dataDir, extensions: { pg_trgm } });
+    await applyMigrations(pgliteTarget(pglite));
+    const prisma = new PrismaClient({ adapter: wrapAdapter(new PrismaPGlite(pglite)) });
+    return {
+      prisma,
+      kind: "pglite",
+      async close() {
+        await prisma.$disconnect();
+        await pglite.close();
+      },
+    };
+  }
+  const client = new pg.Client({ connectionString: options.url });
+  await client.connect();
+  try {
+    await applyMigrations(pgTarget(client));
+  } finally {
+    await client.end();
+  }
+  const pool = new pg.Pool({ connectionString: options.url, max: 10 });
+  const prisma = new PrismaClient({ adapter: wrapAdapter(new PrismaPg(pool)) });
+  return {
+    prisma,
+    kind: "postgres",
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+function pgliteTarget(db: PGlite): MigrationTarget {
+  return {
+    query: async (sql, params) => (await db.query<Record<string, unknown>>(sql, params)).rows,
+    transaction: async (work) => {
+      await db.transaction(async (tx) => {
+        await work({ exec: async (sql) => void (await tx.exec(sql)), query: (sql, params) => tx.query(sql, params) });
+      });
+    },
+  };
+}
+
+function pgTarget(client: pg.Client): MigrationTarget {
+  return {
+    query: async (sql, params) => (await client.query(sql, params)).rows,
+    transaction: async (work) => {
+      await client.query("BEGIN");
+      try {
+        await work({ exec: async (sql) => void (await client.query(sql)), query: (sql, params) => client.query(sql, params) });
+        await client.query("COMMIT");
+      } catch (error) {
+        await client.query("ROLLBACK");
+        throw error;
+      }
+    },
+  };
+}
