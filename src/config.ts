@@ -10,6 +10,8 @@ const schema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   /** Create a default tenant and print an admin credential once, on a fresh database. */
   BOOTSTRAP: z.stringbool().default(true),
+  /** Believe X-Forwarded-For for client IPs: set only behind a proxy that overwrites it. */
+  TRUST_PROXY: z.stringbool().default(false),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 
@@ -19,6 +21,7 @@ export type Config = {
   database: { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string };
   redisUrl?: string;
   bootstrap: boolean;
+  trustProxy: boolean;
   logLevel: z.infer<typeof schema>["LOG_LEVEL"];
 };
 
@@ -38,6 +41,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database: e.DATABASE_URL ? { kind: "postgres", url: e.DATABASE_URL } : { kind: "pglite", dataDir: e.DATA_DIR },
     redisUrl: e.REDIS_URL,
     bootstrap: e.BOOTSTRAP,
+    trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
   };
 }

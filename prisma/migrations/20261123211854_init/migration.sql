@@ -8,6 +8,9 @@ CREATE TYPE "AdminScope" AS ENUM ('CUSTOMERS_READ', 'CUSTOMERS_WRITE', 'AUDIT_RE
 CREATE TYPE "CustomerStatus" AS ENUM ('ACTIVE', 'BLOCKED', 'DISABLED');
 
 -- CreateEnum
+CREATE TYPE "ContactKind" AS ENUM ('EMAIL', 'PHONE');
+
+-- CreateEnum
 CREATE TYPE "ActorKind" AS ENUM ('ADMIN', 'CUSTOMER', 'SYSTEM');
 
 -- CreateTable
@@ -26,7 +29,7 @@ CREATE TABLE "admin_credential" (
     "id" UUID NOT NULL,
     "tenant_id" UUID NOT NULL,
     "key_id" TEXT NOT NULL,
-    "secret_hash" BYTEA NOT NULL,
+    "secret_hash" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "scopes" "AdminScope"[],
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -66,32 +69,19 @@ CREATE TABLE "customer" (
 );
 
 -- CreateTable
-CREATE TABLE "customer_email" (
+CREATE TABLE "contact" (
     "id" UUID NOT NULL,
     "tenant_id" UUID NOT NULL,
     "customer_id" UUID NOT NULL,
-    "address" TEXT NOT NULL,
+    "kind" "ContactKind" NOT NULL,
+    "value" TEXT NOT NULL,
     "normalized" TEXT NOT NULL,
     "primary" BOOLEAN NOT NULL DEFAULT false,
     "verified" BOOLEAN NOT NULL DEFAULT false,
     "verified_at" TIMESTAMPTZ(3),
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
-    CONSTRAINT "customer_email_pkey" PRIMARY KEY ("id")
-);
-
--- CreateTable
-CREATE TABLE "customer_phone" (
-    "id" UUID NOT NULL,
-    "tenant_id" UUID NOT NULL,
-    "customer_id" UUID NOT NULL,
-    "number" TEXT NOT NULL,
-    "primary" BOOLEAN NOT NULL DEFAULT false,
-    "verified" BOOLEAN NOT NULL DEFAULT false,
-    "verified_at" TIMESTAMPTZ(3),
-    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "customer_phone_pkey" PRIMARY KEY ("id")
+    CONSTRAINT "contact_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
@@ -216,22 +206,13 @@ CREATE UNIQUE INDEX "customer_tenant_id_uid_key" ON "customer"("tenant_id", "uid
 CREATE UNIQUE INDEX "customer_tenant_id_username_key" ON "customer"("tenant_id", "username");
 
 -- CreateIndex
-CREATE INDEX "customer_email_customer_id_idx" ON "customer_email"("customer_id");
+CREATE INDEX "contact_customer_id_kind_created_at_idx" ON "contact"("customer_id", "kind", "created_at");
 
 -- CreateIndex
-CREATE INDEX "customer_email_normalized_trgm_idx" ON "customer_email" USING GIN ("normalized" gin_trgm_ops);
+CREATE INDEX "contact_normalized_trgm_idx" ON "contact" USING GIN ("normalized" gin_trgm_ops);
 
 -- CreateIndex
-CREATE UNIQUE INDEX "customer_email_tenant_id_normalized_key" ON "customer_email"("tenant_id", "normalized");
-
--- CreateIndex
-CREATE INDEX "customer_phone_customer_id_idx" ON "customer_phone"("customer_id");
-
--- CreateIndex
-CREATE INDEX "customer_phone_number_trgm_idx" ON "customer_phone" USING GIN ("number" gin_trgm_ops);
-
--- CreateIndex
-CREATE UNIQUE INDEX "customer_phone_tenant_id_number_key" ON "customer_phone"("tenant_id", "number");
+CREATE UNIQUE INDEX "contact_tenant_id_kind_normalized_key" ON "contact"("tenant_id", "kind", "normalized");
 
 -- CreateIndex
 CREATE INDEX "identity_customer_id_linked_at_idx" ON "identity"("customer_id", "linked_at");
@@ -285,10 +266,7 @@ ALTER TABLE "admin_credential" ADD CONSTRAINT "admin_credential_tenant_id_fkey" 
 ALTER TABLE "customer" ADD CONSTRAINT "customer_tenant_id_fkey" FOREIGN KEY ("tenant_id") REFERENCES "tenant"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "customer_email" ADD CONSTRAINT "customer_email_customer_id_tenant_id_fkey" FOREIGN KEY ("customer_id", "tenant_id") REFERENCES "customer"("id", "tenant_id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "customer_phone" ADD CONSTRAINT "customer_phone_customer_id_tenant_id_fkey" FOREIGN KEY ("customer_id", "tenant_id") REFERENCES "customer"("id", "tenant_id") ON DELETE CASCADE ON UPDATE CASCADE;
+ALTER TABLE "contact" ADD CONSTRAINT "contact_customer_id_tenant_id_fkey" FOREIGN KEY ("customer_id", "tenant_id") REFERENCES "customer"("id", "tenant_id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "identity" ADD CONSTRAINT "identity_customer_id_tenant_id_fkey" FOREIGN KEY ("customer_id", "tenant_id") REFERENCES "customer"("id", "tenant_id") ON DELETE CASCADE ON UPDATE CASCADE;
@@ -305,8 +283,7 @@ ALTER TABLE "consent" ADD CONSTRAINT "consent_customer_id_tenant_id_fkey" FOREIG
 -- Hand-written: partial unique indexes, which the Prisma schema language cannot express.
 
 -- At most one primary email and one primary phone per customer.
-CREATE UNIQUE INDEX "customer_email_one_primary_idx" ON "customer_email" ("customer_id") WHERE "primary";
-CREATE UNIQUE INDEX "customer_phone_one_primary_idx" ON "customer_phone" ("customer_id") WHERE "primary";
+CREATE UNIQUE INDEX "contact_one_primary_idx" ON "contact" ("customer_id", "kind") WHERE "primary";
 
 -- At most one live grant per consent purpose (older grants are history).
 CREATE UNIQUE INDEX "consent_one_active_idx" ON "consent" ("customer_id", "purpose") WHERE "revoked_at" IS NULL;

@@ -1,0 +1,73 @@
+import { z } from "zod";
+import type { Db } from "../db/database.ts";
+import { NotFoundError } from "../errors.ts";
+import type { AdminCredential } from "../generated/prisma/client.ts";
+import { AdminScope } from "../generated/prisma/enums.ts";
+import { transact } from "../audit/transact.ts";
+import type { ServiceContext } from "../service-context.ts";
+import { parseInput } from "../validation.ts";
+import { generateApiKey, secretMatches } from "./secrets.ts";
+
+export interface AdminPrincipal {
+  tenantId: string;
+  credentialId: string;
+  keyId: string;
+  scopes: AdminScope[];
+}
+
+export const ALL_SCOPES = Object.values(AdminScope);
+
+// Touching lastUsedAt on every request would turn every read into a write.
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/**
+ * Checks an API key id + secret. Returns the principal, or null for an unknown key, a wrong
+ * secret or a revoked credential — the caller cannot tell which. Cost: one indexed read, plus a
+ * write at most once a minute per credential.
+ */
+export async function authenticateApiKey(db: Db, keyId: string, secret: string): Promise<AdminPrincipal | null> {
+  const credential = await db.adminCredential.findUnique({ where: { keyId } });
+  const valid = secretMatches(secret, credential?.secretHash ?? null);
+  if (!credential || !valid || credential.revokedAt) return null;
+  const now = Date.now();
+  if (!credential.lastUsedAt || now - credential.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    await db.adminCredential.update({ where: { id: credential.id }, data: { lastUsedAt: new Date(now) } });
+  }
+  return { tenantId: credential.tenantId, credentialId: credential.id, keyId: credential.keyId, scopes: credential.scopes };
+}
+
+const createInput = z.object({
+  name: z.string().trim().min(1).max(100),
+  scopes: z.array(z.enum(AdminScope)).min(1).default(ALL_SCOPES),
+});
+
+export interface IssuedCredential {
+  credential: AdminCredential;
+  /** The only time the secret exists in clear text. */
+  secret: string;
+}
+
+/** Issues a new admin credential for the caller's tenant; the secret is returned once. */
+export async function createCredential(ctx: ServiceContext, input: z.input<typeof createInput>): Promise<IssuedCredential> {
+  const { name, scopes } = parseInput(createInput, input);
+  const { keyId, secret, secretHash } = generateApiKey();
+  return transact(ctx, async (tx, audit) => {
+    const credential = await tx.adminCredential.create({
+      data: { tenantId: ctx.tenantId, keyId, secretHash, name, scopes: [...new Set(scopes)] },
+    });
+    await audit({ type: "credential.created", data: { credentialId: credential.id, keyId, name, scopes: credential.scopes } });
+    return { credential, secret };
+  });
+}
+
+/** Revokes a credential of the caller's tenant; requests using it fail from now on. */
+export async function revokeCredential(ctx: ServiceContext, credentialId: string): Promise<AdminCredential> {
+  return transact(ctx, async (tx, audit) => {
+    const existing = await tx.adminCredential.findFirst({ where: { id: credentialId, tenantId: ctx.tenantId } });
+    if (!existing) throw new NotFoundError("CREDENTIAL_NOT_FOUND");
+    if (existing.revokedAt) return existing;
+    const credential = await tx.adminCredential.update({ where: { id: existing.id }, data: { revokedAt: new Date() } });
+    await audit({ type: "credential.revoked", data: { credentialId: credential.id, keyId: credential.keyId } });
+    return credential;
+  });
+}

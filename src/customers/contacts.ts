@@ -1,0 +1,173 @@
+import { z } from "zod";
+import { transact, type Tx } from "../audit/transact.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
+import type { Contact, Customer } from "../generated/prisma/client.ts";
+import type { ContactKind } from "../generated/prisma/enums.ts";
+import type { ServiceContext } from "../service-context.ts";
+import { parseInput } from "../validation.ts";
+import { emailAddress, phoneNumber } from "./input.ts";
+import { requireCustomer, translateConflict } from "./guards.ts";
+
+// Emails and phones behave the same way; `kind` picks which one an operation is about.
+
+const RULES = {
+  EMAIL: { value: emailAddress, normalize: (v: string) => v.toLowerCase(), taken: "EMAIL_TAKEN", missing: "EMAIL_NOT_FOUND", noun: "email" },
+  PHONE: { value: phoneNumber, normalize: (v: string) => v, taken: "PHONE_TAKEN", missing: "PHONE_NOT_FOUND", noun: "phone" },
+} as const;
+
+const MAX_PER_KIND = 10;
+
+export interface NewContact {
+  kind: ContactKind;
+  value: string;
+  normalized: string;
+  primary: boolean;
+  verified: boolean;
+  verifiedAt: Date | null;
+}
+
+/** Normalizes a validated list of one kind; exactly one entry ends up primary. */
+export function normalizeContacts(kind: ContactKind, list: { value: string; primary: boolean; verified: boolean }[], field: string): NewContact[] {
+  const seen = new Set<string>();
+  const contacts = list.map((c, i) => {
+    const normalized = RULES[kind].normalize(c.value);
+    if (seen.has(normalized)) throw new ValidationError([{ field: `${field}.${i}.value`, message: `duplicate ${RULES[kind].noun}` }]);
+    seen.add(normalized);
+    return { kind, value: c.value, normalized, primary: c.primary, verified: c.verified, verifiedAt: c.verified ? new Date() : null };
+  });
+  if (contacts.filter((c) => c.primary).length > 1) {
+    throw new ValidationError([{ field, message: `at most one primary ${RULES[kind].noun}` }]);
+  }
+  if (contacts.length > 0 && !contacts.some((c) => c.primary)) contacts[0].primary = true;
+  return contacts;
+}
+
+/** Throws EMAIL_TAKEN / PHONE_TAKEN if any contact belongs to a customer of the tenant already. */
+export async function assertContactsFree(tx: Tx, ctx: ServiceContext, contacts: NewContact[]) {
+  if (contacts.length === 0) return;
+  const taken = await tx.contact.findFirst({
+    where: { tenantId: ctx.tenantId, OR: contacts.map((c) => ({ kind: c.kind, normalized: c.normalized })) },
+  });
+  if (taken) {
+    const rule = RULES[taken.kind];
+    throw new ConflictError(rule.taken, taken.kind === "EMAIL" ? "emails" : "phones", `${taken.value} belongs to another customer`);
+  }
+}
+
+const addInput = z.object({ value: z.string(), primary: z.boolean().default(false), verified: z.boolean().default(false) });
+
+/** Adds an email or phone; `primary` demotes the current primary. Records `customer.<kind>_added`. */
+export async function addContact(
+  ctx: ServiceContext,
+  customerId: string,
+  kind: ContactKind,
+  input: z.input<typeof addInput>,
+): Promise<Customer> {
+  const parsed = parseInput(addInput, input);
+  const value = parseInput(RULES[kind].value, parsed.value, "value");
+  const [contact] = normalizeContacts(kind, [{ ...parsed, value }], "value");
+  try {
+    return await transact(ctx, async (tx, audit) => {
+      const customer = await requireCustomer(tx, ctx, customerId);
+      await assertContactsFree(tx, ctx, [contact]);
+      const existing = await tx.contact.findMany({ where: { customerId: customer.id, kind } });
+      if (existing.length >= MAX_PER_KIND) {
+        throw new ValidationError([{ field: "value", message: `a customer has at most ${MAX_PER_KIND} of each kind` }]);
+      }
+      const primary = parsed.primary || existing.length === 0;
+      if (primary) await tx.contact.updateMany({ where: { customerId: customer.id, kind, primary: true }, data: { primary: false } });
+      await tx.contact.create({ data: { ...contact, primary, tenantId: ctx.tenantId, customerId: customer.id } });
+      await audit({
+        type: `customer.${RULES[kind].noun}_added`,
+        customerId: customer.id,
+        data: { [RULES[kind].noun]: contact.normalized, primary, verified: contact.verified },
+      });
+      return touch(tx, customer);
+    });
+  } catch (error) {
+    throw translateConflict(error);
+  }
+}
+
+/**
+ * Removes an email or phone. If it was primary, the oldest remaining one (verified first)
+ * becomes primary. Records `customer.<kind>_removed`.
+ */
+export async function removeContact(ctx: ServiceContext, customerId: string, kind: ContactKind, value: string): Promise<Customer> {
+  return transact(ctx, async (tx, audit) => {
+    const customer = await requireCustomer(tx, ctx, customerId);
+    const contact = await findContact(tx, customer, kind, value);
+    await tx.contact.delete({ where: { id: contact.id } });
+    let promoted: string | null = null;
+    if (contact.primary) {
+      const next = await tx.contact.findFirst({
+        where: { customerId: customer.id, kind },
+        orderBy: [{ verified: "desc" }, { createdAt: "asc" }],
+      });
+      if (next) {
+        await tx.contact.update({ where: { id: next.id }, data: { primary: true } });
+        promoted = next.normalized;
+      }
+    }
+    await audit({
+      type: `customer.${RULES[kind].noun}_removed`,
+      customerId: customer.id,
+      data: { [RULES[kind].noun]: contact.normalized, newPrimary: promoted },
+    });
+    return touch(tx, customer);
+  });
+}
+
+/** Marks an email or phone verified or unverified. No-op (and no event) if already so. */
+export async function setContactVerified(
+  ctx: ServiceContext,
+  customerId: string,
+  kind: ContactKind,
+  value: string,
+  verified: boolean,
+): Promise<Customer> {
+  return transact(ctx, async (tx, audit) => {
+    const customer = await requireCustomer(tx, ctx, customerId);
+    const contact = await findContact(tx, customer, kind, value);
+    if (contact.verified === verified) return customer;
+    await tx.contact.update({ where: { id: contact.id }, data: { verified, verifiedAt: verified ? new Date() : null } });
+    await audit({
+      type: `customer.${RULES[kind].noun}_${verified ? "verified" : "unverified"}`,
+      customerId: customer.id,
+      data: { [RULES[kind].noun]: contact.normalized },
+    });
+    return touch(tx, customer);
+  });
+}
+
+/** Makes an existing email or phone the primary one. */
+export async function setPrimaryContact(ctx: ServiceContext, customerId: string, kind: ContactKind, value: string): Promise<Customer> {
+  return transact(ctx, async (tx, audit) => {
+    const customer = await requireCustomer(tx, ctx, customerId);
+    const contact = await findContact(tx, customer, kind, value);
+    if (contact.primary) return customer;
+    const previous = await tx.contact.findFirst({ where: { customerId: customer.id, kind, primary: true } });
+    await tx.contact.updateMany({ where: { customerId: customer.id, kind, primary: true }, data: { primary: false } });
+    await tx.contact.update({ where: { id: contact.id }, data: { primary: true } });
+    await audit({
+      type: `customer.primary_${RULES[kind].noun}_changed`,
+      customerId: customer.id,
+      data: { changes: { [`primary_${RULES[kind].noun}`]: { from: previous?.normalized ?? null, to: contact.normalized } } },
+    });
+    return touch(tx, customer);
+  });
+}
+
+async function findContact(tx: Tx, customer: Customer, kind: ContactKind, value: string): Promise<Contact> {
+  const rule = RULES[kind];
+  const parsed = rule.value.safeParse(value);
+  const normalized = parsed.success ? rule.normalize(parsed.data) : value;
+  const contact = await tx.contact.findFirst({ where: { customerId: customer.id, kind, normalized } });
+  if (!contact) throw new NotFoundError(rule.missing);
+  return contact;
+}
+
+/** Contacts are part of the profile: changing one bumps the customer's updatedAt. */
+function touch(tx: Tx, customer: Customer): Promise<Customer> {
+  return tx.customer.update({ where: { id: customer.id }, data: { updatedAt: new Date() } });
+}

@@ -1,0 +1,128 @@
+import { queryFromInfo } from "@pothos/plugin-prisma";
+import { builder } from "../graphql/builder.ts";
+import { adminService, type GraphQLContext } from "../graphql/context.ts";
+import { localIdOrNull } from "../graphql/ids.ts";
+import { findCustomer, type CustomerKey } from "./lookup.ts";
+import { countCustomers, cursorOf, searchCustomerIds, type CustomerFilter } from "./search.ts";
+import { CustomerRef, CustomerStatusEnum } from "./types.ts";
+
+const StringMatch = builder.inputType("StringMatch", {
+  description: "Give one or more; they combine with AND. Matching is case-insensitive for emails, usernames and names.",
+  fields: (t) => ({
+    equals: t.string(),
+    startsWith: t.string(),
+    contains: t.string(),
+  }),
+});
+
+const TimeRange = builder.inputType("TimeRange", {
+  fields: (t) => ({
+    from: t.field({ type: "DateTime", description: "Inclusive." }),
+    to: t.field({ type: "DateTime", description: "Exclusive." }),
+  }),
+});
+
+const CustomerFilterInput = builder.inputType("CustomerFilter", {
+  description: "Every given criterion must hold (AND).",
+  fields: (t) => ({
+    status: t.field({ type: [CustomerStatusEnum], description: "Any of these statuses." }),
+    email: t.field({ type: StringMatch, description: "Any of the customer's emails matches." }),
+    phone: t.field({ type: StringMatch, description: "Any of the customer's phones (E.164) matches." }),
+    username: t.field({ type: StringMatch }),
+    name: t.field({ type: StringMatch, description: "Matches first, middle, last name and nickname." }),
+    createdAt: t.field({ type: TimeRange }),
+    lastLoginAt: t.field({ type: TimeRange }),
+    customFields: t.field({ type: "JSONObject", description: "Each key must be present with an equal value." }),
+  }),
+});
+
+const SortDirection = builder.enumType("SortDirection", { values: ["ASC", "DESC"] as const });
+
+const CustomerOrder = builder.inputType("CustomerOrder", {
+  description: "Customers are ordered by creation time (ties broken by id).",
+  fields: (t) => ({ direction: t.field({ type: SortDirection, required: true, defaultValue: "DESC" }) }),
+});
+
+const readScope = { adminScope: "CUSTOMERS_READ" } as const;
+
+const lookup = (key: (v: string) => CustomerKey) => (query: object, _root: unknown, args: { value: string }, ctx: GraphQLContext) =>
+  findCustomer(adminService(ctx), key(args.value), query);
+
+builder.queryFields((t) => ({
+  customer: t.prismaField({
+    type: "Customer",
+    nullable: true,
+    authScopes: readScope,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const id = localIdOrNull(args.id, "Customer");
+      return id ? findCustomer(adminService(ctx), { id }, query) : null;
+    },
+  }),
+  customerByUid: t.prismaField({
+    type: "Customer",
+    nullable: true,
+    authScopes: readScope,
+    args: { value: t.arg.string({ required: true }) },
+    resolve: lookup((uid) => ({ uid })),
+  }),
+  customerByEmail: t.prismaField({
+    type: "Customer",
+    nullable: true,
+    authScopes: readScope,
+    description: "Exact, case-insensitive.",
+    args: { value: t.arg.string({ required: true }) },
+    resolve: lookup((email) => ({ email })),
+  }),
+  customerByUsername: t.prismaField({
+    type: "Customer",
+    nullable: true,
+    authScopes: readScope,
+    description: "Exact, case-insensitive.",
+    args: { value: t.arg.string({ required: true }) },
+    resolve: lookup((username) => ({ username })),
+  }),
+  customerByPhone: t.prismaField({
+    type: "Customer",
+    nullable: true,
+    authScopes: readScope,
+    description: "Exact; spaces, dashes and parentheses are ignored.",
+    args: { value: t.arg.string({ required: true }) },
+    resolve: lookup((phone) => ({ phone })),
+  }),
+  customers: t.connection(
+    {
+      type: CustomerRef,
+      authScopes: readScope,
+      description: "Keyset-paginated search: forward only (first/after), at most 100 a page.",
+      args: {
+        filter: t.arg({ type: CustomerFilterInput }),
+        orderBy: t.arg({ type: CustomerOrder }),
+      },
+      resolve: async (_root, args, ctx, info) => {
+        const service = adminService(ctx);
+        const filter = (args.filter ?? {}) as CustomerFilter;
+        const first = args.first ?? 20;
+        const page = await searchCustomerIds(service, { filter, first, after: args.after, direction: args.orderBy?.direction ?? "DESC" });
+        const query = queryFromInfo({ context: ctx, info, path: ["edges", "node"] });
+        const rows = page.ids.length ? await ctx.db.customer.findMany({ ...query, where: { id: { in: page.ids } } }) : [];
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        const nodes = page.ids.map((id) => byId.get(id)).filter((c) => c !== undefined);
+        return {
+          edges: nodes.map((node) => ({ cursor: cursorOf(node), node })),
+          pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: false, startCursor: page.startCursor, endCursor: page.endCursor },
+          count: () => countCustomers(service, filter),
+        };
+      },
+    },
+    {
+      name: "CustomerConnection",
+      fields: (c) => ({
+        totalCount: c.int({
+          description: "All matches, not just this page. Costs a count over every match: ask only when needed.",
+          resolve: (conn) => (conn as unknown as { count: () => Promise<number> }).count(),
+        }),
+      }),
+    },
+  ),
+}));

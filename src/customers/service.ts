@@ -1,0 +1,131 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import { diff, transact, type Tx } from "../audit/transact.ts";
+import { ConflictError, ValidationError } from "../errors.ts";
+import type { Customer, Prisma } from "../generated/prisma/client.ts";
+import type { ServiceContext } from "../service-context.ts";
+import { parseInput } from "../validation.ts";
+import { assertContactsFree, normalizeContacts } from "./contacts.ts";
+import { assertIdentityFree, assertUsernameFree, requireCustomer, translateConflict } from "./guards.ts";
+import { contactInput, customFields, emailAddress, identityInput, nameSearch, phoneNumber, profileFields, uid } from "./input.ts";
+
+const createInput = z
+  .object({
+    uid: uid.optional(),
+    ...profileFields,
+    emails: z.array(contactInput(emailAddress)).max(10).default([]),
+    phones: z.array(contactInput(phoneNumber)).max(10).default([]),
+    customFields: customFields.default({}),
+    identities: z.array(identityInput).max(20).default([]),
+  })
+  .refine((c) => c.emails.length + c.phones.length + c.identities.length > 0 || c.username, {
+    message: "a customer needs at least an email, a phone, a username or an identity",
+    path: ["emails"],
+  });
+
+export type CreateCustomerInput = z.input<typeof createInput>;
+
+/**
+ * Creates a customer with its emails, phones and identities, skipping any verification flow.
+ * Emails and phones must be free in the tenant; the first of each becomes primary unless one is
+ * marked. One transaction: customer + contacts + identities + `customer.created`.
+ */
+export async function createCustomer(ctx: ServiceContext, input: CreateCustomerInput): Promise<Customer> {
+  const data = parseInput(createInput, input);
+  const contacts = [...normalizeContacts("EMAIL", data.emails, "emails"), ...normalizeContacts("PHONE", data.phones, "phones")];
+  const { emails: _e, phones: _p, identities, ...profile } = data;
+  try {
+    return await transact(ctx, async (tx, audit) => {
+      await assertContactsFree(tx, ctx, contacts);
+      if (profile.username) await assertUsernameFree(tx, ctx, profile.username);
+      if (data.uid && (await tx.customer.findUnique({ where: { tenantId_uid: { tenantId: ctx.tenantId, uid: data.uid } } }))) {
+        throw new ConflictError("UID_TAKEN", "uid", "another customer has this uid");
+      }
+      for (const identity of identities) await assertIdentityFree(tx, ctx, identity.provider, identity.providerUserId);
+      const customer = await tx.customer.create({
+        data: {
+          ...profile,
+          addresses: (profile.addresses ?? []) as Prisma.InputJsonValue,
+          customFields: profile.customFields as Prisma.InputJsonValue,
+          uid: data.uid ?? randomBytes(16).toString("hex"),
+          nameSearch: nameSearch(profile),
+          tenantId: ctx.tenantId,
+          // Nested rows inherit tenantId from the customer through the (customerId, tenantId) key.
+          contacts: { create: contacts },
+          identities: { create: identities.map((i) => ({ ...i, profile: i.profile as Prisma.InputJsonValue })) },
+        },
+      });
+      await audit({
+        type: "customer.created",
+        customerId: customer.id,
+        data: {
+          uid: customer.uid,
+          emails: contacts.filter((c) => c.kind === "EMAIL").map((c) => c.normalized),
+          phones: contacts.filter((c) => c.kind === "PHONE").map((c) => c.normalized),
+          identities: identities.map((i) => ({ provider: i.provider, providerUserId: i.providerUserId })),
+        },
+      });
+      return customer;
+    });
+  } catch (error) {
+    throw translateConflict(error);
+  }
+}
+
+const updateInput = z.object({ ...profileFields, customFields: customFields.optional() });
+export type UpdateCustomerInput = z.input<typeof updateInput>;
+
+/**
+ * Partially updates a profile: absent fields stay, null clears. `customFields` merges into the
+ * existing object key by key; a null value deletes that key. The audit event carries a
+ * before/after diff of the changed fields only; an update that changes nothing records nothing.
+ */
+export async function updateCustomer(ctx: ServiceContext, customerId: string, input: UpdateCustomerInput): Promise<Customer> {
+  const patch = parseInput(updateInput, input);
+  try {
+    return await transact(ctx, async (tx, audit) => {
+      const before = await requireCustomer(tx, ctx, customerId);
+      const { customFields: fieldPatch, ...profile } = patch;
+      const next: Record<string, unknown> = Object.fromEntries(Object.entries(profile).filter(([, v]) => v !== undefined));
+      if (next.addresses === null) next.addresses = [];
+      if (fieldPatch) next.customFields = mergeCustomFields(before.customFields, fieldPatch);
+      if (typeof next.username === "string" && next.username !== before.username) await assertUsernameFree(tx, ctx, next.username);
+      const changes = diff(before as unknown as Record<string, unknown>, next);
+      if (Object.keys(changes).length === 0) return before;
+      const merged = { ...before, ...next } as Customer;
+      const customer = await tx.customer.update({
+        where: { id: before.id },
+        data: { ...(next as Prisma.CustomerUpdateInput), nameSearch: nameSearch(merged) },
+      });
+      await audit({ type: "customer.updated", customerId: customer.id, data: { changes } });
+      return customer;
+    });
+  } catch (error) {
+    throw translateConflict(error);
+  }
+}
+
+function mergeCustomFields(current: unknown, patch: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...(current as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  if (JSON.stringify(merged).length > 16_384) {
+    throw new ValidationError([{ field: "customFields", message: "larger than 16 KiB after merging" }]);
+  }
+  return merged;
+}
+
+/**
+ * Deletes a customer irreversibly with everything it owns (contacts, identities, sessions,
+ * consents, custom objects — by cascade). The `customer.deleted` event survives it.
+ */
+export async function deleteCustomer(ctx: ServiceContext, customerId: string): Promise<Customer> {
+  return transact(ctx, async (tx, audit) => {
+    const customer = await requireCustomer(tx, ctx, customerId);
+    await tx.customer.delete({ where: { id: customer.id } });
+    await audit({ type: "customer.deleted", customerId: customer.id, data: { uid: customer.uid } });
+    return customer;
+  });
+}

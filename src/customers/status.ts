@@ -1,0 +1,63 @@
+import { z } from "zod";
+import { diff, transact } from "../audit/transact.ts";
+import type { Customer } from "../generated/prisma/client.ts";
+import type { ServiceContext } from "../service-context.ts";
+import { parseInput } from "../validation.ts";
+import { requireCustomer } from "./guards.ts";
+
+// A customer is ACTIVE, BLOCKED (by an admin or a lockout, with a reason and maybe an end) or
+// DISABLED (switched off until enabled). BLOCKED and DISABLED customers cannot sign in.
+
+/** The status in force now: a block whose `blockedUntil` has passed no longer applies. */
+export function effectiveStatus(c: Pick<Customer, "status" | "blockedUntil">, now = new Date()): Customer["status"] {
+  return c.status === "BLOCKED" && c.blockedUntil && c.blockedUntil <= now ? "ACTIVE" : c.status;
+}
+
+const blockInput = z.object({
+  reason: z.string().trim().min(1).max(500),
+  until: z.coerce
+    .date()
+    .refine((d) => d.getTime() > Date.now(), "must be in the future")
+    .nullish(),
+});
+
+/** Blocks a customer, replacing any earlier block's reason and end. Records `customer.blocked`. */
+export async function blockCustomer(ctx: ServiceContext, customerId: string, input: z.input<typeof blockInput>): Promise<Customer> {
+  const { reason, until } = parseInput(blockInput, input);
+  return setStatus(ctx, customerId, "customer.blocked", { status: "BLOCKED", blockReason: reason, blockedUntil: until ?? null });
+}
+
+/** Lifts a block (no-op if not blocked). Records `customer.unblocked`. */
+export async function unblockCustomer(ctx: ServiceContext, customerId: string): Promise<Customer> {
+  return setStatus(ctx, customerId, "customer.unblocked", { status: "ACTIVE", blockReason: null, blockedUntil: null }, ["BLOCKED"]);
+}
+
+/** Disables sign-in without deleting anything. A blocked customer stays blocked underneath. */
+export async function disableCustomer(ctx: ServiceContext, customerId: string): Promise<Customer> {
+  return setStatus(ctx, customerId, "customer.disabled", { status: "DISABLED" }, ["ACTIVE", "BLOCKED"]);
+}
+
+/** Re-enables a disabled customer (no-op otherwise). */
+export async function enableCustomer(ctx: ServiceContext, customerId: string): Promise<Customer> {
+  return setStatus(ctx, customerId, "customer.enabled", { status: "ACTIVE", blockReason: null, blockedUntil: null }, ["DISABLED"]);
+}
+
+type StatusFields = Pick<Customer, "status"> & Partial<Pick<Customer, "blockReason" | "blockedUntil">>;
+
+async function setStatus(
+  ctx: ServiceContext,
+  customerId: string,
+  type: string,
+  next: StatusFields,
+  from?: Customer["status"][],
+): Promise<Customer> {
+  return transact(ctx, async (tx, audit) => {
+    const before = await requireCustomer(tx, ctx, customerId);
+    if (from && !from.includes(effectiveStatus(before))) return before;
+    const changes = diff(before as unknown as Record<string, unknown>, next);
+    if (Object.keys(changes).length === 0) return before;
+    const customer = await tx.customer.update({ where: { id: before.id }, data: next });
+    await audit({ type, customerId: customer.id, data: { changes } });
+    return customer;
+  });
+}

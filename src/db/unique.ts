@@ -1,0 +1,11 @@
+import { Prisma } from "../generated/prisma/client.ts";
+
+/**
+ * Whether `error` is a unique-constraint violation on an index whose name or columns mention
+ * `hint` (e.g. "normalized", "username"). Services pre-check conflicts for a friendly error; this
+ * catches the race where two requests pass the pre-check at once.
+ */
+export function isUniqueViolation(error: unknown, hint: string): boolean {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== "P2002") return false;
+  return JSON.stringify(error.meta ?? {}).includes(hint);
+}

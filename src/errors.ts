@@ -1,0 +1,69 @@
+// Expected failures: the service layer throws these, GraphQL turns them into typed results with
+// stable codes, the CLI prints them. Anything else is a bug and gets masked.
+
+export const NOT_FOUND_CODES = [
+  "CUSTOMER_NOT_FOUND",
+  "IDENTITY_NOT_FOUND",
+  "SESSION_NOT_FOUND",
+  "CONSENT_NOT_FOUND",
+  "CUSTOM_OBJECT_NOT_FOUND",
+  "EMAIL_NOT_FOUND",
+  "PHONE_NOT_FOUND",
+  "CREDENTIAL_NOT_FOUND",
+  "TENANT_NOT_FOUND",
+] as const;
+
+export const CONFLICT_CODES = ["EMAIL_TAKEN", "PHONE_TAKEN", "USERNAME_TAKEN", "UID_TAKEN", "IDENTITY_TAKEN", "TENANT_SLUG_TAKEN"] as const;
+
+export const RULE_CODES = ["LAST_SIGN_IN_METHOD", "INVALID_STATE"] as const;
+
+export type NotFoundCode = (typeof NOT_FOUND_CODES)[number];
+export type ConflictCode = (typeof CONFLICT_CODES)[number];
+export type RuleCode = (typeof RULE_CODES)[number];
+export const ERROR_CODES = ["VALIDATION_FAILED", ...NOT_FOUND_CODES, ...CONFLICT_CODES, ...RULE_CODES] as const;
+
+export abstract class AppError extends Error {
+  abstract readonly code: string;
+}
+
+export class NotFoundError extends AppError {
+  constructor(
+    readonly code: NotFoundCode,
+    message = `${code.replace(/_NOT_FOUND$/, "").toLowerCase().replace(/_/g, " ")} not found`,
+  ) {
+    super(message);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(
+    readonly code: ConflictCode,
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A request that is well-formed but not allowed in the current state. */
+export class RuleViolationError extends AppError {
+  constructor(
+    readonly code: RuleCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ValidationIssue {
+  /** Dotted path of the offending input field, e.g. `emails.0.address`. */
+  field: string;
+  message: string;
+}
+
+export class ValidationError extends AppError {
+  readonly code = "VALIDATION_FAILED";
+  constructor(readonly issues: ValidationIssue[]) {
+    super(issues.map((i) => `${i.field}: ${i.message}`).join("; "));
+  }
+}

@@ -1,0 +1,71 @@
+import SchemaBuilder from "@pothos/core";
+import DataloaderPlugin from "@pothos/plugin-dataloader";
+import ErrorsPlugin from "@pothos/plugin-errors";
+import PrismaPlugin from "@pothos/plugin-prisma";
+import RelayPlugin from "@pothos/plugin-relay";
+import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
+import { DateResolver, DateTimeResolver, JSONObjectResolver, JSONResolver, SafeIntResolver } from "graphql-scalars";
+import type PrismaTypes from "../generated/pothos-prisma-types.ts";
+import { getDatamodel } from "../generated/pothos-prisma-types.ts";
+import type { AdminScope } from "../generated/prisma/enums.ts";
+import { ConflictError, NotFoundError, RuleViolationError, ValidationError } from "../errors.ts";
+import { forbidden, unauthenticated } from "./auth-errors.ts";
+import type { GraphQLContext } from "./context.ts";
+
+const capitalize = (s: string) => s[0].toUpperCase() + s.slice(1);
+
+export const builder = new SchemaBuilder<{
+  Context: GraphQLContext;
+  PrismaTypes: PrismaTypes;
+  AuthScopes: { admin: boolean; adminScope: AdminScope };
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    Date: { Input: Date; Output: Date };
+    JSON: { Input: unknown; Output: unknown };
+    JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
+    SafeInt: { Input: number; Output: number | bigint };
+    ID: { Input: string; Output: string };
+  };
+  DefaultFieldNullability: false;
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
+}>({
+  // Fields are non-null unless they say otherwise.
+  defaultFieldNullability: false,
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin],
+  scopeAuth: {
+    authScopes: (ctx) => ({
+      admin: ctx.admin !== null,
+      adminScope: (scope) => ctx.admin?.scopes.includes(scope) ?? false,
+    }),
+    unauthorizedError: (_parent, ctx) => (ctx.admin ? forbidden() : unauthenticated()),
+  },
+  prisma: {
+    client: (ctx) => ctx.db,
+    dmmf: getDatamodel(),
+    exposeDescriptions: false,
+    filterConnectionTotalCount: true,
+    onUnusedQuery: process.env.NODE_ENV === "production" ? null : "warn",
+  },
+  relay: {
+    clientMutationId: "omit",
+    cursorType: "String",
+    edgesFieldOptions: { nullable: false },
+    nodeFieldOptions: { nullable: false },
+  },
+  errors: {
+    // Every mutation can answer with these typed failures; see graphql/errors.ts.
+    defaultTypes: [ValidationError, NotFoundError, ConflictError, RuleViolationError],
+    defaultResultOptions: { name: ({ fieldName }) => `${capitalize(fieldName)}Payload` },
+    defaultUnionOptions: { name: ({ fieldName }) => `${capitalize(fieldName)}Result` },
+  },
+});
+
+builder.addScalarType("DateTime", DateTimeResolver);
+builder.addScalarType("Date", DateResolver);
+builder.addScalarType("JSON", JSONResolver);
+builder.addScalarType("JSONObject", JSONObjectResolver);
+builder.addScalarType("SafeInt", SafeIntResolver as never);
+
+builder.queryType({});
+builder.mutationType({});

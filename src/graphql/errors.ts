@@ -1,0 +1,52 @@
+import { AppError, ConflictError, ERROR_CODES, NotFoundError, RuleViolationError, ValidationError } from "../errors.ts";
+import { builder } from "./builder.ts";
+
+// Expected failures as typed results. Clients match `... on Error { code message }` and branch on
+// the stable `code`; the concrete types add detail (which field, which issues).
+
+const ErrorCode = builder.enumType("ErrorCode", { values: ERROR_CODES });
+
+const ErrorInterface = builder.interfaceRef<AppError>("Error").implement({
+  fields: (t) => ({
+    code: t.field({ type: ErrorCode, resolve: (e) => e.code as (typeof ERROR_CODES)[number] }),
+    message: t.exposeString("message"),
+  }),
+});
+
+const ValidationIssue = builder.objectRef<{ field: string; message: string }>("ValidationIssue").implement({
+  fields: (t) => ({
+    field: t.exposeString("field", { description: "Dotted path of the offending input field." }),
+    message: t.exposeString("message"),
+  }),
+});
+
+builder.objectType(ValidationError, {
+  name: "ValidationError",
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => e instanceof ValidationError,
+  fields: (t) => ({
+    issues: t.field({ type: [ValidationIssue], resolve: (e) => e.issues }),
+  }),
+});
+
+builder.objectType(NotFoundError, {
+  name: "NotFoundError",
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => e instanceof NotFoundError,
+  fields: () => ({}),
+});
+
+builder.objectType(ConflictError, {
+  name: "ConflictError",
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => e instanceof ConflictError,
+  fields: (t) => ({ field: t.exposeString("field") }),
+});
+
+builder.objectType(RuleViolationError, {
+  name: "RuleViolationError",
+  description: "The request is well-formed but not allowed in the current state.",
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => e instanceof RuleViolationError,
+  fields: () => ({}),
+});

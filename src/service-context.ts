@@ -1,0 +1,30 @@
+import type { ActorKind } from "./generated/prisma/enums.ts";
+import type { Db } from "./db/database.ts";
+import type { EventBus } from "./events/bus.ts";
+
+/** Who is acting: recorded on every audit event. */
+export interface Actor {
+  kind: ActorKind;
+  id: string | null;
+}
+
+/** Where a request came from: recorded on every audit event. */
+export interface RequestInfo {
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+}
+
+/**
+ * Everything a service function needs, and nothing about GraphQL. The tenant always comes from
+ * the caller's credential (or the CLI's explicit choice), never from request input.
+ */
+export interface ServiceContext {
+  db: Db;
+  events: EventBus;
+  tenantId: string;
+  actor: Actor;
+  request: RequestInfo;
+}
+
+export const NO_REQUEST: RequestInfo = { ip: null, userAgent: null, requestId: null };

@@ -1,0 +1,55 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { transact } from "../audit/transact.ts";
+import type { Db } from "../db/database.ts";
+import { ConflictError } from "../errors.ts";
+import type { AdminCredential, Tenant } from "../generated/prisma/client.ts";
+import { ALL_SCOPES } from "../admin-auth/service.ts";
+import { generateApiKey } from "../admin-auth/secrets.ts";
+import type { EventBus } from "../events/bus.ts";
+import { NO_REQUEST } from "../service-context.ts";
+import { parseInput } from "../validation.ts";
+
+const createInput = z.object({
+  slug: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "lower-case letters, digits and dashes, at most 63"),
+  name: z.string().trim().min(1).max(200).optional(),
+});
+
+export interface CreatedTenant {
+  tenant: Tenant;
+  credential: AdminCredential;
+  /** The first admin secret, shown exactly once. */
+  secret: string;
+}
+
+/**
+ * Creates a tenant (an identity store) with a first, all-scopes admin credential, in one
+ * transaction with its audit events. Used by the CLI and by first-start bootstrap.
+ */
+export async function createTenant(db: Db, events: EventBus, input: z.input<typeof createInput>): Promise<CreatedTenant> {
+  const { slug, name } = parseInput(createInput, input);
+  const existing = await db.tenant.findUnique({ where: { slug } });
+  if (existing) throw new ConflictError("TENANT_SLUG_TAKEN", "slug", `a tenant named "${slug}" exists`);
+  const { keyId, secret, secretHash } = generateApiKey();
+  const tenantId = randomUUID();
+  const ctx = { db, events, tenantId, actor: { kind: "SYSTEM" as const, id: null }, request: NO_REQUEST };
+  return transact(ctx, async (tx, audit) => {
+    const tenant = await tx.tenant.create({ data: { id: tenantId, slug, name: name ?? slug } });
+    const credential = await tx.adminCredential.create({
+      data: { tenantId, keyId, secretHash, name: "initial admin", scopes: ALL_SCOPES },
+    });
+    await audit({ type: "tenant.created", data: { slug, name: tenant.name } });
+    await audit({ type: "credential.created", data: { credentialId: credential.id, keyId, name: credential.name, scopes: ALL_SCOPES } });
+    return { tenant, credential, secret };
+  });
+}
+
+/** On an empty database, creates the `default` tenant; returns it (with its secret) or null. */
+export async function bootstrapDefaultTenant(db: Db, events: EventBus): Promise<CreatedTenant | null> {
+  if ((await db.tenant.count()) > 0) return null;
+  return createTenant(db, events, { slug: "default", name: "Default" });
+}

@@ -1,0 +1,85 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import { openDatabase, type Database } from "../../src/db/database.ts";
+
+/** Which database the current vitest project runs against (see vitest.config.ts). */
+export const TEST_DB = (process.env.TEST_DB ?? "pglite") as "pglite" | "postgres";
+
+/** Counts SQL statements sent through Prisma, for N+1 tests. */
+export interface StatementCounter {
+  count: number;
+  sql: string[];
+  reset(): void;
+}
+
+function countingAdapter(factory: SqlDriverAdapterFactory, counter: StatementCounter): SqlDriverAdapterFactory {
+  const wrap = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get(obj, prop, receiver) {
+        const value = Reflect.get(obj, prop, receiver);
+        if (typeof value !== "function") return value;
+        if (prop === "queryRaw" || prop === "executeRaw") {
+          return (query: { sql: string }) => {
+            counter.count++;
+            counter.sql.push(query.sql);
+            return value.call(obj, query);
+          };
+        }
+        if (prop === "startTransaction") return async (...args: unknown[]) => wrap(await value.apply(obj, args));
+        return value.bind(obj);
+      },
+    });
+  return new Proxy(factory, {
+    get(obj, prop, receiver) {
+      const value = Reflect.get(obj, prop, receiver);
+      if (prop === "connect") return async () => wrap(await value.call(obj));
+      return typeof value === "function" ? value.bind(obj) : value;
+    },
+  });
+}
+
+/**
+ * A fresh, migrated database for one test file: in-memory PGlite, or a new database on the
+ * TEST_DATABASE_URL server that is dropped again on close.
+ */
+export async function createTestDatabase(): Promise<{ database: Database; statements: StatementCounter; close(): Promise<void> }> {
+  const statements: StatementCounter = {
+    count: 0,
+    sql: [],
+    reset() {
+      this.count = 0;
+      this.sql = [];
+    },
+  };
+  const wrap = (a: SqlDriverAdapterFactory) => countingAdapter(a, statements);
+  if (TEST_DB === "pglite") {
+    const database = await openDatabase({ kind: "pglite" }, wrap);
+    return { database, statements, close: () => database.close() };
+  }
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (!serverUrl) throw new Error("TEST_DB=postgres needs TEST_DATABASE_URL");
+  const name = `gateway_test_${randomBytes(6).toString("hex")}`;
+  await adminQuery(serverUrl, `CREATE DATABASE "${name}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ kind: "postgres", url: url.toString() }, wrap);
+  return {
+    database,
+    statements,
+    async close() {
+      await database.close();
+      await adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    },
+  };
+}
+
+async function adminQuery(url: string, sql: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,72 @@
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { print, type ExecutionResult } from "graphql";
+import { createApp, type App } from "../../src/app.ts";
+import { loadConfig } from "../../src/config.ts";
+import type { Db } from "../../src/db/database.ts";
+import { createTenant, type CreatedTenant } from "../../src/tenants/service.ts";
+import { createTestDatabase, type StatementCounter } from "./database.ts";
+
+export interface TestTenant {
+  id: string;
+  slug: string;
+  keyId: string;
+  secret: string;
+  headers: Record<string, string>;
+}
+
+/** Who sends a request: tenant A's or B's admin, nobody, or explicit headers. */
+export type As = "A" | "B" | "anonymous" | { headers: Record<string, string> };
+
+export interface TestGateway {
+  app: App;
+  db: Db;
+  statements: StatementCounter;
+  /** Two tenants, each with an all-scopes admin credential. */
+  tenants: { A: TestTenant; B: TestTenant };
+  /** Sends one GraphQL request through the gateway's HTTP handler. */
+  gql<R, V extends Record<string, unknown>>(doc: TypedDocumentNode<R, V>, variables?: V, as?: As): Promise<ExecutionResult<R> & { status: number }>;
+  /** Starts a real HTTP server on a free port; resolves with its GraphQL URL. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export function tenantOf(created: CreatedTenant): TestTenant {
+  return {
+    id: created.tenant.id,
+    slug: created.tenant.slug,
+    keyId: created.credential.keyId,
+    secret: created.secret,
+    headers: { "x-api-key": created.credential.keyId, "x-api-secret": created.secret },
+  };
+}
+
+/** A gateway on a fresh database (PGlite or PostgreSQL, per the vitest project) with tenants A and B. */
+export async function createTestGateway(): Promise<TestGateway> {
+  const { database, statements, close } = await createTestDatabase();
+  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", BOOTSTRAP: "false" });
+  const app = await createApp({ config, database });
+  const db = database.prisma;
+  const A = tenantOf(await createTenant(db, app.events, { slug: "tenant-a" }));
+  const B = tenantOf(await createTenant(db, app.events, { slug: "tenant-b" }));
+  const tenants = { A, B };
+  return {
+    app,
+    db,
+    statements,
+    tenants,
+    async gql(doc, variables, as = "A") {
+      const auth = as === "anonymous" ? {} : typeof as === "string" ? tenants[as].headers : as.headers;
+      const response = await app.yoga.fetch("http://gateway.test/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", "user-agent": "vitest", ...auth },
+        body: JSON.stringify({ query: print(doc), variables }),
+      });
+      return { ...(await response.json()), status: response.status };
+    },
+    listen: () => app.start(),
+    async close() {
+      await app.stop();
+      await close();
+    },
+  };
+}

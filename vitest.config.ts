@@ -1,0 +1,21 @@
+import { createRequire } from "node:module";
+import { defineConfig } from "vitest/config";
+
+// graphql 16 ships CommonJS (main) and ESM (module) builds. Node loads the CommonJS one for our
+// dependencies (Pothos, yoga); Vite would hand test files the ESM one, and graphql refuses types
+// from "another realm". Point everything at the copy Node uses.
+const graphqlEntry = createRequire(import.meta.url).resolve("graphql");
+
+// The same suites run against embedded PGlite always, and against a real PostgreSQL server when
+// TEST_DATABASE_URL is set (CI sets it and REDIS_URL; see .ci/run).
+const shared = { include: ["test/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 120_000 };
+
+export default defineConfig({
+  resolve: { alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
+  test: {
+    projects: [
+      { extends: true, test: { ...shared, name: "pglite", env: { TEST_DB: "pglite" } } },
+      ...(process.env.TEST_DATABASE_URL ? [{ extends: true, test: { ...shared, name: "postgres", env: { TEST_DB: "postgres" } } }] : []),
+    ],
+  },
+});
