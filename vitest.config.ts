@@ -8,6 +8,10 @@ const graphqlEntry = createRequire(import.meta.url).resolve("graphql");
 
 // The same suites run against embedded PGlite always, and against a real PostgreSQL server when
 // TEST_DATABASE_URL is set (CI sets it and REDIS_URL; see .ci/run).
+if (process.env.REQUIRE_SERVICES && !(process.env.TEST_DATABASE_URL && process.env.REDIS_URL)) {
+  throw new Error("REQUIRE_SERVICES is set: TEST_DATABASE_URL and REDIS_URL must be too");
+}
+
 const shared = { include: ["test/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 120_000 };
 
 export default defineConfig({

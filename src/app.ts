@@ -7,6 +7,7 @@ import { openDatabase, type Database } from "./db/database.ts";
 import { createLocalEventBus, type EventBus } from "./events/bus.ts";
 import type { GraphQLContext } from "./graphql/context.ts";
 import { requestInfo } from "./graphql/request.ts";
+import { exposeExpectedErrors } from "./graphql/mask-errors.ts";
 import { schema } from "./graphql/schema.ts";
 
 type ServerContext = { req: IncomingMessage; res: ServerResponse };
@@ -38,7 +39,8 @@ export async function createApp({ config, database: given }: AppOptions): Promis
     graphqlEndpoint: "/graphql",
     // GraphiQL's assets come from public CDNs, which the gateway's users may not reach.
     graphiql: false,
-    maskedErrors: true,
+    // Unexpected errors are masked; expected ones (bad cursor, page too large…) keep their code.
+    maskedErrors: { maskError: exposeExpectedErrors },
     logging: config.logLevel === "silent" ? false : config.logLevel,
     context: async ({ request, req }) => ({
       db,

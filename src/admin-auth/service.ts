@@ -5,6 +5,7 @@ import type { AdminCredential } from "../generated/prisma/client.ts";
 import { AdminScope } from "../generated/prisma/enums.ts";
 import { transact } from "../audit/transact.ts";
 import type { ServiceContext } from "../service-context.ts";
+import { isUuid } from "../customers/guards.ts";
 import { parseInput } from "../validation.ts";
 import { generateApiKey, secretMatches } from "./secrets.ts";
 
@@ -63,7 +64,7 @@ export async function createCredential(ctx: ServiceContext, input: z.input<typeo
 /** Revokes a credential of the caller's tenant; requests using it fail from now on. */
 export async function revokeCredential(ctx: ServiceContext, credentialId: string): Promise<AdminCredential> {
   return transact(ctx, async (tx, audit) => {
-    const existing = await tx.adminCredential.findFirst({ where: { id: credentialId, tenantId: ctx.tenantId } });
+    const existing = isUuid(credentialId) ? await tx.adminCredential.findFirst({ where: { id: credentialId, tenantId: ctx.tenantId } }) : null;
     if (!existing) throw new NotFoundError("CREDENTIAL_NOT_FOUND");
     if (existing.revokedAt) return existing;
     const credential = await tx.adminCredential.update({ where: { id: existing.id }, data: { revokedAt: new Date() } });

@@ -1,6 +1,7 @@
 import { queryFromInfo } from "@pothos/plugin-prisma";
 import { builder } from "../graphql/builder.ts";
 import { adminService, type GraphQLContext } from "../graphql/context.ts";
+import { assertForwardOnly, SortDirection, TimeRange } from "../graphql/common.ts";
 import { localIdOrNull } from "../graphql/ids.ts";
 import { findCustomer, type CustomerKey } from "./lookup.ts";
 import { countCustomers, cursorOf, searchCustomerIds, type CustomerFilter } from "./search.ts";
@@ -12,13 +13,6 @@ const StringMatch = builder.inputType("StringMatch", {
     equals: t.string(),
     startsWith: t.string(),
     contains: t.string(),
-  }),
-});
-
-const TimeRange = builder.inputType("TimeRange", {
-  fields: (t) => ({
-    from: t.field({ type: "DateTime", description: "Inclusive." }),
-    to: t.field({ type: "DateTime", description: "Exclusive." }),
   }),
 });
 
@@ -35,8 +29,6 @@ const CustomerFilterInput = builder.inputType("CustomerFilter", {
     customFields: t.field({ type: "JSONObject", description: "Each key must be present with an equal value." }),
   }),
 });
-
-const SortDirection = builder.enumType("SortDirection", { values: ["ASC", "DESC"] as const });
 
 const CustomerOrder = builder.inputType("CustomerOrder", {
   description: "Customers are ordered by creation time (ties broken by id).",
@@ -100,6 +92,7 @@ builder.queryFields((t) => ({
         orderBy: t.arg({ type: CustomerOrder }),
       },
       resolve: async (_root, args, ctx, info) => {
+        assertForwardOnly(args);
         const service = adminService(ctx);
         const filter = (args.filter ?? {}) as CustomerFilter;
         const first = args.first ?? 20;

@@ -6,8 +6,10 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { applyMigrations, type MigrationTarget } from "./migrations.ts";
+import { lockDataDir } from "./pglite-lock.ts";
 
 export type Db = PrismaClient;
+/** PostgreSQL by URL, or embedded PGlite in a folder (in memory when `dataDir` is absent). */
 export type DatabaseOptions = { kind: "postgres"; url: string } | { kind: "pglite"; dataDir?: string };
 
 export interface Database {
@@ -26,17 +28,24 @@ export async function openDatabase(
   wrapAdapter: (a: SqlDriverAdapterFactory) => SqlDriverAdapterFactory = (a) => a,
 ): Promise<Database> {
   if (options.kind === "pglite") {
-    const pglite = await PGlite.create({ dataDir: options.dataDir, extensions: { pg_trgm } });
-    await applyMigrations(pgliteTarget(pglite));
-    const prisma = new PrismaClient({ adapter: wrapAdapter(new PrismaPGlite(pglite)) });
-    return {
-      prisma,
-      kind: "pglite",
-      async close() {
-        await prisma.$disconnect();
-        await pglite.close();
-      },
-    };
+    const unlock = options.dataDir ? lockDataDir(options.dataDir) : () => undefined;
+    try {
+      const pglite = await PGlite.create({ dataDir: options.dataDir, extensions: { pg_trgm } });
+      await applyMigrations(pgliteTarget(pglite));
+      const prisma = new PrismaClient({ adapter: wrapAdapter(new PrismaPGlite(pglite)) });
+      return {
+        prisma,
+        kind: "pglite",
+        async close() {
+          await prisma.$disconnect();
+          await pglite.close();
+          unlock();
+        },
+      };
+    } catch (error) {
+      unlock();
+      throw error;
+    }
   }
   const client = new pg.Client({ connectionString: options.url });
   await client.connect();

@@ -1,0 +1,94 @@
+import { builder } from "../graphql/builder.ts";
+import { adminService } from "../graphql/context.ts";
+import { localId } from "../graphql/ids.ts";
+import { isUuid } from "../customers/guards.ts";
+import { AdminScope } from "../generated/prisma/enums.ts";
+import { createCredential, revokeCredential, type IssuedCredential } from "./service.ts";
+
+const NIL_UUID = "00000000-0000-0000-0000-000000000000";
+
+const AdminScopeEnum = builder.enumType(AdminScope, { name: "AdminScope" });
+
+builder.prismaObject("Tenant", {
+  description: "An identity store. Everything else belongs to exactly one.",
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    slug: t.exposeString("slug"),
+    name: t.exposeString("name"),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+  }),
+});
+
+export const AdminCredentialRef = builder.prismaNode("AdminCredential", {
+  id: { field: "id" },
+  findUnique: (id, ctx) => ({ id_tenantId: { id: isUuid(id) ? id : NIL_UUID, tenantId: ctx.admin?.tenantId ?? NIL_UUID } }),
+  description: "An API key id + secret for admin tools. The secret is never readable.",
+  fields: (t) => ({
+    keyId: t.exposeString("keyId", { description: "Send as X-API-Key." }),
+    name: t.exposeString("name"),
+    scopes: t.field({ type: [AdminScopeEnum], resolve: (c) => c.scopes }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    lastUsedAt: t.expose("lastUsedAt", { type: "DateTime", nullable: true, description: "Updated at most once a minute." }),
+    revokedAt: t.expose("revokedAt", { type: "DateTime", nullable: true }),
+  }),
+});
+
+const IssuedCredentialRef = builder.objectRef<IssuedCredential>("IssuedAdminCredential").implement({
+  fields: (t) => ({
+    credential: t.field({ type: AdminCredentialRef, resolve: (i) => i.credential }),
+    secret: t.exposeString("secret", { description: "Send as X-API-Secret. Shown only this once." }),
+  }),
+});
+
+const tenantAdmin = { adminScope: "TENANT_ADMIN" } as const;
+
+builder.queryFields((t) => ({
+  currentAdmin: t.prismaField({
+    type: "AdminCredential",
+    authScopes: { admin: true },
+    description: "The credential this request authenticated with.",
+    resolve: (query, _root, _args, ctx) => ctx.db.adminCredential.findUniqueOrThrow({ ...query, where: { id: ctx.admin!.credentialId } }),
+  }),
+  currentTenant: t.prismaField({
+    type: "Tenant",
+    authScopes: { admin: true },
+    resolve: (query, _root, _args, ctx) => ctx.db.tenant.findUniqueOrThrow({ ...query, where: { id: ctx.admin!.tenantId } }),
+  }),
+  adminCredentials: t.prismaConnection(
+    {
+    type: "AdminCredential",
+    cursor: "id",
+    authScopes: tenantAdmin,
+    args: { includeRevoked: t.arg.boolean({ defaultValue: false, required: true }) },
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.adminCredential.findMany({
+        ...query,
+        where: { tenantId: ctx.admin!.tenantId, ...(args.includeRevoked ? {} : { revokedAt: null }) },
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      }),
+    },
+    { name: "AdminCredentialConnection" },
+  ),
+}));
+
+builder.mutationFields((t) => ({
+  createAdminCredential: t.field({
+    type: IssuedCredentialRef,
+    authScopes: tenantAdmin,
+    errors: { dataField: { name: "issued" } },
+    description: "Issues a credential for this tenant; the secret is in the answer and nowhere else.",
+    args: {
+      name: t.arg.string({ required: true }),
+      scopes: t.arg({ type: [AdminScopeEnum], description: "Default: all scopes." }),
+    },
+    resolve: (_root, args, ctx) => createCredential(adminService(ctx), { name: args.name, scopes: args.scopes ?? undefined }),
+  }),
+  revokeAdminCredential: t.field({
+    type: AdminCredentialRef,
+    authScopes: tenantAdmin,
+    errors: { dataField: { name: "credential" } },
+    description: "Requests with this credential fail from now on. Revoking twice is harmless.",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => revokeCredential(adminService(ctx), localId(args.id, "AdminCredential", "CREDENTIAL_NOT_FOUND")),
+  }),
+}));

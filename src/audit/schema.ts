@@ -1,0 +1,107 @@
+import { builder } from "../graphql/builder.ts";
+import { adminService } from "../graphql/context.ts";
+import { encodeGlobalID } from "@pothos/plugin-relay";
+import { assertForwardOnly, SortDirection, TimeRange } from "../graphql/common.ts";
+import { localIdOrNull } from "../graphql/ids.ts";
+import { isUuid } from "../customers/guards.ts";
+import { CustomerRef } from "../customers/types.ts";
+import { ActorKind } from "../generated/prisma/enums.ts";
+import { listAuditEvents, type AuditFilter } from "./query.ts";
+
+const ActorKindEnum = builder.enumType(ActorKind, { name: "ActorKind" });
+
+const Actor = builder.objectRef<{ kind: ActorKind; id: string | null }>("Actor").implement({
+  description: "Who did it: an admin credential, the customer themself, or the gateway (SYSTEM).",
+  fields: (t) => ({
+    kind: t.field({ type: ActorKindEnum, resolve: (a) => a.kind }),
+    id: t.exposeString("id", { nullable: true, description: "Admin credential id or customer id." }),
+  }),
+});
+
+const NIL_UUID = "00000000-0000-0000-0000-000000000000";
+
+export const AuditEventRef = builder.prismaNode("AuditEvent", {
+  id: { field: "id" },
+  findUnique: (id, ctx) => ({ id_tenantId: { id: isUuid(id) ? id : NIL_UUID, tenantId: ctx.admin?.tenantId ?? NIL_UUID } }),
+  fields: (t) => ({
+    sequence: t.field({
+      type: "SafeInt",
+      description: "Strictly increasing per tenant; also the cursor to resume after.",
+      resolve: (e) => Number(e.seq),
+    }),
+    cursor: t.string({ description: "Pass as `after` to continue after this event.", resolve: (e) => e.seq.toString() }),
+    type: t.exposeString("type", { description: "Dotted, e.g. customer.created, consent.revoked." }),
+    actor: t.field({ type: Actor, resolve: (e) => ({ kind: e.actorKind, id: e.actorId }) }),
+    customerId: t.id({
+      nullable: true,
+      description: "Global ID of the customer acted on; stays readable after the customer is deleted.",
+      resolve: (e) => (e.customerId ? encodeGlobalID("Customer", e.customerId) : null),
+    }),
+    customer: t.loadable({
+      type: CustomerRef,
+      nullable: true,
+      description: "The customer acted on, if it still exists.",
+      load: (ids: string[], ctx) =>
+        ctx.db.customer
+          .findMany({ where: { id: { in: ids }, tenantId: ctx.admin?.tenantId ?? NIL_UUID } })
+          .then((rows) => ids.map((id) => rows.find((r) => r.id === id) ?? null)),
+      resolve: (e) => e.customerId,
+    }),
+    ip: t.exposeString("ip", { nullable: true }),
+    userAgent: t.exposeString("userAgent", { nullable: true }),
+    requestId: t.exposeString("requestId", { nullable: true }),
+    data: t.field({ type: "JSONObject", description: "Event details; updates carry `changes: {field: {from, to}}`.", resolve: (e) => e.data as Record<string, unknown> }),
+    occurredAt: t.expose("occurredAt", { type: "DateTime" }),
+  }),
+});
+
+export const AuditEventFilter = builder.inputType("AuditEventFilter", {
+  description: "Every given criterion must hold (AND).",
+  fields: (t) => ({
+    types: t.stringList({ description: "Any of these types; `customer.*` matches every customer event." }),
+    customerId: t.id({ description: "Events about this customer (also after it was deleted)." }),
+    actorKind: t.field({ type: ActorKindEnum }),
+    actorId: t.string(),
+    occurredAt: t.field({ type: TimeRange }),
+  }),
+});
+
+
+/** Turns the GraphQL filter (global customer id) into the service filter (row id). */
+export function auditFilterFromArgs(filter: typeof AuditEventFilter.$inferInput | null | undefined): AuditFilter {
+  if (!filter) return {};
+  const customerId = filter.customerId == null ? null : (localIdOrNull(String(filter.customerId), "Customer") ?? NIL_UUID);
+  const { occurredAt, ...rest } = filter;
+  return { ...rest, customerId, from: occurredAt?.from, to: occurredAt?.to };
+}
+
+builder.queryField("auditEvents", (t) =>
+  t.connection({
+    type: AuditEventRef,
+    authScopes: { adminScope: "AUDIT_READ" },
+    description: "The tenant's audit trail, newest first unless direction is ASC. Cursors are sequence numbers.",
+    args: {
+      filter: t.arg({ type: AuditEventFilter }),
+      direction: t.arg({ type: SortDirection, defaultValue: "DESC", required: true }),
+    },
+    resolve: async (_root, args, ctx) => {
+      assertForwardOnly(args);
+      const page = await listAuditEvents(adminService(ctx), {
+        filter: auditFilterFromArgs(args.filter),
+        first: args.first ?? 50,
+        after: args.after,
+        direction: args.direction,
+      });
+      const edges = page.events.map((node) => ({ cursor: node.seq.toString(), node }));
+      return {
+        edges,
+        pageInfo: {
+          hasNextPage: page.hasNextPage,
+          hasPreviousPage: false,
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges.at(-1)?.cursor ?? null,
+        },
+      };
+    },
+  }, { name: "AuditEventConnection" }),
+);

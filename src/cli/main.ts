@@ -1,0 +1,58 @@
+// `npm run cli -- <command>`: administration from a terminal. It calls the same services as the
+// GraphQL API, on the database the environment names (DATABASE_URL, or PGlite in DATA_DIR).
+import { parseArgs } from "node:util";
+import { loadConfig } from "../config.ts";
+import { openDatabase, type Database } from "../db/database.ts";
+import { AppError } from "../errors.ts";
+import { createLocalEventBus } from "../events/bus.ts";
+import { runCredentialCommand } from "./credentials.ts";
+import { runTenantCommand } from "./tenants.ts";
+
+const USAGE = `Usage: npm run cli -- <command>
+
+  tenant create <slug> [--name "Display name"]   create a tenant; prints its first admin key + secret once
+  tenant list                                    list tenants
+  credential create --tenant <slug> --name <name> [--scopes CUSTOMERS_READ,AUDIT_READ]
+                                                 issue another admin credential; prints the secret once
+  credential revoke --tenant <slug> <keyId>      revoke an admin credential
+`;
+
+export interface CliContext {
+  database: Database;
+  events: ReturnType<typeof createLocalEventBus>;
+  args: string[];
+  options: Record<string, string | undefined>;
+  print(line: string): void;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { name: { type: "string" }, tenant: { type: "string" }, scopes: { type: "string" }, help: { type: "boolean", short: "h" } },
+  });
+  const [group, command, ...args] = positionals;
+  if (values.help || !group) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const config = loadConfig();
+  const database = await openDatabase(config.database);
+  const ctx: CliContext = { database, events: createLocalEventBus(), args, options: values as Record<string, string>, print: (l) => console.log(l) };
+  try {
+    if (group === "tenant") return await runTenantCommand(command, ctx);
+    if (group === "credential") return await runCredentialCommand(command, ctx);
+    console.error(`Unknown command "${group}".\n\n${USAGE}`);
+    return 2;
+  } catch (error) {
+    if (error instanceof AppError) {
+      console.error(`${error.code}: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await database.close();
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,20 @@
+import { ValidationError } from "../errors.ts";
+import { builder } from "./builder.ts";
+
+// Small input and enum types shared by several domains.
+
+export const SortDirection = builder.enumType("SortDirection", { values: ["ASC", "DESC"] as const });
+
+export const TimeRange = builder.inputType("TimeRange", {
+  fields: (t) => ({
+    from: t.field({ type: "DateTime", description: "Inclusive." }),
+    to: t.field({ type: "DateTime", description: "Exclusive." }),
+  }),
+});
+
+/** Keyset-paginated lists page forward only; say so instead of ignoring `last`/`before`. */
+export function assertForwardOnly(args: { last?: number | null; before?: string | null }) {
+  if (args.last != null || args.before != null) {
+    throw new ValidationError([{ field: args.last != null ? "last" : "before", message: "this list pages forward only: use first/after" }]);
+  }
+}
