@@ -1,0 +1,33 @@
+import { builder } from "../graphql/builder.ts";
+import { isUuid } from "../customers/guards.ts";
+
+const NIL_UUID = "00000000-0000-0000-0000-000000000000";
+
+export const CustomObjectRef = builder.prismaNode("CustomObject", {
+  id: { field: "id" },
+  // node(id) of an unknown or foreign id answers null rather than an error.
+  nullable: true,
+  description: "Schema-less JSON attached to a customer under a name such as wishlist or purchases.",
+  // node(id) must never cross tenants: look up by (id, tenant of the credential).
+  findUnique: (id, ctx) => ({ id_tenantId: { id: isUuid(id) ? id : NIL_UUID, tenantId: ctx.admin?.tenantId ?? NIL_UUID } }),
+  fields: (t) => ({
+    name: t.exposeString("name"),
+    data: t.field({ type: "JSONObject", resolve: (o) => o.data as Record<string, unknown> }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+    customer: t.relation("customer"),
+  }),
+});
+
+// Folded into the customer's own query: listing objects costs no extra statement.
+builder.prismaObjectField("Customer", "customObjects", (t) =>
+  t.relatedConnection("customObjects", {
+    cursor: "id",
+    description: "Newest first.",
+    args: { name: t.arg.string({ description: "Only objects of this name." }) },
+    query: (args) => ({
+      where: args.name == null ? {} : { name: args.name },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    }),
+  }),
+);
