@@ -1,0 +1,156 @@
+import { isIP } from "node:net";
+import { z } from "zod";
+import { transact } from "../audit/transact.ts";
+import { isUuid, requireCustomer } from "../customers/guards.ts";
+import { NotFoundError } from "../errors.ts";
+import type { Customer, Prisma, Session } from "../generated/prisma/client.ts";
+import type { Actor, ServiceContext } from "../service-context.ts";
+import { parseInput } from "../validation.ts";
+import { parseUserAgent } from "./user-agent.ts";
+
+// A session is one signed-in device of a customer. It ends when it expires or is revoked; rows
+// are kept afterwards so admins can see where a customer was signed in.
+
+const DEFAULT_TTL_SECONDS = 30 * 24 * 3600;
+const MAX_TTL_SECONDS = 366 * 24 * 3600;
+
+/** Whether a session can still be used: not revoked and not expired. */
+export function isActive(s: Pick<Session, "revokedAt" | "expiresAt">, now = new Date()): boolean {
+  return s.revokedAt === null && s.expiresAt > now;
+}
+
+/** The Prisma filter for sessions that are active at `now` (the same rule as `isActive`). */
+export function activeWhere(now = new Date()): Prisma.SessionWhereInput {
+  return { revokedAt: null, expiresAt: { gt: now } };
+}
+
+/** Sessions that have ended: revoked, or expired at `now`. */
+export function endedWhere(now = new Date()): Prisma.SessionWhereInput {
+  return { OR: [{ revokedAt: { not: null } }, { expiresAt: { lte: now } }] };
+}
+
+/** Who ended a session, as stored in `revokedBy`: "admin:<credential id>", "customer:<id>", "system". */
+export const revokedByOf = (actor: Actor) => (actor.id ? `${actor.kind.toLowerCase()}:${actor.id}` : actor.kind.toLowerCase());
+
+const geoText = z.string().trim().min(1).max(100);
+
+const createInput = z.object({
+  ip: z
+    .string()
+    .trim()
+    .refine((ip) => isIP(ip) !== 0, "not an IPv4 or IPv6 address")
+    .nullish(),
+  // A header we do not control: keep a bounded prefix instead of refusing the sign-in.
+  userAgent: z
+    .string()
+    .transform((ua) => ua.slice(0, 1024))
+    .nullish(),
+  ttlSeconds: z.number().int().min(1).max(MAX_TTL_SECONDS).default(DEFAULT_TTL_SECONDS),
+  geo: z
+    .object({
+      country: z
+        .string()
+        .trim()
+        .toUpperCase()
+        .regex(/^[A-Z]{2}$/, "an ISO 3166-1 alpha-2 code")
+        .nullish(),
+      region: geoText.nullish(),
+      city: geoText.nullish(),
+    })
+    .nullish(),
+});
+
+export type CreateSessionInput = z.input<typeof createInput>;
+
+/**
+ * Starts a session for a customer of the caller's tenant: parses the user agent into
+ * browser/os/device, stores the coarse geo location as given, expires after `ttlSeconds`
+ * (default 30 days). Throws CUSTOMER_NOT_FOUND, VALIDATION_FAILED.
+ * Cost: one transaction — customer row lock, one INSERT, `session.created`.
+ */
+export async function createSession(ctx: ServiceContext, customerId: string, input: CreateSessionInput): Promise<Session> {
+  const data = parseInput(createInput, input);
+  const agent = parseUserAgent(data.userAgent);
+  return transact(ctx, async (tx, audit) => {
+    const customer = await requireCustomer(tx, ctx, customerId);
+    // One clock for createdAt and expiresAt: the same one `isActive` and `activeWhere` compare with.
+    const now = new Date();
+    const session = await tx.session.create({
+      data: {
+        tenantId: ctx.tenantId,
+        customerId: customer.id,
+        createdAt: now,
+        lastSeenAt: now,
+        expiresAt: new Date(now.getTime() + data.ttlSeconds * 1000),
+        ip: data.ip ?? null,
+        userAgent: data.userAgent ?? null,
+        ...agent,
+        geoCountry: data.geo?.country ?? null,
+        geoRegion: data.geo?.region ?? null,
+        geoCity: data.geo?.city ?? null,
+      },
+    });
+    await audit({
+      type: "session.created",
+      customerId: customer.id,
+      data: { sessionId: session.id, ip: session.ip, ...agent, country: session.geoCountry, expiresAt: session.expiresAt },
+    });
+    return session;
+  });
+}
+
+/**
+ * Revokes one session of the caller's tenant. A session that has already ended (revoked or
+ * expired) is returned unchanged and records nothing. Throws SESSION_NOT_FOUND for unknown,
+ * malformed and other tenants' ids.
+ * Cost: one transaction — one guarded UPDATE … RETURNING plus `session.revoked`; a lookup by
+ * primary key only when nothing was revoked.
+ */
+export async function revokeSession(ctx: ServiceContext, sessionId: string): Promise<Session> {
+  if (!isUuid(sessionId)) throw new NotFoundError("SESSION_NOT_FOUND");
+  return transact(ctx, async (tx, audit) => {
+    const now = new Date();
+    // Guarded by `active`, so of two concurrent revokes only one changes the row and records it.
+    const [revoked] = await tx.session.updateManyAndReturn({
+      where: { id: sessionId, tenantId: ctx.tenantId, ...activeWhere(now) },
+      data: { revokedAt: now, revokedBy: revokedByOf(ctx.actor) },
+    });
+    if (!revoked) {
+      const session = await tx.session.findUnique({ where: { id_tenantId: { id: sessionId, tenantId: ctx.tenantId } } });
+      if (!session) throw new NotFoundError("SESSION_NOT_FOUND");
+      return session;
+    }
+    await audit({ type: "session.revoked", customerId: revoked.customerId, data: { sessionId: revoked.id } });
+    return revoked;
+  });
+}
+
+export interface RevokedSessions {
+  customer: Customer;
+  /** Row ids of the sessions this call ended. */
+  sessionIds: string[];
+}
+
+/**
+ * Revokes every active session of a customer of the caller's tenant ("sign out everywhere").
+ * Records one `session.revoked_all` event with the count and ids, or nothing when no session was
+ * active. Throws CUSTOMER_NOT_FOUND.
+ * Cost: one transaction — customer row lock, one UPDATE … RETURNING over the customer's
+ * sessions (index on customer_id), `session.revoked_all`.
+ */
+export async function revokeAllSessions(ctx: ServiceContext, customerId: string): Promise<RevokedSessions> {
+  return transact(ctx, async (tx, audit) => {
+    const customer = await requireCustomer(tx, ctx, customerId);
+    const now = new Date();
+    const revoked = await tx.session.updateManyAndReturn({
+      where: { customerId: customer.id, ...activeWhere(now) },
+      data: { revokedAt: now, revokedBy: revokedByOf(ctx.actor) },
+      select: { id: true },
+    });
+    const sessionIds = revoked.map((s) => s.id).sort();
+    if (sessionIds.length > 0) {
+      await audit({ type: "session.revoked_all", customerId: customer.id, data: { count: sessionIds.length, sessionIds } });
+    }
+    return { customer, sessionIds };
+  });
+}

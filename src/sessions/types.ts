@@ -1,0 +1,60 @@
+import { isUuid } from "../customers/guards.ts";
+import type { Session } from "../generated/prisma/client.ts";
+import { builder } from "../graphql/builder.ts";
+import { activeWhere, endedWhere, isActive } from "./service.ts";
+
+const NIL_UUID = "00000000-0000-0000-0000-000000000000";
+
+interface Geo {
+  country: string | null;
+  region: string | null;
+  city: string | null;
+}
+
+const GeoRef = builder.objectRef<Geo>("Geo").implement({
+  description: "Coarse location, as resolved from the IP address when the session started.",
+  fields: (t) => ({
+    country: t.exposeString("country", { nullable: true, description: "ISO 3166-1 alpha-2." }),
+    region: t.exposeString("region", { nullable: true }),
+    city: t.exposeString("city", { nullable: true }),
+  }),
+});
+
+const geoOf = (s: Session): Geo | null =>
+  s.geoCountry || s.geoRegion || s.geoCity ? { country: s.geoCountry, region: s.geoRegion, city: s.geoCity } : null;
+
+export const SessionRef = builder.prismaNode("Session", {
+  // node(id) answers null, not an error, for ids of other tenants.
+  nullable: true,
+  id: { field: "id" },
+  description: "One signed-in device of a customer. Kept after it ends (revoked or expired).",
+  // node(id) must never cross tenants: look up by (id, tenant of the credential).
+  findUnique: (id, ctx) => ({ id_tenantId: { id: isUuid(id) ? id : NIL_UUID, tenantId: ctx.admin?.tenantId ?? NIL_UUID } }),
+  fields: (t) => ({
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    lastSeenAt: t.expose("lastSeenAt", { type: "DateTime" }),
+    expiresAt: t.expose("expiresAt", { type: "DateTime" }),
+    revokedAt: t.expose("revokedAt", { type: "DateTime", nullable: true }),
+    active: t.boolean({ description: "Not revoked and not expired.", resolve: (s) => isActive(s) }),
+    ip: t.exposeString("ip", { nullable: true }),
+    userAgent: t.exposeString("userAgent", { nullable: true }),
+    browser: t.exposeString("browser", { nullable: true, description: 'Name and major version, e.g. "Firefox 120".' }),
+    os: t.exposeString("os", { nullable: true, description: 'e.g. "Ubuntu", "iOS 17.1".' }),
+    device: t.exposeString("device", { nullable: true, description: "desktop, mobile, tablet, …" }),
+    geo: t.field({ type: GeoRef, nullable: true, resolve: geoOf }),
+    customer: t.relation("customer"),
+  }),
+});
+
+builder.prismaObjectField("Customer", "sessions", (t) =>
+  t.relatedConnection("sessions", {
+    cursor: "id",
+    description: "Newest first. active: true lists live sessions only, false ended ones; absent lists all.",
+    totalCount: true,
+    args: { active: t.arg.boolean() },
+    query: ({ active }) => ({
+      where: active == null ? {} : active ? activeWhere() : endedWhere(),
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    }),
+  }),
+);
