@@ -1,16 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
+import type { AdminPrincipal } from "./admin-auth/service.ts";
 import { adminFromHeaders } from "./admin-auth/credentials-header.ts";
 import type { Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/database.ts";
-import { createLocalEventBus, type EventBus } from "./events/bus.ts";
+import { createLocalEventBus, createRedisEventBus, type EventBus } from "./events/bus.ts";
 import type { GraphQLContext } from "./graphql/context.ts";
-import { requestInfo } from "./graphql/request.ts";
 import { exposeExpectedErrors } from "./graphql/mask-errors.ts";
+import { requestInfo } from "./graphql/request.ts";
 import { schema } from "./graphql/schema.ts";
+import { attachWebSockets, type SocketContext } from "./graphql/websocket.ts";
 
-type ServerContext = { req: IncomingMessage; res: ServerResponse };
+type ServerContext = { req?: IncomingMessage; res?: ServerResponse } & Partial<SocketContext>;
 
 export interface App {
   yoga: YogaServerInstance<ServerContext, GraphQLContext>;
@@ -18,7 +20,7 @@ export interface App {
   events: EventBus;
   /** Listens on config.port (0 = any free port); resolves with the GraphQL endpoint URL. */
   start(): Promise<string>;
-  /** Stops listening and closes the database. */
+  /** Stops listening, closes sockets, the event bus and (if it opened it) the database. */
   stop(): Promise<void>;
 }
 
@@ -28,10 +30,14 @@ export interface AppOptions {
   database?: Database;
 }
 
-/** Builds the gateway without starting it: importing or creating never listens on a port. */
+/**
+ * Builds the gateway without starting it: importing or creating never listens on a port.
+ * GraphQL over HTTP, GraphQL over SSE (subscriptions with Accept: text/event-stream) and
+ * graphql-ws all share the /graphql path and the same context, auth and error masking.
+ */
 export async function createApp({ config, database: given }: AppOptions): Promise<App> {
   const database = given ?? (await openDatabase(config.database));
-  const events = createLocalEventBus();
+  const events = config.redisUrl ? await createRedisEventBus(config.redisUrl) : createLocalEventBus();
   const db = database.prisma;
 
   const yoga = createYoga<ServerContext, GraphQLContext>({
@@ -42,21 +48,28 @@ export async function createApp({ config, database: given }: AppOptions): Promis
     // Unexpected errors are masked; expected ones (bad cursor, page too large…) keep their code.
     maskedErrors: { maskError: exposeExpectedErrors },
     logging: config.logLevel === "silent" ? false : config.logLevel,
-    context: async ({ request, req }) => ({
+    context: async (initial) => ({
       db,
       events,
-      admin: await adminFromHeaders(db, (name) => request.headers.get(name)),
-      request: requestInfo(request, req, config.trustProxy),
+      // WebSocket connections authenticated once, at connection_init (see websocket.ts).
+      admin: initial.socketAdmin !== undefined ? initial.socketAdmin : await adminFromHeaders(db, (name) => initial.request.headers.get(name)),
+      request: initial.socketRequest ?? requestInfo(initial.request, initial.req, config.trustProxy),
+      streamBuffer: config.auditStreamBuffer,
     }),
   });
 
   let server: Server | undefined;
+  let closeSockets: (() => Promise<void>) | undefined;
   return {
     yoga,
     database,
     events,
     async start() {
       server = createServer(yoga);
+      closeSockets = attachWebSockets(server, yoga, {
+        authenticate: (params) => adminFromHeaders(db, (name) => stringParam(params, name)),
+        trustProxy: config.trustProxy,
+      });
       await new Promise<void>((resolve, reject) => {
         server!.once("error", reject);
         server!.listen(config.port, config.host, resolve);
@@ -66,6 +79,7 @@ export async function createApp({ config, database: given }: AppOptions): Promis
       return `http://${host}:${port}/graphql`;
     },
     async stop() {
+      await closeSockets?.();
       if (server) {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server!.close(() => resolve()));
@@ -75,3 +89,11 @@ export async function createApp({ config, database: given }: AppOptions): Promis
     },
   };
 }
+
+/** Connection params may spell the credential headers in any case. */
+function stringParam(params: Record<string, unknown> | undefined, name: string): string | undefined {
+  const entry = Object.entries(params ?? {}).find(([key]) => key.toLowerCase() === name);
+  return typeof entry?.[1] === "string" ? entry[1] : undefined;
+}
+
+export type { AdminPrincipal };

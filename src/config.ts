@@ -12,6 +12,8 @@ const schema = z.object({
   BOOTSTRAP: z.stringbool().default(true),
   /** Believe X-Forwarded-For for client IPs: set only behind a proxy that overwrites it. */
   TRUST_PROXY: z.stringbool().default(false),
+  /** Live audit events held per subscriber before a slow one is cut off (it can resume). */
+  AUDIT_STREAM_BUFFER: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 
@@ -22,6 +24,7 @@ export type Config = {
   redisUrl?: string;
   bootstrap: boolean;
   trustProxy: boolean;
+  auditStreamBuffer: number;
   logLevel: z.infer<typeof schema>["LOG_LEVEL"];
 };
 
@@ -42,6 +45,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: e.REDIS_URL,
     bootstrap: e.BOOTSTRAP,
     trustProxy: e.TRUST_PROXY,
+    auditStreamBuffer: e.AUDIT_STREAM_BUFFER,
     logLevel: e.LOG_LEVEL,
   };
 }

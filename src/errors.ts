@@ -67,3 +67,11 @@ export class ValidationError extends AppError {
     super(issues.map((i) => `${i.field}: ${i.message}`).join("; "));
   }
 }
+
+/** A live subscriber fell too far behind and was cut off; it can resume after `resumeAfter`. */
+export class SlowConsumerError extends AppError {
+  readonly code = "SLOW_CONSUMER";
+  constructor(readonly resumeAfter: string | null) {
+    super("The subscriber fell too far behind and was disconnected; resubscribe with after: resumeAfter to continue without loss.");
+  }
+}

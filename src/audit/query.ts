@@ -19,6 +19,20 @@ const filterInput = z.object({
 });
 
 export type AuditFilter = z.input<typeof filterInput>;
+export type ParsedAuditFilter = z.output<typeof filterInput>;
+
+export const parseAuditFilter = (filter: AuditFilter = {}) => parseInput(filterInput, filter, "filter");
+
+/** The same test as `auditWhere`, for events that arrive live instead of from the database. */
+export function matchesAuditFilter(f: ParsedAuditFilter, e: AuditEvent): boolean {
+  if (f.types?.length && !f.types.some((t) => (t.endsWith(".*") ? e.type.startsWith(t.slice(0, -1)) : e.type === t))) return false;
+  if (f.customerId != null && e.customerId !== f.customerId) return false;
+  if (f.actorKind && e.actorKind !== f.actorKind) return false;
+  if (f.actorId && e.actorId !== f.actorId) return false;
+  if (f.from && e.occurredAt < f.from) return false;
+  if (f.to && e.occurredAt >= f.to) return false;
+  return true;
+}
 
 export interface AuditPage {
   events: AuditEvent[];
@@ -32,8 +46,7 @@ export function parseSequence(cursor: string, field = "after"): bigint {
 }
 
 /** The Prisma filter for a tenant's events; shared by listing and the live stream. */
-export function auditWhere(ctx: ServiceContext, filter: AuditFilter = {}): Prisma.AuditEventWhereInput {
-  const f = parseInput(filterInput, filter, "filter");
+export function auditWhere(ctx: ServiceContext, f: ParsedAuditFilter): Prisma.AuditEventWhereInput {
   const where: Prisma.AuditEventWhereInput = { tenantId: ctx.tenantId };
   if (f.types?.length) {
     where.OR = f.types.map((t) => (t.endsWith(".*") ? { type: { startsWith: t.slice(0, -1) } } : { type: t }));
@@ -56,7 +69,7 @@ export async function listAuditEvents(
   if (req.first < 0 || req.first > MAX_AUDIT_PAGE) {
     throw new ValidationError([{ field: "first", message: `between 0 and ${MAX_AUDIT_PAGE}` }]);
   }
-  const where = auditWhere(ctx, req.filter);
+  const where = auditWhere(ctx, parseAuditFilter(req.filter));
   if (req.after) where.seq = req.direction === "ASC" ? { gt: parseSequence(req.after) } : { lt: parseSequence(req.after) };
   const rows = await ctx.db.auditEvent.findMany({
     where,

@@ -21,6 +21,8 @@ const Actor = builder.objectRef<{ kind: ActorKind; id: string | null }>("Actor")
 const NIL_UUID = "00000000-0000-0000-0000-000000000000";
 
 export const AuditEventRef = builder.prismaNode("AuditEvent", {
+  // node(id) answers null, not an error, for ids of other tenants.
+  nullable: true,
   id: { field: "id" },
   findUnique: (id, ctx) => ({ id_tenantId: { id: isUuid(id) ? id : NIL_UUID, tenantId: ctx.admin?.tenantId ?? NIL_UUID } }),
   fields: (t) => ({

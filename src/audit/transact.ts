@@ -1,4 +1,5 @@
 import type { AuditEvent, Prisma } from "../generated/prisma/client.ts";
+import { sameJson } from "../json.ts";
 import type { ServiceContext } from "../service-context.ts";
 
 export type Tx = Prisma.TransactionClient;
@@ -66,14 +67,14 @@ async function writeAuditEvent(tx: Tx, ctx: ServiceContext, input: AuditInput): 
 
 /**
  * The fields of `after` whose values differ from `before`, as `{ field: { from, to } }`.
- * Dates and JSON compare by value.
+ * Dates and JSON compare by value (object key order does not matter).
  */
 export function diff<T extends Record<string, unknown>>(before: T, after: Partial<T>): Record<string, { from: unknown; to: unknown }> {
   const changes: Record<string, { from: unknown; to: unknown }> = {};
   for (const key of Object.keys(after)) {
     const from = before[key] ?? null;
     const to = after[key] ?? null;
-    if (JSON.stringify(from) !== JSON.stringify(to)) changes[key] = { from, to };
+    if (!sameJson(from, to)) changes[key] = { from, to };
   }
   return changes;
 }

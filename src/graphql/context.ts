@@ -9,6 +9,8 @@ export interface GraphQLContext {
   events: EventBus;
   admin: AdminPrincipal | null;
   request: RequestInfo;
+  /** Per-subscriber bound on live audit events waiting to be sent. */
+  streamBuffer: number;
 }
 
 /** The service context of an admin request; resolvers behind the `admin` scope call this. */

@@ -1,6 +1,6 @@
 import { GraphQLError } from "graphql";
 import { maskError } from "graphql-yoga";
-import { AppError, ValidationError } from "../errors.ts";
+import { AppError, SlowConsumerError, ValidationError } from "../errors.ts";
 
 /**
  * Yoga's error masking, except for our expected failures thrown outside a mutation's typed result
@@ -15,6 +15,7 @@ export function exposeExpectedErrors(error: unknown, message: string, isDev?: bo
       extensions: {
         code: original.code,
         ...(original instanceof ValidationError ? { issues: original.issues } : {}),
+        ...(original instanceof SlowConsumerError ? { resumeAfter: original.resumeAfter } : {}),
       },
     });
   }

@@ -27,6 +27,8 @@ export interface TestGateway {
   gql<R, V extends Record<string, unknown>>(doc: TypedDocumentNode<R, V>, variables?: V, as?: As): Promise<ExecutionResult<R> & { status: number }>;
   /** Starts a real HTTP server on a free port; resolves with its GraphQL URL. */
   listen(): Promise<string>;
+  /** Another gateway node on the same database (and the same Redis, if any); not started. */
+  addNode(): Promise<App>;
   close(): Promise<void>;
 }
 
@@ -40,11 +42,28 @@ export function tenantOf(created: CreatedTenant): TestTenant {
   };
 }
 
+export interface TestGatewayOptions {
+  /** Fan events out through this Redis (REDIS_URL) instead of in process. */
+  redisUrl?: string;
+  /** AUDIT_STREAM_BUFFER for this gateway. */
+  streamBuffer?: number;
+}
+
+const testConfig = (options: TestGatewayOptions) =>
+  loadConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "silent",
+    BOOTSTRAP: "false",
+    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+    ...(options.streamBuffer ? { AUDIT_STREAM_BUFFER: String(options.streamBuffer) } : {}),
+  });
+
 /** A gateway on a fresh database (PGlite or PostgreSQL, per the vitest project) with tenants A and B. */
-export async function createTestGateway(): Promise<TestGateway> {
+export async function createTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const { database, statements, close } = await createTestDatabase();
-  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", BOOTSTRAP: "false" });
-  const app = await createApp({ config, database });
+  const app = await createApp({ config: testConfig(options), database });
+  const nodes: App[] = [];
   const db = database.prisma;
   const A = tenantOf(await createTenant(db, app.events, { slug: "tenant-a" }));
   const B = tenantOf(await createTenant(db, app.events, { slug: "tenant-b" }));
@@ -64,7 +83,13 @@ export async function createTestGateway(): Promise<TestGateway> {
       return { ...(await response.json()), status: response.status };
     },
     listen: () => app.start(),
+    async addNode() {
+      const node = await createApp({ config: testConfig(options), database });
+      nodes.push(node);
+      return node;
+    },
     async close() {
+      for (const node of nodes) await node.stop();
       await app.stop();
       await close();
     },
