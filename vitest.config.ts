@@ -13,13 +13,14 @@ if (process.env.REQUIRE_SERVICES && !(process.env.TEST_DATABASE_URL && process.e
 }
 
 const shared = { include: ["test/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 120_000 };
+const project = (name: string, db: string) => ({ extends: true as const, test: { ...shared, name, env: { TEST_DB: db } } });
 
 export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
   test: {
     projects: [
-      { extends: true, test: { ...shared, name: "pglite", env: { TEST_DB: "pglite" } } },
-      ...(process.env.TEST_DATABASE_URL ? [{ extends: true, test: { ...shared, name: "postgres", env: { TEST_DB: "postgres" } } }] : []),
+      project("pglite", "pglite"),
+      ...(process.env.TEST_DATABASE_URL ? [project("postgres", "postgres")] : []),
     ],
   },
 });

@@ -20,6 +20,8 @@ builder.prismaObject("Tenant", {
 });
 
 export const AdminCredentialRef = builder.prismaNode("AdminCredential", {
+  // node(id) answers null, not an error, for ids of other tenants.
+  nullable: true,
   id: { field: "id" },
   findUnique: (id, ctx) => ({ id_tenantId: { id: isUuid(id) ? id : NIL_UUID, tenantId: ctx.admin?.tenantId ?? NIL_UUID } }),
   description: "An API key id + secret for admin tools. The secret is never readable.",

@@ -47,6 +47,8 @@ const byKind = (kind: ContactKind) => (c: { contacts: Contact[] }) => c.contacts
 const contactsSelect = { contacts: { orderBy: { createdAt: "asc" as const } } };
 
 export const CustomerRef = builder.prismaNode("Customer", {
+  // node(id) answers null, not an error, for ids of other tenants.
+  nullable: true,
   id: { field: "id" },
   // node(id) must never cross tenants: look up by (id, tenant of the credential).
   findUnique: (id, ctx) => ({ id_tenantId: { id: isUuid(id) ? id : NIL_UUID, tenantId: ctx.admin?.tenantId ?? NIL_UUID } }),

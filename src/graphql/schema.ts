@@ -5,5 +5,17 @@ import "./errors.ts";
 import "../customers/types.ts";
 import "../customers/queries.ts";
 import "../customers/mutations.ts";
+import "../identities/types.ts";
+import "../identities/mutations.ts";
+import "../custom-objects/types.ts";
+import "../custom-objects/queries.ts";
+import "../custom-objects/mutations.ts";
+import "../sessions/types.ts";
+import "../sessions/mutations.ts";
+import "../consents/types.ts";
+import "../consents/mutations.ts";
+import "../admin-auth/schema.ts";
+import "../audit/schema.ts";
+import "../audit/subscription.ts";
 
 export const schema = builder.toSchema({ sortSchema: true });
