@@ -5,6 +5,7 @@ import { loadConfig } from "../config.ts";
 import { openDatabase, type Database } from "../db/database.ts";
 import { AppError } from "../errors.ts";
 import { createLocalEventBus } from "../events/bus.ts";
+import { tailAuditEvents } from "./audit-tail.ts";
 import { runCredentialCommand } from "./credentials.ts";
 import { runTenantCommand } from "./tenants.ts";
 
@@ -15,6 +16,9 @@ const USAGE = `Usage: npm run cli -- <command>
   credential create --tenant <slug> --name <name> [--scopes CUSTOMERS_READ,AUDIT_READ]
                                                  issue another admin credential; prints the secret once
   credential revoke --tenant <slug> <keyId>      revoke an admin credential
+  audit tail [--type customer.*] [--customer <id>] [--after <cursor>] [--json]
+                                                 follow the live audit stream of a running gateway
+                                                 (GATEWAY_URL, GATEWAY_API_KEY, GATEWAY_API_SECRET)
 `;
 
 export interface CliContext {
@@ -29,16 +33,26 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: "string" }, tenant: { type: "string" }, scopes: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: {
+      name: { type: "string" },
+      tenant: { type: "string" },
+      scopes: { type: "string" },
+      type: { type: "string", multiple: true },
+      customer: { type: "string" },
+      after: { type: "string" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h" },
+    },
   });
   const [group, command, ...args] = positionals;
   if (values.help || !group) {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
+  if (group === "audit" && command === "tail") return runAuditTail(values);
   const config = loadConfig();
   const database = await openDatabase(config.database);
-  const ctx: CliContext = { database, events: createLocalEventBus(), args, options: values as Record<string, string>, print: (l) => console.log(l) };
+  const ctx: CliContext = { database, events: createLocalEventBus(), args, options: { name: values.name, tenant: values.tenant, scopes: values.scopes }, print: (l) => console.log(l) };
   try {
     if (group === "tenant") return await runTenantCommand(command, ctx);
     if (group === "credential") return await runCredentialCommand(command, ctx);
@@ -53,6 +67,32 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await database.close();
   }
+}
+
+async function runAuditTail(values: { type?: string[]; customer?: string; after?: string; json?: boolean }): Promise<number> {
+  const keyId = process.env.GATEWAY_API_KEY;
+  const secret = process.env.GATEWAY_API_SECRET;
+  if (!keyId || !secret) {
+    console.error("Set GATEWAY_API_KEY and GATEWAY_API_SECRET (a credential with AUDIT_READ), and GATEWAY_URL if not http://localhost:4000/graphql.");
+    return 2;
+  }
+  const abort = new AbortController();
+  process.once("SIGINT", () => abort.abort());
+  process.once("SIGTERM", () => abort.abort());
+  await tailAuditEvents(
+    {
+      url: process.env.GATEWAY_URL ?? "http://localhost:4000/graphql",
+      keyId,
+      secret,
+      types: values.type,
+      customerId: values.customer,
+      after: values.after,
+      json: values.json ?? false,
+      print: (line) => console.log(line),
+    },
+    abort.signal,
+  );
+  return 0;
 }
 
 process.exitCode = await main(process.argv.slice(2));

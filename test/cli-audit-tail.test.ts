@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatEvent, tailAuditEvents } from "../src/cli/audit-tail.ts";
+import { CreateCustomerDocument, LatestAuditCursorDocument, UpdateCustomerDocument } from "./generated/graphql.ts";
+import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
+
+let gw: TestGateway;
+let url: string;
+beforeAll(async () => {
+  gw = await createTestGateway();
+  url = await gw.listen();
+});
+afterAll(() => gw?.close());
+
+const until = async (check: () => boolean) => {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+  expect(check()).toBe(true);
+};
+
+describe("npm run cli -- audit tail", () => {
+  it("prints readable lines for the live stream from a cursor, filtered by type", async () => {
+    const after = (await gw.gql(LatestAuditCursorDocument, {})).data!.auditEvents.edges[0].cursor;
+    const lines: string[] = [];
+    const abort = new AbortController();
+    const tail = tailAuditEvents(
+      { url, keyId: gw.tenants.A.keyId, secret: gw.tenants.A.secret, after, types: ["customer.updated"], json: false, print: (l) => lines.push(l) },
+      abort.signal,
+    );
+    const created = await gw.gql(CreateCustomerDocument, { input: { emails: [{ address: "tail@example.com" }], firstName: "Ann" } });
+    if (created.data!.createCustomer.__typename !== "CreateCustomerPayload") throw new Error("setup");
+    await gw.gql(UpdateCustomerDocument, { id: created.data!.createCustomer.customer.id, input: { firstName: "Anne" } });
+    await until(() => lines.length === 1);
+    expect(lines[0]).toMatch(new RegExp(`^#${Number(after) + 2} \\S+ customer\\.updated by ADMIN:\\S+ customer=\\S+ firstName "Ann" → "Anne"$`));
+    abort.abort();
+    await tail;
+  });
+
+  it("prints NDJSON with --json, one event object per line", async () => {
+    const after = (await gw.gql(LatestAuditCursorDocument, {})).data!.auditEvents.edges[0].cursor;
+    const lines: string[] = [];
+    const abort = new AbortController();
+    const tail = tailAuditEvents({ url, keyId: gw.tenants.A.keyId, secret: gw.tenants.A.secret, after, json: true, print: (l) => lines.push(l) }, abort.signal);
+    await gw.gql(CreateCustomerDocument, { input: { emails: [{ address: "tail-json@example.com" }] } });
+    await until(() => lines.length === 1);
+    expect(JSON.parse(lines[0])).toMatchObject({ sequence: Number(after) + 1, type: "customer.created", data: { emails: ["tail-json@example.com"] } });
+    abort.abort();
+    await tail;
+  });
+
+  it("formats events without a diff as their data", () => {
+    const line = formatEvent({
+      cursor: "7",
+      sequence: 7,
+      type: "consent.revoked",
+      occurredAt: "2026-01-01T00:00:00.000Z",
+      customerId: null,
+      ip: null,
+      requestId: null,
+      actor: { kind: "SYSTEM", id: null },
+      data: { purpose: "marketing" },
+    });
+    expect(line).toBe('#7 2026-01-01T00:00:00.000Z consent.revoked by SYSTEM {"purpose":"marketing"}');
+  });
+});
