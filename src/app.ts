@@ -11,6 +11,11 @@ import { exposeExpectedErrors } from "./graphql/mask-errors.ts";
 import { requestInfo } from "./graphql/request.ts";
 import { schema } from "./graphql/schema.ts";
 import { attachWebSockets, type SocketContext } from "./graphql/websocket.ts";
+import { unauthenticated } from "./graphql/auth-errors.ts";
+import { customerFromHeaders } from "./customer-auth/principal.ts";
+import { createAuthRuntime, type AuthRuntime } from "./customer-auth/runtime.ts";
+import { jwksPlugin } from "./signing-keys/jwks.ts";
+import { resolveMasterKey } from "./signing-keys/master-key.ts";
 
 type ServerContext = { req?: IncomingMessage; res?: ServerResponse } & Partial<SocketContext>;
 
@@ -18,6 +23,8 @@ export interface App {
   yoga: YogaServerInstance<ServerContext, GraphQLContext>;
   database: Database;
   events: EventBus;
+  /** Customer-auth settings and the token-signing key store. */
+  auth: AuthRuntime;
   /** Listens on config.port (0 = any free port); resolves with the GraphQL endpoint URL. */
   start(): Promise<string>;
   /** Stops listening, closes sockets, the event bus and (if it opened it) the database. */
@@ -39,6 +46,14 @@ export async function createApp({ config, database: given }: AppOptions): Promis
   const database = given ?? (await openDatabase(config.database));
   const events = config.redisUrl ? await createRedisEventBus(config.redisUrl) : createLocalEventBus();
   const db = database.prisma;
+  const master = resolveMasterKey(config);
+  if (config.logLevel !== "silent" && config.logLevel !== "error") {
+    if (master.key === null) console.warn(`WARNING: ${master.reason}`);
+    else if (master.source === "generated") {
+      console.warn(`WARNING: MASTER_KEY is not set: generated one into ${master.path} (mode 0600). Back it up, or set MASTER_KEY.`);
+    }
+  }
+  const auth = createAuthRuntime(db, config.auth, master.key);
 
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
@@ -48,14 +63,28 @@ export async function createApp({ config, database: given }: AppOptions): Promis
     // Unexpected errors are masked; expected ones (bad cursor, page too large…) keep their code.
     maskedErrors: { maskError: exposeExpectedErrors },
     logging: config.logLevel === "silent" ? false : config.logLevel,
-    context: async (initial) => ({
-      db,
-      events,
-      // WebSocket connections authenticated once, at connection_init (see websocket.ts).
-      admin: initial.socketAdmin !== undefined ? initial.socketAdmin : await adminFromHeaders(db, (name) => initial.request.headers.get(name)),
-      request: initial.socketRequest ?? requestInfo(initial.request, initial.req, config.trustProxy),
-      streamBuffer: config.auditStreamBuffer,
-    }),
+    plugins: [jwksPlugin(auth.keys)],
+    context: async (initial) => {
+      const header = (name: string) => initial.request.headers.get(name);
+      // WebSocket connections authenticated once, at connection_init (see websocket.ts); they
+      // carry admin credentials only.
+      const socket = initial.socketAdmin !== undefined;
+      const admin = socket ? initial.socketAdmin! : await adminFromHeaders(db, header);
+      const customer = socket ? null : await customerFromHeaders(db, auth, header);
+      // One request, one principal: an admin key together with a customer token is a client bug.
+      if (admin && customer) throw unauthenticated("Send either admin credentials or a customer access token, not both");
+      const tenantSlug = socket ? null : header("x-tenant");
+      return {
+        db,
+        events,
+        admin,
+        customer,
+        tenantSlug,
+        auth,
+        request: initial.socketRequest ?? requestInfo(initial.request, initial.req, config.trustProxy),
+        streamBuffer: config.auditStreamBuffer,
+      };
+    },
   });
 
   let server: Server | undefined;
@@ -64,6 +93,7 @@ export async function createApp({ config, database: given }: AppOptions): Promis
     yoga,
     database,
     events,
+    auth,
     async start() {
       server = createServer(yoga);
       closeSockets = attachWebSockets(server, yoga, {

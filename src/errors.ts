@@ -17,10 +17,14 @@ export const CONFLICT_CODES = ["EMAIL_TAKEN", "PHONE_TAKEN", "USERNAME_TAKEN", "
 
 export const RULE_CODES = ["LAST_SIGN_IN_METHOD", "INVALID_STATE"] as const;
 
+/** Sign-in and token failures. Deliberately coarse: they never say which part was wrong. */
+export const AUTH_CODES = ["INVALID_CREDENTIALS", "INVALID_TOKEN"] as const;
+
 export type NotFoundCode = (typeof NOT_FOUND_CODES)[number];
 export type ConflictCode = (typeof CONFLICT_CODES)[number];
 export type RuleCode = (typeof RULE_CODES)[number];
-export const ERROR_CODES = ["VALIDATION_FAILED", ...NOT_FOUND_CODES, ...CONFLICT_CODES, ...RULE_CODES] as const;
+export type AuthCode = (typeof AUTH_CODES)[number];
+export const ERROR_CODES = ["VALIDATION_FAILED", ...NOT_FOUND_CODES, ...CONFLICT_CODES, ...RULE_CODES, ...AUTH_CODES] as const;
 
 export abstract class AppError extends Error {
   abstract readonly code: string;
@@ -52,6 +56,28 @@ export class RuleViolationError extends AppError {
     message: string,
   ) {
     super(message);
+  }
+}
+
+/**
+ * Credentials or a token did not check out. The message is the same whatever the cause (unknown
+ * identifier, wrong password, blocked customer, expired or reused token): the cause goes to the
+ * admin-visible audit event only, so nobody can probe which accounts exist or are blocked.
+ */
+export class AuthenticationError extends AppError {
+  constructor(
+    readonly code: AuthCode,
+    message = code === "INVALID_CREDENTIALS" ? "The identifier or password is incorrect" : "The token is invalid, expired or already used",
+  ) {
+    super(message);
+  }
+}
+
+/** Customer sign-in is switched off on this gateway (no MASTER_KEY with DATABASE_URL). */
+export class SignInUnavailableError extends AppError {
+  readonly code = "SIGN_IN_UNAVAILABLE";
+  constructor() {
+    super("Customer sign-in is not configured on this gateway (MASTER_KEY is not set)");
   }
 }
 

@@ -65,6 +65,7 @@ builder.queryFields((t) => ({
     resolve: (query, _root, args, ctx) =>
       ctx.db.adminCredential.findMany({
         ...query,
+        cursor: query.cursor ? { id_tenantId: { id: String(query.cursor.id), tenantId: ctx.admin!.tenantId } } : undefined,
         where: { tenantId: ctx.admin!.tenantId, ...(args.includeRevoked ? {} : { revokedAt: null }) },
         orderBy: [{ createdAt: "asc" }, { id: "asc" }],
       }),

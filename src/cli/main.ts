@@ -7,6 +7,7 @@ import { AppError } from "../errors.ts";
 import { createLocalEventBus } from "../events/bus.ts";
 import { tailAuditEvents } from "./audit-tail.ts";
 import { runCredentialCommand } from "./credentials.ts";
+import { runKeysCommand } from "./keys.ts";
 import { runTenantCommand } from "./tenants.ts";
 
 const USAGE = `Usage: npm run cli -- <command>
@@ -16,6 +17,8 @@ const USAGE = `Usage: npm run cli -- <command>
   credential create --tenant <slug> --name <name> [--scopes CUSTOMERS_READ,AUDIT_READ]
                                                  issue another admin credential; prints the secret once
   credential revoke --tenant <slug> <keyId>      revoke an admin credential
+  keys rotate                                    make a new token-signing key; the old one verifies until its tokens expire
+  keys list                                      list token-signing keys and their state
   audit tail [--type customer.*] [--customer <id>] [--after <cursor>] [--json]
                                                  follow the live audit stream of a running gateway
                                                  (GATEWAY_URL, GATEWAY_API_KEY, GATEWAY_API_SECRET)
@@ -56,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (group === "tenant") return await runTenantCommand(command, ctx);
     if (group === "credential") return await runCredentialCommand(command, ctx);
+    if (group === "keys") return await runKeysCommand(command, ctx);
     console.error(`Unknown command "${group}".\n\n${USAGE}`);
     return 2;
   } catch (error) {

@@ -4,7 +4,7 @@ import { localId } from "../graphql/ids.ts";
 import { grantConsent, revokeConsent } from "./service.ts";
 import { ConsentRef } from "./types.ts";
 
-const GrantConsentInput = builder.inputType("GrantConsentInput", {
+export const GrantConsentInput = builder.inputType("GrantConsentInput", {
   fields: (t) => ({
     purpose: t.string({ required: true, description: 'Lower-case key, e.g. "marketing.email".' }),
     version: t.string({ required: true, description: "Version of the consent text, 1 to 32 characters." }),

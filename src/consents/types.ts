@@ -1,5 +1,6 @@
 import { isUuid } from "../customers/guards.ts";
 import { builder } from "../graphql/builder.ts";
+import { nodeOwner } from "../graphql/context.ts";
 
 const NIL_UUID = "00000000-0000-0000-0000-000000000000";
 
@@ -8,8 +9,9 @@ export const ConsentRef = builder.prismaNode("Consent", {
   nullable: true,
   id: { field: "id" },
   description: "One grant of a consent purpose. Ended grants stay as history.",
-  // node(id) must never cross tenants: look up by (id, tenant of the credential).
-  findUnique: (id, ctx) => ({ id_tenantId: { id: isUuid(id) ? id : NIL_UUID, tenantId: ctx.admin?.tenantId ?? NIL_UUID } }),
+  // node(id) must never cross tenants: look up by (id, tenant of the credential); a customer
+  // token reaches only that customer's own rows.
+  findUnique: (id, ctx) => ({ id_tenantId: { id: isUuid(id) ? id : NIL_UUID, tenantId: nodeOwner(ctx).tenantId }, customerId: nodeOwner(ctx).customerId }),
   fields: (t) => ({
     purpose: t.exposeString("purpose", { description: 'e.g. "marketing.email", "terms".' }),
     version: t.exposeString("version", { description: "Version of the text the customer agreed to." }),

@@ -94,7 +94,9 @@ export async function deleteCustomObject(ctx: ServiceContext, objectId: string):
  * for malformed ids, other tenants' objects, and objects deleted meanwhile.
  */
 async function lockObject(tx: Tx, ctx: ServiceContext, objectId: string): Promise<CustomObject> {
-  const where = { id: isUuid(objectId) ? objectId : "", tenantId: ctx.tenantId };
+  // A customer reaches only their own objects; anyone else's read as not found.
+  const own = ctx.actor.kind === "CUSTOMER" && ctx.actor.id ? { customerId: ctx.actor.id } : {};
+  const where = { id: isUuid(objectId) ? objectId : "", tenantId: ctx.tenantId, ...own };
   const owner = where.id ? await tx.customObject.findFirst({ where, select: { customerId: true } }) : null;
   if (!owner) throw new NotFoundError("CUSTOM_OBJECT_NOT_FOUND");
   await requireCustomer(tx, ctx, owner.customerId);

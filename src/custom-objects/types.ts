@@ -1,4 +1,5 @@
 import { builder } from "../graphql/builder.ts";
+import { nodeOwner } from "../graphql/context.ts";
 import { isUuid } from "../customers/guards.ts";
 
 const NIL_UUID = "00000000-0000-0000-0000-000000000000";
@@ -8,8 +9,9 @@ export const CustomObjectRef = builder.prismaNode("CustomObject", {
   // node(id) of an unknown or foreign id answers null rather than an error.
   nullable: true,
   description: "Schema-less JSON attached to a customer under a name such as wishlist or purchases.",
-  // node(id) must never cross tenants: look up by (id, tenant of the credential).
-  findUnique: (id, ctx) => ({ id_tenantId: { id: isUuid(id) ? id : NIL_UUID, tenantId: ctx.admin?.tenantId ?? NIL_UUID } }),
+  // node(id) must never cross tenants: look up by (id, tenant of the credential); a customer
+  // token reaches only that customer's own rows.
+  findUnique: (id, ctx) => ({ id_tenantId: { id: isUuid(id) ? id : NIL_UUID, tenantId: nodeOwner(ctx).tenantId }, customerId: nodeOwner(ctx).customerId }),
   fields: (t) => ({
     name: t.exposeString("name"),
     data: t.field({ type: "JSONObject", resolve: (o) => o.data as Record<string, unknown> }),

@@ -6,7 +6,7 @@ import { createCustomer, deleteCustomer, updateCustomer } from "./service.ts";
 import { blockCustomer, disableCustomer, enableCustomer, unblockCustomer } from "./status.ts";
 import { CustomerRef } from "./types.ts";
 
-const AddressInput = builder.inputType("AddressInput", {
+export const AddressInput = builder.inputType("AddressInput", {
   fields: (t) => ({
     type: t.string(),
     line1: t.string(),

@@ -27,9 +27,15 @@ export async function blockCustomer(ctx: ServiceContext, customerId: string, inp
   return setStatus(ctx, customerId, "customer.blocked", { status: "BLOCKED", blockReason: reason, blockedUntil: until ?? null });
 }
 
-/** Lifts a block (no-op if not blocked). Records `customer.unblocked`. */
+/**
+ * Lifts a block (no-op if not blocked) and resets the failed sign-in counter, so a customer
+ * unblocked after a lockout gets the full number of attempts again. Records `customer.unblocked`.
+ */
 export async function unblockCustomer(ctx: ServiceContext, customerId: string): Promise<Customer> {
-  return setStatus(ctx, customerId, "customer.unblocked", { status: "ACTIVE", blockReason: null, blockedUntil: null }, ["BLOCKED"]);
+  return setStatus(ctx, customerId, "customer.unblocked", { status: "ACTIVE", blockReason: null, blockedUntil: null }, ["BLOCKED"], {
+    failedSignIns: 0,
+    failedSignInsSince: null,
+  });
 }
 
 /** Disables sign-in without deleting anything. A blocked customer stays blocked underneath. */
@@ -50,13 +56,15 @@ async function setStatus(
   type: string,
   next: StatusFields,
   from?: Customer["status"][],
+  /** Written along with a change but left out of its diff (bookkeeping such as counters). */
+  alongside: Partial<Pick<Customer, "failedSignIns" | "failedSignInsSince">> = {},
 ): Promise<Customer> {
   return transact(ctx, async (tx, audit) => {
     const before = await requireCustomer(tx, ctx, customerId);
     if (from && !from.includes(effectiveStatus(before))) return before;
     const changes = diff(before as unknown as Record<string, unknown>, next);
     if (Object.keys(changes).length === 0) return before;
-    const customer = await tx.customer.update({ where: { id: before.id }, data: next });
+    const customer = await tx.customer.update({ where: { id: before.id }, data: { ...next, ...alongside } });
     await audit({ type, customerId: customer.id, data: { changes } });
     return customer;
   });

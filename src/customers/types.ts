@@ -1,4 +1,5 @@
 import { builder } from "../graphql/builder.ts";
+import { nodeOwner } from "../graphql/context.ts";
 import type { Contact } from "../generated/prisma/client.ts";
 import { ContactKind, CustomerStatus } from "../generated/prisma/enums.ts";
 import { isUuid } from "./guards.ts";
@@ -46,12 +47,19 @@ const NIL_UUID = "00000000-0000-0000-0000-000000000000";
 const byKind = (kind: ContactKind) => (c: { contacts: Contact[] }) => c.contacts.filter((k) => k.kind === kind);
 const contactsSelect = { contacts: { orderBy: { createdAt: "asc" as const } } };
 
+// Fields are readable by admins of the tenant and by the customer itself (through `me`); the
+// ones marked authScopes { admin: true } are admins' only.
 export const CustomerRef = builder.prismaNode("Customer", {
   // node(id) answers null, not an error, for ids of other tenants.
   nullable: true,
   id: { field: "id" },
-  // node(id) must never cross tenants: look up by (id, tenant of the credential).
-  findUnique: (id, ctx) => ({ id_tenantId: { id: isUuid(id) ? id : NIL_UUID, tenantId: ctx.admin?.tenantId ?? NIL_UUID } }),
+  // node(id) must never cross tenants: look up by (id, tenant of the credential); a customer
+  // token reaches only that customer's own rows.
+  findUnique: (id, ctx) => {
+    // A customer token reaches its own customer and nobody else.
+    const { tenantId, customerId } = nodeOwner(ctx);
+    return { id_tenantId: { id: isUuid(id) && (!customerId || customerId === id) ? id : NIL_UUID, tenantId } };
+  },
   fields: (t) => ({
     uid: t.exposeString("uid", { description: "Stable public identifier; caller-chosen on import." }),
     username: t.exposeString("username", { nullable: true }),
@@ -83,9 +91,11 @@ export const CustomerRef = builder.prismaNode("Customer", {
       description: "In force now: a block whose end has passed reads as ACTIVE.",
       resolve: (c) => effectiveStatus(c),
     }),
+    // Admin-only: a customer token gets FORBIDDEN here (a lockout's reason is for the admin's eyes).
     blockReason: t.exposeString("blockReason", { nullable: true, authScopes: { admin: true } }),
     blockedUntil: t.expose("blockedUntil", { type: "DateTime", nullable: true, authScopes: { admin: true } }),
-    customFields: t.field({ type: "JSONObject", resolve: (c) => c.customFields as Record<string, unknown> }),
+    // Tenant-internal data (plans, flags, notes): admins only, never shown to the customer.
+    customFields: t.field({ type: "JSONObject", authScopes: { admin: true }, resolve: (c) => c.customFields as Record<string, unknown> }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
     lastLoginAt: t.expose("lastLoginAt", { type: "DateTime", nullable: true }),

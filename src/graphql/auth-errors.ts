@@ -1,7 +1,7 @@
 import { createGraphQLError } from "graphql-yoga";
 
-export const unauthenticated = () =>
-  createGraphQLError("Missing or invalid admin credentials", {
+export const unauthenticated = (message = "Missing or invalid admin credentials") =>
+  createGraphQLError(message, {
     extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
   });
 

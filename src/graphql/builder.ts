@@ -17,7 +17,7 @@ const capitalize = (s: string) => s[0].toUpperCase() + s.slice(1);
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   PrismaTypes: PrismaTypes;
-  AuthScopes: { admin: boolean; adminScope: AdminScope };
+  AuthScopes: { admin: boolean; adminScope: AdminScope; customer: boolean };
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     Date: { Input: Date; Output: Date };
@@ -37,8 +37,13 @@ export const builder = new SchemaBuilder<{
     authScopes: (ctx) => ({
       admin: ctx.admin !== null,
       adminScope: (scope) => ctx.admin?.scopes.includes(scope) ?? false,
+      // A signed-in customer (verified access token, live session): see customer-auth/principal.ts.
+      customer: ctx.customer !== null,
     }),
-    unauthorizedError: (_parent, ctx) => (ctx.admin ? forbidden() : unauthenticated()),
+    unauthorizedError: (_parent, ctx) =>
+      ctx.admin || ctx.customer
+        ? forbidden(ctx.customer ? "This field is not available with a customer access token" : undefined)
+        : unauthenticated("Missing credentials: admin fields need X-API-Key and X-API-Secret, customer fields a Bearer access token"),
   },
   prisma: {
     client: (ctx) => ctx.db,

@@ -1,4 +1,4 @@
-import { AppError, ConflictError, ERROR_CODES, NotFoundError, RuleViolationError, ValidationError } from "../errors.ts";
+import { AppError, AuthenticationError, ConflictError, ERROR_CODES, NotFoundError, RuleViolationError, ValidationError } from "../errors.ts";
 import { builder } from "./builder.ts";
 
 // Expected failures as typed results. Clients match `... on Error { code message }` and branch on
@@ -48,5 +48,13 @@ builder.objectType(RuleViolationError, {
   description: "The request is well-formed but not allowed in the current state.",
   interfaces: [ErrorInterface],
   isTypeOf: (e) => e instanceof RuleViolationError,
+  fields: () => ({}),
+});
+
+builder.objectType(AuthenticationError, {
+  name: "AuthenticationError",
+  description: "Credentials or a token did not check out. Always the same message, whatever the cause.",
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => e instanceof AuthenticationError,
   fields: () => ({}),
 });

@@ -17,5 +17,8 @@ import "../consents/mutations.ts";
 import "../admin-auth/schema.ts";
 import "../audit/schema.ts";
 import "../audit/subscription.ts";
+import "../customer-auth/schema.ts";
+import "../customer-auth/me.ts";
+import "../one-time-tokens/schema.ts";
 
 export const schema = builder.toSchema({ sortSchema: true });

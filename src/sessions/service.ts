@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import { z } from "zod";
-import { transact } from "../audit/transact.ts";
+import { transact, type AuditWriter, type Tx } from "../audit/transact.ts";
 import { isUuid, requireCustomer } from "../customers/guards.ts";
 import { NotFoundError } from "../errors.ts";
 import type { Customer, Prisma, Session } from "../generated/prisma/client.ts";
@@ -70,53 +70,65 @@ export type CreateSessionInput = z.input<typeof createInput>;
  */
 export async function createSession(ctx: ServiceContext, customerId: string, input: CreateSessionInput): Promise<Session> {
   const data = parseInput(createInput, input);
-  const agent = parseUserAgent(data.userAgent);
   return transact(ctx, async (tx, audit) => {
     const customer = await requireCustomer(tx, ctx, customerId);
-    // One clock for createdAt and expiresAt: the same one `isActive` and `activeWhere` compare with.
-    const now = new Date();
-    const session = await tx.session.create({
-      data: {
-        tenantId: ctx.tenantId,
-        customerId: customer.id,
-        createdAt: now,
-        lastSeenAt: now,
-        expiresAt: new Date(now.getTime() + data.ttlSeconds * 1000),
-        ip: data.ip ?? null,
-        userAgent: data.userAgent ?? null,
-        ...agent,
-        geoCountry: data.geo?.country ?? null,
-        geoRegion: data.geo?.region ?? null,
-        geoCity: data.geo?.city ?? null,
-      },
-    });
-    await audit({
-      type: "session.created",
-      customerId: customer.id,
-      data: { sessionId: session.id, ip: session.ip, ...agent, country: session.geoCountry, expiresAt: session.expiresAt },
-    });
-    return session;
+    return startSession(tx, audit, ctx, customer.id, data);
   });
 }
 
 /**
- * Revokes one session of the caller's tenant. A session that has already ended (revoked or
- * expired) is returned unchanged and records nothing. Throws SESSION_NOT_FOUND for unknown,
- * malformed and other tenants' ids.
+ * The INSERT and `session.created` of createSession, inside the caller's transaction (sign-in
+ * starts its session in the same transaction as its other writes). The caller has locked the
+ * customer. Throws VALIDATION_FAILED for bad input.
+ */
+export async function startSession(tx: Tx, audit: AuditWriter, ctx: ServiceContext, customerId: string, input: CreateSessionInput): Promise<Session> {
+  const data = parseInput(createInput, input);
+  const agent = parseUserAgent(data.userAgent);
+  // One clock for createdAt and expiresAt: the same one `isActive` and `activeWhere` compare with.
+  const now = new Date();
+  const session = await tx.session.create({
+    data: {
+      tenantId: ctx.tenantId,
+      customerId,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: new Date(now.getTime() + data.ttlSeconds * 1000),
+      ip: data.ip ?? null,
+      userAgent: data.userAgent ?? null,
+      ...agent,
+      geoCountry: data.geo?.country ?? null,
+      geoRegion: data.geo?.region ?? null,
+      geoCity: data.geo?.city ?? null,
+    },
+  });
+  await audit({
+    type: "session.created",
+    customerId,
+    data: { sessionId: session.id, ip: session.ip, ...agent, country: session.geoCountry, expiresAt: session.expiresAt },
+  });
+  return session;
+}
+
+/**
+ * Revokes one session of the caller's tenant (for a CUSTOMER actor: one of their own sessions).
+ * A session that has already ended (revoked or expired) is returned unchanged and records
+ * nothing. Throws SESSION_NOT_FOUND for unknown, malformed and other tenants' (or customers') ids.
  * Cost: one transaction — one guarded UPDATE … RETURNING plus `session.revoked`; a lookup by
  * primary key only when nothing was revoked.
  */
 export async function revokeSession(ctx: ServiceContext, sessionId: string): Promise<Session> {
   if (!isUuid(sessionId)) throw new NotFoundError("SESSION_NOT_FOUND");
+  // A customer may end only their own sessions; someone else's reads as not found.
+  const owner = ctx.actor.kind === "CUSTOMER" && ctx.actor.id ? { customerId: ctx.actor.id } : {};
   return transact(ctx, async (tx, audit) => {
     const now = new Date();
     // Guarded by `active`, so of two concurrent revokes only one changes the row and records it.
     const [revoked] = await tx.session.updateManyAndReturn({
-      where: { id: sessionId, tenantId: ctx.tenantId, ...activeWhere(now) },
+      where: { id: sessionId, tenantId: ctx.tenantId, ...owner, ...activeWhere(now) },
       data: { revokedAt: now, revokedBy: revokedByOf(ctx.actor) },
     });
     if (!revoked) {
-      const session = await tx.session.findUnique({ where: { id_tenantId: { id: sessionId, tenantId: ctx.tenantId } } });
+      const session = await tx.session.findUnique({ where: { id_tenantId: { id: sessionId, tenantId: ctx.tenantId }, ...owner } });
       if (!session) throw new NotFoundError("SESSION_NOT_FOUND");
       return session;
     }
@@ -141,16 +153,36 @@ export interface RevokedSessions {
 export async function revokeAllSessions(ctx: ServiceContext, customerId: string): Promise<RevokedSessions> {
   return transact(ctx, async (tx, audit) => {
     const customer = await requireCustomer(tx, ctx, customerId);
-    const now = new Date();
-    const revoked = await tx.session.updateManyAndReturn({
-      where: { customerId: customer.id, ...activeWhere(now) },
-      data: { revokedAt: now, revokedBy: revokedByOf(ctx.actor) },
-      select: { id: true },
-    });
-    const sessionIds = revoked.map((s) => s.id).sort();
-    if (sessionIds.length > 0) {
-      await audit({ type: "session.revoked_all", customerId: customer.id, data: { count: sessionIds.length, sessionIds } });
-    }
+    const sessionIds = await endSessions(tx, audit, ctx, customer.id);
     return { customer, sessionIds };
   });
+}
+
+/**
+ * Inside the caller's transaction (customer already locked): revokes every active session of the
+ * customer except `except`, and records one `session.revoked_all` (with `reason` when given) if
+ * any was active. Returns the ended sessions' ids, sorted. Password changes and resets use this.
+ */
+export async function endSessions(
+  tx: Tx,
+  audit: AuditWriter,
+  ctx: ServiceContext,
+  customerId: string,
+  options: { except?: string; reason?: string } = {},
+): Promise<string[]> {
+  const now = new Date();
+  const revoked = await tx.session.updateManyAndReturn({
+    where: { customerId, ...activeWhere(now), ...(options.except ? { id: { not: options.except } } : {}) },
+    data: { revokedAt: now, revokedBy: revokedByOf(ctx.actor) },
+    select: { id: true },
+  });
+  const sessionIds = revoked.map((s) => s.id).sort();
+  if (sessionIds.length > 0) {
+    await audit({
+      type: "session.revoked_all",
+      customerId,
+      data: { count: sessionIds.length, sessionIds, ...(options.reason ? { reason: options.reason } : {}) },
+    });
+  }
+  return sessionIds;
 }

@@ -4,6 +4,8 @@ import { createApp, type App } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import type { Db } from "../../src/db/database.ts";
 import { createTenant, type CreatedTenant } from "../../src/tenants/service.ts";
+import { randomBytes } from "node:crypto";
+import { SignInDocument, type SignInMutation } from "../generated/graphql.ts";
 import { createTestDatabase, type StatementCounter } from "./database.ts";
 
 export interface TestTenant {
@@ -14,8 +16,13 @@ export interface TestTenant {
   headers: Record<string, string>;
 }
 
-/** Who sends a request: tenant A's or B's admin, nobody, or explicit headers. */
-export type As = "A" | "B" | "anonymous" | { headers: Record<string, string> };
+/**
+ * Who sends a request: tenant A's or B's admin, nobody, or explicit headers; `bearer` adds a
+ * customer access token (Authorization: Bearer), `tenant` the public X-Tenant header (a slug).
+ */
+export type As = "A" | "B" | "anonymous" | { headers?: Record<string, string>; bearer?: string; tenant?: string };
+
+export type SignedIn = Extract<SignInMutation["signIn"], { __typename: "SignInPayload" }>;
 
 export interface TestGateway {
   app: App;
@@ -25,6 +32,8 @@ export interface TestGateway {
   tenants: { A: TestTenant; B: TestTenant };
   /** Sends one GraphQL request through the gateway's HTTP handler. */
   gql<R, V extends Record<string, unknown>>(doc: TypedDocumentNode<R, V>, variables?: V, as?: As): Promise<ExecutionResult<R> & { status: number }>;
+  /** Signs a customer of tenant A (or B) in through the signIn mutation; throws on failure. */
+  signIn(identifier: string, password: string, tenant?: "A" | "B"): Promise<SignedIn>;
   /** Starts a real HTTP server on a free port; resolves with its GraphQL URL. */
   listen(): Promise<string>;
   /** Another gateway node on the same database (and the same Redis, if any); not started. */
@@ -47,7 +56,18 @@ export interface TestGatewayOptions {
   redisUrl?: string;
   /** AUDIT_STREAM_BUFFER for this gateway. */
   streamBuffer?: number;
+  /** More environment variables for loadConfig (e.g. LOCKOUT_THRESHOLD). */
+  env?: Record<string, string>;
 }
+
+/**
+ * argon2 parameters for tests: 1 MiB and one pass instead of OWASP's 19 MiB and two, so the
+ * suites stay fast on shared cores. The rehash test changes them at run time.
+ */
+export const TEST_ARGON2 = { ARGON2_MEMORY_KIB: "1024", ARGON2_TIME_COST: "1", ARGON2_PARALLELISM: "1" };
+
+// One master key per test run: the database is fresh per gateway anyway.
+const TEST_MASTER_KEY = randomBytes(32).toString("base64");
 
 const testConfig = (options: TestGatewayOptions) =>
   loadConfig({
@@ -55,6 +75,9 @@ const testConfig = (options: TestGatewayOptions) =>
     HOST: "127.0.0.1",
     LOG_LEVEL: "silent",
     BOOTSTRAP: "false",
+    MASTER_KEY: TEST_MASTER_KEY,
+    ...TEST_ARGON2,
+    ...options.env,
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     ...(options.streamBuffer ? { AUDIT_STREAM_BUFFER: String(options.streamBuffer) } : {}),
   });
@@ -68,19 +91,34 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
   const A = tenantOf(await createTenant(db, app.events, { slug: "tenant-a" }));
   const B = tenantOf(await createTenant(db, app.events, { slug: "tenant-b" }));
   const tenants = { A, B };
-  return {
+  const gateway: TestGateway = {
     app,
     db,
     statements,
     tenants,
     async gql(doc, variables, as = "A") {
-      const auth = as === "anonymous" ? {} : typeof as === "string" ? tenants[as].headers : as.headers;
+      const auth =
+        as === "anonymous"
+          ? {}
+          : typeof as === "string"
+            ? tenants[as].headers
+            : {
+                ...as.headers,
+                ...(as.bearer ? { authorization: `Bearer ${as.bearer}` } : {}),
+                ...(as.tenant ? { "x-tenant": as.tenant } : {}),
+              };
       const response = await app.yoga.fetch("http://gateway.test/graphql", {
         method: "POST",
         headers: { "content-type": "application/json", "user-agent": "vitest", ...auth },
         body: JSON.stringify({ query: print(doc), variables }),
       });
       return { ...(await response.json()), status: response.status };
+    },
+    async signIn(identifier, password, tenant = "A") {
+      const res = await gateway.gql(SignInDocument, { identifier, password }, { tenant: tenants[tenant].slug });
+      const payload = res.data?.signIn;
+      if (payload?.__typename !== "SignInPayload") throw new Error(`sign-in failed: ${JSON.stringify(res)}`);
+      return payload;
     },
     listen: () => app.start(),
     async addNode() {
@@ -94,4 +132,5 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
       await close();
     },
   };
+  return gateway;
 }

@@ -1,0 +1,35 @@
+import { loadConfig } from "../config.ts";
+import { rotateSigningKey, verifyingWhere } from "../signing-keys/keys.ts";
+import { resolveMasterKey } from "../signing-keys/master-key.ts";
+import type { CliContext } from "./main.ts";
+
+/**
+ * `keys rotate`: a new signing key takes over; the old one keeps verifying (and stays in the JWKS)
+ * until its last access token has expired. Running gateways switch within a minute.
+ * `keys list`: every key, newest first, with its state.
+ */
+export async function runKeysCommand(command: string | undefined, ctx: CliContext): Promise<number> {
+  const config = loadConfig();
+  const db = ctx.database.prisma;
+  if (command === "rotate") {
+    const master = resolveMasterKey(config);
+    if (!master.key) {
+      ctx.print(master.reason);
+      return 2;
+    }
+    const { created, retired } = await rotateSigningKey(db, master.key);
+    ctx.print(`New signing key ${created.kid}.`);
+    if (retired.length) ctx.print(`Retired ${retired.join(", ")}: still verifying for ${config.auth.accessTokenTtlSeconds} s (access token lifetime).`);
+    return 0;
+  }
+  if (command === "list") {
+    const verifying = new Set((await db.signingKey.findMany({ where: verifyingWhere(config.auth.accessTokenTtlSeconds), select: { kid: true } })).map((k) => k.kid));
+    for (const key of await db.signingKey.findMany({ orderBy: { createdAt: "desc" } })) {
+      const state = key.retiredAt === null ? "signing" : verifying.has(key.kid) ? "verifying only" : "expired";
+      ctx.print(`${key.kid}  ${key.algorithm}  created ${key.createdAt.toISOString()}  ${state}`);
+    }
+    return 0;
+  }
+  ctx.print(`Unknown keys command "${command ?? ""}": use rotate or list.`);
+  return 2;
+}

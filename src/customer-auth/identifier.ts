@@ -1,0 +1,29 @@
+import type { Tx } from "../audit/transact.ts";
+import { requireCustomer } from "../customers/guards.ts";
+import type { CustomerKey } from "../customers/lookup.ts";
+import { NotFoundError } from "../errors.ts";
+import type { Customer } from "../generated/prisma/client.ts";
+import type { ServiceContext } from "../service-context.ts";
+
+export type IdentifierKind = "email" | "phone" | "username";
+
+/**
+ * What a sign-in identifier is: an email if it has an @, a phone if it starts with + (E.164),
+ * a username otherwise. Pure.
+ */
+export function parseIdentifier(identifier: string): { kind: IdentifierKind; key: CustomerKey } {
+  const value = identifier.trim();
+  if (value.includes("@")) return { kind: "email", key: { email: value } };
+  if (value.startsWith("+")) return { kind: "phone", key: { phone: value } };
+  return { kind: "username", key: { username: value } };
+}
+
+/** requireCustomer, but null instead of CUSTOMER_NOT_FOUND (a customer deleted mid-sign-in). */
+export async function lockCustomer(tx: Tx, ctx: ServiceContext, customerId: string): Promise<Customer | null> {
+  try {
+    return await requireCustomer(tx, ctx, customerId);
+  } catch (error) {
+    if (error instanceof NotFoundError) return null;
+    throw error;
+  }
+}

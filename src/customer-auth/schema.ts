@@ -1,0 +1,95 @@
+import { encodeGlobalID } from "@pothos/plugin-relay";
+import { CustomerRef } from "../customers/types.ts";
+import { AuthenticationError } from "../errors.ts";
+import { builder } from "../graphql/builder.ts";
+import { adminService, customerService, publicService } from "../graphql/context.ts";
+import { localId } from "../graphql/ids.ts";
+import { SessionRef } from "../sessions/types.ts";
+import { changePassword, setPassword } from "./passwords.ts";
+import { refreshSession, signOut } from "./refresh.ts";
+import { signIn } from "./sign-in.ts";
+
+// Customer sign-in and tokens. Customers have no admin credential: public operations name their
+// tenant with the `X-Tenant: <slug>` header, signed-in ones send `Authorization: Bearer <access
+// token>` (the tenant is then in the token).
+
+interface Tokens {
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  refreshToken: string;
+  session: { id: string; customerId: string; expiresAt: Date };
+}
+
+const tokensType = (name: string) =>
+  builder.objectRef<Tokens>(name).implement({
+    fields: (t) => ({
+      accessToken: t.string({
+        description: "JWT (EdDSA), valid for 15 minutes by default: send as `Authorization: Bearer <token>`. Claims: sub, tenant, sid, scope.",
+        resolve: (p) => p.accessToken,
+      }),
+      accessTokenExpiresAt: t.field({ type: "DateTime", resolve: (p) => p.accessTokenExpiresAt }),
+      tokenType: t.string({ description: 'Always "Bearer".', resolve: () => "Bearer" }),
+      refreshToken: t.string({
+        description: "Opaque, single-use: trade it for new tokens with refreshSession. Using a spent one again revokes the session.",
+        resolve: (p) => p.refreshToken,
+      }),
+      sessionId: t.id({ description: "Global ID of the session these tokens belong to.", resolve: (p) => encodeGlobalID("Session", p.session.id) }),
+      customerId: t.id({ description: "Global ID of the signed-in customer.", resolve: (p) => encodeGlobalID("Customer", p.session.customerId) }),
+      sessionExpiresAt: t.field({ type: "DateTime", description: "After this, sign in again.", resolve: (p) => p.session.expiresAt }),
+    }),
+  });
+
+const SignInPayload = tokensType("SignInPayload");
+const RefreshSessionPayload = tokensType("RefreshSessionPayload");
+
+const authFailures = () => ({ types: [AuthenticationError], directResult: true as const });
+
+builder.mutationFields((t) => ({
+  signIn: t.field({
+    type: SignInPayload,
+    errors: authFailures(),
+    description:
+      "Customer sign-in; needs no admin credential, but the `X-Tenant: <slug>` header naming the tenant. " +
+      "Every failure (unknown identifier, wrong password, blocked or disabled customer) answers the same INVALID_CREDENTIALS. " +
+      "Repeated wrong passwords block the customer for a while (lockout).",
+    args: {
+      identifier: t.arg.string({ required: true, description: "Email, phone (E.164, starting with +) or username." }),
+      password: t.arg.string({ required: true }),
+    },
+    resolve: async (_root, args, ctx) => signIn(await publicService(ctx), ctx.auth, args),
+  }),
+  refreshSession: t.field({
+    type: RefreshSessionPayload,
+    errors: authFailures(),
+    description:
+      "Trades a refresh token for a new access token and a new refresh token (send `X-Tenant: <slug>`). " +
+      "The old refresh token is spent; presenting it again revokes the whole session (theft detection).",
+    args: { refreshToken: t.arg.string({ required: true }) },
+    resolve: async (_root, args, ctx) => refreshSession(await publicService(ctx), ctx.auth, args.refreshToken),
+  }),
+  signOut: t.field({
+    type: SessionRef,
+    authScopes: { customer: true },
+    errors: { dataField: { name: "session" } },
+    description: "Signed-in customer: ends the session of this access token; its access and refresh tokens stop working at once.",
+    resolve: (_root, _args, ctx) => signOut(customerService(ctx)),
+  }),
+  changePassword: t.field({
+    type: CustomerRef,
+    authScopes: { customer: true },
+    errors: { types: [AuthenticationError], dataField: { name: "customer" } },
+    description:
+      "Signed-in customer: changes their password (8 to 128 characters, no composition rules). " +
+      "Every other session is signed out; this one stays. A wrong current password answers INVALID_CREDENTIALS.",
+    args: { currentPassword: t.arg.string({ required: true }), newPassword: t.arg.string({ required: true }) },
+    resolve: (_root, args, ctx) => changePassword(customerService(ctx), ctx.auth, args),
+  }),
+  setPassword: t.field({
+    type: CustomerRef,
+    authScopes: { adminScope: "CUSTOMERS_WRITE" },
+    errors: { dataField: { name: "customer" } },
+    description: "Admin: sets a customer's password (8 to 128 characters). Signs the customer out everywhere and invalidates reset tokens.",
+    args: { customerId: t.arg.id({ required: true }), password: t.arg.string({ required: true }) },
+    resolve: (_root, args, ctx) => setPassword(adminService(ctx), ctx.auth, localId(args.customerId, "Customer", "CUSTOMER_NOT_FOUND"), args.password),
+  }),
+}));

@@ -1,0 +1,163 @@
+import { transact, type Tx } from "../audit/transact.ts";
+import { applyNewPassword } from "../customer-auth/passwords.ts";
+import type { AuthRuntime } from "../customer-auth/runtime.ts";
+import { lockCustomer, parseIdentifier } from "../customer-auth/identifier.ts";
+import { requireCustomer } from "../customers/guards.ts";
+import { findCustomer } from "../customers/lookup.ts";
+import { emailAddress } from "../customers/input.ts";
+import { AuthenticationError, NotFoundError } from "../errors.ts";
+import type { Customer, OneTimeToken } from "../generated/prisma/client.ts";
+import type { OneTimeTokenPurpose } from "../generated/prisma/enums.ts";
+import { hashPassword } from "../passwords/hashing.ts";
+import { assertPasswordAllowed } from "../passwords/policy.ts";
+import type { ServiceContext } from "../service-context.ts";
+import { parseInput } from "../validation.ts";
+import { hashToken, looksLikeToken, newOpaqueToken } from "./secret.ts";
+
+// Email-verification and password-reset tokens: 32 random bytes handed out once, stored only as
+// SHA-256, single-use, expiring, and invalidated by any password change (passwords.ts).
+
+export const LIFETIME_SECONDS: Record<OneTimeTokenPurpose, number> = {
+  EMAIL_VERIFICATION: 24 * 3600,
+  PASSWORD_RESET: 3600,
+};
+
+export interface IssuedToken {
+  customer: Customer;
+  /** The only time the token exists in clear text. */
+  token: string;
+  tokenId: string;
+  expiresAt: Date;
+}
+
+async function insertToken(tx: Tx, ctx: ServiceContext, customerId: string, purpose: OneTimeTokenPurpose, email: string | null) {
+  const { token, hash } = newOpaqueToken();
+  const expiresAt = new Date(Date.now() + LIFETIME_SECONDS[purpose] * 1000);
+  const row = await tx.oneTimeToken.create({ data: { tenantId: ctx.tenantId, customerId, purpose, tokenHash: hash, email, expiresAt } });
+  return { token, row };
+}
+
+/**
+ * Admin: a token that verifies one of the customer's emails (the given one, or the primary), for
+ * the tenant's own mailer to send. Throws CUSTOMER_NOT_FOUND, EMAIL_NOT_FOUND. Records
+ * `token.issued` (id, purpose, expiry — never the token). Cost: one transaction, one INSERT.
+ */
+export async function issueEmailVerificationToken(ctx: ServiceContext, customerId: string, email?: string | null): Promise<IssuedToken> {
+  const wanted = email == null ? null : parseInput(emailAddress, email, "email").toLowerCase();
+  return transact(ctx, async (tx, audit) => {
+    const customer = await requireCustomer(tx, ctx, customerId);
+    const contact = await tx.contact.findFirst({
+      where: { customerId: customer.id, kind: "EMAIL", ...(wanted ? { normalized: wanted } : { primary: true }) },
+    });
+    if (!contact) throw new NotFoundError("EMAIL_NOT_FOUND");
+    const { token, row } = await insertToken(tx, ctx, customer.id, "EMAIL_VERIFICATION", contact.normalized);
+    await audit({ type: "token.issued", customerId: customer.id, data: { tokenId: row.id, purpose: row.purpose, email: contact.normalized, expiresAt: row.expiresAt } });
+    return { customer, token, tokenId: row.id, expiresAt: row.expiresAt };
+  });
+}
+
+/** Admin: a password-reset token for the customer. Records `token.issued`. Throws CUSTOMER_NOT_FOUND. */
+export async function issuePasswordResetToken(ctx: ServiceContext, customerId: string): Promise<IssuedToken> {
+  return transact(ctx, async (tx, audit) => {
+    const customer = await requireCustomer(tx, ctx, customerId);
+    const { token, row } = await insertToken(tx, ctx, customer.id, "PASSWORD_RESET", null);
+    await audit({ type: "token.issued", customerId: customer.id, data: { tokenId: row.id, purpose: row.purpose, expiresAt: row.expiresAt } });
+    return { customer, token, tokenId: row.id, expiresAt: row.expiresAt };
+  });
+}
+
+/**
+ * Customer ("forgot password"): creates a reset token for the customer the identifier names and
+ * records `customer.password_reset_requested` with the token's id (never the token) for the
+ * tenant's notifier. Answers the same whether or not the identifier exists; an unknown one is
+ * recorded too (customerId null), so probing shows up in the audit trail and both paths do a
+ * comparable amount of work. Cost: one indexed lookup, one transaction (one INSERT, the event).
+ */
+export async function forgotPassword(ctx: ServiceContext, identifier: string): Promise<void> {
+  const { kind, key } = parseIdentifier(identifier.slice(0, 320));
+  const found = await findCustomer(ctx, key);
+  await transact({ ...ctx, actor: { kind: "CUSTOMER", id: found?.id ?? null } }, async (tx, audit) => {
+    const customer = found ? await lockCustomer(tx, ctx, found.id) : null;
+    if (!customer) {
+      await audit({ type: "customer.password_reset_requested", data: { identifierKind: kind, unknownIdentifier: true } });
+      return;
+    }
+    const { row } = await insertToken(tx, ctx, customer.id, "PASSWORD_RESET", null);
+    await audit({
+      type: "customer.password_reset_requested",
+      customerId: customer.id,
+      data: { identifierKind: kind, tokenId: row.id, expiresAt: row.expiresAt },
+    });
+  });
+}
+
+/** Spends a token of the tenant if it is unused, not invalidated and not expired; null otherwise. */
+async function consume(tx: Tx, ctx: ServiceContext, token: string, purpose: OneTimeTokenPurpose): Promise<OneTimeToken | null> {
+  if (!looksLikeToken(token)) return null;
+  const now = new Date();
+  // Guarded UPDATE: of two concurrent uses exactly one gets the row.
+  const [row] = await tx.oneTimeToken.updateManyAndReturn({
+    where: { tokenHash: hashToken(token), tenantId: ctx.tenantId, purpose, usedAt: null, invalidatedAt: null, expiresAt: { gt: now } },
+    data: { usedAt: now },
+  });
+  return row ?? null;
+}
+
+/** A usable token of the tenant, read without spending it (who it belongs to, before hashing). */
+async function pending(ctx: ServiceContext, token: string, purpose: OneTimeTokenPurpose) {
+  if (!looksLikeToken(token)) return null;
+  return ctx.db.oneTimeToken.findFirst({
+    where: { tokenHash: hashToken(token), tenantId: ctx.tenantId, purpose, usedAt: null, invalidatedAt: null, expiresAt: { gt: new Date() } },
+    select: { id: true, customerId: true },
+  });
+}
+
+const asCustomer = (ctx: ServiceContext, customerId: string): ServiceContext => ({ ...ctx, actor: { kind: "CUSTOMER", id: customerId } });
+
+/**
+ * Customer: marks the email a verification token was issued for as verified. INVALID_TOKEN for
+ * unknown, used, expired or invalidated tokens, and when the email has been removed meanwhile
+ * (nothing is written then). Records `token.used` and `customer.email_verified`.
+ * Cost: one transaction — a guarded UPDATE of the token, a customer lock, one contact UPDATE.
+ */
+export async function verifyEmail(ctx: ServiceContext, token: string): Promise<{ customer: Customer; email: string }> {
+  const found = await pending(ctx, token, "EMAIL_VERIFICATION");
+  if (!found) throw new AuthenticationError("INVALID_TOKEN");
+  return transact(asCustomer(ctx, found.customerId), async (tx, audit) => {
+    const row = await consume(tx, ctx, token, "EMAIL_VERIFICATION");
+    if (!row) throw new AuthenticationError("INVALID_TOKEN");
+    const customer = await requireCustomer(tx, ctx, row.customerId);
+    const { count } = await tx.contact.updateMany({
+      where: { customerId: customer.id, kind: "EMAIL", normalized: row.email ?? "" },
+      data: { verified: true, verifiedAt: new Date() },
+    });
+    if (count === 0) throw new AuthenticationError("INVALID_TOKEN");
+    await audit({ type: "token.used", customerId: customer.id, data: { tokenId: row.id, purpose: row.purpose } });
+    await audit({ type: "customer.email_verified", customerId: customer.id, data: { email: row.email, tokenId: row.id } });
+    return { customer, email: row.email! };
+  });
+}
+
+/**
+ * Customer: sets a new password with a reset token (policy: VALIDATION_FAILED on `newPassword`).
+ * Signs the customer out everywhere and invalidates their other tokens. INVALID_TOKEN for
+ * unknown, used, expired or invalidated tokens, checked before the (costly) hashing.
+ * Records `token.used` and `customer.password_reset`. Does not lift a lockout.
+ * Cost: one indexed read, one argon2 hash, one transaction.
+ */
+export async function resetPassword(ctx: ServiceContext, auth: AuthRuntime, token: string, newPassword: string): Promise<Customer> {
+  assertPasswordAllowed(newPassword, auth.config.password, "newPassword");
+  const found = await pending(ctx, token, "PASSWORD_RESET");
+  if (!found) throw new AuthenticationError("INVALID_TOKEN");
+  const hash = await hashPassword(newPassword, auth.config.argon2);
+  const actorCtx = asCustomer(ctx, found.customerId);
+  return transact(actorCtx, async (tx, audit) => {
+    const row = await consume(tx, ctx, token, "PASSWORD_RESET");
+    if (!row) throw new AuthenticationError("INVALID_TOKEN");
+    const before = await requireCustomer(tx, ctx, row.customerId);
+    const { customer, revokedSessions, invalidatedTokens } = await applyNewPassword(tx, audit, actorCtx, before, hash, { reason: "password_reset" });
+    await audit({ type: "token.used", customerId: customer.id, data: { tokenId: row.id, purpose: row.purpose } });
+    await audit({ type: "customer.password_reset", customerId: customer.id, data: { tokenId: row.id, revokedSessions, invalidatedTokens } });
+    return customer;
+  });
+}

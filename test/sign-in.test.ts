@@ -1,0 +1,251 @@
+import { decodeJwt, decodeProtectedHeader } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OWASP_PARAMS } from "../src/passwords/hashing.ts";
+import {
+  BlockCustomerDocument,
+  CreateCustomerDocument,
+  CustomerDocument,
+  DisableCustomerDocument,
+  MeDocument,
+  RevokeSessionDocument,
+  SetPasswordDocument,
+  SignInDocument,
+  SignOutDocument,
+  UnblockCustomerDocument,
+} from "./generated/graphql.ts";
+import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
+import { rowId } from "./helpers/ids.ts";
+import { auditTrail } from "./helpers/snapshot.ts";
+
+const FIREFOX_UBUNTU = "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0";
+const PASSWORD = "correct horse battery staple";
+
+let gw: TestGateway;
+beforeAll(async () => {
+  gw = await createTestGateway();
+});
+afterAll(() => gw?.close());
+
+let n = 0;
+/** A customer of tenant A with an email, a phone, a username and (unless told otherwise) a password. */
+async function customer(password: string | null = PASSWORD) {
+  const i = ++n;
+  const res = await gw.gql(CreateCustomerDocument, {
+    input: { username: `signer${i}`, emails: [{ address: `signer${i}@example.com` }], phones: [{ number: `+4930${String(1000000 + i)}` }] },
+  });
+  const payload = res.data!.createCustomer;
+  if (payload.__typename !== "CreateCustomerPayload") throw new Error(JSON.stringify(payload));
+  if (password) await gw.gql(SetPasswordDocument, { customerId: payload.customer.id, password });
+  return { id: payload.customer.id, email: `signer${i}@example.com`, username: `signer${i}`, phone: `+4930${String(1000000 + i)}` };
+}
+
+const publicA = () => ({ tenant: gw.tenants.A.slug });
+const signIn = (identifier: string, password: string, as: Parameters<TestGateway["gql"]>[2] = publicA()) =>
+  gw.gql(SignInDocument, { identifier, password }, as);
+const lastEvents = async (k: number) => (await auditTrail(gw.db, gw.tenants.A.id)).slice(-k);
+
+describe("signIn", () => {
+  it("signs a customer in by email, username or phone with an access token carrying sub, tenant, sid and scope, and a refresh token", async () => {
+    const c = await customer();
+    for (const identifier of [c.email.toUpperCase(), c.username, c.phone]) {
+      const tokens = await gw.signIn(identifier, PASSWORD);
+      expect(tokens.tokenType).toBe("Bearer");
+      expect(tokens.customerId).toBe(c.id);
+      expect(tokens.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const claims = decodeJwt(tokens.accessToken);
+      expect(claims).toMatchObject({ sub: rowId(c.id), tenant: gw.tenants.A.id, sid: rowId(tokens.sessionId), scope: "customer", iss: "identity-gateway" });
+      expect(claims.exp! - claims.iat!).toBe(15 * 60);
+      expect(Date.parse(tokens.accessTokenExpiresAt)).toBe(claims.exp! * 1000);
+      expect(decodeProtectedHeader(tokens.accessToken)).toMatchObject({ alg: "EdDSA", typ: "JWT", kid: expect.any(String) });
+    }
+  });
+
+  it("starts a session with the request's user agent parsed, stamps lastLoginAt and records session.created and customer.signed_in in one transaction", async () => {
+    const c = await customer();
+    const res = await signIn(c.email, PASSWORD, { tenant: gw.tenants.A.slug, headers: { "user-agent": FIREFOX_UBUNTU } });
+    if (res.data!.signIn.__typename !== "SignInPayload") throw new Error(JSON.stringify(res));
+    const session = await gw.db.session.findUniqueOrThrow({ where: { id: rowId(res.data!.signIn.sessionId) } });
+    expect(session).toMatchObject({ customerId: rowId(c.id), browser: "Firefox 120", os: "Ubuntu", device: "desktop", revokedAt: null });
+    expect(session.expiresAt.getTime() - session.createdAt.getTime()).toBe(30 * 24 * 3600 * 1000);
+    const admin = await gw.gql(CustomerDocument, { id: c.id });
+    expect(admin.data!.customer!.lastLoginAt).not.toBeNull();
+    const [created, signedIn] = await lastEvents(2);
+    expect(created).toMatchObject({ type: "session.created", customerId: rowId(c.id), actorKind: "CUSTOMER", actorId: rowId(c.id) });
+    expect(signedIn).toMatchObject({ type: "customer.signed_in", customerId: rowId(c.id), actorKind: "CUSTOMER", userAgent: FIREFOX_UBUNTU });
+    expect(signedIn.data).toEqual({ sessionId: session.id, identifierKind: "email", passwordRehashed: false });
+    expect(signedIn.seq - created.seq).toBe(1n);
+  });
+
+  it("needs the X-Tenant header, answers TENANT_NOT_FOUND for an unknown slug, and never finds a customer of another tenant", async () => {
+    const c = await customer();
+    const missing = await signIn(c.email, PASSWORD, "anonymous");
+    expect(missing.data!.signIn).toMatchObject({ __typename: "ValidationError", issues: [{ field: "X-Tenant" }] });
+    const unknown = await signIn(c.email, PASSWORD, { tenant: "no-such-tenant" });
+    expect(unknown.data!.signIn).toMatchObject({ __typename: "NotFoundError", code: "TENANT_NOT_FOUND" });
+    const otherTenant = await signIn(c.email, PASSWORD, { tenant: gw.tenants.B.slug });
+    expect(otherTenant.data!.signIn).toMatchObject({ __typename: "AuthenticationError", code: "INVALID_CREDENTIALS" });
+  });
+
+  it("answers an unknown identifier and a wrong password with the same error, and records each failure with its cause for admins", async () => {
+    const c = await customer();
+    const unknown = await signIn("nobody@example.com", PASSWORD);
+    const [unknownEvent] = await lastEvents(1);
+    const wrong = await signIn(c.email, "not the password at all");
+    const [wrongEvent] = await lastEvents(1);
+    expect(unknown.data!.signIn).toEqual(wrong.data!.signIn);
+    expect(wrong.data!.signIn).toEqual({
+      __typename: "AuthenticationError",
+      code: "INVALID_CREDENTIALS",
+      message: "The identifier or password is incorrect",
+    });
+    expect(unknownEvent).toMatchObject({ type: "customer.sign_in_failed", customerId: null, data: { reason: "unknown_identifier", identifierKind: "email" } });
+    expect(wrongEvent).toMatchObject({ type: "customer.sign_in_failed", customerId: rowId(c.id), data: { reason: "wrong_password", failures: 1 } });
+    expect(JSON.stringify([unknownEvent.data, wrongEvent.data])).not.toContain("not the password");
+  });
+
+  it("takes as long for an unknown identifier as for a wrong password, because both run one argon2 verification at the configured cost", async () => {
+    const saved = gw.app.auth.config.argon2;
+    gw.app.auth.config.argon2 = OWASP_PARAMS;
+    try {
+      const c = await customer();
+      await signIn("warm-up@example.com", "x"); // makes the dummy hash for these parameters
+      const time = async (identifier: string) => {
+        const samples: number[] = [];
+        for (let i = 0; i < 4; i++) {
+          const start = performance.now();
+          await signIn(identifier, `wrong-${i}`);
+          samples.push(performance.now() - start);
+        }
+        return samples.sort((a, b) => a - b)[1];
+      };
+      const unknown = await time("ghost@example.com");
+      const known = await time(c.email);
+      // Generous bounds (2 shared cores): without the dummy verification, unknown would be ~10x faster.
+      expect(unknown / known).toBeGreaterThan(0.5);
+      expect(unknown / known).toBeLessThan(2);
+      await gw.gql(UnblockCustomerDocument, { id: c.id });
+    } finally {
+      gw.app.auth.config.argon2 = saved;
+    }
+  });
+
+  it("refuses blocked and disabled customers and customers without a password with the generic error, recording the real reason", async () => {
+    const blocked = await customer();
+    const disabled = await customer();
+    const noPassword = await customer(null);
+    await gw.gql(BlockCustomerDocument, { id: blocked.id, reason: "fraud review" });
+    await gw.gql(DisableCustomerDocument, { id: disabled.id });
+    for (const [c, reason] of [
+      [blocked, "blocked"],
+      [disabled, "disabled"],
+      [noPassword, "no_password"],
+    ] as const) {
+      const res = await signIn(c.email, PASSWORD);
+      expect(res.data!.signIn).toMatchObject({ __typename: "AuthenticationError", code: "INVALID_CREDENTIALS", message: "The identifier or password is incorrect" });
+      const [event] = await lastEvents(1);
+      expect(event).toMatchObject({ type: "customer.sign_in_failed", customerId: rowId(c.id), data: { reason } });
+    }
+    expect(await gw.db.session.count({ where: { customerId: { in: [blocked, disabled, noPassword].map((c) => rowId(c.id)) } } })).toBe(0);
+  });
+});
+
+describe("lockout", () => {
+  it("blocks a customer after five wrong passwords within 15 minutes, records customer.locked_out, and then refuses even the right password", async () => {
+    const c = await customer();
+    for (let i = 0; i < 4; i++) await signIn(c.email, `wrong-${i}`);
+    expect((await gw.db.customer.findUniqueOrThrow({ where: { id: rowId(c.id) } })).failedSignIns).toBe(4);
+    const before = Date.now();
+    await signIn(c.email, "wrong-5");
+    const [failed, locked] = await lastEvents(2);
+    expect(failed).toMatchObject({ type: "customer.sign_in_failed", data: { failures: 5 } });
+    expect(locked).toMatchObject({ type: "customer.locked_out", customerId: rowId(c.id), data: { failures: 5, windowSeconds: 900 } });
+    const admin = (await gw.gql(CustomerDocument, { id: c.id })).data!.customer!;
+    expect(admin).toMatchObject({ status: "BLOCKED", blockReason: "too many failed sign-ins" });
+    const until = Date.parse(admin.blockedUntil!);
+    expect(until - before).toBeGreaterThanOrEqual(15 * 60 * 1000 - 1000);
+    expect(until - before).toBeLessThan(15 * 60 * 1000 + 5000);
+    const right = await signIn(c.email, PASSWORD);
+    expect(right.data!.signIn).toMatchObject({ code: "INVALID_CREDENTIALS" });
+    expect((await lastEvents(1))[0].data).toEqual({ reason: "blocked", identifierKind: "email" });
+  });
+
+  it("lets an admin unblock reset the counter, so the customer gets all five attempts again", async () => {
+    const c = await customer();
+    for (let i = 0; i < 5; i++) await signIn(c.email, `wrong-${i}`);
+    await gw.gql(UnblockCustomerDocument, { id: c.id });
+    const row = await gw.db.customer.findUniqueOrThrow({ where: { id: rowId(c.id) } });
+    expect([row.status, row.failedSignIns, row.failedSignInsSince]).toEqual(["ACTIVE", 0, null]);
+    for (let i = 0; i < 4; i++) await signIn(c.email, `again-${i}`);
+    expect((await signIn(c.email, PASSWORD)).data!.signIn.__typename).toBe("SignInPayload");
+    expect((await gw.db.customer.findUniqueOrThrow({ where: { id: rowId(c.id) } })).failedSignIns).toBe(0);
+  });
+
+  it("forgets failures older than the window and lets a lockout that has run out end at the next successful sign-in", async () => {
+    const c = await customer();
+    await gw.db.customer.update({ where: { id: rowId(c.id) }, data: { failedSignIns: 4, failedSignInsSince: new Date(Date.now() - 16 * 60 * 1000) } });
+    await signIn(c.email, "wrong");
+    const row = await gw.db.customer.findUniqueOrThrow({ where: { id: rowId(c.id) } });
+    expect([row.status, row.failedSignIns]).toEqual(["ACTIVE", 1]);
+
+    await gw.db.customer.update({
+      where: { id: rowId(c.id) },
+      data: { status: "BLOCKED", blockReason: "too many failed sign-ins", blockedUntil: new Date(Date.now() - 1000) },
+    });
+    expect((await signIn(c.email, PASSWORD)).data!.signIn.__typename).toBe("SignInPayload");
+    const after = await gw.db.customer.findUniqueOrThrow({ where: { id: rowId(c.id) } });
+    expect([after.status, after.blockReason, after.blockedUntil, after.failedSignIns]).toEqual(["ACTIVE", null, null, 0]);
+  });
+
+  it("honours configured thresholds", async () => {
+    const strict = await createTestGateway({ env: { LOCKOUT_THRESHOLD: "2", LOCKOUT_DURATION_SECONDS: "60" } });
+    try {
+      const res = await strict.gql(CreateCustomerDocument, { input: { emails: [{ address: "strict@example.com" }] } });
+      const id = (res.data!.createCustomer as { customer: { id: string } }).customer.id;
+      await strict.gql(SetPasswordDocument, { customerId: id, password: PASSWORD });
+      for (let i = 0; i < 2; i++) await strict.gql(SignInDocument, { identifier: "strict@example.com", password: "nope-nope" }, { tenant: "tenant-a" });
+      const row = await strict.db.customer.findUniqueOrThrow({ where: { id: rowId(id) } });
+      expect(row.status).toBe("BLOCKED");
+      expect(row.blockedUntil!.getTime() - Date.now()).toBeLessThanOrEqual(60_000);
+    } finally {
+      await strict.close();
+    }
+  });
+});
+
+describe("access tokens", () => {
+  it("stop working the moment their session is revoked by an admin, signed out, or their customer is blocked", async () => {
+    const c = await customer();
+    const byAdmin = await gw.signIn(c.email, PASSWORD);
+    const bySignOut = await gw.signIn(c.email, PASSWORD);
+    const byBlock = await gw.signIn(c.email, PASSWORD);
+    for (const t of [byAdmin, bySignOut, byBlock]) expect((await gw.gql(MeDocument, {}, { bearer: t.accessToken })).data!.me.id).toBe(c.id);
+
+    await gw.gql(RevokeSessionDocument, { id: byAdmin.sessionId });
+    const revoked = await gw.gql(MeDocument, {}, { bearer: byAdmin.accessToken });
+    expect([revoked.status, revoked.errors?.[0].extensions?.code, revoked.data]).toEqual([401, "UNAUTHENTICATED", undefined]);
+
+    const out = await gw.gql(SignOutDocument, {}, { bearer: bySignOut.accessToken });
+    expect(out.data!.signOut).toMatchObject({ __typename: "SignOutPayload", session: { id: bySignOut.sessionId, active: false } });
+    expect((await lastEvents(1))[0]).toMatchObject({ type: "customer.signed_out", actorKind: "CUSTOMER", data: { sessionId: rowId(bySignOut.sessionId) } });
+    expect((await gw.gql(MeDocument, {}, { bearer: bySignOut.accessToken })).status).toBe(401);
+
+    expect((await gw.gql(MeDocument, {}, { bearer: byBlock.accessToken })).status).toBe(200);
+    await gw.gql(BlockCustomerDocument, { id: c.id, reason: "chargeback" });
+    expect((await gw.gql(MeDocument, {}, { bearer: byBlock.accessToken })).status).toBe(401);
+  });
+
+  it("are refused when tampered with, malformed, signed by an unknown key, or sent together with admin credentials", async () => {
+    const c = await customer();
+    const { accessToken } = await gw.signIn(c.email, PASSWORD);
+    const [header, payload, signature] = accessToken.split(".");
+    const forged = Buffer.from(JSON.stringify({ ...decodeJwt(accessToken), sub: "00000000-0000-0000-0000-000000000000" })).toString("base64url");
+    const noneAlg = Buffer.from(JSON.stringify({ alg: "none", typ: "JWT" })).toString("base64url");
+    const unknownKid = Buffer.from(JSON.stringify({ ...decodeProtectedHeader(accessToken), kid: "k_nope" })).toString("base64url");
+    for (const bad of [`${header}.${forged}.${signature}`, `${noneAlg}.${payload}.`, `${unknownKid}.${payload}.${signature}`, "garbage", `${accessToken}x`]) {
+      const res = await gw.gql(MeDocument, {}, { bearer: bad });
+      expect([res.status, res.errors?.[0].extensions?.code]).toEqual([401, "UNAUTHENTICATED"]);
+    }
+    const both = await gw.gql(MeDocument, {}, { bearer: accessToken, headers: gw.tenants.A.headers });
+    expect(both.status).toBe(401);
+  });
+});
