@@ -55,6 +55,9 @@ export async function openDatabase(
     await client.end();
   }
   const pool = new pg.Pool({ connectionString: options.url, max: 10 });
+  // An idle connection dropped by the server (restart, failover, admin shutdown) is an 'error'
+  // on the pool; unhandled it would crash the process. The pool replaces the connection anyway.
+  pool.on("error", (error) => console.warn(`PostgreSQL connection lost: ${error.message}`));
   const prisma = new PrismaClient({ adapter: wrapAdapter(new PrismaPg(pool)) });
   return {
     prisma,

@@ -69,17 +69,25 @@ export async function createTestDatabase(): Promise<{ database: Database; statem
     statements,
     async close() {
       await database.close();
+      // pool.end() resolves before every socket is gone; dropping a database under a closing
+      // connection makes the server kill it, which pg reports as an error. Wait until it is idle.
+      for (let i = 0; i < 100 && (await backendCount(serverUrl, name)) > 0; i++) await new Promise((r) => setTimeout(r, 20));
       await adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     },
   };
 }
 
-async function adminQuery(url: string, sql: string) {
+async function adminQuery(url: string, sql: string, params: unknown[] = []) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(sql);
+    return (await client.query(sql, params)).rows;
   } finally {
     await client.end();
   }
+}
+
+async function backendCount(url: string, database: string): Promise<number> {
+  const [row] = await adminQuery(url, "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [database]);
+  return row.n;
 }

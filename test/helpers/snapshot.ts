@@ -1,6 +1,6 @@
 import type { Db } from "../../src/db/database.ts";
 
-const TABLES = ["tenant", "admin_credential", "customer", "contact", "identity", "custom_object", "session", "consent", "audit_event"];
+const TABLES = ["tenant", "admin_credential", "customer", "contact", "identity", "custom_object", "session", "consent", "audit_event", "refresh_token", "one_time_token", "signing_key"];
 
 /**
  * Every row of every table, in a stable order. Comparing two snapshots proves that a failed

@@ -1,0 +1,246 @@
+// npm run bench:profile — the nested customer profile query (identities, sessions, consents and
+// custom objects, 10 of each) for one customer and for a page of 50, sent through the gateway's
+// real HTTP handler (yoga.fetch with admin headers: authentication, parsing, validation, Pothos,
+// Prisma, JSON), against the same rows fetched and assembled into the same JSON by one
+// hand-written SQL statement through node-postgres, in the same run on the same database.
+//
+// Runs on PostgreSQL: DATABASE_URL names the server (default postgresql://postgres@127.0.0.1:5432/postgres);
+// a fresh database bench_profile_<random> is created, migrated, seeded and dropped at the end.
+// BENCH_SECONDS (default 5) per case, BENCH_CONCURRENCY (default 4) requests in flight,
+// BENCH_CUSTOMERS (default 200) seeded customers. NO_RECORD=1 skips bench/RESULTS.md.
+import { deepStrictEqual } from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
+import pg from "pg";
+import { createApp } from "../src/app.ts";
+import { loadConfig } from "../src/config.ts";
+import { grantConsent } from "../src/consents/service.ts";
+import { createCustomObject } from "../src/custom-objects/service.ts";
+import { createCustomer } from "../src/customers/service.ts";
+import { openDatabase } from "../src/db/database.ts";
+import { NO_REQUEST, type ServiceContext } from "../src/service-context.ts";
+import { createSession } from "../src/sessions/service.ts";
+import { createTenant } from "../src/tenants/service.ts";
+
+const SERVER_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 200);
+const PAGE = 50;
+const NESTED_FIRST = 10;
+// Per customer. Custom objects outnumber the page size so that "10 per customer" really limits.
+const SEED = { identities: 2, sessions: 3, consents: 3, customObjects: 12 };
+
+const NESTED = `
+  id uid firstName primaryEmail
+  identities(first: ${NESTED_FIRST}) { edges { node { id provider providerUserId } } }
+  sessions(first: ${NESTED_FIRST}) { edges { node { id browser active createdAt } } }
+  consents(first: ${NESTED_FIRST}) { edges { node { id purpose version } } }
+  customObjects(first: ${NESTED_FIRST}) { edges { node { id name data } } }`;
+const ONE_QUERY = `query One($id: ID!) { customer(id: $id) { ${NESTED} } }`;
+const PAGE_QUERY = `query Page { customers(first: ${PAGE}) { edges { node { ${NESTED} } } } }`;
+
+// The same shape by hand: Relay global IDs are base64("Type:uuid"), DateTime is ISO 8601 in UTC
+// with milliseconds, each nested list is the connection's first 10 in the connection's order.
+const gid = (type: string, column: string) => `encode(convert_to('${type}:' || ${column}::text, 'UTF8'), 'base64')`;
+const NODE_SQL = `json_build_object(
+    'id', ${gid("Customer", "c.id")},
+    'uid', c.uid,
+    'firstName', c.first_name,
+    'primaryEmail', (SELECT k.normalized FROM contact k WHERE k.customer_id = c.id AND k.kind = 'EMAIL' AND k."primary" LIMIT 1),
+    'identities', json_build_object('edges', (
+      SELECT coalesce(json_agg(json_build_object('node', json_build_object(
+        'id', ${gid("Identity", "i.id")}, 'provider', i.provider, 'providerUserId', i.provider_user_id)) ORDER BY i.linked_at, i.id), '[]')
+      FROM (SELECT * FROM identity WHERE customer_id = c.id ORDER BY linked_at, id LIMIT ${NESTED_FIRST}) i)),
+    'sessions', json_build_object('edges', (
+      SELECT coalesce(json_agg(json_build_object('node', json_build_object(
+        'id', ${gid("Session", "s.id")}, 'browser', s.browser, 'active', s.revoked_at IS NULL AND s.expires_at > now(),
+        'createdAt', to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))) ORDER BY s.created_at DESC, s.id DESC), '[]')
+      FROM (SELECT * FROM session WHERE customer_id = c.id ORDER BY created_at DESC, id DESC LIMIT ${NESTED_FIRST}) s)),
+    'consents', json_build_object('edges', (
+      SELECT coalesce(json_agg(json_build_object('node', json_build_object(
+        'id', ${gid("Consent", "g.id")}, 'purpose', g.purpose, 'version', g.version)) ORDER BY g.purpose, g.id), '[]')
+      FROM (SELECT * FROM consent WHERE customer_id = c.id AND revoked_at IS NULL ORDER BY purpose, id LIMIT ${NESTED_FIRST}) g)),
+    'customObjects', json_build_object('edges', (
+      SELECT coalesce(json_agg(json_build_object('node', json_build_object(
+        'id', ${gid("CustomObject", "o.id")}, 'name', o.name, 'data', o.data)) ORDER BY o.created_at DESC, o.id DESC), '[]')
+      FROM (SELECT * FROM custom_object WHERE customer_id = c.id ORDER BY created_at DESC, id DESC LIMIT ${NESTED_FIRST}) o))
+  )`;
+const ONE_SQL = `SELECT json_build_object('data', json_build_object('customer', (
+    SELECT ${NODE_SQL} FROM customer c WHERE c.id = $1 AND c.tenant_id = $2)))::text AS body`;
+const PAGE_SQL = `SELECT json_build_object('data', json_build_object('customers', json_build_object('edges',
+    coalesce(json_agg(json_build_object('node', p.node) ORDER BY p.created_at DESC, p.id DESC), '[]'))))::text AS body
+  FROM (SELECT c.id, c.created_at, ${NODE_SQL} AS node FROM customer c WHERE c.tenant_id = $1
+        ORDER BY c.created_at DESC, c.id DESC LIMIT ${PAGE}) p`;
+
+async function admin<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: SERVER_URL });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Drops the benchmark database. A pg pool's end() resolves before its sockets have closed, and a
+ * connection killed by DROP … WITH (FORCE) meanwhile would crash the process with an unhandled
+ * 'error': wait (up to 5 s) for the connections to go first.
+ */
+async function dropDatabase(name: string) {
+  for (let i = 0; i < 50; i++) {
+    const [{ n }] = await admin<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [name]);
+    if (n === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+}
+
+/** Runs `job(0)` … `job(total - 1)`, `count` at a time. */
+async function inParallel(count: number, total: number, job: (i: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(Array.from({ length: count }, async () => {
+    while (next < total) await job(next++);
+  }));
+}
+
+async function seed(ctx: ServiceContext) {
+  const started = Date.now();
+  await inParallel(8, CUSTOMERS, async (i) => {
+    const customer = await createCustomer(ctx, {
+      firstName: `Customer ${i}`,
+      emails: [{ value: `bench-${i}@example.com`, primary: true, verified: true }],
+      identities: Array.from({ length: SEED.identities }, (_, k) => ({ provider: k === 0 ? "password" : `idp-${k}`, providerUserId: `user-${i}` })),
+    });
+    for (let k = 0; k < SEED.sessions; k++) {
+      await createSession(ctx, customer.id, { ip: "203.0.113.7", userAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0" });
+    }
+    for (let k = 0; k < SEED.consents; k++) await grantConsent(ctx, customer.id, { purpose: `purpose.${k}`, version: "1", source: "bench" });
+    for (let k = 0; k < SEED.customObjects; k++) {
+      await createCustomObject(ctx, customer.id, { name: k % 2 ? "wishlist" : "purchases", data: { sku: `sku-${i}-${k}`, qty: k, tags: ["a", "b"] } });
+    }
+  });
+  console.log(`seeded ${CUSTOMERS} customers in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+interface Measured {
+  rps: number;
+  meanMs: number;
+  requests: number;
+}
+
+/** Warms `send` up for a second, then keeps CONCURRENCY calls in flight for SECONDS. */
+async function measure(send: () => Promise<unknown>): Promise<Measured> {
+  const until = (deadline: number, count: { n: number }) =>
+    Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+      while (Date.now() < deadline) {
+        await send();
+        count.n++;
+      }
+    }));
+  await until(Date.now() + 1000, { n: 0 });
+  const count = { n: 0 };
+  const started = performance.now();
+  await until(Date.now() + SECONDS * 1000, count);
+  const elapsed = (performance.now() - started) / 1000;
+  return { rps: count.n / elapsed, meanMs: (elapsed * 1000 * CONCURRENCY) / count.n, requests: count.n };
+}
+
+function machine(postgres: string) {
+  const cpu = readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.+)/)?.[1]?.trim() ?? "unknown CPU";
+  return `${availableParallelism()} × ${cpu}, Node ${process.version}, PostgreSQL ${postgres} (same machine)`;
+}
+
+async function main() {
+  if (CUSTOMERS < PAGE) throw new Error(`BENCH_CUSTOMERS must be at least ${PAGE}, the page size`);
+  const name = `bench_profile_${randomBytes(6).toString("hex")}`;
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  await admin(`CREATE DATABASE "${name}"`);
+  const load = [loadavg()[0]];
+  try {
+    const database = await openDatabase({ kind: "postgres", url: url.toString() });
+    const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", BOOTSTRAP: "false", DATABASE_URL: url.toString() });
+    const app = await createApp({ config, database });
+    const pool = new pg.Pool({ connectionString: url.toString(), max: 10 });
+    try {
+      const db = database.prisma;
+      const { tenant, credential, secret } = await createTenant(db, app.events, { slug: "bench" });
+      const ctx: ServiceContext = { db, events: app.events, tenantId: tenant.id, actor: { kind: "ADMIN", id: credential.id }, request: NO_REQUEST };
+      await seed(ctx);
+      const version = (await pool.query<{ server_version: string }>("SHOW server_version")).rows[0].server_version;
+
+      const headers = { "content-type": "application/json", "x-api-key": credential.keyId, "x-api-secret": secret };
+      const gateway = (query: string, variables?: Record<string, unknown>) => async () => {
+        const response = await app.yoga.fetch("http://bench.local/graphql", { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+        const body = await response.text();
+        if (response.status !== 200) throw new Error(`gateway answered ${response.status}: ${body.slice(0, 500)}`);
+        return body;
+      };
+      const baseline = (sql: string, params: unknown[]) => async () => (await pool.query<{ body: string }>(sql, params)).rows[0].body;
+
+      const someone = await db.customer.findFirstOrThrow({ where: { tenantId: tenant.id }, orderBy: { createdAt: "asc" } });
+      const someoneId = Buffer.from(`Customer:${someone.id}`).toString("base64");
+      const cases = [
+        { label: `customer(id), 4 nested lists × ${NESTED_FIRST}`, gateway: gateway(ONE_QUERY, { id: someoneId }), baseline: baseline(ONE_SQL, [someone.id, tenant.id]) },
+        { label: `customers(first: ${PAGE}), 4 nested lists × ${NESTED_FIRST}`, gateway: gateway(PAGE_QUERY), baseline: baseline(PAGE_SQL, [tenant.id]) },
+      ];
+
+      // Both sides must answer the same rows in the same shape, or the comparison means nothing.
+      for (const c of cases) {
+        const fromGateway = JSON.parse(await c.gateway());
+        const fromSql = JSON.parse(await c.baseline());
+        deepStrictEqual(fromGateway, fromSql, `${c.label}: the gateway and the hand-written SQL disagree`);
+      }
+      const page = JSON.parse(await cases[1].gateway()).data.customers.edges;
+      if (page.length !== PAGE || page.some((e: { node: { customObjects: { edges: unknown[] } } }) => e.node.customObjects.edges.length !== NESTED_FIRST)) {
+        throw new Error("the page does not hold 50 customers with 10 custom objects each");
+      }
+      console.log(`responses identical; page body ${(await cases[1].baseline()).length} bytes`);
+
+      const rows: string[] = [];
+      const results: { label: string; gateway: Measured; baseline: Measured }[] = [];
+      for (const c of cases) {
+        const g = await measure(c.gateway);
+        const b = await measure(c.baseline);
+        results.push({ label: c.label, gateway: g, baseline: b });
+        const line = `| ${c.label} | ${g.rps.toFixed(0)} (${g.meanMs.toFixed(1)} ms) | ${b.rps.toFixed(0)} (${b.meanMs.toFixed(1)} ms) | ${(g.rps / b.rps).toFixed(2)} |`;
+        rows.push(line);
+        console.log(line);
+      }
+      load.push(loadavg()[0]);
+
+      const table = [
+        "| case | gateway req/s (mean latency) | hand-written SQL req/s (mean latency) | gateway / SQL |",
+        "| --- | ---: | ---: | ---: |",
+        ...rows,
+      ].join("\n");
+      const goal = `Goal gateway / SQL ≥ 0.5: ${results.every((r) => r.gateway.rps / r.baseline.rps >= 0.5) ? "met" : "not met"}.`;
+      console.log(`\n${table}\n\n${goal}`);
+      if (process.env.NO_RECORD) return;
+      const loads = `1-minute load average ${load[0].toFixed(2)} at the start, ${load[1].toFixed(2)} at the end`;
+      const busy = load[0] >= 0.5 ? `Taken while other work ran on the shared machine (${loads}).` : `${loads[0].toUpperCase()}${loads.slice(1)}.`;
+      const file = new URL("RESULTS.md", import.meta.url);
+      if (!existsSync(file)) writeFileSync(file, "# Benchmark results\n\nEach section is appended by its `npm run bench:*` script.\n");
+      appendFileSync(
+        file,
+        `\n## bench:profile — ${new Date().toISOString().slice(0, 10)}\n\n${machine(version)}. ${busy}\n` +
+          `${CUSTOMERS} customers, each with ${SEED.identities} identities, ${SEED.sessions} sessions, ${SEED.consents} consents and ${SEED.customObjects} custom objects; ` +
+          `${SECONDS} s per case after 1 s of warm-up, ${CONCURRENCY} requests in flight, in one process. Gateway: the real yoga handler ` +
+          `(admin authentication, GraphQL, Pothos, Prisma over pg: 2 statements for customer(id), 3 for the page) answering the query text; ` +
+          `SQL: one hand-written statement through pg building the same JSON body (checked identical before timing).\n\n${table}\n\n${goal}\n`,
+      );
+    } finally {
+      await pool.end();
+      await app.stop();
+      await database.close();
+    }
+  } finally {
+    await dropDatabase(name);
+  }
+}
+
+await main();
+process.exit(0);
