@@ -1,11 +1,8 @@
 import { builder } from "../graphql/builder.ts";
-import { adminService } from "../graphql/context.ts";
+import { adminService, adminRowWhere } from "../graphql/context.ts";
 import { localId } from "../graphql/ids.ts";
-import { isUuid } from "../customers/guards.ts";
 import { AdminScope } from "../generated/prisma/enums.ts";
 import { createCredential, revokeCredential, type IssuedCredential } from "./service.ts";
-
-const NIL_UUID = "00000000-0000-0000-0000-000000000000";
 
 const AdminScopeEnum = builder.enumType(AdminScope, { name: "AdminScope" });
 
@@ -23,7 +20,7 @@ export const AdminCredentialRef = builder.prismaNode("AdminCredential", {
   // node(id) answers null, not an error, for ids of other tenants.
   nullable: true,
   id: { field: "id" },
-  findUnique: (id, ctx) => ({ id_tenantId: { id: isUuid(id) ? id : NIL_UUID, tenantId: ctx.admin?.tenantId ?? NIL_UUID } }),
+  findUnique: adminRowWhere,
   description: "An API key id + secret for admin tools. The secret is never readable.",
   fields: (t) => ({
     keyId: t.exposeString("keyId", { description: "Send as X-API-Key." }),

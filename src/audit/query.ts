@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { AuditEvent, Prisma } from "../generated/prisma/client.ts";
 import { ActorKind } from "../generated/prisma/enums.ts";
 import { ValidationError } from "../errors.ts";
-import { isUuid } from "../customers/guards.ts";
+import { isUuid, NIL_UUID } from "../customers/guards.ts";
 import type { ServiceContext } from "../service-context.ts";
 import { parseInput } from "../validation.ts";
 
@@ -51,7 +51,7 @@ export function auditWhere(ctx: ServiceContext, f: ParsedAuditFilter): Prisma.Au
   if (f.types?.length) {
     where.OR = f.types.map((t) => (t.endsWith(".*") ? { type: { startsWith: t.slice(0, -1) } } : { type: t }));
   }
-  if (f.customerId != null) where.customerId = isUuid(f.customerId) ? f.customerId : "00000000-0000-0000-0000-000000000000";
+  if (f.customerId != null) where.customerId = isUuid(f.customerId) ? f.customerId : NIL_UUID;
   if (f.actorKind) where.actorKind = f.actorKind;
   if (f.actorId) where.actorId = f.actorId;
   if (f.from || f.to) where.occurredAt = { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lt: f.to } : {}) };

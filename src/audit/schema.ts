@@ -1,9 +1,9 @@
+import { NIL_UUID } from "../customers/guards.ts";
 import { builder } from "../graphql/builder.ts";
-import { adminService } from "../graphql/context.ts";
+import { adminService, adminRowWhere } from "../graphql/context.ts";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { assertForwardOnly, SortDirection, TimeRange } from "../graphql/common.ts";
 import { localIdOrNull } from "../graphql/ids.ts";
-import { isUuid } from "../customers/guards.ts";
 import { CustomerRef } from "../customers/types.ts";
 import { ActorKind } from "../generated/prisma/enums.ts";
 import { listAuditEvents, type AuditFilter } from "./query.ts";
@@ -18,13 +18,11 @@ const Actor = builder.objectRef<{ kind: ActorKind; id: string | null }>("Actor")
   }),
 });
 
-const NIL_UUID = "00000000-0000-0000-0000-000000000000";
-
 export const AuditEventRef = builder.prismaNode("AuditEvent", {
   // node(id) answers null, not an error, for ids of other tenants.
   nullable: true,
   id: { field: "id" },
-  findUnique: (id, ctx) => ({ id_tenantId: { id: isUuid(id) ? id : NIL_UUID, tenantId: ctx.admin?.tenantId ?? NIL_UUID } }),
+  findUnique: adminRowWhere,
   fields: (t) => ({
     sequence: t.field({
       type: "SafeInt",

@@ -1,8 +1,5 @@
-import { isUuid } from "../customers/guards.ts";
 import { builder } from "../graphql/builder.ts";
-import { nodeOwner } from "../graphql/context.ts";
-
-const NIL_UUID = "00000000-0000-0000-0000-000000000000";
+import { ownedRowWhere } from "../graphql/context.ts";
 
 export const ConsentRef = builder.prismaNode("Consent", {
   // node(id) answers null, not an error, for ids of other tenants.
@@ -11,7 +8,7 @@ export const ConsentRef = builder.prismaNode("Consent", {
   description: "One grant of a consent purpose. Ended grants stay as history.",
   // node(id) must never cross tenants: look up by (id, tenant of the credential); a customer
   // token reaches only that customer's own rows.
-  findUnique: (id, ctx) => ({ id_tenantId: { id: isUuid(id) ? id : NIL_UUID, tenantId: nodeOwner(ctx).tenantId }, customerId: nodeOwner(ctx).customerId }),
+  findUnique: ownedRowWhere,
   fields: (t) => ({
     purpose: t.exposeString("purpose", { description: 'e.g. "marketing.email", "terms".' }),
     version: t.exposeString("version", { description: "Version of the text the customer agreed to." }),

@@ -1,8 +1,5 @@
 import { builder } from "../graphql/builder.ts";
-import { nodeOwner } from "../graphql/context.ts";
-import { isUuid } from "../customers/guards.ts";
-
-const NIL_UUID = "00000000-0000-0000-0000-000000000000";
+import { ownedRowWhere } from "../graphql/context.ts";
 
 export const CustomObjectRef = builder.prismaNode("CustomObject", {
   id: { field: "id" },
@@ -11,7 +8,7 @@ export const CustomObjectRef = builder.prismaNode("CustomObject", {
   description: "Schema-less JSON attached to a customer under a name such as wishlist or purchases.",
   // node(id) must never cross tenants: look up by (id, tenant of the credential); a customer
   // token reaches only that customer's own rows.
-  findUnique: (id, ctx) => ({ id_tenantId: { id: isUuid(id) ? id : NIL_UUID, tenantId: nodeOwner(ctx).tenantId }, customerId: nodeOwner(ctx).customerId }),
+  findUnique: ownedRowWhere,
   fields: (t) => ({
     name: t.exposeString("name"),
     data: t.field({ type: "JSONObject", resolve: (o) => o.data as Record<string, unknown> }),

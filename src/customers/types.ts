@@ -2,7 +2,7 @@ import { builder } from "../graphql/builder.ts";
 import { nodeOwner } from "../graphql/context.ts";
 import type { Contact } from "../generated/prisma/client.ts";
 import { ContactKind, CustomerStatus } from "../generated/prisma/enums.ts";
-import { isUuid } from "./guards.ts";
+import { isUuid, NIL_UUID } from "./guards.ts";
 import { effectiveStatus } from "./status.ts";
 
 export const CustomerStatusEnum = builder.enumType(CustomerStatus, { name: "CustomerStatus" });
@@ -43,7 +43,6 @@ const Address = builder.objectRef<AddressShape>("Address").implement({
   }),
 });
 
-const NIL_UUID = "00000000-0000-0000-0000-000000000000";
 const byKind = (kind: ContactKind) => (c: { contacts: Contact[] }) => c.contacts.filter((k) => k.kind === kind);
 const contactsSelect = { contacts: { orderBy: { createdAt: "asc" as const } } };
 

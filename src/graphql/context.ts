@@ -2,6 +2,7 @@ import type { Db } from "../db/database.ts";
 import type { AdminPrincipal } from "../admin-auth/service.ts";
 import type { CustomerPrincipal } from "../customer-auth/principal.ts";
 import type { AuthRuntime } from "../customer-auth/runtime.ts";
+import { isUuid, NIL_UUID } from "../customers/guards.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import type { EventBus } from "../events/bus.ts";
 import type { RequestInfo, ServiceContext } from "../service-context.ts";
@@ -63,7 +64,6 @@ export async function publicService(ctx: GraphQLContext): Promise<ServiceContext
   return { db: ctx.db, events: ctx.events, tenantId: tenant.id, actor: { kind: "CUSTOMER", id: null }, request: ctx.request };
 }
 
-const NIL_UUID = "00000000-0000-0000-0000-000000000000";
 
 /**
  * Whose rows node() and Pothos's fallback loads may return: the admin's tenant, or for a
@@ -73,4 +73,18 @@ export function nodeOwner(ctx: GraphQLContext): { tenantId: string; customerId?:
   if (ctx.admin) return { tenantId: ctx.admin.tenantId };
   if (ctx.customer) return { tenantId: ctx.customer.tenantId, customerId: ctx.customer.customerId };
   return { tenantId: NIL_UUID, customerId: NIL_UUID };
+}
+
+/**
+ * node(id) lookup for a customer-owned row: (id, tenant) for an admin, and additionally the
+ * customer for a customer token. A malformed id finds nothing instead of failing in SQL.
+ */
+export function ownedRowWhere(id: string, ctx: GraphQLContext) {
+  const owner = nodeOwner(ctx);
+  return { id_tenantId: { id: isUuid(id) ? id : NIL_UUID, tenantId: owner.tenantId }, customerId: owner.customerId };
+}
+
+/** node(id) lookup for an admin-only row (credentials, audit events): (id, admin's tenant). */
+export function adminRowWhere(id: string, ctx: GraphQLContext) {
+  return { id_tenantId: { id: isUuid(id) ? id : NIL_UUID, tenantId: ctx.admin?.tenantId ?? NIL_UUID } };
 }

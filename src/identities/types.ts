@@ -1,8 +1,5 @@
 import { builder } from "../graphql/builder.ts";
-import { nodeOwner } from "../graphql/context.ts";
-import { isUuid } from "../customers/guards.ts";
-
-const NIL_UUID = "00000000-0000-0000-0000-000000000000";
+import { ownedRowWhere } from "../graphql/context.ts";
 
 export const IdentityRef = builder.prismaNode("Identity", {
   id: { field: "id" },
@@ -11,7 +8,7 @@ export const IdentityRef = builder.prismaNode("Identity", {
   description: "One way a customer signs in: password, email, phone, or an account at a social or enterprise provider.",
   // node(id) must never cross tenants: look up by (id, tenant of the credential); a customer
   // token reaches only that customer's own rows.
-  findUnique: (id, ctx) => ({ id_tenantId: { id: isUuid(id) ? id : NIL_UUID, tenantId: nodeOwner(ctx).tenantId }, customerId: nodeOwner(ctx).customerId }),
+  findUnique: ownedRowWhere,
   fields: (t) => ({
     provider: t.exposeString("provider", { description: "password, email, phone, google, saml-acme, …" }),
     providerUserId: t.exposeString("providerUserId", { description: "The account's id at the provider; unique per provider in a tenant." }),

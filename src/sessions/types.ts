@@ -1,10 +1,7 @@
-import { isUuid } from "../customers/guards.ts";
 import type { Session } from "../generated/prisma/client.ts";
 import { builder } from "../graphql/builder.ts";
-import { nodeOwner } from "../graphql/context.ts";
+import { ownedRowWhere } from "../graphql/context.ts";
 import { activeWhere, endedWhere, isActive } from "./service.ts";
-
-const NIL_UUID = "00000000-0000-0000-0000-000000000000";
 
 interface Geo {
   country: string | null;
@@ -31,7 +28,7 @@ export const SessionRef = builder.prismaNode("Session", {
   description: "One signed-in device of a customer. Kept after it ends (revoked or expired).",
   // node(id) must never cross tenants: look up by (id, tenant of the credential); a customer
   // token reaches only that customer's own rows.
-  findUnique: (id, ctx) => ({ id_tenantId: { id: isUuid(id) ? id : NIL_UUID, tenantId: nodeOwner(ctx).tenantId }, customerId: nodeOwner(ctx).customerId }),
+  findUnique: ownedRowWhere,
   fields: (t) => ({
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     lastSeenAt: t.expose("lastSeenAt", { type: "DateTime" }),
