@@ -166,3 +166,46 @@ describe("auditEvents subscription over SSE", () => {
     expect(text).not.toContain("sequence");
   });
 });
+
+describe("ordering of live events", () => {
+  // Writes recorded with a bus that publishes nothing, then published by hand in a chosen order:
+  // what a subscriber sees when publications overtake each other or one is lost.
+  async function writeUnpublished(count: number) {
+    const { transact } = await import("../src/audit/transact.ts");
+    const silent = { publish() {}, listen: () => () => {}, onMaybeLost: () => () => {}, close: async () => {} };
+    const ctx = { db: gw.db, events: silent, tenantId: gw.tenants.A.id, actor: { kind: "SYSTEM" as const, id: null }, request: { ip: null, userAgent: null, requestId: null } };
+    const events = [];
+    for (let i = 0; i < count; i++) events.push(await transact(ctx, (_tx, audit) => audit({ type: "test.reordered", data: { i } })));
+    return events;
+  }
+
+  async function liveStream() {
+    const { streamAuditEvents } = await import("../src/audit/stream.ts");
+    const ctx = { db: gw.db, events: gw.app.events, tenantId: gw.tenants.A.id, actor: { kind: "ADMIN" as const, id: null }, request: { ip: null, userAgent: null, requestId: null } };
+    const { auditSeq } = await gw.db.tenant.findUniqueOrThrow({ where: { id: gw.tenants.A.id } });
+    const stream = streamAuditEvents(ctx, { maxBuffer: 100, after: auditSeq.toString() });
+    return { stream, first: stream.next() };
+  }
+
+  it("puts events that overtook each other back in order without reading the database", async () => {
+    const { stream, first } = await liveStream();
+    const [e1, e2, e3] = await writeUnpublished(3);
+    gw.statements.reset();
+    gw.app.events.publish(e3);
+    gw.app.events.publish(e1);
+    gw.app.events.publish(e2);
+    const got = [(await first).value, (await stream.next()).value, (await stream.next()).value] as { seq: bigint }[];
+    expect(got.map((e) => e.seq)).toEqual([e1.seq, e2.seq, e3.seq]);
+    expect(gw.statements.sql.filter((sql) => sql.includes("audit_event"))).toEqual([]);
+    await stream.return(undefined);
+  });
+
+  it("reads an event that never arrives from the database once the wait is over", async () => {
+    const { stream, first } = await liveStream();
+    const [e1, e2] = await writeUnpublished(2);
+    gw.app.events.publish(e2); // e1's publication is lost
+    const got = [(await first).value, (await stream.next()).value] as { seq: bigint }[];
+    expect(got.map((e) => e.seq)).toEqual([e1.seq, e2.seq]);
+    await stream.return(undefined);
+  });
+});

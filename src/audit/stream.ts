@@ -17,6 +17,10 @@ export interface StreamOptions {
 }
 
 const PAGE = 500;
+/** How long an event that overtook another waits for it before the gap is read from the database. */
+const REORDER_WAIT_MS = 100;
+
+const minKey = (map: Map<bigint, unknown>) => [...map.keys()].reduce((a, b) => (b < a ? b : a));
 
 /**
  * A tenant's audit events as they commit, optionally starting with a replay after a cursor.
@@ -24,9 +28,10 @@ const PAGE = 500;
  * Why nothing is lost or duplicated: sequence numbers are dense and become visible in order (see
  * transact.ts), so the stream tracks one number, `position`, up to which every event has been
  * considered. It listens to the bus before reading the database; a live event at or below
- * `position` is a duplicate, one right after it is delivered, and one further ahead means the bus
- * skipped something (a message published before an earlier one, or lost in a Redis reconnect), so
- * the gap is read from the database first — it is committed, because a later one is.
+ * `position` is a duplicate, one right after it is delivered, and one further ahead means an earlier
+ * one is still on its way (publications from concurrent commits or other nodes overtake each
+ * other) or was lost (a Redis reconnect): it is held for up to REORDER_WAIT_MS, and if the gap is
+ * still open then, the gap is read from the database — it is committed, because a later one is.
  *
  * Memory is bounded: at most `maxBuffer` live events wait per subscriber. While replaying, an
  * overflow just means "read more from the database"; once live, the buffered events are handed
@@ -85,6 +90,20 @@ export async function* streamAuditEvents(ctx: ServiceContext, options: StreamOpt
   const highWater = async () =>
     (await ctx.db.tenant.findUniqueOrThrow({ where: { id: ctx.tenantId }, select: { auditSeq: true } })).auditSeq;
 
+  // Events that arrived ahead of a gap, held briefly: across nodes (or concurrent commits on one)
+  // publications overtake each other by a few milliseconds, and waiting for the missing one is far
+  // cheaper than every subscriber reading it from the database.
+  const ahead = new Map<bigint, AuditEvent>();
+  let gapSince = 0;
+  const sleep = (ms?: number) =>
+    new Promise<void>((resolve) => {
+      const timer = ms === undefined ? undefined : setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => (wake = undefined));
+
   try {
     let position = options.after != null ? parseSequence(options.after) : await highWater();
     position = yield* replay(position, await highWater());
@@ -99,14 +118,37 @@ export async function* streamAuditEvents(ctx: ServiceContext, options: StreamOpt
         position = yield* replay(position, await highWater());
         continue;
       }
+      for (let next = ahead.get(position + 1n); next; next = ahead.get(position + 1n)) {
+        ahead.delete(next.seq);
+        position = next.seq;
+        if (matchesAuditFilter(filter, next)) {
+          lastDelivered = next.seq.toString();
+          yield next;
+        }
+      }
+      for (const seq of ahead.keys()) if (seq <= position) ahead.delete(seq);
+      if (ahead.size === 0) gapSince = 0;
       const event = queue.shift();
       if (!event) {
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
+        if (ahead.size === 0) {
+          await sleep();
+          continue;
+        }
+        const waited = Date.now() - gapSince;
+        if (waited < REORDER_WAIT_MS && ahead.size < options.maxBuffer) {
+          await sleep(REORDER_WAIT_MS - waited);
+          continue;
+        }
+        // Still missing: it is committed (a later event is), so read it. Then the held ones follow.
+        position = yield* replay(position, minKey(ahead) - 1n);
         continue;
       }
-      if (event.seq <= position) continue;
-      if (event.seq > position + 1n) position = yield* replay(position, event.seq - 1n);
+      if (event.seq <= position || ahead.has(event.seq)) continue;
+      if (event.seq > position + 1n) {
+        ahead.set(event.seq, event);
+        gapSince ||= Date.now();
+        continue;
+      }
       position = event.seq;
       if (matchesAuditFilter(filter, event)) {
         lastDelivered = event.seq.toString();
