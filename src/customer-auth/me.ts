@@ -3,7 +3,7 @@ import { GrantConsentInput } from "../consents/mutations.ts";
 import { grantConsent, revokeConsent } from "../consents/service.ts";
 import { createCustomObject, deleteCustomObject, updateCustomObject } from "../custom-objects/service.ts";
 import { CustomObjectRef } from "../custom-objects/types.ts";
-import { AddressInput } from "../customers/mutations.ts";
+import { selfServiceProfileFields } from "../customers/mutations.ts";
 import { CustomerRef } from "../customers/types.ts";
 import { builder } from "../graphql/builder.ts";
 import { customerService } from "../graphql/context.ts";
@@ -21,17 +21,7 @@ const self = { customer: true } as const;
 
 const UpdateMyProfileInput = builder.inputType("UpdateMyProfileInput", {
   description: "The profile fields a customer may change. Absent fields stay as they are; null clears.",
-  fields: (t) => ({
-    firstName: t.string(),
-    middleName: t.string(),
-    lastName: t.string(),
-    nickname: t.string(),
-    birthdate: t.field({ type: "Date" }),
-    gender: t.string(),
-    locale: t.string({ description: "BCP 47, e.g. en-GB." }),
-    timezone: t.string({ description: "IANA, e.g. Europe/Berlin." }),
-    addresses: t.field({ type: [AddressInput] }),
-  }),
+  fields: (t) => selfServiceProfileFields(t as never),
 });
 
 builder.queryFields((t) => ({

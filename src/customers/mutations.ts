@@ -42,8 +42,10 @@ export const IdentityInput = builder.inputType("IdentityInput", {
   }),
 });
 
-const profileInputFields = (t: PothosSchemaTypes.InputFieldBuilder<PothosSchemaTypes.ExtendDefaultTypes<never>, "InputObject">) => ({
-  username: t.string(),
+type InputFields = PothosSchemaTypes.InputFieldBuilder<PothosSchemaTypes.ExtendDefaultTypes<never>, "InputObject">;
+
+/** The profile fields a signed-in customer may change about themself (see customer-auth/me.ts). */
+export const selfServiceProfileFields = (t: InputFields) => ({
   firstName: t.string(),
   middleName: t.string(),
   lastName: t.string(),
@@ -52,9 +54,15 @@ const profileInputFields = (t: PothosSchemaTypes.InputFieldBuilder<PothosSchemaT
   gender: t.string(),
   locale: t.string({ description: "BCP 47, e.g. en-GB." }),
   timezone: t.string({ description: "IANA, e.g. Europe/Berlin." }),
+  addresses: t.field({ type: [AddressInput] }),
+});
+
+/** Everything an admin may set on a profile. */
+const profileInputFields = (t: InputFields) => ({
+  username: t.string(),
+  ...selfServiceProfileFields(t),
   company: t.string(),
   jobTitle: t.string(),
-  addresses: t.field({ type: [AddressInput] }),
 });
 
 const CreateCustomerInput = builder.inputType("CreateCustomerInput", {
