@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  AdminCredentialsAfterDocument,
   AdminCredentialsDocument,
   AuditEventsDocument,
   CreateAdminCredentialDocument,
@@ -67,5 +68,13 @@ describe("admin credentials", () => {
     const foreign = bCreds.data!.adminCredentials.edges[0].node.id;
     const res = await expectNoWrites(gw.db, () => gw.gql(RevokeAdminCredentialDocument, { id: foreign }));
     expect(res.data!.revokeAdminCredential).toMatchObject({ code: "CREDENTIAL_NOT_FOUND" });
+  });
+});
+
+describe("adminCredentials paging", () => {
+  it("rejects a forged cursor with VALIDATION_FAILED instead of failing", async () => {
+    const forged = Buffer.from("GPC:S:not-a-uuid").toString("base64");
+    const res = await gw.gql(AdminCredentialsAfterDocument, { after: forged });
+    expect(res.errors?.[0].extensions).toMatchObject({ code: "VALIDATION_FAILED", issues: [{ field: "after" }] });
   });
 });

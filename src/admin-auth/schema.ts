@@ -1,3 +1,5 @@
+import { isUuid } from "../customers/guards.ts";
+import { ValidationError } from "../errors.ts";
 import { builder } from "../graphql/builder.ts";
 import { adminService, adminRowWhere } from "../graphql/context.ts";
 import { localId } from "../graphql/ids.ts";
@@ -41,6 +43,12 @@ const IssuedCredentialRef = builder.objectRef<IssuedCredential>("IssuedAdminCred
 
 const tenantAdmin = { adminScope: "TENANT_ADMIN" } as const;
 
+/** The row id inside a list cursor; a forged one is a typed input error, not a failing query. */
+function cursorId(id: unknown): string {
+  if (typeof id === "string" && isUuid(id)) return id;
+  throw new ValidationError([{ field: "after", message: "not a cursor returned by this list" }]);
+}
+
 builder.queryFields((t) => ({
   currentAdmin: t.prismaField({
     type: "AdminCredential",
@@ -62,7 +70,7 @@ builder.queryFields((t) => ({
     resolve: (query, _root, args, ctx) =>
       ctx.db.adminCredential.findMany({
         ...query,
-        cursor: query.cursor ? { id_tenantId: { id: String(query.cursor.id), tenantId: ctx.admin!.tenantId } } : undefined,
+        cursor: query.cursor ? { id_tenantId: { id: cursorId(query.cursor.id), tenantId: ctx.admin!.tenantId } } : undefined,
         where: { tenantId: ctx.admin!.tenantId, ...(args.includeRevoked ? {} : { revokedAt: null }) },
         orderBy: [{ createdAt: "asc" }, { id: "asc" }],
       }),
