@@ -15,8 +15,6 @@ import { auditTrail, expectNoWrites } from "./helpers/snapshot.ts";
 let gw: TestGateway;
 beforeAll(async () => {
   gw = await createTestGateway();
-  // A credential's first request stamps its lastUsedAt; do that outside expectNoWrites().
-  await gw.gql(ConsentNodeDocument, { id: "warm-up" }, "B");
 });
 afterAll(() => gw?.close());
 

@@ -19,9 +19,6 @@ import { auditTrail, expectNoWrites } from "./helpers/snapshot.ts";
 let gw: TestGateway;
 beforeAll(async () => {
   gw = await createTestGateway();
-  // Credentials record lastUsedAt at most once a minute; pin it so that touch never lands inside
-  // an expectNoWrites window of a slow run.
-  await gw.db.adminCredential.updateMany({ data: { lastUsedAt: new Date(Date.now() + 3_600_000) } });
 });
 afterAll(() => gw?.close());
 

@@ -30,7 +30,6 @@ const PASSWORD = "correct horse battery staple";
 let gw: TestGateway;
 beforeAll(async () => {
   gw = await createTestGateway();
-  await gw.gql(MeDocument, {}, "A"); // stamps the credential's lastUsedAt outside expectNoWrites()
 });
 afterAll(() => gw?.close());
 

@@ -1,22 +1,43 @@
 import type { Db } from "../../src/db/database.ts";
 
-const TABLES = ["tenant", "admin_credential", "customer", "contact", "identity", "custom_object", "session", "consent", "audit_event", "refresh_token", "one_time_token", "signing_key"];
+/** Every base table of the database, so tables added by later migrations are watched too. */
+async function allTables(db: Db): Promise<string[]> {
+  const rows = await db.$queryRawUnsafe<{ name: string }[]>(
+    `SELECT table_name AS name FROM information_schema.tables
+     WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> '_prisma_migrations'
+     ORDER BY table_name`,
+  );
+  return rows.map((r) => r.name);
+}
 
 /**
- * Every row of every table, in a stable order. Comparing two snapshots proves that a failed
- * mutation wrote nothing at all, not even an audit event or a sequence bump. A credential's
- * lastUsedAt is left out: authentication stamps it (at most once a minute), whatever the request.
+ * Every row of every table as JSON text, in a stable order — or, with `tenantId`, the rows of
+ * every table with a tenant_id column plus that tenant's own row. Comparing two snapshots proves
+ * that a failed mutation wrote nothing at all, not even an audit event or a sequence bump. A
+ * credential's last_used_at is left out: authentication stamps it (at most once a minute),
+ * whatever the request.
  */
-export async function snapshotDatabase(db: Db): Promise<Record<string, unknown[]>> {
-  const snapshot: Record<string, unknown[]> = {};
-  for (const table of TABLES) {
-    const rows = await db.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM "${table}" ORDER BY id`);
-    snapshot[table] = table === "admin_credential" ? rows.map(({ last_used_at: _, ...row }) => row) : rows;
+export async function snapshotDatabase(db: Db, tenantId?: string): Promise<Record<string, string[]>> {
+  const snapshot: Record<string, string[]> = {};
+  for (const table of await allTables(db)) {
+    let where = "";
+    if (tenantId) {
+      const columns = await db.$queryRawUnsafe<{ name: string }[]>(
+        `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`,
+        table,
+      );
+      if (table === "tenant") where = `WHERE t.id = '${tenantId}'::uuid`;
+      else if (columns.some((c) => c.name === "tenant_id")) where = `WHERE t.tenant_id = '${tenantId}'::uuid`;
+      else continue;
+    }
+    const row = table === "admin_credential" ? `to_jsonb(t) - 'last_used_at'` : `to_jsonb(t)`;
+    const rows = await db.$queryRawUnsafe<{ row: string }[]>(`SELECT (${row})::text AS row FROM "${table}" t ${where} ORDER BY 1`);
+    snapshot[table] = rows.map((r) => r.row);
   }
   return snapshot;
 }
 
-/** Runs `act` and asserts the database is byte-for-byte unchanged afterwards. */
+/** Runs `act` and asserts the database is unchanged afterwards. */
 export async function expectNoWrites<T>(db: Db, act: () => Promise<T>): Promise<T> {
   const before = await snapshotDatabase(db);
   const result = await act();
