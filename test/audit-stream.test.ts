@@ -17,10 +17,7 @@ afterAll(() => gw?.close());
 const latestCursor = async (as: "A" | "B" = "A") => (await gw.gql(LatestAuditCursorDocument, {}, as)).data!.auditEvents.edges[0].cursor;
 
 async function createCustomer(email: string, as: "A" | "B" = "A") {
-  const res = await gw.gql(CreateCustomerDocument, { input: { emails: [{ address: email }] } }, as);
-  const payload = res.data!.createCustomer;
-  if (payload.__typename !== "CreateCustomerPayload") throw new Error(JSON.stringify(payload));
-  return payload.customer.id;
+  return (await gw.createCustomer({ emails: [{ address: email }] }, as)).id;
 }
 
 describe("auditEvents subscription over graphql-ws", () => {

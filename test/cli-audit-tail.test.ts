@@ -25,9 +25,8 @@ describe("npm run cli -- audit tail", () => {
       { url, keyId: gw.tenants.A.keyId, secret: gw.tenants.A.secret, after, types: ["customer.updated"], json: false, print: (l) => lines.push(l) },
       abort.signal,
     );
-    const created = await gw.gql(CreateCustomerDocument, { input: { emails: [{ address: "tail@example.com" }], firstName: "Ann" } });
-    if (created.data!.createCustomer.__typename !== "CreateCustomerPayload") throw new Error("setup");
-    await gw.gql(UpdateCustomerDocument, { id: created.data!.createCustomer.customer.id, input: { firstName: "Anne" } });
+    const created = await gw.createCustomer({ emails: [{ address: "tail@example.com" }], firstName: "Ann" });
+    await gw.gql(UpdateCustomerDocument, { id: created.id, input: { firstName: "Anne" } });
     await until(() => lines.length === 1);
     expect(lines[0]).toMatch(new RegExp(`^#${Number(after) + 2} \\S+ customer\\.updated by ADMIN:\\S+ customer=\\S+ firstName "Ann" → "Anne"$`));
     abort.abort();

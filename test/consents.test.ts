@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ConsentNodeDocument,
-  CreateCustomerDocument,
   CustomerConsentsDocument,
   DeleteCustomerDocument,
   GrantConsentDocument,
@@ -20,10 +19,7 @@ afterAll(() => gw?.close());
 
 let customers = 0;
 async function customer() {
-  const res = await gw.gql(CreateCustomerDocument, { input: { emails: [{ address: `consents-${++customers}@example.com` }] } });
-  const payload = res.data!.createCustomer;
-  if (payload.__typename !== "CreateCustomerPayload") throw new Error(JSON.stringify(payload));
-  return payload.customer.id;
+  return (await gw.createCustomer({ emails: [{ address: `consents-${++customers}@example.com` }] })).id;
 }
 
 async function grant(customerId: string, purpose: string, version: string, source = "signup-form") {

@@ -14,6 +14,7 @@ import {
   UpdateCustomerDocument,
   AddPhoneDocument,
   RemovePhoneDocument,
+  type CreateCustomerInput,
 } from "./generated/graphql.ts";
 import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
 import { rowId } from "./helpers/ids.ts";
@@ -25,12 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => gw?.close());
 
-async function create(input: Parameters<typeof gw.gql<unknown, { input: never }>>[1] extends infer _ ? Record<string, unknown> : never) {
-  const res = await gw.gql(CreateCustomerDocument, { input: input as never });
-  const payload = res.data!.createCustomer;
-  if (payload.__typename !== "CreateCustomerPayload") throw new Error(`create failed: ${JSON.stringify(payload)}`);
-  return payload.customer;
-}
+const create = (input: CreateCustomerInput) => gw.createCustomer(input);
 
 describe("createCustomer", () => {
   it("creates a customer with a normalized profile and records customer.created in the same transaction", async () => {

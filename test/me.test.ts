@@ -45,14 +45,15 @@ afterAll(() => gw?.close());
 let n = 0;
 async function customer(input: Record<string, unknown> = {}) {
   const email = `me${++n}@example.com`;
-  const res = await gw.gql(CreateCustomerDocument, {
-    input: { emails: [{ address: email }], customFields: { tier: "gold" }, identities: [{ provider: "google", providerUserId: `g-${n}` }], ...input } as never,
+  const { id } = await gw.createCustomer({
+    emails: [{ address: email }],
+    customFields: { tier: "gold" },
+    identities: [{ provider: "google", providerUserId: `g-${n}` }],
+    ...input,
   });
-  const payload = res.data!.createCustomer;
-  if (payload.__typename !== "CreateCustomerPayload") throw new Error(JSON.stringify(payload));
-  await gw.gql(SetPasswordDocument, { customerId: payload.customer.id, password: PASSWORD });
+  await gw.gql(SetPasswordDocument, { customerId: id, password: PASSWORD });
   const tokens = await gw.signIn(email, PASSWORD);
-  return { id: payload.customer.id, email, tokens, as: { bearer: tokens.accessToken } };
+  return { id, email, tokens, as: { bearer: tokens.accessToken } };
 }
 
 describe("me", () => {

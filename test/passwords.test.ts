@@ -3,7 +3,6 @@ import { loadConfig } from "../src/config.ts";
 import { hashPassword, OWASP_PARAMS, verifyPassword } from "../src/passwords/hashing.ts";
 import {
   ChangePasswordDocument,
-  CreateCustomerDocument,
   IssuePasswordResetTokenDocument,
   MeDocument,
   ResetPasswordDocument,
@@ -24,11 +23,9 @@ afterAll(() => gw?.close());
 let n = 0;
 async function customer(password: string | null = PASSWORD) {
   const email = `pw${++n}@example.com`;
-  const res = await gw.gql(CreateCustomerDocument, { input: { emails: [{ address: email }] } });
-  const payload = res.data!.createCustomer;
-  if (payload.__typename !== "CreateCustomerPayload") throw new Error(JSON.stringify(payload));
-  if (password) await gw.gql(SetPasswordDocument, { customerId: payload.customer.id, password });
-  return { id: payload.customer.id, email };
+  const { id } = await gw.createCustomer({ emails: [{ address: email }] });
+  if (password) await gw.gql(SetPasswordDocument, { customerId: id, password });
+  return { id, email };
 }
 
 const hashOf = async (id: string) => (await gw.db.customer.findUniqueOrThrow({ where: { id: rowId(id) } })).passwordHash!;

@@ -30,13 +30,13 @@ let n = 0;
 /** A customer of tenant A with an email, a phone, a username and (unless told otherwise) a password. */
 async function customer(password: string | null = PASSWORD) {
   const i = ++n;
-  const res = await gw.gql(CreateCustomerDocument, {
-    input: { username: `signer${i}`, emails: [{ address: `signer${i}@example.com` }], phones: [{ number: `+4930${String(1000000 + i)}` }] },
+  const { id } = await gw.createCustomer({
+    username: `signer${i}`,
+    emails: [{ address: `signer${i}@example.com` }],
+    phones: [{ number: `+4930${String(1000000 + i)}` }],
   });
-  const payload = res.data!.createCustomer;
-  if (payload.__typename !== "CreateCustomerPayload") throw new Error(JSON.stringify(payload));
-  if (password) await gw.gql(SetPasswordDocument, { customerId: payload.customer.id, password });
-  return { id: payload.customer.id, email: `signer${i}@example.com`, username: `signer${i}`, phone: `+4930${String(1000000 + i)}` };
+  if (password) await gw.gql(SetPasswordDocument, { customerId: id, password });
+  return { id, email: `signer${i}@example.com`, username: `signer${i}`, phone: `+4930${String(1000000 + i)}` };
 }
 
 const publicA = () => ({ tenant: gw.tenants.A.slug });

@@ -9,7 +9,6 @@ import { loadConfig } from "../src/config.ts";
 import { rotateSigningKey, unsealPrivateKey } from "../src/signing-keys/keys.ts";
 import { resolveMasterKey } from "../src/signing-keys/master-key.ts";
 import {
-  CreateCustomerDocument,
   ForgotPasswordDocument,
   IssueEmailVerificationTokenDocument,
   IssuePasswordResetTokenDocument,
@@ -36,11 +35,9 @@ afterAll(() => gw?.close());
 let n = 0;
 async function customer(password: string | null = PASSWORD) {
   const email = `tok${++n}@example.com`;
-  const res = await gw.gql(CreateCustomerDocument, { input: { emails: [{ address: email }, { address: `alt-${email}` }] } });
-  const payload = res.data!.createCustomer;
-  if (payload.__typename !== "CreateCustomerPayload") throw new Error(JSON.stringify(payload));
-  if (password) await gw.gql(SetPasswordDocument, { customerId: payload.customer.id, password });
-  return { id: payload.customer.id, email };
+  const { id } = await gw.createCustomer({ emails: [{ address: email }, { address: `alt-${email}` }] });
+  if (password) await gw.gql(SetPasswordDocument, { customerId: id, password });
+  return { id, email };
 }
 
 const publicA = () => ({ tenant: gw.tenants.A.slug });

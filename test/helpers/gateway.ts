@@ -5,7 +5,13 @@ import { loadConfig } from "../../src/config.ts";
 import type { Db } from "../../src/db/database.ts";
 import { createTenant, type CreatedTenant } from "../../src/tenants/service.ts";
 import { randomBytes } from "node:crypto";
-import { SignInDocument, type SignInMutation } from "../generated/graphql.ts";
+import {
+  CreateCustomerDocument,
+  SignInDocument,
+  type CreateCustomerInput,
+  type CustomerFieldsFragment,
+  type SignInMutation,
+} from "../generated/graphql.ts";
 import { createTestDatabase, type StatementCounter } from "./database.ts";
 
 export interface TestTenant {
@@ -33,6 +39,8 @@ export interface TestGateway {
   /** Sends one GraphQL request through the gateway's HTTP handler. */
   gql<R, V extends Record<string, unknown>>(doc: TypedDocumentNode<R, V>, variables?: V, as?: As): Promise<ExecutionResult<R> & { status: number }>;
   /** Signs a customer of tenant A (or B) in through the signIn mutation; throws on failure. */
+  /** Creates a customer as an admin of `as` (default A); throws unless it succeeds. */
+  createCustomer(input: CreateCustomerInput, as?: As): Promise<CustomerFieldsFragment>;
   signIn(identifier: string, password: string, tenant?: "A" | "B"): Promise<SignedIn>;
   /** Starts a real HTTP server on a free port; resolves with its GraphQL URL. */
   listen(): Promise<string>;
@@ -113,6 +121,12 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
         body: JSON.stringify({ query: print(doc), variables }),
       });
       return { ...(await response.json()), status: response.status };
+    },
+    async createCustomer(input, as = "A") {
+      const res = await gateway.gql(CreateCustomerDocument, { input }, as);
+      const payload = res.data?.createCustomer;
+      if (payload?.__typename !== "CreateCustomerPayload") throw new Error(`createCustomer failed: ${JSON.stringify(res)}`);
+      return payload.customer;
     },
     async signIn(identifier, password, tenant = "A") {
       const res = await gateway.gql(SignInDocument, { identifier, password }, { tenant: tenants[tenant].slug });
