@@ -72,19 +72,12 @@ describe("slow consumers", () => {
   afterAll(() => gw?.close());
 
   const create = (i: number) => gw.gql(CreateCustomerDocument, { input: { emails: [{ address: `slow-${i}@example.com` }] } });
-  const serviceContext = () => ({
-    db: gw.db,
-    events: gw.app.events,
-    tenantId: gw.tenants.A.id,
-    actor: { kind: "ADMIN" as const, id: null },
-    request: { ip: null, userAgent: null, requestId: null },
-  });
 
   // The stream is driven directly here, because it is the consumer's pace that matters: the
   // transports (graphql-ws awaits each socket write) pull from it only as fast as they can send.
   it("cuts off a live subscriber that stops taking events, with SLOW_CONSUMER and a cursor to resume from without loss", async () => {
     const start = Number((await gw.gql(LatestAuditCursorDocument, {})).data!.auditEvents.edges[0].cursor);
-    const stream = streamAuditEvents(serviceContext(), { after: String(start), maxBuffer: 3 });
+    const stream = streamAuditEvents(gw.serviceContext(), { after: String(start), maxBuffer: 3 });
     const first = stream.next();
     await create(0);
     expect(((await first).value as AuditEvent).seq).toBe(BigInt(start + 1)); // live now

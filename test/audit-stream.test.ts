@@ -170,7 +170,7 @@ describe("ordering of live events", () => {
   async function writeUnpublished(count: number) {
     const { transact } = await import("../src/audit/transact.ts");
     const silent = { publish() {}, listen: () => () => {}, onMaybeLost: () => () => {}, close: async () => {} };
-    const ctx = { db: gw.db, events: silent, tenantId: gw.tenants.A.id, actor: { kind: "SYSTEM" as const, id: null }, request: { ip: null, userAgent: null, requestId: null } };
+    const ctx = { ...gw.serviceContext(), events: silent };
     const events = [];
     for (let i = 0; i < count; i++) events.push(await transact(ctx, (_tx, audit) => audit({ type: "test.reordered", data: { i } })));
     return events;
@@ -178,7 +178,7 @@ describe("ordering of live events", () => {
 
   async function liveStream() {
     const { streamAuditEvents } = await import("../src/audit/stream.ts");
-    const ctx = { db: gw.db, events: gw.app.events, tenantId: gw.tenants.A.id, actor: { kind: "ADMIN" as const, id: null }, request: { ip: null, userAgent: null, requestId: null } };
+    const ctx = gw.serviceContext();
     const { auditSeq } = await gw.db.tenant.findUniqueOrThrow({ where: { id: gw.tenants.A.id } });
     const stream = streamAuditEvents(ctx, { maxBuffer: 100, after: auditSeq.toString() });
     return { stream, first: stream.next() };

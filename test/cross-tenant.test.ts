@@ -4,7 +4,6 @@ import type { ExecutionResult, GraphQLObjectType } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NotFoundCode } from "../src/errors.ts";
 import { schema } from "../src/graphql/schema.ts";
-import { NO_REQUEST, type ServiceContext } from "../src/service-context.ts";
 import { createSession } from "../src/sessions/service.ts";
 import {
   AddEmailDocument,
@@ -114,22 +113,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   gw = await createTestGateway();
-  const credentialA = await gw.db.adminCredential.findUniqueOrThrow({ where: { keyId: gw.tenants.A.keyId } });
-  a.credential = globalId("AdminCredential", credentialA.id);
-  const adminA: ServiceContext = {
-    db: gw.db,
-    events: gw.app.events,
-    tenantId: gw.tenants.A.id,
-    actor: { kind: "ADMIN", id: credentialA.id },
-    request: NO_REQUEST,
-  };
+  a.credential = globalId("AdminCredential", gw.tenants.A.credentialId);
+  const adminA = gw.serviceContext("A");
 
   // Tenant B's customer gets two rows in every connection before A's rows and two after (in
   // time, and for consents in purpose order), so that a cursor of A's that gave away its
   // position would turn up rows of B in either direction (a connection skips one row, the
   // cursor's own, after the cursor).
-  const credentialB = await gw.db.adminCredential.findUniqueOrThrow({ where: { keyId: gw.tenants.B.keyId } });
-  const adminB: ServiceContext = { ...adminA, tenantId: gw.tenants.B.id, actor: { kind: "ADMIN", id: credentialB.id } };
+  const adminB = gw.serviceContext("B");
   const purposesOfB = ["a.first", "b.second", "t.third", "z.fourth"]; // A's "marketing.email" sorts in the middle
   const rowsOfB = async (n: number) => {
     await sleep(3);

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { grantConsent } from "../src/consents/service.ts";
 import { createCustomObject } from "../src/custom-objects/service.ts";
 import { createCustomer } from "../src/customers/service.ts";
-import { NO_REQUEST, type ServiceContext } from "../src/service-context.ts";
 import { createSession } from "../src/sessions/service.ts";
 import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
 import { globalId } from "./helpers/ids.ts";
@@ -55,8 +54,7 @@ const customerIds: string[] = [];
 
 beforeAll(async () => {
   gw = await createTestGateway();
-  const credential = await gw.db.adminCredential.findUniqueOrThrow({ where: { keyId: gw.tenants.A.keyId } });
-  const ctx: ServiceContext = { db: gw.db, events: gw.app.events, tenantId: gw.tenants.A.id, actor: { kind: "ADMIN", id: credential.id }, request: NO_REQUEST };
+  const ctx = gw.serviceContext("A");
   // Each customer: 2 identities, 2 sessions, 2 consents, 2 custom objects (and an email).
   for (let i = 0; i < CUSTOMERS; i++) {
     const customer = await createCustomer(ctx, {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCredential } from "../src/admin-auth/service.ts";
-import { NO_REQUEST, type ServiceContext } from "../src/service-context.ts";
+import type { ServiceContext } from "../src/service-context.ts";
 import { createSession, revokeSession, type CreateSessionInput } from "../src/sessions/service.ts";
 import {
   CustomerDocument,
@@ -26,16 +26,11 @@ let adminA: ServiceContext;
 let credentialA: string;
 beforeAll(async () => {
   gw = await createTestGateway();
-  credentialA = (await gw.db.adminCredential.findUniqueOrThrow({ where: { keyId: gw.tenants.A.keyId } })).id;
-  adminA = serviceFor(gw.tenants.A.id, credentialA);
+  credentialA = gw.tenants.A.credentialId;
+  adminA = gw.serviceContext("A");
 });
 
 afterAll(() => gw?.close());
-
-/** A service context like adminService() builds for a request with the given credential. */
-function serviceFor(tenantId: string, credentialId: string): ServiceContext {
-  return { db: gw.db, events: gw.app.events, tenantId, actor: { kind: "ADMIN", id: credentialId }, request: NO_REQUEST };
-}
 
 let customers = 0;
 async function customer() {
@@ -107,7 +102,7 @@ describe("createSession", () => {
 
   it("answers CUSTOMER_NOT_FOUND for an unknown customer or one of another tenant, and writes nothing", async () => {
     const c = await customer();
-    const asB = serviceFor(gw.tenants.B.id, credentialA);
+    const asB = gw.serviceContext("B");
     for (const [ctx, id] of [
       [adminA, randomUUID()],
       [adminA, "not-a-uuid"],

@@ -3,6 +3,7 @@ import { print, type ExecutionResult } from "graphql";
 import { createApp, type App } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import type { Db } from "../../src/db/database.ts";
+import { NO_REQUEST, type ServiceContext } from "../../src/service-context.ts";
 import { createTenant, type CreatedTenant } from "../../src/tenants/service.ts";
 import { randomBytes } from "node:crypto";
 import {
@@ -17,6 +18,8 @@ import { createTestDatabase, type StatementCounter } from "./database.ts";
 export interface TestTenant {
   id: string;
   slug: string;
+  /** Row id of the tenant's initial admin credential. */
+  credentialId: string;
   keyId: string;
   secret: string;
   headers: Record<string, string>;
@@ -39,6 +42,8 @@ export interface TestGateway {
   /** Sends one GraphQL request through the gateway's HTTP handler. */
   gql<R, V extends Record<string, unknown>>(doc: TypedDocumentNode<R, V>, variables?: V, as?: As): Promise<ExecutionResult<R> & { status: number }>;
   /** Signs a customer of tenant A (or B) in through the signIn mutation; throws on failure. */
+  /** The service context adminService() builds for a request with tenant A's (or B's) credential. */
+  serviceContext(tenant?: "A" | "B"): ServiceContext;
   /** Creates a customer as an admin of `as` (default A); throws unless it succeeds. */
   createCustomer(input: CreateCustomerInput, as?: As): Promise<CustomerFieldsFragment>;
   signIn(identifier: string, password: string, tenant?: "A" | "B"): Promise<SignedIn>;
@@ -53,6 +58,7 @@ export function tenantOf(created: CreatedTenant): TestTenant {
   return {
     id: created.tenant.id,
     slug: created.tenant.slug,
+    credentialId: created.credential.id,
     keyId: created.credential.keyId,
     secret: created.secret,
     headers: { "x-api-key": created.credential.keyId, "x-api-secret": created.secret },
@@ -121,6 +127,10 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
         body: JSON.stringify({ query: print(doc), variables }),
       });
       return { ...(await response.json()), status: response.status };
+    },
+    serviceContext(tenant = "A") {
+      const { id, credentialId } = tenants[tenant];
+      return { db, events: app.events, tenantId: id, actor: { kind: "ADMIN", id: credentialId }, request: NO_REQUEST };
     },
     async createCustomer(input, as = "A") {
       const res = await gateway.gql(CreateCustomerDocument, { input }, as);
