@@ -16,6 +16,9 @@ import { customerFromHeaders } from "./customer-auth/principal.ts";
 import { createAuthRuntime, type AuthRuntime } from "./customer-auth/runtime.ts";
 import { jwksPlugin } from "./signing-keys/jwks.ts";
 import { resolveMasterKey } from "./signing-keys/master-key.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { createSecurityLog, type SecurityLog } from "./security/events.ts";
+import { createMemoryLimiterFactory, createRedisLimiterFactory, type LimiterFactory } from "./security/limiters.ts";
 
 type ServerContext = { req?: IncomingMessage; res?: ServerResponse } & Partial<SocketContext>;
 
@@ -25,6 +28,11 @@ export interface App {
   events: EventBus;
   /** Customer-auth settings and the token-signing key store. */
   auth: AuthRuntime;
+  logger: Logger;
+  /** Rate-limiter store: Redis when configured (limits hold across nodes), memory otherwise. */
+  limiters: LimiterFactory;
+  /** Security log lines and rate-limited `security.*` audit events. */
+  security: SecurityLog;
   /** Listens on config.port (0 = any free port); resolves with the GraphQL endpoint URL. */
   start(): Promise<string>;
   /** Stops listening, closes sockets, the event bus and (if it opened it) the database. */
@@ -46,6 +54,9 @@ export async function createApp({ config, database: given }: AppOptions): Promis
   const database = given ?? (await openDatabase(config.database));
   const events = config.redisUrl ? await createRedisEventBus(config.redisUrl) : createLocalEventBus();
   const db = database.prisma;
+  const logger = createLogger(config.logLevel);
+  const limiters = config.redisUrl ? await createRedisLimiterFactory(config.redisUrl) : createMemoryLimiterFactory();
+  const security = createSecurityLog({ db, events, logger, limiters });
   const master = resolveMasterKey(config);
   if (config.logLevel !== "silent" && config.logLevel !== "error") {
     if (master.key === null) console.warn(`WARNING: ${master.reason}`);
@@ -81,6 +92,7 @@ export async function createApp({ config, database: given }: AppOptions): Promis
         customer,
         tenantSlug,
         auth,
+        security,
         request: initial.socketRequest ?? requestInfo(initial.request, initial.req, config.trustProxy),
         streamBuffer: config.auditStreamBuffer,
       };
@@ -94,6 +106,9 @@ export async function createApp({ config, database: given }: AppOptions): Promis
     database,
     events,
     auth,
+    logger,
+    limiters,
+    security,
     async start() {
       server = createServer(yoga);
       closeSockets = attachWebSockets(server, yoga, {
@@ -114,7 +129,9 @@ export async function createApp({ config, database: given }: AppOptions): Promis
         server.closeAllConnections();
         await new Promise<void>((resolve) => server!.close(() => resolve()));
       }
+      await security.settled();
       await events.close();
+      await limiters.close();
       if (!given) await database.close();
     },
   };

@@ -24,7 +24,28 @@ export type NotFoundCode = (typeof NOT_FOUND_CODES)[number];
 export type ConflictCode = (typeof CONFLICT_CODES)[number];
 export type RuleCode = (typeof RULE_CODES)[number];
 export type AuthCode = (typeof AUTH_CODES)[number];
-export const ERROR_CODES = ["VALIDATION_FAILED", ...NOT_FOUND_CODES, ...CONFLICT_CODES, ...RULE_CODES, ...AUTH_CODES] as const;
+export const ERROR_CODES = ["VALIDATION_FAILED", "RATE_LIMITED", ...NOT_FOUND_CODES, ...CONFLICT_CODES, ...RULE_CODES, ...AUTH_CODES] as const;
+
+/**
+ * Codes of errors that are not a typed result (request-level, or in `errors` of a query). With
+ * ERROR_CODES this is the one registry: every error a client receives carries a code from them.
+ */
+export const REQUEST_ERROR_CODES = [
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "RATE_LIMITED",
+  "PAYLOAD_TOO_LARGE",
+  "BAD_REQUEST",
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_USER_INPUT",
+  "QUERY_TOO_COMPLEX",
+  "SLOW_CONSUMER",
+  "SIGN_IN_UNAVAILABLE",
+  "INTERNAL_SERVER_ERROR",
+] as const;
+
+export type RequestErrorCode = (typeof REQUEST_ERROR_CODES)[number];
 
 export abstract class AppError extends Error {
   abstract readonly code: string;
@@ -91,6 +112,20 @@ export class ValidationError extends AppError {
   readonly code = "VALIDATION_FAILED";
   constructor(readonly issues: ValidationIssue[]) {
     super(issues.map((i) => `${i.field}: ${i.message}`).join("; "));
+  }
+}
+
+/**
+ * Too many attempts: a rate limit or a sign-in throttle holds. `retryAfter` is in whole seconds.
+ * Said the same way whether or not the account exists.
+ */
+export class RateLimitedError extends AppError {
+  readonly code = "RATE_LIMITED";
+  constructor(
+    readonly retryAfter: number,
+    message = `Too many attempts: try again in ${retryAfter} s`,
+  ) {
+    super(message);
   }
 }
 

@@ -5,6 +5,7 @@ import type { AuthRuntime } from "../customer-auth/runtime.ts";
 import { isUuid, NIL_UUID } from "../customers/guards.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import type { EventBus } from "../events/bus.ts";
+import type { SecurityLog } from "../security/events.ts";
 import type { RequestInfo, ServiceContext } from "../service-context.ts";
 import { unauthenticated } from "./auth-errors.ts";
 
@@ -17,6 +18,8 @@ export interface GraphQLContext {
   /** The public `X-Tenant: <slug>` header: which tenant a customer-facing request is for. */
   tenantSlug: string | null;
   auth: AuthRuntime;
+  /** Records refusals and attacks (log line + rate-limited `security.*` audit event). */
+  security: SecurityLog;
   request: RequestInfo;
   /** Per-subscriber bound on live audit events waiting to be sent. */
   streamBuffer: number;
