@@ -8,6 +8,8 @@ import {
   CurrentAdminDocument,
   RevokeAdminCredentialDocument,
 } from "./generated/graphql.ts";
+import { runCredentialCommand } from "../src/cli/credentials.ts";
+import type { CliContext } from "../src/cli/main.ts";
 import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
 import { expectNoWrites } from "./helpers/snapshot.ts";
 
@@ -67,6 +69,41 @@ describe("admin credentials", () => {
     const foreign = bCreds.data!.adminCredentials.edges[0].node.id;
     const res = await expectNoWrites(gw.db, () => gw.gql(RevokeAdminCredentialDocument, { id: foreign }));
     expect(res.data!.revokeAdminCredential).toMatchObject({ code: "CREDENTIAL_NOT_FOUND" });
+  });
+});
+
+describe("least privilege when issuing credentials", () => {
+  it("lets a credential hand out only scopes it holds itself, and writes nothing otherwise", async () => {
+    const admin = await issue("credential manager", ["TENANT_ADMIN"]);
+    const res = await expectNoWrites(gw.db, () =>
+      gw.gql(CreateAdminCredentialDocument, { name: "escalated", scopes: ["CUSTOMERS_READ", "TENANT_ADMIN"] }, { headers: admin.headers }),
+    );
+    expect(res.data!.createAdminCredential).toMatchObject({ code: "VALIDATION_FAILED", issues: [{ field: "scopes", message: expect.stringContaining("CUSTOMERS_READ") }] });
+    const same = await gw.gql(CreateAdminCredentialDocument, { name: "peer", scopes: ["TENANT_ADMIN"] }, { headers: admin.headers });
+    expect(same.data!.createAdminCredential).toMatchObject({ issued: { credential: { scopes: ["TENANT_ADMIN"] } } });
+  });
+
+  it("gives a credential issued without scopes only the read-only scopes the issuer holds", async () => {
+    const res = await gw.gql(CreateAdminCredentialDocument, { name: "reader" });
+    expect(res.data!.createAdminCredential).toMatchObject({ issued: { credential: { scopes: ["CUSTOMERS_READ", "AUDIT_READ"] } } });
+    const writer = await issue("writer", ["CUSTOMERS_WRITE", "TENANT_ADMIN"]);
+    const derived = await gw.gql(CreateAdminCredentialDocument, { name: "writer's reader" }, { headers: writer.headers });
+    expect(derived.data!.createAdminCredential).toMatchObject({ issued: { credential: { scopes: ["CUSTOMERS_READ"] } } });
+  });
+
+  it("makes `credential create` on the command line name its scopes instead of granting everything", async () => {
+    const printed: string[] = [];
+    const cli = (options: Record<string, string | undefined>): CliContext => ({
+      database: { prisma: gw.db, kind: "pglite", close: async () => undefined },
+      events: gw.app.events,
+      args: [],
+      options: { tenant: "tenant-a", name: "from the cli", ...options },
+      print: (line) => printed.push(line),
+    });
+    expect(await expectNoWrites(gw.db, () => runCredentialCommand("create", cli({})))).toBe(2);
+    expect(printed.join("\n")).toContain("--scopes is required");
+    expect(await runCredentialCommand("create", cli({ scopes: "audit_read" }))).toBe(0);
+    expect(printed.join("\n")).toContain("with scopes AUDIT_READ");
   });
 });
 

@@ -1,6 +1,7 @@
 import { isUuid } from "../customers/guards.ts";
 import { ValidationError } from "../errors.ts";
 import { builder } from "../graphql/builder.ts";
+import { ADMIN_DATA, CREDENTIAL_DATA } from "../graphql/policies.ts";
 import { adminService, adminRowWhere } from "../graphql/context.ts";
 import { localId } from "../graphql/ids.ts";
 import { AdminScope } from "../generated/prisma/enums.ts";
@@ -10,6 +11,7 @@ const AdminScopeEnum = builder.enumType(AdminScope, { name: "AdminScope" });
 
 builder.prismaObject("Tenant", {
   description: "An identity store. Everything else belongs to exactly one.",
+  authScopes: ADMIN_DATA,
   fields: (t) => ({
     id: t.exposeID("id"),
     slug: t.exposeString("slug"),
@@ -22,6 +24,8 @@ export const AdminCredentialRef = builder.prismaNode("AdminCredential", {
   // node(id) answers null, not an error, for ids of other tenants.
   nullable: true,
   id: { field: "id" },
+  // TENANT_ADMIN reads every credential of the tenant; any credential reads itself (currentAdmin).
+  authScopes: (credential, ctx) => (ctx.admin?.credentialId === credential.id ? ADMIN_DATA : CREDENTIAL_DATA),
   findUnique: adminRowWhere,
   description: "An API key id + secret for admin tools. The secret is never readable.",
   fields: (t) => ({
@@ -35,6 +39,7 @@ export const AdminCredentialRef = builder.prismaNode("AdminCredential", {
 });
 
 const IssuedCredentialRef = builder.objectRef<IssuedCredential>("IssuedAdminCredential").implement({
+  authScopes: CREDENTIAL_DATA,
   fields: (t) => ({
     credential: t.field({ type: AdminCredentialRef, resolve: (i) => i.credential }),
     secret: t.exposeString("secret", { description: "Send as X-API-Secret. Shown only this once." }),
@@ -87,9 +92,12 @@ builder.mutationFields((t) => ({
     description: "Issues a credential for this tenant; the secret is in the answer and nowhere else.",
     args: {
       name: t.arg.string({ required: true }),
-      scopes: t.arg({ type: [AdminScopeEnum], description: "Default: all scopes." }),
+      scopes: t.arg({
+        type: [AdminScopeEnum],
+        description: "At most the scopes of the credential making the call. Default: its read-only ones (CUSTOMERS_READ, AUDIT_READ).",
+      }),
     },
-    resolve: (_root, args, ctx) => createCredential(adminService(ctx), { name: args.name, scopes: args.scopes ?? undefined }),
+    resolve: (_root, args, ctx) => createCredential(adminService(ctx), { name: args.name, scopes: args.scopes ?? undefined }, ctx.admin!.scopes),
   }),
   revokeAdminCredential: t.field({
     type: AdminCredentialRef,

@@ -1,11 +1,12 @@
 import { z } from "zod";
 import type { Db } from "../db/database.ts";
-import { NotFoundError } from "../errors.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
 import type { AdminCredential } from "../generated/prisma/client.ts";
 import { AdminScope } from "../generated/prisma/enums.ts";
 import { transact } from "../audit/transact.ts";
 import type { ServiceContext } from "../service-context.ts";
 import { isUuid } from "../customers/guards.ts";
+import { ALL_SCOPES, READ_ONLY_SCOPES, holdsScope, scopesBeyond } from "../security/scopes.ts";
 import { parseInput } from "../validation.ts";
 import { generateApiKey, secretMatches } from "./secrets.ts";
 
@@ -15,8 +16,6 @@ export interface AdminPrincipal {
   keyId: string;
   scopes: AdminScope[];
 }
-
-export const ALL_SCOPES = Object.values(AdminScope);
 
 // Touching lastUsedAt on every request would turn every read into a write.
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -39,7 +38,7 @@ export async function authenticateApiKey(db: Db, keyId: string, secret: string):
 
 const createInput = z.object({
   name: z.string().trim().min(1).max(100),
-  scopes: z.array(z.enum(AdminScope)).min(1).default(ALL_SCOPES),
+  scopes: z.array(z.enum(AdminScope)).min(1, "give at least one scope").optional(),
 });
 
 export interface IssuedCredential {
@@ -48,9 +47,23 @@ export interface IssuedCredential {
   secret: string;
 }
 
-/** Issues a new admin credential for the caller's tenant; the secret is returned once. */
-export async function createCredential(ctx: ServiceContext, input: z.input<typeof createInput>): Promise<IssuedCredential> {
-  const { name, scopes } = parseInput(createInput, input);
+/**
+ * Issues a new admin credential for the caller's tenant; the secret is returned once. A credential
+ * can hand out only scopes it holds itself (`grantable`: the caller's scopes; everything for the
+ * CLI, which acts as the operator). Without `scopes` it gets the read-only scopes the caller holds
+ * (least privilege). VALIDATION_FAILED on `scopes` for anything beyond `grantable`.
+ */
+export async function createCredential(
+  ctx: ServiceContext,
+  input: z.input<typeof createInput>,
+  grantable: readonly AdminScope[] = ALL_SCOPES,
+): Promise<IssuedCredential> {
+  const parsed = parseInput(createInput, input);
+  const name = parsed.name;
+  const scopes = parsed.scopes ?? READ_ONLY_SCOPES.filter((s) => holdsScope(grantable, s));
+  const beyond = scopesBeyond(grantable, scopes);
+  if (beyond.length > 0) throw new ValidationError([{ field: "scopes", message: `cannot grant scopes the granting credential does not hold: ${beyond.join(", ")}` }]);
+  if (scopes.length === 0) throw new ValidationError([{ field: "scopes", message: "give at least one scope" }]);
   const { keyId, secret, secretHash } = generateApiKey();
   return transact(ctx, async (tx, audit) => {
     const credential = await tx.adminCredential.create({

@@ -1,5 +1,6 @@
 import { NIL_UUID } from "../customers/guards.ts";
 import { builder } from "../graphql/builder.ts";
+import { AUDIT_DATA } from "../graphql/policies.ts";
 import { adminService, adminRowWhere } from "../graphql/context.ts";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { assertForwardOnly, SortDirection, TimeRange } from "../graphql/common.ts";
@@ -11,6 +12,7 @@ import { listAuditEvents, type AuditFilter } from "./query.ts";
 const ActorKindEnum = builder.enumType(ActorKind, { name: "ActorKind" });
 
 const Actor = builder.objectRef<{ kind: ActorKind; id: string | null }>("Actor").implement({
+  authScopes: AUDIT_DATA,
   description: "Who did it: an admin credential, the customer themself, or the gateway (SYSTEM).",
   fields: (t) => ({
     kind: t.field({ type: ActorKindEnum, resolve: (a) => a.kind }),
@@ -22,6 +24,7 @@ export const AuditEventRef = builder.prismaNode("AuditEvent", {
   // node(id) answers null, not an error, for ids of other tenants.
   nullable: true,
   id: { field: "id" },
+  authScopes: AUDIT_DATA,
   findUnique: adminRowWhere,
   fields: (t) => ({
     sequence: t.field({

@@ -1,6 +1,7 @@
 import { createCredential, revokeCredential } from "../admin-auth/service.ts";
 import { NotFoundError } from "../errors.ts";
 import type { AdminScope } from "../generated/prisma/enums.ts";
+import { ALL_SCOPES } from "../security/scopes.ts";
 import type { ServiceContext } from "../service-context.ts";
 import { NO_REQUEST } from "../service-context.ts";
 import type { CliContext } from "./main.ts";
@@ -8,7 +9,12 @@ import type { CliContext } from "./main.ts";
 export async function runCredentialCommand(command: string | undefined, ctx: CliContext): Promise<number> {
   const service = await tenantService(ctx);
   if (command === "create") {
-    const scopes = ctx.options.scopes?.split(",").map((s) => s.trim().toUpperCase() as AdminScope);
+    // Least privilege: the operator names every scope; nothing is granted by default.
+    if (!ctx.options.scopes) {
+      ctx.print(`--scopes is required: a comma-separated list of ${ALL_SCOPES.join(", ")}.`);
+      return 2;
+    }
+    const scopes = ctx.options.scopes.split(",").map((s) => s.trim().toUpperCase() as AdminScope);
     const { credential, secret } = await createCredential(service, { name: ctx.options.name ?? "", scopes });
     ctx.print(`Issued "${credential.name}" with scopes ${credential.scopes.join(", ")} — the secret is shown only now:`);
     ctx.print(`  X-API-Key:    ${credential.keyId}`);

@@ -14,7 +14,7 @@ const USAGE = `Usage: npm run cli -- <command>
 
   tenant create <slug> [--name "Display name"]   create a tenant; prints its first admin key + secret once
   tenant list                                    list tenants
-  credential create --tenant <slug> --name <name> [--scopes CUSTOMERS_READ,AUDIT_READ]
+  credential create --tenant <slug> --name <name> --scopes CUSTOMERS_READ,AUDIT_READ
                                                  issue another admin credential; prints the secret once
   credential revoke --tenant <slug> <keyId>      revoke an admin credential
   keys rotate                                    make a new token-signing key; the old one verifies until its tokens expire

@@ -1,10 +1,12 @@
 import { builder } from "../graphql/builder.ts";
+import { CUSTOMER_DATA } from "../graphql/policies.ts";
 import { ownedRowWhere } from "../graphql/context.ts";
 
 export const ConsentRef = builder.prismaNode("Consent", {
   // node(id) answers null, not an error, for ids of other tenants.
   nullable: true,
   id: { field: "id" },
+  authScopes: CUSTOMER_DATA,
   description: "One grant of a consent purpose. Ended grants stay as history.",
   // node(id) must never cross tenants: look up by (id, tenant of the credential); a customer
   // token reaches only that customer's own rows.

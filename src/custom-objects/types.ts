@@ -1,8 +1,10 @@
 import { builder } from "../graphql/builder.ts";
+import { CUSTOMER_DATA } from "../graphql/policies.ts";
 import { ownedRowWhere } from "../graphql/context.ts";
 
 export const CustomObjectRef = builder.prismaNode("CustomObject", {
   id: { field: "id" },
+  authScopes: CUSTOMER_DATA,
   // node(id) of an unknown or foreign id answers null rather than an error.
   nullable: true,
   description: "Schema-less JSON attached to a customer under a name such as wishlist or purchases.",

@@ -1,4 +1,5 @@
 import { builder } from "../graphql/builder.ts";
+import { CUSTOMER_DATA } from "../graphql/policies.ts";
 import { nodeOwner } from "../graphql/context.ts";
 import type { Contact } from "../generated/prisma/client.ts";
 import { ContactKind, CustomerStatus } from "../generated/prisma/enums.ts";
@@ -9,6 +10,7 @@ export const CustomerStatusEnum = builder.enumType(CustomerStatus, { name: "Cust
 
 const contactFields = (valueName: string) =>
   builder.objectRef<Contact>(valueName === "address" ? "Email" : "Phone").implement({
+    authScopes: CUSTOMER_DATA,
     fields: (t) => ({
       [valueName]: t.string({ resolve: (c) => c.normalized, description: "Normalized: lower-cased email, or E.164 phone." }),
       primary: t.exposeBoolean("primary"),
@@ -32,6 +34,7 @@ interface AddressShape {
 }
 
 const Address = builder.objectRef<AddressShape>("Address").implement({
+  authScopes: CUSTOMER_DATA,
   fields: (t) => ({
     type: t.exposeString("type", { nullable: true, description: "Free text, e.g. home, work, billing." }),
     line1: t.exposeString("line1", { nullable: true }),
@@ -52,6 +55,7 @@ export const CustomerRef = builder.prismaNode("Customer", {
   // node(id) answers null, not an error, for ids of other tenants.
   nullable: true,
   id: { field: "id" },
+  authScopes: CUSTOMER_DATA,
   // node(id) must never cross tenants: look up by (id, tenant of the credential); a customer
   // token reaches only that customer's own rows.
   findUnique: (id, ctx) => {

@@ -8,11 +8,33 @@ import { DateResolver, DateTimeResolver, JSONObjectResolver, JSONResolver, SafeI
 import type PrismaTypes from "../generated/pothos-prisma-types.ts";
 import { getDatamodel } from "../generated/pothos-prisma-types.ts";
 import type { AdminScope } from "../generated/prisma/enums.ts";
+import { holdsScope } from "../security/scopes.ts";
 import { ConflictError, NotFoundError, RuleViolationError, ValidationError } from "../errors.ts";
 import { forbidden, unauthenticated } from "./auth-errors.ts";
 import type { GraphQLContext } from "./context.ts";
 
 const capitalize = (s: string) => s[0].toUpperCase() + s.slice(1);
+
+// One security record per request and refused field, however many objects of a list were refused.
+const forbiddenSeen = new WeakMap<GraphQLContext, Set<string>>();
+
+function recordForbidden(ctx: GraphQLContext, field: string) {
+  const seen = forbiddenSeen.get(ctx) ?? new Set<string>();
+  forbiddenSeen.set(ctx, seen);
+  if (seen.has(field)) return;
+  seen.add(field);
+  const principal = ctx.admin
+    ? { tenantId: ctx.admin.tenantId, actor: { kind: "ADMIN" as const, id: ctx.admin.credentialId }, subject: ctx.admin.credentialId, held: ctx.admin.scopes }
+    : { tenantId: ctx.customer!.tenantId, actor: { kind: "CUSTOMER" as const, id: ctx.customer!.customerId }, subject: ctx.customer!.customerId, held: [] };
+  ctx.security.record({
+    kind: "forbidden",
+    tenantId: principal.tenantId,
+    subject: `${principal.subject}:${field}`,
+    actor: principal.actor,
+    request: ctx.request,
+    data: { field, scopes: principal.held },
+  });
+}
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
@@ -34,16 +56,23 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin],
   scopeAuth: {
+    // A subscription the caller may not read is refused when it subscribes, not at its first event.
+    authorizeOnSubscribe: true,
+    // Type-level scopes (src/graphql/policies.ts) run once per object, not once per field.
+    runScopesOnType: true,
     authScopes: (ctx) => ({
       admin: ctx.admin !== null,
-      adminScope: (scope) => ctx.admin?.scopes.includes(scope) ?? false,
+      adminScope: (scope) => holdsScope(ctx.admin?.scopes, scope),
       // A signed-in customer (verified access token, live session): see customer-auth/principal.ts.
       customer: ctx.customer !== null,
     }),
-    unauthorizedError: (_parent, ctx) =>
-      ctx.admin || ctx.customer
-        ? forbidden(ctx.customer ? "This field is not available with a customer access token" : undefined)
-        : unauthenticated("Missing credentials: admin fields need X-API-Key and X-API-Secret, customer fields a Bearer access token"),
+    unauthorizedError: (_parent, ctx, info) => {
+      if (!ctx.admin && !ctx.customer) {
+        return unauthenticated("Missing credentials: admin fields need X-API-Key and X-API-Secret, customer fields a Bearer access token");
+      }
+      recordForbidden(ctx, `${info.parentType.name}.${info.fieldName}`);
+      return forbidden(ctx.customer ? "This field is not available with a customer access token" : undefined);
+    },
   },
   prisma: {
     client: (ctx) => ctx.db,

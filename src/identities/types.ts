@@ -1,8 +1,10 @@
 import { builder } from "../graphql/builder.ts";
+import { CUSTOMER_DATA } from "../graphql/policies.ts";
 import { ownedRowWhere } from "../graphql/context.ts";
 
 export const IdentityRef = builder.prismaNode("Identity", {
   id: { field: "id" },
+  authScopes: CUSTOMER_DATA,
   // node(id) of an unknown or foreign id answers null rather than an error.
   nullable: true,
   description: "One way a customer signs in: password, email, phone, or an account at a social or enterprise provider.",

@@ -6,6 +6,7 @@ import { localId } from "../graphql/ids.ts";
 import { forgotPassword, issueEmailVerificationToken, issuePasswordResetToken, resetPassword, verifyEmail, type IssuedToken } from "./service.ts";
 
 const IssuedTokenRef = builder.objectRef<IssuedToken>("IssuedOneTimeToken").implement({
+  authScopes: { adminScope: "CUSTOMERS_WRITE" },
   description: "A single-use token for the tenant's own mailer to send. Stored only as a hash: shown only this once.",
   fields: (t) => ({
     token: t.exposeString("token", { description: "32 random bytes, base64url." }),

@@ -1,5 +1,6 @@
 import type { Session } from "../generated/prisma/client.ts";
 import { builder } from "../graphql/builder.ts";
+import { CUSTOMER_DATA } from "../graphql/policies.ts";
 import { ownedRowWhere } from "../graphql/context.ts";
 import { activeWhere, endedWhere, isActive } from "./service.ts";
 
@@ -10,6 +11,7 @@ interface Geo {
 }
 
 const GeoRef = builder.objectRef<Geo>("Geo").implement({
+  authScopes: CUSTOMER_DATA,
   description: "Coarse location, as resolved from the IP address when the session started.",
   fields: (t) => ({
     country: t.exposeString("country", { nullable: true, description: "ISO 3166-1 alpha-2." }),
@@ -25,6 +27,7 @@ export const SessionRef = builder.prismaNode("Session", {
   // node(id) answers null, not an error, for ids of other tenants.
   nullable: true,
   id: { field: "id" },
+  authScopes: CUSTOMER_DATA,
   description: "One signed-in device of a customer. Kept after it ends (revoked or expired).",
   // node(id) must never cross tenants: look up by (id, tenant of the credential); a customer
   // token reaches only that customer's own rows.

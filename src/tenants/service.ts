@@ -4,7 +4,7 @@ import { transact } from "../audit/transact.ts";
 import type { Db } from "../db/database.ts";
 import { ConflictError } from "../errors.ts";
 import type { AdminCredential, Tenant } from "../generated/prisma/client.ts";
-import { ALL_SCOPES } from "../admin-auth/service.ts";
+import { ALL_SCOPES } from "../security/scopes.ts";
 import { generateApiKey } from "../admin-auth/secrets.ts";
 import type { EventBus } from "../events/bus.ts";
 import { NO_REQUEST } from "../service-context.ts";

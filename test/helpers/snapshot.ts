@@ -10,12 +10,19 @@ async function allTables(db: Db): Promise<string[]> {
   return rows.map((r) => r.name);
 }
 
+const ROW_OF: Record<string, string> = {
+  admin_credential: `to_jsonb(t) - 'last_used_at'`,
+  tenant: `to_jsonb(t) || jsonb_build_object('audit_seq', t.audit_seq - (SELECT count(*) FROM audit_event e WHERE e.tenant_id = t.id AND e.type LIKE 'security.%'))`,
+};
+
 /**
  * Every row of every table as JSON text, in a stable order — or, with `tenantId`, the rows of
  * every table with a tenant_id column plus that tenant's own row. Comparing two snapshots proves
  * that a failed mutation wrote nothing at all, not even an audit event or a sequence bump. A
  * credential's last_used_at is left out: authentication stamps it (at most once a minute),
- * whatever the request.
+ * whatever the request. `security.*` audit events (and the sequence numbers they take) are left
+ * out too: they record a refusal (FORBIDDEN, a failed authentication, a rate limit), written in
+ * the background by the security log, and are not a write of the refused request.
  */
 export async function snapshotDatabase(db: Db, tenantId?: string): Promise<Record<string, string[]>> {
   const snapshot: Record<string, string[]> = {};
@@ -30,7 +37,8 @@ export async function snapshotDatabase(db: Db, tenantId?: string): Promise<Recor
       else if (columns.some((c) => c.name === "tenant_id")) where = `WHERE t.tenant_id = '${tenantId}'::uuid`;
       else continue;
     }
-    const row = table === "admin_credential" ? `to_jsonb(t) - 'last_used_at'` : `to_jsonb(t)`;
+    const row = ROW_OF[table] ?? `to_jsonb(t)`;
+    if (table === "audit_event") where = `${where ? `${where} AND` : "WHERE"} t.type NOT LIKE 'security.%'`;
     const rows = await db.$queryRawUnsafe<{ row: string }[]>(`SELECT (${row})::text AS row FROM "${table}" t ${where} ORDER BY 1`);
     snapshot[table] = rows.map((r) => r.row);
   }

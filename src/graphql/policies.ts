@@ -1,0 +1,16 @@
+// Who may read each object type: the type-level `authScopes` of every object the API returns.
+// Because the check belongs to the type, every path to an object — its root field, node(id),
+// nodes(ids), a nested relation, a subscription — is held to the same rule
+// (test/cross-scope.test.ts tries them all, for every scope set).
+
+/** Customers and everything that belongs to one: admins who may read customers, or the customer themself. */
+export const CUSTOMER_DATA = { adminScope: "CUSTOMERS_READ", customer: true } as const;
+
+/** The audit trail: admins holding AUDIT_READ. */
+export const AUDIT_DATA = { adminScope: "AUDIT_READ" } as const;
+
+/** Admin credentials: admins holding TENANT_ADMIN (a credential may always read itself: see admin-auth). */
+export const CREDENTIAL_DATA = { adminScope: "TENANT_ADMIN" } as const;
+
+/** Tenant metadata: any admin of the tenant. */
+export const ADMIN_DATA = { admin: true } as const;

@@ -1,0 +1,294 @@
+import {
+  getNamedType,
+  isObjectType,
+  isScalarType,
+  isEnumType,
+  parse,
+  type GraphQLField,
+  type GraphQLObjectType,
+} from "graphql";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCredential } from "../src/admin-auth/service.ts";
+import type { AdminScope } from "../src/generated/prisma/enums.ts";
+import { schema } from "../src/graphql/schema.ts";
+import { ALL_SCOPES } from "../src/security/scopes.ts";
+import { createSession } from "../src/sessions/service.ts";
+import { CreateCustomObjectDocument, GrantConsentDocument, SetPasswordDocument } from "./generated/graphql.ts";
+import { createTestGateway, type As, type TestGateway } from "./helpers/gateway.ts";
+import { globalId, rowId } from "./helpers/ids.ts";
+
+// Every path to every object type, for every scope set: the type decides who may read it, so
+// root fields, node(id), nodes(ids), nested relations and subscriptions must all agree. The paths
+// are generated from the schema, and the schema's object types must each have a rule below (or be
+// a listed wrapper), so a type or relation added later is tried without anyone writing a case.
+
+type Principal = { name: string; kind: "anonymous" | "customer" | "admin"; scopes: AdminScope[]; as: As };
+
+const holds = (p: Principal, scope: AdminScope) => p.scopes.includes(scope) || (scope === "CUSTOMERS_READ" && p.scopes.includes("CUSTOMERS_WRITE"));
+const customerData = (p: Principal) => p.kind === "customer" || holds(p, "CUSTOMERS_READ");
+
+/** Who may read each object type (the oracle: written here, not read from the implementation). */
+const TYPE_RULES: Record<string, (p: Principal) => boolean> = {
+  Customer: customerData,
+  Identity: customerData,
+  Session: customerData,
+  Consent: customerData,
+  CustomObject: customerData,
+  Email: customerData,
+  Phone: customerData,
+  Address: customerData,
+  Geo: customerData,
+  AuditEvent: (p) => holds(p, "AUDIT_READ"),
+  Actor: (p) => holds(p, "AUDIT_READ"),
+  AdminCredential: (p) => holds(p, "TENANT_ADMIN"),
+  Tenant: (p) => p.kind === "admin",
+  IssuedAdminCredential: (p) => holds(p, "TENANT_ADMIN"),
+  IssuedOneTimeToken: (p) => holds(p, "CUSTOMERS_WRITE"),
+};
+
+/** Root fields whose rule differs from their type's (it replaces the type's rule on that path). */
+const ROOT_RULES: Record<string, (p: Principal) => boolean> = {
+  me: (p) => p.kind === "customer",
+  currentAdmin: (p) => p.kind === "admin", // a credential may always read itself
+  customer: (p) => holds(p, "CUSTOMERS_READ"),
+  customerByUid: (p) => holds(p, "CUSTOMERS_READ"),
+  customerByEmail: (p) => holds(p, "CUSTOMERS_READ"),
+  customerByUsername: (p) => holds(p, "CUSTOMERS_READ"),
+  customerByPhone: (p) => holds(p, "CUSTOMERS_READ"),
+  customers: (p) => holds(p, "CUSTOMERS_READ"),
+  customObject: (p) => holds(p, "CUSTOMERS_READ"),
+  customObjects: (p) => holds(p, "CUSTOMERS_READ"),
+};
+
+/** Object types that only wrap guarded ones (payloads, connections, errors) and carry no data of their own. */
+const isWrapper = (name: string) =>
+  /(Payload|Connection|Edge|Error|Result)$/.test(name) || ["PageInfo", "ValidationIssue", "Query", "Mutation", "Subscription"].includes(name);
+
+let gw: TestGateway;
+const principals: Principal[] = [];
+const ids: Record<string, string> = {};
+const ada = { uid: "ada-scope", email: "ada@scope.example", phone: "+4915111111111", username: "ada-scope" };
+/** Arguments for fields that need them; a root or nested field with a required argument not here fails the coverage test. */
+const ARGS: Record<string, () => string> = {
+  "Query.customer": () => `(id: "${ids.Customer}")`,
+  "Query.customerByUid": () => `(value: "${ada.uid}")`,
+  "Query.customerByEmail": () => `(value: "${ada.email}")`,
+  "Query.customerByUsername": () => `(value: "${ada.username}")`,
+  "Query.customerByPhone": () => `(value: "${ada.phone}")`,
+  "Query.customObject": () => `(id: "${ids.CustomObject}")`,
+  "Query.customObjects": () => `(name: "wishlist")`,
+};
+
+beforeAll(async () => {
+  gw = await createTestGateway();
+  const customer = await gw.createCustomer({
+    uid: ada.uid,
+    username: ada.username,
+    firstName: "Ada",
+    emails: [{ address: ada.email }],
+    phones: [{ number: ada.phone }],
+    addresses: [{ city: "London", country: "GB" }],
+    identities: [{ provider: "google", providerUserId: "g-ada-scope" }],
+  });
+  ids.Customer = customer.id;
+  await gw.gql(SetPasswordDocument, { customerId: customer.id, password: "correct horse battery" });
+  const object = (await gw.gql(CreateCustomObjectDocument, { customerId: customer.id, name: "wishlist", data: { n: 1 } })).data!.createCustomObject;
+  if (object.__typename === "CreateCustomObjectPayload") ids.CustomObject = object.customObject.id;
+  const consent = (await gw.gql(GrantConsentDocument, { customerId: customer.id, input: { purpose: "terms", version: "1", source: "test" } })).data!
+    .grantConsent;
+  if (consent.__typename === "GrantConsentPayload") ids.Consent = consent.consent.id;
+  const admin = gw.serviceContext("A");
+  const session = await createSession(admin, rowId(customer.id), { userAgent: "curl/8.4.0", geo: { country: "GB", city: "London" } });
+  ids.Session = globalId("Session", session.id);
+  const signedIn = await gw.signIn(ada.email, "correct horse battery");
+  ids.Identity = globalId("Identity", (await gw.db.identity.findFirstOrThrow({ where: { customerId: rowId(customer.id) } })).id);
+  ids.AdminCredential = globalId("AdminCredential", gw.tenants.A.credentialId);
+  const event = await gw.db.auditEvent.findFirstOrThrow({ where: { customerId: rowId(customer.id) }, orderBy: { seq: "desc" } });
+  ids.AuditEvent = globalId("AuditEvent", event.id);
+
+  principals.push({ name: "anonymous", kind: "anonymous", scopes: [], as: "anonymous" });
+  principals.push({ name: "the customer's own token", kind: "customer", scopes: [], as: { bearer: signedIn.accessToken } });
+  // Every non-empty set of scopes.
+  for (let mask = 1; mask < 1 << ALL_SCOPES.length; mask++) {
+    const scopes = ALL_SCOPES.filter((_, i) => mask & (1 << i));
+    const { credential, secret } = await createCredential(admin, { name: `scopes ${mask}`, scopes });
+    principals.push({ name: `admin with ${scopes.join("+")}`, kind: "admin", scopes, as: { headers: { "x-api-key": credential.keyId, "x-api-secret": secret } } });
+  }
+});
+afterAll(() => gw?.close());
+
+// ---------------------------------------------------------------------------------------------
+// Paths, generated from the schema
+
+interface Path {
+  /** e.g. "Query.customer", "node(Session).customer" */
+  name: string;
+  query: string;
+  /** Where the guarded value sits in `data`. */
+  at: string[];
+  /** Every rule a principal must pass to read it. */
+  rules: ((p: Principal) => boolean)[];
+}
+
+const objectTypes = () => Object.values(schema.getTypeMap()).filter((t): t is GraphQLObjectType => isObjectType(t) && !t.name.startsWith("__"));
+
+/** The guarded type a field leads to (through a connection's edges.node), or null. */
+function guardedTarget(field: GraphQLField<unknown, unknown>): { type: GraphQLObjectType; connection: boolean } | null {
+  const named = getNamedType(field.type);
+  if (!isObjectType(named)) return null;
+  if (TYPE_RULES[named.name]) return { type: named, connection: false };
+  const node = named.name.endsWith("Connection") ? getNamedType(named.getFields().edges?.type) : null;
+  const target = node && isObjectType(node) ? getNamedType(node.getFields().node?.type) : null;
+  return target && isObjectType(target) && TYPE_RULES[target.name] ? { type: target, connection: true } : null;
+}
+
+/** Every field of `type` a principal may be refused or answered on: scalars without a field rule of their own. */
+function selection(type: GraphQLObjectType): string {
+  const plain = Object.values(type.getFields()).filter((f) => {
+    const options = f.extensions?.pothosOptions as { authScopes?: unknown } | undefined;
+    const named = getNamedType(f.type);
+    return !options?.authScopes && (isScalarType(named) || isEnumType(named)) && f.args.every((a) => a.type.toString().slice(-1) !== "!");
+  });
+  return ["__typename", ...plain.map((f) => f.name)].join(" ");
+}
+
+function requiredArgs(key: string, field: GraphQLField<unknown, unknown>): string {
+  const required = field.args.filter((a) => a.type.toString().endsWith("!") && a.defaultValue === undefined);
+  if (required.length === 0) return ARGS[key]?.() ?? "";
+  const args = ARGS[key];
+  if (!args) throw new Error(`${key} has required arguments: add them to ARGS`);
+  return args();
+}
+
+function wrap(target: { type: GraphQLObjectType; connection: boolean }) {
+  const inner = `{ ${selection(target.type)} }`;
+  return target.connection ? { sel: `{ edges { node ${inner} } }`, at: ["edges", "0", "node"] } : { sel: inner, at: [] };
+}
+
+function generatePaths(): Path[] {
+  const paths: Path[] = [];
+  const query = schema.getQueryType()!;
+  for (const field of Object.values(query.getFields())) {
+    if (field.name === "node" || field.name === "nodes") continue;
+    const target = guardedTarget(field);
+    if (!target) continue;
+    const { sel, at } = wrap(target);
+    const rules = [ROOT_RULES[field.name] ?? TYPE_RULES[target.type.name]];
+    paths.push({ name: `Query.${field.name}`, query: `{ r: ${field.name}${requiredArgs(`Query.${field.name}`, field)} ${sel} }`, at: ["r", ...at], rules });
+  }
+  for (const parent of objectTypes()) {
+    const rule = TYPE_RULES[parent.name];
+    if (!rule || !parent.getInterfaces().some((i) => i.name === "Node")) continue;
+    const id = ids[parent.name];
+    if (!id) throw new Error(`no fixture id for node type ${parent.name}`);
+    paths.push({ name: `node(${parent.name})`, query: `{ r: node(id: "${id}") { ... on ${parent.name} { ${selection(parent)} } } }`, at: ["r"], rules: [rule] });
+    for (const field of Object.values(parent.getFields())) {
+      const target = guardedTarget(field);
+      if (!target) continue;
+      const { sel, at } = wrap(target);
+      const args = requiredArgs(`${parent.name}.${field.name}`, field);
+      paths.push({
+        name: `node(${parent.name}).${field.name}`,
+        query: `{ r: node(id: "${id}") { ... on ${parent.name} { id f: ${field.name}${args} ${sel} } } }`,
+        at: ["r", "f", ...at],
+        rules: [rule, TYPE_RULES[target.type.name]],
+      });
+    }
+    // Objects reached only through a non-node object (Session.geo, AuditEvent.actor…) are covered
+    // above as fields of their node parent; deeper value objects would need a path here.
+  }
+  return paths;
+}
+
+const dig = (data: unknown, at: string[]) => at.reduce<unknown>((v, k) => (v == null ? v : (v as Record<string, unknown>)[k]), data);
+
+async function send(p: Principal, query: string) {
+  return gw.gql(parse(query) as never, {}, p.as) as Promise<{ data?: unknown; errors?: { extensions?: { code?: string } }[]; status: number }>;
+}
+
+const REFUSAL_CODES = ["FORBIDDEN", "UNAUTHENTICATED"];
+
+describe("every path to every type, with every scope set", () => {
+  it("answers a principal the type admits and refuses everyone else, on every generated path", async () => {
+    const paths = generatePaths();
+    expect(paths.length).toBeGreaterThan(25);
+    const wrong: string[] = [];
+    for (const path of paths) {
+      for (const p of principals) {
+        const res = await send(p, path.query);
+        const value = dig(res.data, path.at);
+        const allowed = path.rules.every((rule) => rule(p));
+        const codes = (res.errors ?? []).map((e) => e.extensions?.code ?? "none");
+        if (allowed && (value == null || codes.length > 0)) wrong.push(`${path.name} should answer ${p.name}: ${JSON.stringify(res).slice(0, 300)}`);
+        if (!allowed && (value != null || codes.some((c) => !REFUSAL_CODES.includes(c)))) {
+          wrong.push(`${path.name} should refuse ${p.name}: ${JSON.stringify(res).slice(0, 300)}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("answers nodes(ids) element by element: each id per its own type's rule", async () => {
+    const nodeTypes = Object.keys(ids);
+    const query = `{ nodes(ids: ${JSON.stringify(nodeTypes.map((t) => ids[t]))}) { __typename id } }`;
+    for (const p of principals) {
+      const res = await send(p, query);
+      const nodes = (res.data as { nodes?: ({ __typename: string } | null)[] } | null)?.nodes ?? nodeTypes.map(() => null);
+      nodeTypes.forEach((type, i) => {
+        expect(nodes[i] != null, `nodes[${type}] for ${p.name}: ${JSON.stringify(res).slice(0, 300)}`).toBe(TYPE_RULES[type](p));
+      });
+    }
+  });
+
+  it("refuses the auditEvents subscription when it subscribes, ending the stream at once, unless the credential holds AUDIT_READ", async () => {
+    for (const p of principals) {
+      const headers = typeof p.as === "string" ? {} : { ...p.as.headers, ...(p.as.bearer ? { authorization: `Bearer ${p.as.bearer}` } : {}) };
+      // No `after`: nothing to replay, so only the authorization check can answer before an event.
+      const response = await gw.app.yoga.fetch("http://gateway.test/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "text/event-stream", ...headers },
+        body: JSON.stringify({ query: "subscription { auditEvents { type } }" }),
+      });
+      const reader = response.body!.getReader();
+      const deadline = Date.now() + 500;
+      let text = "";
+      let ended = false;
+      while (!ended && Date.now() < deadline) {
+        const next = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), deadline - Date.now()))]);
+        if (next === null) break;
+        if (next.done) ended = true;
+        else text += new TextDecoder().decode(next.value);
+      }
+      await reader.cancel();
+      if (holds(p, "AUDIT_READ")) {
+        expect(ended, `${p.name}: an authorized subscription stays open`).toBe(false);
+        expect(text, p.name).not.toContain('"errors"');
+      } else {
+        expect(ended, `${p.name}: ${text}`).toBe(true);
+        expect(text, p.name).toMatch(/"code":"(FORBIDDEN|UNAUTHENTICATED)"/);
+      }
+    }
+  });
+});
+
+describe("coverage of the schema", () => {
+  it("has a read rule for every object type that is not a wrapper", () => {
+    const unruled = objectTypes().filter((t) => !isWrapper(t.name) && !TYPE_RULES[t.name]).map((t) => t.name);
+    expect(unruled, "a new object type: give it authScopes (src/graphql/policies.ts) and a rule in TYPE_RULES").toEqual([]);
+  });
+
+  it("declares every rule on the type itself (Pothos authScopes on the object type)", () => {
+    const undeclared = Object.keys(TYPE_RULES).filter((name) => {
+      const type = schema.getType(name);
+      const options = (type?.extensions as { pothosOptions?: { authScopes?: unknown } } | undefined)?.pothosOptions;
+      return !options?.authScopes;
+    });
+    expect(undeclared).toEqual([]);
+  });
+
+  it("has a rule for every root query field that returns a guarded type", () => {
+    const fields = Object.values(schema.getQueryType()!.getFields()).filter((f) => guardedTarget(f) && !["node", "nodes"].includes(f.name));
+    const unruled = fields.filter((f) => !ROOT_RULES[f.name] && !["adminCredentials", "auditEvents", "currentTenant"].includes(f.name));
+    expect(unruled.map((f) => f.name), "a new root field: add its rule to ROOT_RULES (or list it as decided by its type)").toEqual([]);
+  });
+});
