@@ -4,6 +4,12 @@ import { createCredential } from "../src/admin-auth/service.ts";
 import type { ServiceContext } from "../src/service-context.ts";
 import { createSession, revokeSession, type CreateSessionInput } from "../src/sessions/service.ts";
 import {
+  BlockCustomerDocument,
+  DisableCustomerDocument,
+  EnableCustomerDocument,
+  MeDocument,
+  SetPasswordDocument,
+  UnblockCustomerDocument,
   CustomerDocument,
   CustomerSessionsDocument,
   DeleteCustomerDocument,
@@ -285,5 +291,29 @@ describe("tenancy and deletion", () => {
     expect(await gw.db.session.count({ where: { customerId: rowId(c) } })).toBe(0);
     expect((await gw.gql(SessionNodeDocument, { id })).data!.node).toBeNull();
     expect((await gw.gql(CustomerDocument, { id: c })).data!.customer).toBeNull();
+  });
+});
+
+describe("blocking and disabling", () => {
+  it("sign the customer out everywhere, so a token issued before the block stays dead after unblocking", async () => {
+    for (const [stop, start] of [
+      [(id: string) => gw.gql(BlockCustomerDocument, { id, reason: "chargeback" }), (id: string) => gw.gql(UnblockCustomerDocument, { id })],
+      [(id: string) => gw.gql(DisableCustomerDocument, { id }), (id: string) => gw.gql(EnableCustomerDocument, { id })],
+    ] as const) {
+      const id = await customer();
+      const email = (await gw.gql(CustomerDocument, { id })).data!.customer!.primaryEmail!;
+      await gw.gql(SetPasswordDocument, { customerId: id, password: "correct horse battery" });
+      const signedIn = await gw.signIn(email, "correct horse battery");
+      expect((await gw.gql(MeDocument, {}, { bearer: signedIn.accessToken })).status).toBe(200);
+
+      await stop(id);
+      const ended = await gw.db.session.findUniqueOrThrow({ where: { id: rowId(signedIn.sessionId) } });
+      expect(ended.revokedAt).not.toBeNull();
+      const [event] = (await auditTrail(gw.db, gw.tenants.A.id)).filter((e) => e.type === "session.revoked_all").slice(-1);
+      expect(event).toMatchObject({ customerId: rowId(id), data: { count: 1, sessionIds: [rowId(signedIn.sessionId)] } });
+
+      await start(id);
+      expect((await gw.gql(MeDocument, {}, { bearer: signedIn.accessToken })).status).toBe(401);
+    }
   });
 });

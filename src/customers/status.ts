@@ -3,6 +3,7 @@ import { diff, transact } from "../audit/transact.ts";
 import type { Customer } from "../generated/prisma/client.ts";
 import type { ServiceContext } from "../service-context.ts";
 import { parseInput } from "../validation.ts";
+import { endSessions } from "../sessions/service.ts";
 import { requireCustomer } from "./guards.ts";
 
 // A customer is ACTIVE, BLOCKED (by an admin or a lockout, with a reason and maybe an end) or
@@ -21,7 +22,11 @@ const blockInput = z.object({
     .nullish(),
 });
 
-/** Blocks a customer, replacing any earlier block's reason and end. Records `customer.blocked`. */
+/**
+ * Blocks a customer, replacing any earlier block's reason and end, and signs them out everywhere:
+ * a block that only stopped new sign-ins would let a live token work again after unblocking.
+ * Records `customer.blocked` (and `session.revoked_all` when a session was live).
+ */
 export async function blockCustomer(ctx: ServiceContext, customerId: string, input: z.input<typeof blockInput>): Promise<Customer> {
   const { reason, until } = parseInput(blockInput, input);
   return setStatus(ctx, customerId, "customer.blocked", { status: "BLOCKED", blockReason: reason, blockedUntil: until ?? null });
@@ -38,7 +43,10 @@ export async function unblockCustomer(ctx: ServiceContext, customerId: string): 
   });
 }
 
-/** Disables sign-in without deleting anything. A blocked customer stays blocked underneath. */
+/**
+ * Disables sign-in without deleting anything and signs the customer out everywhere. A blocked
+ * customer stays blocked underneath.
+ */
 export async function disableCustomer(ctx: ServiceContext, customerId: string): Promise<Customer> {
   return setStatus(ctx, customerId, "customer.disabled", { status: "DISABLED" }, ["ACTIVE", "BLOCKED"]);
 }
@@ -66,6 +74,7 @@ async function setStatus(
     if (Object.keys(changes).length === 0) return before;
     const customer = await tx.customer.update({ where: { id: before.id }, data: { ...next, ...alongside } });
     await audit({ type, customerId: customer.id, data: { changes } });
+    if (next.status !== "ACTIVE") await endSessions(tx, audit, ctx, customer.id, { reason: type.replace("customer.", "") });
     return customer;
   });
 }
