@@ -6,6 +6,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { applyMigrations, type MigrationTarget } from "./migrations.ts";
+import { secureDataDir, tightenDataDir } from "./data-dir.ts";
 import { lockDataDir } from "./pglite-lock.ts";
 
 export type Db = PrismaClient;
@@ -28,10 +29,16 @@ export async function openDatabase(
   wrapAdapter: (a: SqlDriverAdapterFactory) => SqlDriverAdapterFactory = (a) => a,
 ): Promise<Database> {
   if (options.kind === "pglite") {
-    const unlock = options.dataDir ? lockDataDir(options.dataDir) : () => undefined;
+    const dataDir = options.dataDir;
+    if (dataDir) {
+      const warning = secureDataDir(dataDir);
+      if (warning) console.warn(warning);
+    }
+    const unlock = dataDir ? lockDataDir(dataDir) : () => undefined;
     try {
-      const pglite = await PGlite.create({ dataDir: options.dataDir, extensions: { pg_trgm } });
+      const pglite = await PGlite.create({ dataDir, extensions: { pg_trgm } });
       await applyMigrations(pgliteTarget(pglite));
+      if (dataDir) tightenDataDir(dataDir);
       const prisma = new PrismaClient({ adapter: wrapAdapter(new PrismaPGlite(pglite)) });
       return {
         prisma,
@@ -39,6 +46,7 @@ export async function openDatabase(
         async close() {
           await prisma.$disconnect();
           await pglite.close();
+          if (dataDir) tightenDataDir(dataDir);
           unlock();
         },
       };
