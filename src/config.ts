@@ -32,12 +32,17 @@ const schema = z.object({
   PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(64).default(8),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
   SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(366 * 86_400).default(30 * 86_400),
+  /** A session not used (signed in or refreshed) for this long ends; 0 switches the idle limit off. Auth0's default: 3 days. */
+  SESSION_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(366 * 86_400).default(3 * 86_400),
   /** Failed sign-ins within LOCKOUT_WINDOW_SECONDS that block a customer for LOCKOUT_DURATION_SECONDS. */
   LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(5),
   LOCKOUT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400 * 30).default(900),
   LOCKOUT_DURATION_SECONDS: z.coerce.number().int().min(1).max(86_400 * 365).default(900),
   /** The `iss` claim of customer access tokens. */
   JWT_ISSUER: z.string().min(1).default("identity-gateway"),
+}).refine((e) => e.SESSION_IDLE_TIMEOUT_SECONDS === 0 || e.SESSION_IDLE_TIMEOUT_SECONDS > e.ACCESS_TOKEN_TTL_SECONDS, {
+  path: ["SESSION_IDLE_TIMEOUT_SECONDS"],
+  message: "must be 0 (off) or longer than ACCESS_TOKEN_TTL_SECONDS, or sessions would time out before their first refresh",
 });
 
 /** Customer credentials, tokens and sessions. */
@@ -48,6 +53,8 @@ export interface AuthConfig {
   password: { minLength: number; maxLength: number };
   accessTokenTtlSeconds: number;
   sessionTtlSeconds: number;
+  /** 0: no idle limit. Otherwise longer than an access token lives, so a refresh can come in time. */
+  sessionIdleTimeoutSeconds: number;
   lockout: { threshold: number; windowSeconds: number; durationSeconds: number };
   issuer: string;
 }
@@ -91,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       password: { minLength: e.PASSWORD_MIN_LENGTH, maxLength: 128 },
       accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
       sessionTtlSeconds: e.SESSION_TTL_SECONDS,
+      sessionIdleTimeoutSeconds: e.SESSION_IDLE_TIMEOUT_SECONDS,
       lockout: { threshold: e.LOCKOUT_THRESHOLD, windowSeconds: e.LOCKOUT_WINDOW_SECONDS, durationSeconds: e.LOCKOUT_DURATION_SECONDS },
       issuer: e.JWT_ISSUER,
     },

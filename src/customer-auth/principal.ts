@@ -33,7 +33,7 @@ export async function customerFromHeaders(db: Db, auth: AuthRuntime, get: (name:
   if (!claims || !isUuid(claims.sid) || !isUuid(claims.tenant)) throw fail();
   const session = await db.session.findUnique({
     where: { id_tenantId: { id: claims.sid, tenantId: claims.tenant } },
-    select: { customerId: true, revokedAt: true, expiresAt: true, customer: { select: { status: true, blockedUntil: true } } },
+    select: { customerId: true, revokedAt: true, expiresAt: true, idleExpiresAt: true, customer: { select: { status: true, blockedUntil: true } } },
   });
   if (!session || session.customerId !== claims.sub || !isActive(session) || effectiveStatus(session.customer) !== "ACTIVE") throw fail();
   return { tenantId: claims.tenant, customerId: claims.sub, sessionId: claims.sid, scopes: claims.scope.split(" ") };

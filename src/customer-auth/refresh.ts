@@ -4,7 +4,7 @@ import { AuthenticationError, SignInUnavailableError } from "../errors.ts";
 import type { Session } from "../generated/prisma/client.ts";
 import { hashToken, looksLikeToken } from "../one-time-tokens/secret.ts";
 import type { ServiceContext } from "../service-context.ts";
-import { activeWhere, isActive, revokedByOf } from "../sessions/service.ts";
+import { activeWhere, idleExpiry, isActive, revokedByOf } from "../sessions/service.ts";
 import { signAccessToken } from "./access-tokens.ts";
 import { issueRefreshToken } from "./refresh-tokens.ts";
 import type { AuthRuntime } from "./runtime.ts";
@@ -58,7 +58,9 @@ export async function refreshSession(ctx: ServiceContext, auth: AuthRuntime, ref
       return null;
     }
     const next = await issueRefreshToken(tx, actorCtx, session.id);
-    const updated = await tx.session.update({ where: { id: session.id }, data: { lastSeenAt: now } });
+    // Using the session is what keeps it from timing out for idleness.
+    const idle = session.idleExpiresAt ? idleExpiry(auth.config.sessionIdleTimeoutSeconds, now) : null;
+    const updated = await tx.session.update({ where: { id: session.id }, data: { lastSeenAt: now, idleExpiresAt: idle } });
     await audit({ type: "session.refreshed", customerId: session.customerId, data: { sessionId: session.id } });
     return { session: updated, refreshToken: next };
   });

@@ -90,6 +90,7 @@ export async function signIn(ctx: ServiceContext, auth: AuthRuntime, input: { id
       ip: ctx.request.ip && isIP(ctx.request.ip) ? ctx.request.ip : null,
       userAgent: ctx.request.userAgent,
       ttlSeconds: auth.config.sessionTtlSeconds,
+      idleTimeoutSeconds: auth.config.sessionIdleTimeoutSeconds,
     });
     const refreshToken = await issueRefreshToken(tx, actorCtx, session.id);
     await audit({

@@ -8,26 +8,31 @@ import type { Actor, ServiceContext } from "../service-context.ts";
 import { parseInput } from "../validation.ts";
 import { parseUserAgent } from "./user-agent.ts";
 
-// A session is one signed-in device of a customer. It ends when it expires or is revoked; rows
-// are kept afterwards so admins can see where a customer was signed in.
+// A session is one signed-in device of a customer. It ends when it expires, when it has not been
+// used for its idle timeout, or when it is revoked; rows are kept afterwards so admins can see
+// where a customer was signed in.
 
 const DEFAULT_TTL_SECONDS = 30 * 24 * 3600;
 const MAX_TTL_SECONDS = 366 * 24 * 3600;
 
-/** Whether a session can still be used: not revoked and not expired. */
-export function isActive(s: Pick<Session, "revokedAt" | "expiresAt">, now = new Date()): boolean {
-  return s.revokedAt === null && s.expiresAt > now;
+/** Whether a session can still be used: not revoked, not expired, not idle for too long. */
+export function isActive(s: Pick<Session, "revokedAt" | "expiresAt" | "idleExpiresAt">, now = new Date()): boolean {
+  return s.revokedAt === null && s.expiresAt > now && (s.idleExpiresAt === null || s.idleExpiresAt > now);
 }
 
 /** The Prisma filter for sessions that are active at `now` (the same rule as `isActive`). */
 export function activeWhere(now = new Date()): Prisma.SessionWhereInput {
-  return { revokedAt: null, expiresAt: { gt: now } };
+  return { revokedAt: null, expiresAt: { gt: now }, OR: [{ idleExpiresAt: null }, { idleExpiresAt: { gt: now } }] };
 }
 
-/** Sessions that have ended: revoked, or expired at `now`. */
+/** Sessions that have ended: revoked, expired or idle at `now`. */
 export function endedWhere(now = new Date()): Prisma.SessionWhereInput {
-  return { OR: [{ revokedAt: { not: null } }, { expiresAt: { lte: now } }] };
+  return { OR: [{ revokedAt: { not: null } }, { expiresAt: { lte: now } }, { idleExpiresAt: { lte: now } }] };
 }
+
+/** When a session used now times out for idleness; null without an idle limit (0 seconds). */
+export const idleExpiry = (idleTimeoutSeconds: number, now = new Date()): Date | null =>
+  idleTimeoutSeconds > 0 ? new Date(now.getTime() + idleTimeoutSeconds * 1000) : null;
 
 /** Who ended a session, as stored in `revokedBy`: "admin:<credential id>", "customer:<id>", "system". */
 export const revokedByOf = (actor: Actor) => (actor.id ? `${actor.kind.toLowerCase()}:${actor.id}` : actor.kind.toLowerCase());
@@ -46,6 +51,8 @@ const createInput = z.object({
     .transform((ua) => ua.slice(0, 1024))
     .nullish(),
   ttlSeconds: z.number().int().min(1).max(MAX_TTL_SECONDS).default(DEFAULT_TTL_SECONDS),
+  /** Ends the session after this long without use (sign-in counts, then every refresh); 0: never. */
+  idleTimeoutSeconds: z.number().int().min(0).max(MAX_TTL_SECONDS).default(0),
   geo: z
     .object({
       country: z
@@ -93,6 +100,7 @@ export async function startSession(tx: Tx, audit: AuditWriter, ctx: ServiceConte
       createdAt: now,
       lastSeenAt: now,
       expiresAt: new Date(now.getTime() + data.ttlSeconds * 1000),
+      idleExpiresAt: idleExpiry(data.idleTimeoutSeconds, now),
       ip: data.ip ?? null,
       userAgent: data.userAgent ?? null,
       ...agent,

@@ -35,9 +35,14 @@ export const SessionRef = builder.prismaNode("Session", {
   fields: (t) => ({
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     lastSeenAt: t.expose("lastSeenAt", { type: "DateTime" }),
-    expiresAt: t.expose("expiresAt", { type: "DateTime" }),
+    expiresAt: t.expose("expiresAt", { type: "DateTime", description: "The latest the session can last, however much it is used." }),
+    idleExpiresAt: t.expose("idleExpiresAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "Unless used (refreshed) before this, the session ends here (SESSION_IDLE_TIMEOUT_SECONDS). Null: no idle limit.",
+    }),
     revokedAt: t.expose("revokedAt", { type: "DateTime", nullable: true }),
-    active: t.boolean({ description: "Not revoked and not expired.", resolve: (s) => isActive(s) }),
+    active: t.boolean({ description: "Not revoked, not expired and not idle past its idle timeout.", resolve: (s) => isActive(s) }),
     ip: t.exposeString("ip", { nullable: true }),
     userAgent: t.exposeString("userAgent", { nullable: true }),
     browser: t.exposeString("browser", { nullable: true, description: 'Name and major version, e.g. "Firefox 120".' }),

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "session" ADD COLUMN     "idle_expires_at" TIMESTAMPTZ(3);
