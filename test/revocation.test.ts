@@ -62,7 +62,8 @@ describe("revoking an admin credential reaches its live connections", () => {
     expect(res.data!.revokeAdminCredential.__typename).toBe("RevokeAdminCredentialPayload");
     await revokedSub.waitForClose();
     expect(revokedSub.closeCode).toBe(4403);
-    expect(Date.now() - started).toBeLessThan(REVOCATION_BOUND_MS);
+    // Far inside the bound: the bus carried it (the periodic re-check runs every few seconds).
+    expect(Date.now() - started).toBeLessThan(1_000);
 
     await controlSub.waitFor(2); // the credential.revoked event itself
     expect(controlSub.closeCode).toBeUndefined();
@@ -109,14 +110,14 @@ describe("revoking an admin credential reaches its live connections", () => {
     await socket.close();
   });
 
-  it("ends an SSE stream of a revoked credential with UNAUTHENTICATED and completes the response", async () => {
+  it("ends an SSE stream at once with UNAUTHENTICATED and completes the response when its credential is revoked over HTTP", async () => {
     const k = await issue(gw, "revoked on SSE");
     const stream = await subscribeSse(url, k.headers, AUDIT_SUBSCRIPTION, await oneBack(gw));
     await stream.waitFor(1);
     const started = Date.now();
     await gw.gql(RevokeAdminCredentialDocument, { id: k.globalId });
     const text = await stream.ended;
-    expect(Date.now() - started).toBeLessThan(REVOCATION_BOUND_MS);
+    expect(Date.now() - started).toBeLessThan(1_000);
     expect(stream.payloads.at(-1)).toEqual({ errors: [expect.objectContaining({ extensions: { code: "UNAUTHENTICATED" } })] });
     expect(text).toMatch(/event: complete\ndata:\n\n$/);
     expect(await closedEvents(gw, k.id)).toEqual([expect.objectContaining({ transport: "sse", count: 1 })]);
