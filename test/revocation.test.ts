@@ -50,6 +50,25 @@ describe("revoking an admin credential reaches its live connections", () => {
   });
   afterAll(() => gw?.close());
 
+  // First in this block, so that no connection of another test is still registered.
+  it("re-checks every credential with open sockets in one query per interval, and runs operations within the bound without one", async () => {
+    const credentials = [await issue(gw, "batch 1"), await issue(gw, "batch 2"), await issue(gw, "batch 3")];
+    const sockets = credentials.flatMap((c) => [openSocket(url, c.headers), openSocket(url, c.headers)]);
+    await Promise.all(sockets.map((s) => s.connected));
+    gw.statements.reset();
+    const answers = await Promise.all(sockets.map((s) => s.run(`{ currentTenant { slug } }`)));
+    expect(answers).toEqual(sockets.map(() => ({ data: { currentTenant: { slug: "tenant-a" } } })));
+    const credentialReads = () => gw.statements.sql.filter((sql) => sql.includes("admin_credential"));
+    expect(credentialReads()).toEqual([]);
+
+    await new Promise((resolve) => setTimeout(resolve, REVOCATION_BOUND_MS));
+    // One or two intervals passed: each re-check is one query naming all three credentials.
+    expect(credentialReads().length).toBeGreaterThanOrEqual(1);
+    expect(credentialReads().length).toBeLessThanOrEqual(2);
+    for (const sql of credentialReads()) expect(sql).toMatch(/IN \(\$1,\$2,\$3\)/);
+    await Promise.all(sockets.map((s) => s.close()));
+  });
+
   it("closes a graphql-ws socket with 4403 at once when its credential is revoked over HTTP, while another credential's socket keeps working", async () => {
     const k = await issue(gw, "revoked on a socket");
     const other = await issue(gw, "control");
