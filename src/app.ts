@@ -12,7 +12,7 @@ import type { GraphQLContext } from "./graphql/context.ts";
 import { exposeExpectedErrors } from "./graphql/mask-errors.ts";
 import { requestInfo } from "./graphql/request.ts";
 import { schema } from "./graphql/schema.ts";
-import { attachWebSockets, type SocketContext } from "./graphql/websocket.ts";
+import { attachWebSockets, isSocketContext, type SocketContext } from "./graphql/websocket.ts";
 import { unauthenticated } from "./graphql/auth-errors.ts";
 import { customerFromHeaders } from "./customer-auth/principal.ts";
 import { createAuthRuntime, type AuthRuntime } from "./customer-auth/runtime.ts";
@@ -83,7 +83,7 @@ export async function createApp({ config, database: given }: AppOptions): Promis
       const header = (name: string) => initial.request.headers.get(name);
       // WebSocket connections authenticate at connection_init and re-check the credential on each
       // operation (see websocket.ts); they carry admin credentials only.
-      const socket = initial.socketAdmin !== undefined;
+      const socket = isSocketContext(initial);
       const admin = socket ? initial.socketAdmin! : await adminFromHeaders(db, header);
       const customer = socket ? null : await customerFromHeaders(db, auth, header);
       // One request, one principal: an admin key together with a customer token is a client bug.

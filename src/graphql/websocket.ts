@@ -34,7 +34,7 @@ type Extra = { request: IncomingMessage; admin?: AdminPrincipal | null };
 
 /**
  * graphql-ws on the gateway's /graphql path. The admin credential travels in connection_init's
- * payload (`{"x-api-key": …, "x-api-secret": …}`) and is checked once: none closes the socket with
+ * payload (`{"x-api-key": …, "x-api-secret": …}`) and is checked at connection_init: none closes the socket with
  * 4401, a wrong one with 4403, before any operation runs. After that, each operation re-checks the
  * credential (at most REVOCATION_BOUND_MS stale) and revoking it closes the socket with 4403
  * (see admin-auth/live-connections.ts). Returns a function closing all sockets.
@@ -59,6 +59,8 @@ export function attachWebSockets(server: Server, yoga: YogaServerInstance<any, a
         }
         if (!ctx.extra.admin) return false; // graphql-ws closes with 4403 Forbidden
         const socket = ctx.extra.socket;
+        // Hung up while we were checking: its "close" has fired already and would never untrack it.
+        if (socket.readyState !== socket.OPEN) return false;
         const untrack = options.live.track(ctx.extra.admin, "websocket", () => socket.close(REVOKED.code, REVOKED.reason));
         socket.once("close", untrack);
         return true;
