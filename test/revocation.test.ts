@@ -1,3 +1,4 @@
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { REVOCATION_BOUND_MS } from "../src/admin-auth/live-connections.ts";
 import { schema } from "../src/graphql/schema.ts";
@@ -35,7 +36,10 @@ const credentialCount = (gw: TestGateway) => gw.db.adminCredential.count({ where
 /** Revokes in the database only: no audit event, nothing on the bus (a lost message, in effect). */
 const revokeSilently = (gw: TestGateway, id: string) => gw.db.adminCredential.update({ where: { id }, data: { revokedAt: new Date() } });
 
-/** Resolves just after this node's periodic re-check ran (its batched credential query). */
+/**
+ * Resolves just after a periodic re-check ran (its batched credential query): the next one is
+ * seconds away, so whatever closes a connection within the next second is something else.
+ */
 async function periodicRecheck(gw: TestGateway) {
   gw.statements.reset();
   const ran = () => gw.statements.sql.some((sql) => sql.includes("admin_credential") && / IN \(/.test(sql));
@@ -86,12 +90,13 @@ describe("revoking an admin credential reaches its live connections", () => {
     const controlSub = subscribeAudit(url, other.headers, await oneBack(gw));
     await Promise.all([revokedSub.waitFor(1), controlSub.waitFor(1)]);
 
+    await periodicRecheck(gw);
     const started = Date.now();
     const res = await gw.gql(RevokeAdminCredentialDocument, { id: k.globalId });
     expect(res.data!.revokeAdminCredential.__typename).toBe("RevokeAdminCredentialPayload");
     await revokedSub.waitForClose();
     expect(revokedSub.closeCode).toBe(4403);
-    // Far inside the bound: the bus carried it (the periodic re-check runs every few seconds).
+    // The next periodic re-check is seconds away: the bus carried it.
     expect(Date.now() - started).toBeLessThan(1_000);
 
     await controlSub.waitFor(2); // the credential.revoked event itself
@@ -144,6 +149,7 @@ describe("revoking an admin credential reaches its live connections", () => {
     const k = await issue(gw, "revoked on SSE");
     const stream = await subscribeSse(url, k.headers, AUDIT_SUBSCRIPTION, await oneBack(gw));
     await stream.waitFor(1);
+    await periodicRecheck(gw);
     const started = Date.now();
     await gw.gql(RevokeAdminCredentialDocument, { id: k.globalId });
     const text = await stream.ended;
@@ -215,12 +221,22 @@ describe.skipIf(!REDIS_URL)("revocation across gateway nodes via Redis", () => {
   let gw: TestGateway;
   let urlA: string;
   let urlB: string;
+  let redis: Redis;
+  /** Node B's Redis subscriber connection(s): what a network blip would cut. */
+  let subscribersOfB: string[];
+  const pubsubClients = async () => ((await redis.call("CLIENT", "LIST", "TYPE", "pubsub")) as string).match(/(?<=^id=)\d+/gm) ?? [];
   beforeAll(async () => {
+    redis = new Redis(REDIS_URL!);
     gw = await createTestGateway({ redisUrl: REDIS_URL });
     urlA = await gw.listen();
+    const before = new Set(await pubsubClients());
     urlB = await (await gw.addNode()).start();
+    subscribersOfB = (await pubsubClients()).filter((id) => !before.has(id));
   });
-  afterAll(() => gw?.close());
+  afterAll(async () => {
+    redis?.disconnect();
+    await gw?.close();
+  });
 
   it("closes on node B the socket and SSE stream of a credential revoked on node A", async () => {
     const k = await issue(gw, "revoked across nodes");
@@ -228,6 +244,7 @@ describe.skipIf(!REDIS_URL)("revocation across gateway nodes via Redis", () => {
     const stream = await subscribeSse(urlB, k.headers, AUDIT_SUBSCRIPTION, await oneBack(gw));
     await Promise.all([sub.waitFor(1), stream.waitFor(1)]);
 
+    await periodicRecheck(gw);
     const started = Date.now();
     const response = await fetch(urlA, {
       method: "POST",
@@ -236,10 +253,26 @@ describe.skipIf(!REDIS_URL)("revocation across gateway nodes via Redis", () => {
     });
     expect((await response.json()).data.revokeAdminCredential.__typename).toBe("RevokeAdminCredentialPayload");
     await Promise.all([sub.waitForClose(), stream.ended]);
-    // Far inside the bound: the bus carried it (the periodic re-check runs every few seconds).
+    // The next periodic re-check is seconds away: the bus carried it.
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(sub.closeCode).toBe(4403);
     expect(stream.payloads.at(-1)?.errors?.[0].extensions?.code).toBe("UNAUTHENTICATED");
+    await sub.close();
+  });
+
+  it("re-checks at once when node B's bus connection dropped, since a revocation may have been published meanwhile", async () => {
+    const k = await issue(gw, "revoked during a Redis blip");
+    const sub = subscribeAudit(urlB, k.headers, await oneBack(gw));
+    await sub.waitFor(1);
+    expect(subscribersOfB.length).toBeGreaterThan(0);
+
+    await periodicRecheck(gw);
+    const started = Date.now();
+    await revokeSilently(gw, k.id); // the message the blip swallowed
+    for (const id of subscribersOfB) await redis.call("CLIENT", "KILL", "ID", id);
+    await sub.waitForClose();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(sub.closeCode).toBe(4403);
     await sub.close();
   });
 });
