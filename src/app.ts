@@ -3,6 +3,8 @@ import type { AddressInfo } from "node:net";
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import type { AdminPrincipal } from "./admin-auth/service.ts";
 import { adminFromHeaders } from "./admin-auth/credentials-header.ts";
+import { createLiveConnections } from "./admin-auth/live-connections.ts";
+import { useRevocableStreams } from "./graphql/revocable-streams.ts";
 import type { Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/database.ts";
 import { createLocalEventBus, createRedisEventBus, type EventBus } from "./events/bus.ts";
@@ -10,7 +12,7 @@ import type { GraphQLContext } from "./graphql/context.ts";
 import { exposeExpectedErrors } from "./graphql/mask-errors.ts";
 import { requestInfo } from "./graphql/request.ts";
 import { schema } from "./graphql/schema.ts";
-import { attachWebSockets, type SocketContext } from "./graphql/websocket.ts";
+import { attachWebSockets, isSocketContext, type SocketContext } from "./graphql/websocket.ts";
 import { unauthenticated } from "./graphql/auth-errors.ts";
 import { customerFromHeaders } from "./customer-auth/principal.ts";
 import { createAuthRuntime, type AuthRuntime } from "./customer-auth/runtime.ts";
@@ -57,6 +59,8 @@ export async function createApp({ config, database: given }: AppOptions): Promis
   const logger = createLogger(config.logLevel);
   const limiters = config.redisUrl ? await createRedisLimiterFactory(config.redisUrl) : createMemoryLimiterFactory();
   const security = createSecurityLog({ db, events, logger, limiters });
+  // Open sockets and SSE streams by admin credential: revoking one ends them (on every node).
+  const live = createLiveConnections({ db, events, security, logger });
   const master = resolveMasterKey(config);
   if (config.logLevel !== "silent" && config.logLevel !== "error") {
     if (master.key === null) console.warn(`WARNING: ${master.reason}`);
@@ -74,12 +78,12 @@ export async function createApp({ config, database: given }: AppOptions): Promis
     // Unexpected errors are masked; expected ones (bad cursor, page too large…) keep their code.
     maskedErrors: { maskError: exposeExpectedErrors },
     logging: config.logLevel === "silent" ? false : config.logLevel,
-    plugins: [jwksPlugin(auth.keys)],
+    plugins: [jwksPlugin(auth.keys), useRevocableStreams(live)],
     context: async (initial) => {
       const header = (name: string) => initial.request.headers.get(name);
-      // WebSocket connections authenticated once, at connection_init (see websocket.ts); they
-      // carry admin credentials only.
-      const socket = initial.socketAdmin !== undefined;
+      // WebSocket connections authenticate at connection_init and re-check the credential on each
+      // operation (see websocket.ts); they carry admin credentials only.
+      const socket = isSocketContext(initial);
       const admin = socket ? initial.socketAdmin! : await adminFromHeaders(db, header);
       const customer = socket ? null : await customerFromHeaders(db, auth, header);
       // One request, one principal: an admin key together with a customer token is a client bug.
@@ -114,6 +118,7 @@ export async function createApp({ config, database: given }: AppOptions): Promis
       closeSockets = attachWebSockets(server, yoga, {
         authenticate: (params) => adminFromHeaders(db, (name) => stringParam(params, name)),
         trustProxy: config.trustProxy,
+        live,
       });
       await new Promise<void>((resolve, reject) => {
         server!.once("error", reject);
@@ -125,6 +130,7 @@ export async function createApp({ config, database: given }: AppOptions): Promis
     },
     async stop() {
       await closeSockets?.();
+      live.close();
       if (server) {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server!.close(() => resolve()));

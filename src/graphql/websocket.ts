@@ -5,8 +5,10 @@ import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { YogaServerInstance } from "graphql-yoga";
 import { WebSocketServer } from "ws";
+import type { LiveConnections } from "../admin-auth/live-connections.ts";
 import type { AdminPrincipal } from "../admin-auth/service.ts";
 import type { RequestInfo } from "../service-context.ts";
+import { unauthenticated } from "./auth-errors.ts";
 import { requestInfo } from "./request.ts";
 
 /** What a WebSocket operation adds to yoga's initial context. */
@@ -15,17 +17,27 @@ export interface SocketContext {
   socketRequest: RequestInfo;
 }
 
+/** Whether a yoga context belongs to a graphql-ws operation (see onSubscribe below). */
+export const isSocketContext = (context: object): boolean => "socketAdmin" in context;
+
 interface Options {
   authenticate(params: Record<string, unknown> | undefined): Promise<AdminPrincipal | null>;
   trustProxy: boolean;
+  /** Where open sockets are registered so that revoking their credential closes them. */
+  live: LiveConnections;
 }
+
+// 4403 Forbidden, as for a wrong credential at connection_init: the client must not reconnect with it.
+const REVOKED = { code: CloseCode.Forbidden, reason: "Forbidden: credential revoked" } as const;
 
 type Extra = { request: IncomingMessage; admin?: AdminPrincipal | null };
 
 /**
  * graphql-ws on the gateway's /graphql path. The admin credential travels in connection_init's
- * payload (`{"x-api-key": …, "x-api-secret": …}`) and is checked once: none closes the socket with
- * 4401, a wrong one with 4403, before any operation runs. Returns a function closing all sockets.
+ * payload (`{"x-api-key": …, "x-api-secret": …}`) and is checked at connection_init: none closes the socket with
+ * 4401, a wrong one with 4403, before any operation runs. After that, each operation re-checks the
+ * credential (at most REVOCATION_BOUND_MS stale) and revoking it closes the socket with 4403
+ * (see admin-auth/live-connections.ts). Returns a function closing all sockets.
  */
 export function attachWebSockets(server: Server, yoga: YogaServerInstance<any, any>, options: Options): () => Promise<void> {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
@@ -45,10 +57,19 @@ export function attachWebSockets(server: Server, yoga: YogaServerInstance<any, a
         } catch {
           ctx.extra.admin = null;
         }
-        // Returning false makes graphql-ws close with 4403 Forbidden.
-        return ctx.extra.admin != null;
+        if (!ctx.extra.admin) return false; // graphql-ws closes with 4403 Forbidden
+        const socket = ctx.extra.socket;
+        // Hung up while we were checking: its "close" has fired already and would never untrack it.
+        if (socket.readyState !== socket.OPEN) return false;
+        const untrack = options.live.track(ctx.extra.admin, "websocket", () => socket.close(REVOKED.code, REVOKED.reason));
+        socket.once("close", untrack);
+        return true;
       },
       onSubscribe: async (ctx, _id, payload) => {
+        // Refused with UNAUTHENTICATED; stillValid then closes the socket right after the answer.
+        if (!ctx.extra.admin || !(await options.live.stillValid(ctx.extra.admin))) {
+          return [unauthenticated("The credential of this connection was revoked")];
+        }
         const request = new Request(`http://gateway${ctx.extra.request.url ?? "/graphql"}`, {
           headers: Object.entries(ctx.extra.request.headers).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : [])),
         });

@@ -76,3 +76,97 @@ export function subscribeAudit(httpUrl: string, headers: Record<string, string>,
     },
   };
 }
+
+export type SocketAnswer = { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: { code?: string } }[] } | { closed: number };
+
+/**
+ * A graphql-ws connection for arbitrary operations. `run` answers the operation's first result,
+ * its errors, or `{ closed: code }` when the socket closed instead; `closed` resolves with the
+ * close code.
+ */
+export function openSocket(httpUrl: string, headers: Record<string, string>) {
+  let onClosed!: (code: number) => void;
+  const closed = new Promise<number>((resolve) => (onClosed = resolve));
+  let onConnected!: () => void;
+  const connected = new Promise<void>((resolve) => (onConnected = resolve));
+  const client = createClient({
+    url: httpUrl.replace(/^http/, "ws"),
+    webSocketImpl: WebSocket,
+    connectionParams: headers,
+    retryAttempts: 0,
+    lazy: false,
+    on: { connected: () => onConnected(), closed: (event) => onClosed((event as { code: number }).code) },
+    onNonLazyError: () => {},
+  });
+  return {
+    connected,
+    closed,
+    run: (query: string, variables: Record<string, unknown> = {}) =>
+      new Promise<SocketAnswer>((resolve) => {
+        client.subscribe<Record<string, unknown>>(
+          { query, variables },
+          {
+            next: (result) => resolve(result as SocketAnswer),
+            error: (error) =>
+              resolve(Array.isArray(error) ? { errors: error } : { closed: (error as { code?: number }).code ?? -1 }),
+            complete: () => resolve({ data: null }),
+          },
+        );
+      }),
+    close: () => client.dispose(),
+  };
+}
+
+/**
+ * A GraphQL-over-SSE subscription (POST with Accept: text/event-stream) on a real HTTP response.
+ * `payloads` collects each `next` event's JSON; `ended` resolves with the whole text once the
+ * server completed the response.
+ */
+export async function subscribeSse(httpUrl: string, headers: Record<string, string>, query: string, variables: Record<string, unknown> = {}) {
+  const controller = new AbortController();
+  const response = await fetch(httpUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "text/event-stream", ...headers },
+    body: JSON.stringify({ query, variables }),
+    signal: controller.signal,
+  });
+  const payloads: { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: { code?: string } }[] }[] = [];
+  let notify = () => {};
+  let text = "";
+  const ended = (async () => {
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    try {
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+        text += chunk.value;
+        const events = text.split("\n\n");
+        payloads.length = 0;
+        for (const event of events) {
+          const data = /^event: next\ndata: (.+)$/m.exec(event)?.[1];
+          if (data) payloads.push(JSON.parse(data));
+        }
+        notify();
+      }
+    } catch {
+      // aborted by close()
+    }
+    return text;
+  })();
+  return {
+    status: response.status,
+    payloads,
+    ended,
+    /** Resolves once `n` payloads arrived; rejects after `ms`, showing what did. */
+    waitFor: (n: number, ms = 10_000) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${n} SSE payloads; got ${text}`)), ms);
+        notify = () => {
+          if (payloads.length >= n) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        notify();
+      }),
+    close: () => controller.abort(),
+  };
+}

@@ -1,0 +1,177 @@
+import type { Db } from "../db/database.ts";
+import type { EventBus } from "../events/bus.ts";
+import type { AuditEvent } from "../generated/prisma/client.ts";
+import type { Logger } from "../logger.ts";
+import type { SecurityLog } from "../security/events.ts";
+import { NO_REQUEST } from "../service-context.ts";
+import type { AdminPrincipal } from "./service.ts";
+
+/**
+ * How long a revoked admin credential can keep a live connection (graphql-ws socket or SSE stream)
+ * open, or keep running operations on one, at most. Revocations normally arrive over the event
+ * bus within milliseconds; this bound is what holds when the bus dropped the message.
+ */
+export const REVOCATION_BOUND_MS = 5_000;
+
+// The periodic re-check runs a second inside the bound, so its own query (and a busy event loop)
+// still fits. Cost: one indexed query per node per interval, and only while connections are open.
+const RECHECK_INTERVAL_MS = REVOCATION_BOUND_MS - 1_000;
+
+export type Transport = "websocket" | "sse";
+
+/**
+ * Every live connection opened with an admin credential on this node, by credential. Revoking a
+ * credential (the `credential.revoked` audit event, on any node) closes its connections here.
+ */
+export interface LiveConnections {
+  /** Registers a live connection; `close` ends it. Returns the function that unregisters it. */
+  track(admin: AdminPrincipal, transport: Transport, close: () => void): () => void;
+  /**
+   * Whether the credential is still unrevoked, as known at most REVOCATION_BOUND_MS ago; when it is
+   * not, its connections on this node are closed right after. Cost: none for a credential with
+   * open connections (the periodic re-check keeps it fresh), else one indexed read.
+   */
+  stillValid(admin: AdminPrincipal): Promise<boolean>;
+  /** Stops the periodic re-check and the bus listeners (shutdown). */
+  close(): void;
+}
+
+interface Tracked {
+  tenantId: string;
+  keyId: string;
+  /** When the credential was last seen unrevoked in the database (ms since epoch). */
+  verifiedAt: number;
+  connections: Set<{ transport: Transport; close: () => void }>;
+}
+
+interface Deps {
+  db: Db;
+  events: EventBus;
+  security: SecurityLog;
+  logger: Logger;
+}
+
+export function createLiveConnections({ db, events, security, logger }: Deps): LiveConnections {
+  const byCredential = new Map<string, Tracked>();
+  // One bus listener per tenant with open connections; credentials of a tenant revoke in its stream.
+  const tenantListeners = new Map<string, { stop: () => void; credentials: number }>();
+
+  const onAuditEvent = (event: AuditEvent) => {
+    if (event.type !== "credential.revoked") return;
+    const credentialId = (event.data as { credentialId?: unknown }).credentialId;
+    if (typeof credentialId === "string") closeAll(credentialId);
+  };
+
+  function listenTo(tenantId: string) {
+    const listener = tenantListeners.get(tenantId);
+    if (listener) listener.credentials++;
+    else tenantListeners.set(tenantId, { stop: events.listen(tenantId, onAuditEvent), credentials: 1 });
+  }
+
+  function forget(credentialId: string) {
+    const tracked = byCredential.get(credentialId);
+    if (!tracked) return;
+    byCredential.delete(credentialId);
+    const listener = tenantListeners.get(tracked.tenantId)!;
+    if (--listener.credentials === 0) {
+      listener.stop();
+      tenantListeners.delete(tracked.tenantId);
+    }
+  }
+
+  /** Closes every connection of a revoked credential and records it in the security log. */
+  function closeAll(credentialId: string) {
+    const tracked = byCredential.get(credentialId);
+    if (!tracked) return;
+    forget(credentialId);
+    const counts = new Map<Transport, number>();
+    for (const connection of tracked.connections) {
+      counts.set(connection.transport, (counts.get(connection.transport) ?? 0) + 1);
+      try {
+        connection.close();
+      } catch (error) {
+        logger.error({ err: error, credentialId }, "could not close a revoked credential's connection");
+      }
+    }
+    for (const [transport, count] of counts) {
+      security.record({
+        kind: "connection_closed",
+        tenantId: tracked.tenantId,
+        // Per transport, so that the rate-limited audit summary records each one.
+        subject: `${credentialId}:${transport}`,
+        actor: { kind: "SYSTEM", id: null },
+        request: NO_REQUEST,
+        data: { reason: "credential revoked", credentialId, keyId: tracked.keyId, transport, count },
+      });
+    }
+  }
+
+  /**
+   * The bus is at-most-once (a Redis reconnect drops what was published meanwhile), so every
+   * credential with open connections is re-read here: one query for all of them.
+   */
+  let running: Promise<void> | undefined;
+  async function recheck() {
+    const ids = [...byCredential.keys()];
+    if (ids.length === 0) return;
+    const startedAt = Date.now();
+    const valid = await db.adminCredential.findMany({ where: { id: { in: ids }, revokedAt: null }, select: { id: true } });
+    const stillValid = new Set(valid.map((row) => row.id));
+    for (const id of ids) {
+      const tracked = byCredential.get(id);
+      if (!tracked) continue;
+      if (stillValid.has(id)) tracked.verifiedAt = Math.max(tracked.verifiedAt, startedAt);
+      else closeAll(id);
+    }
+  }
+  const recheckNow = () => {
+    running ??= recheck()
+      .catch((error: unknown) => logger.error({ err: error }, "could not re-check the credentials of live connections"))
+      .finally(() => (running = undefined));
+    return running;
+  };
+  const timer = setInterval(recheckNow, RECHECK_INTERVAL_MS);
+  // The timer alone must not keep a process (CLI, tests) alive.
+  timer.unref();
+  const stopWatchingLoss = events.onMaybeLost(() => void recheckNow());
+
+  return {
+    track(admin, transport, close) {
+      let tracked = byCredential.get(admin.credentialId);
+      if (!tracked) {
+        // Authenticated just now by the caller; a revocation committed in between is caught by
+        // the next re-check, within the bound.
+        tracked = { tenantId: admin.tenantId, keyId: admin.keyId, verifiedAt: Date.now(), connections: new Set() };
+        byCredential.set(admin.credentialId, tracked);
+        listenTo(admin.tenantId);
+      }
+      const connection = { transport, close };
+      tracked.connections.add(connection);
+      const own = tracked;
+      return () => {
+        own.connections.delete(connection);
+        if (own.connections.size === 0 && byCredential.get(admin.credentialId) === own) forget(admin.credentialId);
+      };
+    },
+    async stillValid(admin) {
+      const tracked = byCredential.get(admin.credentialId);
+      if (tracked && Date.now() - tracked.verifiedAt < REVOCATION_BOUND_MS) return true;
+      const startedAt = Date.now();
+      const row = await db.adminCredential.findUnique({ where: { id: admin.credentialId }, select: { revokedAt: true } });
+      if (row && !row.revokedAt) {
+        if (tracked) tracked.verifiedAt = Math.max(tracked.verifiedAt, startedAt);
+        return true;
+      }
+      // On the next turn, so that the caller can still answer the operation that asked.
+      setImmediate(() => closeAll(admin.credentialId));
+      return false;
+    },
+    close() {
+      clearInterval(timer);
+      stopWatchingLoss();
+      for (const listener of tenantListeners.values()) listener.stop();
+      tenantListeners.clear();
+      byCredential.clear();
+    },
+  };
+}
