@@ -60,6 +60,10 @@ describe("admin credentials", () => {
     expect(listed.data!.adminCredentials.edges.map((e) => e.node.name)).not.toContain("temporary");
     const all = await gw.gql(AdminCredentialsDocument, { includeRevoked: true });
     expect(all.data!.adminCredentials.edges.map((e) => e.node.name)).toContain("temporary");
+    await gw.app.security.settled();
+    const security = await gw.db.auditEvent.findFirst({ where: { tenantId: gw.tenants.A.id, type: "security.credential_revoked" }, orderBy: { seq: "desc" } });
+    expect(security).toMatchObject({ actorKind: "ADMIN", data: { keyId: cred.keyId, name: "temporary" } });
+    expect(JSON.stringify(security?.data)).not.toContain(cred.headers["x-api-secret"]);
   });
 
   it("validates names and scopes, and cannot revoke another tenant's credential", async () => {

@@ -105,6 +105,18 @@ builder.mutationFields((t) => ({
     errors: { dataField: { name: "credential" } },
     description: "Requests with this credential fail from now on. Revoking twice is harmless.",
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => revokeCredential(adminService(ctx), localId(args.id, "AdminCredential", "CREDENTIAL_NOT_FOUND")),
+    resolve: async (_root, args, ctx) => {
+      const credential = await revokeCredential(adminService(ctx), localId(args.id, "AdminCredential", "CREDENTIAL_NOT_FOUND"));
+      // Beside credential.revoked: the security category a SIEM follows (log line + security.* event).
+      ctx.security.record({
+        kind: "credential_revoked",
+        tenantId: credential.tenantId,
+        subject: credential.id,
+        actor: { kind: "ADMIN", id: ctx.admin!.credentialId },
+        request: ctx.request,
+        data: { credentialId: credential.id, keyId: credential.keyId, name: credential.name },
+      });
+      return credential;
+    },
   }),
 }));
