@@ -18,6 +18,13 @@ export function parseIdentifier(identifier: string): { kind: IdentifierKind; key
   return { kind: "username", key: { username: value } };
 }
 
+/**
+ * The limiter key of what an attempt names, whether or not anyone has it: tenant, kind and the
+ * identifier as typed (trimmed, lower-cased). Pure.
+ */
+export const identifierAccount = (ctx: ServiceContext, kind: IdentifierKind, identifier: string) =>
+  `${ctx.tenantId}:${kind}:${identifier.trim().toLowerCase()}`;
+
 /** requireCustomer, but null instead of CUSTOMER_NOT_FOUND (a customer deleted mid-sign-in). */
 export async function lockCustomer(tx: Tx, ctx: ServiceContext, customerId: string): Promise<Customer | null> {
   try {

@@ -173,7 +173,7 @@ export type ChangePasswordPayload = {
   customer: Customer;
 };
 
-export type ChangePasswordResult = AuthenticationError | ChangePasswordPayload | ConflictError | NotFoundError | RuleViolationError | ValidationError;
+export type ChangePasswordResult = AuthenticationError | ChangePasswordPayload | ConflictError | NotFoundError | RateLimitedError | RuleViolationError | ValidationError;
 
 export type ConflictError = Error & {
   __typename?: 'ConflictError';
@@ -522,6 +522,7 @@ export type ErrorCode =
   | 'LAST_SIGN_IN_METHOD'
   | 'PHONE_NOT_FOUND'
   | 'PHONE_TAKEN'
+  | 'RATE_LIMITED'
   | 'SESSION_NOT_FOUND'
   | 'TENANT_NOT_FOUND'
   | 'TENANT_SLUG_TAKEN'
@@ -534,7 +535,7 @@ export type ForgotPasswordPayload = {
   accepted: Scalars['Boolean']['output'];
 };
 
-export type ForgotPasswordResult = ConflictError | ForgotPasswordPayload | NotFoundError | RuleViolationError | ValidationError;
+export type ForgotPasswordResult = ConflictError | ForgotPasswordPayload | NotFoundError | RateLimitedError | RuleViolationError | ValidationError;
 
 /** Coarse location, as resolved from the IP address when the session started. */
 export type Geo = {
@@ -633,7 +634,7 @@ export type Mutation = {
   addEmail: AddEmailResult;
   addPhone: AddPhoneResult;
   blockCustomer: BlockCustomerResult;
-  /** Signed-in customer: changes their password (8 to 128 characters, no composition rules). Every other session is signed out; this one stays. A wrong current password answers INVALID_CREDENTIALS. */
+  /** Signed-in customer: changes their password (8 to 128 characters, no composition rules). Every other session is signed out; this one stays. A wrong current password answers INVALID_CREDENTIALS and counts toward the sign-in throttle (RATE_LIMITED with retryAfter). */
   changePassword: ChangePasswordResult;
   /** Issues a credential for this tenant; the secret is in the answer and nowhere else. */
   createAdminCredential: CreateAdminCredentialResult;
@@ -685,10 +686,11 @@ export type Mutation = {
   setPhoneVerified: SetPhoneVerifiedResult;
   setPrimaryEmail: SetPrimaryEmailResult;
   setPrimaryPhone: SetPrimaryPhoneResult;
-  /** Customer sign-in; needs no admin credential, but the `X-Tenant: <slug>` header naming the tenant. Every failure (unknown identifier, wrong password, blocked or disabled customer) answers the same INVALID_CREDENTIALS. Repeated wrong passwords block the customer for a while (lockout). */
+  /** Customer sign-in; needs no admin credential, but the `X-Tenant: <slug>` header naming the tenant. Every failure (unknown identifier, wrong password, blocked or disabled customer) answers the same INVALID_CREDENTIALS. Limited per IP and per identifier, and repeated failures make the next attempt wait longer (RATE_LIMITED with retryAfter, HTTP 429); failures never end the customer's sessions. */
   signIn: SignInResult;
   /** Signed-in customer: ends the session of this access token; its access and refresh tokens stop working at once. */
   signOut: SignOutResult;
+  /** Lifts a block and the sign-in hard lock, and forgets failed sign-ins (the account-wide throttle included). */
   unblockCustomer: UnblockCustomerResult;
   /** Removes a way to sign in; refused for the customer's last identity. */
   unlinkIdentity: UnlinkIdentityResult;
@@ -1098,6 +1100,15 @@ export type QueryCustomObjectsConnectionEdge = {
   node: CustomObject;
 };
 
+/** Too many attempts (a rate limit or the sign-in throttle): nothing was tried. The HTTP answer is 429 with a Retry-After header. Said the same way whether or not the account exists. */
+export type RateLimitedError = Error & {
+  __typename?: 'RateLimitedError';
+  code: ErrorCode;
+  message: Scalars['String']['output'];
+  /** Whole seconds to wait before trying again. */
+  retryAfter: Scalars['Int']['output'];
+};
+
 export type RefreshSessionPayload = {
   __typename?: 'RefreshSessionPayload';
   /** JWT (EdDSA), valid for 15 minutes by default: send as `Authorization: Bearer <token>`. Claims: sub, tenant, sid, scope. */
@@ -1136,7 +1147,7 @@ export type ResetPasswordPayload = {
   passwordReset: Scalars['Boolean']['output'];
 };
 
-export type ResetPasswordResult = AuthenticationError | ConflictError | NotFoundError | ResetPasswordPayload | RuleViolationError | ValidationError;
+export type ResetPasswordResult = AuthenticationError | ConflictError | NotFoundError | RateLimitedError | ResetPasswordPayload | RuleViolationError | ValidationError;
 
 export type RevokeAdminCredentialPayload = {
   __typename?: 'RevokeAdminCredentialPayload';
@@ -1263,7 +1274,7 @@ export type SignInPayload = {
   tokenType: Scalars['String']['output'];
 };
 
-export type SignInResult = AuthenticationError | ConflictError | NotFoundError | RuleViolationError | SignInPayload | ValidationError;
+export type SignInResult = AuthenticationError | ConflictError | NotFoundError | RateLimitedError | RuleViolationError | SignInPayload | ValidationError;
 
 export type SignOutPayload = {
   __typename?: 'SignOutPayload';
@@ -1406,7 +1417,7 @@ export type VerifyEmailPayload = {
   email: Scalars['String']['output'];
 };
 
-export type VerifyEmailResult = AuthenticationError | ConflictError | NotFoundError | RuleViolationError | ValidationError | VerifyEmailPayload;
+export type VerifyEmailResult = AuthenticationError | ConflictError | NotFoundError | RateLimitedError | RuleViolationError | ValidationError | VerifyEmailPayload;
 
 export type CurrentAdminQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -1682,6 +1693,7 @@ export type SignInMutation = { __typename?: 'Mutation', signIn:
     | { __typename: 'AuthenticationError', code: ErrorCode, message: string }
     | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RateLimitedError', code: ErrorCode, message: string }
     | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
     | { __typename: 'SignInPayload', accessToken: string, accessTokenExpiresAt: string, tokenType: string, refreshToken: string, sessionId: string, customerId: string, sessionExpiresAt: string }
     | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
@@ -1737,6 +1749,7 @@ export type ChangePasswordMutation = { __typename?: 'Mutation', changePassword:
     | { __typename: 'ChangePasswordPayload', customer: { __typename?: 'Customer', id: string } }
     | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RateLimitedError', code: ErrorCode, message: string }
     | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
     | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
    };
@@ -1777,6 +1790,7 @@ export type VerifyEmailMutation = { __typename?: 'Mutation', verifyEmail:
     | { __typename: 'AuthenticationError', code: ErrorCode, message: string }
     | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RateLimitedError', code: ErrorCode, message: string }
     | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
     | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
     | { __typename: 'VerifyEmailPayload', email: string }
@@ -1792,6 +1806,7 @@ export type ResetPasswordMutation = { __typename?: 'Mutation', resetPassword:
     | { __typename: 'AuthenticationError', code: ErrorCode, message: string }
     | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RateLimitedError', code: ErrorCode, message: string }
     | { __typename: 'ResetPasswordPayload', passwordReset: boolean }
     | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
     | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
@@ -1806,6 +1821,7 @@ export type ForgotPasswordMutation = { __typename?: 'Mutation', forgotPassword:
     | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
     | { __typename: 'ForgotPasswordPayload', accepted: boolean }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RateLimitedError', code: ErrorCode, message: string }
     | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
     | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
    };
@@ -1818,6 +1834,8 @@ type ErrorFields_ConflictError_Fragment = { __typename: 'ConflictError', field: 
 
 type ErrorFields_NotFoundError_Fragment = { __typename: 'NotFoundError', code: ErrorCode, message: string };
 
+type ErrorFields_RateLimitedError_Fragment = { __typename: 'RateLimitedError', code: ErrorCode, message: string };
+
 type ErrorFields_RuleViolationError_Fragment = { __typename: 'RuleViolationError', code: ErrorCode, message: string };
 
 type ErrorFields_ValidationError_Fragment = { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> };
@@ -1826,6 +1844,7 @@ export type ErrorFieldsFragment =
   | ErrorFields_AuthenticationError_Fragment
   | ErrorFields_ConflictError_Fragment
   | ErrorFields_NotFoundError_Fragment
+  | ErrorFields_RateLimitedError_Fragment
   | ErrorFields_RuleViolationError_Fragment
   | ErrorFields_ValidationError_Fragment
 ;
