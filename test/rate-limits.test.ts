@@ -1,6 +1,7 @@
 import { randomInt } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { App } from "../src/app.ts";
+import { ConfigError, loadConfig } from "../src/config.ts";
 import { ForgotPasswordDocument, MeDocument, RevokeSessionDocument, SetPasswordDocument, SignInDocument, VerifyEmailDocument } from "./generated/graphql.ts";
 import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
 import { rowId } from "./helpers/ids.ts";
@@ -37,6 +38,18 @@ const securityEvents = async (gw: TestGateway, kind: string) => {
   await gw.app.security.settled();
   return (await auditTrail(gw.db, gw.tenants.A.id)).filter((e) => e.type === `security.${kind}`);
 };
+
+describe("configuration", () => {
+  it("reads limits as points/seconds and stops start-up naming a bad one", () => {
+    expect(loadConfig({}).rateLimits.signInPerIp).toEqual({ points: 60, seconds: 60 });
+    expect(loadConfig({ RATE_LIMIT_RECOVERY_PER_TARGET: "3/600" }).rateLimits.recoveryPerTarget).toEqual({ points: 3, seconds: 600 });
+    for (const bad of ["lots", "10", "0/60", "10/0", "-1/60"]) {
+      expect(() => loadConfig({ RATE_LIMIT_SIGN_IN_PER_IP: bad })).toThrow(ConfigError);
+      expect(() => loadConfig({ RATE_LIMIT_SIGN_IN_PER_IP: bad })).toThrow(/RATE_LIMIT_SIGN_IN_PER_IP: must be "points\/seconds"/);
+    }
+    expect(() => loadConfig({ SIGN_IN_MAX_DELAY_SECONDS: "soon" })).toThrow(/SIGN_IN_MAX_DELAY_SECONDS/);
+  });
+});
 
 describe("rate limits (defaults)", () => {
   let gw: TestGateway;

@@ -128,7 +128,8 @@ const asCustomer = (ctx: ServiceContext, customerId: string): ServiceContext => 
 /**
  * Customer: marks the email a verification token was issued for as verified. INVALID_TOKEN for
  * unknown, used, expired or invalidated tokens, and when the email has been removed meanwhile
- * (nothing is written then). Records `token.used` and `customer.email_verified`.
+ * (nothing is written then). Limited per IP and per token (RATE_LIMITED). Records `token.used`
+ * and `customer.email_verified`.
  * Cost: one transaction — a guarded UPDATE of the token, a customer lock, one contact UPDATE.
  */
 export async function verifyEmail(ctx: ServiceContext, auth: AuthRuntime, token: string): Promise<{ customer: Customer; email: string }> {
@@ -153,7 +154,8 @@ export async function verifyEmail(ctx: ServiceContext, auth: AuthRuntime, token:
 /**
  * Customer: sets a new password with a reset token (policy: VALIDATION_FAILED on `newPassword`).
  * Signs the customer out everywhere and invalidates their other tokens. INVALID_TOKEN for
- * unknown, used, expired or invalidated tokens, checked before the (costly) hashing.
+ * unknown, used, expired or invalidated tokens, checked before the (costly) hashing. Limited per
+ * IP and per token (RATE_LIMITED).
  * Records `token.used` and `customer.password_reset`. Does not lift a lockout.
  * Cost: one indexed read, one argon2 hash, one transaction.
  */
