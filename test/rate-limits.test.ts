@@ -213,4 +213,15 @@ describe.skipIf(!REDIS_URL)("limits across gateway nodes via Redis", () => {
     expect(statuses.slice(0, 10).every((s) => s === 200)).toBe(true);
     expect(statuses[10]).toBe(429);
   });
+
+  it("makes the throttle's wait, started by failures on one node, hold on the other", async () => {
+    const other = await gw.addNode();
+    const email = `redis-throttle-${randomInt(1e9)}@example.com`;
+    const { id } = await gw.createCustomer({ emails: [{ address: email }] });
+    await gw.gql(SetPasswordDocument, { customerId: id, password: PASSWORD });
+    const headers = { "x-tenant": gw.tenants.A.slug, "x-forwarded-for": freshIp() };
+    for (let i = 0; i < 4; i++) expect((await post(gw.app, SIGN_IN, headers, { identifier: email, password: `wrong-${i}` })).status).toBe(200);
+    const there = await post(other, SIGN_IN, headers, { identifier: email, password: PASSWORD });
+    expect([there.status, there.body.data!.signIn.__typename]).toEqual([429, "RateLimitedError"]);
+  });
 });

@@ -156,7 +156,8 @@ export async function verifyEmail(ctx: ServiceContext, auth: AuthRuntime, token:
  * Signs the customer out everywhere and invalidates their other tokens. INVALID_TOKEN for
  * unknown, used, expired or invalidated tokens, checked before the (costly) hashing. Limited per
  * IP and per token (RATE_LIMITED).
- * Records `token.used` and `customer.password_reset`. Does not lift a lockout.
+ * Records `token.used` and `customer.password_reset`. Resets the failed sign-in counter, which
+ * lifts a hard lock (proof of the mailbox beats guessing); the throttle's waits run out by themselves.
  * Cost: one indexed read, one argon2 hash, one transaction.
  */
 export async function resetPassword(ctx: ServiceContext, auth: AuthRuntime, token: string, newPassword: string): Promise<Customer> {
