@@ -67,13 +67,15 @@ describe("rate limits (defaults)", () => {
     return { id, email };
   }
 
-  it("lets at most the limit of 50 aliased signIns for one identifier run; the rest answer RATE_LIMITED with retryAfter, and the response is 429 with Retry-After", async () => {
+  // Alias counts stay below graphql-armor's default maxAliases (15), which refuses bigger bombs
+  // before they run; what is tested here is that the aliases that do run count one by one.
+  it("runs no more of 14 aliased signIns for one identifier than the limits allow; the rest answer RATE_LIMITED with retryAfter, and the response is 429 with Retry-After", async () => {
     const c = await customer();
-    const raw = await post(gw.app, aliased("signIn", 50, (i) => `identifier: "${c.email}", password: "guess-${i}"`, "... on RateLimitedError { retryAfter }"), publicFrom(freshIp()));
+    const raw = await post(gw.app, aliased("signIn", 14, (i) => `identifier: "${c.email}", password: "guess-${i}"`, "... on RateLimitedError { retryAfter }"), publicFrom(freshIp()));
     const ran = typenames(raw).filter((t) => t === "AuthenticationError").length;
     expect(ran).toBeGreaterThan(0);
     expect(ran).toBeLessThanOrEqual(10);
-    expect(typenames(raw).filter((t) => t === "RateLimitedError")).toHaveLength(50 - ran);
+    expect(typenames(raw).filter((t) => t === "RateLimitedError")).toHaveLength(14 - ran);
     expect(Object.values(raw.body.data!).at(-1)!.retryAfter).toBeGreaterThanOrEqual(1);
     expect(raw.status).toBe(429);
     expect(Number(raw.retryAfter)).toBeGreaterThanOrEqual(1);
@@ -109,15 +111,15 @@ describe("rate limits (defaults)", () => {
     expect(statuses[60]).toBe(429);
   });
 
-  it("lets aliased changePasswords try no more than the throttle allows, counts them toward the sign-in throttle, and never ends the session", async () => {
+  it("lets 14 aliased changePasswords try no more than the throttle allows, counts them toward the sign-in throttle, and never ends the session", async () => {
     const c = await customer();
     const ip = freshIp();
     const { accessToken } = await gw.signIn(c.email, PASSWORD);
     const headers = { authorization: `Bearer ${accessToken}`, "x-forwarded-for": ip };
-    const raw = await post(gw.app, aliased("changePassword", 40, (i) => `currentPassword: "guess-${i}", newPassword: "a new passphrase ${i}"`, ""), headers);
+    const raw = await post(gw.app, aliased("changePassword", 14, (i) => `currentPassword: "guess-${i}", newPassword: "a new passphrase ${i}"`, ""), headers);
     const answers = typenames(raw);
     expect(answers.filter((t) => t === "AuthenticationError")).toHaveLength(4);
-    expect(answers.filter((t) => t === "RateLimitedError")).toHaveLength(36);
+    expect(answers.filter((t) => t === "RateLimitedError")).toHaveLength(10);
     expect(raw.status).toBe(429);
     // The same account's sign-in waits too, even with the right password, from the same IP.
     const signIn = await post(gw.app, SIGN_IN, publicFrom(ip), { identifier: c.email, password: PASSWORD });
