@@ -49,7 +49,7 @@ export interface SignedIn {
  * A hash made with other argon2 parameters than the configured ones is replaced by a new one
  * after a successful verification (the only time the password is known).
  *
- * Cost: two or three limiter round trips, one indexed lookup, one argon2 verification (two when
+ * Cost: a few limiter round trips (Redis or memory), one indexed lookup, one argon2 verification (two when
  * rehashing), then one transaction: customer row lock, an UPDATE, the session and refresh token
  * INSERTs and the audit events (on failure: one UPDATE and the audit event).
  */

@@ -5,7 +5,7 @@ import type { ServiceContext } from "../service-context.ts";
 import { parseInput } from "../validation.ts";
 import { requireCustomer } from "./guards.ts";
 
-// A customer is ACTIVE, BLOCKED (by an admin or a lockout, with a reason and maybe an end) or
+// A customer is ACTIVE, BLOCKED (by an admin, with a reason and maybe an end) or
 // DISABLED (switched off until enabled). BLOCKED and DISABLED customers cannot sign in.
 
 /** The status in force now: a block whose `blockedUntil` has passed no longer applies. */
