@@ -127,6 +127,14 @@ describe("rate limits (defaults)", () => {
     expect((await gw.gql(MeDocument, {}, { bearer: accessToken })).status).toBe(200);
   });
 
+  it("throttles formatting variants of one phone number as one identifier", async () => {
+    const ip = freshIp();
+    const variants = ["+49 30 5550001", "+49-30-5550001", "+49 (30) 5550001", "+4930 555 0001", "+49.30.5550001"];
+    const answers = [];
+    for (const identifier of variants) answers.push((await post(gw.app, SIGN_IN, publicFrom(ip), { identifier, password: "hunter22" })).body.data!.signIn.__typename);
+    expect(answers).toEqual(["AuthenticationError", "AuthenticationError", "AuthenticationError", "AuthenticationError", "RateLimitedError"]);
+  });
+
   it("limits forgotPassword per identifier the same way for existing and unknown ones, and verifyEmail per token", async () => {
     const c = await customer();
     const ip = freshIp();
