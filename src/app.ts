@@ -21,6 +21,9 @@ import { resolveMasterKey } from "./signing-keys/master-key.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createSecurityLog, type SecurityLog } from "./security/events.ts";
 import { createMemoryLimiterFactory, createRedisLimiterFactory, type LimiterFactory } from "./security/limiters.ts";
+import { createRateLimits } from "./security/rate-limits.ts";
+import { useRateLimits } from "./security/rate-limit-plugin.ts";
+import { NO_REQUEST } from "./service-context.ts";
 
 type ServerContext = { req?: IncomingMessage; res?: ServerResponse } & Partial<SocketContext>;
 
@@ -68,7 +71,8 @@ export async function createApp({ config, database: given }: AppOptions): Promis
       console.warn(`WARNING: MASTER_KEY is not set: generated one into ${master.path} (mode 0600). Back it up, or set MASTER_KEY.`);
     }
   }
-  const auth = createAuthRuntime(db, config.auth, master.key);
+  const limits = createRateLimits(limiters, config.rateLimits, security);
+  const auth = createAuthRuntime(db, config.auth, master.key, { limiters, limits });
 
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
@@ -78,14 +82,15 @@ export async function createApp({ config, database: given }: AppOptions): Promis
     // Unexpected errors are masked; expected ones (bad cursor, page too large…) keep their code.
     maskedErrors: { maskError: exposeExpectedErrors },
     logging: config.logLevel === "silent" ? false : config.logLevel,
-    plugins: [jwksPlugin(auth.keys), useRevocableStreams(live)],
+    plugins: [jwksPlugin(auth.keys), useRevocableStreams(live), useRateLimits(limits, security)],
     context: async (initial) => {
       const header = (name: string) => initial.request.headers.get(name);
       // WebSocket connections authenticate at connection_init and re-check the credential on each
       // operation (see websocket.ts); they carry admin credentials only.
       const socket = isSocketContext(initial);
-      const admin = socket ? initial.socketAdmin! : await adminFromHeaders(db, header);
-      const customer = socket ? null : await customerFromHeaders(db, auth, header);
+      const request = initial.socketRequest ?? requestInfo(initial.request, initial.req, config.trustProxy);
+      const admin = socket ? initial.socketAdmin! : await adminFromHeaders(db, header, { security, request });
+      const customer = socket ? null : await customerFromHeaders(db, auth, header, { security, request });
       // One request, one principal: an admin key together with a customer token is a client bug.
       if (admin && customer) throw unauthenticated("Send either admin credentials or a customer access token, not both");
       const tenantSlug = socket ? null : header("x-tenant");
@@ -97,7 +102,8 @@ export async function createApp({ config, database: given }: AppOptions): Promis
         tenantSlug,
         auth,
         security,
-        request: initial.socketRequest ?? requestInfo(initial.request, initial.req, config.trustProxy),
+        request,
+        retryAfter: { seconds: null },
         streamBuffer: config.auditStreamBuffer,
       };
     },
@@ -116,7 +122,8 @@ export async function createApp({ config, database: given }: AppOptions): Promis
     async start() {
       server = createServer(yoga);
       closeSockets = attachWebSockets(server, yoga, {
-        authenticate: (params) => adminFromHeaders(db, (name) => stringParam(params, name)),
+        // connection_init carries no request details here: refusals are reported without an IP.
+        authenticate: (params) => adminFromHeaders(db, (name) => stringParam(params, name), { security, request: NO_REQUEST }),
         trustProxy: config.trustProxy,
         live,
       });

@@ -1,5 +1,19 @@
 import { z } from "zod";
 
+/** "points/seconds", e.g. "60/60": at most 60 per 60 seconds. */
+const rate = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const match = /^(\d{1,7})\/(\d{1,7})$/.exec(value.trim());
+      if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) {
+        ctx.addIssue({ code: "custom", message: 'must be "points/seconds" with both at least 1, e.g. "60/60"' });
+        return z.NEVER;
+      }
+      return { points: Number(match[1]), seconds: Number(match[2]) };
+    });
+
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().min(1).default("0.0.0.0"),
@@ -34,10 +48,31 @@ const schema = z.object({
   SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(366 * 86_400).default(30 * 86_400),
   /** A session not used (signed in or refreshed) for this long ends; 0 switches the idle limit off. Auth0's default: 3 days. */
   SESSION_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(366 * 86_400).default(3 * 86_400),
-  /** Failed sign-ins within LOCKOUT_WINDOW_SECONDS that block a customer for LOCKOUT_DURATION_SECONDS. */
-  LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(5),
-  LOCKOUT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400 * 30).default(900),
-  LOCKOUT_DURATION_SECONDS: z.coerce.number().int().min(1).max(86_400 * 365).default(900),
+  // --- Anti-automation (rate limits, sign-in throttle, hard lock): see README "Brute force". ---
+  // Rates are "points/seconds". A person signs in a few times a day and mistypes a few times a
+  // week; the defaults sit one or two orders of magnitude above that (60 sign-ins a minute from
+  // one IP leaves room for an office behind one NAT) and far below what automation needs.
+  RATE_LIMIT_SIGN_IN_PER_IP: rate("60/60"),
+  /** signIn per tenant+identifier, changePassword per customer: aliases and parallel bursts. */
+  RATE_LIMIT_SIGN_IN_PER_ACCOUNT: rate("10/60"),
+  /** forgotPassword, verifyEmail and resetPassword per client IP. */
+  RATE_LIMIT_RECOVERY_PER_IP: rate("20/60"),
+  /** forgotPassword per tenant+identifier (mail bombing), verifyEmail/resetPassword per token. */
+  RATE_LIMIT_RECOVERY_PER_TARGET: rate("5/3600"),
+  /** Root fields per admin credential (aliases and batches count one each). */
+  RATE_LIMIT_ADMIN_PER_CREDENTIAL: rate("1200/60"),
+  /** Failed sign-ins (or password changes) that cost nothing, per account+IP and per account. */
+  SIGN_IN_FREE_FAILURES_PER_IP: z.coerce.number().int().min(1).max(100_000).default(3),
+  SIGN_IN_FREE_FAILURES: z.coerce.number().int().min(1).max(100_000).default(10),
+  /** Each further failure doubles the wait, from the first delay up to the maximum. */
+  SIGN_IN_FIRST_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(1),
+  SIGN_IN_MAX_DELAY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /** Failures are forgotten this long after the first one (or at a successful sign-in). */
+  SIGN_IN_FAILURE_RESET_SECONDS: z.coerce.number().int().min(1).max(86_400 * 30).default(43_200),
+  /** Hard lock: this many failures within the window refuse new sign-ins (sessions live on) for the duration. */
+  LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(100_000).default(100),
+  LOCKOUT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400 * 30).default(86_400),
+  LOCKOUT_DURATION_SECONDS: z.coerce.number().int().min(1).max(86_400 * 365).default(3600),
   /** The `iss` claim of customer access tokens. */
   JWT_ISSUER: z.string().min(1).default("identity-gateway"),
 }).refine((e) => e.SESSION_IDLE_TIMEOUT_SECONDS === 0 || e.SESSION_IDLE_TIMEOUT_SECONDS > e.ACCESS_TOKEN_TTL_SECONDS, {
@@ -56,7 +91,31 @@ export interface AuthConfig {
   /** 0: no idle limit. Otherwise longer than an access token lives, so a refresh can come in time. */
   sessionIdleTimeoutSeconds: number;
   lockout: { threshold: number; windowSeconds: number; durationSeconds: number };
+  throttle: ThrottleConfig;
   issuer: string;
+}
+
+/** A budget of `points` per `seconds`. */
+export interface Rate {
+  points: number;
+  seconds: number;
+}
+
+export interface RateLimitConfig {
+  signInPerIp: Rate;
+  signInPerAccount: Rate;
+  recoveryPerIp: Rate;
+  recoveryPerTarget: Rate;
+  adminPerCredential: Rate;
+}
+
+/** Exponential delays after failed sign-ins (src/customer-auth/throttle.ts). */
+export interface ThrottleConfig {
+  freeFailuresPerIp: number;
+  freeFailures: number;
+  firstDelaySeconds: number;
+  maxDelaySeconds: number;
+  failureResetSeconds: number;
 }
 
 export type Config = {
@@ -69,6 +128,7 @@ export type Config = {
   auditStreamBuffer: number;
   logLevel: z.infer<typeof schema>["LOG_LEVEL"];
   auth: AuthConfig;
+  rateLimits: RateLimitConfig;
 };
 
 export class ConfigError extends Error {}
@@ -100,7 +160,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sessionTtlSeconds: e.SESSION_TTL_SECONDS,
       sessionIdleTimeoutSeconds: e.SESSION_IDLE_TIMEOUT_SECONDS,
       lockout: { threshold: e.LOCKOUT_THRESHOLD, windowSeconds: e.LOCKOUT_WINDOW_SECONDS, durationSeconds: e.LOCKOUT_DURATION_SECONDS },
+      throttle: {
+        freeFailuresPerIp: e.SIGN_IN_FREE_FAILURES_PER_IP,
+        freeFailures: e.SIGN_IN_FREE_FAILURES,
+        firstDelaySeconds: e.SIGN_IN_FIRST_DELAY_SECONDS,
+        maxDelaySeconds: e.SIGN_IN_MAX_DELAY_SECONDS,
+        failureResetSeconds: e.SIGN_IN_FAILURE_RESET_SECONDS,
+      },
       issuer: e.JWT_ISSUER,
+    },
+    rateLimits: {
+      signInPerIp: e.RATE_LIMIT_SIGN_IN_PER_IP,
+      signInPerAccount: e.RATE_LIMIT_SIGN_IN_PER_ACCOUNT,
+      recoveryPerIp: e.RATE_LIMIT_RECOVERY_PER_IP,
+      recoveryPerTarget: e.RATE_LIMIT_RECOVERY_PER_TARGET,
+      adminPerCredential: e.RATE_LIMIT_ADMIN_PER_CREDENTIAL,
     },
   };
 }

@@ -1,33 +1,53 @@
-import type { AuditWriter, Tx } from "../audit/transact.ts";
+import { transact } from "../audit/transact.ts";
 import type { AuthConfig } from "../config.ts";
-import type { Customer } from "../generated/prisma/client.ts";
+import { NIL_UUID } from "../customers/guards.ts";
+import { Prisma, type Customer } from "../generated/prisma/client.ts";
+import type { ServiceContext } from "../service-context.ts";
 
-export const LOCKOUT_REASON = "too many failed sign-ins";
+// The hard lock, a backstop far above what the throttle (throttle.ts) lets anyone reach in a day:
+// `threshold` failures within `windowSeconds` refuse new sign-ins for `durationSeconds`. It lives
+// in the failure counter alone — failedSignIns ≥ threshold, failedSignInsSince = when the lock
+// began — and never touches the customer's status, so sessions and access tokens keep working
+// (principal.ts only refuses customers that are not ACTIVE). An admin unblock clears it.
+
+type Lockout = AuthConfig["lockout"];
+
+/** Whether new sign-ins of this customer are refused by the hard lock right now. Pure. */
+export function isLocked(c: Pick<Customer, "failedSignIns" | "failedSignInsSince">, config: Lockout, now = Date.now()): boolean {
+  return c.failedSignIns >= config.threshold && c.failedSignInsSince !== null && now - c.failedSignInsSince.getTime() < config.durationSeconds * 1000;
+}
 
 /**
- * Counts one failed sign-in of a locked customer row (inside the caller's transaction) and records
- * `customer.sign_in_failed`. Failures count within a window that starts at the first one; the
- * `threshold`-th failure in a window blocks the customer for `durationSeconds` (status BLOCKED,
- * blockReason "too many failed sign-ins"), resets the counter and records `customer.locked_out`.
- * The row lock makes concurrent failures count one after the other, so a burst of parallel
- * guesses cannot slip past the threshold.
- * Cost: one UPDATE and one or two audit events.
+ * Records one failed sign-in (or password change) in one transaction: the counter UPDATE and its
+ * audit event (`type`, plus `customer.locked_out` when this failure reaches the threshold).
+ *
+ * Equal work for everyone: an unknown customer runs the very same UPDATE with the nil uuid, which
+ * matches no row, so known and unknown identifiers cost the same statements. The UPDATE takes
+ * the row lock and reads the counter it changes, so parallel failures count one after the other.
+ * Cost: one transaction — one UPDATE, one or two audit events.
  */
-export async function recordFailedSignIn(tx: Tx, audit: AuditWriter, customer: Customer, config: AuthConfig["lockout"], reason: string): Promise<void> {
-  const now = new Date();
-  const since = customer.failedSignInsSince;
-  const fresh = !since || now.getTime() - since.getTime() > config.windowSeconds * 1000;
-  const failures = fresh ? 1 : customer.failedSignIns + 1;
-  if (failures < config.threshold) {
-    await tx.customer.update({ where: { id: customer.id }, data: { failedSignIns: failures, failedSignInsSince: fresh ? now : since } });
-    await audit({ type: "customer.sign_in_failed", customerId: customer.id, data: { reason, failures } });
-    return;
-  }
-  const blockedUntil = new Date(now.getTime() + config.durationSeconds * 1000);
-  await tx.customer.update({
-    where: { id: customer.id },
-    data: { status: "BLOCKED", blockReason: LOCKOUT_REASON, blockedUntil, failedSignIns: 0, failedSignInsSince: null },
+export async function recordFailure(
+  ctx: ServiceContext,
+  config: Lockout,
+  customerId: string | null,
+  event: { type: string; data: Record<string, unknown> },
+): Promise<void> {
+  const actorCtx: ServiceContext = { ...ctx, actor: { kind: "CUSTOMER", id: customerId } };
+  await transact(actorCtx, async (tx, audit) => {
+    // A window is over when its time has passed: the counting window, or the lock's duration once
+    // the threshold is reached. Reaching the threshold restamps the start: the lock begins now.
+    const threshold = Prisma.sql`${config.threshold}::int`;
+    const fresh = Prisma.sql`(failed_sign_ins_since IS NULL OR failed_sign_ins_since < now() - interval '1 second' *
+      CASE WHEN failed_sign_ins >= ${threshold} THEN ${config.durationSeconds}::int ELSE ${config.windowSeconds}::int END)`;
+    const [row] = await tx.$queryRaw<{ failures: number }[]>`
+      UPDATE customer SET
+        failed_sign_ins = CASE WHEN ${fresh} THEN 1 ELSE failed_sign_ins + 1 END,
+        failed_sign_ins_since = CASE WHEN ${fresh} OR failed_sign_ins + 1 = ${threshold} THEN now() ELSE failed_sign_ins_since END
+      WHERE id = ${customerId ?? NIL_UUID}::uuid AND tenant_id = ${ctx.tenantId}::uuid
+      RETURNING failed_sign_ins AS failures`;
+    await audit({ type: event.type, customerId, data: row ? { ...event.data, failures: row.failures } : event.data });
+    if (row?.failures === config.threshold) {
+      await audit({ type: "customer.locked_out", customerId, data: { failures: row.failures, windowSeconds: config.windowSeconds, lockedForSeconds: config.durationSeconds } });
+    }
   });
-  await audit({ type: "customer.sign_in_failed", customerId: customer.id, data: { reason, failures } });
-  await audit({ type: "customer.locked_out", customerId: customer.id, data: { failures, windowSeconds: config.windowSeconds, blockedUntil } });
 }

@@ -1,6 +1,7 @@
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { CustomerRef } from "../customers/types.ts";
-import { AuthenticationError } from "../errors.ts";
+import { AuthenticationError, RateLimitedError } from "../errors.ts";
+import { noteRateLimit } from "../security/rate-limit-plugin.ts";
 import { builder } from "../graphql/builder.ts";
 import { adminService, customerService, publicService } from "../graphql/context.ts";
 import { localId } from "../graphql/ids.ts";
@@ -47,16 +48,17 @@ const authFailures = () => ({ types: [AuthenticationError], directResult: true a
 builder.mutationFields((t) => ({
   signIn: t.field({
     type: SignInPayload,
-    errors: authFailures(),
+    errors: { types: [AuthenticationError, RateLimitedError], directResult: true },
     description:
       "Customer sign-in; needs no admin credential, but the `X-Tenant: <slug>` header naming the tenant. " +
       "Every failure (unknown identifier, wrong password, blocked or disabled customer) answers the same INVALID_CREDENTIALS. " +
-      "Repeated wrong passwords block the customer for a while (lockout).",
+      "Limited per IP and per identifier, and repeated failures make the next attempt wait longer (RATE_LIMITED with retryAfter, HTTP 429); " +
+      "failures never end the customer's sessions.",
     args: {
       identifier: t.arg.string({ required: true, description: "Email, phone (E.164, starting with +) or username." }),
       password: t.arg.string({ required: true }),
     },
-    resolve: async (_root, args, ctx) => signIn(await publicService(ctx), ctx.auth, args),
+    resolve: (_root, args, ctx) => noteRateLimit(ctx, async () => signIn(await publicService(ctx), ctx.auth, args)),
   }),
   refreshSession: t.field({
     type: RefreshSessionPayload,
@@ -77,12 +79,13 @@ builder.mutationFields((t) => ({
   changePassword: t.field({
     type: CustomerRef,
     authScopes: { customer: true },
-    errors: { types: [AuthenticationError], dataField: { name: "customer" } },
+    errors: { types: [AuthenticationError, RateLimitedError], dataField: { name: "customer" } },
     description:
       "Signed-in customer: changes their password (8 to 128 characters, no composition rules). " +
-      "Every other session is signed out; this one stays. A wrong current password answers INVALID_CREDENTIALS.",
+      "Every other session is signed out; this one stays. A wrong current password answers INVALID_CREDENTIALS " +
+      "and counts toward the sign-in throttle (RATE_LIMITED with retryAfter).",
     args: { currentPassword: t.arg.string({ required: true }), newPassword: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) => changePassword(customerService(ctx), ctx.auth, args),
+    resolve: (_root, args, ctx) => noteRateLimit(ctx, () => changePassword(customerService(ctx), ctx.auth, args)),
   }),
   setPassword: t.field({
     type: CustomerRef,

@@ -1,3 +1,4 @@
+import { customerAccount } from "../customer-auth/throttle.ts";
 import { builder } from "../graphql/builder.ts";
 import { adminService } from "../graphql/context.ts";
 import { localId } from "../graphql/ids.ts";
@@ -129,8 +130,13 @@ builder.mutationFields((t) => ({
   }),
   unblockCustomer: t.field({
     ...returnsCustomer,
+    description: "Lifts a block and the sign-in hard lock, and forgets failed sign-ins (the account-wide throttle included).",
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => unblockCustomer(adminService(ctx), customerId(id)),
+    resolve: async (_root, { id }, ctx) => {
+      const customer = await unblockCustomer(adminService(ctx), customerId(id));
+      await ctx.auth.throttle.forget(customerAccount(customer.id));
+      return customer;
+    },
   }),
   disableCustomer: t.field({
     ...returnsCustomer,

@@ -6,7 +6,7 @@ import { parseInput } from "../validation.ts";
 import { endSessions } from "../sessions/service.ts";
 import { requireCustomer } from "./guards.ts";
 
-// A customer is ACTIVE, BLOCKED (by an admin or a lockout, with a reason and maybe an end) or
+// A customer is ACTIVE, BLOCKED (by an admin, with a reason and maybe an end) or
 // DISABLED (switched off until enabled). BLOCKED and DISABLED customers cannot sign in.
 
 /** The status in force now: a block whose `blockedUntil` has passed no longer applies. */
@@ -33,13 +33,22 @@ export async function blockCustomer(ctx: ServiceContext, customerId: string, inp
 }
 
 /**
- * Lifts a block (no-op if not blocked) and resets the failed sign-in counter, so a customer
- * unblocked after a lockout gets the full number of attempts again. Records `customer.unblocked`.
+ * Lifts a block and the sign-in hard lock (customer-auth/lockout.ts) and resets the failed
+ * sign-in counter, so the customer gets the full number of attempts again. No-op (nothing
+ * recorded) when there is neither a block nor a failure to forget. Records `customer.unblocked`
+ * with the status diff and the failures it cleared. The caller also clears the limiter store's
+ * account-wide throttle (customers/mutations.ts).
  */
 export async function unblockCustomer(ctx: ServiceContext, customerId: string): Promise<Customer> {
-  return setStatus(ctx, customerId, "customer.unblocked", { status: "ACTIVE", blockReason: null, blockedUntil: null }, ["BLOCKED"], {
-    failedSignIns: 0,
-    failedSignInsSince: null,
+  return transact(ctx, async (tx, audit) => {
+    const before = await requireCustomer(tx, ctx, customerId);
+    const blocked = effectiveStatus(before) === "BLOCKED";
+    if (!blocked && before.failedSignIns === 0) return before;
+    const next: Partial<StatusFields> = blocked ? { status: "ACTIVE", blockReason: null, blockedUntil: null } : {};
+    const customer = await tx.customer.update({ where: { id: before.id }, data: { ...next, failedSignIns: 0, failedSignInsSince: null } });
+    const changes = diff(before as unknown as Record<string, unknown>, next);
+    await audit({ type: "customer.unblocked", customerId: customer.id, data: { changes, clearedFailedSignIns: before.failedSignIns } });
+    return customer;
   });
 }
 
@@ -64,15 +73,13 @@ async function setStatus(
   type: string,
   next: StatusFields,
   from?: Customer["status"][],
-  /** Written along with a change but left out of its diff (bookkeeping such as counters). */
-  alongside: Partial<Pick<Customer, "failedSignIns" | "failedSignInsSince">> = {},
 ): Promise<Customer> {
   return transact(ctx, async (tx, audit) => {
     const before = await requireCustomer(tx, ctx, customerId);
     if (from && !from.includes(effectiveStatus(before))) return before;
     const changes = diff(before as unknown as Record<string, unknown>, next);
     if (Object.keys(changes).length === 0) return before;
-    const customer = await tx.customer.update({ where: { id: before.id }, data: { ...next, ...alongside } });
+    const customer = await tx.customer.update({ where: { id: before.id }, data: next });
     await audit({ type, customerId: customer.id, data: { changes } });
     if (next.status !== "ACTIVE") await endSessions(tx, audit, ctx, customer.id, { reason: type.replace("customer.", "") });
     return customer;

@@ -6,6 +6,7 @@ import { isUuid, NIL_UUID } from "../customers/guards.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import type { EventBus } from "../events/bus.ts";
 import type { SecurityLog } from "../security/events.ts";
+import type { RetryAfter } from "../security/rate-limit-plugin.ts";
 import type { RequestInfo, ServiceContext } from "../service-context.ts";
 import { unauthenticated } from "./auth-errors.ts";
 
@@ -21,6 +22,8 @@ export interface GraphQLContext {
   /** Records refusals and attacks (log line + rate-limited `security.*` audit event). */
   security: SecurityLog;
   request: RequestInfo;
+  /** Set when a field of this request was rate-limited: the answer becomes HTTP 429 + Retry-After. */
+  retryAfter: RetryAfter;
   /** Per-subscriber bound on live audit events waiting to be sent. */
   streamBuffer: number;
 }

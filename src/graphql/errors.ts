@@ -1,4 +1,4 @@
-import { AppError, AuthenticationError, ConflictError, ERROR_CODES, NotFoundError, RuleViolationError, ValidationError } from "../errors.ts";
+import { AppError, AuthenticationError, ConflictError, ERROR_CODES, NotFoundError, RateLimitedError, RuleViolationError, ValidationError } from "../errors.ts";
 import { builder } from "./builder.ts";
 
 // Expected failures as typed results. Clients match `... on Error { code message }` and branch on
@@ -57,4 +57,16 @@ builder.objectType(AuthenticationError, {
   interfaces: [ErrorInterface],
   isTypeOf: (e) => e instanceof AuthenticationError,
   fields: () => ({}),
+});
+
+builder.objectType(RateLimitedError, {
+  name: "RateLimitedError",
+  description:
+    "Too many attempts (a rate limit or the sign-in throttle): nothing was tried. The HTTP answer is 429 with a Retry-After header. " +
+    "Said the same way whether or not the account exists.",
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => e instanceof RateLimitedError,
+  fields: (t) => ({
+    retryAfter: t.exposeInt("retryAfter", { description: "Whole seconds to wait before trying again." }),
+  }),
 });

@@ -1,5 +1,6 @@
 import { CustomerRef } from "../customers/types.ts";
-import { AuthenticationError } from "../errors.ts";
+import { AuthenticationError, RateLimitedError } from "../errors.ts";
+import { noteRateLimit } from "../security/rate-limit-plugin.ts";
 import { builder } from "../graphql/builder.ts";
 import { adminService, publicService } from "../graphql/context.ts";
 import { localId } from "../graphql/ids.ts";
@@ -37,33 +38,35 @@ builder.mutationFields((t) => ({
   }),
   verifyEmail: t.field({
     type: "String",
-    errors: { types: [AuthenticationError], dataField: { name: "email" } },
+    errors: { types: [AuthenticationError, RateLimitedError], dataField: { name: "email" } },
     description: "Customer (send `X-Tenant: <slug>`): spends an email-verification token; answers the email it verified.",
     args: { token: t.arg.string({ required: true }) },
-    resolve: async (_root, args, ctx) => (await verifyEmail(await publicService(ctx), args.token)).email,
+    resolve: (_root, args, ctx) => noteRateLimit(ctx, async () => (await verifyEmail(await publicService(ctx), ctx.auth, args.token)).email),
   }),
   resetPassword: t.field({
     type: "Boolean",
-    errors: { types: [AuthenticationError], dataField: { name: "passwordReset" } },
+    errors: { types: [AuthenticationError, RateLimitedError], dataField: { name: "passwordReset" } },
     description:
       "Customer (send `X-Tenant: <slug>`): sets a new password (8 to 128 characters) with a reset token. " +
       "Signs the customer out everywhere; sign in again afterwards.",
     args: { token: t.arg.string({ required: true }), newPassword: t.arg.string({ required: true }) },
-    resolve: async (_root, args, ctx) => {
-      await resetPassword(await publicService(ctx), ctx.auth, args.token, args.newPassword);
-      return true;
-    },
+    resolve: (_root, args, ctx) =>
+      noteRateLimit(ctx, async () => {
+        await resetPassword(await publicService(ctx), ctx.auth, args.token, args.newPassword);
+        return true;
+      }),
   }),
   forgotPassword: t.field({
     type: "Boolean",
-    errors: { dataField: { name: "accepted" } },
+    errors: { types: [RateLimitedError], dataField: { name: "accepted" } },
     description:
       "Customer (send `X-Tenant: <slug>`): asks for a password reset. Answers the same whether or not the identifier exists; " +
       "the tenant's notifier picks up the customer.password_reset_requested audit event.",
     args: { identifier: t.arg.string({ required: true, description: "Email, phone (E.164) or username." }) },
-    resolve: async (_root, args, ctx) => {
-      await forgotPassword(await publicService(ctx), args.identifier);
-      return true;
-    },
+    resolve: (_root, args, ctx) =>
+      noteRateLimit(ctx, async () => {
+        await forgotPassword(await publicService(ctx), ctx.auth, args.identifier);
+        return true;
+      }),
   }),
 }));

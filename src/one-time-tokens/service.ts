@@ -1,8 +1,8 @@
 import { transact, type Tx } from "../audit/transact.ts";
 import { applyNewPassword } from "../customer-auth/passwords.ts";
 import type { AuthRuntime } from "../customer-auth/runtime.ts";
-import { lockCustomer, parseIdentifier } from "../customer-auth/identifier.ts";
-import { requireCustomer } from "../customers/guards.ts";
+import { identifierAccount, parseIdentifier } from "../customer-auth/identifier.ts";
+import { NIL_UUID, requireCustomer } from "../customers/guards.ts";
 import { findCustomer } from "../customers/lookup.ts";
 import { emailAddress } from "../customers/input.ts";
 import { AuthenticationError, NotFoundError } from "../errors.ts";
@@ -69,27 +69,38 @@ export async function issuePasswordResetToken(ctx: ServiceContext, customerId: s
 /**
  * Customer ("forgot password"): creates a reset token for the customer the identifier names and
  * records `customer.password_reset_requested` with the token's id (never the token) for the
- * tenant's notifier. Answers the same whether or not the identifier exists; an unknown one is
- * recorded too (customerId null), so probing shows up in the audit trail and both paths do a
- * comparable amount of work. Cost: one indexed lookup, one transaction (one INSERT, the event).
+ * tenant's notifier. Limited per IP and per identifier (RATE_LIMITED), existing or not.
+ *
+ * Answers the same, after the same work, whether or not the identifier exists: the token is one
+ * `INSERT … SELECT … FROM customer WHERE id = …`, run with the nil uuid for an unknown identifier
+ * so that it inserts nothing; an unknown one is recorded too (customerId null), so probing shows
+ * up in the audit trail. Cost: limiter round trips, one indexed lookup, one transaction (the
+ * INSERT, the event).
  */
-export async function forgotPassword(ctx: ServiceContext, identifier: string): Promise<void> {
-  const { kind, key } = parseIdentifier(identifier.slice(0, 320));
+export async function forgotPassword(ctx: ServiceContext, auth: AuthRuntime, identifier: string): Promise<void> {
+  const given = identifier.slice(0, 320);
+  const { kind, key } = parseIdentifier(given);
+  await auth.limits.take(ctx, "forgotPassword", { recoveryPerIp: ctx.request.ip, recoveryPerTarget: identifierAccount(ctx, kind, given) });
   const found = await findCustomer(ctx, key);
+  const { hash } = newOpaqueToken();
+  const expiresAt = new Date(Date.now() + LIFETIME_SECONDS.PASSWORD_RESET * 1000);
   await transact({ ...ctx, actor: { kind: "CUSTOMER", id: found?.id ?? null } }, async (tx, audit) => {
-    const customer = found ? await lockCustomer(tx, ctx, found.id) : null;
-    if (!customer) {
-      await audit({ type: "customer.password_reset_requested", data: { identifierKind: kind, unknownIdentifier: true } });
-      return;
-    }
-    const { row } = await insertToken(tx, ctx, customer.id, "PASSWORD_RESET", null);
+    const [row] = await tx.$queryRaw<{ id: string }[]>`
+      INSERT INTO one_time_token (id, tenant_id, customer_id, purpose, token_hash, expires_at)
+      SELECT gen_random_uuid(), tenant_id, id, 'PASSWORD_RESET', ${hash}, ${expiresAt}::timestamptz
+      FROM customer WHERE id = ${found?.id ?? NIL_UUID}::uuid AND tenant_id = ${ctx.tenantId}::uuid
+      RETURNING id`;
     await audit({
       type: "customer.password_reset_requested",
-      customerId: customer.id,
-      data: { identifierKind: kind, tokenId: row.id, expiresAt: row.expiresAt },
+      customerId: row ? found!.id : null,
+      data: row ? { identifierKind: kind, tokenId: row.id, expiresAt } : { identifierKind: kind, unknownIdentifier: true },
     });
   });
 }
+
+/** Recovery attempts are limited per IP and per token (its hash: the token itself is never a key). */
+const takeRecovery = (ctx: ServiceContext, auth: AuthRuntime, field: string, token: string) =>
+  auth.limits.take(ctx, field, { recoveryPerIp: ctx.request.ip, recoveryPerTarget: `token:${hashToken(token.slice(0, 200)).slice(0, 32)}` });
 
 /** Spends a token of the tenant if it is unused, not invalidated and not expired; null otherwise. */
 async function consume(tx: Tx, ctx: ServiceContext, token: string, purpose: OneTimeTokenPurpose): Promise<OneTimeToken | null> {
@@ -117,10 +128,12 @@ const asCustomer = (ctx: ServiceContext, customerId: string): ServiceContext => 
 /**
  * Customer: marks the email a verification token was issued for as verified. INVALID_TOKEN for
  * unknown, used, expired or invalidated tokens, and when the email has been removed meanwhile
- * (nothing is written then). Records `token.used` and `customer.email_verified`.
+ * (nothing is written then). Limited per IP and per token (RATE_LIMITED). Records `token.used`
+ * and `customer.email_verified`.
  * Cost: one transaction — a guarded UPDATE of the token, a customer lock, one contact UPDATE.
  */
-export async function verifyEmail(ctx: ServiceContext, token: string): Promise<{ customer: Customer; email: string }> {
+export async function verifyEmail(ctx: ServiceContext, auth: AuthRuntime, token: string): Promise<{ customer: Customer; email: string }> {
+  await takeRecovery(ctx, auth, "verifyEmail", token);
   const found = await pending(ctx, token, "EMAIL_VERIFICATION");
   if (!found) throw new AuthenticationError("INVALID_TOKEN");
   return transact(asCustomer(ctx, found.customerId), async (tx, audit) => {
@@ -141,12 +154,15 @@ export async function verifyEmail(ctx: ServiceContext, token: string): Promise<{
 /**
  * Customer: sets a new password with a reset token (policy: VALIDATION_FAILED on `newPassword`).
  * Signs the customer out everywhere and invalidates their other tokens. INVALID_TOKEN for
- * unknown, used, expired or invalidated tokens, checked before the (costly) hashing.
- * Records `token.used` and `customer.password_reset`. Does not lift a lockout.
+ * unknown, used, expired or invalidated tokens, checked before the (costly) hashing. Limited per
+ * IP and per token (RATE_LIMITED).
+ * Records `token.used` and `customer.password_reset`. Resets the failed sign-in counter, which
+ * lifts a hard lock (proof of the mailbox beats guessing); the throttle's waits run out by themselves.
  * Cost: one indexed read, one argon2 hash, one transaction.
  */
 export async function resetPassword(ctx: ServiceContext, auth: AuthRuntime, token: string, newPassword: string): Promise<Customer> {
   assertPasswordAllowed(newPassword, auth.config.password, "newPassword");
+  await takeRecovery(ctx, auth, "resetPassword", token);
   const found = await pending(ctx, token, "PASSWORD_RESET");
   if (!found) throw new AuthenticationError("INVALID_TOKEN");
   const hash = await hashPassword(newPassword, auth.config.argon2);

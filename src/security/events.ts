@@ -37,6 +37,12 @@ export interface SecurityLog {
   settled(): Promise<void>;
 }
 
+/** Where a refused credential or token is reported: the security log, and the request it came with. */
+export interface AuthFailureReport {
+  security: SecurityLog;
+  request: RequestInfo;
+}
+
 export const SUMMARY_WINDOW_SECONDS = 60;
 
 export function createSecurityLog(deps: { db: Db; events: EventBus; logger: Logger; limiters: LimiterFactory }): SecurityLog {
