@@ -23,7 +23,6 @@ import { createSecurityLog, type SecurityLog } from "./security/events.ts";
 import { createMemoryLimiterFactory, createRedisLimiterFactory, type LimiterFactory } from "./security/limiters.ts";
 import { createRateLimits } from "./security/rate-limits.ts";
 import { useRateLimits } from "./security/rate-limit-plugin.ts";
-import { NO_REQUEST } from "./service-context.ts";
 
 type ServerContext = { req?: IncomingMessage; res?: ServerResponse } & Partial<SocketContext>;
 
@@ -123,7 +122,7 @@ export async function createApp({ config, database: given }: AppOptions): Promis
       server = createServer(yoga);
       closeSockets = attachWebSockets(server, yoga, {
         // connection_init carries no request details here: refusals are reported without an IP.
-        authenticate: (params) => adminFromHeaders(db, (name) => stringParam(params, name), { security, request: NO_REQUEST }),
+        authenticate: (params, request) => adminFromHeaders(db, (name) => stringParam(params, name), { security, request }),
         trustProxy: config.trustProxy,
         live,
       });

@@ -21,7 +21,8 @@ export interface SocketContext {
 export const isSocketContext = (context: object): boolean => "socketAdmin" in context;
 
 interface Options {
-  authenticate(params: Record<string, unknown> | undefined): Promise<AdminPrincipal | null>;
+  /** Checks the credential of connection_init; `request` says who sent it (for the security log). */
+  authenticate(params: Record<string, unknown> | undefined, request: RequestInfo): Promise<AdminPrincipal | null>;
   trustProxy: boolean;
   /** Where open sockets are registered so that revoking their credential closes them. */
   live: LiveConnections;
@@ -53,7 +54,7 @@ export function attachWebSockets(server: Server, yoga: YogaServerInstance<any, a
           return false;
         }
         try {
-          ctx.extra.admin = await options.authenticate(params);
+          ctx.extra.admin = await options.authenticate(params, requestInfo(asFetchRequest(ctx.extra.request), ctx.extra.request, options.trustProxy));
         } catch {
           ctx.extra.admin = null;
         }
@@ -70,9 +71,7 @@ export function attachWebSockets(server: Server, yoga: YogaServerInstance<any, a
         if (!ctx.extra.admin || !(await options.live.stillValid(ctx.extra.admin))) {
           return [unauthenticated("The credential of this connection was revoked")];
         }
-        const request = new Request(`http://gateway${ctx.extra.request.url ?? "/graphql"}`, {
-          headers: Object.entries(ctx.extra.request.headers).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : [])),
-        });
+        const request = asFetchRequest(ctx.extra.request);
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
@@ -105,4 +104,11 @@ export function attachWebSockets(server: Server, yoga: YogaServerInstance<any, a
     await cleanup.dispose();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
   };
+}
+
+/** The upgrade request of a socket as a fetch Request (what requestInfo reads headers from). */
+function asFetchRequest(req: IncomingMessage): Request {
+  return new Request(`http://gateway${req.url ?? "/graphql"}`, {
+    headers: Object.entries(req.headers).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : [])),
+  });
 }
