@@ -50,7 +50,7 @@ export function attachWebSockets(server: Server, yoga: YogaServerInstance<any, a
       },
       onSubscribe: async (ctx, _id, payload) => {
         const request = new Request(`http://gateway${ctx.extra.request.url ?? "/graphql"}`, {
-          headers: Object.entries(ctx.extra.request.headers).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : [])),
+          headers: Object.entries(ctx.extra.request.headers).flatMap(([k, v]): [string, string][] => (typeof v === "string" ? [[k, v]] : [])),
         });
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
