@@ -1,5 +1,7 @@
 import { GraphQLError, Kind, visit, type DocumentNode, type ExecutionArgs, type ValueNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import { decodeBase64, decodeCursorChunk } from "@pothos/core";
+import { isUuid } from "../customers/guards.ts";
 import type { ValidationIssue } from "../errors.ts";
 
 /** Nesting allowed in any client-supplied value (JSON custom fields, filters, lists). */
@@ -62,6 +64,25 @@ function checkLiteral(node: ValueNode, path: string, depth: number, issues: Vali
   }
 }
 
+const CURSOR_ARGUMENTS = new Set(["after", "before"]);
+
+/**
+ * Pothos-Prisma connection cursors (`GPC:` + the row id) go straight into the SQL: one that
+ * decodes to something other than a uuid would fail there. Every such cursor in this schema is a
+ * uuid row id; the customer and audit cursors have their own format and checks.
+ */
+function forgedCursor(value: unknown): boolean {
+  if (typeof value !== "string") return false;
+  try {
+    const decoded = decodeBase64(value);
+    if (!decoded.startsWith("GPC:")) return false;
+    const id = decodeCursorChunk(decoded.slice(4));
+    return typeof id !== "string" || !isUuid(id);
+  } catch {
+    return false; // not ours to judge: Pothos refuses undecodable cursors itself
+  }
+}
+
 /** Every problem with the operation's variables and inline argument values; empty when clean. */
 export function inputIssues(document: DocumentNode, variables: Record<string, unknown> | null | undefined): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
@@ -70,7 +91,12 @@ export function inputIssues(document: DocumentNode, variables: Record<string, un
   visit(document, {
     Field: { enter: (node) => void fields.push(node.name.value), leave: () => void fields.pop() },
     Argument: (node) => {
-      checkLiteral(node.value, `${fields.at(-1) ?? "directive"}.${node.name.value}`, 1, issues);
+      const path = `${fields.at(-1) ?? "directive"}.${node.name.value}`;
+      checkLiteral(node.value, path, 1, issues);
+      if (CURSOR_ARGUMENTS.has(node.name.value)) {
+        const value = node.value.kind === Kind.VARIABLE ? variables?.[node.value.name.value] : node.value.kind === Kind.STRING ? node.value.value : null;
+        if (forgedCursor(value)) issues.push({ field: node.name.value, message: "not a cursor returned by this connection" });
+      }
       return false;
     },
     VariableDefinition: (node) => {

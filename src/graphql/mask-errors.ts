@@ -1,3 +1,4 @@
+import { PothosValidationError } from "@pothos/core";
 import { GraphQLError, type ExecutionResult } from "graphql";
 import { isAsyncIterable, maskError, type Plugin } from "graphql-yoga";
 import { AppError, ERROR_CODES, RateLimitedError, REQUEST_ERROR_CODES, SlowConsumerError, ValidationError } from "../errors.ts";
@@ -19,6 +20,13 @@ export function exposeExpectedErrors(error: unknown, message: string, isDev?: bo
         ...(original instanceof RateLimitedError ? { retryAfter: original.retryAfter } : {}),
       },
     });
+  }
+  // Pothos refuses undecodable paging cursors and bad paging arguments: the client's mistake.
+  const pothos = original instanceof PothosValidationError ? original : error instanceof PothosValidationError ? error : null;
+  if (error instanceof GraphQLError && pothos) {
+    const cursor = pothos.message.startsWith("Invalid cursor") || pothos.message.startsWith("Cursor must");
+    const issues = [{ field: cursor ? "after" : "arguments", message: cursor ? "not a cursor returned by this connection" : pothos.message }];
+    return new GraphQLError(issues[0].message, { nodes: error.nodes, path: error.path, extensions: { code: "VALIDATION_FAILED", issues } });
   }
   return maskError(error, message, isDev);
 }
@@ -51,7 +59,10 @@ const cut = (s: string) => (s.length > MAX_MESSAGE_LENGTH ? `${s.slice(0, MAX_ME
 export function normalizeError(error: unknown): GraphQLError {
   // Hooks may see an error before yoga's masking has: mask it here too (idempotent), so building a
   // fresh GraphQLError below can never launder an internal error into an "expected" one.
-  const unmasked = !(error instanceof GraphQLError) || (error.originalError != null && !(error.originalError instanceof GraphQLError));
+  const unmasked =
+    !(error instanceof GraphQLError) ||
+    error instanceof PothosValidationError ||
+    (error.originalError != null && (!(error.originalError instanceof GraphQLError) || error.originalError instanceof PothosValidationError));
   const e = (unmasked ? exposeExpectedErrors(error, "Unexpected error.", false) : error) as GraphQLError;
   const extensions: Record<string, unknown> = {};
   for (const key of PUBLIC_EXTENSIONS) if (e.extensions?.[key] !== undefined) extensions[key] = e.extensions[key];
@@ -65,7 +76,9 @@ export function normalizeError(error: unknown): GraphQLError {
   if (Array.isArray(extensions.issues)) {
     extensions.issues = (extensions.issues as { field: string; message: string }[]).map((i) => ({ field: cut(String(i.field)), message: cut(String(i.message)) }));
   }
-  return new GraphQLError(cut(e.message), { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, extensions });
+  // A GraphQLError without a registry code that came out of a resolver is a bug: say nothing.
+  const message = extensions.code === "INTERNAL_SERVER_ERROR" ? "Unexpected error." : cut(e.message);
+  return new GraphQLError(message, { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, extensions });
 }
 
 export function normalizeResult<R extends ExecutionResult>(result: R): R {
