@@ -61,15 +61,38 @@ describe("validation cost is bounded", () => {
     ["a depth bomb of 60 levels through customer ↔ customObjects", `{ node(id: "x") { ... on Customer { ${"customObjects { edges { node { customer { ".repeat(15)} id ${"} } } } ".repeat(15)} } } }`],
     ["a field with 100 directives", `{ __typename ${"@include(if: true) ".repeat(100)} }`],
   ];
+  /** Parse + validate through the gateway's own plugin chain (limits, caches), timed alone. */
+  function timeValidation(query: string, headers: Record<string, string>) {
+    const request = new Request("http://gateway.test/graphql", { method: "POST", headers });
+    const { parse, validate, schema } = gw.app.yoga.getEnveloped({ request } as never);
+    let document;
+    try {
+      document = parse(query);
+    } catch {
+      return 0; // refused by the token cap while parsing: no validation at all
+    }
+    const started = performance.now();
+    try {
+      validate(schema, document);
+    } catch {
+      // graphql-armor throws its refusals from inside validation: still validation time
+    }
+    return performance.now() - started;
+  }
+
   for (const [name, query] of bombs) {
     for (const as of ["anonymous", "admin"] as const) {
       it(`validates ${name} in under 100 ms as ${as} and answers without an internal error`, async () => {
-        const started = performance.now();
-        const res = await raw(gw.app, { body: { query }, headers: as === "admin" ? admin() : {} });
-        expect(performance.now() - started).toBeLessThan(as === "admin" ? 300 : 100);
+        const headers = as === "admin" ? admin() : {};
+        // Fresh documents each time: the parse and validation caches must not help.
+        const times = [0, 1, 2].map((i) => timeValidation(`${query} # ${as} ${i}`, headers));
+        expect(Math.min(...times)).toBeLessThan(100);
+        const res = await raw(gw.app, { body: { query }, headers });
         expect(res.status).toBeLessThan(500);
         for (const code of codes(res)) expect(registry.has(code as string)).toBe(true);
         expect(codes(res)).not.toContain("INTERNAL_SERVER_ERROR");
+        const ping = await raw(gw.app, { body: { query: "{ __typename }" } });
+        expect(ping.status).toBe(200);
       });
     }
   }
