@@ -52,7 +52,7 @@ const schema = z.object({
   CORS_ORIGINS: z
     .string()
     .transform((s) => s.split(",").map((o) => o.trim()).filter(Boolean))
-    .pipe(z.array(z.url({ protocol: /^https?$/ }).refine((o) => new URL(o).origin === o, "an origin: scheme://host[:port], no path")))
+    .pipe(z.array(z.url({ protocol: /^https?$/ }).refine((o) => URL.canParse(o) && new URL(o).origin === o, "an origin: scheme://host[:port], no path")))
     .default([]),
 });
 

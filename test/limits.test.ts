@@ -189,3 +189,27 @@ describe("CORS", () => {
     }
   });
 });
+
+describe("configuration of the limits", () => {
+  it("stops start-up naming a bad CORS_ORIGINS, INTROSPECTION or MAX_BODY_BYTES", async () => {
+    const { loadConfig } = await import("../src/config.ts");
+    expect(() => loadConfig({ CORS_ORIGINS: "https://ok.example, not an origin" })).toThrow(/CORS_ORIGINS/);
+    expect(() => loadConfig({ CORS_ORIGINS: "https://ok.example/path" })).toThrow(/CORS_ORIGINS/);
+    expect(() => loadConfig({ INTROSPECTION: "sometimes" })).toThrow(/INTROSPECTION/);
+    expect(() => loadConfig({ MAX_BODY_BYTES: "-1" })).toThrow(/MAX_BODY_BYTES/);
+    expect(loadConfig({ CORS_ORIGINS: "https://a.example,http://localhost:3000" }).corsOrigins).toEqual(["https://a.example", "http://localhost:3000"]);
+  });
+
+  it("lets introspection be opened to everyone or closed to admins too", async () => {
+    for (const [mode, anonymous, admin] of [["public", 200, 200], ["off", 400, 400]] as const) {
+      const other = await createTestGateway({ env: { INTROSPECTION: mode } });
+      try {
+        const query = `{ __schema { queryType { name } } }`;
+        expect((await raw(other.app, { body: { query } })).status).toBe(anonymous);
+        expect((await raw(other.app, { body: { query }, headers: other.tenants.A.headers })).status).toBe(admin);
+      } finally {
+        await other.close();
+      }
+    }
+  });
+});

@@ -1,12 +1,12 @@
 import type { Server } from "node:http";
 import type { IncomingMessage } from "node:http";
-import { GraphQLError } from "graphql";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { YogaServerInstance } from "graphql-yoga";
 import { WebSocketServer } from "ws";
 import type { AdminPrincipal } from "../admin-auth/service.ts";
 import type { RequestInfo } from "../service-context.ts";
+import { normalizeError } from "./mask-errors.ts";
 import { requestInfo } from "./request.ts";
 
 /** What a WebSocket operation adds to yoga's initial context. */
@@ -64,10 +64,10 @@ export function attachWebSockets(server: Server, yoga: YogaServerInstance<any, a
         try {
           document = parse(payload.query);
         } catch (error) {
-          return [error as GraphQLError];
+          return [normalizeError(error)];
         }
         const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) return errors.map(normalizeError);
         return {
           schema,
           operationName: payload.operationName,
