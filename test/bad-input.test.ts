@@ -92,7 +92,11 @@ describe("strings and JSON a client controls", () => {
 });
 
 describe("forged cursors", () => {
-  const forged = [Buffer.from("S:not-a-uuid").toString("base64"), Buffer.from("GPC:S:x").toString("base64"), "!!!", "x".repeat(500)];
+  const customerCursor = (createdAt: string, id: string) => Buffer.from(JSON.stringify([createdAt, id])).toString("base64url");
+  const forged = [
+    customerCursor("1", "00000000-0000-0000-0000-000000000000"),
+    customerCursor("2020-01-01T00:00:00.000Z", "-".repeat(36)),
+    Buffer.from("S:not-a-uuid").toString("base64"), Buffer.from("GPC:S:x").toString("base64"), "!!!", "x".repeat(500)];
 
   it("answers an audit cursor beyond int8 with VALIDATION_FAILED", async () => {
     const res = await gw.gql(AuditEventsDocument, { first: 1, after: "9223372036854775808" });
