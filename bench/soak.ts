@@ -109,6 +109,7 @@ async function main() {
     const latencies = { baseline: [] as number[], abuse: [] as number[] };
     const normalErrors = { baseline: 0, abuse: 0 };
     const abuseStatus = new Map<string, Map<number, number>>();
+    const abuseMs = new Map<string, number[]>();
     let phase: "baseline" | "abuse" | "done" = "baseline";
     const normalWorker = async () => {
       while (phase !== "done") {
@@ -123,7 +124,9 @@ async function main() {
     const abuseWorker = async (offset: number) => {
       for (let i = offset; phase === "abuse"; i++) {
         const [label, run] = abuseOps[i % abuseOps.length];
+        const t = performance.now();
         const res = await run().catch(() => ({ status: 0 }));
+        abuseMs.set(label, [...(abuseMs.get(label) ?? []), performance.now() - t]);
         const counts = abuseStatus.get(label) ?? new Map<number, number>();
         counts.set(res.status, (counts.get(res.status) ?? 0) + 1);
         abuseStatus.set(label, counts);
@@ -168,9 +171,12 @@ async function main() {
       "",
       `p99 with abuse / without: **${ratio.toFixed(2)}×** (goal ≤ 2×, ${ratio <= 2 ? "met" : "not met"}).`,
       "",
-      "| abuse | answers (HTTP status × count) |",
-      "| --- | --- |",
-      ...[...abuseStatus].map(([label, counts]) => `| ${label} | ${[...counts].map(([s, n]) => `${s} × ${n}`).join(", ")} |`),
+      "| abuse | answers (HTTP status × count) | mean time to answer (ms) |",
+      "| --- | --- | ---: |",
+      ...[...abuseStatus].map(([label, counts]) => {
+        const ms = abuseMs.get(label) ?? [];
+        return `| ${label} | ${[...counts].map(([s, n]) => `${s} × ${n}`).join(", ")} | ${(ms.reduce((a, b) => a + b, 0) / ms.length).toFixed(0)} |`;
+      }),
     ];
     console.log(lines.join("\n"));
     if (!process.env.NO_RECORD) {

@@ -82,7 +82,7 @@ export async function createApp({ config, database: given }: AppOptions): Promis
     batching: false,
     multipart: false,
     cors: corsFromAllowList(config.corsOrigins),
-    plugins: [jwksPlugin(auth.keys), checkGetParams, ...operationLimitPlugins(config.limits), inputGuardPlugin, normalizeErrorsPlugin],
+    plugins: [jwksPlugin(auth.keys), checkGetParams, ...operationLimitPlugins(config.limits), inputGuardPlugin, normalizeErrorsPlugin((err) => logger.error({ err }, "unexpected error"))],
     context: async (initial) => {
       const header = (name: string) => initial.request.headers.get(name);
       // WebSocket connections authenticated once, at connection_init (see websocket.ts); they

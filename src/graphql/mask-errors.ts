@@ -56,7 +56,7 @@ function codeOf(error: GraphQLError): string {
 const cut = (s: string) => (s.length > MAX_MESSAGE_LENGTH ? `${s.slice(0, MAX_MESSAGE_LENGTH)}…` : s);
 
 /** One error as a client may see it: a registry code, a short message, public extensions only. */
-export function normalizeError(error: unknown): GraphQLError {
+export function normalizeError(error: unknown, logInternal?: (error: unknown) => void): GraphQLError {
   // Hooks may see an error before yoga's masking has: mask it here too (idempotent), so building a
   // fresh GraphQLError below can never launder an internal error into an "expected" one.
   const unmasked =
@@ -76,36 +76,37 @@ export function normalizeError(error: unknown): GraphQLError {
   if (Array.isArray(extensions.issues)) {
     extensions.issues = (extensions.issues as { field: string; message: string }[]).map((i) => ({ field: cut(String(i.field)), message: cut(String(i.message)) }));
   }
-  // A GraphQLError without a registry code that came out of a resolver is a bug: say nothing.
+  // A GraphQLError without a registry code that came out of a resolver is a bug: say nothing. Masked
+  // here, yoga's own masking (which logs) no longer sees the cause: log it ourselves.
   const message = extensions.code === "INTERNAL_SERVER_ERROR" ? "Unexpected error." : cut(e.message);
+  if (message === "Unexpected error." && (error as Error).message !== "Unexpected error.") logInternal?.(error);
   return new GraphQLError(message, { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, extensions });
-}
-
-export function normalizeResult<R extends ExecutionResult>(result: R): R {
-  if (!result?.errors?.length) return result;
-  return { ...result, errors: result.errors.map(normalizeError) };
 }
 
 /**
  * Every result a client gets — HTTP, SSE and graphql-ws, request-level errors included — leaves
- * with normalized errors (see normalizeError).
+ * with normalized errors (see normalizeError). Internal errors it masks go to `logInternal`.
  */
-export const normalizeErrorsPlugin: Plugin = {
-  onResultProcess({ result, setResult }) {
-    if (Array.isArray(result)) setResult(result.map((r) => normalizeResult(r as ExecutionResult)) as never);
-    else if (!isAsyncIterable(result)) setResult(normalizeResult(result as ExecutionResult) as never);
-  },
-  onExecute: () => ({
-    onExecuteDone: ({ result, setResult }) => {
-      if (!isAsyncIterable(result)) return setResult(normalizeResult(result));
-      return { onNext: ({ result: next, setResult: setNext }) => setNext(normalizeResult(next)) };
+export function normalizeErrorsPlugin(logInternal: (error: unknown) => void): Plugin {
+  const normalizeResult = <R extends ExecutionResult>(result: R): R =>
+    result?.errors?.length ? { ...result, errors: result.errors.map((e) => normalizeError(e, logInternal)) } : result;
+  return {
+    onResultProcess({ result, setResult }) {
+      if (Array.isArray(result)) setResult(result.map((r) => normalizeResult(r as ExecutionResult)) as never);
+      else if (!isAsyncIterable(result)) setResult(normalizeResult(result as ExecutionResult) as never);
     },
-  }),
-  onSubscribe: () => ({
-    onSubscribeResult: ({ result, setResult }) => {
-      if (!isAsyncIterable(result)) setResult(normalizeResult(result));
-      return { onNext: ({ result: next, setResult: setNext }) => setNext(normalizeResult(next)) };
-    },
-    onSubscribeError: ({ error, setError }) => setError(normalizeError(error)),
-  }),
-};
+    onExecute: () => ({
+      onExecuteDone: ({ result, setResult }) => {
+        if (!isAsyncIterable(result)) return setResult(normalizeResult(result));
+        return { onNext: ({ result: next, setResult: setNext }) => setNext(normalizeResult(next)) };
+      },
+    }),
+    onSubscribe: () => ({
+      onSubscribeResult: ({ result, setResult }) => {
+        if (!isAsyncIterable(result)) setResult(normalizeResult(result));
+        return { onNext: ({ result: next, setResult: setNext }) => setNext(normalizeResult(next)) };
+      },
+      onSubscribeError: ({ error, setError }) => setError(normalizeError(error, logInternal)),
+    }),
+  };
+}
