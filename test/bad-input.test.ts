@@ -8,7 +8,9 @@ import {
   CustomersDocument,
   CustomerSessionsDocument,
 } from "./generated/graphql.ts";
+import { GraphQLError } from "graphql";
 import { ERROR_CODES, REQUEST_ERROR_CODES } from "../src/errors.ts";
+import { normalizeError } from "../src/graphql/mask-errors.ts";
 import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
 import { raw } from "./helpers/raw.ts";
 import { expectNoWrites } from "./helpers/snapshot.ts";
@@ -141,12 +143,30 @@ describe("malformed requests", () => {
     const previous = process.env.NODE_ENV;
     process.env.NODE_ENV = "development";
     try {
-      const res = await raw(gw.app, { body: { query: `{ customer(id: 5) { id } }` }, headers: gw.tenants.A.headers });
+      const cursor = Buffer.from("GPC:S:not-a-uuid").toString("base64");
+      const res = await raw(gw.app, { body: { query: `{ customer(id: "${customerId}") { identities(first: 1, after: "${cursor}") { edges { cursor } } } }` }, headers: gw.tenants.A.headers });
+      expect(res.body?.errors?.length).toBeGreaterThan(0);
       for (const error of res.body?.errors ?? []) {
         expect(Object.keys(error.extensions ?? {}).filter((k) => !["code", "issues", "retryAfter", "resumeAfter"].includes(k))).toEqual([]);
       }
     } finally {
       process.env.NODE_ENV = previous;
     }
+  });
+
+  it("turns an unexpected error into INTERNAL_SERVER_ERROR with no message, stack or original error, and logs the cause", () => {
+    const logged: unknown[] = [];
+    const cause = new Error("connection to 10.0.0.5 refused, password=hunter2");
+    const error = new GraphQLError(cause.message, { path: ["customers"], originalError: cause, extensions: { originalError: { stack: cause.stack }, code: "P2010" } });
+    const out = normalizeError(error, (e) => logged.push(e)).toJSON();
+    expect(out).toEqual({ message: "Unexpected error.", path: ["customers"], extensions: { code: "INTERNAL_SERVER_ERROR" } });
+    expect(logged).toEqual([error]);
+  });
+
+  it("cuts echoed input in messages and issues short", () => {
+    const out = normalizeError(new GraphQLError(`Cannot query field "${"a".repeat(100_000)}"`)).toJSON();
+    expect(out.message.length).toBeLessThanOrEqual(301);
+    expect(out.message.endsWith("…")).toBe(true);
+    expect(out.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
   });
 });

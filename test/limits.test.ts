@@ -2,6 +2,7 @@ import { getIntrospectionQuery } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ERROR_CODES, REQUEST_ERROR_CODES } from "../src/errors.ts";
 import { boundedParserCache } from "../src/graphql/limits.ts";
+import { SetPasswordDocument } from "./generated/graphql.ts";
 import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
 import { raw, type RawAnswer } from "./helpers/raw.ts";
 
@@ -142,9 +143,14 @@ describe("introspection and suggestions", () => {
   });
 
   it("refuses introspection to a signed-in customer's bearer token", async () => {
-    const res = await raw(gw.app, { body: { query: `{ __type(name: "Customer") { name } }` }, headers: { authorization: "Bearer x" } });
-    expect(res.status).toBeGreaterThanOrEqual(400);
+    const { id } = await gw.createCustomer({ emails: [{ address: "introspect@example.com" }] });
+    await gw.gql(SetPasswordDocument, { customerId: id, password: "correct horse battery" });
+    const { accessToken } = await gw.signIn("introspect@example.com", "correct horse battery");
+    const res = await raw(gw.app, { body: { query: `{ __type(name: "Customer") { name } }` }, headers: { authorization: `Bearer ${accessToken}` } });
+    expect(res.status).toBe(400);
     expect(JSON.stringify(res.body)).not.toContain('"Customer"');
+    const me = await raw(gw.app, { body: { query: `{ me { __typename } }` }, headers: { authorization: `Bearer ${accessToken}` } });
+    expect(me.body?.data).toEqual({ me: { __typename: "Customer" } });
   });
 
   it("answers unknown fields without suggesting field names", async () => {
