@@ -13,6 +13,7 @@ import { ERROR_CODES, REQUEST_ERROR_CODES } from "../src/errors.ts";
 import { normalizeError } from "../src/graphql/mask-errors.ts";
 import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
 import { raw } from "./helpers/raw.ts";
+import { AUDIT_SUBSCRIPTION, subscribeAudit } from "./helpers/subscriber.ts";
 import { expectNoWrites } from "./helpers/snapshot.ts";
 
 let gw: TestGateway;
@@ -90,6 +91,41 @@ describe("strings and JSON a client controls", () => {
   it("accepts an email whose local part is exactly 64 characters", async () => {
     const res = await gw.gql(CreateCustomerDocument, { input: { emails: [{ address: `${"b".repeat(64)}@example.com` }] } });
     expect(res.data?.createCustomer.__typename).toBe("CreateCustomerPayload");
+  });
+});
+
+describe("the same rules on every transport", () => {
+  it("refuses a NUL character sent in GET variables with VALIDATION_FAILED", async () => {
+    const res = await raw(gw.app, {
+      search: { query: `query($v: String!) { customerByEmail(value: $v) { id } }`, variables: JSON.stringify({ v: "a\u0000@example.com" }) },
+      headers: gw.tenants.A.headers,
+    });
+    expect(res.status).toBe(400);
+    expect(issuesOf(res.body as Answer).map((i) => i.field)).toEqual(["v"]);
+  });
+
+  it("refuses a lone surrogate in an SSE subscription's filter with VALIDATION_FAILED", async () => {
+    const response = await gw.app.yoga.fetch("http://gateway.test/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream", ...gw.tenants.A.headers },
+      body: JSON.stringify({ query: AUDIT_SUBSCRIPTION, variables: { filter: { types: ["customer.\uD800"] } } }),
+      // Refused, the stream ends at once; accepted, it would stay open waiting for events.
+      signal: AbortSignal.timeout(5000),
+    });
+    const text = await response.text();
+    expect(text).toContain("VALIDATION_FAILED");
+    expect(text).toContain("filter.types.0");
+  });
+
+  it("refuses a NUL character in a graphql-ws subscription's filter with VALIDATION_FAILED", async () => {
+    const url = await gw.listen();
+    const subscriber = subscribeAudit(url, gw.tenants.A.headers, { filter: { types: ["customer.\u0000"] } });
+    try {
+      await expect.poll(() => subscriber.errors.length, { timeout: 10_000 }).toBeGreaterThan(0);
+      expect(JSON.stringify(subscriber.errors)).toContain("VALIDATION_FAILED");
+    } finally {
+      await subscriber.close();
+    }
   });
 });
 
