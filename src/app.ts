@@ -9,8 +9,10 @@ import type { Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/database.ts";
 import { createLocalEventBus, createRedisEventBus, type EventBus } from "./events/bus.ts";
 import type { GraphQLContext } from "./graphql/context.ts";
-import { exposeExpectedErrors } from "./graphql/mask-errors.ts";
-import { requestInfo } from "./graphql/request.ts";
+import { exposeExpectedErrors, normalizeErrorsPlugin } from "./graphql/mask-errors.ts";
+import { checkGetParams, corsFromAllowList, requestInfo } from "./graphql/request.ts";
+import { boundedParserCache, operationLimitPlugins } from "./graphql/limits.ts";
+import { inputGuardPlugin } from "./graphql/input-guard.ts";
 import { schema } from "./graphql/schema.ts";
 import { attachWebSockets, isSocketContext, type SocketContext } from "./graphql/websocket.ts";
 import { unauthenticated } from "./graphql/auth-errors.ts";
@@ -81,7 +83,21 @@ export async function createApp({ config, database: given }: AppOptions): Promis
     // Unexpected errors are masked; expected ones (bad cursor, page too large…) keep their code.
     maskedErrors: { maskError: exposeExpectedErrors },
     logging: config.logLevel === "silent" ? false : config.logLevel,
-    plugins: [jwksPlugin(auth.keys), useRevocableStreams(live), useRateLimits(limits, security)],
+    // Bounded before any work: body size, query size and tokens, cheap limits before validation.
+    maxRequestBodySize: config.limits.maxBodyBytes,
+    parserAndValidationCache: boundedParserCache(),
+    batching: false,
+    multipart: false,
+    cors: corsFromAllowList(config.corsOrigins),
+    plugins: [
+      jwksPlugin(auth.keys),
+      checkGetParams,
+      ...operationLimitPlugins(config.limits),
+      inputGuardPlugin,
+      useRevocableStreams(live),
+      useRateLimits(limits, security),
+      normalizeErrorsPlugin((err) => logger.error({ err }, "unexpected error")),
+    ],
     context: async (initial) => {
       const header = (name: string) => initial.request.headers.get(name);
       // WebSocket connections authenticate at connection_init and re-check the credential on each

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { OperationLimits } from "./graphql/limits.ts";
 
 /** "points/seconds", e.g. "60/60": at most 60 per 60 seconds. */
 const rate = (fallback: string) =>
@@ -75,6 +76,21 @@ const schema = z.object({
   LOCKOUT_DURATION_SECONDS: z.coerce.number().int().min(1).max(86_400 * 365).default(3600),
   /** The `iss` claim of customer access tokens. */
   JWT_ISSUER: z.string().min(1).default("identity-gateway"),
+  // Request and operation limits (src/graphql/limits.ts); an over-limit request does no work.
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+  MAX_QUERY_BYTES: z.coerce.number().int().min(256).max(1024 * 1024).default(32 * 1024),
+  MAX_QUERY_TOKENS: z.coerce.number().int().min(50).max(100_000).default(1000),
+  MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(100).default(10),
+  MAX_QUERY_ALIASES: z.coerce.number().int().min(0).max(1000).default(15),
+  MAX_QUERY_DIRECTIVES: z.coerce.number().int().min(0).max(1000).default(20),
+  MAX_QUERY_COST: z.coerce.number().int().min(10).max(1_000_000).default(5000),
+  INTROSPECTION: z.enum(["admin", "public", "off"]).default("admin"),
+  /** Browser origins allowed to call the gateway cross-origin (comma-separated); none by default. */
+  CORS_ORIGINS: z
+    .string()
+    .transform((s) => s.split(",").map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ protocol: /^https?$/ }).refine((o) => URL.canParse(o) && new URL(o).origin === o, "an origin: scheme://host[:port], no path")))
+    .default([]),
 }).refine((e) => e.SESSION_IDLE_TIMEOUT_SECONDS === 0 || e.SESSION_IDLE_TIMEOUT_SECONDS > e.ACCESS_TOKEN_TTL_SECONDS, {
   path: ["SESSION_IDLE_TIMEOUT_SECONDS"],
   message: "must be 0 (off) or longer than ACCESS_TOKEN_TTL_SECONDS, or sessions would time out before their first refresh",
@@ -129,6 +145,8 @@ export type Config = {
   logLevel: z.infer<typeof schema>["LOG_LEVEL"];
   auth: AuthConfig;
   rateLimits: RateLimitConfig;
+  limits: OperationLimits & { maxBodyBytes: number };
+  corsOrigins: string[];
 };
 
 export class ConfigError extends Error {}
@@ -176,5 +194,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       recoveryPerTarget: e.RATE_LIMIT_RECOVERY_PER_TARGET,
       adminPerCredential: e.RATE_LIMIT_ADMIN_PER_CREDENTIAL,
     },
+    limits: {
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      maxQueryBytes: e.MAX_QUERY_BYTES,
+      maxTokens: e.MAX_QUERY_TOKENS,
+      maxDepth: e.MAX_QUERY_DEPTH,
+      maxAliases: e.MAX_QUERY_ALIASES,
+      maxDirectives: e.MAX_QUERY_DIRECTIVES,
+      maxCost: e.MAX_QUERY_COST,
+      introspection: e.INTROSPECTION,
+    },
+    corsOrigins: e.CORS_ORIGINS,
   };
 }

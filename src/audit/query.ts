@@ -39,9 +39,14 @@ export interface AuditPage {
   hasNextPage: boolean;
 }
 
+/** The largest sequence number PostgreSQL's bigint holds; a larger cursor would fail in SQL. */
+const MAX_SEQUENCE = 9_223_372_036_854_775_807n;
+
 /** Parses an audit cursor: the decimal sequence number of an event. */
 export function parseSequence(cursor: string, field = "after"): bigint {
-  if (!/^\d{1,19}$/.test(cursor)) throw new ValidationError([{ field, message: "not an audit cursor (a sequence number)" }]);
+  if (!/^\d{1,19}$/.test(cursor) || BigInt(cursor) > MAX_SEQUENCE) {
+    throw new ValidationError([{ field, message: "not an audit cursor (a sequence number)" }]);
+  }
   return BigInt(cursor);
 }
 

@@ -4,11 +4,13 @@ import { z } from "zod";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
+/** RFC 5321 lengths: the whole address at most 254, the local part 64, the domain 255. */
 export const emailAddress = z
   .string()
   .trim()
   .max(254)
-  .pipe(z.email({ message: "not a valid email address" }));
+  .pipe(z.email({ message: "not a valid email address" }))
+  .refine((s) => s.slice(0, s.lastIndexOf("@")).length <= 64, "the part before @ is longer than 64 characters");
 
 export const phoneNumber = z
   .string()

@@ -1,6 +1,7 @@
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CustomerStatus } from "../generated/prisma/enums.ts";
 import { ValidationError } from "../errors.ts";
+import { isUuid } from "./guards.ts";
 import type { ServiceContext } from "../service-context.ts";
 
 export interface StringMatch {
@@ -91,10 +92,14 @@ function encodeCursor(row: { id: string; created_at: Date }): string {
   return Buffer.from(JSON.stringify([row.created_at.toISOString(), row.id])).toString("base64url");
 }
 
+const isIsoInstant = (s: string) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString() === s;
+
 function decodeCursor(cursor: string): [string, string] {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (!Number.isNaN(Date.parse(createdAt)) && /^[0-9a-f-]{36}$/i.test(id)) return [createdAt, id];
+    // Exactly what encodeCursor writes: anything else (a "date" PostgreSQL would refuse, 36
+    // dashes for a uuid) is forged and must not reach the SQL.
+    if (typeof createdAt === "string" && isIsoInstant(createdAt) && typeof id === "string" && isUuid(id)) return [createdAt, id];
   } catch {
     // fall through
   }

@@ -1,6 +1,5 @@
 import type { Server } from "node:http";
 import type { IncomingMessage } from "node:http";
-import { GraphQLError } from "graphql";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { YogaServerInstance } from "graphql-yoga";
@@ -9,6 +8,7 @@ import type { LiveConnections } from "../admin-auth/live-connections.ts";
 import type { AdminPrincipal } from "../admin-auth/service.ts";
 import type { RequestInfo } from "../service-context.ts";
 import { unauthenticated } from "./auth-errors.ts";
+import { normalizeError } from "./mask-errors.ts";
 import { requestInfo } from "./request.ts";
 
 /** What a WebSocket operation adds to yoga's initial context. */
@@ -84,10 +84,10 @@ export function attachWebSockets(server: Server, yoga: YogaServerInstance<any, a
         try {
           document = parse(payload.query);
         } catch (error) {
-          return [error as GraphQLError];
+          return [normalizeError(error)];
         }
         const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) return errors.map(normalizeError);
         return {
           schema,
           operationName: payload.operationName,
@@ -109,6 +109,6 @@ export function attachWebSockets(server: Server, yoga: YogaServerInstance<any, a
 /** The upgrade request of a socket as a fetch Request (what requestInfo reads headers from). */
 function asFetchRequest(req: IncomingMessage): Request {
   return new Request(`http://gateway${req.url ?? "/graphql"}`, {
-    headers: Object.entries(req.headers).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : [])),
+    headers: Object.entries(req.headers).flatMap(([k, v]): [string, string][] => (typeof v === "string" ? [[k, v]] : [])),
   });
 }

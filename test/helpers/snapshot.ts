@@ -15,6 +15,12 @@ const ROW_OF: Record<string, string> = {
   tenant: `to_jsonb(t) || jsonb_build_object('audit_seq', t.audit_seq - (SELECT count(*) FROM audit_event e WHERE e.tenant_id = t.id AND e.type LIKE 'security.%'))`,
 };
 
+/** A row of `table` (aliased `t`) as it is compared: what a refused request must leave as it was. */
+export const comparableRow = (table: string) => ROW_OF[table] ?? `to_jsonb(t)`;
+
+/** The rows of `table` (aliased `t`) that are compared at all. */
+export const comparedRows = (table: string) => (table === "audit_event" ? `t.type NOT LIKE 'security.%'` : "TRUE");
+
 /**
  * Every row of every table as JSON text, in a stable order — or, with `tenantId`, the rows of
  * every table with a tenant_id column plus that tenant's own row. Comparing two snapshots proves
@@ -37,8 +43,8 @@ export async function snapshotDatabase(db: Db, tenantId?: string): Promise<Recor
       else if (columns.some((c) => c.name === "tenant_id")) where = `WHERE t.tenant_id = '${tenantId}'::uuid`;
       else continue;
     }
-    const row = ROW_OF[table] ?? `to_jsonb(t)`;
-    if (table === "audit_event") where = `${where ? `${where} AND` : "WHERE"} t.type NOT LIKE 'security.%'`;
+    const row = comparableRow(table);
+    where = `${where ? `${where} AND` : "WHERE"} ${comparedRows(table)}`;
     const rows = await db.$queryRawUnsafe<{ row: string }[]>(`SELECT (${row})::text AS row FROM "${table}" t ${where} ORDER BY 1`);
     snapshot[table] = rows.map((r) => r.row);
   }

@@ -1,0 +1,141 @@
+import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
+import { blockFieldSuggestionsPlugin } from "@escape.tech/graphql-armor-block-field-suggestions";
+import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
+import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
+import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
+import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
+import type { GraphQLArmorCallbackConfiguration } from "@escape.tech/graphql-armor-types";
+import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
+import { GraphQLError, Kind, validate, type DocumentNode, type SelectionSetNode, type ValidationContext, type ValidationRule } from "graphql";
+import type { Plugin } from "graphql-yoga";
+import { LRUCache } from "lru-cache";
+
+export interface OperationLimits {
+  /** Largest accepted query text, in UTF-8 bytes; checked before the parser sees it. */
+  maxQueryBytes: number;
+  /** Lexer tokens; the parser stops at the first one over. */
+  maxTokens: number;
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  /** graphql-armor's cost (objects 2, scalars 1, ×1.5 per level). */
+  maxCost: number;
+  /** Who may use __schema/__type: admins (any request with X-API-Key), everyone, or nobody. */
+  introspection: "admin" | "public" | "off";
+}
+
+/** Total size of parsed documents kept for reuse. A parsed AST takes ~20× its source text. */
+const DOCUMENT_CACHE_BYTES = 16 * 1024 * 1024;
+const AST_BYTES_PER_CHAR = 20;
+
+/**
+ * Fields one merged selection set may hold under one response name (through fragments too).
+ * graphql-js's OverlappingFieldsCanBeMerged compares every pair of them, printing arguments each
+ * time: 110 same-name fields with differing arguments (1,000 tokens) took ~55 ms, 1,000 took 4 s.
+ * graphql-armor has no rule for this, so it is ours; real documents repeat a name a few times.
+ */
+export const MAX_SAME_NAME_FIELDS = 20;
+
+function sameNameFieldsRule(context: ValidationContext) {
+  const countInto = (set: SelectionSetNode, counts: Map<string, number>, seen: Set<string>) => {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        const name = selection.alias?.value ?? selection.name.value;
+        counts.set(name, (counts.get(name) ?? 0) + 1);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        countInto(selection.selectionSet, counts, seen);
+      } else if (!seen.has(selection.name.value)) {
+        seen.add(selection.name.value);
+        const fragment = context.getFragment(selection.name.value);
+        if (fragment) countInto(fragment.selectionSet, counts, seen);
+      }
+    }
+  };
+  return {
+    SelectionSet(node: SelectionSetNode) {
+      const counts = new Map<string, number>();
+      countInto(node, counts, new Set());
+      for (const [name, count] of counts) {
+        if (count > MAX_SAME_NAME_FIELDS) {
+          context.reportError(queryTooComplex(`"${name.slice(0, 50)}" is selected ${count} times in one selection set; at most ${MAX_SAME_NAME_FIELDS}`));
+          return false;
+        }
+      }
+      return undefined;
+    },
+  };
+}
+
+/** A client's document broke a limit: HTTP 400 with the registry code QUERY_TOO_COMPLEX. */
+export function queryTooComplex(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: "QUERY_TOO_COMPLEX", http: { status: 400 } } });
+}
+
+// graphql-armor reports with BAD_USER_INPUT; ours is QUERY_TOO_COMPLEX. Its callbacks hand us the
+// error before it is reported, so we give it our code there.
+const recode: GraphQLArmorCallbackConfiguration = {
+  propagateOnRejection: true,
+  onReject: [
+    (_ctx, error) => {
+      (error.extensions as Record<string, unknown>).code = "QUERY_TOO_COMPLEX";
+      (error.extensions as Record<string, unknown>).http = { status: 400 };
+    },
+  ],
+};
+
+/**
+ * The operation limits, as yoga plugins. Order of work for a request: size of the query text
+ * (before parsing), token count (while parsing), the cheap limit rules (depth, aliases, directives,
+ * cost) alone, and only then graphql-js's full validation — whose overlapping-fields rule is
+ * quadratic in same-named fields, so it must only ever see documents the token cap keeps small.
+ * Parsed documents are cached in an LRU bounded by bytes; parse errors are not cached at all.
+ */
+export function operationLimitPlugins(limits: OperationLimits): Plugin[] {
+  const cheapRules: ValidationRule[] = [
+    sameNameFieldsRule,
+    maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...recode }) as ValidationRule,
+    maxAliasesRule({ n: limits.maxAliases, ...recode }) as ValidationRule,
+    maxDirectivesRule({ n: limits.maxDirectives, ...recode }) as ValidationRule,
+    costLimitRule({ maxCost: limits.maxCost, ignoreIntrospection: true, flattenFragments: true, ...recode }) as ValidationRule,
+  ];
+  const cheapChecked = new WeakMap<DocumentNode, readonly GraphQLError[]>();
+  const plugins: Plugin[] = [
+    {
+      onParams({ params }) {
+        if (typeof params.query === "string" && Buffer.byteLength(params.query) > limits.maxQueryBytes) {
+          throw queryTooComplex(`The query text is larger than ${limits.maxQueryBytes} bytes`);
+        }
+      },
+      onValidate({ params, setResult }) {
+        let errors = cheapChecked.get(params.documentAST);
+        if (!errors) {
+          errors = validate(params.schema, params.documentAST, cheapRules);
+          cheapChecked.set(params.documentAST, errors);
+        }
+        if (errors.length > 0) setResult([...errors]);
+      },
+    },
+    maxTokensPlugin({ n: limits.maxTokens, ...recode }) as Plugin,
+    blockFieldSuggestionsPlugin() as Plugin,
+  ];
+  if (limits.introspection !== "public") {
+    // Without an admin key header the request never gets an admin; with a wrong one, the context
+    // refuses it (401) before anything executes.
+    plugins.push(
+      useDisableIntrospection({ isDisabled: (request) => limits.introspection === "off" || !request.headers.get("x-api-key") }) as Plugin,
+    );
+  }
+  return plugins;
+}
+
+/** yoga's parser cache, bounded by the bytes it holds instead of by entry count. */
+export function boundedParserCache() {
+  return {
+    documentCache: new LRUCache<string, DocumentNode>({
+      maxSize: DOCUMENT_CACHE_BYTES,
+      sizeCalculation: (_doc, source) => Math.max(1, source.length * AST_BYTES_PER_CHAR),
+    }),
+    // A parse error is cheap to reproduce and its key is attacker-chosen text: never keep it.
+    errorCache: { get: (_source: string): unknown => undefined, set: (_source: string, _error: unknown) => {} },
+  };
+}
