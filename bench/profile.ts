@@ -10,8 +10,6 @@
 // BENCH_CUSTOMERS (default 200) seeded customers. NO_RECORD=1 skips bench/RESULTS.md.
 import { deepStrictEqual } from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
-import { availableParallelism, loadavg } from "node:os";
 import pg from "pg";
 import { createApp } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
@@ -22,6 +20,7 @@ import { openDatabase } from "../src/db/database.ts";
 import { NO_REQUEST, type ServiceContext } from "../src/service-context.ts";
 import { createSession } from "../src/sessions/service.ts";
 import { createTenant } from "../src/tenants/service.ts";
+import { loadDuring, machine, recordResults } from "./machine.ts";
 
 const SERVER_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -148,18 +147,13 @@ async function measure(send: () => Promise<unknown>): Promise<Measured> {
   return { rps: count.n / elapsed, meanMs: (elapsed * 1000 * CONCURRENCY) / count.n, requests: count.n };
 }
 
-function machine(postgres: string) {
-  const cpu = readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.+)/)?.[1]?.trim() ?? "unknown CPU";
-  return `${availableParallelism()} × ${cpu}, Node ${process.version}, PostgreSQL ${postgres} (same machine)`;
-}
-
 async function main() {
   if (CUSTOMERS < PAGE) throw new Error(`BENCH_CUSTOMERS must be at least ${PAGE}, the page size`);
   const name = `bench_profile_${randomBytes(6).toString("hex")}`;
   const url = new URL(SERVER_URL);
   url.pathname = `/${name}`;
   await admin(`CREATE DATABASE "${name}"`);
-  const load = [loadavg()[0]];
+  const load = loadDuring();
   try {
     const database = await openDatabase({ kind: "postgres", url: url.toString() });
     const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", BOOTSTRAP: "false", DATABASE_URL: url.toString() });
@@ -210,7 +204,6 @@ async function main() {
         rows.push(line);
         console.log(line);
       }
-      load.push(loadavg()[0]);
 
       const table = [
         "| case | gateway req/s (mean latency) | hand-written SQL req/s (mean latency) | gateway / SQL |",
@@ -219,14 +212,8 @@ async function main() {
       ].join("\n");
       const goal = `Goal gateway / SQL ≥ 0.5: ${results.every((r) => r.gateway.rps / r.baseline.rps >= 0.5) ? "met" : "not met"}.`;
       console.log(`\n${table}\n\n${goal}`);
-      if (process.env.NO_RECORD) return;
-      const loads = `1-minute load average ${load[0].toFixed(2)} at the start, ${load[1].toFixed(2)} at the end`;
-      const busy = load[0] >= 0.5 ? `Taken while other work ran on the shared machine (${loads}).` : `${loads[0].toUpperCase()}${loads.slice(1)}.`;
-      const file = new URL("RESULTS.md", import.meta.url);
-      if (!existsSync(file)) writeFileSync(file, "# Benchmark results\n\nEach section is appended by its `npm run bench:*` script.\n");
-      appendFileSync(
-        file,
-        `\n## bench:profile — ${new Date().toISOString().slice(0, 10)}\n\n${machine(version)}. ${busy}\n` +
+      recordResults(
+        `\n## bench:profile — ${new Date().toISOString().slice(0, 10)}\n\n${machine()}, PostgreSQL ${version} (same machine). ${load()}\n` +
           `${CUSTOMERS} customers, each with ${SEED.identities} identities, ${SEED.sessions} sessions, ${SEED.consents} consents and ${SEED.customObjects} custom objects; ` +
           `${SECONDS} s per case after 1 s of warm-up, ${CONCURRENCY} requests in flight, in one process. Gateway: the real yoga handler ` +
           `(admin authentication, GraphQL, Pothos, Prisma over pg: 2 statements for customer(id), 3 for the page) answering the query text; ` +

@@ -10,13 +10,12 @@
 // contains it. NO_RECORD=1 skips bench/RESULTS.md.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { appendFileSync, readFileSync } from "node:fs";
-import { loadavg } from "node:os";
+import { readFileSync } from "node:fs";
 import pg from "pg";
 import { createLocalEventBus } from "../src/events/bus.ts";
 import { openDatabase } from "../src/db/database.ts";
 import { createTenant } from "../src/tenants/service.ts";
-import { machine } from "./machine.ts";
+import { loadDuring, machine, recordResults } from "./machine.ts";
 
 const SERVER_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const SOAK = Number(process.env.SOAK_SECONDS ?? 60);
@@ -137,7 +136,7 @@ async function main() {
       }
     };
 
-    const loadStart = loadavg()[0];
+    const load = loadDuring();
     const normal = Array.from({ length: NORMAL_WORKERS }, normalWorker);
     await new Promise((r) => setTimeout(r, BASELINE * 1000));
     phase = "abuse";
@@ -151,7 +150,6 @@ async function main() {
     }
     phase = "done";
     await Promise.all([...normal, ...abuse]);
-    const loadEnd = loadavg()[0];
 
     // argon2 (19 MiB per hash, four at a time) and V8's collector swing RSS by tens of MiB between
     // samples: judge the trend, the least-squares slope over the last 30 s, not single samples.
@@ -164,7 +162,7 @@ async function main() {
     const p99 = { baseline: percentile(latencies.baseline, 99), abuse: percentile(latencies.abuse, 99) };
     const ratio = p99.abuse / p99.baseline;
     const lines = [
-      `Machine: ${machine()}; PostgreSQL on the same machine. Shared with three other engineers' work: expect noise. 1-minute load average ${loadStart.toFixed(2)} at the start, ${loadEnd.toFixed(2)} at the end.`,
+      `Machine: ${machine()}; PostgreSQL on the same machine. ${load()}`,
       `Gateway: one process (bench/fanout-node.ts), default limits, argon2 at OWASP defaults. ${NORMAL_WORKERS} normal workers, ${ABUSE_WORKERS} anonymous abuse workers; ${BASELINE} s without abuse, then ${SOAK} s with.${skip ? ` Abuse without "${skip}" (SOAK_SKIP).` : ""}`,
       "",
       "| RSS (MiB) over the abuse phase | " + rss.map(([t]) => `${t} s`).join(" | ") + " |",
@@ -188,9 +186,7 @@ async function main() {
       }),
     ];
     console.log(lines.join("\n"));
-    if (!process.env.NO_RECORD) {
-      appendFileSync(new URL("RESULTS.md", import.meta.url), `\n## bench:soak — ${new Date().toISOString()}\n\n${lines.join("\n")}\n`);
-    }
+    recordResults(`\n## bench:soak — ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC\n\n${lines.join("\n")}\n`);
   } finally {
     gateway?.kill("SIGTERM");
     await new Promise((r) => setTimeout(r, 1000));

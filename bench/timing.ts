@@ -8,8 +8,6 @@
 // ARGON2_* are set). Throttle, hard lock and per-target limits are lifted for the run: they would
 // otherwise (rightly) cut in after a few failures. NO_RECORD=1 skips bench/RESULTS.md.
 import { randomBytes } from "node:crypto";
-import { appendFileSync, readFileSync } from "node:fs";
-import { availableParallelism, loadavg } from "node:os";
 import pg from "pg";
 import { createApp } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
@@ -18,6 +16,7 @@ import { createCustomer } from "../src/customers/service.ts";
 import { openDatabase } from "../src/db/database.ts";
 import { NO_REQUEST } from "../src/service-context.ts";
 import { createTenant } from "../src/tenants/service.ts";
+import { loadDuring, machine, recordResults } from "./machine.ts";
 
 const SERVER_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const TRIES = Number(process.env.BENCH_TRIES ?? 200);
@@ -48,7 +47,7 @@ async function main() {
   const url = new URL(SERVER_URL);
   url.pathname = `/${name}`;
   await admin(`CREATE DATABASE "${name}"`);
-  const load = [loadavg()[0]];
+  const load = loadDuring();
   try {
     const database = await openDatabase({ kind: "postgres", url: url.toString() });
     const config = loadConfig({
@@ -109,20 +108,14 @@ async function main() {
         rows.push(row);
         console.log(row);
       }
-      load.push(loadavg()[0]);
       const table = [
         "| case | existing: mean ± sd ms | unknown: mean ± sd ms | difference of means, ± 95% interval |",
         "| --- | ---: | ---: | ---: |",
         ...rows,
       ].join("\n");
-      if (process.env.NO_RECORD) return;
-      const cpu = readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.+)/)?.[1]?.trim() ?? "unknown CPU";
-      const loads = `1-minute load average ${load[0].toFixed(2)} at the start, ${load[1].toFixed(2)} at the end`;
-      const busy = load[0] >= 0.5 ? `Taken while other work ran on the shared machine (${loads}).` : `${loads}.`;
-      appendFileSync(
-        new URL("RESULTS.md", import.meta.url),
+      recordResults(
         `\n## bench:timing — ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC\n\n` +
-          `${availableParallelism()} × ${cpu}, Node ${process.version}, PostgreSQL ${version} (same machine). ${busy}\n` +
+          `${machine()}, PostgreSQL ${version} (same machine). ${load()}\n` +
           `${TRIES} tries of each path, interleaved, after 20 warm-up requests; in-process requests through the real yoga handler; ` +
           `argon2id m=${config.auth.argon2.memoryCost} KiB, t=${config.auth.argon2.timeCost}. Goal: the difference of the means within its noise.\n\n${table}\n`,
       );
