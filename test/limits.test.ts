@@ -50,6 +50,21 @@ describe("bounded requests", () => {
   });
 });
 
+describe("the cost limit", () => {
+  const lists = (n: number) =>
+    ["identities", "sessions", "consents", "customObjects"].map((l) => `${l}(first: ${n}) { edges { node { id } } }`).join(" ");
+
+  it("answers an admin's page of 100 customers with four nested lists of 10 each", async () => {
+    const res = await raw(gw.app, { headers: admin(), body: { query: `{ customers(first: 100) { edges { node { id ${lists(10)} } } } }` } });
+    expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(200);
+    expect(res.body?.errors).toBeUndefined();
+  });
+
+  it("refuses lists of 100 nested in a page of 100 (up to a million rows) with QUERY_TOO_COMPLEX", async () => {
+    expectTooComplex(await raw(gw.app, { headers: admin(), body: { query: `{ customers(first: 100) { edges { node { id ${lists(100)} } } } }` } }));
+  });
+});
+
 describe("validation cost is bounded", () => {
   const bombs: [string, string][] = [
     ["1,000 same-name fields with differing arguments", `{ ${Array.from({ length: 1000 }, (_, i) => `node(id: "${i}") { id }`).join(" ")} }`],
