@@ -156,7 +156,15 @@ async function main() {
   const load = loadDuring();
   try {
     const database = await openDatabase({ kind: "postgres", url: url.toString() });
-    const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", BOOTSTRAP: "false", DATABASE_URL: url.toString() });
+    // Throughput is the point here: lift the admin credential's rate limit.
+    const config = loadConfig({
+      PORT: "0",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "silent",
+      BOOTSTRAP: "false",
+      DATABASE_URL: url.toString(),
+      RATE_LIMIT_ADMIN_PER_CREDENTIAL: "9999999/60",
+    });
     const app = await createApp({ config, database });
     const pool = new pg.Pool({ connectionString: url.toString(), max: 10 });
     try {
