@@ -16,7 +16,7 @@ export function loadDuring(): () => string {
   const start = loadavg()[0];
   return () => {
     const loads = `1-minute load average ${start.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end`;
-    return start >= 0.5 ? `Taken while other work ran on the machine (${loads}).` : `Idle machine (${loads}).`;
+    return start >= 0.5 ? `Machine not idle at the start (${loads}).` : `Idle machine (${loads}).`;
   };
 }
 
