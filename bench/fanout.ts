@@ -5,40 +5,20 @@
 //
 // Latency is measured from the event's occurredAt (PostgreSQL's transaction start time, so it
 // slightly over-counts) to arrival at the subscriber, on one machine clock.
-import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createClient, type Client } from "graphql-ws";
-import pg from "pg";
 import WebSocket from "ws";
 import { openDatabase } from "../src/db/database.ts";
 import { createLocalEventBus } from "../src/events/bus.ts";
 import { createTenant } from "../src/tenants/service.ts";
-import { machine } from "./machine.ts";
+import { startGatewayProcess, withScratchDatabase } from "./harness.ts";
+import { machine, recordResults } from "./machine.ts";
 
 const SUBSCRIBERS = Number(process.env.SUBSCRIBERS ?? 1000);
 const RATE = Number(process.env.RATE ?? 500);
 const DURATION = Number(process.env.DURATION ?? 30);
-const SERVER_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: SERVER_URL });
-  await c.connect();
-  await c.query(sql);
-  await c.end();
-}
-
-function startNode(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/fanout-node.ts"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolve, reject) => {
-    child.stdout!.on("data", (chunk: Buffer) => {
-      const match = /READY (\S+)/.exec(chunk.toString());
-      if (match) resolve({ url: match[1], child });
-    });
-    child.once("exit", (code) => reject(new Error(`node exited with ${code}`)));
-  });
-}
 
 /** Peak resident memory (VmHWM) of a process, in MiB. */
 function peakRssMiB(pid: number): number {
@@ -179,40 +159,38 @@ async function runPhase(label: string, urls: string[], pids: number[], headers: 
 }
 
 async function main() {
-  const name = `bench_fanout_${randomBytes(4).toString("hex")}`;
-  await admin(`CREATE DATABASE "${name}"`);
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  const databaseUrl = url.toString();
-  const children: ChildProcess[] = [];
-  try {
-    const database = await openDatabase({ kind: "postgres", url: databaseUrl });
-    const { credential, secret, tenant } = await createTenant(database.prisma, createLocalEventBus(), { slug: "bench" });
-    const customers = await Promise.all(
-      Array.from({ length: 50 }, (_, i) =>
-        database.prisma.customer.create({ data: { tenantId: tenant.id, uid: `bench-${i}`, username: `bench${i}` } }),
-      ),
-    );
-    const customerIds = customers.map((c) => Buffer.from(`Customer:${c.id}`).toString("base64"));
-    const headers = { "x-api-key": credential.keyId, "x-api-secret": secret };
-    const cursor = async () => (await database.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } })).auditSeq.toString();
+  await withScratchDatabase("fanout", async (databaseUrl) => {
+    const children: ChildProcess[] = [];
+    try {
+      const database = await openDatabase({ kind: "postgres", url: databaseUrl });
+      const { credential, secret, tenant } = await createTenant(database.prisma, createLocalEventBus(), { slug: "bench" });
+      const customers = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          database.prisma.customer.create({ data: { tenantId: tenant.id, uid: `bench-${i}`, username: `bench${i}` } }),
+        ),
+      );
+      const customerIds = customers.map((c) => Buffer.from(`Customer:${c.id}`).toString("base64"));
+      const headers = { "x-api-key": credential.keyId, "x-api-secret": secret };
+      const cursor = async () => (await database.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } })).auditSeq.toString();
 
-    const one = await startNode({ DATABASE_URL: databaseUrl, REDIS_URL: "" });
-    children.push(one.child);
-    const single = await runPhase("1 node", [one.url], [one.child.pid!], headers, customerIds, await cursor());
-    one.child.kill("SIGTERM");
+      // The writer sends hundreds of mutations a second with one credential: lift its rate limit.
+      const node = (redisUrl: string) => startGatewayProcess({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, RATE_LIMIT_ADMIN_PER_CREDENTIAL: "9999999/60" });
+      const one = await node("");
+      children.push(one.child);
+      const single = await runPhase("1 node", [one.url], [one.child.pid!], headers, customerIds, await cursor());
+      one.child.kill("SIGTERM");
 
-    const a = await startNode({ DATABASE_URL: databaseUrl, REDIS_URL });
-    const b = await startNode({ DATABASE_URL: databaseUrl, REDIS_URL });
-    children.push(a.child, b.child);
-    const double = await runPhase("2 nodes + Redis", [a.url, b.url], [a.child.pid!, b.child.pid!], headers, customerIds, await cursor());
-    await database.close();
-    report([single, double]);
-  } finally {
-    for (const child of children) child.kill("SIGTERM");
-    await new Promise((r) => setTimeout(r, 500));
-    await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  }
+      const a = await node(REDIS_URL);
+      const b = await node(REDIS_URL);
+      children.push(a.child, b.child);
+      const double = await runPhase("2 nodes + Redis", [a.url, b.url], [a.child.pid!, b.child.pid!], headers, customerIds, await cursor());
+      await database.close();
+      report([single, double]);
+    } finally {
+      for (const child of children) child.kill("SIGTERM");
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  });
 }
 
 function report(phases: Phase[]) {
@@ -227,11 +205,7 @@ function report(phases: Phase[]) {
     ...lines,
   ].join("\n");
   console.log(table);
-  if (process.env.NO_RECORD) return;
-  const file = new URL("RESULTS.md", import.meta.url);
-  if (!existsSync(file)) writeFileSync(file, "# Benchmark results\n\nEach section is appended by its `npm run bench:*` script.\n");
-  appendFileSync(
-    file,
+  recordResults(
     `\n## bench:fanout — ${new Date().toISOString().slice(0, 10)}\n\n${machine()}; PostgreSQL and Redis on the same machine; gateway nodes, subscribers and writer all on it too.\n${SUBSCRIBERS} graphql-ws subscribers, ${RATE} events/s requested for ${DURATION} s (each event goes to every subscriber).\n\n${table}\n`,
   );
 }

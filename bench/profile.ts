@@ -9,7 +9,6 @@
 // BENCH_SECONDS (default 5) per case, BENCH_CONCURRENCY (default 4) requests in flight,
 // BENCH_CUSTOMERS (default 200) seeded customers. NO_RECORD=1 skips bench/RESULTS.md.
 import { deepStrictEqual } from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { createApp } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
@@ -20,9 +19,9 @@ import { openDatabase } from "../src/db/database.ts";
 import { NO_REQUEST, type ServiceContext } from "../src/service-context.ts";
 import { createSession } from "../src/sessions/service.ts";
 import { createTenant } from "../src/tenants/service.ts";
+import { withScratchDatabase } from "./harness.ts";
 import { loadDuring, machine, recordResults } from "./machine.ts";
 
-const SERVER_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 200);
@@ -72,30 +71,6 @@ const PAGE_SQL = `SELECT json_build_object('data', json_build_object('customers'
     coalesce(json_agg(json_build_object('node', p.node) ORDER BY p.created_at DESC, p.id DESC), '[]'))))::text AS body
   FROM (SELECT c.id, c.created_at, ${NODE_SQL} AS node FROM customer c WHERE c.tenant_id = $1
         ORDER BY c.created_at DESC, c.id DESC LIMIT ${PAGE}) p`;
-
-async function admin<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: SERVER_URL });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-/**
- * Drops the benchmark database. A pg pool's end() resolves before its sockets have closed, and a
- * connection killed by DROP … WITH (FORCE) meanwhile would crash the process with an unhandled
- * 'error': wait (up to 5 s) for the connections to go first.
- */
-async function dropDatabase(name: string) {
-  for (let i = 0; i < 50; i++) {
-    const [{ n }] = await admin<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [name]);
-    if (n === 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-}
 
 /** Runs `job(0)` … `job(total - 1)`, `count` at a time. */
 async function inParallel(count: number, total: number, job: (i: number) => Promise<void>) {
@@ -149,91 +124,87 @@ async function measure(send: () => Promise<unknown>): Promise<Measured> {
 
 async function main() {
   if (CUSTOMERS < PAGE) throw new Error(`BENCH_CUSTOMERS must be at least ${PAGE}, the page size`);
-  const name = `bench_profile_${randomBytes(6).toString("hex")}`;
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  await admin(`CREATE DATABASE "${name}"`);
+  await withScratchDatabase("profile", profile);
+}
+
+async function profile(databaseUrl: string) {
   const load = loadDuring();
+  const database = await openDatabase({ kind: "postgres", url: databaseUrl });
+  // Throughput is the point here: lift the admin credential's rate limit.
+  const config = loadConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "silent",
+    BOOTSTRAP: "false",
+    DATABASE_URL: databaseUrl,
+    RATE_LIMIT_ADMIN_PER_CREDENTIAL: "9999999/60",
+  });
+  const app = await createApp({ config, database });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   try {
-    const database = await openDatabase({ kind: "postgres", url: url.toString() });
-    // Throughput is the point here: lift the admin credential's rate limit.
-    const config = loadConfig({
-      PORT: "0",
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "silent",
-      BOOTSTRAP: "false",
-      DATABASE_URL: url.toString(),
-      RATE_LIMIT_ADMIN_PER_CREDENTIAL: "9999999/60",
-    });
-    const app = await createApp({ config, database });
-    const pool = new pg.Pool({ connectionString: url.toString(), max: 10 });
-    try {
-      const db = database.prisma;
-      const { tenant, credential, secret } = await createTenant(db, app.events, { slug: "bench" });
-      const ctx: ServiceContext = { db, events: app.events, tenantId: tenant.id, actor: { kind: "ADMIN", id: credential.id }, request: NO_REQUEST };
-      await seed(ctx);
-      const version = (await pool.query<{ server_version: string }>("SHOW server_version")).rows[0].server_version;
+    const db = database.prisma;
+    const { tenant, credential, secret } = await createTenant(db, app.events, { slug: "bench" });
+    const ctx: ServiceContext = { db, events: app.events, tenantId: tenant.id, actor: { kind: "ADMIN", id: credential.id }, request: NO_REQUEST };
+    await seed(ctx);
+    const version = (await pool.query<{ server_version: string }>("SHOW server_version")).rows[0].server_version;
 
-      const headers = { "content-type": "application/json", "x-api-key": credential.keyId, "x-api-secret": secret };
-      const gateway = (query: string, variables?: Record<string, unknown>) => async () => {
-        const response = await app.yoga.fetch("http://bench.local/graphql", { method: "POST", headers, body: JSON.stringify({ query, variables }) });
-        const body = await response.text();
-        if (response.status !== 200) throw new Error(`gateway answered ${response.status}: ${body.slice(0, 500)}`);
-        return body;
-      };
-      const baseline = (sql: string, params: unknown[]) => async () => (await pool.query<{ body: string }>(sql, params)).rows[0].body;
+    const headers = { "content-type": "application/json", "x-api-key": credential.keyId, "x-api-secret": secret };
+    const gateway = (query: string, variables?: Record<string, unknown>) => async () => {
+      const response = await app.yoga.fetch("http://bench.local/graphql", { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+      const body = await response.text();
+      if (response.status !== 200) throw new Error(`gateway answered ${response.status}: ${body.slice(0, 500)}`);
+      return body;
+    };
+    const baseline = (sql: string, params: unknown[]) => async () => (await pool.query<{ body: string }>(sql, params)).rows[0].body;
 
-      const someone = await db.customer.findFirstOrThrow({ where: { tenantId: tenant.id }, orderBy: { createdAt: "asc" } });
-      const someoneId = Buffer.from(`Customer:${someone.id}`).toString("base64");
-      const cases = [
-        { label: `customer(id), 4 nested lists × ${NESTED_FIRST}`, gateway: gateway(ONE_QUERY, { id: someoneId }), baseline: baseline(ONE_SQL, [someone.id, tenant.id]) },
-        { label: `customers(first: ${PAGE}), 4 nested lists × ${NESTED_FIRST}`, gateway: gateway(PAGE_QUERY), baseline: baseline(PAGE_SQL, [tenant.id]) },
-      ];
+    const someone = await db.customer.findFirstOrThrow({ where: { tenantId: tenant.id }, orderBy: { createdAt: "asc" } });
+    const someoneId = Buffer.from(`Customer:${someone.id}`).toString("base64");
+    const cases = [
+      { label: `customer(id), 4 nested lists × ${NESTED_FIRST}`, gateway: gateway(ONE_QUERY, { id: someoneId }), baseline: baseline(ONE_SQL, [someone.id, tenant.id]) },
+      { label: `customers(first: ${PAGE}), 4 nested lists × ${NESTED_FIRST}`, gateway: gateway(PAGE_QUERY), baseline: baseline(PAGE_SQL, [tenant.id]) },
+    ];
 
-      // Both sides must answer the same rows in the same shape, or the comparison means nothing.
-      for (const c of cases) {
-        const fromGateway = JSON.parse(await c.gateway());
-        const fromSql = JSON.parse(await c.baseline());
-        deepStrictEqual(fromGateway, fromSql, `${c.label}: the gateway and the hand-written SQL disagree`);
-      }
-      const page = JSON.parse(await cases[1].gateway()).data.customers.edges;
-      if (page.length !== PAGE || page.some((e: { node: { customObjects: { edges: unknown[] } } }) => e.node.customObjects.edges.length !== NESTED_FIRST)) {
-        throw new Error("the page does not hold 50 customers with 10 custom objects each");
-      }
-      console.log(`responses identical; page body ${(await cases[1].baseline()).length} bytes`);
-
-      const rows: string[] = [];
-      const results: { label: string; gateway: Measured; baseline: Measured }[] = [];
-      for (const c of cases) {
-        const g = await measure(c.gateway);
-        const b = await measure(c.baseline);
-        results.push({ label: c.label, gateway: g, baseline: b });
-        const line = `| ${c.label} | ${g.rps.toFixed(0)} (${g.meanMs.toFixed(1)} ms) | ${b.rps.toFixed(0)} (${b.meanMs.toFixed(1)} ms) | ${(g.rps / b.rps).toFixed(2)} |`;
-        rows.push(line);
-        console.log(line);
-      }
-
-      const table = [
-        "| case | gateway req/s (mean latency) | hand-written SQL req/s (mean latency) | gateway / SQL |",
-        "| --- | ---: | ---: | ---: |",
-        ...rows,
-      ].join("\n");
-      const goal = `Goal gateway / SQL ≥ 0.5: ${results.every((r) => r.gateway.rps / r.baseline.rps >= 0.5) ? "met" : "not met"}.`;
-      console.log(`\n${table}\n\n${goal}`);
-      recordResults(
-        `\n## bench:profile — ${new Date().toISOString().slice(0, 10)}\n\n${machine()}, PostgreSQL ${version} (same machine). ${load()}\n` +
-          `${CUSTOMERS} customers, each with ${SEED.identities} identities, ${SEED.sessions} sessions, ${SEED.consents} consents and ${SEED.customObjects} custom objects; ` +
-          `${SECONDS} s per case after 1 s of warm-up, ${CONCURRENCY} requests in flight, in one process. Gateway: the real yoga handler ` +
-          `(admin authentication, GraphQL, Pothos, Prisma over pg: 2 statements for customer(id), 3 for the page) answering the query text; ` +
-          `SQL: one hand-written statement through pg building the same JSON body (checked identical before timing).\n\n${table}\n\n${goal}\n`,
-      );
-    } finally {
-      await pool.end();
-      await app.stop();
-      await database.close();
+    // Both sides must answer the same rows in the same shape, or the comparison means nothing.
+    for (const c of cases) {
+      const fromGateway = JSON.parse(await c.gateway());
+      const fromSql = JSON.parse(await c.baseline());
+      deepStrictEqual(fromGateway, fromSql, `${c.label}: the gateway and the hand-written SQL disagree`);
     }
+    const page = JSON.parse(await cases[1].gateway()).data.customers.edges;
+    if (page.length !== PAGE || page.some((e: { node: { customObjects: { edges: unknown[] } } }) => e.node.customObjects.edges.length !== NESTED_FIRST)) {
+      throw new Error("the page does not hold 50 customers with 10 custom objects each");
+    }
+    console.log(`responses identical; page body ${(await cases[1].baseline()).length} bytes`);
+
+    const rows: string[] = [];
+    const results: { label: string; gateway: Measured; baseline: Measured }[] = [];
+    for (const c of cases) {
+      const g = await measure(c.gateway);
+      const b = await measure(c.baseline);
+      results.push({ label: c.label, gateway: g, baseline: b });
+      const line = `| ${c.label} | ${g.rps.toFixed(0)} (${g.meanMs.toFixed(1)} ms) | ${b.rps.toFixed(0)} (${b.meanMs.toFixed(1)} ms) | ${(g.rps / b.rps).toFixed(2)} |`;
+      rows.push(line);
+      console.log(line);
+    }
+
+    const table = [
+      "| case | gateway req/s (mean latency) | hand-written SQL req/s (mean latency) | gateway / SQL |",
+      "| --- | ---: | ---: | ---: |",
+      ...rows,
+    ].join("\n");
+    const goal = `Goal gateway / SQL ≥ 0.5: ${results.every((r) => r.gateway.rps / r.baseline.rps >= 0.5) ? "met" : "not met"}.`;
+    console.log(`\n${table}\n\n${goal}`);
+    recordResults(
+      `\n## bench:profile — ${new Date().toISOString().slice(0, 10)}\n\n${machine()}, PostgreSQL ${version} (same machine). ${load()}\n` +
+        `${CUSTOMERS} customers, each with ${SEED.identities} identities, ${SEED.sessions} sessions, ${SEED.consents} consents and ${SEED.customObjects} custom objects; ` +
+        `${SECONDS} s per case after 1 s of warm-up, ${CONCURRENCY} requests in flight, in one process. Gateway: the real yoga handler ` +
+        `(admin authentication, GraphQL, Pothos, Prisma over pg: 2 statements for customer(id), 3 for the page) answering the query text; ` +
+        `SQL: one hand-written statement through pg building the same JSON body (checked identical before timing).\n\n${table}\n\n${goal}\n`,
+    );
   } finally {
-    await dropDatabase(name);
+    await pool.end();
+    await app.stop();
+    await database.close();
   }
 }
 

@@ -8,39 +8,20 @@
 // database bench_soak_<random> is created and dropped. SOAK_SECONDS (default 60) of abuse,
 // BASELINE_SECONDS (default 20) without. SOAK_SKIP=<text> leaves out abuse kinds whose label
 // contains it. NO_RECORD=1 skips bench/RESULTS.md.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import pg from "pg";
 import { createLocalEventBus } from "../src/events/bus.ts";
 import { openDatabase } from "../src/db/database.ts";
 import { createTenant } from "../src/tenants/service.ts";
+import { startGatewayProcess, withScratchDatabase } from "./harness.ts";
 import { loadDuring, machine, recordResults } from "./machine.ts";
 
-const SERVER_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const SOAK = Number(process.env.SOAK_SECONDS ?? 60);
 const BASELINE = Number(process.env.BASELINE_SECONDS ?? 20);
 const NORMAL_WORKERS = 4;
 const ABUSE_WORKERS = 3;
 const PASSWORD = "correct horse battery staple";
-
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: SERVER_URL });
-  await c.connect();
-  await c.query(sql);
-  await c.end();
-}
-
-function startGateway(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/fanout-node.ts"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolve, reject) => {
-    child.stdout!.on("data", (chunk: Buffer) => {
-      const match = /READY (\S+)/.exec(chunk.toString());
-      if (match) resolve({ url: match[1], child });
-    });
-    child.once("exit", (code) => reject(new Error(`gateway exited with ${code}`)));
-  });
-}
 
 const rssMiB = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024);
 const percentile = (xs: number[], p: number) => {
@@ -56,20 +37,20 @@ async function post(url: string, body: string | Buffer, headers: Record<string, 
 const gql = (url: string, query: string, variables: unknown, headers: Record<string, string>) => post(url, JSON.stringify({ query, variables }), headers);
 
 async function main() {
-  const name = `bench_soak_${randomBytes(4).toString("hex")}`;
-  await admin(`CREATE DATABASE "${name}"`);
-  const dbUrl = new URL(SERVER_URL);
-  dbUrl.pathname = `/${name}`;
+  await withScratchDatabase("soak", soak);
+}
+
+async function soak(databaseUrl: string) {
   let gateway: ChildProcess | undefined;
   try {
-    const database = await openDatabase({ kind: "postgres", url: dbUrl.toString() });
+    const database = await openDatabase({ kind: "postgres", url: databaseUrl });
     const { credential, secret, tenant } = await createTenant(database.prisma, createLocalEventBus(), { slug: "soak" });
     await database.close();
     // Normal users and the attacker come from different addresses (X-Forwarded-For, as behind a
     // proxy): per-IP limits then stop the attacker, not the users. The admin credential's own
     // limit is lifted: normal admin traffic here runs as fast as four workers can send it.
-    const started = await startGateway({
-      DATABASE_URL: dbUrl.toString(),
+    const started = await startGatewayProcess({
+      DATABASE_URL: databaseUrl,
       REDIS_URL: "",
       MASTER_KEY: randomBytes(32).toString("base64"),
       TRUST_PROXY: "true",
@@ -220,7 +201,6 @@ async function main() {
   } finally {
     gateway?.kill("SIGTERM");
     await new Promise((r) => setTimeout(r, 1000));
-    await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   }
 }
 

@@ -6,6 +6,8 @@ import { ForgotPasswordDocument, MeDocument, RevokeSessionDocument, SetPasswordD
 import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
 import { rowId } from "./helpers/ids.ts";
 import { auditTrail } from "./helpers/snapshot.ts";
+import { subscribeAudit } from "./helpers/subscriber.ts";
+import { createCustomer } from "../src/customers/service.ts";
 
 const PASSWORD = "correct horse battery staple";
 const REDIS_URL = process.env.REDIS_URL;
@@ -170,6 +172,21 @@ describe("admin traffic", () => {
     expect(over.body.errors).toMatchObject([{ extensions: { code: "RATE_LIMITED", retryAfter: expect.any(Number) } }]);
     expect((await post(gw.app, four, gw.tenants.B.headers)).status).toBe(200);
     expect(await securityEvents(gw, "rate_limited")).toMatchObject([{ actorKind: "ADMIN", data: { limit: "adminPerCredential", keyId: gw.tenants.A.keyId } }]);
+  });
+
+  it("counts a subscription once, when it subscribes, not once per event it delivers", async () => {
+    const url = await gw.listen();
+    const sub = subscribeAudit(url, gw.tenants.B.headers, { after: "0" });
+    try {
+      // Tenant B's trail: two setup events, then twelve more written outside the API — more
+      // events than the credential's 5 points a minute.
+      const ctx = gw.serviceContext("B");
+      for (let i = 0; i < 12; i++) await createCustomer(ctx, { username: `subscribed-${i}` });
+      await sub.waitFor(14);
+      expect(sub.errors).toEqual([]);
+    } finally {
+      await sub.close();
+    }
   });
 });
 

@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+
+// What every benchmark on PostgreSQL needs: a scratch database of its own on the server
+// (DATABASE_URL, default the local one), and gateway nodes as separate processes.
+
+export const SERVER_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+
+/** One statement on the server's maintenance database (CREATE/DROP DATABASE, pg_stat_activity). */
+export async function serverQuery<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: SERVER_URL });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Creates a fresh database named `bench_<prefix>_<random>`, runs `work` with its URL, and drops it
+ * again whatever happens. A pg pool's end() resolves before its sockets have closed, and a
+ * connection killed by DROP … WITH (FORCE) meanwhile would crash the process with an unhandled
+ * 'error': the drop waits (up to 5 s) for the connections to go first.
+ */
+export async function withScratchDatabase<T>(prefix: string, work: (url: string) => Promise<T>): Promise<T> {
+  const name = `bench_${prefix}_${randomBytes(6).toString("hex")}`;
+  await serverQuery(`CREATE DATABASE "${name}"`);
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  try {
+    return await work(url.toString());
+  } finally {
+    for (let i = 0; i < 50; i++) {
+      const [{ n }] = await serverQuery<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [name]);
+      if (n === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await serverQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  }
+}
+
+/** Starts a gateway node as its own process (bench/fanout-node.ts); resolves with its GraphQL URL. */
+export function startGatewayProcess(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/fanout-node.ts"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
+      const match = /READY (\S+)/.exec(chunk.toString());
+      if (match) resolve({ url: match[1], child });
+    });
+    child.once("exit", (code) => reject(new Error(`gateway node exited with ${code}`)));
+  });
+}
