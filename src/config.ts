@@ -83,7 +83,7 @@ const schema = z.object({
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(100).default(10),
   MAX_QUERY_ALIASES: z.coerce.number().int().min(0).max(1000).default(15),
   MAX_QUERY_DIRECTIVES: z.coerce.number().int().min(0).max(1000).default(20),
-  // graphql-armor's estimate: fields weighted ×1.5 per level and × a literal `first`. 300,000 admits
+  // graphql-armor's estimate: fields weighted ×1.5 per level and × `first` (variables too, see limits.ts). 300,000 admits
   // a page of 100 customers with four nested lists of 10 (≈ 279,000), not 100 nested in 100 (≈ 2.8 M).
   MAX_QUERY_COST: z.coerce.number().int().min(10).max(1_000_000_000).default(300_000),
   INTROSPECTION: z.enum(["admin", "public", "off"]).default("admin"),

@@ -63,6 +63,15 @@ describe("the cost limit", () => {
   it("refuses lists of 100 nested in a page of 100 (up to a million rows) with QUERY_TOO_COMPLEX", async () => {
     expectTooComplex(await raw(gw.app, { headers: admin(), body: { query: `{ customers(first: 100) { edges { node { id ${lists(100)} } } } }` } }));
   });
+
+  it("prices page sizes given as variables (or their defaults) like literal ones", async () => {
+    const query = `query($n: Int, $m: Int = 100) { customers(first: $n) { edges { node { id ${lists(0).replaceAll("first: 0", "first: $m")} } } } }`;
+    expectTooComplex(await raw(gw.app, { headers: admin(), body: { query, variables: { n: 100 } } }));
+    expectTooComplex(await raw(gw.app, { headers: admin(), body: { query: query.replace("$m: Int = 100", "$m: Int"), variables: { n: 100, m: 100 } } }));
+    const fine = await raw(gw.app, { headers: admin(), body: { query, variables: { n: 100, m: 10 } } });
+    expect(fine.status, JSON.stringify(fine.body).slice(0, 300)).toBe(200);
+    expect(fine.body?.errors).toBeUndefined();
+  });
 });
 
 describe("validation cost is bounded", () => {

@@ -6,7 +6,7 @@ import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import type { GraphQLArmorCallbackConfiguration } from "@escape.tech/graphql-armor-types";
 import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
-import { GraphQLError, Kind, validate, type DocumentNode, type SelectionSetNode, type ValidationContext, type ValidationRule } from "graphql";
+import { GraphQLError, Kind, validate, visit, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode, type ValidationContext, type ValidationRule } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { LRUCache } from "lru-cache";
 
@@ -91,12 +91,13 @@ const recode: GraphQLArmorCallbackConfiguration = {
  * Parsed documents are cached in an LRU bounded by bytes; parse errors are not cached at all.
  */
 export function operationLimitPlugins(limits: OperationLimits): Plugin[] {
+  const costRule = costLimitRule({ maxCost: limits.maxCost, ignoreIntrospection: true, flattenFragments: true, ...recode }) as ValidationRule;
   const cheapRules: ValidationRule[] = [
     sameNameFieldsRule,
     maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...recode }) as ValidationRule,
     maxAliasesRule({ n: limits.maxAliases, ...recode }) as ValidationRule,
     maxDirectivesRule({ n: limits.maxDirectives, ...recode }) as ValidationRule,
-    costLimitRule({ maxCost: limits.maxCost, ignoreIntrospection: true, flattenFragments: true, ...recode }) as ValidationRule,
+    costRule,
   ];
   const cheapChecked = new WeakMap<DocumentNode, readonly GraphQLError[]>();
   const plugins: Plugin[] = [
@@ -113,6 +114,15 @@ export function operationLimitPlugins(limits: OperationLimits): Plugin[] {
           cheapChecked.set(params.documentAST, errors);
         }
         if (errors.length > 0) setResult([...errors]);
+      },
+      // Validation sees no variables, and graphql-armor's cost multiplies only a literal
+      // `first`/`last`: `first: $n` would count once. With the variables known, price it again.
+      // Cost: one walk of the document, and a second cost pass only where a page size is a variable.
+      onExecute({ args, setResultAndStopExecution }) {
+        const priced = withPageSizes(args.document, args.operationName, args.variableValues);
+        if (!priced) return;
+        const errors = validate(args.schema, priced, [costRule]);
+        if (errors.length > 0) setResultAndStopExecution({ errors });
       },
     },
     maxTokensPlugin({ n: limits.maxTokens, ...recode }) as Plugin,
@@ -138,4 +148,29 @@ export function boundedParserCache() {
     // A parse error is cheap to reproduce and its key is attacker-chosen text: never keep it.
     errorCache: { get: (_source: string): unknown => undefined, set: (_source: string, _error: unknown) => {} },
   };
+}
+
+/**
+ * The document with every `first`/`last` given by a variable replaced by that variable's value
+ * (or its default), for pricing; null when no page size is a variable.
+ */
+function withPageSizes(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): DocumentNode | null {
+  const operation = document.definitions.find(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
+  );
+  const defaults = new Map(
+    (operation?.variableDefinitions ?? []).flatMap((v) => (v.defaultValue?.kind === Kind.INT ? [[v.variable.name.value, Number(v.defaultValue.value)] as const] : [])),
+  );
+  let changed = false;
+  const priced = visit(document, {
+    Argument(node) {
+      if ((node.name.value !== "first" && node.name.value !== "last") || node.value.kind !== Kind.VARIABLE) return undefined;
+      const name = node.value.name.value;
+      const value = variables?.[name] ?? defaults.get(name);
+      if (typeof value !== "number" || !Number.isInteger(value)) return undefined;
+      changed = true;
+      return { ...node, value: { kind: Kind.INT, value: String(value) } };
+    },
+  });
+  return changed ? priced : null;
 }
