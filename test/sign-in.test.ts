@@ -2,6 +2,7 @@ import { decodeJwt, decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   BlockCustomerDocument,
+  CustomerSignInLockDocument,
   CustomerDocument,
   DisableCustomerDocument,
   MeDocument,
@@ -183,11 +184,15 @@ describe("throttle and hard lock", () => {
       expect((await auditTrail(strict.db, strict.tenants.A.id)).at(-1)).toMatchObject({ type: "customer.sign_in_failed", data: { reason: "locked" } });
       expect((await strict.db.customer.findUniqueOrThrow({ where: { id: rowId(c.id) } })).status).toBe("ACTIVE");
       expect((await strict.gql(MeDocument, {}, { bearer: live.accessToken })).status).toBe(200);
+      // Support staff see until when, customers do not.
+      const lock = (await strict.gql(CustomerSignInLockDocument, { id: c.id })).data!.customer!.signInLockedUntil;
+      expect(Math.abs(new Date(lock!).getTime() - (Date.now() + 3600_000))).toBeLessThan(60_000);
 
       const unblocked = await strict.gql(UnblockCustomerDocument, { id: c.id });
       expect(unblocked.data!.unblockCustomer.__typename).toBe("UnblockCustomerPayload");
       expect((await auditTrail(strict.db, strict.tenants.A.id)).at(-1)).toMatchObject({ type: "customer.unblocked", data: { clearedFailedSignIns: 5 } });
       expect((await attempt(strict, c.email, PASSWORD)).data!.signIn.__typename).toBe("SignInPayload");
+      expect((await strict.gql(CustomerSignInLockDocument, { id: c.id })).data!.customer!.signInLockedUntil).toBeNull();
     });
 
     it("forgets failures older than the window, and lets a lock end once its duration has run out", async () => {

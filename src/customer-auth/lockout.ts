@@ -14,7 +14,14 @@ type Lockout = AuthConfig["lockout"];
 
 /** Whether new sign-ins of this customer are refused by the hard lock right now. Pure. */
 export function isLocked(c: Pick<Customer, "failedSignIns" | "failedSignInsSince">, config: Lockout, now = Date.now()): boolean {
-  return c.failedSignIns >= config.threshold && c.failedSignInsSince !== null && now - c.failedSignInsSince.getTime() < config.durationSeconds * 1000;
+  return lockedUntil(c, config, now) !== null;
+}
+
+/** When the hard lock on this customer ends, or null when there is none now. Pure. */
+export function lockedUntil(c: Pick<Customer, "failedSignIns" | "failedSignInsSince">, config: Lockout, now = Date.now()): Date | null {
+  if (c.failedSignIns < config.threshold || c.failedSignInsSince === null) return null;
+  const end = c.failedSignInsSince.getTime() + config.durationSeconds * 1000;
+  return now < end ? new Date(end) : null;
 }
 
 /**

@@ -8,6 +8,7 @@ import { localId } from "../graphql/ids.ts";
 import { SessionRef } from "../sessions/types.ts";
 import { changePassword, setPassword } from "./passwords.ts";
 import { refreshSession, signOut } from "./refresh.ts";
+import { lockedUntil } from "./lockout.ts";
 import { signIn } from "./sign-in.ts";
 
 // Customer sign-in and tokens. Customers have no admin credential: public operations name their
@@ -44,6 +45,20 @@ const SignInPayload = tokensType("SignInPayload");
 const RefreshSessionPayload = tokensType("RefreshSessionPayload");
 
 const authFailures = () => ({ types: [AuthenticationError], directResult: true as const });
+
+// Admin-only, like blockReason: support staff see why a customer cannot sign in right now.
+builder.prismaObjectField("Customer", "signInLockedUntil", (t) =>
+  t.field({
+    type: "DateTime",
+    nullable: true,
+    authScopes: { admin: true },
+    description:
+      "Until when new sign-ins are refused after too many failed ones (the hard lock: LOCKOUT_THRESHOLD failures within " +
+      "LOCKOUT_WINDOW_SECONDS). Null when not locked. Existing sessions keep working; unblockCustomer lifts it.",
+    select: { failedSignIns: true, failedSignInsSince: true },
+    resolve: (customer, _args, ctx) => lockedUntil(customer, ctx.auth.config.lockout),
+  }),
+);
 
 builder.mutationFields((t) => ({
   signIn: t.field({
