@@ -1,10 +1,11 @@
-import { AppError, AuthenticationError, ConflictError, ERROR_CODES, NotFoundError, RateLimitedError, RuleViolationError, ValidationError } from "../errors.ts";
+import { AppError, AuthenticationError, REQUEST_ERROR_CODES, ConflictError, ERROR_CODES, NotFoundError, RateLimitedError, RuleViolationError, ValidationError } from "../errors.ts";
 import { builder } from "./builder.ts";
 
 // Expected failures as typed results. Clients match `... on Error { code message }` and branch on
 // the stable `code`; the concrete types add detail (which field, which issues).
 
-const ErrorCode = builder.enumType("ErrorCode", { values: ERROR_CODES });
+// Every code a client can receive, typed results and request-level errors alike: the one registry.
+const ErrorCode = builder.enumType("ErrorCode", { values: [...new Set([...ERROR_CODES, ...REQUEST_ERROR_CODES])] as const });
 
 const ErrorInterface = builder.interfaceRef<AppError>("Error").implement({
   fields: (t) => ({
