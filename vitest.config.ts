@@ -18,9 +18,6 @@ const project = (name: string, db: string) => ({ extends: true as const, test: {
 export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
   test: {
-    projects: [
-      project("pglite", "pglite"),
-      ...(process.env.TEST_DATABASE_URL ? [project("postgres", "postgres")] : []),
-    ],
+    projects: [project("pglite", "pglite"), ...(process.env.TEST_DATABASE_URL ? [project("postgres", "postgres")] : [])],
   },
 });

@@ -44,7 +44,14 @@ interface Phase {
   achievedRate: number;
 }
 
-async function runPhase(label: string, urls: string[], pids: number[], headers: Record<string, string>, customerIds: string[], after: string): Promise<Phase> {
+async function runPhase(
+  label: string,
+  urls: string[],
+  pids: number[],
+  headers: Record<string, string>,
+  customerIds: string[],
+  after: string,
+): Promise<Phase> {
   // Latencies in a histogram of 0.1 ms buckets up to 60 s: constant memory whatever the volume.
   const buckets = new Uint32Array(600_000);
   let delivered = 0;
@@ -174,7 +181,8 @@ async function main() {
       const cursor = async () => (await database.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } })).auditSeq.toString();
 
       // The writer sends hundreds of mutations a second with one credential: lift its rate limit.
-      const node = (redisUrl: string) => startGatewayProcess({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, RATE_LIMIT_ADMIN_PER_CREDENTIAL: "9999999/60" });
+      const node = (redisUrl: string) =>
+        startGatewayProcess({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, RATE_LIMIT_ADMIN_PER_CREDENTIAL: "9999999/60" });
       const one = await node("");
       children.push(one.child);
       const single = await runPhase("1 node", [one.url], [one.child.pid!], headers, customerIds, await cursor());

@@ -43,7 +43,10 @@ export async function withScratchDatabase<T>(prefix: string, work: (url: string)
 
 /** Starts a gateway node as its own process (bench/fanout-node.ts); resolves with its GraphQL URL. */
 export function startGatewayProcess(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/fanout-node.ts"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/fanout-node.ts"], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   return new Promise((resolve, reject) => {
     child.stdout!.on("data", (chunk: Buffer) => {
       const match = /READY (\S+)/.exec(chunk.toString());

@@ -75,9 +75,11 @@ const PAGE_SQL = `SELECT json_build_object('data', json_build_object('customers'
 /** Runs `job(0)` … `job(total - 1)`, `count` at a time. */
 async function inParallel(count: number, total: number, job: (i: number) => Promise<void>) {
   let next = 0;
-  await Promise.all(Array.from({ length: count }, async () => {
-    while (next < total) await job(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: count }, async () => {
+      while (next < total) await job(next++);
+    }),
+  );
 }
 
 async function seed(ctx: ServiceContext) {
@@ -86,14 +88,24 @@ async function seed(ctx: ServiceContext) {
     const customer = await createCustomer(ctx, {
       firstName: `Customer ${i}`,
       emails: [{ value: `bench-${i}@example.com`, primary: true, verified: true }],
-      identities: Array.from({ length: SEED.identities }, (_, k) => ({ provider: k === 0 ? "password" : `idp-${k}`, providerUserId: `user-${i}` })),
+      identities: Array.from({ length: SEED.identities }, (_, k) => ({
+        provider: k === 0 ? "password" : `idp-${k}`,
+        providerUserId: `user-${i}`,
+      })),
     });
     for (let k = 0; k < SEED.sessions; k++) {
-      await createSession(ctx, customer.id, { ip: "203.0.113.7", userAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0" });
+      await createSession(ctx, customer.id, {
+        ip: "203.0.113.7",
+        userAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0",
+      });
     }
-    for (let k = 0; k < SEED.consents; k++) await grantConsent(ctx, customer.id, { purpose: `purpose.${k}`, version: "1", source: "bench" });
+    for (let k = 0; k < SEED.consents; k++)
+      await grantConsent(ctx, customer.id, { purpose: `purpose.${k}`, version: "1", source: "bench" });
     for (let k = 0; k < SEED.customObjects; k++) {
-      await createCustomObject(ctx, customer.id, { name: k % 2 ? "wishlist" : "purchases", data: { sku: `sku-${i}-${k}`, qty: k, tags: ["a", "b"] } });
+      await createCustomObject(ctx, customer.id, {
+        name: k % 2 ? "wishlist" : "purchases",
+        data: { sku: `sku-${i}-${k}`, qty: k, tags: ["a", "b"] },
+      });
     }
   });
   console.log(`seeded ${CUSTOMERS} customers in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -108,12 +120,14 @@ interface Measured {
 /** Warms `send` up for a second, then keeps CONCURRENCY calls in flight for SECONDS. */
 async function measure(send: () => Promise<unknown>): Promise<Measured> {
   const until = (deadline: number, count: { n: number }) =>
-    Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (Date.now() < deadline) {
-        await send();
-        count.n++;
-      }
-    }));
+    Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (Date.now() < deadline) {
+          await send();
+          count.n++;
+        }
+      }),
+    );
   await until(Date.now() + 1000, { n: 0 });
   const count = { n: 0 };
   const started = performance.now();
@@ -144,13 +158,23 @@ async function profile(databaseUrl: string) {
   try {
     const db = database.prisma;
     const { tenant, credential, secret } = await createTenant(db, app.events, { slug: "bench" });
-    const ctx: ServiceContext = { db, events: app.events, tenantId: tenant.id, actor: { kind: "ADMIN", id: credential.id }, request: NO_REQUEST };
+    const ctx: ServiceContext = {
+      db,
+      events: app.events,
+      tenantId: tenant.id,
+      actor: { kind: "ADMIN", id: credential.id },
+      request: NO_REQUEST,
+    };
     await seed(ctx);
     const version = (await pool.query<{ server_version: string }>("SHOW server_version")).rows[0].server_version;
 
     const headers = { "content-type": "application/json", "x-api-key": credential.keyId, "x-api-secret": secret };
     const gateway = (query: string, variables?: Record<string, unknown>) => async () => {
-      const response = await app.yoga.fetch("http://bench.local/graphql", { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+      const response = await app.yoga.fetch("http://bench.local/graphql", {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ query, variables }),
+      });
       const body = await response.text();
       if (response.status !== 200) throw new Error(`gateway answered ${response.status}: ${body.slice(0, 500)}`);
       return body;
@@ -160,8 +184,16 @@ async function profile(databaseUrl: string) {
     const someone = await db.customer.findFirstOrThrow({ where: { tenantId: tenant.id }, orderBy: { createdAt: "asc" } });
     const someoneId = Buffer.from(`Customer:${someone.id}`).toString("base64");
     const cases = [
-      { label: `customer(id), 4 nested lists × ${NESTED_FIRST}`, gateway: gateway(ONE_QUERY, { id: someoneId }), baseline: baseline(ONE_SQL, [someone.id, tenant.id]) },
-      { label: `customers(first: ${PAGE}), 4 nested lists × ${NESTED_FIRST}`, gateway: gateway(PAGE_QUERY), baseline: baseline(PAGE_SQL, [tenant.id]) },
+      {
+        label: `customer(id), 4 nested lists × ${NESTED_FIRST}`,
+        gateway: gateway(ONE_QUERY, { id: someoneId }),
+        baseline: baseline(ONE_SQL, [someone.id, tenant.id]),
+      },
+      {
+        label: `customers(first: ${PAGE}), 4 nested lists × ${NESTED_FIRST}`,
+        gateway: gateway(PAGE_QUERY),
+        baseline: baseline(PAGE_SQL, [tenant.id]),
+      },
     ];
 
     // Both sides must answer the same rows in the same shape, or the comparison means nothing.
@@ -171,7 +203,10 @@ async function profile(databaseUrl: string) {
       deepStrictEqual(fromGateway, fromSql, `${c.label}: the gateway and the hand-written SQL disagree`);
     }
     const page = JSON.parse(await cases[1].gateway()).data.customers.edges;
-    if (page.length !== PAGE || page.some((e: { node: { customObjects: { edges: unknown[] } } }) => e.node.customObjects.edges.length !== NESTED_FIRST)) {
+    if (
+      page.length !== PAGE ||
+      page.some((e: { node: { customObjects: { edges: unknown[] } } }) => e.node.customObjects.edges.length !== NESTED_FIRST)
+    ) {
       throw new Error("the page does not hold 50 customers with 10 custom objects each");
     }
     console.log(`responses identical; page body ${(await cases[1].baseline()).length} bytes`);

@@ -30,11 +30,16 @@ const percentile = (xs: number[], p: number) => {
 };
 
 async function post(url: string, body: string | Buffer, headers: Record<string, string> = {}) {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: body as BodyInit });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: body as BodyInit,
+  });
   const text = await response.text();
   return { status: response.status, text };
 }
-const gql = (url: string, query: string, variables: unknown, headers: Record<string, string>) => post(url, JSON.stringify({ query, variables }), headers);
+const gql = (url: string, query: string, variables: unknown, headers: Record<string, string>) =>
+  post(url, JSON.stringify({ query, variables }), headers);
 
 async function main() {
   await withScratchDatabase("soak", soak);
@@ -67,27 +72,54 @@ async function soak(databaseUrl: string) {
     // Seed through the API: 50 customers, one with a password to sign in with.
     const ids: string[] = [];
     for (let i = 0; i < 50; i++) {
-      const res = await gql(url, `mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { ... on CreateCustomerPayload { customer { id } } } }`, { input: { firstName: `Soak${i}`, emails: [{ address: `soak${i}@example.com` }] } }, adminHeaders);
+      const res = await gql(
+        url,
+        `mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { ... on CreateCustomerPayload { customer { id } } } }`,
+        { input: { firstName: `Soak${i}`, emails: [{ address: `soak${i}@example.com` }] } },
+        adminHeaders,
+      );
       ids.push(JSON.parse(res.text).data.createCustomer.customer.id);
     }
     // Ten customers with passwords, signing in from ten addresses of their own: real users, each
     // well inside the per-account and per-IP sign-in limits (an attacker is what those are for).
     const USERS = 10;
     for (let i = 0; i < USERS; i++) {
-      await gql(url, `mutation($id: ID!, $p: String!) { setPassword(customerId: $id, password: $p) { __typename } }`, { id: ids[i], p: PASSWORD }, adminHeaders);
+      await gql(
+        url,
+        `mutation($id: ID!, $p: String!) { setPassword(customerId: $id, password: $p) { __typename } }`,
+        { id: ids[i], p: PASSWORD },
+        adminHeaders,
+      );
     }
     let signIns = 0;
     const signIn = () => {
       const i = signIns++ % USERS;
       const headers = { ...publicHeaders, "x-forwarded-for": `198.51.100.${10 + i}` };
-      return gql(url, `mutation($i: String!, $p: String!) { signIn(identifier: $i, password: $p) { __typename ... on SignInPayload { accessToken } } }`, { i: `soak${i}@example.com`, p: PASSWORD }, headers);
+      return gql(
+        url,
+        `mutation($i: String!, $p: String!) { signIn(identifier: $i, password: $p) { __typename ... on SignInPayload { accessToken } } }`,
+        { i: `soak${i}@example.com`, p: PASSWORD },
+        headers,
+      );
     };
     const token = JSON.parse((await signIn()).text).data.signIn.accessToken as string;
 
     const normalOps: (() => Promise<{ status: number }>)[] = [
       () => gql(url, `{ customers(first: 20) { edges { node { id firstName primaryEmail } } } }`, {}, adminHeaders),
-      () => gql(url, `query($id: ID!) { customer(id: $id) { id firstName sessions(first: 5) { edges { node { id } } } } }`, { id: ids[Math.floor(Math.random() * ids.length)] }, adminHeaders),
-      () => gql(url, `mutation($id: ID!, $n: String!) { updateCustomer(id: $id, input: { nickname: $n }) { __typename } }`, { id: ids[1 + Math.floor(Math.random() * 49)], n: `n${Math.random()}` }, adminHeaders),
+      () =>
+        gql(
+          url,
+          `query($id: ID!) { customer(id: $id) { id firstName sessions(first: 5) { edges { node { id } } } } }`,
+          { id: ids[Math.floor(Math.random() * ids.length)] },
+          adminHeaders,
+        ),
+      () =>
+        gql(
+          url,
+          `mutation($id: ID!, $n: String!) { updateCustomer(id: $id, input: { nickname: $n }) { __typename } }`,
+          { id: ids[1 + Math.floor(Math.random() * 49)], n: `n${Math.random()}` },
+          adminHeaders,
+        ),
       () => gql(url, `{ me { id firstName } }`, {}, { authorization: `Bearer ${token}`, ...user }),
     ];
     let op = 0;
@@ -104,17 +136,46 @@ async function soak(databaseUrl: string) {
       ["2 MB body", () => post(url, body2MB, attacker)],
       ["10 MB distinct query", () => post(url, distinct(tail10MB), attacker)],
       ["30 KB distinct query", () => post(url, distinct(tail30KB), attacker)],
-      ["alias bomb", () => post(url, JSON.stringify({ query: `{ ${many(1000, (i) => `c${i}: customers(first: 100) { totalCount }`)} }` }), attacker)],
+      [
+        "alias bomb",
+        () => post(url, JSON.stringify({ query: `{ ${many(1000, (i) => `c${i}: customers(first: 100) { totalCount }`)} }` }), attacker),
+      ],
       ["overlap bomb", () => post(url, JSON.stringify({ query: `{ ${many(3000, (i) => `node(id: "${i}") { id }`)} }` }), attacker)],
-      ["depth bomb", () => post(url, JSON.stringify({ query: `{ node(id: "x") { ${"... on Customer { customObjects { edges { node { customer { ".repeat(200)} id ${"} } } } } ".repeat(200)} } }` }), attacker)],
+      [
+        "depth bomb",
+        () =>
+          post(
+            url,
+            JSON.stringify({
+              query: `{ node(id: "x") { ${"... on Customer { customObjects { edges { node { customer { ".repeat(200)} id ${"} } } } } ".repeat(200)} } }`,
+            }),
+            attacker,
+          ),
+      ],
       // Against a customer normal traffic does not sign in as: the account-wide throttle would
       // (by design) make that customer's own sign-ins wait, which is not what this measures.
-      ["sign-in flood (10 aliased + 10 parallel)", async () => {
-        const aliased = post(url, JSON.stringify({ query: `mutation { ${many(10, (i) => `a${i}: signIn(identifier: "soak20@example.com", password: "wrong${i}") { __typename }`)} }` }), attackerPublic);
-        const parallel = Array.from({ length: 10 }, (_, i) => gql(url, `mutation($p: String!) { signIn(identifier: "nobody${i}@example.com", password: $p) { __typename } }`, { p: `w${i}` }, attackerPublic));
-        const all = await Promise.all([aliased, ...parallel]);
-        return { status: Math.max(...all.map((r) => r.status)) };
-      }],
+      [
+        "sign-in flood (10 aliased + 10 parallel)",
+        async () => {
+          const aliased = post(
+            url,
+            JSON.stringify({
+              query: `mutation { ${many(10, (i) => `a${i}: signIn(identifier: "soak20@example.com", password: "wrong${i}") { __typename }`)} }`,
+            }),
+            attackerPublic,
+          );
+          const parallel = Array.from({ length: 10 }, (_, i) =>
+            gql(
+              url,
+              `mutation($p: String!) { signIn(identifier: "nobody${i}@example.com", password: $p) { __typename } }`,
+              { p: `w${i}` },
+              attackerPublic,
+            ),
+          );
+          const all = await Promise.all([aliased, ...parallel]);
+          return { status: Math.max(...all.map((r) => r.status)) };
+        },
+      ],
     ];
 
     // SOAK_SKIP=sign-in leaves out abuse kinds whose label contains it (to see where time goes).

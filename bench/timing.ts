@@ -68,7 +68,8 @@ async function measure(databaseUrl: string) {
       });
       const body = (await response.json()) as { data?: Record<string, { __typename: string }> };
       const answer = Object.values(body.data ?? {})[0]?.__typename;
-      if (answer !== "AuthenticationError" && answer !== "ForgotPasswordPayload") throw new Error(`unexpected answer: ${JSON.stringify(body)}`);
+      if (answer !== "AuthenticationError" && answer !== "ForgotPasswordPayload")
+        throw new Error(`unexpected answer: ${JSON.stringify(body)}`);
     };
     const SIGN_IN = `mutation ($i: String!) { signIn(identifier: $i, password: "not the password") { __typename } }`;
     const FORGOT = `mutation ($i: String!) { forgotPassword(identifier: $i) { __typename } }`;
@@ -76,7 +77,9 @@ async function measure(databaseUrl: string) {
       { label: "signIn, wrong password vs unknown identifier", known: post(SIGN_IN, { i: KNOWN }), unknown: post(SIGN_IN, { i: UNKNOWN }) },
       { label: "forgotPassword, existing vs unknown identifier", known: post(FORGOT, { i: KNOWN }), unknown: post(FORGOT, { i: UNKNOWN }) },
     ];
-    console.log(`bench:timing — ${TRIES} tries each, argon2id m=${config.auth.argon2.memoryCost} KiB, t=${config.auth.argon2.timeCost}; PostgreSQL ${version}`);
+    console.log(
+      `bench:timing — ${TRIES} tries each, argon2id m=${config.auth.argon2.memoryCost} KiB, t=${config.auth.argon2.timeCost}; PostgreSQL ${version}`,
+    );
     for (const c of cases) {
       for (let i = 0; i < 20; i++) await (i % 2 ? c.known : c.unknown)(); // warm-up
       const samples = { known: [] as number[], unknown: [] as number[] };

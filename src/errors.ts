@@ -24,7 +24,14 @@ export type NotFoundCode = (typeof NOT_FOUND_CODES)[number];
 export type ConflictCode = (typeof CONFLICT_CODES)[number];
 export type RuleCode = (typeof RULE_CODES)[number];
 export type AuthCode = (typeof AUTH_CODES)[number];
-export const ERROR_CODES = ["VALIDATION_FAILED", "RATE_LIMITED", ...NOT_FOUND_CODES, ...CONFLICT_CODES, ...RULE_CODES, ...AUTH_CODES] as const;
+export const ERROR_CODES = [
+  "VALIDATION_FAILED",
+  "RATE_LIMITED",
+  ...NOT_FOUND_CODES,
+  ...CONFLICT_CODES,
+  ...RULE_CODES,
+  ...AUTH_CODES,
+] as const;
 
 /**
  * Codes of errors that are not a typed result (request-level, or in `errors` of a query). With
@@ -54,7 +61,10 @@ export abstract class AppError extends Error {
 export class NotFoundError extends AppError {
   constructor(
     readonly code: NotFoundCode,
-    message = `${code.replace(/_NOT_FOUND$/, "").toLowerCase().replace(/_/g, " ")} not found`,
+    message = `${code
+      .replace(/_NOT_FOUND$/, "")
+      .toLowerCase()
+      .replace(/_/g, " ")} not found`,
   ) {
     super(message);
   }

@@ -40,12 +40,17 @@ describe("admin credentials", () => {
     expect(row.secretHash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(row)).not.toContain(cred.headers["x-api-secret"]);
     const res = await gw.gql(AuditEventsDocument, { first: 1 }, { headers: cred.headers });
-    expect(res.data!.auditEvents.edges[0].node).toMatchObject({ type: "credential.created", data: { keyId: cred.keyId, scopes: ["AUDIT_READ"] } });
+    expect(res.data!.auditEvents.edges[0].node).toMatchObject({
+      type: "credential.created",
+      data: { keyId: cred.keyId, scopes: ["AUDIT_READ"] },
+    });
   });
 
   it("enforces scopes: a read-only audit credential cannot touch customers (403 FORBIDDEN)", async () => {
     const cred = await issue("auditor", ["AUDIT_READ"]);
-    const res = await expectNoWrites(gw.db, () => gw.gql(CreateCustomerDocument, { input: { username: "sneaky" } }, { headers: cred.headers }));
+    const res = await expectNoWrites(gw.db, () =>
+      gw.gql(CreateCustomerDocument, { input: { username: "sneaky" } }, { headers: cred.headers }),
+    );
     expect(res.status).toBe(403);
     expect(res.errors?.[0].extensions?.code).toBe("FORBIDDEN");
   });
@@ -61,7 +66,10 @@ describe("admin credentials", () => {
     const all = await gw.gql(AdminCredentialsDocument, { includeRevoked: true });
     expect(all.data!.adminCredentials.edges.map((e) => e.node.name)).toContain("temporary");
     await gw.app.security.settled();
-    const security = await gw.db.auditEvent.findFirst({ where: { tenantId: gw.tenants.A.id, type: "security.credential_revoked" }, orderBy: { seq: "desc" } });
+    const security = await gw.db.auditEvent.findFirst({
+      where: { tenantId: gw.tenants.A.id, type: "security.credential_revoked" },
+      orderBy: { seq: "desc" },
+    });
     expect(security).toMatchObject({ actorKind: "ADMIN", data: { keyId: cred.keyId, name: "temporary" } });
     expect(JSON.stringify(security?.data)).not.toContain(cred.headers["x-api-secret"]);
   });
@@ -82,7 +90,10 @@ describe("least privilege when issuing credentials", () => {
     const res = await expectNoWrites(gw.db, () =>
       gw.gql(CreateAdminCredentialDocument, { name: "escalated", scopes: ["CUSTOMERS_READ", "TENANT_ADMIN"] }, { headers: admin.headers }),
     );
-    expect(res.data!.createAdminCredential).toMatchObject({ code: "VALIDATION_FAILED", issues: [{ field: "scopes", message: expect.stringContaining("CUSTOMERS_READ") }] });
+    expect(res.data!.createAdminCredential).toMatchObject({
+      code: "VALIDATION_FAILED",
+      issues: [{ field: "scopes", message: expect.stringContaining("CUSTOMERS_READ") }],
+    });
     const same = await gw.gql(CreateAdminCredentialDocument, { name: "peer", scopes: ["TENANT_ADMIN"] }, { headers: admin.headers });
     expect(same.data!.createAdminCredential).toMatchObject({ issued: { credential: { scopes: ["TENANT_ADMIN"] } } });
   });

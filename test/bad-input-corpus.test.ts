@@ -29,7 +29,11 @@ afterAll(() => gw?.close());
 
 type Who = "admin" | "anonymous" | "customer";
 const headersOf = (who: Who): Record<string, string> =>
-  who === "admin" ? gw.tenants.A.headers : who === "customer" ? { authorization: `Bearer ${customerToken}` } : { "x-tenant": gw.tenants.A.slug };
+  who === "admin"
+    ? gw.tenants.A.headers
+    : who === "customer"
+      ? { authorization: `Bearer ${customerToken}` }
+      : { "x-tenant": gw.tenants.A.slug };
 
 /** Sends one case; subscriptions go over SSE and are cut off once the first event (or 300 ms) passed. */
 async function send(c: { query: string; variables?: unknown; root?: string }, who: Who): Promise<RawAnswer> {
@@ -136,17 +140,39 @@ describe("the bad-input corpus", () => {
     expect(cases.length).toBeGreaterThanOrEqual(300);
     for (const type of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
       for (const field of Object.values(type?.getFields() ?? {})) {
-        expect(corpus.some((c) => c.field === field.name), `no case for ${type!.name}.${field.name}`).toBe(true);
+        expect(
+          corpus.some((c) => c.field === field.name),
+          `no case for ${type!.name}.${field.name}`,
+        ).toBe(true);
         for (const arg of field.args) {
-          expect(corpus.some((c) => c.field === field.name && c.target.split(".")[0] === arg.name), `no case for ${field.name}(${arg.name})`).toBe(true);
+          expect(
+            corpus.some((c) => c.field === field.name && c.target.split(".")[0] === arg.name),
+            `no case for ${field.name}(${arg.name})`,
+          ).toBe(true);
         }
       }
     }
   });
 
   for (const root of ["query", "mutation", "subscription"] as const) {
-    it(`answers every ${root} case as an all-scopes admin without a 5xx, an internal error or a write`, () => runAll(cases.filter((c) => c.root === root), "admin"), 600_000);
-    it(`answers every ${root} case as an anonymous caller without a 5xx, an internal error or a write`, () => runAll(cases.filter((c) => c.root === root), "anonymous"), 600_000);
+    it(
+      `answers every ${root} case as an all-scopes admin without a 5xx, an internal error or a write`,
+      () =>
+        runAll(
+          cases.filter((c) => c.root === root),
+          "admin",
+        ),
+      600_000,
+    );
+    it(
+      `answers every ${root} case as an anonymous caller without a 5xx, an internal error or a write`,
+      () =>
+        runAll(
+          cases.filter((c) => c.root === root),
+          "anonymous",
+        ),
+      600_000,
+    );
   }
 
   it("answers the first cases of every root field as a signed-in customer without a 5xx, an internal error or a write", () => {
@@ -160,8 +186,14 @@ describe("bombs and HTTP-level abuse", () => {
   const bombs = [
     ["an alias bomb", `{ ${many(500, (i) => `a${i}: __typename`)} }`],
     ["an overlap bomb", `{ ${many(1000, (i) => `node(id: "${i}") { id }`)} }`],
-    ["a fragment explosion", `{ ...F0 } ${many(30, (i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`)} fragment F30 on Query { __typename }`],
-    ["a depth bomb", `{ node(id: "x") { ... on Customer { ${"customObjects { edges { node { customer { ".repeat(100)} id ${"} } } } ".repeat(100)} } } }`],
+    [
+      "a fragment explosion",
+      `{ ...F0 } ${many(30, (i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`)} fragment F30 on Query { __typename }`,
+    ],
+    [
+      "a depth bomb",
+      `{ node(id: "x") { ... on Customer { ${"customObjects { edges { node { customer { ".repeat(100)} id ${"} } } } ".repeat(100)} } } }`,
+    ],
     ["a directive bomb", `{ __typename ${"@skip(if: false) ".repeat(500)} }`],
     ["a cyclic fragment", `{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }`],
     ["an unknown 100 KB field name", `{ ${"f".repeat(100_000)} }`],

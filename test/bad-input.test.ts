@@ -29,7 +29,9 @@ type Answer = { errors?: readonly { message: string; extensions?: Record<string,
 function issuesOf(res: Answer): { field: string; message: string }[] {
   const error = res.errors?.find((e) => e.extensions?.code === "VALIDATION_FAILED");
   if (error) return error.extensions!.issues as { field: string; message: string }[];
-  const typed = Object.values((res.data ?? {}) as Record<string, { __typename?: string; issues?: { field: string; message: string }[] }>)[0];
+  const typed = Object.values(
+    (res.data ?? {}) as Record<string, { __typename?: string; issues?: { field: string; message: string }[] }>,
+  )[0];
   if (typed?.__typename === "ValidationError") return typed.issues!;
   throw new Error(`not a validation failure: ${JSON.stringify(res).slice(0, 500)}`);
 }
@@ -64,12 +66,16 @@ describe("strings and JSON a client controls", () => {
 
   it("refuses a __proto__ key in an inline custom-object literal instead of dropping it", async () => {
     const query = `mutation($c: ID!) { createCustomObject(customerId: $c, name: "prefs", data: { __proto__: { x: 1 } }) { __typename } }`;
-    const res = await expectNoWrites(gw.db, () => raw(gw.app, { body: { query, variables: { c: customerId } }, headers: gw.tenants.A.headers }));
+    const res = await expectNoWrites(gw.db, () =>
+      raw(gw.app, { body: { query, variables: { c: customerId } }, headers: gw.tenants.A.headers }),
+    );
     expect(issuesOf(res.body as Answer).map((i) => i.field)).toEqual(["createCustomObject.data.__proto__"]);
   });
 
   it("refuses a constructor key in custom-object data sent as variables", async () => {
-    const res = await expectNoWrites(gw.db, () => gw.gql(CreateCustomObjectDocument, { customerId, name: "prefs", data: { constructor: { x: 1 } } }));
+    const res = await expectNoWrites(gw.db, () =>
+      gw.gql(CreateCustomObjectDocument, { customerId, name: "prefs", data: { constructor: { x: 1 } } }),
+    );
     expect(issuesOf(res).map((i) => i.field)).toEqual(["data.constructor"]);
   });
 
@@ -84,7 +90,9 @@ describe("strings and JSON a client controls", () => {
   });
 
   it("refuses an email whose local part is longer than 64 characters (RFC 5321)", async () => {
-    const res = await expectNoWrites(gw.db, () => gw.gql(CreateCustomerDocument, { input: { emails: [{ address: `${"a".repeat(65)}@example.com` }] } }));
+    const res = await expectNoWrites(gw.db, () =>
+      gw.gql(CreateCustomerDocument, { input: { emails: [{ address: `${"a".repeat(65)}@example.com` }] } }),
+    );
     expect(issuesOf(res).map((i) => i.field)).toEqual(["emails.0.value"]);
   });
 
@@ -97,7 +105,10 @@ describe("strings and JSON a client controls", () => {
 describe("the same rules on every transport", () => {
   it("refuses a NUL character sent in GET variables with VALIDATION_FAILED", async () => {
     const res = await raw(gw.app, {
-      search: { query: `query($v: String!) { customerByEmail(value: $v) { id } }`, variables: JSON.stringify({ v: "a\u0000@example.com" }) },
+      search: {
+        query: `query($v: String!) { customerByEmail(value: $v) { id } }`,
+        variables: JSON.stringify({ v: "a\u0000@example.com" }),
+      },
       headers: gw.tenants.A.headers,
     });
     expect(res.status).toBe(400);
@@ -134,7 +145,11 @@ describe("forged cursors", () => {
   const forged = [
     customerCursor("1", "00000000-0000-0000-0000-000000000000"),
     customerCursor("2020-01-01T00:00:00.000Z", "-".repeat(36)),
-    Buffer.from("S:not-a-uuid").toString("base64"), Buffer.from("GPC:S:x").toString("base64"), "!!!", "x".repeat(500)];
+    Buffer.from("S:not-a-uuid").toString("base64"),
+    Buffer.from("GPC:S:x").toString("base64"),
+    "!!!",
+    "x".repeat(500),
+  ];
 
   it("answers an audit cursor beyond int8 with VALIDATION_FAILED", async () => {
     const res = await gw.gql(AuditEventsDocument, { first: 1, after: "9223372036854775808" });
@@ -150,7 +165,10 @@ describe("forged cursors", () => {
         await gw.gql(CustomerCustomObjectsDocument, { id: customerId, first: 1, after: cursor }),
       ]) {
         expect(res.status).toBeLessThan(500);
-        expect(res.errors?.map((e) => e.extensions?.code), JSON.stringify(res.errors)).toEqual(["VALIDATION_FAILED"]);
+        expect(
+          res.errors?.map((e) => e.extensions?.code),
+          JSON.stringify(res.errors),
+        ).toEqual(["VALIDATION_FAILED"]);
       }
     });
   }
@@ -180,7 +198,10 @@ describe("malformed requests", () => {
     process.env.NODE_ENV = "development";
     try {
       const cursor = Buffer.from("GPC:S:not-a-uuid").toString("base64");
-      const res = await raw(gw.app, { body: { query: `{ customer(id: "${customerId}") { identities(first: 1, after: "${cursor}") { edges { cursor } } } }` }, headers: gw.tenants.A.headers });
+      const res = await raw(gw.app, {
+        body: { query: `{ customer(id: "${customerId}") { identities(first: 1, after: "${cursor}") { edges { cursor } } } }` },
+        headers: gw.tenants.A.headers,
+      });
       expect(res.body?.errors?.length).toBeGreaterThan(0);
       for (const error of res.body?.errors ?? []) {
         expect(Object.keys(error.extensions ?? {}).filter((k) => !["code", "issues", "retryAfter", "resumeAfter"].includes(k))).toEqual([]);
@@ -193,7 +214,11 @@ describe("malformed requests", () => {
   it("turns an unexpected error into INTERNAL_SERVER_ERROR with no message, stack or original error, and logs the cause", () => {
     const logged: unknown[] = [];
     const cause = new Error("connection to 10.0.0.5 refused, password=hunter2");
-    const error = new GraphQLError(cause.message, { path: ["customers"], originalError: cause, extensions: { originalError: { stack: cause.stack }, code: "P2010" } });
+    const error = new GraphQLError(cause.message, {
+      path: ["customers"],
+      originalError: cause,
+      extensions: { originalError: { stack: cause.stack }, code: "P2010" },
+    });
     const out = normalizeError(error, (e) => logged.push(e)).toJSON();
     expect(out).toEqual({ message: "Unexpected error.", path: ["customers"], extensions: { code: "INTERNAL_SERVER_ERROR" } });
     expect(logged).toEqual([error]);

@@ -22,13 +22,23 @@ describe("npm run cli -- audit tail", () => {
     const lines: string[] = [];
     const abort = new AbortController();
     const tail = tailAuditEvents(
-      { url, keyId: gw.tenants.A.keyId, secret: gw.tenants.A.secret, after, types: ["customer.updated"], json: false, print: (l) => lines.push(l) },
+      {
+        url,
+        keyId: gw.tenants.A.keyId,
+        secret: gw.tenants.A.secret,
+        after,
+        types: ["customer.updated"],
+        json: false,
+        print: (l) => lines.push(l),
+      },
       abort.signal,
     );
     const created = await gw.createCustomer({ emails: [{ address: "tail@example.com" }], firstName: "Ann" });
     await gw.gql(UpdateCustomerDocument, { id: created.id, input: { firstName: "Anne" } });
     await until(() => lines.length === 1);
-    expect(lines[0]).toMatch(new RegExp(`^#${Number(after) + 2} \\S+ customer\\.updated by ADMIN:\\S+ customer=\\S+ firstName "Ann" → "Anne"$`));
+    expect(lines[0]).toMatch(
+      new RegExp(`^#${Number(after) + 2} \\S+ customer\\.updated by ADMIN:\\S+ customer=\\S+ firstName "Ann" → "Anne"$`),
+    );
     abort.abort();
     await tail;
   });
@@ -37,10 +47,17 @@ describe("npm run cli -- audit tail", () => {
     const after = (await gw.gql(LatestAuditCursorDocument, {})).data!.auditEvents.edges[0].cursor;
     const lines: string[] = [];
     const abort = new AbortController();
-    const tail = tailAuditEvents({ url, keyId: gw.tenants.A.keyId, secret: gw.tenants.A.secret, after, json: true, print: (l) => lines.push(l) }, abort.signal);
+    const tail = tailAuditEvents(
+      { url, keyId: gw.tenants.A.keyId, secret: gw.tenants.A.secret, after, json: true, print: (l) => lines.push(l) },
+      abort.signal,
+    );
     await gw.gql(CreateCustomerDocument, { input: { emails: [{ address: "tail-json@example.com" }] } });
     await until(() => lines.length === 1);
-    expect(JSON.parse(lines[0])).toMatchObject({ sequence: Number(after) + 1, type: "customer.created", data: { emails: ["tail-json@example.com"] } });
+    expect(JSON.parse(lines[0])).toMatchObject({
+      sequence: Number(after) + 1,
+      type: "customer.created",
+      data: { emails: ["tail-json@example.com"] },
+    });
     abort.abort();
     await tail;
   });

@@ -33,7 +33,12 @@ async function grant(customerId: string, purpose: string, version: string, sourc
 async function consentsOf(id: string, purpose?: string) {
   const res = await gw.gql(CustomerConsentsDocument, { id, purpose });
   const c = res.data!.customer!;
-  return { live: c.consents.edges.map((e) => e.node), history: c.consentHistory.edges.map((e) => e.node), liveCount: c.consents.totalCount, historyCount: c.consentHistory.totalCount };
+  return {
+    live: c.consents.edges.map((e) => e.node),
+    history: c.consentHistory.edges.map((e) => e.node),
+    liveCount: c.consents.totalCount,
+    historyCount: c.consentHistory.totalCount,
+  };
 }
 
 const lastEvent = async () => (await auditTrail(gw.db, gw.tenants.A.id)).at(-1)!;
@@ -59,7 +64,9 @@ describe("grantConsent", () => {
   it("changes nothing and records nothing when the same version is granted again", async () => {
     const c = await customer();
     const first = await grant(c, "terms", "v1");
-    const res = await expectNoWrites(gw.db, () => gw.gql(GrantConsentDocument, { customerId: c, input: { purpose: "terms", version: "v1", source: "other-form" } }));
+    const res = await expectNoWrites(gw.db, () =>
+      gw.gql(GrantConsentDocument, { customerId: c, input: { purpose: "terms", version: "v1", source: "other-form" } }),
+    );
     expect(res.data!.grantConsent).toEqual({ __typename: "GrantConsentPayload", consent: first });
   });
 
@@ -113,7 +120,9 @@ describe("grantConsent", () => {
     const gone = await customer();
     await gw.gql(DeleteCustomerDocument, { id: gone });
     for (const customerId of [gone, globalId("Customer", randomUUID()), "garbage", globalId("Consent", randomUUID())]) {
-      const res = await expectNoWrites(gw.db, () => gw.gql(GrantConsentDocument, { customerId, input: { purpose: "terms", version: "1", source: "s" } }));
+      const res = await expectNoWrites(gw.db, () =>
+        gw.gql(GrantConsentDocument, { customerId, input: { purpose: "terms", version: "1", source: "s" } }),
+      );
       expect(res.data!.grantConsent).toMatchObject({ __typename: "NotFoundError", code: "CUSTOMER_NOT_FOUND" });
     }
   });
@@ -171,7 +180,9 @@ describe("revokeConsent", () => {
     expect(badPurpose.data!.revokeConsent).toMatchObject({ code: "VALIDATION_FAILED", issues: [{ field: "purpose" }] });
     const badSource = await expectNoWrites(gw.db, () => gw.gql(RevokeConsentDocument, { customerId: c, purpose: "terms", source: " " }));
     expect(badSource.data!.revokeConsent).toMatchObject({ code: "VALIDATION_FAILED", issues: [{ field: "source" }] });
-    const unknown = await expectNoWrites(gw.db, () => gw.gql(RevokeConsentDocument, { customerId: globalId("Customer", randomUUID()), purpose: "terms" }));
+    const unknown = await expectNoWrites(gw.db, () =>
+      gw.gql(RevokeConsentDocument, { customerId: globalId("Customer", randomUUID()), purpose: "terms" }),
+    );
     expect(unknown.data!.revokeConsent).toMatchObject({ __typename: "NotFoundError", code: "CUSTOMER_NOT_FOUND" });
   });
 });
@@ -188,7 +199,12 @@ describe("consent storage", () => {
   it("resolves a consent by its global ID through node()", async () => {
     const c = await customer();
     const consent = await grant(c, "terms", "1");
-    expect((await gw.gql(ConsentNodeDocument, { id: consent.id })).data!.node).toEqual({ __typename: "Consent", id: consent.id, purpose: "terms", active: true });
+    expect((await gw.gql(ConsentNodeDocument, { id: consent.id })).data!.node).toEqual({
+      __typename: "Consent",
+      id: consent.id,
+      purpose: "terms",
+      active: true,
+    });
   });
 });
 
@@ -196,7 +212,9 @@ describe("tenancy and deletion", () => {
   it("answers tenant B's credential with not found for tenant A's customers and consents, and writes nothing", async () => {
     const c = await customer();
     const consent = await grant(c, "terms", "1");
-    const granted = await expectNoWrites(gw.db, () => gw.gql(GrantConsentDocument, { customerId: c, input: { purpose: "terms", version: "2", source: "s" } }, "B"));
+    const granted = await expectNoWrites(gw.db, () =>
+      gw.gql(GrantConsentDocument, { customerId: c, input: { purpose: "terms", version: "2", source: "s" } }, "B"),
+    );
     expect(granted.data!.grantConsent).toMatchObject({ __typename: "NotFoundError", code: "CUSTOMER_NOT_FOUND" });
     const revoked = await expectNoWrites(gw.db, () => gw.gql(RevokeConsentDocument, { customerId: c, purpose: "terms" }, "B"));
     expect(revoked.data!.revokeConsent).toMatchObject({ __typename: "NotFoundError", code: "CUSTOMER_NOT_FOUND" });

@@ -1,12 +1,4 @@
-import {
-  getNamedType,
-  isObjectType,
-  isScalarType,
-  isEnumType,
-  parse,
-  type GraphQLField,
-  type GraphQLObjectType,
-} from "graphql";
+import { getNamedType, isObjectType, isScalarType, isEnumType, parse, type GraphQLField, type GraphQLObjectType } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCredential } from "../src/admin-auth/service.ts";
 import type { AdminScope } from "../src/generated/prisma/enums.ts";
@@ -24,7 +16,8 @@ import { globalId, rowId } from "./helpers/ids.ts";
 
 type Principal = { name: string; kind: "anonymous" | "customer" | "admin"; scopes: AdminScope[]; as: As };
 
-const holds = (p: Principal, scope: AdminScope) => p.scopes.includes(scope) || (scope === "CUSTOMERS_READ" && p.scopes.includes("CUSTOMERS_WRITE"));
+const holds = (p: Principal, scope: AdminScope) =>
+  p.scopes.includes(scope) || (scope === "CUSTOMERS_READ" && p.scopes.includes("CUSTOMERS_WRITE"));
 const customerData = (p: Principal) => p.kind === "customer" || holds(p, "CUSTOMERS_READ");
 
 /** Who may read each object type (the oracle: written here, not read from the implementation). */
@@ -62,7 +55,8 @@ const ROOT_RULES: Record<string, (p: Principal) => boolean> = {
 
 /** Object types that only wrap guarded ones (payloads, connections, errors) and carry no data of their own. */
 const isWrapper = (name: string) =>
-  /(Payload|Connection|Edge|Error|Result)$/.test(name) || ["PageInfo", "ValidationIssue", "Query", "Mutation", "Subscription"].includes(name);
+  /(Payload|Connection|Edge|Error|Result)$/.test(name) ||
+  ["PageInfo", "ValidationIssue", "Query", "Mutation", "Subscription"].includes(name);
 
 let gw: TestGateway;
 const principals: Principal[] = [];
@@ -92,10 +86,12 @@ beforeAll(async () => {
   });
   ids.Customer = customer.id;
   await gw.gql(SetPasswordDocument, { customerId: customer.id, password: "correct horse battery" });
-  const object = (await gw.gql(CreateCustomObjectDocument, { customerId: customer.id, name: "wishlist", data: { n: 1 } })).data!.createCustomObject;
+  const object = (await gw.gql(CreateCustomObjectDocument, { customerId: customer.id, name: "wishlist", data: { n: 1 } })).data!
+    .createCustomObject;
   if (object.__typename === "CreateCustomObjectPayload") ids.CustomObject = object.customObject.id;
-  const consent = (await gw.gql(GrantConsentDocument, { customerId: customer.id, input: { purpose: "terms", version: "1", source: "test" } })).data!
-    .grantConsent;
+  const consent = (
+    await gw.gql(GrantConsentDocument, { customerId: customer.id, input: { purpose: "terms", version: "1", source: "test" } })
+  ).data!.grantConsent;
   if (consent.__typename === "GrantConsentPayload") ids.Consent = consent.consent.id;
   const admin = gw.serviceContext("A");
   const session = await createSession(admin, rowId(customer.id), { userAgent: "curl/8.4.0", geo: { country: "GB", city: "London" } });
@@ -112,7 +108,12 @@ beforeAll(async () => {
   for (let mask = 1; mask < 1 << ALL_SCOPES.length; mask++) {
     const scopes = ALL_SCOPES.filter((_, i) => mask & (1 << i));
     const { credential, secret } = await createCredential(admin, { name: `scopes ${mask}`, scopes });
-    principals.push({ name: `admin with ${scopes.join("+")}`, kind: "admin", scopes, as: { headers: { "x-api-key": credential.keyId, "x-api-secret": secret } } });
+    principals.push({
+      name: `admin with ${scopes.join("+")}`,
+      kind: "admin",
+      scopes,
+      as: { headers: { "x-api-key": credential.keyId, "x-api-secret": secret } },
+    });
   }
 });
 afterAll(() => gw?.close());
@@ -130,7 +131,8 @@ interface Path {
   rules: ((p: Principal) => boolean)[];
 }
 
-const objectTypes = () => Object.values(schema.getTypeMap()).filter((t): t is GraphQLObjectType => isObjectType(t) && !t.name.startsWith("__"));
+const objectTypes = () =>
+  Object.values(schema.getTypeMap()).filter((t): t is GraphQLObjectType => isObjectType(t) && !t.name.startsWith("__"));
 
 /** The guarded type a field leads to (through a connection's edges.node), or null. */
 function guardedTarget(field: GraphQLField<unknown, unknown>): { type: GraphQLObjectType; connection: boolean } | null {
@@ -174,14 +176,24 @@ function generatePaths(): Path[] {
     if (!target) continue;
     const { sel, at } = wrap(target);
     const rules = [ROOT_RULES[field.name] ?? TYPE_RULES[target.type.name]];
-    paths.push({ name: `Query.${field.name}`, query: `{ r: ${field.name}${requiredArgs(`Query.${field.name}`, field)} ${sel} }`, at: ["r", ...at], rules });
+    paths.push({
+      name: `Query.${field.name}`,
+      query: `{ r: ${field.name}${requiredArgs(`Query.${field.name}`, field)} ${sel} }`,
+      at: ["r", ...at],
+      rules,
+    });
   }
   for (const parent of objectTypes()) {
     const rule = TYPE_RULES[parent.name];
     if (!rule || !parent.getInterfaces().some((i) => i.name === "Node")) continue;
     const id = ids[parent.name];
     if (!id) throw new Error(`no fixture id for node type ${parent.name}`);
-    paths.push({ name: `node(${parent.name})`, query: `{ r: node(id: "${id}") { ... on ${parent.name} { ${selection(parent)} } } }`, at: ["r"], rules: [rule] });
+    paths.push({
+      name: `node(${parent.name})`,
+      query: `{ r: node(id: "${id}") { ... on ${parent.name} { ${selection(parent)} } } }`,
+      at: ["r"],
+      rules: [rule],
+    });
     for (const field of Object.values(parent.getFields())) {
       const target = guardedTarget(field);
       if (!target) continue;
@@ -203,7 +215,11 @@ function generatePaths(): Path[] {
 const dig = (data: unknown, at: string[]) => at.reduce<unknown>((v, k) => (v == null ? v : (v as Record<string, unknown>)[k]), data);
 
 async function send(p: Principal, query: string) {
-  return gw.gql(parse(query) as never, {}, p.as) as Promise<{ data?: unknown; errors?: { extensions?: { code?: string } }[]; status: number }>;
+  return gw.gql(parse(query) as never, {}, p.as) as Promise<{
+    data?: unknown;
+    errors?: { extensions?: { code?: string } }[];
+    status: number;
+  }>;
 }
 
 const REFUSAL_CODES = ["FORBIDDEN", "UNAUTHENTICATED"];
@@ -219,7 +235,8 @@ describe("every path to every type, with every scope set", () => {
         const value = dig(res.data, path.at);
         const allowed = path.rules.every((rule) => rule(p));
         const codes = (res.errors ?? []).map((e) => e.extensions?.code ?? "none");
-        if (allowed && (value == null || codes.length > 0)) wrong.push(`${path.name} should answer ${p.name}: ${JSON.stringify(res).slice(0, 300)}`);
+        if (allowed && (value == null || codes.length > 0))
+          wrong.push(`${path.name} should answer ${p.name}: ${JSON.stringify(res).slice(0, 300)}`);
         if (!allowed && (value != null || codes.some((c) => !REFUSAL_CODES.includes(c)))) {
           wrong.push(`${path.name} should refuse ${p.name}: ${JSON.stringify(res).slice(0, 300)}`);
         }
@@ -242,7 +259,8 @@ describe("every path to every type, with every scope set", () => {
 
   it("refuses the auditEvents subscription when it subscribes, ending the stream at once, unless the credential holds AUDIT_READ", async () => {
     for (const p of principals) {
-      const headers = typeof p.as === "string" ? {} : { ...p.as.headers, ...(p.as.bearer ? { authorization: `Bearer ${p.as.bearer}` } : {}) };
+      const headers =
+        typeof p.as === "string" ? {} : { ...p.as.headers, ...(p.as.bearer ? { authorization: `Bearer ${p.as.bearer}` } : {}) };
       // No `after`: nothing to replay, so only the authorization check can answer before an event.
       const response = await gw.app.yoga.fetch("http://gateway.test/graphql", {
         method: "POST",
@@ -273,7 +291,9 @@ describe("every path to every type, with every scope set", () => {
 
 describe("coverage of the schema", () => {
   it("has a read rule for every object type that is not a wrapper", () => {
-    const unruled = objectTypes().filter((t) => !isWrapper(t.name) && !TYPE_RULES[t.name]).map((t) => t.name);
+    const unruled = objectTypes()
+      .filter((t) => !isWrapper(t.name) && !TYPE_RULES[t.name])
+      .map((t) => t.name);
     expect(unruled, "a new object type: give it authScopes (src/graphql/policies.ts) and a rule in TYPE_RULES").toEqual([]);
   });
 
@@ -289,6 +309,9 @@ describe("coverage of the schema", () => {
   it("has a rule for every root query field that returns a guarded type", () => {
     const fields = Object.values(schema.getQueryType()!.getFields()).filter((f) => guardedTarget(f) && !["node", "nodes"].includes(f.name));
     const unruled = fields.filter((f) => !ROOT_RULES[f.name] && !["adminCredentials", "auditEvents", "currentTenant"].includes(f.name));
-    expect(unruled.map((f) => f.name), "a new root field: add its rule to ROOT_RULES (or list it as decided by its type)").toEqual([]);
+    expect(
+      unruled.map((f) => f.name),
+      "a new root field: add its rule to ROOT_RULES (or list it as decided by its type)",
+    ).toEqual([]);
   });
 });

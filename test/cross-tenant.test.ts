@@ -166,8 +166,8 @@ beforeAll(async () => {
   );
   if (object.__typename === "CreateCustomObjectPayload") a.customObject = object.customObject.id;
   const consent = ok(
-    (await gw.gql(GrantConsentDocument, { customerId: a.customer, input: { purpose: a.purpose, version: "1", source: "signup-form" } })).data!
-      .grantConsent,
+    (await gw.gql(GrantConsentDocument, { customerId: a.customer, input: { purpose: a.purpose, version: "1", source: "signup-form" } }))
+      .data!.grantConsent,
     "GrantConsentPayload",
   );
   if (consent.__typename === "GrantConsentPayload") a.consent = consent.consent.id;
@@ -188,7 +188,6 @@ beforeAll(async () => {
 
   await rowsOfB(3);
   await rowsOfB(4);
-
 });
 afterAll(() => gw?.close());
 
@@ -212,7 +211,11 @@ interface QueryCase {
 
 /** The same connection cursor, pointing at a row id that exists nowhere. */
 const withUnknownRow = (cursor: string) =>
-  Buffer.from(Buffer.from(cursor, "base64").toString("utf8").replace(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/, randomUUID())).toString("base64");
+  Buffer.from(
+    Buffer.from(cursor, "base64")
+      .toString("utf8")
+      .replace(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/, randomUUID()),
+  ).toString("base64");
 
 const edgesOf = (connection: unknown) => (connection as { edges: unknown[] }).edges;
 
@@ -227,8 +230,18 @@ const NODE_TYPES: Record<string, () => string> = {
 };
 
 const QUERY_CASES: QueryCase[] = [
-  { field: "customer", what: "A's customer id", send: (as) => gw.gql(CustomerDocument, { id: a.customer }, as), reveals: (d) => d.customer },
-  { field: "customerByUid", what: "A's uid", send: (as) => gw.gql(CustomerByUidDocument, { value: a.uid }, as), reveals: (d) => d.customerByUid },
+  {
+    field: "customer",
+    what: "A's customer id",
+    send: (as) => gw.gql(CustomerDocument, { id: a.customer }, as),
+    reveals: (d) => d.customer,
+  },
+  {
+    field: "customerByUid",
+    what: "A's uid",
+    send: (as) => gw.gql(CustomerByUidDocument, { value: a.uid }, as),
+    reveals: (d) => d.customerByUid,
+  },
   {
     field: "customerByEmail",
     what: "A's email",
@@ -253,14 +266,12 @@ const QUERY_CASES: QueryCase[] = [
     send: (as) => gw.gql(CustomObjectDocument, { id: a.customObject }, as),
     reveals: (d) => d.customObject,
   },
-  ...Object.entries(NODE_TYPES).map(
-    ([type, id]): QueryCase => ({
-      field: "node",
-      what: `the id of A's ${type}`,
-      send: (as) => gw.gql(CrossTenantNodeDocument, { id: id() }, as),
-      reveals: (d) => d.node,
-    }),
-  ),
+  ...Object.entries(NODE_TYPES).map(([type, id]): QueryCase => ({
+    field: "node",
+    what: `the id of A's ${type}`,
+    send: (as) => gw.gql(CrossTenantNodeDocument, { id: id() }, as),
+    reveals: (d) => d.node,
+  })),
   {
     field: "nodes",
     what: "the ids of all of A's nodes",
@@ -288,12 +299,42 @@ const asB = <R, V extends Record<string, unknown>>(doc: TypedDocumentNode<R, V>,
 
 const MUTATION_CASES: MutationCase[] = [
   // Customers
-  { field: "updateCustomer", what: "A's customer", code: "CUSTOMER_NOT_FOUND", send: () => asB(UpdateCustomerDocument, { id: a.customer, input: { firstName: "Mallory" } }) },
-  { field: "deleteCustomer", what: "A's customer", code: "CUSTOMER_NOT_FOUND", send: () => asB(DeleteCustomerDocument, { id: a.customer }) },
-  { field: "blockCustomer", what: "A's customer", code: "CUSTOMER_NOT_FOUND", send: () => asB(BlockCustomerDocument, { id: a.customer, reason: "mallory" }) },
-  { field: "unblockCustomer", what: "A's blocked customer", code: "CUSTOMER_NOT_FOUND", send: () => asB(UnblockCustomerDocument, { id: a.blockedCustomer }) },
-  { field: "disableCustomer", what: "A's customer", code: "CUSTOMER_NOT_FOUND", send: () => asB(DisableCustomerDocument, { id: a.customer }) },
-  { field: "enableCustomer", what: "A's disabled customer", code: "CUSTOMER_NOT_FOUND", send: () => asB(EnableCustomerDocument, { id: a.disabledCustomer }) },
+  {
+    field: "updateCustomer",
+    what: "A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(UpdateCustomerDocument, { id: a.customer, input: { firstName: "Mallory" } }),
+  },
+  {
+    field: "deleteCustomer",
+    what: "A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(DeleteCustomerDocument, { id: a.customer }),
+  },
+  {
+    field: "blockCustomer",
+    what: "A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(BlockCustomerDocument, { id: a.customer, reason: "mallory" }),
+  },
+  {
+    field: "unblockCustomer",
+    what: "A's blocked customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(UnblockCustomerDocument, { id: a.blockedCustomer }),
+  },
+  {
+    field: "disableCustomer",
+    what: "A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(DisableCustomerDocument, { id: a.customer }),
+  },
+  {
+    field: "enableCustomer",
+    what: "A's disabled customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(EnableCustomerDocument, { id: a.disabledCustomer }),
+  },
   // Emails and phones: A's customer, and B's own customer with A's address or number
   {
     field: "addEmail",
@@ -301,8 +342,18 @@ const MUTATION_CASES: MutationCase[] = [
     code: "CUSTOMER_NOT_FOUND",
     send: () => asB(AddEmailDocument, { customerId: a.customer, email: { address: "mallory@b.example", primary: true } }),
   },
-  { field: "removeEmail", what: "A's customer and email", code: "CUSTOMER_NOT_FOUND", send: () => asB(RemoveEmailDocument, { customerId: a.customer, email: a.email }) },
-  { field: "removeEmail", what: "B's customer and A's email", code: "EMAIL_NOT_FOUND", send: () => asB(RemoveEmailDocument, { customerId: bobOfB, email: a.email }) },
+  {
+    field: "removeEmail",
+    what: "A's customer and email",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(RemoveEmailDocument, { customerId: a.customer, email: a.email }),
+  },
+  {
+    field: "removeEmail",
+    what: "B's customer and A's email",
+    code: "EMAIL_NOT_FOUND",
+    send: () => asB(RemoveEmailDocument, { customerId: bobOfB, email: a.email }),
+  },
   {
     field: "setEmailVerified",
     what: "A's customer and email",
@@ -321,15 +372,30 @@ const MUTATION_CASES: MutationCase[] = [
     code: "CUSTOMER_NOT_FOUND",
     send: () => asB(SetPrimaryEmailDocument, { customerId: a.customer, email: a.secondEmail }),
   },
-  { field: "setPrimaryEmail", what: "B's customer and A's email", code: "EMAIL_NOT_FOUND", send: () => asB(SetPrimaryEmailDocument, { customerId: bobOfB, email: a.secondEmail }) },
+  {
+    field: "setPrimaryEmail",
+    what: "B's customer and A's email",
+    code: "EMAIL_NOT_FOUND",
+    send: () => asB(SetPrimaryEmailDocument, { customerId: bobOfB, email: a.secondEmail }),
+  },
   {
     field: "addPhone",
     what: "A's customer",
     code: "CUSTOMER_NOT_FOUND",
     send: () => asB(AddPhoneDocument, { customerId: a.customer, phone: { number: "+14155550100", primary: true } }),
   },
-  { field: "removePhone", what: "A's customer and phone", code: "CUSTOMER_NOT_FOUND", send: () => asB(RemovePhoneDocument, { customerId: a.customer, phone: a.phone }) },
-  { field: "removePhone", what: "B's customer and A's phone", code: "PHONE_NOT_FOUND", send: () => asB(RemovePhoneDocument, { customerId: bobOfB, phone: a.phone }) },
+  {
+    field: "removePhone",
+    what: "A's customer and phone",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(RemovePhoneDocument, { customerId: a.customer, phone: a.phone }),
+  },
+  {
+    field: "removePhone",
+    what: "B's customer and A's phone",
+    code: "PHONE_NOT_FOUND",
+    send: () => asB(RemovePhoneDocument, { customerId: bobOfB, phone: a.phone }),
+  },
   {
     field: "setPhoneVerified",
     what: "A's customer and phone",
@@ -348,7 +414,12 @@ const MUTATION_CASES: MutationCase[] = [
     code: "CUSTOMER_NOT_FOUND",
     send: () => asB(SetPrimaryPhoneDocument, { customerId: a.customer, phone: a.secondPhone }),
   },
-  { field: "setPrimaryPhone", what: "B's customer and A's phone", code: "PHONE_NOT_FOUND", send: () => asB(SetPrimaryPhoneDocument, { customerId: bobOfB, phone: a.secondPhone }) },
+  {
+    field: "setPrimaryPhone",
+    what: "B's customer and A's phone",
+    code: "PHONE_NOT_FOUND",
+    send: () => asB(SetPrimaryPhoneDocument, { customerId: bobOfB, phone: a.secondPhone }),
+  },
   // Identities
   {
     field: "linkIdentity",
@@ -356,8 +427,18 @@ const MUTATION_CASES: MutationCase[] = [
     code: "CUSTOMER_NOT_FOUND",
     send: () => asB(LinkIdentityDocument, { customerId: a.customer, identity: { provider: "github", providerUserId: "mallory" } }),
   },
-  { field: "unlinkIdentity", what: "A's customer and identity", code: "CUSTOMER_NOT_FOUND", send: () => asB(UnlinkIdentityDocument, { customerId: a.customer, identityId: a.identity }) },
-  { field: "unlinkIdentity", what: "B's customer and A's identity", code: "IDENTITY_NOT_FOUND", send: () => asB(UnlinkIdentityDocument, { customerId: bobOfB, identityId: a.identity }) },
+  {
+    field: "unlinkIdentity",
+    what: "A's customer and identity",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(UnlinkIdentityDocument, { customerId: a.customer, identityId: a.identity }),
+  },
+  {
+    field: "unlinkIdentity",
+    what: "B's customer and A's identity",
+    code: "IDENTITY_NOT_FOUND",
+    send: () => asB(UnlinkIdentityDocument, { customerId: bobOfB, identityId: a.identity }),
+  },
   // Custom objects
   {
     field: "createCustomObject",
@@ -371,7 +452,12 @@ const MUTATION_CASES: MutationCase[] = [
     code: "CUSTOM_OBJECT_NOT_FOUND",
     send: () => asB(UpdateCustomObjectDocument, { id: a.customObject, data: { secret: "overwritten" }, merge: true }),
   },
-  { field: "deleteCustomObject", what: "A's custom object", code: "CUSTOM_OBJECT_NOT_FOUND", send: () => asB(DeleteCustomObjectDocument, { id: a.customObject }) },
+  {
+    field: "deleteCustomObject",
+    what: "A's custom object",
+    code: "CUSTOM_OBJECT_NOT_FOUND",
+    send: () => asB(DeleteCustomObjectDocument, { id: a.customObject }),
+  },
   // Consents
   {
     field: "grantConsent",
@@ -379,11 +465,26 @@ const MUTATION_CASES: MutationCase[] = [
     code: "CUSTOMER_NOT_FOUND",
     send: () => asB(GrantConsentDocument, { customerId: a.customer, input: { purpose: a.purpose, version: "2", source: "mallory" } }),
   },
-  { field: "revokeConsent", what: "A's customer and purpose", code: "CUSTOMER_NOT_FOUND", send: () => asB(RevokeConsentDocument, { customerId: a.customer, purpose: a.purpose }) },
-  { field: "revokeConsent", what: "B's customer and A's purpose", code: "CONSENT_NOT_FOUND", send: () => asB(RevokeConsentDocument, { customerId: bobOfB, purpose: a.purpose }) },
+  {
+    field: "revokeConsent",
+    what: "A's customer and purpose",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(RevokeConsentDocument, { customerId: a.customer, purpose: a.purpose }),
+  },
+  {
+    field: "revokeConsent",
+    what: "B's customer and A's purpose",
+    code: "CONSENT_NOT_FOUND",
+    send: () => asB(RevokeConsentDocument, { customerId: bobOfB, purpose: a.purpose }),
+  },
   // Sessions
   { field: "revokeSession", what: "A's session", code: "SESSION_NOT_FOUND", send: () => asB(RevokeSessionDocument, { id: a.session }) },
-  { field: "revokeAllSessions", what: "A's customer", code: "CUSTOMER_NOT_FOUND", send: () => asB(RevokeAllSessionsDocument, { customerId: a.customer }) },
+  {
+    field: "revokeAllSessions",
+    what: "A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(RevokeAllSessionsDocument, { customerId: a.customer }),
+  },
   // Passwords and one-time tokens (admin side of customer sign-in)
   {
     field: "setPassword",
@@ -391,7 +492,12 @@ const MUTATION_CASES: MutationCase[] = [
     code: "CUSTOMER_NOT_FOUND",
     send: () => asB(SetPasswordDocument, { customerId: a.customer, password: "correct horse battery staple" }),
   },
-  { field: "issuePasswordResetToken", what: "A's customer", code: "CUSTOMER_NOT_FOUND", send: () => asB(IssuePasswordResetTokenDocument, { customerId: a.customer }) },
+  {
+    field: "issuePasswordResetToken",
+    what: "A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(IssuePasswordResetTokenDocument, { customerId: a.customer }),
+  },
   {
     field: "issueEmailVerificationToken",
     what: "A's customer and email",
@@ -405,7 +511,12 @@ const MUTATION_CASES: MutationCase[] = [
     send: () => asB(IssueEmailVerificationTokenDocument, { customerId: bobOfB, email: a.email }),
   },
   // Admin credentials
-  { field: "revokeAdminCredential", what: "A's credential", code: "CREDENTIAL_NOT_FOUND", send: () => asB(RevokeAdminCredentialDocument, { id: a.credential }) },
+  {
+    field: "revokeAdminCredential",
+    what: "A's credential",
+    code: "CREDENTIAL_NOT_FOUND",
+    send: () => asB(RevokeAdminCredentialDocument, { id: a.credential }),
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -502,7 +613,13 @@ describe("tenant B's credential with tenant A's ids", () => {
       expect(res.errors).toBeUndefined();
       return res.data!.customer!;
     };
-    const cursorOfA = { identities: a.cursors.identity, sessions: a.cursors.session, consents: a.cursors.consent, consentHistory: a.cursors.history, customObjects: a.cursors.customObject };
+    const cursorOfA = {
+      identities: a.cursors.identity,
+      sessions: a.cursors.session,
+      consents: a.cursors.consent,
+      consentHistory: a.cursors.history,
+      customObjects: a.cursors.customObject,
+    };
     // Control: B's rows lie on both sides of A's in every order, so resuming after B's own first
     // row does find rows, and so would resuming after A's if its cursor leaked A's position.
     const own = await page(() => undefined);
@@ -562,8 +679,14 @@ describe("fields that take no id of tenant A's data", () => {
       // Control: B's objects lie on both sides of A's in time, so a leaking cursor would list some.
       const afterOwnFirst = await gw.gql(CustomObjectsDocument, { name: a.objectName, filter, after: byName[0].cursor }, "B");
       expect(afterOwnFirst.data!.customObjects.edges.length).toBeGreaterThan(0);
-      const fromA = await withoutWrites(() => gw.gql(CustomObjectsDocument, { name: a.objectName, filter, after: a.cursors.customObject }, "B"));
-      const fromNowhere = await gw.gql(CustomObjectsDocument, { name: a.objectName, filter, after: withUnknownRow(a.cursors.customObject) }, "B");
+      const fromA = await withoutWrites(() =>
+        gw.gql(CustomObjectsDocument, { name: a.objectName, filter, after: a.cursors.customObject }, "B"),
+      );
+      const fromNowhere = await gw.gql(
+        CustomObjectsDocument,
+        { name: a.objectName, filter, after: withUnknownRow(a.cursors.customObject) },
+        "B",
+      );
       expect(fromA, `filter ${JSON.stringify(filter)}`).toEqual(fromNowhere);
     }
   });
@@ -594,14 +717,23 @@ describe("fields that take no id of tenant A's data", () => {
     const twin = await created(res);
     expect(twin).not.toBe(a.customer);
     expect(await snapshotDatabase(gw.db, gw.tenants.A.id)).toEqual(before);
-    expect((await gw.gql(CustomerByEmailDocument, { value: a.email }, "B")).data!.customerByEmail).toEqual({ id: twin, primaryEmail: a.email });
-    expect((await gw.gql(CustomerByEmailDocument, { value: a.email }, "A")).data!.customerByEmail).toEqual({ id: a.customer, primaryEmail: a.email });
+    expect((await gw.gql(CustomerByEmailDocument, { value: a.email }, "B")).data!.customerByEmail).toEqual({
+      id: twin,
+      primaryEmail: a.email,
+    });
+    expect((await gw.gql(CustomerByEmailDocument, { value: a.email }, "A")).data!.customerByEmail).toEqual({
+      id: a.customer,
+      primaryEmail: a.email,
+    });
     ok((await gw.gql(DeleteCustomerDocument, { id: twin }, "B")).data!.deleteCustomer, "DeleteCustomerPayload");
   });
 
   it("createAdminCredential issues a credential of B's tenant, which cannot read A's data either", async () => {
     const before = await snapshotDatabase(gw.db, gw.tenants.A.id);
-    const issued = ok((await gw.gql(CreateAdminCredentialDocument, { name: "b-second" }, "B")).data!.createAdminCredential, "CreateAdminCredentialPayload");
+    const issued = ok(
+      (await gw.gql(CreateAdminCredentialDocument, { name: "b-second" }, "B")).data!.createAdminCredential,
+      "CreateAdminCredentialPayload",
+    );
     if (issued.__typename !== "CreateAdminCredentialPayload") return;
     expect(await snapshotDatabase(gw.db, gw.tenants.A.id)).toEqual(before);
     const headers = { "x-api-key": issued.issued.credential.keyId, "x-api-secret": issued.issued.secret };
@@ -657,9 +789,10 @@ describe("coverage of the schema", () => {
 
   it("checks every Mutation field: with A's ids, or allow-listed with a check of its own", () => {
     const covered = MUTATION_CASES.map((c) => c.field);
-    expect(rootFields(schema.getMutationType()), "a new Mutation field: add it to MUTATION_CASES or to an allow-list, with a check").toEqual(
-      sorted([...covered, ...MUTATIONS_WITHOUT_IDS, ...CUSTOMER_FACING_MUTATIONS]),
-    );
+    expect(
+      rootFields(schema.getMutationType()),
+      "a new Mutation field: add it to MUTATION_CASES or to an allow-list, with a check",
+    ).toEqual(sorted([...covered, ...MUTATIONS_WITHOUT_IDS, ...CUSTOMER_FACING_MUTATIONS]));
   });
 
   it("checks every Subscription field", () => {

@@ -23,7 +23,10 @@ afterAll(() => gw?.close());
 
 let emails = 0;
 async function customer(as: "A" | "B" = "A") {
-  const input = { emails: [{ address: `co-${++emails}@example.com` }], identities: [{ provider: "password", providerUserId: `co-${emails}` }] };
+  const input = {
+    emails: [{ address: `co-${++emails}@example.com` }],
+    identities: [{ provider: "password", providerUserId: `co-${emails}` }],
+  };
   return (await gw.createCustomer(input, as)).id;
 }
 
@@ -111,22 +114,31 @@ describe("updateCustomObject", () => {
       customObject: { data: { theme: "dark", layout: { cols: 3 }, lang: "de" } },
     });
     expect((await lastEvent()).data).toMatchObject({
-      changes: { data: { from: { theme: "dark", layout: { cols: 2, dense: true } }, to: { theme: "dark", layout: { cols: 3 }, lang: "de" } } },
+      changes: {
+        data: { from: { theme: "dark", layout: { cols: 2, dense: true } }, to: { theme: "dark", layout: { cols: 3 }, lang: "de" } },
+      },
     });
   });
 
   it("records nothing when the data does not change, whatever the key order", async () => {
     const c = await customer();
     const o = await object(c, "same", { zeta: 1, alpha: { y: 2, b: 3 } });
-    const replaced = await expectNoWrites(gw.db, () => gw.gql(UpdateCustomObjectDocument, { id: o.id, data: { alpha: { b: 3, y: 2 }, zeta: 1 } }));
-    expect(replaced.data!.updateCustomObject).toMatchObject({ __typename: "UpdateCustomObjectPayload", customObject: { updatedAt: o.updatedAt } });
+    const replaced = await expectNoWrites(gw.db, () =>
+      gw.gql(UpdateCustomObjectDocument, { id: o.id, data: { alpha: { b: 3, y: 2 }, zeta: 1 } }),
+    );
+    expect(replaced.data!.updateCustomObject).toMatchObject({
+      __typename: "UpdateCustomObjectPayload",
+      customObject: { updatedAt: o.updatedAt },
+    });
     await expectNoWrites(gw.db, () => gw.gql(UpdateCustomObjectDocument, { id: o.id, data: { zeta: 1 }, merge: true }));
   });
 
   it("rejects data that grows over 64 KiB by merging with VALIDATION_FAILED, and writes nothing", async () => {
     const c = await customer();
     const o = await object(c, "growing", { a: "x".repeat(40_000) });
-    const res = await expectNoWrites(gw.db, () => gw.gql(UpdateCustomObjectDocument, { id: o.id, data: { b: "x".repeat(40_000) }, merge: true }));
+    const res = await expectNoWrites(gw.db, () =>
+      gw.gql(UpdateCustomObjectDocument, { id: o.id, data: { b: "x".repeat(40_000) }, merge: true }),
+    );
     expect(res.data!.updateCustomObject).toMatchObject({ code: "VALIDATION_FAILED", issues: [{ field: "data" }] });
   });
 
@@ -165,8 +177,16 @@ describe("reading custom objects", () => {
   it("reads one object by id and refetches it as a node", async () => {
     const c = await customer();
     const o = await object(c, "note", { text: "hi" });
-    expect((await gw.gql(CustomObjectDocument, { id: o.id })).data!.customObject).toMatchObject({ id: o.id, data: { text: "hi" }, customer: { id: c } });
-    expect((await gw.gql(CustomObjectNodeDocument, { id: o.id })).data!.node).toEqual({ __typename: "CustomObject", id: o.id, name: "note" });
+    expect((await gw.gql(CustomObjectDocument, { id: o.id })).data!.customObject).toMatchObject({
+      id: o.id,
+      data: { text: "hi" },
+      customer: { id: c },
+    });
+    expect((await gw.gql(CustomObjectNodeDocument, { id: o.id })).data!.node).toEqual({
+      __typename: "CustomObject",
+      id: o.id,
+      name: "note",
+    });
     expect((await gw.gql(CustomObjectDocument, { id: "garbage" })).data!.customObject).toBeNull();
   });
 
@@ -249,12 +269,14 @@ describe("customObjects across the tenant", () => {
     expect(page1.edges.map((e) => e.node.id)).toEqual(paid.slice(0, 2));
     expect(page1.edges.every((e) => e.node.customer.id)).toBe(true);
     expect(page1.pageInfo.hasNextPage).toBe(true);
-    const page2 = (await gw.gql(CustomObjectsDocument, { name: "order", filter: { status: "paid" }, first: 2, after: page1.pageInfo.endCursor }))
-      .data!.customObjects;
+    const page2 = (
+      await gw.gql(CustomObjectsDocument, { name: "order", filter: { status: "paid" }, first: 2, after: page1.pageInfo.endCursor })
+    ).data!.customObjects;
     expect(page2.edges.map((e) => e.node.id)).toEqual(paid.slice(2));
     expect(page2.pageInfo.hasNextPage).toBe(false);
-    const back = (await gw.gql(CustomObjectsDocument, { name: "order", filter: { status: "paid" }, last: 5, before: page2.pageInfo.endCursor }))
-      .data!.customObjects;
+    const back = (
+      await gw.gql(CustomObjectsDocument, { name: "order", filter: { status: "paid" }, last: 5, before: page2.pageInfo.endCursor })
+    ).data!.customObjects;
     expect(back.edges.map((e) => e.node.id)).toEqual(paid.slice(0, -1));
     expect(back.pageInfo.hasPreviousPage).toBe(false);
   });

@@ -78,7 +78,9 @@ describe("createCustomer", () => {
 
   it("answers EMAIL_TAKEN when another customer of the tenant has the email, and writes nothing", async () => {
     await create({ emails: [{ address: "taken@example.com" }] });
-    const res = await expectNoWrites(gw.db, () => gw.gql(CreateCustomerDocument, { input: { emails: [{ address: "TAKEN@example.com" }] } }));
+    const res = await expectNoWrites(gw.db, () =>
+      gw.gql(CreateCustomerDocument, { input: { emails: [{ address: "TAKEN@example.com" }] } }),
+    );
     expect(res.data!.createCustomer).toMatchObject({ __typename: "ConflictError", code: "EMAIL_TAKEN", field: "emails" });
   });
 
@@ -104,8 +106,17 @@ describe("createCustomer", () => {
 
 describe("updateCustomer", () => {
   it("changes only the given fields, clears nulls, merges customFields and records a diff of what changed", async () => {
-    const c = await create({ firstName: "Alan", lastName: "Turing", company: "NPL", emails: [{ address: "alan@example.com" }], customFields: { a: 1, b: 2 } });
-    const res = await gw.gql(UpdateCustomerDocument, { id: c.id, input: { lastName: "M. Turing", company: null, customFields: { b: null, c: 3 } } });
+    const c = await create({
+      firstName: "Alan",
+      lastName: "Turing",
+      company: "NPL",
+      emails: [{ address: "alan@example.com" }],
+      customFields: { a: 1, b: 2 },
+    });
+    const res = await gw.gql(UpdateCustomerDocument, {
+      id: c.id,
+      input: { lastName: "M. Turing", company: null, customFields: { b: null, c: 3 } },
+    });
     expect(res.data!.updateCustomer).toMatchObject({
       customer: { firstName: "Alan", lastName: "M. Turing", company: null, customFields: { a: 1, c: 3 } },
     });
@@ -146,7 +157,9 @@ describe("deleteCustomer", () => {
     expect((await gw.gql(CustomerDocument, { id: c.id })).data!.customer).toBeNull();
     expect(await gw.db.contact.count({ where: { normalized: "del@example.com" } })).toBe(0);
     expect(await gw.db.identity.count({ where: { providerUserId: "g-del" } })).toBe(0);
-    const events = (await auditTrail(gw.db, gw.tenants.A.id)).filter((e) => e.type.startsWith("customer.") && e.data && (e.data as { uid?: string }).uid === c.uid);
+    const events = (await auditTrail(gw.db, gw.tenants.A.id)).filter(
+      (e) => e.type.startsWith("customer.") && e.data && (e.data as { uid?: string }).uid === c.uid,
+    );
     expect(events.map((e) => e.type)).toEqual(["customer.created", "customer.deleted"]);
   });
 });
@@ -156,13 +169,21 @@ describe("emails and phones", () => {
     const c = await create({ emails: [{ address: "one@example.com" }] });
     await gw.gql(AddEmailDocument, { customerId: c.id, email: { address: "Two@Example.com" } });
     const verified = await gw.gql(SetEmailVerifiedDocument, { customerId: c.id, email: "two@example.com", verified: true });
-    expect(verified.data!.setEmailVerified).toMatchObject({ customer: { emails: [{ verified: false }, { address: "two@example.com", verified: true }] } });
+    expect(verified.data!.setEmailVerified).toMatchObject({
+      customer: { emails: [{ verified: false }, { address: "two@example.com", verified: true }] },
+    });
     const promoted = await gw.gql(SetPrimaryEmailDocument, { customerId: c.id, email: "TWO@example.com" });
     expect(promoted.data!.setPrimaryEmail).toMatchObject({ customer: { primaryEmail: "two@example.com" } });
     const removed = await gw.gql(RemoveEmailDocument, { customerId: c.id, email: "two@example.com" });
     expect(removed.data!.removeEmail).toMatchObject({ customer: { emails: [{ address: "one@example.com", primary: true }] } });
     const types = (await auditTrail(gw.db, gw.tenants.A.id)).filter((e) => e.customerId === rowId(c.id)).map((e) => e.type);
-    expect(types).toEqual(["customer.created", "customer.email_added", "customer.email_verified", "customer.primary_email_changed", "customer.email_removed"]);
+    expect(types).toEqual([
+      "customer.created",
+      "customer.email_added",
+      "customer.email_verified",
+      "customer.primary_email_changed",
+      "customer.email_removed",
+    ]);
   });
 
   it("answers EMAIL_TAKEN, PHONE_TAKEN and EMAIL_NOT_FOUND with typed errors and no writes", async () => {
@@ -184,7 +205,12 @@ describe("emails and phones", () => {
 
 describe("lookups", () => {
   it("finds a customer by uid, email, username and phone, case-insensitively where it should", async () => {
-    const c = await create({ uid: "look-1", username: "looker", emails: [{ address: "look@example.com" }], phones: [{ number: "+15551230000" }] });
+    const c = await create({
+      uid: "look-1",
+      username: "looker",
+      emails: [{ address: "look@example.com" }],
+      phones: [{ number: "+15551230000" }],
+    });
     expect((await gw.gql(CustomerByUidDocument, { value: "look-1" })).data!.customerByUid?.id).toBe(c.id);
     expect((await gw.gql(CustomerByEmailDocument, { value: "LOOK@example.com" })).data!.customerByEmail?.id).toBe(c.id);
     expect((await gw.gql(CustomerByUsernameDocument, { value: "Looker" })).data!.customerByUsername?.id).toBe(c.id);

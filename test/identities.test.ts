@@ -53,7 +53,10 @@ describe("linkIdentity", () => {
   it("answers IDENTITY_TAKEN when the account is linked to any customer of the tenant, and writes nothing", async () => {
     const owner = await create({ identities: [{ provider: "github", providerUserId: "gh-1" }] });
     const other = await create({ emails: [{ address: "other-gh@example.com" }] });
-    for (const [customerId, provider] of [[other.id, "github"], [owner.id, "GitHub"]]) {
+    for (const [customerId, provider] of [
+      [other.id, "github"],
+      [owner.id, "GitHub"],
+    ]) {
       const res = await expectNoWrites(gw.db, () =>
         gw.gql(LinkIdentityDocument, { customerId, identity: { provider, providerUserId: "gh-1" } }),
       );
@@ -119,7 +122,12 @@ describe("unlinkIdentity", () => {
     await link(mine.id, "password", "mine@example.com");
     const [, removed] = await link(mine.id, "google", "g-removed");
     await gw.gql(UnlinkIdentityDocument, { customerId: mine.id, identityId: removed.id });
-    const theirs = await create({ identities: [{ provider: "github", providerUserId: "gh-theirs" }, { provider: "password", providerUserId: "theirs" }] });
+    const theirs = await create({
+      identities: [
+        { provider: "github", providerUserId: "gh-theirs" },
+        { provider: "password", providerUserId: "theirs" },
+      ],
+    });
     const theirId = (await gw.gql(CustomerIdentitiesDocument, { id: theirs.id })).data!.customer!.identities.edges[0].node.id;
     for (const identityId of [theirId, removed.id, "garbage", globalId("Identity", "not-a-uuid"), mine.id]) {
       const res = await expectNoWrites(gw.db, () => gw.gql(UnlinkIdentityDocument, { customerId: mine.id, identityId }));
@@ -157,7 +165,12 @@ describe("Customer.identities", () => {
   });
 
   it("is part of the customer's query: listing identities adds no SQL statement", async () => {
-    const c = await create({ identities: [{ provider: "google", providerUserId: "g-n1" }, { provider: "github", providerUserId: "gh-n1" }] });
+    const c = await create({
+      identities: [
+        { provider: "google", providerUserId: "g-n1" },
+        { provider: "github", providerUserId: "gh-n1" },
+      ],
+    });
     await gw.gql(CustomerIdentitiesDocument, { id: c.id, first: 0 });
     gw.statements.reset();
     await gw.gql(CustomerIdentitiesDocument, { id: c.id, first: 0 });
@@ -174,13 +187,24 @@ describe("Identity node", () => {
     const c = await create({ identities: [{ provider: "google", providerUserId: "g-node" }] });
     const id = (await gw.gql(CustomerIdentitiesDocument, { id: c.id })).data!.customer!.identities.edges[0].node.id;
     const res = await gw.gql(IdentityNodeDocument, { id });
-    expect(res.data!.node).toMatchObject({ __typename: "Identity", id, provider: "google", providerUserId: "g-node", customer: { id: c.id } });
+    expect(res.data!.node).toMatchObject({
+      __typename: "Identity",
+      id,
+      provider: "google",
+      providerUserId: "g-node",
+      customer: { id: c.id },
+    });
   });
 });
 
 describe("customer deletion", () => {
   it("deletes the customer's identities with it, freeing the provider account", async () => {
-    const c = await create({ identities: [{ provider: "google", providerUserId: "g-cascade" }, { provider: "password", providerUserId: "cascade" }] });
+    const c = await create({
+      identities: [
+        { provider: "google", providerUserId: "g-cascade" },
+        { provider: "password", providerUserId: "cascade" },
+      ],
+    });
     await gw.gql(DeleteCustomerDocument, { id: c.id });
     expect(await gw.db.identity.count({ where: { customerId: rowId(c.id) } })).toBe(0);
     const again = await create({ emails: [{ address: "cascade@example.com" }] });
@@ -190,7 +214,12 @@ describe("customer deletion", () => {
 
 describe("tenant isolation", () => {
   it("answers tenant B's credential with not found for tenant A's customer and identity ids, and writes nothing", async () => {
-    const c = await create({ identities: [{ provider: "google", providerUserId: "g-iso" }, { provider: "password", providerUserId: "iso" }] });
+    const c = await create({
+      identities: [
+        { provider: "google", providerUserId: "g-iso" },
+        { provider: "password", providerUserId: "iso" },
+      ],
+    });
     const identityId = (await gw.gql(CustomerIdentitiesDocument, { id: c.id })).data!.customer!.identities.edges[0].node.id;
     const linked = await expectNoWrites(gw.db, () =>
       gw.gql(LinkIdentityDocument, { customerId: c.id, identity: { provider: "github", providerUserId: "gh-iso" } }, "B"),

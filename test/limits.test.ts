@@ -55,19 +55,26 @@ describe("the cost limit", () => {
     ["identities", "sessions", "consents", "customObjects"].map((l) => `${l}(first: ${n}) { edges { node { id } } }`).join(" ");
 
   it("answers an admin's page of 100 customers with four nested lists of 10 each", async () => {
-    const res = await raw(gw.app, { headers: admin(), body: { query: `{ customers(first: 100) { edges { node { id ${lists(10)} } } } }` } });
+    const res = await raw(gw.app, {
+      headers: admin(),
+      body: { query: `{ customers(first: 100) { edges { node { id ${lists(10)} } } } }` },
+    });
     expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(200);
     expect(res.body?.errors).toBeUndefined();
   });
 
   it("refuses lists of 100 nested in a page of 100 (up to a million rows) with QUERY_TOO_COMPLEX", async () => {
-    expectTooComplex(await raw(gw.app, { headers: admin(), body: { query: `{ customers(first: 100) { edges { node { id ${lists(100)} } } } }` } }));
+    expectTooComplex(
+      await raw(gw.app, { headers: admin(), body: { query: `{ customers(first: 100) { edges { node { id ${lists(100)} } } } }` } }),
+    );
   });
 
   it("prices page sizes given as variables (or their defaults) like literal ones", async () => {
     const query = `query($n: Int, $m: Int = 100) { customers(first: $n) { edges { node { id ${lists(0).replaceAll("first: 0", "first: $m")} } } } }`;
     expectTooComplex(await raw(gw.app, { headers: admin(), body: { query, variables: { n: 100 } } }));
-    expectTooComplex(await raw(gw.app, { headers: admin(), body: { query: query.replace("$m: Int = 100", "$m: Int"), variables: { n: 100, m: 100 } } }));
+    expectTooComplex(
+      await raw(gw.app, { headers: admin(), body: { query: query.replace("$m: Int = 100", "$m: Int"), variables: { n: 100, m: 100 } } }),
+    );
     const fine = await raw(gw.app, { headers: admin(), body: { query, variables: { n: 100, m: 10 } } });
     expect(fine.status, JSON.stringify(fine.body).slice(0, 300)).toBe(200);
     expect(fine.body?.errors).toBeUndefined();
@@ -76,14 +83,23 @@ describe("the cost limit", () => {
 
 describe("validation cost is bounded", () => {
   const bombs: [string, string][] = [
-    ["1,000 same-name fields with differing arguments", `{ ${Array.from({ length: 1000 }, (_, i) => `node(id: "${i}") { id }`).join(" ")} }`],
-    ["the largest same-name field bomb under the token cap", `{ ${Array.from({ length: 110 }, (_, i) => `node(id: "${i}") { id }`).join(" ")} }`],
+    [
+      "1,000 same-name fields with differing arguments",
+      `{ ${Array.from({ length: 1000 }, (_, i) => `node(id: "${i}") { id }`).join(" ")} }`,
+    ],
+    [
+      "the largest same-name field bomb under the token cap",
+      `{ ${Array.from({ length: 110 }, (_, i) => `node(id: "${i}") { id }`).join(" ")} }`,
+    ],
     ["10,000 repeats of one field", `{ ${"__typename ".repeat(10_000)} }`],
     [
       "a fragment-spread explosion (2^20 spreads)",
       `{ ...F0 } ${Array.from({ length: 20 }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`).join(" ")} fragment F20 on Query { __typename }`,
     ],
-    ["a depth bomb of 60 levels through customer ↔ customObjects", `{ node(id: "x") { ... on Customer { ${"customObjects { edges { node { customer { ".repeat(15)} id ${"} } } } ".repeat(15)} } } }`],
+    [
+      "a depth bomb of 60 levels through customer ↔ customObjects",
+      `{ node(id: "x") { ... on Customer { ${"customObjects { edges { node { customer { ".repeat(15)} id ${"} } } } ".repeat(15)} } } }`,
+    ],
     ["a field with 100 directives", `{ __typename ${"@include(if: true) ".repeat(100)} }`],
   ];
   /** Parse + validate through the gateway's own plugin chain (limits, caches), timed alone. */
@@ -170,7 +186,10 @@ describe("introspection and suggestions", () => {
     const { id } = await gw.createCustomer({ emails: [{ address: "introspect@example.com" }] });
     await gw.gql(SetPasswordDocument, { customerId: id, password: "correct horse battery" });
     const { accessToken } = await gw.signIn("introspect@example.com", "correct horse battery");
-    const res = await raw(gw.app, { body: { query: `{ __type(name: "Customer") { name } }` }, headers: { authorization: `Bearer ${accessToken}` } });
+    const res = await raw(gw.app, {
+      body: { query: `{ __type(name: "Customer") { name } }` },
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
     expect(res.status).toBe(400);
     expect(JSON.stringify(res.body)).not.toContain('"Customer"');
     const me = await raw(gw.app, { body: { query: `{ me { __typename } }` }, headers: { authorization: `Bearer ${accessToken}` } });
@@ -193,7 +212,10 @@ describe("introspection and suggestions", () => {
 
 describe("CORS", () => {
   const preflight = (origin: string, app = gw.app) =>
-    raw(app, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "x-api-key, x-api-secret" } });
+    raw(app, {
+      method: "OPTIONS",
+      headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "x-api-key, x-api-secret" },
+    });
 
   it("gives no cross-origin access to any origin by default", async () => {
     const pre = await preflight("https://evil.example");
@@ -227,11 +249,17 @@ describe("configuration of the limits", () => {
     expect(() => loadConfig({ CORS_ORIGINS: "https://ok.example/path" })).toThrow(/CORS_ORIGINS/);
     expect(() => loadConfig({ INTROSPECTION: "sometimes" })).toThrow(/INTROSPECTION/);
     expect(() => loadConfig({ MAX_BODY_BYTES: "-1" })).toThrow(/MAX_BODY_BYTES/);
-    expect(loadConfig({ CORS_ORIGINS: "https://a.example,http://localhost:3000" }).corsOrigins).toEqual(["https://a.example", "http://localhost:3000"]);
+    expect(loadConfig({ CORS_ORIGINS: "https://a.example,http://localhost:3000" }).corsOrigins).toEqual([
+      "https://a.example",
+      "http://localhost:3000",
+    ]);
   });
 
   it("lets introspection be opened to everyone or closed to admins too", async () => {
-    for (const [mode, anonymous, admin] of [["public", 200, 200], ["off", 400, 400]] as const) {
+    for (const [mode, anonymous, admin] of [
+      ["public", 200, 200],
+      ["off", 400, 400],
+    ] as const) {
       const other = await createTestGateway({ env: { INTROSPECTION: mode } });
       try {
         const query = `{ __schema { queryType { name } } }`;

@@ -140,7 +140,11 @@ describe("what a customer token cannot reach", () => {
   it("resolves node() only for the customer's own rows: other customers and their sessions read as null", async () => {
     const c = await customer();
     const other = await customer();
-    expect((await gw.gql(NodeDocument, { id: c.id }, c.as)).data!.node).toEqual({ __typename: "Customer", id: c.id, uid: expect.any(String) });
+    expect((await gw.gql(NodeDocument, { id: c.id }, c.as)).data!.node).toEqual({
+      __typename: "Customer",
+      id: c.id,
+      uid: expect.any(String),
+    });
     expect((await gw.gql(NodeDocument, { id: other.id }, c.as)).data!.node).toBeNull();
     expect((await gw.gql(SessionNodeDocument, { id: c.tokens.sessionId }, c.as)).data!.node).toMatchObject({ id: c.tokens.sessionId });
     expect((await gw.gql(SessionNodeDocument, { id: other.tokens.sessionId }, c.as)).data!.node).toBeNull();
@@ -152,12 +156,29 @@ describe("self-service mutations", () => {
     const c = await customer({ firstName: "Old" });
     const res = await gw.gql(
       UpdateMyProfileDocument,
-      { input: { firstName: "New", nickname: "Nu", birthdate: "1990-02-03", locale: "de-DE", timezone: "Europe/Berlin", addresses: [{ city: "Berlin", country: "de" }] } },
+      {
+        input: {
+          firstName: "New",
+          nickname: "Nu",
+          birthdate: "1990-02-03",
+          locale: "de-DE",
+          timezone: "Europe/Berlin",
+          addresses: [{ city: "Berlin", country: "de" }],
+        },
+      },
       c.as,
     );
     expect(res.data!.updateMyProfile).toMatchObject({
       __typename: "UpdateMyProfilePayload",
-      customer: { id: c.id, firstName: "New", nickname: "Nu", birthdate: "1990-02-03", locale: "de-DE", addresses: [{ city: "Berlin", country: "DE" }], emails: [{ address: c.email }] },
+      customer: {
+        id: c.id,
+        firstName: "New",
+        nickname: "Nu",
+        birthdate: "1990-02-03",
+        locale: "de-DE",
+        addresses: [{ city: "Berlin", country: "DE" }],
+        emails: [{ address: c.email }],
+      },
     });
     const last = (await auditTrail(gw.db, gw.tenants.A.id)).at(-1)!;
     expect(last).toMatchObject({ type: "customer.updated", actorKind: "CUSTOMER", actorId: rowId(c.id), customerId: rowId(c.id) });
@@ -218,7 +239,11 @@ describe("self-service mutations", () => {
     const other = await customer();
     const res = await gw.gql(RevokeMySessionDocument, { id: phone.sessionId }, c.as);
     expect(res.data!.revokeMySession).toEqual({ __typename: "RevokeMySessionPayload", session: { id: phone.sessionId, active: false } });
-    expect((await auditTrail(gw.db, gw.tenants.A.id)).at(-1)).toMatchObject({ type: "session.revoked", actorKind: "CUSTOMER", actorId: rowId(c.id) });
+    expect((await auditTrail(gw.db, gw.tenants.A.id)).at(-1)).toMatchObject({
+      type: "session.revoked",
+      actorKind: "CUSTOMER",
+      actorId: rowId(c.id),
+    });
     expect((await gw.gql(MeDocument, {}, { bearer: phone.accessToken })).status).toBe(401);
     expect((await gw.gql(MeDocument, {}, c.as)).status).toBe(200);
     for (const id of [other.tokens.sessionId, globalId("Session", randomUUID()), "garbage"]) {

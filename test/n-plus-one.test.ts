@@ -36,18 +36,16 @@ interface NestedCustomer {
   customObjects: Connection<{ id: string; name: string; data: Record<string, unknown> }>;
 }
 
-const CustomersNested = parse(`query CustomersNested($first: Int!) { customers(first: $first) { edges { node { ${nested} } } } }`) as TypedDocumentNode<
-  { customers: Connection<NestedCustomer> },
-  { first: number }
->;
+const CustomersNested = parse(
+  `query CustomersNested($first: Int!) { customers(first: $first) { edges { node { ${nested} } } } }`,
+) as TypedDocumentNode<{ customers: Connection<NestedCustomer> }, { first: number }>;
 const CustomerNested = parse(`query CustomerNested($id: ID!) { customer(id: $id) { ${nested} } }`) as TypedDocumentNode<
   { customer: NestedCustomer | null },
   { id: string }
 >;
-const AuditEventCustomers = parse(`query AuditEventCustomers($first: Int!) { auditEvents(first: $first) { edges { node { type customer { id } } } } }`) as TypedDocumentNode<
-  { auditEvents: Connection<{ type: string; customer: { id: string } | null }> },
-  { first: number }
->;
+const AuditEventCustomers = parse(
+  `query AuditEventCustomers($first: Int!) { auditEvents(first: $first) { edges { node { type customer { id } } } } }`,
+) as TypedDocumentNode<{ auditEvents: Connection<{ type: string; customer: { id: string } | null }> }, { first: number }>;
 
 let gw: TestGateway;
 const customerIds: string[] = [];

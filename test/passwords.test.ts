@@ -88,7 +88,11 @@ describe("setPassword (admin)", () => {
       ["ｗｈａｔｅｖｅｒ", "too common"], // full-width letters fold to "whatever" (NFKC)
     ] as const) {
       const res = await expectNoWrites(gw.db, () => gw.gql(SetPasswordDocument, { customerId: c.id, password }));
-      expect(res.data!.setPassword).toMatchObject({ __typename: "ValidationError", code: "VALIDATION_FAILED", issues: [{ field: "password" }] });
+      expect(res.data!.setPassword).toMatchObject({
+        __typename: "ValidationError",
+        code: "VALIDATION_FAILED",
+        issues: [{ field: "password" }],
+      });
       expect((res.data!.setPassword as { issues: { message: string }[] }).issues[0].message).toContain(message);
     }
     // Lower-case letters only, 128 characters, and emoji counted as one character each: all fine.
@@ -116,15 +120,27 @@ describe("changePassword (customer)", () => {
     const issued = (await gw.gql(IssuePasswordResetTokenDocument, { customerId: c.id })).data!.issuePasswordResetToken;
     if (issued.__typename !== "IssuePasswordResetTokenPayload") throw new Error(JSON.stringify(issued));
 
-    const res = await gw.gql(ChangePasswordDocument, { currentPassword: PASSWORD, newPassword: "my new long passphrase" }, { bearer: here.accessToken });
+    const res = await gw.gql(
+      ChangePasswordDocument,
+      { currentPassword: PASSWORD, newPassword: "my new long passphrase" },
+      { bearer: here.accessToken },
+    );
     expect(res.data!.changePassword).toEqual({ __typename: "ChangePasswordPayload", customer: { id: c.id } });
     const events = (await auditTrail(gw.db, gw.tenants.A.id)).slice(-2);
     expect(events.map((e) => e.type)).toEqual(["session.revoked_all", "customer.password_changed"]);
-    expect(events[1]).toMatchObject({ actorKind: "CUSTOMER", actorId: rowId(c.id), data: { sessionId: rowId(here.sessionId), revokedSessions: 1, invalidatedTokens: 1 } });
+    expect(events[1]).toMatchObject({
+      actorKind: "CUSTOMER",
+      actorId: rowId(c.id),
+      data: { sessionId: rowId(here.sessionId), revokedSessions: 1, invalidatedTokens: 1 },
+    });
 
     expect((await gw.gql(MeDocument, {}, { bearer: here.accessToken })).status).toBe(200);
     expect((await gw.gql(MeDocument, {}, { bearer: elsewhere.accessToken })).status).toBe(401);
-    const reset = await gw.gql(ResetPasswordDocument, { token: issued.issued.token, newPassword: "attacker passphrase" }, { tenant: gw.tenants.A.slug });
+    const reset = await gw.gql(
+      ResetPasswordDocument,
+      { token: issued.issued.token, newPassword: "attacker passphrase" },
+      { tenant: gw.tenants.A.slug },
+    );
     expect(reset.data!.resetPassword).toMatchObject({ code: "INVALID_TOKEN" });
     await gw.signIn(c.email, "my new long passphrase");
   });
@@ -133,16 +149,25 @@ describe("changePassword (customer)", () => {
     const c = await customer();
     const { accessToken } = await gw.signIn(c.email, PASSWORD);
     const hash = await hashOf(c.id);
-    const res = await gw.gql(ChangePasswordDocument, { currentPassword: "guessing wrong", newPassword: "another passphrase" }, { bearer: accessToken });
+    const res = await gw.gql(
+      ChangePasswordDocument,
+      { currentPassword: "guessing wrong", newPassword: "another passphrase" },
+      { bearer: accessToken },
+    );
     expect(res.data!.changePassword).toMatchObject({ __typename: "AuthenticationError", code: "INVALID_CREDENTIALS" });
-    expect((await auditTrail(gw.db, gw.tenants.A.id)).at(-1)).toMatchObject({ type: "customer.password_change_failed", customerId: rowId(c.id) });
+    expect((await auditTrail(gw.db, gw.tenants.A.id)).at(-1)).toMatchObject({
+      type: "customer.password_change_failed",
+      customerId: rowId(c.id),
+    });
     expect(await hashOf(c.id)).toBe(hash);
   });
 
   it("rejects a new password that breaks the policy with VALIDATION_FAILED on newPassword, and needs a customer token", async () => {
     const c = await customer();
     const { accessToken } = await gw.signIn(c.email, PASSWORD);
-    const res = await expectNoWrites(gw.db, () => gw.gql(ChangePasswordDocument, { currentPassword: PASSWORD, newPassword: "short" }, { bearer: accessToken }));
+    const res = await expectNoWrites(gw.db, () =>
+      gw.gql(ChangePasswordDocument, { currentPassword: PASSWORD, newPassword: "short" }, { bearer: accessToken }),
+    );
     expect(res.data!.changePassword).toMatchObject({ code: "VALIDATION_FAILED", issues: [{ field: "newPassword" }] });
     const anonymous = await gw.gql(ChangePasswordDocument, { currentPassword: PASSWORD, newPassword: "long enough now" }, "anonymous");
     expect(anonymous.errors?.[0].extensions?.code).toBe("UNAUTHENTICATED");

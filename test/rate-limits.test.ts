@@ -2,7 +2,14 @@ import { randomInt } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { App } from "../src/app.ts";
 import { ConfigError, loadConfig } from "../src/config.ts";
-import { ForgotPasswordDocument, MeDocument, RevokeSessionDocument, SetPasswordDocument, SignInDocument, VerifyEmailDocument } from "./generated/graphql.ts";
+import {
+  ForgotPasswordDocument,
+  MeDocument,
+  RevokeSessionDocument,
+  SetPasswordDocument,
+  SignInDocument,
+  VerifyEmailDocument,
+} from "./generated/graphql.ts";
 import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
 import { rowId } from "./helpers/ids.ts";
 import { auditTrail } from "./helpers/snapshot.ts";
@@ -19,7 +26,10 @@ const freshIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255
 interface Raw {
   status: number;
   retryAfter: string | null;
-  body: { data?: Record<string, { __typename: string; retryAfter?: number; code?: string }>; errors?: { extensions?: Record<string, unknown> }[] };
+  body: {
+    data?: Record<string, { __typename: string; retryAfter?: number; code?: string }>;
+    errors?: { extensions?: Record<string, unknown> }[];
+  };
 }
 
 /** One POST through a node's HTTP handler, with the raw status and Retry-After header. */
@@ -73,7 +83,11 @@ describe("rate limits (defaults)", () => {
   // before they run; what is tested here is that the aliases that do run count one by one.
   it("runs no more of 14 aliased signIns for one identifier than the limits allow; the rest answer RATE_LIMITED with retryAfter, and the response is 429 with Retry-After", async () => {
     const c = await customer();
-    const raw = await post(gw.app, aliased("signIn", 14, (i) => `identifier: "${c.email}", password: "guess-${i}"`, "... on RateLimitedError { retryAfter }"), publicFrom(freshIp()));
+    const raw = await post(
+      gw.app,
+      aliased("signIn", 14, (i) => `identifier: "${c.email}", password: "guess-${i}"`, "... on RateLimitedError { retryAfter }"),
+      publicFrom(freshIp()),
+    );
     const ran = typenames(raw).filter((t) => t === "AuthenticationError").length;
     expect(ran).toBeGreaterThan(0);
     expect(ran).toBeLessThanOrEqual(10);
@@ -81,7 +95,9 @@ describe("rate limits (defaults)", () => {
     expect(Object.values(raw.body.data!).at(-1)!.retryAfter).toBeGreaterThanOrEqual(1);
     expect(raw.status).toBe(429);
     expect(Number(raw.retryAfter)).toBeGreaterThanOrEqual(1);
-    const failures = (await auditTrail(gw.db, gw.tenants.A.id)).filter((e) => e.type === "customer.sign_in_failed" && e.customerId === rowId(c.id));
+    const failures = (await auditTrail(gw.db, gw.tenants.A.id)).filter(
+      (e) => e.type === "customer.sign_in_failed" && e.customerId === rowId(c.id),
+    );
     expect(failures).toHaveLength(ran);
   });
 
@@ -89,7 +105,9 @@ describe("rate limits (defaults)", () => {
     const ip = freshIp();
     const before = (await securityEvents(gw, "rate_limited")).length;
     const answers = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => post(gw.app, SIGN_IN, publicFrom(ip), { identifier: `stuffing-${i}@example.com`, password: "hunter22" })),
+      Array.from({ length: 100 }, (_, i) =>
+        post(gw.app, SIGN_IN, publicFrom(ip), { identifier: `stuffing-${i}@example.com`, password: "hunter22" }),
+      ),
     );
     const limited = answers.filter((a) => a.status === 429);
     expect(limited).toHaveLength(40);
@@ -98,7 +116,9 @@ describe("rate limits (defaults)", () => {
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ ip, data: { field: "signIn", limit: "signInPerIp", key: ip, summaryWindowSeconds: 60 } });
     // Another IP is not affected.
-    expect((await post(gw.app, SIGN_IN, publicFrom(freshIp()), { identifier: "someone@example.com", password: "hunter22" })).status).toBe(200);
+    expect((await post(gw.app, SIGN_IN, publicFrom(freshIp()), { identifier: "someone@example.com", password: "hunter22" })).status).toBe(
+      200,
+    );
   });
 
   it("trips the per-IP limit for credential stuffing at one guess per account across many accounts", async () => {
@@ -118,7 +138,11 @@ describe("rate limits (defaults)", () => {
     const ip = freshIp();
     const { accessToken } = await gw.signIn(c.email, PASSWORD);
     const headers = { authorization: `Bearer ${accessToken}`, "x-forwarded-for": ip };
-    const raw = await post(gw.app, aliased("changePassword", 14, (i) => `currentPassword: "guess-${i}", newPassword: "a new passphrase ${i}"`, ""), headers);
+    const raw = await post(
+      gw.app,
+      aliased("changePassword", 14, (i) => `currentPassword: "guess-${i}", newPassword: "a new passphrase ${i}"`, ""),
+      headers,
+    );
     const answers = typenames(raw);
     expect(answers.filter((t) => t === "AuthenticationError")).toHaveLength(4);
     expect(answers.filter((t) => t === "RateLimitedError")).toHaveLength(10);
@@ -133,18 +157,30 @@ describe("rate limits (defaults)", () => {
     const ip = freshIp();
     const variants = ["+49 30 5550001", "+49-30-5550001", "+49 (30) 5550001", "+4930 555 0001", "+49.30.5550001"];
     const answers = [];
-    for (const identifier of variants) answers.push((await post(gw.app, SIGN_IN, publicFrom(ip), { identifier, password: "hunter22" })).body.data!.signIn.__typename);
-    expect(answers).toEqual(["AuthenticationError", "AuthenticationError", "AuthenticationError", "AuthenticationError", "RateLimitedError"]);
+    for (const identifier of variants)
+      answers.push((await post(gw.app, SIGN_IN, publicFrom(ip), { identifier, password: "hunter22" })).body.data!.signIn.__typename);
+    expect(answers).toEqual([
+      "AuthenticationError",
+      "AuthenticationError",
+      "AuthenticationError",
+      "AuthenticationError",
+      "RateLimitedError",
+    ]);
   });
 
   it("limits forgotPassword per identifier the same way for existing and unknown ones, and verifyEmail per token", async () => {
     const c = await customer();
     const ip = freshIp();
     const forgot = async (identifier: string) =>
-      (await gw.gql(ForgotPasswordDocument, { identifier }, { tenant: gw.tenants.A.slug, headers: { "x-forwarded-for": ip } })).data!.forgotPassword;
+      (await gw.gql(ForgotPasswordDocument, { identifier }, { tenant: gw.tenants.A.slug, headers: { "x-forwarded-for": ip } })).data!
+        .forgotPassword;
     for (const identifier of [c.email, "nobody-forgot@example.com"]) {
       for (let i = 0; i < 5; i++) expect((await forgot(identifier)).__typename).toBe("ForgotPasswordPayload");
-      expect(await forgot(identifier)).toMatchObject({ __typename: "RateLimitedError", code: "RATE_LIMITED", retryAfter: expect.any(Number) });
+      expect(await forgot(identifier)).toMatchObject({
+        __typename: "RateLimitedError",
+        code: "RATE_LIMITED",
+        retryAfter: expect.any(Number),
+      });
     }
     expect(await gw.db.oneTimeToken.count({ where: { customerId: rowId(c.id) } })).toBe(5);
     const token = "A".repeat(43);
@@ -171,7 +207,9 @@ describe("admin traffic", () => {
     expect(over.body.data).toBeUndefined();
     expect(over.body.errors).toMatchObject([{ extensions: { code: "RATE_LIMITED", retryAfter: expect.any(Number) } }]);
     expect((await post(gw.app, four, gw.tenants.B.headers)).status).toBe(200);
-    expect(await securityEvents(gw, "rate_limited")).toMatchObject([{ actorKind: "ADMIN", data: { limit: "adminPerCredential", keyId: gw.tenants.A.keyId } }]);
+    expect(await securityEvents(gw, "rate_limited")).toMatchObject([
+      { actorKind: "ADMIN", data: { limit: "adminPerCredential", keyId: gw.tenants.A.keyId } },
+    ]);
   });
 
   it("counts a subscription once, when it subscribes, not once per event it delivers", async () => {
@@ -203,7 +241,9 @@ describe("failed authentication", () => {
     for (let i = 0; i < 3; i++) expect((await post(gw.app, "{ currentAdmin { keyId } }", wrongSecret)).status).toBe(401);
     expect((await post(gw.app, "{ currentAdmin { keyId } }", { "x-api-key": "ak_nope", "x-api-secret": "sk_nope" })).status).toBe(401);
     const events = await securityEvents(gw, "admin_auth_failed");
-    expect(events).toMatchObject([{ data: { scheme: "api_key", reason: "wrong_secret", keyId: gw.tenants.A.keyId, credentialId: gw.tenants.A.credentialId } }]);
+    expect(events).toMatchObject([
+      { data: { scheme: "api_key", reason: "wrong_secret", keyId: gw.tenants.A.keyId, credentialId: gw.tenants.A.credentialId } },
+    ]);
     const lines = warn.mock.calls.map(([fields]) => fields as Record<string, unknown>).filter((f) => f.security === "admin_auth_failed");
     expect(lines.map((l) => l.reason)).toEqual(["wrong_secret", "wrong_secret", "wrong_secret", "unknown_key"]);
     expect(JSON.stringify([events.map((e) => e.data), warn.mock.calls])).not.toMatch(/sk_not-the-secret|sk_nope/);
@@ -247,7 +287,8 @@ describe.skipIf(!REDIS_URL)("limits across gateway nodes via Redis", () => {
     const { id } = await gw.createCustomer({ emails: [{ address: email }] });
     await gw.gql(SetPasswordDocument, { customerId: id, password: PASSWORD });
     const headers = { "x-tenant": gw.tenants.A.slug, "x-forwarded-for": freshIp() };
-    for (let i = 0; i < 4; i++) expect((await post(gw.app, SIGN_IN, headers, { identifier: email, password: `wrong-${i}` })).status).toBe(200);
+    for (let i = 0; i < 4; i++)
+      expect((await post(gw.app, SIGN_IN, headers, { identifier: email, password: `wrong-${i}` })).status).toBe(200);
     const there = await post(other, SIGN_IN, headers, { identifier: email, password: PASSWORD });
     expect([there.status, there.body.data!.signIn.__typename]).toEqual([429, "RateLimitedError"]);
   });

@@ -205,7 +205,10 @@ describe.skipIf(!REDIS_URL)("revocation across gateway nodes via Redis", () => {
     const response = await fetch(urlA, {
       method: "POST",
       headers: { "content-type": "application/json", ...gw.tenants.A.headers },
-      body: JSON.stringify({ query: `mutation ($id: ID!) { revokeAdminCredential(id: $id) { __typename } }`, variables: { id: k.globalId } }),
+      body: JSON.stringify({
+        query: `mutation ($id: ID!) { revokeAdminCredential(id: $id) { __typename } }`,
+        variables: { id: k.globalId },
+      }),
     });
     expect((await response.json()).data.revokeAdminCredential.__typename).toBe("RevokeAdminCredentialPayload");
     await Promise.all([sub.waitForClose(), stream.ended]);

@@ -60,6 +60,8 @@ describe("the idle timeout", () => {
 
   it("is off with 0, and refuses a timeout no longer than an access token lives", () => {
     expect(loadConfig({ SESSION_IDLE_TIMEOUT_SECONDS: "0" }).auth.sessionIdleTimeoutSeconds).toBe(0);
-    expect(() => loadConfig({ SESSION_IDLE_TIMEOUT_SECONDS: "600", ACCESS_TOKEN_TTL_SECONDS: "900" })).toThrow(/SESSION_IDLE_TIMEOUT_SECONDS: must be 0/);
+    expect(() => loadConfig({ SESSION_IDLE_TIMEOUT_SECONDS: "600", ACCESS_TOKEN_TTL_SECONDS: "900" })).toThrow(
+      /SESSION_IDLE_TIMEOUT_SECONDS: must be 0/,
+    );
   });
 });

@@ -114,7 +114,9 @@ describe("createSession", () => {
       [adminA, "not-a-uuid"],
       [asB, rowId(c)],
     ] as const) {
-      await expectNoWrites(gw.db, () => expect(createSession(ctx, id, { userAgent: FIREFOX_UBUNTU })).rejects.toMatchObject({ code: "CUSTOMER_NOT_FOUND" }));
+      await expectNoWrites(gw.db, () =>
+        expect(createSession(ctx, id, { userAgent: FIREFOX_UBUNTU })).rejects.toMatchObject({ code: "CUSTOMER_NOT_FOUND" }),
+      );
     }
   });
 });
@@ -297,7 +299,10 @@ describe("tenancy and deletion", () => {
 describe("blocking and disabling", () => {
   it("sign the customer out everywhere, so a token issued before the block stays dead after unblocking", async () => {
     for (const [stop, start] of [
-      [(id: string) => gw.gql(BlockCustomerDocument, { id, reason: "chargeback" }), (id: string) => gw.gql(UnblockCustomerDocument, { id })],
+      [
+        (id: string) => gw.gql(BlockCustomerDocument, { id, reason: "chargeback" }),
+        (id: string) => gw.gql(UnblockCustomerDocument, { id }),
+      ],
       [(id: string) => gw.gql(DisableCustomerDocument, { id }), (id: string) => gw.gql(EnableCustomerDocument, { id })],
     ] as const) {
       const id = await customer();

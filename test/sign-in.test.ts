@@ -52,7 +52,13 @@ describe("signIn", () => {
       expect(tokens.customerId).toBe(c.id);
       expect(tokens.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
       const claims = decodeJwt(tokens.accessToken);
-      expect(claims).toMatchObject({ sub: rowId(c.id), tenant: gw.tenants.A.id, sid: rowId(tokens.sessionId), scope: "customer", iss: "identity-gateway" });
+      expect(claims).toMatchObject({
+        sub: rowId(c.id),
+        tenant: gw.tenants.A.id,
+        sid: rowId(tokens.sessionId),
+        scope: "customer",
+        iss: "identity-gateway",
+      });
       expect(claims.exp! - claims.iat!).toBe(15 * 60);
       expect(Date.parse(tokens.accessTokenExpiresAt)).toBe(claims.exp! * 1000);
       expect(decodeProtectedHeader(tokens.accessToken)).toMatchObject({ alg: "EdDSA", typ: "JWT", kid: expect.any(String) });
@@ -70,7 +76,12 @@ describe("signIn", () => {
     expect(admin.data!.customer!.lastLoginAt).not.toBeNull();
     const [created, signedIn] = await lastEvents(2);
     expect(created).toMatchObject({ type: "session.created", customerId: rowId(c.id), actorKind: "CUSTOMER", actorId: rowId(c.id) });
-    expect(signedIn).toMatchObject({ type: "customer.signed_in", customerId: rowId(c.id), actorKind: "CUSTOMER", userAgent: FIREFOX_UBUNTU });
+    expect(signedIn).toMatchObject({
+      type: "customer.signed_in",
+      customerId: rowId(c.id),
+      actorKind: "CUSTOMER",
+      userAgent: FIREFOX_UBUNTU,
+    });
     expect(signedIn.data).toEqual({ sessionId: session.id, identifierKind: "email", passwordRehashed: false });
     expect(signedIn.seq - created.seq).toBe(1n);
   });
@@ -97,8 +108,16 @@ describe("signIn", () => {
       code: "INVALID_CREDENTIALS",
       message: "The identifier or password is incorrect",
     });
-    expect(unknownEvent).toMatchObject({ type: "customer.sign_in_failed", customerId: null, data: { reason: "unknown_identifier", identifierKind: "email" } });
-    expect(wrongEvent).toMatchObject({ type: "customer.sign_in_failed", customerId: rowId(c.id), data: { reason: "wrong_password", failures: 1 } });
+    expect(unknownEvent).toMatchObject({
+      type: "customer.sign_in_failed",
+      customerId: null,
+      data: { reason: "unknown_identifier", identifierKind: "email" },
+    });
+    expect(wrongEvent).toMatchObject({
+      type: "customer.sign_in_failed",
+      customerId: rowId(c.id),
+      data: { reason: "wrong_password", failures: 1 },
+    });
     expect(JSON.stringify([unknownEvent.data, wrongEvent.data])).not.toContain("not the password");
   });
 
@@ -114,7 +133,11 @@ describe("signIn", () => {
       [noPassword, "no_password"],
     ] as const) {
       const res = await signIn(c.email, PASSWORD);
-      expect(res.data!.signIn).toMatchObject({ __typename: "AuthenticationError", code: "INVALID_CREDENTIALS", message: "The identifier or password is incorrect" });
+      expect(res.data!.signIn).toMatchObject({
+        __typename: "AuthenticationError",
+        code: "INVALID_CREDENTIALS",
+        message: "The identifier or password is incorrect",
+      });
       const [event] = await lastEvents(1);
       expect(event).toMatchObject({ type: "customer.sign_in_failed", customerId: rowId(c.id), data: { reason } });
     }
@@ -161,7 +184,9 @@ describe("throttle and hard lock", () => {
     let strict: TestGateway;
     beforeAll(async () => {
       // Free failures far above the lock, so that only the hard lock is at work here.
-      strict = await createTestGateway({ env: { LOCKOUT_THRESHOLD: "4", SIGN_IN_FREE_FAILURES_PER_IP: "50", SIGN_IN_FREE_FAILURES: "50" } });
+      strict = await createTestGateway({
+        env: { LOCKOUT_THRESHOLD: "4", SIGN_IN_FREE_FAILURES_PER_IP: "50", SIGN_IN_FREE_FAILURES: "50" },
+      });
     });
     afterAll(() => strict?.close());
     let m = 0;
@@ -171,17 +196,27 @@ describe("throttle and hard lock", () => {
       await strict.gql(SetPasswordDocument, { customerId: id, password: PASSWORD });
       return { id, email };
     }
-    const attempt = (g: TestGateway, email: string, password: string) => g.gql(SignInDocument, { identifier: email, password }, { tenant: "tenant-a" });
+    const attempt = (g: TestGateway, email: string, password: string) =>
+      g.gql(SignInDocument, { identifier: email, password }, { tenant: "tenant-a" });
 
     it("refuses even the right password with the generic error, records customer.locked_out once, keeps the customer ACTIVE and their sessions alive, and unblockCustomer lifts it", async () => {
       const c = await locked();
       const live = await strict.signIn(c.email, PASSWORD);
       for (let i = 0; i < 4; i++) await attempt(strict, c.email, `wrong-${i}`);
       const trail = await auditTrail(strict.db, strict.tenants.A.id);
-      expect(trail.filter((e) => e.type === "customer.locked_out")).toMatchObject([{ customerId: rowId(c.id), data: { failures: 4, lockedForSeconds: 3600 } }]);
+      expect(trail.filter((e) => e.type === "customer.locked_out")).toMatchObject([
+        { customerId: rowId(c.id), data: { failures: 4, lockedForSeconds: 3600 } },
+      ]);
       const right = await attempt(strict, c.email, PASSWORD);
-      expect(right.data!.signIn).toEqual({ __typename: "AuthenticationError", code: "INVALID_CREDENTIALS", message: "The identifier or password is incorrect" });
-      expect((await auditTrail(strict.db, strict.tenants.A.id)).at(-1)).toMatchObject({ type: "customer.sign_in_failed", data: { reason: "locked" } });
+      expect(right.data!.signIn).toEqual({
+        __typename: "AuthenticationError",
+        code: "INVALID_CREDENTIALS",
+        message: "The identifier or password is incorrect",
+      });
+      expect((await auditTrail(strict.db, strict.tenants.A.id)).at(-1)).toMatchObject({
+        type: "customer.sign_in_failed",
+        data: { reason: "locked" },
+      });
       expect((await strict.db.customer.findUniqueOrThrow({ where: { id: rowId(c.id) } })).status).toBe("ACTIVE");
       expect((await strict.gql(MeDocument, {}, { bearer: live.accessToken })).status).toBe(200);
       // Support staff see until when, customers do not.
@@ -190,17 +225,26 @@ describe("throttle and hard lock", () => {
 
       const unblocked = await strict.gql(UnblockCustomerDocument, { id: c.id });
       expect(unblocked.data!.unblockCustomer.__typename).toBe("UnblockCustomerPayload");
-      expect((await auditTrail(strict.db, strict.tenants.A.id)).at(-1)).toMatchObject({ type: "customer.unblocked", data: { clearedFailedSignIns: 5 } });
+      expect((await auditTrail(strict.db, strict.tenants.A.id)).at(-1)).toMatchObject({
+        type: "customer.unblocked",
+        data: { clearedFailedSignIns: 5 },
+      });
       expect((await attempt(strict, c.email, PASSWORD)).data!.signIn.__typename).toBe("SignInPayload");
       expect((await strict.gql(CustomerSignInLockDocument, { id: c.id })).data!.customer!.signInLockedUntil).toBeNull();
     });
 
     it("forgets failures older than the window, and lets a lock end once its duration has run out", async () => {
       const c = await locked();
-      await strict.db.customer.update({ where: { id: rowId(c.id) }, data: { failedSignIns: 3, failedSignInsSince: new Date(Date.now() - 25 * 3600 * 1000) } });
+      await strict.db.customer.update({
+        where: { id: rowId(c.id) },
+        data: { failedSignIns: 3, failedSignInsSince: new Date(Date.now() - 25 * 3600 * 1000) },
+      });
       await attempt(strict, c.email, "wrong");
       expect((await strict.db.customer.findUniqueOrThrow({ where: { id: rowId(c.id) } })).failedSignIns).toBe(1);
-      await strict.db.customer.update({ where: { id: rowId(c.id) }, data: { failedSignIns: 4, failedSignInsSince: new Date(Date.now() - 3601 * 1000) } });
+      await strict.db.customer.update({
+        where: { id: rowId(c.id) },
+        data: { failedSignIns: 4, failedSignInsSince: new Date(Date.now() - 3601 * 1000) },
+      });
       expect((await attempt(strict, c.email, PASSWORD)).data!.signIn.__typename).toBe("SignInPayload");
       const row = await strict.db.customer.findUniqueOrThrow({ where: { id: rowId(c.id) } });
       expect([row.failedSignIns, row.failedSignInsSince]).toEqual([0, null]);
@@ -228,7 +272,11 @@ describe("access tokens", () => {
 
     const out = await gw.gql(SignOutDocument, {}, { bearer: bySignOut.accessToken });
     expect(out.data!.signOut).toMatchObject({ __typename: "SignOutPayload", session: { id: bySignOut.sessionId, active: false } });
-    expect((await lastEvents(1))[0]).toMatchObject({ type: "customer.signed_out", actorKind: "CUSTOMER", data: { sessionId: rowId(bySignOut.sessionId) } });
+    expect((await lastEvents(1))[0]).toMatchObject({
+      type: "customer.signed_out",
+      actorKind: "CUSTOMER",
+      data: { sessionId: rowId(bySignOut.sessionId) },
+    });
     expect((await gw.gql(MeDocument, {}, { bearer: bySignOut.accessToken })).status).toBe(401);
 
     expect((await gw.gql(MeDocument, {}, { bearer: byBlock.accessToken })).status).toBe(200);
@@ -240,10 +288,18 @@ describe("access tokens", () => {
     const c = await customer();
     const { accessToken } = await gw.signIn(c.email, PASSWORD);
     const [header, payload, signature] = accessToken.split(".");
-    const forged = Buffer.from(JSON.stringify({ ...decodeJwt(accessToken), sub: "00000000-0000-0000-0000-000000000000" })).toString("base64url");
+    const forged = Buffer.from(JSON.stringify({ ...decodeJwt(accessToken), sub: "00000000-0000-0000-0000-000000000000" })).toString(
+      "base64url",
+    );
     const noneAlg = Buffer.from(JSON.stringify({ alg: "none", typ: "JWT" })).toString("base64url");
     const unknownKid = Buffer.from(JSON.stringify({ ...decodeProtectedHeader(accessToken), kid: "k_nope" })).toString("base64url");
-    for (const bad of [`${header}.${forged}.${signature}`, `${noneAlg}.${payload}.`, `${unknownKid}.${payload}.${signature}`, "garbage", `${accessToken}x`]) {
+    for (const bad of [
+      `${header}.${forged}.${signature}`,
+      `${noneAlg}.${payload}.`,
+      `${unknownKid}.${payload}.${signature}`,
+      "garbage",
+      `${accessToken}x`,
+    ]) {
       const res = await gw.gql(MeDocument, {}, { bearer: bad });
       expect([res.status, res.errors?.[0].extensions?.code]).toEqual([401, "UNAUTHENTICATED"]);
     }

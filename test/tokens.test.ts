@@ -41,7 +41,8 @@ async function customer(password: string | null = PASSWORD) {
 }
 
 const publicA = () => ({ tenant: gw.tenants.A.slug });
-const refresh = (refreshToken: string, as: Parameters<TestGateway["gql"]>[2] = publicA()) => gw.gql(RefreshSessionDocument, { refreshToken }, as);
+const refresh = (refreshToken: string, as: Parameters<TestGateway["gql"]>[2] = publicA()) =>
+  gw.gql(RefreshSessionDocument, { refreshToken }, as);
 const last = async () => (await auditTrail(gw.db, gw.tenants.A.id)).at(-1)!;
 
 describe("refreshSession", () => {
@@ -54,10 +55,17 @@ describe("refreshSession", () => {
     expect(next.sessionId).toBe(first.sessionId);
     expect(next.refreshToken).not.toBe(first.refreshToken);
     expect((await gw.gql(MeDocument, {}, { bearer: next.accessToken })).data!.me.id).toBe(c.id);
-    expect(await last()).toMatchObject({ type: "session.refreshed", actorKind: "CUSTOMER", customerId: rowId(c.id), data: { sessionId: rowId(first.sessionId) } });
+    expect(await last()).toMatchObject({
+      type: "session.refreshed",
+      actorKind: "CUSTOMER",
+      customerId: rowId(c.id),
+      data: { sessionId: rowId(first.sessionId) },
+    });
     // Only hashes are stored.
     const rows = await gw.db.refreshToken.findMany({ where: { sessionId: rowId(first.sessionId) }, orderBy: { createdAt: "asc" } });
-    expect(rows.map((r) => r.tokenHash)).toEqual([first.refreshToken, next.refreshToken].map((t) => createHash("sha256").update(t).digest("hex")));
+    expect(rows.map((r) => r.tokenHash)).toEqual(
+      [first.refreshToken, next.refreshToken].map((t) => createHash("sha256").update(t).digest("hex")),
+    );
     expect(rows[0].rotatedAt).not.toBeNull();
   });
 
@@ -158,8 +166,14 @@ describe("signing keys and JWKS", () => {
     try {
       const c = await customer();
       const post = (query: string, headers: Record<string, string>) =>
-        app.yoga.fetch("http://gateway.test/graphql", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query }) });
-      const signIn = await (await post(`mutation { signIn(identifier: "${c.email}", password: "${PASSWORD}") { __typename } }`, { "x-tenant": "tenant-a" })).json();
+        app.yoga.fetch("http://gateway.test/graphql", {
+          method: "POST",
+          headers: { "content-type": "application/json", ...headers },
+          body: JSON.stringify({ query }),
+        });
+      const signIn = await (
+        await post(`mutation { signIn(identifier: "${c.email}", password: "${PASSWORD}") { __typename } }`, { "x-tenant": "tenant-a" })
+      ).json();
       expect(signIn.errors[0].extensions.code).toBe("SIGN_IN_UNAVAILABLE");
       const admin = await (await post("{ currentTenant { slug } }", gw.tenants.A.headers)).json();
       expect(admin.data.currentTenant.slug).toBe("tenant-a");
@@ -208,7 +222,11 @@ describe("email verification tokens", () => {
 
   it("are refused once expired, and by another tenant's X-Tenant", async () => {
     const c = await customer();
-    const token = ((await gw.gql(IssueEmailVerificationTokenDocument, { customerId: c.id })).data!.issueEmailVerificationToken as { issued: { token: string } }).issued.token;
+    const token = (
+      (await gw.gql(IssueEmailVerificationTokenDocument, { customerId: c.id })).data!.issueEmailVerificationToken as {
+        issued: { token: string };
+      }
+    ).issued.token;
     const otherTenant = await expectNoWrites(gw.db, () => gw.gql(VerifyEmailDocument, { token }, { tenant: gw.tenants.B.slug }));
     expect(otherTenant.data!.verifyEmail).toMatchObject({ code: "INVALID_TOKEN" });
     await gw.db.oneTimeToken.updateMany({ where: { customerId: rowId(c.id) }, data: { expiresAt: new Date(Date.now() - 1000) } });
@@ -226,7 +244,9 @@ describe("password reset tokens", () => {
     expect(Date.parse(issued.issued.expiresAt) - Date.now()).toBeLessThanOrEqual(3600 * 1000);
     expect(Date.parse(issued.issued.expiresAt) - Date.now()).toBeGreaterThan(3600 * 1000 - 60_000);
 
-    const weak = await expectNoWrites(gw.db, () => gw.gql(ResetPasswordDocument, { token: issued.issued.token, newPassword: "short" }, publicA()));
+    const weak = await expectNoWrites(gw.db, () =>
+      gw.gql(ResetPasswordDocument, { token: issued.issued.token, newPassword: "short" }, publicA()),
+    );
     expect(weak.data!.resetPassword).toMatchObject({ code: "VALIDATION_FAILED", issues: [{ field: "newPassword" }] });
 
     const res = await gw.gql(ResetPasswordDocument, { token: issued.issued.token, newPassword: "reset to this one" }, publicA());
@@ -239,13 +259,17 @@ describe("password reset tokens", () => {
     expect(oldPassword.data!.signIn).toMatchObject({ code: "INVALID_CREDENTIALS" });
     await gw.signIn(c.email, "reset to this one");
 
-    const reused = await expectNoWrites(gw.db, () => gw.gql(ResetPasswordDocument, { token: issued.issued.token, newPassword: "a third passphrase" }, publicA()));
+    const reused = await expectNoWrites(gw.db, () =>
+      gw.gql(ResetPasswordDocument, { token: issued.issued.token, newPassword: "a third passphrase" }, publicA()),
+    );
     expect(reused.data!.resetPassword).toMatchObject({ code: "INVALID_TOKEN" });
   });
 
   it("are invalidated by an admin setting the password", async () => {
     const c = await customer();
-    const token = ((await gw.gql(IssuePasswordResetTokenDocument, { customerId: c.id })).data!.issuePasswordResetToken as { issued: { token: string } }).issued.token;
+    const token = (
+      (await gw.gql(IssuePasswordResetTokenDocument, { customerId: c.id })).data!.issuePasswordResetToken as { issued: { token: string } }
+    ).issued.token;
     await gw.gql(SetPasswordDocument, { customerId: c.id, password: "admin chose this" });
     const res = await gw.gql(ResetPasswordDocument, { token, newPassword: "too late for this" }, publicA());
     expect(res.data!.resetPassword).toMatchObject({ code: "INVALID_TOKEN" });
@@ -261,7 +285,11 @@ describe("password reset tokens", () => {
     expect(known.data).toEqual(unknown.data);
     expect(known.data!.forgotPassword).toEqual({ __typename: "ForgotPasswordPayload", accepted: true });
     const row = await gw.db.oneTimeToken.findFirstOrThrow({ where: { customerId: rowId(c.id), purpose: "PASSWORD_RESET" } });
-    expect(knownEvent).toMatchObject({ type: "customer.password_reset_requested", customerId: rowId(c.id), data: { tokenId: row.id, identifierKind: "email" } });
+    expect(knownEvent).toMatchObject({
+      type: "customer.password_reset_requested",
+      customerId: rowId(c.id),
+      data: { tokenId: row.id, identifierKind: "email" },
+    });
     expect(Object.keys(knownEvent.data as object).sort()).toEqual(["expiresAt", "identifierKind", "tokenId"]);
     expect(unknownEvent).toMatchObject({ type: "customer.password_reset_requested", customerId: null, data: { unknownIdentifier: true } });
   });

@@ -11,7 +11,11 @@ import { authenticateApiKey, type AdminPrincipal } from "./service.ts";
  * request with 401, so a typo never looks like an empty result, and is reported as
  * `admin_auth_failed` (to the key's tenant when the key exists; never the secret).
  */
-export async function adminFromHeaders(db: Db, get: (name: string) => string | null | undefined, report: AuthFailureReport): Promise<AdminPrincipal | null> {
+export async function adminFromHeaders(
+  db: Db,
+  get: (name: string) => string | null | undefined,
+  report: AuthFailureReport,
+): Promise<AdminPrincipal | null> {
   const keyId = get("x-api-key");
   const secret = get("x-api-secret");
   if (!keyId && !secret) return null;
@@ -30,7 +34,15 @@ export async function adminFromHeaders(db: Db, get: (name: string) => string | n
 async function reportFailure(db: Db, keyId: string | null, secret: string | null, { security, request }: AuthFailureReport): Promise<void> {
   const select = { id: true, tenantId: true, revokedAt: true, secretHash: true };
   const key = keyId && keyId.length <= 100 ? await db.adminCredential.findUnique({ where: { keyId }, select }) : null;
-  const cause = !keyId ? "missing_key" : !key ? "unknown_key" : !secret ? "missing_secret" : !secretMatches(secret, key.secretHash) ? "wrong_secret" : "revoked";
+  const cause = !keyId
+    ? "missing_key"
+    : !key
+      ? "unknown_key"
+      : !secret
+        ? "missing_secret"
+        : !secretMatches(secret, key.secretHash)
+          ? "wrong_secret"
+          : "revoked";
   security.record({
     kind: "admin_auth_failed",
     tenantId: key?.tenantId ?? null,

@@ -68,17 +68,17 @@ builder.queryFields((t) => ({
   }),
   adminCredentials: t.prismaConnection(
     {
-    type: "AdminCredential",
-    cursor: "id",
-    authScopes: tenantAdmin,
-    args: { includeRevoked: t.arg.boolean({ defaultValue: false, required: true }) },
-    resolve: (query, _root, args, ctx) =>
-      ctx.db.adminCredential.findMany({
-        ...query,
-        cursor: query.cursor ? { id_tenantId: { id: cursorId(query.cursor.id), tenantId: ctx.admin!.tenantId } } : undefined,
-        where: { tenantId: ctx.admin!.tenantId, ...(args.includeRevoked ? {} : { revokedAt: null }) },
-        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-      }),
+      type: "AdminCredential",
+      cursor: "id",
+      authScopes: tenantAdmin,
+      args: { includeRevoked: t.arg.boolean({ defaultValue: false, required: true }) },
+      resolve: (query, _root, args, ctx) =>
+        ctx.db.adminCredential.findMany({
+          ...query,
+          cursor: query.cursor ? { id_tenantId: { id: cursorId(query.cursor.id), tenantId: ctx.admin!.tenantId } } : undefined,
+          where: { tenantId: ctx.admin!.tenantId, ...(args.includeRevoked ? {} : { revokedAt: null }) },
+          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+        }),
     },
     { name: "AdminCredentialConnection" },
   ),
@@ -97,7 +97,8 @@ builder.mutationFields((t) => ({
         description: "At most the scopes of the credential making the call. Default: its read-only ones (CUSTOMERS_READ, AUDIT_READ).",
       }),
     },
-    resolve: (_root, args, ctx) => createCredential(adminService(ctx), { name: args.name, scopes: args.scopes ?? undefined }, ctx.admin!.scopes),
+    resolve: (_root, args, ctx) =>
+      createCredential(adminService(ctx), { name: args.name, scopes: args.scopes ?? undefined }, ctx.admin!.scopes),
   }),
   revokeAdminCredential: t.field({
     type: AdminCredentialRef,

@@ -62,7 +62,10 @@ export async function createCredential(
   const name = parsed.name;
   const scopes = parsed.scopes ?? READ_ONLY_SCOPES.filter((s) => holdsScope(grantable, s));
   const beyond = scopesBeyond(grantable, scopes);
-  if (beyond.length > 0) throw new ValidationError([{ field: "scopes", message: `cannot grant scopes the granting credential does not hold: ${beyond.join(", ")}` }]);
+  if (beyond.length > 0)
+    throw new ValidationError([
+      { field: "scopes", message: `cannot grant scopes the granting credential does not hold: ${beyond.join(", ")}` },
+    ]);
   if (scopes.length === 0) throw new ValidationError([{ field: "scopes", message: "give at least one scope" }]);
   const { keyId, secret, secretHash } = generateApiKey();
   return transact(ctx, async (tx, audit) => {
@@ -77,7 +80,9 @@ export async function createCredential(
 /** Revokes a credential of the caller's tenant; requests using it fail from now on. */
 export async function revokeCredential(ctx: ServiceContext, credentialId: string): Promise<AdminCredential> {
   return transact(ctx, async (tx, audit) => {
-    const existing = isUuid(credentialId) ? await tx.adminCredential.findFirst({ where: { id: credentialId, tenantId: ctx.tenantId } }) : null;
+    const existing = isUuid(credentialId)
+      ? await tx.adminCredential.findFirst({ where: { id: credentialId, tenantId: ctx.tenantId } })
+      : null;
     if (!existing) throw new NotFoundError("CREDENTIAL_NOT_FOUND");
     if (existing.revokedAt) return existing;
     const credential = await tx.adminCredential.update({ where: { id: existing.id }, data: { revokedAt: new Date() } });

@@ -53,7 +53,11 @@ export const AuditEventRef = builder.prismaNode("AuditEvent", {
     ip: t.exposeString("ip", { nullable: true }),
     userAgent: t.exposeString("userAgent", { nullable: true }),
     requestId: t.exposeString("requestId", { nullable: true }),
-    data: t.field({ type: "JSONObject", description: "Event details; updates carry `changes: {field: {from, to}}`.", resolve: (e) => e.data as Record<string, unknown> }),
+    data: t.field({
+      type: "JSONObject",
+      description: "Event details; updates carry `changes: {field: {from, to}}`.",
+      resolve: (e) => e.data as Record<string, unknown>,
+    }),
     occurredAt: t.expose("occurredAt", { type: "DateTime" }),
   }),
 });
@@ -69,7 +73,6 @@ export const AuditEventFilter = builder.inputType("AuditEventFilter", {
   }),
 });
 
-
 /** Turns the GraphQL filter (global customer id) into the service filter (row id). */
 export function auditFilterFromArgs(filter: typeof AuditEventFilter.$inferInput | null | undefined): AuditFilter {
   if (!filter) return {};
@@ -79,32 +82,35 @@ export function auditFilterFromArgs(filter: typeof AuditEventFilter.$inferInput 
 }
 
 builder.queryField("auditEvents", (t) =>
-  t.connection({
-    type: AuditEventRef,
-    authScopes: { adminScope: "AUDIT_READ" },
-    description: "The tenant's audit trail, newest first unless direction is ASC. Cursors are sequence numbers.",
-    args: {
-      filter: t.arg({ type: AuditEventFilter }),
-      direction: t.arg({ type: SortDirection, defaultValue: "DESC", required: true }),
+  t.connection(
+    {
+      type: AuditEventRef,
+      authScopes: { adminScope: "AUDIT_READ" },
+      description: "The tenant's audit trail, newest first unless direction is ASC. Cursors are sequence numbers.",
+      args: {
+        filter: t.arg({ type: AuditEventFilter }),
+        direction: t.arg({ type: SortDirection, defaultValue: "DESC", required: true }),
+      },
+      resolve: async (_root, args, ctx) => {
+        assertForwardOnly(args);
+        const page = await listAuditEvents(adminService(ctx), {
+          filter: auditFilterFromArgs(args.filter),
+          first: args.first ?? 50,
+          after: args.after,
+          direction: args.direction,
+        });
+        const edges = page.events.map((node) => ({ cursor: node.seq.toString(), node }));
+        return {
+          edges,
+          pageInfo: {
+            hasNextPage: page.hasNextPage,
+            hasPreviousPage: false,
+            startCursor: edges[0]?.cursor ?? null,
+            endCursor: edges.at(-1)?.cursor ?? null,
+          },
+        };
+      },
     },
-    resolve: async (_root, args, ctx) => {
-      assertForwardOnly(args);
-      const page = await listAuditEvents(adminService(ctx), {
-        filter: auditFilterFromArgs(args.filter),
-        first: args.first ?? 50,
-        after: args.after,
-        direction: args.direction,
-      });
-      const edges = page.events.map((node) => ({ cursor: node.seq.toString(), node }));
-      return {
-        edges,
-        pageInfo: {
-          hasNextPage: page.hasNextPage,
-          hasPreviousPage: false,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-      };
-    },
-  }, { name: "AuditEventConnection" }),
+    { name: "AuditEventConnection" },
+  ),
 );

@@ -53,7 +53,10 @@ export function formatEvent(e: TailEvent): string {
  */
 export async function tailAuditEvents(options: TailOptions, signal: AbortSignal): Promise<void> {
   let after = options.after;
-  const filter = { ...(options.types?.length ? { types: options.types } : {}), ...(options.customerId ? { customerId: options.customerId } : {}) };
+  const filter = {
+    ...(options.types?.length ? { types: options.types } : {}),
+    ...(options.customerId ? { customerId: options.customerId } : {}),
+  };
   const client = createClient({
     url: options.url.replace(/^http/, "ws"),
     webSocketImpl: WebSocket,

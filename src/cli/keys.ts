@@ -19,11 +19,14 @@ export async function runKeysCommand(command: string | undefined, ctx: CliContex
     }
     const { created, retired } = await rotateSigningKey(db, master.key);
     ctx.print(`New signing key ${created.kid}.`);
-    if (retired.length) ctx.print(`Retired ${retired.join(", ")}: still verifying for ${config.auth.accessTokenTtlSeconds} s (access token lifetime).`);
+    if (retired.length)
+      ctx.print(`Retired ${retired.join(", ")}: still verifying for ${config.auth.accessTokenTtlSeconds} s (access token lifetime).`);
     return 0;
   }
   if (command === "list") {
-    const verifying = new Set((await db.signingKey.findMany({ where: verifyingWhere(config.auth.accessTokenTtlSeconds), select: { kid: true } })).map((k) => k.kid));
+    const verifying = new Set(
+      (await db.signingKey.findMany({ where: verifyingWhere(config.auth.accessTokenTtlSeconds), select: { kid: true } })).map((k) => k.kid),
+    );
     for (const key of await db.signingKey.findMany({ orderBy: { createdAt: "desc" } })) {
       const state = key.retiredAt === null ? "signing" : verifying.has(key.kid) ? "verifying only" : "expired";
       ctx.print(`${key.kid}  ${key.algorithm}  created ${key.createdAt.toISOString()}  ${state}`);

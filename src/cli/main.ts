@@ -55,7 +55,13 @@ async function main(argv: string[]): Promise<number> {
   if (group === "audit" && command === "tail") return runAuditTail(values);
   const config = loadConfig();
   const database = await openDatabase(config.database);
-  const ctx: CliContext = { database, events: createLocalEventBus(), args, options: { name: values.name, tenant: values.tenant, scopes: values.scopes }, print: (l) => console.log(l) };
+  const ctx: CliContext = {
+    database,
+    events: createLocalEventBus(),
+    args,
+    options: { name: values.name, tenant: values.tenant, scopes: values.scopes },
+    print: (l) => console.log(l),
+  };
   try {
     if (group === "tenant") return await runTenantCommand(command, ctx);
     if (group === "credential") return await runCredentialCommand(command, ctx);
@@ -77,7 +83,9 @@ async function runAuditTail(values: { type?: string[]; customer?: string; after?
   const keyId = process.env.GATEWAY_API_KEY;
   const secret = process.env.GATEWAY_API_SECRET;
   if (!keyId || !secret) {
-    console.error("Set GATEWAY_API_KEY and GATEWAY_API_SECRET (a credential with AUDIT_READ), and GATEWAY_URL if not http://localhost:4000/graphql.");
+    console.error(
+      "Set GATEWAY_API_KEY and GATEWAY_API_SECRET (a credential with AUDIT_READ), and GATEWAY_URL if not http://localhost:4000/graphql.",
+    );
     return 2;
   }
   const abort = new AbortController();

@@ -12,7 +12,11 @@ export const GrantConsentInput = builder.inputType("GrantConsentInput", {
   }),
 });
 
-const returnsConsent = { type: ConsentRef, authScopes: { adminScope: "CUSTOMERS_WRITE" }, errors: { dataField: { name: "consent" } } } as const;
+const returnsConsent = {
+  type: ConsentRef,
+  authScopes: { adminScope: "CUSTOMERS_WRITE" },
+  errors: { dataField: { name: "consent" } },
+} as const;
 const customerId = (id: string) => localId(id, "Customer", "CUSTOMER_NOT_FOUND");
 
 builder.mutationFields((t) => ({

@@ -64,7 +64,12 @@ const revokeInput = z.object({ purpose, source });
  * Throws CONSENT_NOT_FOUND when the purpose has no live grant, CUSTOMER_NOT_FOUND, VALIDATION_FAILED.
  * Cost: one transaction — customer row lock, one indexed lookup, one UPDATE, `consent.revoked`.
  */
-export async function revokeConsent(ctx: ServiceContext, customerId: string, purposeKey: string, input: { source: string }): Promise<Consent> {
+export async function revokeConsent(
+  ctx: ServiceContext,
+  customerId: string,
+  purposeKey: string,
+  input: { source: string },
+): Promise<Consent> {
   const data = parseInput(revokeInput, { purpose: purposeKey, source: input.source });
   return transact(ctx, async (tx, audit) => {
     const customer = await requireCustomer(tx, ctx, customerId);

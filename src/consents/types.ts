@@ -21,7 +21,10 @@ export const ConsentRef = builder.prismaNode("Consent", {
       nullable: true,
       description: 'Where it was revoked; "superseded" when a newer version was granted.',
     }),
-    active: t.boolean({ description: "The live grant of its purpose (not revoked, not superseded).", resolve: (c) => c.revokedAt === null }),
+    active: t.boolean({
+      description: "The live grant of its purpose (not revoked, not superseded).",
+      resolve: (c) => c.revokedAt === null,
+    }),
   }),
 });
 

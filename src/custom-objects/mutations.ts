@@ -17,7 +17,10 @@ builder.mutationFields((t) => ({
       data: t.arg({ type: "JSONObject", required: true, description: "At most 64 KiB." }),
     },
     resolve: (_root, args, ctx) =>
-      createCustomObject(adminService(ctx), localId(args.customerId, "Customer", "CUSTOMER_NOT_FOUND"), { name: args.name, data: args.data }),
+      createCustomObject(adminService(ctx), localId(args.customerId, "Customer", "CUSTOMER_NOT_FOUND"), {
+        name: args.name,
+        data: args.data,
+      }),
   }),
   updateCustomObject: t.field({
     ...returnsObject,

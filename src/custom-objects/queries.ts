@@ -26,8 +26,12 @@ builder.queryFields((t) => ({
     description: "The tenant's objects of one name, newest first.",
     args: {
       name: t.arg.string({ required: true }),
-      filter: t.arg({ type: "JSONObject", description: "Only objects whose data contains this (jsonb @>): every key given, with an equal or containing value." }),
+      filter: t.arg({
+        type: "JSONObject",
+        description: "Only objects whose data contains this (jsonb @>): every key given, with an equal or containing value.",
+      }),
     },
-    resolve: (query, _root, args, ctx) => findCustomObjects(adminService(ctx), { name: args.name, filter: args.filter }, query as PageQuery),
+    resolve: (query, _root, args, ctx) =>
+      findCustomObjects(adminService(ctx), { name: args.name, filter: args.filter }, query as PageQuery),
   }),
 }));

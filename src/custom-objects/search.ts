@@ -35,7 +35,14 @@ export async function findCustomObjects(ctx: ServiceContext, criteria: CustomObj
   const where = { tenantId: ctx.tenantId, name: criteria.name };
   if (!criteria.filter || Object.keys(criteria.filter).length === 0) {
     if (cursor && !isUuid(cursor.id)) return [];
-    return ctx.db.customObject.findMany({ ...relations, where, orderBy: ORDER, take, skip, cursor: cursor && { id_tenantId: { id: cursor.id, tenantId: ctx.tenantId } } });
+    return ctx.db.customObject.findMany({
+      ...relations,
+      where,
+      orderBy: ORDER,
+      take,
+      skip,
+      cursor: cursor && { id_tenantId: { id: cursor.id, tenantId: ctx.tenantId } },
+    });
   }
   const ids = await pageIds(ctx, criteria.name, criteria.filter, take, cursor);
   if (ids.length === 0) return [];

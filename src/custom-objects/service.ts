@@ -17,9 +17,7 @@ const objectName = z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, "1 to 64 letters, digits, dashes or underscores, starting with a letter");
 
-const objectData = z
-  .record(z.string(), z.json())
-  .refine((d) => byteSize(d) <= MAX_DATA_BYTES, "larger than 64 KiB");
+const objectData = z.record(z.string(), z.json()).refine((d) => byteSize(d) <= MAX_DATA_BYTES, "larger than 64 KiB");
 
 const createInput = z.object({ name: objectName, data: objectData });
 const updateInput = z.object({ data: objectData, merge: z.boolean().nullish() });
@@ -63,7 +61,8 @@ export async function updateCustomObject(ctx: ServiceContext, objectId: string, 
   return transact(ctx, async (tx, audit) => {
     const before = await lockObject(tx, ctx, objectId);
     const next = merge ? { ...(before.data as Record<string, unknown>), ...data } : data;
-    if (merge && byteSize(next) > MAX_DATA_BYTES) throw new ValidationError([{ field: "data", message: "larger than 64 KiB after merging" }]);
+    if (merge && byteSize(next) > MAX_DATA_BYTES)
+      throw new ValidationError([{ field: "data", message: "larger than 64 KiB after merging" }]);
     if (sameJson(before.data, next)) return before;
     const object = await tx.customObject.update({ where: { id: before.id }, data: { data: next as Prisma.InputJsonValue } });
     await audit({

@@ -54,7 +54,11 @@ export async function recordFailure(
       RETURNING failed_sign_ins AS failures`;
     await audit({ type: event.type, customerId, data: row ? { ...event.data, failures: row.failures } : event.data });
     if (row?.failures === config.threshold) {
-      await audit({ type: "customer.locked_out", customerId, data: { failures: row.failures, windowSeconds: config.windowSeconds, lockedForSeconds: config.durationSeconds } });
+      await audit({
+        type: "customer.locked_out",
+        customerId,
+        data: { failures: row.failures, windowSeconds: config.windowSeconds, lockedForSeconds: config.durationSeconds },
+      });
     }
   });
 }

@@ -45,7 +45,8 @@ builder.mutationFields((t) => ({
     type: CustomerRef,
     authScopes: self,
     errors: { dataField: { name: "customer" } },
-    description: "Signed-in customer: updates their own names, birthdate, gender, locale, time zone and addresses. Records customer.updated.",
+    description:
+      "Signed-in customer: updates their own names, birthdate, gender, locale, time zone and addresses. Records customer.updated.",
     args: { input: t.arg({ type: UpdateMyProfileInput, required: true }) },
     resolve: (_root, { input }, ctx) => updateOwnProfile(customerService(ctx), input),
   }),
@@ -98,7 +99,11 @@ builder.mutationFields((t) => ({
     authScopes: self,
     errors: { dataField: { name: "customObject" } },
     description: "Signed-in customer: replaces (or with merge: true overlays) the data of one of their own custom objects.",
-    args: { id: t.arg.id({ required: true }), data: t.arg({ type: "JSONObject", required: true }), merge: t.arg.boolean({ defaultValue: false }) },
+    args: {
+      id: t.arg.id({ required: true }),
+      data: t.arg({ type: "JSONObject", required: true }),
+      merge: t.arg.boolean({ defaultValue: false }),
+    },
     resolve: (_root, args, ctx) => updateCustomObject(customerService(ctx), objectId(args.id), { data: args.data, merge: args.merge }),
   }),
   deleteMyCustomObject: t.field({

@@ -48,8 +48,14 @@ export async function setPassword(ctx: ServiceContext, auth: AuthRuntime, custom
   const hash = await hashPassword(password, auth.config.argon2);
   return transact(ctx, async (tx, audit) => {
     const before = await requireCustomer(tx, ctx, customerId);
-    const { customer, revokedSessions, invalidatedTokens } = await applyNewPassword(tx, audit, ctx, before, hash, { reason: "password_set" });
-    await audit({ type: "customer.password_set", customerId: customer.id, data: { hadPassword: before.passwordHash !== null, revokedSessions, invalidatedTokens } });
+    const { customer, revokedSessions, invalidatedTokens } = await applyNewPassword(tx, audit, ctx, before, hash, {
+      reason: "password_set",
+    });
+    await audit({
+      type: "customer.password_set",
+      customerId: customer.id,
+      data: { hadPassword: before.passwordHash !== null, revokedSessions, invalidatedTokens },
+    });
     return customer;
   });
 }
@@ -75,7 +81,9 @@ export async function changePassword(
   const wait = await auth.throttle.wait(account, ctx.request.ip);
   if (wait !== null) throw auth.limits.refuse(ctx, "changePassword", "throttle", account, wait);
   const found = await ctx.db.customer.findFirstOrThrow({ where: { id: ctx.customerId, tenantId: ctx.tenantId } });
-  const ok = (await verifyPassword(found.passwordHash ?? (await dummyHash(auth.config.argon2)), input.currentPassword)) && found.passwordHash !== null;
+  const ok =
+    (await verifyPassword(found.passwordHash ?? (await dummyHash(auth.config.argon2)), input.currentPassword)) &&
+    found.passwordHash !== null;
   const hash = ok ? await hashPassword(input.newPassword, auth.config.argon2) : null;
   const outcome = !hash
     ? null
@@ -86,11 +94,18 @@ export async function changePassword(
           keepSession: ctx.sessionId,
           reason: "password_changed",
         });
-        await audit({ type: "customer.password_changed", customerId: customer.id, data: { sessionId: ctx.sessionId, revokedSessions, invalidatedTokens } });
+        await audit({
+          type: "customer.password_changed",
+          customerId: customer.id,
+          data: { sessionId: ctx.sessionId, revokedSessions, invalidatedTokens },
+        });
         return customer;
       });
   if (!outcome) {
-    await recordFailure(ctx, auth.config.lockout, ctx.customerId, { type: "customer.password_change_failed", data: { reason: "wrong_current_password" } });
+    await recordFailure(ctx, auth.config.lockout, ctx.customerId, {
+      type: "customer.password_change_failed",
+      data: { reason: "wrong_current_password" },
+    });
     await auth.throttle.fail(account, ctx.request.ip);
     throw new AuthenticationError("INVALID_CREDENTIALS", "The current password is incorrect");
   }

@@ -51,7 +51,13 @@ export async function customerFromHeaders(
   if (!claims || !isUuid(claims.sid) || !isUuid(claims.tenant)) throw fail("invalid_or_expired");
   const session = await db.session.findUnique({
     where: { id_tenantId: { id: claims.sid, tenantId: claims.tenant } },
-    select: { customerId: true, revokedAt: true, expiresAt: true, idleExpiresAt: true, customer: { select: { status: true, blockedUntil: true } } },
+    select: {
+      customerId: true,
+      revokedAt: true,
+      expiresAt: true,
+      idleExpiresAt: true,
+      customer: { select: { status: true, blockedUntil: true } },
+    },
   });
   if (!session || session.customerId !== claims.sub || !isActive(session)) throw fail("session_ended", claims.tenant);
   if (effectiveStatus(session.customer) !== "ACTIVE") throw fail("customer_not_active", claims.tenant);

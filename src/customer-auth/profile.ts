@@ -3,7 +3,17 @@ import { updateCustomer, type UpdateCustomerInput } from "../customers/service.t
 import type { ServiceContext } from "../service-context.ts";
 
 /** The profile fields a customer may change themselves; everything else is the tenant's. */
-export const SELF_EDITABLE = ["firstName", "middleName", "lastName", "nickname", "birthdate", "gender", "locale", "timezone", "addresses"] as const;
+export const SELF_EDITABLE = [
+  "firstName",
+  "middleName",
+  "lastName",
+  "nickname",
+  "birthdate",
+  "gender",
+  "locale",
+  "timezone",
+  "addresses",
+] as const;
 
 export type OwnProfileInput = Pick<UpdateCustomerInput, (typeof SELF_EDITABLE)[number]>;
 

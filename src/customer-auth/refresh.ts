@@ -43,7 +43,9 @@ export async function refreshSession(ctx: ServiceContext, auth: AuthRuntime, ref
 
   const outcome = await transact(actorCtx, async (tx, audit) => {
     const now = new Date();
-    const claimed = row.rotatedAt ? 0 : (await tx.refreshToken.updateMany({ where: { id: row.id, rotatedAt: null }, data: { rotatedAt: now } })).count;
+    const claimed = row.rotatedAt
+      ? 0
+      : (await tx.refreshToken.updateMany({ where: { id: row.id, rotatedAt: null }, data: { rotatedAt: now } })).count;
     if (claimed === 0) {
       // Reuse of a rotated token: end the session (theft detection).
       await tx.session.updateMany({

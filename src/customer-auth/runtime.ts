@@ -15,7 +15,12 @@ export interface AuthRuntime {
   throttle: SignInThrottle;
 }
 
-export function createAuthRuntime(db: Db, config: AuthConfig, masterKey: Buffer | null, guards: { limiters: LimiterFactory; limits: RateLimits }): AuthRuntime {
+export function createAuthRuntime(
+  db: Db,
+  config: AuthConfig,
+  masterKey: Buffer | null,
+  guards: { limiters: LimiterFactory; limits: RateLimits },
+): AuthRuntime {
   return {
     config,
     keys: new SigningKeyStore(db, masterKey, config.accessTokenTtlSeconds),

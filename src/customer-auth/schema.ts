@@ -26,7 +26,8 @@ const tokensType = (name: string) =>
   builder.objectRef<Tokens>(name).implement({
     fields: (t) => ({
       accessToken: t.string({
-        description: "JWT (EdDSA), valid for 15 minutes by default: send as `Authorization: Bearer <token>`. Claims: sub, tenant, sid, scope.",
+        description:
+          "JWT (EdDSA), valid for 15 minutes by default: send as `Authorization: Bearer <token>`. Claims: sub, tenant, sid, scope.",
         resolve: (p) => p.accessToken,
       }),
       accessTokenExpiresAt: t.field({ type: "DateTime", resolve: (p) => p.accessTokenExpiresAt }),
@@ -35,8 +36,14 @@ const tokensType = (name: string) =>
         description: "Opaque, single-use: trade it for new tokens with refreshSession. Using a spent one again revokes the session.",
         resolve: (p) => p.refreshToken,
       }),
-      sessionId: t.id({ description: "Global ID of the session these tokens belong to.", resolve: (p) => encodeGlobalID("Session", p.session.id) }),
-      customerId: t.id({ description: "Global ID of the signed-in customer.", resolve: (p) => encodeGlobalID("Customer", p.session.customerId) }),
+      sessionId: t.id({
+        description: "Global ID of the session these tokens belong to.",
+        resolve: (p) => encodeGlobalID("Session", p.session.id),
+      }),
+      customerId: t.id({
+        description: "Global ID of the signed-in customer.",
+        resolve: (p) => encodeGlobalID("Customer", p.session.customerId),
+      }),
       sessionExpiresAt: t.field({ type: "DateTime", description: "After this, sign in again.", resolve: (p) => p.session.expiresAt }),
     }),
   });
@@ -108,6 +115,7 @@ builder.mutationFields((t) => ({
     errors: { dataField: { name: "customer" } },
     description: "Admin: sets a customer's password (8 to 128 characters). Signs the customer out everywhere and invalidates reset tokens.",
     args: { customerId: t.arg.id({ required: true }), password: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) => setPassword(adminService(ctx), ctx.auth, localId(args.customerId, "Customer", "CUSTOMER_NOT_FOUND"), args.password),
+    resolve: (_root, args, ctx) =>
+      setPassword(adminService(ctx), ctx.auth, localId(args.customerId, "Customer", "CUSTOMER_NOT_FOUND"), args.password),
   }),
 }));

@@ -99,7 +99,10 @@ export async function signIn(ctx: ServiceContext, auth: AuthRuntime, input: { id
       });
   if (!outcome) {
     const reason = !found ? "unknown_identifier" : (refusal(found, auth) ?? (found.passwordHash ? "wrong_password" : "no_password"));
-    await recordFailure(ctx, auth.config.lockout, found?.id ?? null, { type: "customer.sign_in_failed", data: { reason, identifierKind: kind } });
+    await recordFailure(ctx, auth.config.lockout, found?.id ?? null, {
+      type: "customer.sign_in_failed",
+      data: { reason, identifierKind: kind },
+    });
     await auth.throttle.fail(account, ctx.request.ip);
     throw new AuthenticationError("INVALID_CREDENTIALS");
   }

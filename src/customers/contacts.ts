@@ -11,7 +11,13 @@ import { requireCustomer, translateConflict } from "./guards.ts";
 // Emails and phones behave the same way; `kind` picks which one an operation is about.
 
 const RULES = {
-  EMAIL: { value: emailAddress, normalize: (v: string) => v.toLowerCase(), taken: "EMAIL_TAKEN", missing: "EMAIL_NOT_FOUND", noun: "email" },
+  EMAIL: {
+    value: emailAddress,
+    normalize: (v: string) => v.toLowerCase(),
+    taken: "EMAIL_TAKEN",
+    missing: "EMAIL_NOT_FOUND",
+    noun: "email",
+  },
   PHONE: { value: phoneNumber, normalize: (v: string) => v, taken: "PHONE_TAKEN", missing: "PHONE_NOT_FOUND", noun: "phone" },
 } as const;
 
@@ -27,7 +33,11 @@ export interface NewContact {
 }
 
 /** Normalizes a validated list of one kind; exactly one entry ends up primary. */
-export function normalizeContacts(kind: ContactKind, list: { value: string; primary: boolean; verified: boolean }[], field: string): NewContact[] {
+export function normalizeContacts(
+  kind: ContactKind,
+  list: { value: string; primary: boolean; verified: boolean }[],
+  field: string,
+): NewContact[] {
   const seen = new Set<string>();
   const contacts = list.map((c, i) => {
     const normalized = RULES[kind].normalize(c.value);

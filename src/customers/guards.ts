@@ -40,9 +40,11 @@ export async function assertIdentityFree(tx: Tx, ctx: ServiceContext, provider: 
 
 /** Turns a unique violation that slipped past the pre-checks (a concurrent write) into a typed conflict. */
 export function translateConflict(error: unknown): unknown {
-  if (isUniqueViolation(error, "normalized")) return new ConflictError("EMAIL_TAKEN", "emails", "an email or phone is taken by another customer");
+  if (isUniqueViolation(error, "normalized"))
+    return new ConflictError("EMAIL_TAKEN", "emails", "an email or phone is taken by another customer");
   if (isUniqueViolation(error, "username")) return new ConflictError("USERNAME_TAKEN", "username", "another customer has this username");
   if (isUniqueViolation(error, "uid")) return new ConflictError("UID_TAKEN", "uid", "another customer has this uid");
-  if (isUniqueViolation(error, "provider")) return new ConflictError("IDENTITY_TAKEN", "providerUserId", "this account is linked to another customer");
+  if (isUniqueViolation(error, "provider"))
+    return new ConflictError("IDENTITY_TAKEN", "providerUserId", "this account is linked to another customer");
   return error;
 }

@@ -110,6 +110,11 @@ export const identityInput = z.object({
 });
 
 /** The lower-cased name parts that `name` search filters match against. */
-export function nameSearch(p: { firstName?: string | null; middleName?: string | null; lastName?: string | null; nickname?: string | null }) {
+export function nameSearch(p: {
+  firstName?: string | null;
+  middleName?: string | null;
+  lastName?: string | null;
+  nickname?: string | null;
+}) {
   return [p.firstName, p.middleName, p.lastName, p.nickname].filter(Boolean).join(" ").toLowerCase();
 }

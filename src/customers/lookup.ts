@@ -6,12 +6,7 @@ import { emailAddress, phoneNumber, uid, username } from "./input.ts";
 /** Which relations to load along (the shape Pothos hands its resolvers). */
 export type RelationQuery = { include?: Prisma.CustomerInclude; select?: Prisma.CustomerSelect };
 
-export type CustomerKey =
-  | { id: string }
-  | { uid: string }
-  | { email: string }
-  | { username: string }
-  | { phone: string };
+export type CustomerKey = { id: string } | { uid: string } | { email: string } | { username: string } | { phone: string };
 
 /**
  * Finds one customer of the caller's tenant by id, uid, email, username or phone (each an exact,
@@ -21,14 +16,17 @@ export async function findCustomer(ctx: ServiceContext, key: CustomerKey, relati
   const tenantId = ctx.tenantId;
   const query = { ...relations };
   if ("id" in key) return isUuid(key.id) ? ctx.db.customer.findFirst({ ...query, where: { id: key.id, tenantId } }) : null;
-  if ("uid" in key) return parsed(uid, key.uid, (v) => ctx.db.customer.findUnique({ ...query, where: { tenantId_uid: { tenantId, uid: v } } }));
+  if ("uid" in key)
+    return parsed(uid, key.uid, (v) => ctx.db.customer.findUnique({ ...query, where: { tenantId_uid: { tenantId, uid: v } } }));
   if ("username" in key) {
     return parsed(username, key.username, (v) =>
       ctx.db.customer.findUnique({ ...query, where: { tenantId_username: { tenantId, username: v } } }),
     );
   }
   const [kind, normalized] =
-    "email" in key ? (["EMAIL", emailAddress.safeParse(key.email).data?.toLowerCase()] as const) : (["PHONE", phoneNumber.safeParse(key.phone).data] as const);
+    "email" in key
+      ? (["EMAIL", emailAddress.safeParse(key.email).data?.toLowerCase()] as const)
+      : (["PHONE", phoneNumber.safeParse(key.phone).data] as const);
   if (!normalized) return null;
   const contact = await ctx.db.contact.findUnique({
     where: { tenantId_kind_normalized: { tenantId, kind, normalized } },
@@ -37,7 +35,11 @@ export async function findCustomer(ctx: ServiceContext, key: CustomerKey, relati
   return contact?.customer ?? null;
 }
 
-async function parsed<T>(schema: { safeParse(v: unknown): { data?: string } }, raw: string, find: (v: string) => Promise<T>): Promise<T | null> {
+async function parsed<T>(
+  schema: { safeParse(v: unknown): { data?: string } },
+  raw: string,
+  find: (v: string) => Promise<T>,
+): Promise<T | null> {
   const value = schema.safeParse(raw).data;
   return value === undefined ? null : find(value);
 }

@@ -152,7 +152,11 @@ builder.mutationFields((t) => ({
     ...returnsCustomer,
     args: { customerId: t.arg.id({ required: true }), email: t.arg({ type: EmailInput, required: true }) },
     resolve: (_root, { customerId: id, email }, ctx) =>
-      addContact(adminService(ctx), customerId(id), "EMAIL", { value: email.address, primary: email.primary ?? false, verified: email.verified ?? false }),
+      addContact(adminService(ctx), customerId(id), "EMAIL", {
+        value: email.address,
+        primary: email.primary ?? false,
+        verified: email.verified ?? false,
+      }),
   }),
   removeEmail: t.field({
     ...returnsCustomer,
@@ -161,7 +165,11 @@ builder.mutationFields((t) => ({
   }),
   setEmailVerified: t.field({
     ...returnsCustomer,
-    args: { customerId: t.arg.id({ required: true }), email: t.arg.string({ required: true }), verified: t.arg.boolean({ required: true }) },
+    args: {
+      customerId: t.arg.id({ required: true }),
+      email: t.arg.string({ required: true }),
+      verified: t.arg.boolean({ required: true }),
+    },
     resolve: (_root, args, ctx) => setContactVerified(adminService(ctx), customerId(args.customerId), "EMAIL", args.email, args.verified),
   }),
   setPrimaryEmail: t.field({
@@ -173,7 +181,11 @@ builder.mutationFields((t) => ({
     ...returnsCustomer,
     args: { customerId: t.arg.id({ required: true }), phone: t.arg({ type: PhoneInput, required: true }) },
     resolve: (_root, { customerId: id, phone }, ctx) =>
-      addContact(adminService(ctx), customerId(id), "PHONE", { value: phone.number, primary: phone.primary ?? false, verified: phone.verified ?? false }),
+      addContact(adminService(ctx), customerId(id), "PHONE", {
+        value: phone.number,
+        primary: phone.primary ?? false,
+        verified: phone.verified ?? false,
+      }),
   }),
   removePhone: t.field({
     ...returnsCustomer,
@@ -182,7 +194,11 @@ builder.mutationFields((t) => ({
   }),
   setPhoneVerified: t.field({
     ...returnsCustomer,
-    args: { customerId: t.arg.id({ required: true }), phone: t.arg.string({ required: true }), verified: t.arg.boolean({ required: true }) },
+    args: {
+      customerId: t.arg.id({ required: true }),
+      phone: t.arg.string({ required: true }),
+      verified: t.arg.boolean({ required: true }),
+    },
     resolve: (_root, args, ctx) => setContactVerified(adminService(ctx), customerId(args.customerId), "PHONE", args.phone, args.verified),
   }),
   setPrimaryPhone: t.field({

@@ -112,7 +112,8 @@ function filterConditions(ctx: ServiceContext, f: CustomerFilter): Prisma.Sql[] 
     // A block whose end has passed counts as ACTIVE (see status.ts effectiveStatus).
     const parts: Prisma.Sql[] = [];
     if (f.status.includes("ACTIVE")) parts.push(Prisma.sql`c.status = 'ACTIVE' OR (c.status = 'BLOCKED' AND c.blocked_until <= now())`);
-    if (f.status.includes("BLOCKED")) parts.push(Prisma.sql`(c.status = 'BLOCKED' AND (c.blocked_until IS NULL OR c.blocked_until > now()))`);
+    if (f.status.includes("BLOCKED"))
+      parts.push(Prisma.sql`(c.status = 'BLOCKED' AND (c.blocked_until IS NULL OR c.blocked_until > now()))`);
     if (f.status.includes("DISABLED")) parts.push(Prisma.sql`c.status = 'DISABLED'`);
     conditions.push(Prisma.sql`(${Prisma.join(parts, " OR ")})`);
   }

@@ -5,7 +5,9 @@ import { fileURLToPath } from "node:url";
 /** What the runner needs from a database: plain queries and a transaction. */
 export interface MigrationTarget {
   query(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
-  transaction(work: (tx: { exec(sql: string): Promise<void>; query(sql: string, params?: unknown[]): Promise<unknown> }) => Promise<void>): Promise<void>;
+  transaction(
+    work: (tx: { exec(sql: string): Promise<void>; query(sql: string, params?: unknown[]): Promise<unknown> }) => Promise<void>,
+  ): Promise<void>;
 }
 
 const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));

@@ -24,8 +24,18 @@ function recordForbidden(ctx: GraphQLContext, field: string) {
   if (seen.has(field)) return;
   seen.add(field);
   const principal = ctx.admin
-    ? { tenantId: ctx.admin.tenantId, actor: { kind: "ADMIN" as const, id: ctx.admin.credentialId }, subject: ctx.admin.credentialId, held: ctx.admin.scopes }
-    : { tenantId: ctx.customer!.tenantId, actor: { kind: "CUSTOMER" as const, id: ctx.customer!.customerId }, subject: ctx.customer!.customerId, held: [] };
+    ? {
+        tenantId: ctx.admin.tenantId,
+        actor: { kind: "ADMIN" as const, id: ctx.admin.credentialId },
+        subject: ctx.admin.credentialId,
+        held: ctx.admin.scopes,
+      }
+    : {
+        tenantId: ctx.customer!.tenantId,
+        actor: { kind: "CUSTOMER" as const, id: ctx.customer!.customerId },
+        subject: ctx.customer!.customerId,
+        held: [],
+      };
   ctx.security.record({
     kind: "forbidden",
     tenantId: principal.tenantId,

@@ -70,7 +70,6 @@ export async function publicService(ctx: GraphQLContext): Promise<ServiceContext
   return { db: ctx.db, events: ctx.events, tenantId: tenant.id, actor: { kind: "CUSTOMER", id: null }, request: ctx.request };
 }
 
-
 /**
  * Whose rows node() and Pothos's fallback loads may return: the admin's tenant, or for a
  * customer only their own rows of their tenant. Anonymous callers get nothing.

@@ -1,4 +1,14 @@
-import { AppError, AuthenticationError, REQUEST_ERROR_CODES, ConflictError, ERROR_CODES, NotFoundError, RateLimitedError, RuleViolationError, ValidationError } from "../errors.ts";
+import {
+  AppError,
+  AuthenticationError,
+  REQUEST_ERROR_CODES,
+  ConflictError,
+  ERROR_CODES,
+  NotFoundError,
+  RateLimitedError,
+  RuleViolationError,
+  ValidationError,
+} from "../errors.ts";
 import { builder } from "./builder.ts";
 
 // Expected failures as typed results. Clients match `... on Error { code message }` and branch on

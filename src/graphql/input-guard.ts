@@ -94,7 +94,12 @@ export function inputIssues(document: DocumentNode, variables: Record<string, un
       const path = `${fields.at(-1) ?? "directive"}.${node.name.value}`;
       checkLiteral(node.value, path, 1, issues);
       if (CURSOR_ARGUMENTS.has(node.name.value)) {
-        const value = node.value.kind === Kind.VARIABLE ? variables?.[node.value.name.value] : node.value.kind === Kind.STRING ? node.value.value : null;
+        const value =
+          node.value.kind === Kind.VARIABLE
+            ? variables?.[node.value.name.value]
+            : node.value.kind === Kind.STRING
+              ? node.value.value
+              : null;
         if (forgedCursor(value)) issues.push({ field: node.name.value, message: "not a cursor returned by this connection" });
       }
       return false;

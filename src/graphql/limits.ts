@@ -6,7 +6,17 @@ import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import type { GraphQLArmorCallbackConfiguration } from "@escape.tech/graphql-armor-types";
 import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
-import { GraphQLError, Kind, validate, visit, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode, type ValidationContext, type ValidationRule } from "graphql";
+import {
+  GraphQLError,
+  Kind,
+  validate,
+  visit,
+  type DocumentNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+} from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { LRUCache } from "lru-cache";
 
@@ -57,7 +67,9 @@ function sameNameFieldsRule(context: ValidationContext) {
       countInto(node, counts, new Set());
       for (const [name, count] of counts) {
         if (count > MAX_SAME_NAME_FIELDS) {
-          context.reportError(queryTooComplex(`"${name.slice(0, 50)}" is selected ${count} times in one selection set; at most ${MAX_SAME_NAME_FIELDS}`));
+          context.reportError(
+            queryTooComplex(`"${name.slice(0, 50)}" is selected ${count} times in one selection set; at most ${MAX_SAME_NAME_FIELDS}`),
+          );
           return false;
         }
       }
@@ -91,7 +103,12 @@ const recode: GraphQLArmorCallbackConfiguration = {
  * Parsed documents are cached in an LRU bounded by bytes; parse errors are not cached at all.
  */
 export function operationLimitPlugins(limits: OperationLimits): Plugin[] {
-  const costRule = costLimitRule({ maxCost: limits.maxCost, ignoreIntrospection: true, flattenFragments: true, ...recode }) as ValidationRule;
+  const costRule = costLimitRule({
+    maxCost: limits.maxCost,
+    ignoreIntrospection: true,
+    flattenFragments: true,
+    ...recode,
+  }) as ValidationRule;
   const cheapRules: ValidationRule[] = [
     sameNameFieldsRule,
     maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...recode }) as ValidationRule,
@@ -154,12 +171,18 @@ export function boundedParserCache() {
  * The document with every `first`/`last` given by a variable replaced by that variable's value
  * (or its default), for pricing; null when no page size is a variable.
  */
-function withPageSizes(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): DocumentNode | null {
+function withPageSizes(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | null | undefined,
+): DocumentNode | null {
   const operation = document.definitions.find(
     (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
   );
   const defaults = new Map(
-    (operation?.variableDefinitions ?? []).flatMap((v) => (v.defaultValue?.kind === Kind.INT ? [[v.variable.name.value, Number(v.defaultValue.value)] as const] : [])),
+    (operation?.variableDefinitions ?? []).flatMap((v) =>
+      v.defaultValue?.kind === Kind.INT ? [[v.variable.name.value, Number(v.defaultValue.value)] as const] : [],
+    ),
   );
   let changed = false;
   const priced = visit(document, {

@@ -25,7 +25,9 @@ export function exposeExpectedErrors(error: unknown, message: string, isDev?: bo
   const pothos = original instanceof PothosValidationError ? original : error instanceof PothosValidationError ? error : null;
   if (error instanceof GraphQLError && pothos) {
     const cursor = pothos.message.startsWith("Invalid cursor") || pothos.message.startsWith("Cursor must");
-    const issues = [{ field: cursor ? "after" : "arguments", message: cursor ? "not a cursor returned by this connection" : pothos.message }];
+    const issues = [
+      { field: cursor ? "after" : "arguments", message: cursor ? "not a cursor returned by this connection" : pothos.message },
+    ];
     return new GraphQLError(issues[0].message, { nodes: error.nodes, path: error.path, extensions: { code: "VALIDATION_FAILED", issues } });
   }
   return maskError(error, message, isDev);
@@ -62,7 +64,8 @@ export function normalizeError(error: unknown, logInternal?: (error: unknown) =>
   const unmasked =
     !(error instanceof GraphQLError) ||
     error instanceof PothosValidationError ||
-    (error.originalError != null && (!(error.originalError instanceof GraphQLError) || error.originalError instanceof PothosValidationError));
+    (error.originalError != null &&
+      (!(error.originalError instanceof GraphQLError) || error.originalError instanceof PothosValidationError));
   const e = (unmasked ? exposeExpectedErrors(error, "Unexpected error.", false) : error) as GraphQLError;
   const extensions: Record<string, unknown> = {};
   for (const key of PUBLIC_EXTENSIONS) if (e.extensions?.[key] !== undefined) extensions[key] = e.extensions[key];
@@ -74,7 +77,10 @@ export function normalizeError(error: unknown, logInternal?: (error: unknown) =>
     extensions.http = { ...(http.headers ? { headers: http.headers } : {}), status: http.status ?? 400 };
   }
   if (Array.isArray(extensions.issues)) {
-    extensions.issues = (extensions.issues as { field: string; message: string }[]).map((i) => ({ field: cut(String(i.field)), message: cut(String(i.message)) }));
+    extensions.issues = (extensions.issues as { field: string; message: string }[]).map((i) => ({
+      field: cut(String(i.field)),
+      message: cut(String(i.message)),
+    }));
   }
   // A GraphQLError without a registry code that came out of a resolver is a bug: say nothing. Masked
   // here, yoga's own masking (which logs) no longer sees the cause: log it ourselves.

@@ -52,7 +52,9 @@ export const checkGetParams = {
         value = undefined;
       }
       if (value === null || typeof value !== "object" || Array.isArray(value)) {
-        throw new GraphQLError(`The ${name} parameter must be a JSON object`, { extensions: { code: "BAD_REQUEST", http: { status: 400 } } });
+        throw new GraphQLError(`The ${name} parameter must be a JSON object`, {
+          extensions: { code: "BAD_REQUEST", http: { status: 400 } },
+        });
       }
     }
   },

@@ -38,7 +38,11 @@ const DONE = { done: true, value: undefined } as const;
  * only after that await settles, so a client that hangs up would stay registered until the next
  * event; here return() unregisters at once.
  */
-function untilRevoked(source: AsyncIterable<ExecutionResult>, revoked: Promise<"revoked">, untrack: () => void): AsyncIterableIterator<ExecutionResult> {
+function untilRevoked(
+  source: AsyncIterable<ExecutionResult>,
+  revoked: Promise<"revoked">,
+  untrack: () => void,
+): AsyncIterableIterator<ExecutionResult> {
   const iterator = source[Symbol.asyncIterator]();
   let done = false;
   let stop!: (value: "stopped") => void;

@@ -54,7 +54,10 @@ export function attachWebSockets(server: Server, yoga: YogaServerInstance<any, a
           return false;
         }
         try {
-          ctx.extra.admin = await options.authenticate(params, requestInfo(asFetchRequest(ctx.extra.request), ctx.extra.request, options.trustProxy));
+          ctx.extra.admin = await options.authenticate(
+            params,
+            requestInfo(asFetchRequest(ctx.extra.request), ctx.extra.request, options.trustProxy),
+          );
         } catch {
           ctx.extra.admin = null;
         }

@@ -14,7 +14,11 @@ export const IdentityRef = builder.prismaNode("Identity", {
   fields: (t) => ({
     provider: t.exposeString("provider", { description: "password, email, phone, google, saml-acme, …" }),
     providerUserId: t.exposeString("providerUserId", { description: "The account's id at the provider; unique per provider in a tenant." }),
-    profile: t.field({ type: "JSONObject", description: "The raw profile the provider returned.", resolve: (i) => i.profile as Record<string, unknown> }),
+    profile: t.field({
+      type: "JSONObject",
+      description: "The raw profile the provider returned.",
+      resolve: (i) => i.profile as Record<string, unknown>,
+    }),
     linkedAt: t.expose("linkedAt", { type: "DateTime" }),
     lastUsedAt: t.expose("lastUsedAt", { type: "DateTime", nullable: true }),
     customer: t.relation("customer"),

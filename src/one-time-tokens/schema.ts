@@ -4,7 +4,14 @@ import { noteRateLimit } from "../security/rate-limit-plugin.ts";
 import { builder } from "../graphql/builder.ts";
 import { adminService, publicService } from "../graphql/context.ts";
 import { localId } from "../graphql/ids.ts";
-import { forgotPassword, issueEmailVerificationToken, issuePasswordResetToken, resetPassword, verifyEmail, type IssuedToken } from "./service.ts";
+import {
+  forgotPassword,
+  issueEmailVerificationToken,
+  issuePasswordResetToken,
+  resetPassword,
+  verifyEmail,
+  type IssuedToken,
+} from "./service.ts";
 
 const IssuedTokenRef = builder.objectRef<IssuedToken>("IssuedOneTimeToken").implement({
   authScopes: { adminScope: "CUSTOMERS_WRITE" },
@@ -41,7 +48,8 @@ builder.mutationFields((t) => ({
     errors: { types: [AuthenticationError, RateLimitedError], dataField: { name: "email" } },
     description: "Customer (send `X-Tenant: <slug>`): spends an email-verification token; answers the email it verified.",
     args: { token: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) => noteRateLimit(ctx, async () => (await verifyEmail(await publicService(ctx), ctx.auth, args.token)).email),
+    resolve: (_root, args, ctx) =>
+      noteRateLimit(ctx, async () => (await verifyEmail(await publicService(ctx), ctx.auth, args.token)).email),
   }),
   resetPassword: t.field({
     type: "Boolean",

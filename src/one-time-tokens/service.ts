@@ -51,7 +51,11 @@ export async function issueEmailVerificationToken(ctx: ServiceContext, customerI
     });
     if (!contact) throw new NotFoundError("EMAIL_NOT_FOUND");
     const { token, row } = await insertToken(tx, ctx, customer.id, "EMAIL_VERIFICATION", contact.normalized);
-    await audit({ type: "token.issued", customerId: customer.id, data: { tokenId: row.id, purpose: row.purpose, email: contact.normalized, expiresAt: row.expiresAt } });
+    await audit({
+      type: "token.issued",
+      customerId: customer.id,
+      data: { tokenId: row.id, purpose: row.purpose, email: contact.normalized, expiresAt: row.expiresAt },
+    });
     return { customer, token, tokenId: row.id, expiresAt: row.expiresAt };
   });
 }
@@ -61,7 +65,11 @@ export async function issuePasswordResetToken(ctx: ServiceContext, customerId: s
   return transact(ctx, async (tx, audit) => {
     const customer = await requireCustomer(tx, ctx, customerId);
     const { token, row } = await insertToken(tx, ctx, customer.id, "PASSWORD_RESET", null);
-    await audit({ type: "token.issued", customerId: customer.id, data: { tokenId: row.id, purpose: row.purpose, expiresAt: row.expiresAt } });
+    await audit({
+      type: "token.issued",
+      customerId: customer.id,
+      data: { tokenId: row.id, purpose: row.purpose, expiresAt: row.expiresAt },
+    });
     return { customer, token, tokenId: row.id, expiresAt: row.expiresAt };
   });
 }
@@ -100,7 +108,10 @@ export async function forgotPassword(ctx: ServiceContext, auth: AuthRuntime, ide
 
 /** Recovery attempts are limited per IP and per token (its hash: the token itself is never a key). */
 const takeRecovery = (ctx: ServiceContext, auth: AuthRuntime, field: string, token: string) =>
-  auth.limits.take(ctx, field, { recoveryPerIp: ctx.request.ip, recoveryPerTarget: `token:${hashToken(token.slice(0, 200)).slice(0, 32)}` });
+  auth.limits.take(ctx, field, {
+    recoveryPerIp: ctx.request.ip,
+    recoveryPerTarget: `token:${hashToken(token.slice(0, 200)).slice(0, 32)}`,
+  });
 
 /** Spends a token of the tenant if it is unused, not invalidated and not expired; null otherwise. */
 async function consume(tx: Tx, ctx: ServiceContext, token: string, purpose: OneTimeTokenPurpose): Promise<OneTimeToken | null> {
@@ -118,7 +129,14 @@ async function consume(tx: Tx, ctx: ServiceContext, token: string, purpose: OneT
 async function pending(ctx: ServiceContext, token: string, purpose: OneTimeTokenPurpose) {
   if (!looksLikeToken(token)) return null;
   return ctx.db.oneTimeToken.findFirst({
-    where: { tokenHash: hashToken(token), tenantId: ctx.tenantId, purpose, usedAt: null, invalidatedAt: null, expiresAt: { gt: new Date() } },
+    where: {
+      tokenHash: hashToken(token),
+      tenantId: ctx.tenantId,
+      purpose,
+      usedAt: null,
+      invalidatedAt: null,
+      expiresAt: { gt: new Date() },
+    },
     select: { id: true, customerId: true },
   });
 }
@@ -171,9 +189,15 @@ export async function resetPassword(ctx: ServiceContext, auth: AuthRuntime, toke
     const row = await consume(tx, ctx, token, "PASSWORD_RESET");
     if (!row) throw new AuthenticationError("INVALID_TOKEN");
     const before = await requireCustomer(tx, ctx, row.customerId);
-    const { customer, revokedSessions, invalidatedTokens } = await applyNewPassword(tx, audit, actorCtx, before, hash, { reason: "password_reset" });
+    const { customer, revokedSessions, invalidatedTokens } = await applyNewPassword(tx, audit, actorCtx, before, hash, {
+      reason: "password_reset",
+    });
     await audit({ type: "token.used", customerId: customer.id, data: { tokenId: row.id, purpose: row.purpose } });
-    await audit({ type: "customer.password_reset", customerId: customer.id, data: { tokenId: row.id, revokedSessions, invalidatedTokens } });
+    await audit({
+      type: "customer.password_reset",
+      customerId: customer.id,
+      data: { tokenId: row.id, revokedSessions, invalidatedTokens },
+    });
     return customer;
   });
 }

@@ -6,12 +6,7 @@ import type { Actor, RequestInfo } from "../service-context.ts";
 import { consume, type LimiterFactory } from "./limiters.ts";
 
 /** Attacks and refusals a SIEM wants to see. Audit event types are `security.<kind>`. */
-export type SecurityEventKind =
-  | "admin_auth_failed"
-  | "forbidden"
-  | "rate_limited"
-  | "credential_revoked"
-  | "connection_closed";
+export type SecurityEventKind = "admin_auth_failed" | "forbidden" | "rate_limited" | "credential_revoked" | "connection_closed";
 
 export interface SecurityEvent {
   kind: SecurityEventKind;
@@ -65,7 +60,14 @@ export function createSecurityLog(deps: { db: Db; events: EventBus; logger: Logg
   return {
     record(event) {
       deps.logger.warn(
-        { security: event.kind, tenantId: event.tenantId, actor: event.actor, ip: event.request.ip, requestId: event.request.requestId, ...event.data },
+        {
+          security: event.kind,
+          tenantId: event.tenantId,
+          actor: event.actor,
+          ip: event.request.ip,
+          requestId: event.request.requestId,
+          ...event.data,
+        },
         `security: ${event.kind}`,
       );
       const job = write(event).catch((error: unknown) =>

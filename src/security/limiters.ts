@@ -40,7 +40,8 @@ export async function createRedisLimiterFactory(url: string): Promise<LimiterFac
   await client.connect();
   return {
     kind: "redis",
-    create: (o) => new RateLimiterRedis({ ...memoryOptions(o), storeClient: client, insuranceLimiter: new RateLimiterMemory(memoryOptions(o)) }),
+    create: (o) =>
+      new RateLimiterRedis({ ...memoryOptions(o), storeClient: client, insuranceLimiter: new RateLimiterMemory(memoryOptions(o)) }),
     close: async () => void client.disconnect(),
   };
 }

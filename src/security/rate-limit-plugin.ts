@@ -81,7 +81,9 @@ const tooMany = (seconds: number) => ({ status: 429, headers: { "Retry-After": S
 function rootFieldCount(document: DocumentNode, operationName?: string | null): number {
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
-  const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d.selectionSet] as const] : [])));
+  const fragments = new Map(
+    document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d.selectionSet] as const] : [])),
+  );
   const count = (set: SelectionSetNode, seen: Set<string>): number =>
     set.selections.reduce((sum, s) => {
       if (s.kind === Kind.FIELD) return sum + 1;

@@ -27,7 +27,10 @@ export interface RateLimits {
 
 export function createRateLimits(factory: LimiterFactory, config: RateLimitConfig, security: SecurityLog): RateLimits {
   const limiters = Object.fromEntries(
-    Object.entries(config).map(([name, rate]) => [name, factory.create({ name: `limit-${name}`, points: rate.points, duration: rate.seconds })]),
+    Object.entries(config).map(([name, rate]) => [
+      name,
+      factory.create({ name: `limit-${name}`, points: rate.points, duration: rate.seconds }),
+    ]),
   ) as Record<LimitName, RateLimiterAbstract>;
 
   const refuse: RateLimits["refuse"] = (ctx, field, limit, key, retryAfter) => {
@@ -47,7 +50,9 @@ export function createRateLimits(factory: LimiterFactory, config: RateLimitConfi
     limiter: (name) => limiters[name],
     refuse,
     async take(ctx, field, checks, points = 1) {
-      const entries = (Object.entries(checks) as [LimitName, string | null | undefined][]).filter((e): e is [LimitName, string] => typeof e[1] === "string");
+      const entries = (Object.entries(checks) as [LimitName, string | null | undefined][]).filter(
+        (e): e is [LimitName, string] => typeof e[1] === "string",
+      );
       const waits = await Promise.all(entries.map(([name, key]) => consume(limiters[name], key, points)));
       let worst: { name: LimitName; key: string; wait: number } | null = null;
       waits.forEach((wait, i) => {

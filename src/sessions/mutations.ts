@@ -31,7 +31,10 @@ builder.mutationFields((t) => ({
     errors: { directResult: true },
     args: { customerId: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
-      const { customer, sessionIds } = await revokeAllSessions(adminService(ctx), localId(args.customerId, "Customer", "CUSTOMER_NOT_FOUND"));
+      const { customer, sessionIds } = await revokeAllSessions(
+        adminService(ctx),
+        localId(args.customerId, "Customer", "CUSTOMER_NOT_FOUND"),
+      );
       return { customer, revokedCount: sessionIds.length };
     },
   }),

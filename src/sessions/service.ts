@@ -88,7 +88,13 @@ export async function createSession(ctx: ServiceContext, customerId: string, inp
  * starts its session in the same transaction as its other writes). The caller has locked the
  * customer. Throws VALIDATION_FAILED for bad input.
  */
-export async function startSession(tx: Tx, audit: AuditWriter, ctx: ServiceContext, customerId: string, input: CreateSessionInput): Promise<Session> {
+export async function startSession(
+  tx: Tx,
+  audit: AuditWriter,
+  ctx: ServiceContext,
+  customerId: string,
+  input: CreateSessionInput,
+): Promise<Session> {
   const data = parseInput(createInput, input);
   const agent = parseUserAgent(data.userAgent);
   // One clock for createdAt and expiresAt: the same one `isActive` and `activeWhere` compare with.

@@ -33,7 +33,11 @@ export function unsealPrivateKey(masterKey: Buffer, key: Pick<SigningKey, "kid" 
 export async function rotateSigningKey(db: Db, masterKey: Buffer): Promise<{ created: SigningKey; retired: string[] }> {
   return db.$transaction(async (tx) => {
     const now = new Date();
-    const retired = await tx.signingKey.updateManyAndReturn({ where: { retiredAt: null }, data: { retiredAt: now }, select: { kid: true } });
+    const retired = await tx.signingKey.updateManyAndReturn({
+      where: { retiredAt: null },
+      data: { retiredAt: now },
+      select: { kid: true },
+    });
     const created = await tx.signingKey.create({ data: { ...newSigningKey(masterKey), createdAt: now } });
     return { created, retired: retired.map((k) => k.kid) };
   });

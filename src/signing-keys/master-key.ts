@@ -3,9 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { join } from "node:path";
 import type { Config } from "../config.ts";
 
-export type MasterKeyResolution =
-  | { key: Buffer; source: "config" | "file" | "generated"; path?: string }
-  | { key: null; reason: string };
+export type MasterKeyResolution = { key: Buffer; source: "config" | "file" | "generated"; path?: string } | { key: null; reason: string };
 
 /**
  * Where the master key (which encrypts the token-signing private keys) comes from:

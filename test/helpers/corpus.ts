@@ -32,7 +32,12 @@ const SURROGATE = "a\uD800b";
 const CONTROL = "a\u0001\u001b[31m\u007fb";
 const FORGED_ID = Buffer.from("Customer:' OR 1=1 --").toString("base64");
 const FORGED_CURSOR = Buffer.from("GPC:S:1; DROP TABLE customer").toString("base64");
-const INJECTIONS = ["' OR '1'='1'; DROP TABLE customer; --", '{"$gt": ""}', "} } mutation { deleteCustomer(id: \"x\") { __typename } } {", "%_%\\"];
+const INJECTIONS = [
+  "' OR '1'='1'; DROP TABLE customer; --",
+  '{"$gt": ""}',
+  '} } mutation { deleteCustomer(id: "x") { __typename } } {',
+  "%_%\\",
+];
 const deepJson = (levels: number): unknown => (levels === 0 ? "x" : { d: deepJson(levels - 1) });
 
 /** A plausible value of an input type: required fields only, so one spoiled part stands out. */
@@ -42,7 +47,8 @@ export function baseValue(type: GraphQLInputType, name = ""): unknown {
   if (isEnumType(t)) return t.getValues()[0].value;
   if (isInputObjectType(t)) {
     const out: Record<string, unknown> = {};
-    for (const f of Object.values(t.getFields())) if (isNonNullType(f.type) && f.defaultValue === undefined) out[f.name] = baseValue(f.type, f.name);
+    for (const f of Object.values(t.getFields()))
+      if (isNonNullType(f.type) && f.defaultValue === undefined) out[f.name] = baseValue(f.type, f.name);
     return out;
   }
   switch (getNamedType(t).name) {
@@ -74,7 +80,18 @@ export function baseValue(type: GraphQLInputType, name = ""): unknown {
 function spoilers(type: GraphQLInputType, name: string, nested: boolean): [string, unknown][] {
   const all = fullSpoilers(type, name);
   if (!nested) return all;
-  const short = new Set(["null for a required value", "the wrong type (a string)", "the wrong type (an object)", "an oversized string", "a NUL character", "a lone UTF-16 surrogate", "JSON nested 500 levels", "a __proto__ key", "an unknown enum value", "a malformed date"]);
+  const short = new Set([
+    "null for a required value",
+    "the wrong type (a string)",
+    "the wrong type (an object)",
+    "an oversized string",
+    "a NUL character",
+    "a lone UTF-16 surrogate",
+    "JSON nested 500 levels",
+    "a __proto__ key",
+    "an unknown enum value",
+    "a malformed date",
+  ]);
   return all.filter(([kind]) => short.has(kind));
 }
 
@@ -82,7 +99,11 @@ function fullSpoilers(type: GraphQLInputType, name: string): [string, unknown][]
   const named = getNamedType(type);
   const out: [string, unknown][] = [];
   if (isNonNullType(type)) out.push(["null for a required value", null]);
-  if (isListType(getNullableType(type))) out.push(["a huge list", Array.from({ length: 20_000 }, () => baseValue((getNullableType(type) as { ofType: GraphQLInputType }).ofType, name))]);
+  if (isListType(getNullableType(type)))
+    out.push([
+      "a huge list",
+      Array.from({ length: 20_000 }, () => baseValue((getNullableType(type) as { ofType: GraphQLInputType }).ofType, name)),
+    ]);
   if (isInputObjectType(named) || isListType(getNullableType(type))) {
     out.push(["the wrong type (a string)", "not an object"]);
     return out;
@@ -169,11 +190,26 @@ export function generateCorpus(schema: GraphQLSchema): CorpusCase[] {
       const call = field.args.length ? `(${field.args.map((a) => `${a.name}: $${a.name}`).join(", ")})` : "";
       const query = `${root}${defs ? ` (${defs})` : ""} { ${field.name}${call} ${selectionFor(field)} }`;
       const base = Object.fromEntries(field.args.map((a) => [a.name, baseValue(a.type, a.name)]));
-      if (field.args.length === 0) cases.push({ root, field: field.name, target: "", kind: "no arguments, unknown extra variables", query, variables: { extra: NUL } });
+      if (field.args.length === 0)
+        cases.push({
+          root,
+          field: field.name,
+          target: "",
+          kind: "no arguments, unknown extra variables",
+          query,
+          variables: { extra: NUL },
+        });
       for (const arg of field.args) {
         for (const [path, inputType] of targets(arg)) {
           for (const [kind, value] of spoilers(inputType, path.at(-1) ?? arg.name, path.length > 0)) {
-            cases.push({ root, field: field.name, target: [arg.name, ...path].join("."), kind, query, variables: setAt(base, [arg.name, ...path], value) });
+            cases.push({
+              root,
+              field: field.name,
+              target: [arg.name, ...path].join("."),
+              kind,
+              query,
+              variables: setAt(base, [arg.name, ...path], value),
+            });
           }
         }
       }

@@ -40,7 +40,11 @@ export interface TestGateway {
   /** Two tenants, each with an all-scopes admin credential. */
   tenants: { A: TestTenant; B: TestTenant };
   /** Sends one GraphQL request through the gateway's HTTP handler. */
-  gql<R, V extends Record<string, unknown>>(doc: TypedDocumentNode<R, V>, variables?: V, as?: As): Promise<ExecutionResult<R> & { status: number }>;
+  gql<R, V extends Record<string, unknown>>(
+    doc: TypedDocumentNode<R, V>,
+    variables?: V,
+    as?: As,
+  ): Promise<ExecutionResult<R> & { status: number }>;
   /** Signs a customer of tenant A (or B) in through the signIn mutation; throws on failure. */
   /** The service context adminService() builds for a request with tenant A's (or B's) credential. */
   serviceContext(tenant?: "A" | "B"): ServiceContext;

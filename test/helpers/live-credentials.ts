@@ -23,7 +23,8 @@ export async function oneBack(gw: TestGateway) {
 export const credentialCount = (gw: TestGateway) => gw.db.adminCredential.count({ where: { tenantId: gw.tenants.A.id } });
 
 /** Revokes in the database only: no audit event, nothing on the bus (a lost message, in effect). */
-export const revokeSilently = (gw: TestGateway, id: string) => gw.db.adminCredential.update({ where: { id }, data: { revokedAt: new Date() } });
+export const revokeSilently = (gw: TestGateway, id: string) =>
+  gw.db.adminCredential.update({ where: { id }, data: { revokedAt: new Date() } });
 
 /**
  * Resolves just after a periodic re-check ran (its batched credential query): the next one is
@@ -32,7 +33,7 @@ export const revokeSilently = (gw: TestGateway, id: string) => gw.db.adminCreden
 export async function periodicRecheck(gw: TestGateway) {
   gw.statements.reset();
   const ran = () => gw.statements.sql.some((sql) => sql.includes("admin_credential") && / IN \(/.test(sql));
-  for (const deadline = Date.now() + REVOCATION_BOUND_MS; !ran(); ) {
+  for (const deadline = Date.now() + REVOCATION_BOUND_MS; !ran();) {
     if (Date.now() > deadline) throw new Error("no periodic re-check ran within the bound");
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

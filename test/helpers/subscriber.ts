@@ -52,7 +52,10 @@ export function subscribeAudit(httpUrl: string, headers: Record<string, string>,
   );
   const until = (done: () => boolean, what: string, ms = 10_000) =>
     new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify({ events, errors, closeCode })}`)), ms);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify({ events, errors, closeCode })}`)),
+        ms,
+      );
       const check = () => {
         if (done()) {
           clearTimeout(timer);
@@ -77,7 +80,8 @@ export function subscribeAudit(httpUrl: string, headers: Record<string, string>,
   };
 }
 
-export type SocketAnswer = { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: { code?: string } }[] } | { closed: number };
+export type SocketAnswer =
+  { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: { code?: string } }[] } | { closed: number };
 
 /**
  * A graphql-ws connection for arbitrary operations. `run` answers the operation's first result,
@@ -107,8 +111,7 @@ export function openSocket(httpUrl: string, headers: Record<string, string>) {
           { query, variables },
           {
             next: (result) => resolve(result as SocketAnswer),
-            error: (error) =>
-              resolve(Array.isArray(error) ? { errors: error } : { closed: (error as { code?: number }).code ?? -1 }),
+            error: (error) => resolve(Array.isArray(error) ? { errors: error } : { closed: (error as { code?: number }).code ?? -1 }),
             complete: () => resolve({ data: null }),
           },
         );
@@ -122,7 +125,12 @@ export function openSocket(httpUrl: string, headers: Record<string, string>) {
  * `payloads` collects each `next` event's JSON; `ended` resolves with the whole text once the
  * server completed the response.
  */
-export async function subscribeSse(httpUrl: string, headers: Record<string, string>, query: string, variables: Record<string, unknown> = {}) {
+export async function subscribeSse(
+  httpUrl: string,
+  headers: Record<string, string>,
+  query: string,
+  variables: Record<string, unknown> = {},
+) {
   const controller = new AbortController();
   const response = await fetch(httpUrl, {
     method: "POST",
