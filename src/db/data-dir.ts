@@ -8,11 +8,11 @@ import { join } from "node:path";
 // folder (≈ 1,000 entries for a fresh database) each time.
 
 /** Every path under `dir` (itself included) that group or others may read, write or enter. */
-function loosePaths(dir: string): { path: string; mode: number; isDir: boolean }[] {
-  const found: { path: string; mode: number; isDir: boolean }[] = [];
+function loosePaths(dir: string): { path: string; mode: number }[] {
+  const found: { path: string; mode: number }[] = [];
   const walk = (path: string) => {
     const stat = statSync(path);
-    if ((stat.mode & 0o077) !== 0) found.push({ path, mode: stat.mode & 0o777, isDir: stat.isDirectory() });
+    if ((stat.mode & 0o077) !== 0) found.push({ path, mode: stat.mode & 0o777 });
     if (stat.isDirectory()) for (const entry of readdirSync(path)) walk(join(path, entry));
   };
   walk(dir);
@@ -21,8 +21,10 @@ function loosePaths(dir: string): { path: string; mode: number; isDir: boolean }
 
 /** Removes group and other permissions from everything under `dir`. */
 export function tightenDataDir(dir: string): void {
-  for (const { path, mode } of loosePaths(dir)) chmodSync(path, mode & 0o700);
+  tighten(loosePaths(dir));
 }
+
+const tighten = (paths: { path: string; mode: number }[]) => paths.forEach(({ path, mode }) => chmodSync(path, mode & 0o700));
 
 /**
  * Before opening: a umask of 077 for whatever this process creates, the folder created 0700, and
@@ -34,7 +36,7 @@ export function secureDataDir(dir: string): string | null {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const loose = loosePaths(dir);
   if (loose.length === 0) return null;
-  tightenDataDir(dir);
+  tighten(loose);
   return [
     `WARNING: the embedded database in ${dir} was readable or writable by other users (now tightened to 0700/0600):`,
     ...loose.slice(0, 20).map((p) => `  ${p.path} (${p.mode.toString(8)})`),
