@@ -12,7 +12,7 @@ import { createApp } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
 import { openDatabase } from "../src/db/database.ts";
 import { createCustomer } from "../src/customers/service.ts";
-import { setPassword } from "../src/customer-auth/passwords.ts";
+import { setPassword } from "../src/customers/passwords.ts";
 import { NO_REQUEST } from "../src/service-context.ts";
 import { createTenant } from "../src/tenants/service.ts";
 

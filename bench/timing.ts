@@ -10,7 +10,7 @@
 import { randomBytes } from "node:crypto";
 import { createApp } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
-import { setPassword } from "../src/customer-auth/passwords.ts";
+import { setPassword } from "../src/customers/passwords.ts";
 import { createCustomer } from "../src/customers/service.ts";
 import { openDatabase } from "../src/db/database.ts";
 import { NO_REQUEST } from "../src/service-context.ts";

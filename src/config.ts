@@ -1,150 +1,5 @@
-import { z } from "zod";
-import type { OperationLimits } from "./graphql/limits.ts";
-
-/** "points/seconds", e.g. "60/60": at most 60 per 60 seconds. */
-const rate = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((value, ctx) => {
-      const match = /^(\d{1,7})\/(\d{1,7})$/.exec(value.trim());
-      if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) {
-        ctx.addIssue({ code: "custom", message: 'must be "points/seconds" with both at least 1, e.g. "60/60"' });
-        return z.NEVER;
-      }
-      return { points: Number(match[1]), seconds: Number(match[2]) };
-    });
-
-const schema = z
-  .object({
-    PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-    HOST: z.string().min(1).default("0.0.0.0"),
-    /** PostgreSQL server; when unset the gateway runs on an embedded PGlite database in DATA_DIR. */
-    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-    DATA_DIR: z.string().min(1).default(".data"),
-    /** Redis for subscription fan-out across gateway nodes; in-process when unset. */
-    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
-    /** Create a default tenant and print an admin credential once, on a fresh database. */
-    BOOTSTRAP: z.stringbool().default(true),
-    /** Believe X-Forwarded-For for client IPs: set only behind a proxy that overwrites it. */
-    TRUST_PROXY: z.stringbool().default(false),
-    /** Live audit events held per subscriber before a slow one is cut off (it can resume). */
-    AUDIT_STREAM_BUFFER: z.coerce.number().int().min(1).max(1_000_000).default(1000),
-    LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
-    /**
-     * 32 random bytes, base64: encrypts the private keys that sign customer access tokens. Unset on
-     * PGlite: generated once into DATA_DIR/master.key (mode 0600). Unset with DATABASE_URL: customer
-     * sign-in and token refresh are switched off (see src/signing-keys/master-key.ts).
-     */
-    MASTER_KEY: z
-      .string()
-      .refine((s) => Buffer.from(s, "base64").length === 32, "must be 32 bytes, base64-encoded (openssl rand -base64 32)")
-      .optional(),
-    /** argon2id cost for customer passwords; OWASP's minimum by default (19 MiB, t=2, p=1). */
-    ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).max(4_194_304).default(19_456),
-    ARGON2_TIME_COST: z.coerce.number().int().min(1).max(100).default(2),
-    ARGON2_PARALLELISM: z.coerce.number().int().min(1).max(64).default(1),
-    /** NIST 800-63B: at least 8; the maximum is fixed at 128. */
-    PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(64).default(8),
-    ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
-    SESSION_TTL_SECONDS: z.coerce
-      .number()
-      .int()
-      .min(60)
-      .max(366 * 86_400)
-      .default(30 * 86_400),
-    /** A session not used (signed in or refreshed) for this long ends; 0 switches the idle limit off. Auth0's default: 3 days. */
-    SESSION_IDLE_TIMEOUT_SECONDS: z.coerce
-      .number()
-      .int()
-      .min(0)
-      .max(366 * 86_400)
-      .default(3 * 86_400),
-    // --- Anti-automation (rate limits, sign-in throttle, hard lock): see README "Brute force". ---
-    // Rates are "points/seconds". A person signs in a few times a day and mistypes a few times a
-    // week; the defaults sit one or two orders of magnitude above that (60 sign-ins a minute from
-    // one IP leaves room for an office behind one NAT) and far below what automation needs.
-    RATE_LIMIT_SIGN_IN_PER_IP: rate("60/60"),
-    /** signIn per tenant+identifier, changePassword per customer: aliases and parallel bursts. */
-    RATE_LIMIT_SIGN_IN_PER_ACCOUNT: rate("10/60"),
-    /** forgotPassword, verifyEmail and resetPassword per client IP. */
-    RATE_LIMIT_RECOVERY_PER_IP: rate("20/60"),
-    /** forgotPassword per tenant+identifier (mail bombing), verifyEmail/resetPassword per token. */
-    RATE_LIMIT_RECOVERY_PER_TARGET: rate("5/3600"),
-    /** Root fields per admin credential (aliases and batches count one each). */
-    RATE_LIMIT_ADMIN_PER_CREDENTIAL: rate("1200/60"),
-    /** Failed sign-ins (or password changes) that cost nothing, per account+IP and per account. */
-    SIGN_IN_FREE_FAILURES_PER_IP: z.coerce.number().int().min(1).max(100_000).default(3),
-    SIGN_IN_FREE_FAILURES: z.coerce.number().int().min(1).max(100_000).default(10),
-    /** Each further failure doubles the wait, from the first delay up to the maximum. */
-    SIGN_IN_FIRST_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(1),
-    SIGN_IN_MAX_DELAY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
-    /** Failures are forgotten this long after the first one (or at a successful sign-in). */
-    SIGN_IN_FAILURE_RESET_SECONDS: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(86_400 * 30)
-      .default(43_200),
-    /** Hard lock: this many failures within the window refuse new sign-ins (sessions live on) for the duration. */
-    LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(100_000).default(100),
-    LOCKOUT_WINDOW_SECONDS: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(86_400 * 30)
-      .default(86_400),
-    LOCKOUT_DURATION_SECONDS: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(86_400 * 365)
-      .default(3600),
-    /** The `iss` claim of customer access tokens. */
-    JWT_ISSUER: z.string().min(1).default("identity-gateway"),
-    // Request and operation limits (src/graphql/limits.ts); an over-limit request does no work.
-    MAX_BODY_BYTES: z.coerce
-      .number()
-      .int()
-      .min(1024)
-      .max(100 * 1024 * 1024)
-      .default(1024 * 1024),
-    MAX_QUERY_BYTES: z.coerce
-      .number()
-      .int()
-      .min(256)
-      .max(1024 * 1024)
-      .default(32 * 1024),
-    MAX_QUERY_TOKENS: z.coerce.number().int().min(50).max(100_000).default(1000),
-    MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(100).default(10),
-    MAX_QUERY_ALIASES: z.coerce.number().int().min(0).max(1000).default(15),
-    MAX_QUERY_DIRECTIVES: z.coerce.number().int().min(0).max(1000).default(20),
-    // graphql-armor's estimate: fields weighted ×1.5 per level and × `first` (variables too, see limits.ts). 300,000 admits
-    // a page of 100 customers with four nested lists of 10 (≈ 279,000), not 100 nested in 100 (≈ 2.8 M).
-    MAX_QUERY_COST: z.coerce.number().int().min(10).max(1_000_000_000).default(300_000),
-    INTROSPECTION: z.enum(["admin", "public", "off"]).default("admin"),
-    /** Browser origins allowed to call the gateway cross-origin (comma-separated); none by default. */
-    CORS_ORIGINS: z
-      .string()
-      .transform((s) =>
-        s
-          .split(",")
-          .map((o) => o.trim())
-          .filter(Boolean),
-      )
-      .pipe(
-        z.array(
-          z
-            .url({ protocol: /^https?$/ })
-            .refine((o) => URL.canParse(o) && new URL(o).origin === o, "an origin: scheme://host[:port], no path"),
-        ),
-      )
-      .default([]),
-  })
-  .refine((e) => e.SESSION_IDLE_TIMEOUT_SECONDS === 0 || e.SESSION_IDLE_TIMEOUT_SECONDS > e.ACCESS_TOKEN_TTL_SECONDS, {
-    path: ["SESSION_IDLE_TIMEOUT_SECONDS"],
-    message: "must be 0 (off) or longer than ACCESS_TOKEN_TTL_SECONDS, or sessions would time out before their first refresh",
-  });
+import type { z } from "zod";
+import { environment } from "./environment.ts";
 
 /** Customer credentials, tokens and sessions. */
 export interface AuthConfig {
@@ -192,12 +47,26 @@ export type Config = {
   bootstrap: boolean;
   trustProxy: boolean;
   auditStreamBuffer: number;
-  logLevel: z.infer<typeof schema>["LOG_LEVEL"];
+  logLevel: z.infer<typeof environment>["LOG_LEVEL"];
   auth: AuthConfig;
   rateLimits: RateLimitConfig;
   limits: OperationLimits & { maxBodyBytes: number };
   corsOrigins: string[];
 };
+
+export interface OperationLimits {
+  /** Largest accepted query text, in UTF-8 bytes; checked before the parser sees it. */
+  maxQueryBytes: number;
+  /** Lexer tokens; the parser stops at the first one over. */
+  maxTokens: number;
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  /** graphql-armor's cost (objects 2, scalars 1, ×1.5 per level). */
+  maxCost: number;
+  /** Who may use __schema/__type: admins (any request with X-API-Key), everyone, or nobody. */
+  introspection: "admin" | "public" | "off";
+}
 
 export class ConfigError extends Error {}
 
@@ -205,7 +74,7 @@ export class ConfigError extends Error {}
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // An empty variable (`REDIS_URL=`) means "not set", as shells and .env files tend to write it.
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
-  const parsed = schema.safeParse(given);
+  const parsed = environment.safeParse(given);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);

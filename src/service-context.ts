@@ -1,6 +1,22 @@
-import type { ActorKind } from "./generated/prisma/enums.ts";
+import type { ActorKind, AdminScope } from "./generated/prisma/enums.ts";
 import type { Db } from "./db/database.ts";
 import type { EventBus } from "./events/bus.ts";
+
+/** An admin request's verified API key: its tenant, credential and scopes. */
+export interface AdminPrincipal {
+  tenantId: string;
+  credentialId: string;
+  keyId: string;
+  scopes: AdminScope[];
+}
+
+/** A signed-in customer, from a verified access token whose session is live. */
+export interface CustomerPrincipal {
+  tenantId: string;
+  customerId: string;
+  sessionId: string;
+  scopes: string[];
+}
 
 /** Who is acting: recorded on every audit event. */
 export interface Actor {

@@ -9,7 +9,7 @@ import {
   RevokeAdminCredentialDocument,
 } from "./generated/graphql.ts";
 import { runCredentialCommand } from "../src/cli/credentials.ts";
-import type { CliContext } from "../src/cli/main.ts";
+import type { CliContext } from "../src/cli/context.ts";
 import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
 import { expectNoWrites } from "./helpers/snapshot.ts";
 

@@ -168,7 +168,7 @@ describe("ordering of live events", () => {
   // Writes recorded with a bus that publishes nothing, then published by hand in a chosen order:
   // what a subscriber sees when publications overtake each other or one is lost.
   async function writeUnpublished(count: number) {
-    const { transact } = await import("../src/audit/transact.ts");
+    const { transact } = await import("../src/db/transact.ts");
     const silent = { publish() {}, listen: () => () => {}, onMaybeLost: () => () => {}, close: async () => {} };
     const ctx = { ...gw.serviceContext(), events: silent };
     const events = [];

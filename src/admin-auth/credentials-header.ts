@@ -1,8 +1,9 @@
 import type { Db } from "../db/database.ts";
 import { unauthenticated } from "../graphql/auth-errors.ts";
 import type { AuthFailureReport } from "../security/events.ts";
-import { secretMatches } from "./secrets.ts";
-import { authenticateApiKey, type AdminPrincipal } from "./service.ts";
+import { secretMatches } from "../security/tokens.ts";
+import { authenticateApiKey } from "./service.ts";
+import { type AdminPrincipal } from "../service-context.ts";
 
 /**
  * Reads the admin credential of a request: `X-API-Key` + `X-API-Secret` headers (connection

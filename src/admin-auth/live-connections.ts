@@ -4,7 +4,7 @@ import type { AuditEvent } from "../generated/prisma/client.ts";
 import type { Logger } from "../logger.ts";
 import type { SecurityLog } from "../security/events.ts";
 import { NO_REQUEST } from "../service-context.ts";
-import type { AdminPrincipal } from "./service.ts";
+import type { LiveConnections, Transport } from "../graphql/live-connections.ts";
 
 /**
  * How long a revoked admin credential can keep a live connection (graphql-ws socket or SSE stream)
@@ -16,25 +16,6 @@ export const REVOCATION_BOUND_MS = 5_000;
 // The periodic re-check runs a second inside the bound, so its own query (and a busy event loop)
 // still fits. Cost: one indexed query per node per interval, and only while connections are open.
 const RECHECK_INTERVAL_MS = REVOCATION_BOUND_MS - 1_000;
-
-export type Transport = "websocket" | "sse";
-
-/**
- * Every live connection opened with an admin credential on this node, by credential. Revoking a
- * credential (the `credential.revoked` audit event, on any node) closes its connections here.
- */
-export interface LiveConnections {
-  /** Registers a live connection; `close` ends it. Returns the function that unregisters it. */
-  track(admin: AdminPrincipal, transport: Transport, close: () => void): () => void;
-  /**
-   * Whether the credential is still unrevoked, as known at most REVOCATION_BOUND_MS ago; when it is
-   * not, its connections on this node are closed right after. Cost: none for a credential with
-   * open connections (the periodic re-check keeps it fresh), else one indexed read.
-   */
-  stillValid(admin: AdminPrincipal): Promise<boolean>;
-  /** Stops the periodic re-check and the bus listeners (shutdown). */
-  close(): void;
-}
 
 interface Tracked {
   tenantId: string;

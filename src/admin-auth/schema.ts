@@ -1,11 +1,10 @@
-import { isUuid } from "../customers/guards.ts";
-import { ValidationError } from "../errors.ts";
 import { builder } from "../graphql/builder.ts";
-import { ADMIN_DATA, CREDENTIAL_DATA } from "../graphql/policies.ts";
-import { adminService, adminRowWhere } from "../graphql/context.ts";
+import { adminOnlyNode } from "../graphql/nodes.ts";
+import { ADMIN_DATA, ADMIN_ONLY, CREDENTIAL_DATA } from "../graphql/policies.ts";
+import { adminService } from "../graphql/context.ts";
 import { localId } from "../graphql/ids.ts";
 import { AdminScope } from "../generated/prisma/enums.ts";
-import { createCredential, revokeCredential, type IssuedCredential } from "./service.ts";
+import { createCredential, findOwnCredential, findOwnTenant, listCredentials, revokeCredential, type IssuedCredential } from "./service.ts";
 
 const AdminScopeEnum = builder.enumType(AdminScope, { name: "AdminScope" });
 
@@ -21,12 +20,9 @@ builder.prismaObject("Tenant", {
 });
 
 export const AdminCredentialRef = builder.prismaNode("AdminCredential", {
-  // node(id) answers null, not an error, for ids of other tenants.
-  nullable: true,
-  id: { field: "id" },
+  ...adminOnlyNode(CREDENTIAL_DATA),
   // TENANT_ADMIN reads every credential of the tenant; any credential reads itself (currentAdmin).
   authScopes: (credential, ctx) => (ctx.admin?.credentialId === credential.id ? ADMIN_DATA : CREDENTIAL_DATA),
-  findUnique: adminRowWhere,
   description: "An API key id + secret for admin tools. The secret is never readable.",
   fields: (t) => ({
     keyId: t.exposeString("keyId", { description: "Send as X-API-Key." }),
@@ -49,22 +45,17 @@ const IssuedCredentialRef = builder.objectRef<IssuedCredential>("IssuedAdminCred
 const tenantAdmin = { adminScope: "TENANT_ADMIN" } as const;
 
 /** The row id inside a list cursor; a forged one is a typed input error, not a failing query. */
-function cursorId(id: unknown): string {
-  if (typeof id === "string" && isUuid(id)) return id;
-  throw new ValidationError([{ field: "after", message: "not a cursor returned by this list" }]);
-}
-
 builder.queryFields((t) => ({
   currentAdmin: t.prismaField({
     type: "AdminCredential",
-    authScopes: { admin: true },
+    authScopes: ADMIN_ONLY,
     description: "The credential this request authenticated with.",
-    resolve: (query, _root, _args, ctx) => ctx.db.adminCredential.findUniqueOrThrow({ ...query, where: { id: ctx.admin!.credentialId } }),
+    resolve: (query, _root, _args, ctx) => findOwnCredential({ ...adminService(ctx), credentialId: ctx.admin!.credentialId }, query),
   }),
   currentTenant: t.prismaField({
     type: "Tenant",
-    authScopes: { admin: true },
-    resolve: (query, _root, _args, ctx) => ctx.db.tenant.findUniqueOrThrow({ ...query, where: { id: ctx.admin!.tenantId } }),
+    authScopes: ADMIN_ONLY,
+    resolve: (query, _root, _args, ctx) => findOwnTenant(adminService(ctx), query),
   }),
   adminCredentials: t.prismaConnection(
     {
@@ -72,13 +63,7 @@ builder.queryFields((t) => ({
       cursor: "id",
       authScopes: tenantAdmin,
       args: { includeRevoked: t.arg.boolean({ defaultValue: false, required: true }) },
-      resolve: (query, _root, args, ctx) =>
-        ctx.db.adminCredential.findMany({
-          ...query,
-          cursor: query.cursor ? { id_tenantId: { id: cursorId(query.cursor.id), tenantId: ctx.admin!.tenantId } } : undefined,
-          where: { tenantId: ctx.admin!.tenantId, ...(args.includeRevoked ? {} : { revokedAt: null }) },
-          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-        }),
+      resolve: (query, _root, args, ctx) => listCredentials(adminService(ctx), query, args.includeRevoked),
     },
     { name: "AdminCredentialConnection" },
   ),

@@ -1,21 +1,14 @@
 import { z } from "zod";
 import type { Db } from "../db/database.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
-import type { AdminCredential } from "../generated/prisma/client.ts";
+import type { AdminCredential, Prisma } from "../generated/prisma/client.ts";
 import { AdminScope } from "../generated/prisma/enums.ts";
-import { transact } from "../audit/transact.ts";
-import type { ServiceContext } from "../service-context.ts";
-import { isUuid } from "../customers/guards.ts";
+import { transact } from "../db/transact.ts";
+import type { AdminPrincipal, ServiceContext } from "../service-context.ts";
+import { isUuid } from "../ids.ts";
 import { ALL_SCOPES, READ_ONLY_SCOPES, holdsScope, scopesBeyond } from "../security/scopes.ts";
 import { parseInput } from "../validation.ts";
-import { generateApiKey, secretMatches } from "./secrets.ts";
-
-export interface AdminPrincipal {
-  tenantId: string;
-  credentialId: string;
-  keyId: string;
-  scopes: AdminScope[];
-}
+import { generateApiKey, secretMatches } from "../security/tokens.ts";
 
 // Touching lastUsedAt on every request would turn every read into a write.
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -89,4 +82,43 @@ export async function revokeCredential(ctx: ServiceContext, credentialId: string
     await audit({ type: "credential.revoked", data: { credentialId: credential.id, keyId: credential.keyId } });
     return credential;
   });
+}
+
+/** Which relations to load along (the shape Pothos hands its resolvers). */
+type Relations<T> = { include?: T; select?: T };
+
+/** The credential of the caller, with the relations asked for. Cost: one indexed read. */
+export function findOwnCredential(
+  ctx: ServiceContext & { credentialId: string },
+  relations: Relations<Prisma.AdminCredentialInclude> = {},
+) {
+  return ctx.db.adminCredential.findUniqueOrThrow({ ...(relations as object), where: { id: ctx.credentialId } });
+}
+
+/** The caller's tenant, with the relations asked for. Cost: one indexed read. */
+export function findOwnTenant(ctx: ServiceContext, relations: Relations<Prisma.TenantInclude> = {}) {
+  return ctx.db.tenant.findUniqueOrThrow({ ...(relations as object), where: { id: ctx.tenantId } });
+}
+
+/**
+ * One page of the tenant's credentials, oldest first, optionally with revoked ones. `page` is the
+ * cursor/take Pothos computed; a cursor that is not a credential id is VALIDATION_FAILED on `after`.
+ * Cost: one index range scan.
+ */
+export function listCredentials(
+  ctx: ServiceContext,
+  page: { cursor?: { id?: unknown }; take?: number; skip?: number } & Relations<Prisma.AdminCredentialInclude>,
+  includeRevoked: boolean,
+) {
+  return ctx.db.adminCredential.findMany({
+    ...(page as object),
+    cursor: page.cursor ? { id_tenantId: { id: cursorId(page.cursor.id), tenantId: ctx.tenantId } } : undefined,
+    where: { tenantId: ctx.tenantId, ...(includeRevoked ? {} : { revokedAt: null }) },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
+}
+
+function cursorId(id: unknown): string {
+  if (typeof id === "string" && isUuid(id)) return id;
+  throw new ValidationError([{ field: "after", message: "not a cursor returned by this list" }]);
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { AuditEvent, Prisma } from "../generated/prisma/client.ts";
 import { ActorKind } from "../generated/prisma/enums.ts";
 import { ValidationError } from "../errors.ts";
-import { isUuid, NIL_UUID } from "../customers/guards.ts";
+import { isUuid, NIL_UUID } from "../ids.ts";
 import type { ServiceContext } from "../service-context.ts";
 import { parseInput } from "../validation.ts";
 

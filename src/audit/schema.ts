@@ -1,13 +1,17 @@
-import { NIL_UUID } from "../customers/guards.ts";
-import { builder } from "../graphql/builder.ts";
-import { AUDIT_DATA } from "../graphql/policies.ts";
-import { adminService, adminRowWhere } from "../graphql/context.ts";
-import { encodeGlobalID } from "@pothos/plugin-relay";
-import { assertForwardOnly, SortDirection, TimeRange } from "../graphql/common.ts";
-import { localIdOrNull } from "../graphql/ids.ts";
-import { CustomerRef } from "../customers/types.ts";
+import { CustomerRef } from "../customers/schema.ts";
+import { SlowConsumerError } from "../errors.ts";
+import type { AuditEvent } from "../generated/prisma/client.ts";
 import { ActorKind } from "../generated/prisma/enums.ts";
+import { builder } from "../graphql/builder.ts";
+import { adminOnlyNode } from "../graphql/nodes.ts";
+import { assertForwardOnly, SortDirection, TimeRange } from "../graphql/common.ts";
+import { adminService } from "../graphql/context.ts";
+import { localIdOrNull } from "../graphql/ids.ts";
+import { AUDIT_DATA } from "../graphql/policies.ts";
+import { NIL_UUID } from "../ids.ts";
 import { listAuditEvents, type AuditFilter } from "./query.ts";
+import { streamAuditEvents, type SlowConsumer } from "./stream.ts";
+import { encodeGlobalID } from "@pothos/plugin-relay";
 
 const ActorKindEnum = builder.enumType(ActorKind, { name: "ActorKind" });
 
@@ -21,11 +25,7 @@ const Actor = builder.objectRef<{ kind: ActorKind; id: string | null }>("Actor")
 });
 
 export const AuditEventRef = builder.prismaNode("AuditEvent", {
-  // node(id) answers null, not an error, for ids of other tenants.
-  nullable: true,
-  id: { field: "id" },
-  authScopes: AUDIT_DATA,
-  findUnique: adminRowWhere,
+  ...adminOnlyNode(AUDIT_DATA),
   fields: (t) => ({
     sequence: t.field({
       type: "SafeInt",
@@ -113,4 +113,33 @@ builder.queryField("auditEvents", (t) =>
     },
     { name: "AuditEventConnection" },
   ),
+);
+
+builder.subscriptionType({});
+
+builder.subscriptionField("auditEvents", (t) =>
+  t.field({
+    type: AuditEventRef,
+    authScopes: { adminScope: "AUDIT_READ" },
+    description: [
+      "The tenant's audit events as they commit. With `after` (an event's cursor), first replays",
+      "every event after it in sequence order, then continues live: no gap, no duplicate. A subscriber",
+      "that falls too far behind gets one error with code SLOW_CONSUMER and `resumeAfter`, then the",
+      "stream completes; subscribe again with that cursor to continue without loss.",
+    ].join(" "),
+    args: {
+      filter: t.arg({ type: AuditEventFilter }),
+      after: t.arg.string({ description: "Cursor (sequence number) of the last event already seen." }),
+    },
+    subscribe: (_root, args, ctx) =>
+      streamAuditEvents(adminService(ctx), {
+        filter: auditFilterFromArgs(args.filter),
+        after: args.after,
+        maxBuffer: ctx.streamBuffer,
+      }) as AsyncIterable<AuditEvent>,
+    resolve: (event: AuditEvent | SlowConsumer) => {
+      if ("slowConsumer" in event) throw new SlowConsumerError(event.resumeAfter);
+      return event;
+    },
+  }),
 );

@@ -4,7 +4,7 @@ import type { AdminScope } from "../generated/prisma/enums.ts";
 import { ALL_SCOPES } from "../security/scopes.ts";
 import type { ServiceContext } from "../service-context.ts";
 import { NO_REQUEST } from "../service-context.ts";
-import type { CliContext } from "./main.ts";
+import type { CliContext } from "./context.ts";
 
 export async function runCredentialCommand(command: string | undefined, ctx: CliContext): Promise<number> {
   const service = await tenantService(ctx);

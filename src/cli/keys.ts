@@ -1,7 +1,7 @@
 import { loadConfig } from "../config.ts";
 import { rotateSigningKey, verifyingWhere } from "../signing-keys/keys.ts";
 import { resolveMasterKey } from "../signing-keys/master-key.ts";
-import type { CliContext } from "./main.ts";
+import type { CliContext } from "./context.ts";
 
 /**
  * `keys rotate`: a new signing key takes over; the old one keeps verifying (and stays in the JWKS)

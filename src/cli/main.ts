@@ -1,8 +1,9 @@
 // `npm run cli -- <command>`: administration from a terminal. It calls the same services as the
 // GraphQL API, on the database the environment names (DATABASE_URL, or PGlite in DATA_DIR).
+import type { CliContext } from "./context.ts";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
-import { openDatabase, type Database } from "../db/database.ts";
+import { openDatabase } from "../db/database.ts";
 import { AppError } from "../errors.ts";
 import { createLocalEventBus } from "../events/bus.ts";
 import { tailAuditEvents } from "./audit-tail.ts";
@@ -23,14 +24,6 @@ const USAGE = `Usage: npm run cli -- <command>
                                                  follow the live audit stream of a running gateway
                                                  (GATEWAY_URL, GATEWAY_API_KEY, GATEWAY_API_SECRET)
 `;
-
-export interface CliContext {
-  database: Database;
-  events: ReturnType<typeof createLocalEventBus>;
-  args: string[];
-  options: Record<string, string | undefined>;
-  print(line: string): void;
-}
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({

@@ -1,5 +1,5 @@
 import { createTenant } from "../tenants/service.ts";
-import type { CliContext } from "./main.ts";
+import type { CliContext } from "./context.ts";
 
 export async function runTenantCommand(command: string | undefined, ctx: CliContext): Promise<number> {
   const db = ctx.database.prisma;

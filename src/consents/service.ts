@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { transact } from "../audit/transact.ts";
-import { requireCustomer } from "../customers/guards.ts";
+import { transact } from "../db/transact.ts";
+import { requireCustomer } from "../db/customer-lock.ts";
 import { NotFoundError } from "../errors.ts";
 import type { Consent } from "../generated/prisma/client.ts";
 import type { ServiceContext } from "../service-context.ts";

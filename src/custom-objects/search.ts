@@ -1,5 +1,5 @@
 import { Prisma, type CustomObject } from "../generated/prisma/client.ts";
-import { isUuid } from "../customers/guards.ts";
+import { isUuid } from "../ids.ts";
 import type { ServiceContext } from "../service-context.ts";
 
 export interface CustomObjectCriteria {
@@ -30,6 +30,15 @@ const ORDER = [{ createdAt: "desc" }, { id: "desc" }] satisfies Prisma.CustomObj
  * array), so a raw statement picks the page's ids through the GIN index custom_object_data_idx
  * and a second one loads those rows with their relations.
  */
+/** One custom object of the caller's tenant by id, with the relations asked for; null when there is none. */
+export async function findCustomObject(
+  ctx: ServiceContext,
+  id: string,
+  relations: { include?: Prisma.CustomObjectInclude; select?: Prisma.CustomObjectSelect } = {},
+): Promise<CustomObject | null> {
+  return isUuid(id) ? ctx.db.customObject.findFirst({ ...relations, where: { id, tenantId: ctx.tenantId } }) : null;
+}
+
 export async function findCustomObjects(ctx: ServiceContext, criteria: CustomObjectCriteria, page: PageQuery): Promise<CustomObject[]> {
   const { take, skip, cursor, ...relations } = page;
   const where = { tenantId: ctx.tenantId, name: criteria.name };

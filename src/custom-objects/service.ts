@@ -1,10 +1,11 @@
 import { z } from "zod";
-import { transact, type Tx } from "../audit/transact.ts";
+import { transact, type Tx } from "../db/transact.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import type { CustomObject, Prisma } from "../generated/prisma/client.ts";
 import type { ServiceContext } from "../service-context.ts";
 import { parseInput } from "../validation.ts";
-import { isUuid, requireCustomer } from "../customers/guards.ts";
+import { isUuid } from "../ids.ts";
+import { requireCustomer } from "../db/customer-lock.ts";
 import { sameJson } from "../json.ts";
 
 // Custom objects: schema-less JSON a tenant attaches to a customer under a name ("wishlist",

@@ -1,12 +1,13 @@
 import { z } from "zod";
-import { transact, type Tx } from "../audit/transact.ts";
+import { transact, type Tx } from "../db/transact.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import type { Contact, Customer } from "../generated/prisma/client.ts";
 import type { ContactKind } from "../generated/prisma/enums.ts";
 import type { ServiceContext } from "../service-context.ts";
 import { parseInput } from "../validation.ts";
 import { emailAddress, phoneNumber } from "./input.ts";
-import { requireCustomer, translateConflict } from "./guards.ts";
+import { translateConflict } from "./guards.ts";
+import { requireCustomer } from "../db/customer-lock.ts";
 
 // Emails and phones behave the same way; `kind` picks which one an operation is about.
 

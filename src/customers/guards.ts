@@ -1,30 +1,9 @@
 import { isUniqueViolation } from "../db/unique.ts";
-import type { Tx } from "../audit/transact.ts";
-import { ConflictError, NotFoundError } from "../errors.ts";
-import type { Customer } from "../generated/prisma/client.ts";
+import type { Tx } from "../db/transact.ts";
+import { ConflictError } from "../errors.ts";
 import type { ServiceContext } from "../service-context.ts";
 
-// Checks shared by the customer services and the domains that hang off a customer.
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A uuid no row has: lookups that must find nothing use it instead of a malformed id. */
-export const NIL_UUID = "00000000-0000-0000-0000-000000000000";
-
-/** Whether `id` can be a row id at all; anything else is simply "not found". */
-export const isUuid = (id: string) => UUID.test(id);
-
-/**
- * Loads a customer of the caller's tenant and locks its row until the transaction ends, so
- * concurrent changes to one customer apply one after the other. Throws CUSTOMER_NOT_FOUND.
- */
-export async function requireCustomer(tx: Tx, ctx: ServiceContext, customerId: string): Promise<Customer> {
-  if (!isUuid(customerId)) throw new NotFoundError("CUSTOMER_NOT_FOUND");
-  const locked = await tx.$queryRaw<{ id: string }[]>`
-    SELECT id FROM customer WHERE id = ${customerId}::uuid AND tenant_id = ${ctx.tenantId}::uuid FOR UPDATE`;
-  if (locked.length === 0) throw new NotFoundError("CUSTOMER_NOT_FOUND");
-  return tx.customer.findUniqueOrThrow({ where: { id: customerId } });
-}
+// Uniqueness checks of the customer services (username, identity) and the conflict translation.
 
 export async function assertUsernameFree(tx: Tx, ctx: ServiceContext, name: string) {
   const taken = await tx.customer.findUnique({ where: { tenantId_username: { tenantId: ctx.tenantId, username: name } } });

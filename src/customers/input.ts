@@ -76,6 +76,19 @@ export const customFields = z
   .record(z.string().regex(fieldKey, "custom field names are identifiers of at most 64 characters"), z.json())
   .refine((o) => JSON.stringify(o).length <= 16_384, "larger than 16 KiB");
 
+/** The profile fields a customer may change themselves (updateMyProfile); everything else is the tenant's. */
+export const SELF_EDITABLE = [
+  "firstName",
+  "middleName",
+  "lastName",
+  "nickname",
+  "birthdate",
+  "gender",
+  "locale",
+  "timezone",
+  "addresses",
+] as const;
+
 /** Profile fields: absent means "leave as is", null means "clear". */
 export const profileFields = {
   username: username.nullish(),

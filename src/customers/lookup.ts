@@ -1,6 +1,6 @@
 import type { Customer, Prisma } from "../generated/prisma/client.ts";
 import type { ServiceContext } from "../service-context.ts";
-import { isUuid } from "./guards.ts";
+import { isUuid } from "../ids.ts";
 import { emailAddress, phoneNumber, uid, username } from "./input.ts";
 
 /** Which relations to load along (the shape Pothos hands its resolvers). */

@@ -1,8 +1,9 @@
-import { Prisma } from "../generated/prisma/client.ts";
+import { Prisma, type Customer } from "../generated/prisma/client.ts";
 import type { CustomerStatus } from "../generated/prisma/enums.ts";
 import { ValidationError } from "../errors.ts";
-import { isUuid } from "./guards.ts";
+import { isUuid } from "../ids.ts";
 import type { ServiceContext } from "../service-context.ts";
+import type { RelationQuery } from "./lookup.ts";
 
 export interface StringMatch {
   equals?: string | null;
@@ -44,6 +45,17 @@ export interface CustomerPage {
 }
 
 export const MAX_PAGE_SIZE = 100;
+
+/**
+ * The customers of a page, in the page's order, with the relations asked for. Rows deleted since
+ * the ids were read are left out. Cost: one statement (plus one per relation Prisma loads).
+ */
+export async function loadCustomers(ctx: ServiceContext, ids: string[], relations: RelationQuery = {}): Promise<Customer[]> {
+  if (ids.length === 0) return [];
+  const rows = await ctx.db.customer.findMany({ ...relations, where: { id: { in: ids }, tenantId: ctx.tenantId } });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id)).filter((c) => c !== undefined);
+}
 
 /**
  * One page of customer ids matching `filter`, ordered by (createdAt, id) with keyset pagination:

@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { diff, transact, type Tx } from "../audit/transact.ts";
+import { diff, transact } from "../db/transact.ts";
 import { ConflictError, ValidationError } from "../errors.ts";
 import type { Customer, Prisma } from "../generated/prisma/client.ts";
 import type { ServiceContext } from "../service-context.ts";
 import { parseInput } from "../validation.ts";
 import { assertContactsFree, normalizeContacts } from "./contacts.ts";
-import { assertIdentityFree, assertUsernameFree, requireCustomer, translateConflict } from "./guards.ts";
+import { assertIdentityFree, assertUsernameFree, translateConflict } from "./guards.ts";
+import { requireCustomer } from "../db/customer-lock.ts";
 import { contactInput, customFields, emailAddress, identityInput, nameSearch, phoneNumber, profileFields, uid } from "./input.ts";
 
 const createInput = z

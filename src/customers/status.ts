@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { diff, transact } from "../audit/transact.ts";
+import { diff, transact } from "../db/transact.ts";
 import type { Customer } from "../generated/prisma/client.ts";
 import type { ServiceContext } from "../service-context.ts";
 import { parseInput } from "../validation.ts";
 import { endSessions } from "../sessions/service.ts";
-import { requireCustomer } from "./guards.ts";
+import { requireCustomer } from "../db/customer-lock.ts";
 
 // A customer is ACTIVE, BLOCKED (by an admin, with a reason and maybe an end) or
 // DISABLED (switched off until enabled). BLOCKED and DISABLED customers cannot sign in.

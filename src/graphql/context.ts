@@ -1,8 +1,8 @@
 import type { Db } from "../db/database.ts";
-import type { AdminPrincipal } from "../admin-auth/service.ts";
-import type { CustomerPrincipal } from "../customer-auth/principal.ts";
-import type { AuthRuntime } from "../customer-auth/runtime.ts";
-import { isUuid, NIL_UUID } from "../customers/guards.ts";
+import type { AdminPrincipal } from "../service-context.ts";
+import type { CustomerPrincipal } from "../service-context.ts";
+import type { AuthRuntime } from "../security/auth-runtime.ts";
+import { isUuid, NIL_UUID } from "../ids.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import type { EventBus } from "../events/bus.ts";
 import type { SecurityLog } from "../security/events.ts";

@@ -17,3 +17,6 @@ export function localId(globalId: string, typename: string, notFound: NotFoundCo
   if (id === null) throw new NotFoundError(notFound);
   return id;
 }
+
+/** The row id inside a Customer global ID; anything else is CUSTOMER_NOT_FOUND. */
+export const customerLocalId = (globalId: string) => localId(globalId, "Customer", "CUSTOMER_NOT_FOUND");

@@ -1,7 +1,7 @@
 import { GraphQLError, Kind, visit, type DocumentNode, type ExecutionArgs, type ValueNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { decodeBase64, decodeCursorChunk } from "@pothos/core";
-import { isUuid } from "../customers/guards.ts";
+import { isUuid } from "../ids.ts";
 import type { ValidationIssue } from "../errors.ts";
 
 /** Nesting allowed in any client-supplied value (JSON custom fields, filters, lists). */

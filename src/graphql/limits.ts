@@ -1,3 +1,4 @@
+import type { OperationLimits } from "../config.ts";
 import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
 import { blockFieldSuggestionsPlugin } from "@escape.tech/graphql-armor-block-field-suggestions";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
@@ -19,20 +20,6 @@ import {
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { LRUCache } from "lru-cache";
-
-export interface OperationLimits {
-  /** Largest accepted query text, in UTF-8 bytes; checked before the parser sees it. */
-  maxQueryBytes: number;
-  /** Lexer tokens; the parser stops at the first one over. */
-  maxTokens: number;
-  maxDepth: number;
-  maxAliases: number;
-  maxDirectives: number;
-  /** graphql-armor's cost (objects 2, scalars 1, ×1.5 per level). */
-  maxCost: number;
-  /** Who may use __schema/__type: admins (any request with X-API-Key), everyone, or nobody. */
-  introspection: "admin" | "public" | "off";
-}
 
 /** Total size of parsed documents kept for reuse. A parsed AST takes ~20× its source text. */
 const DOCUMENT_CACHE_BYTES = 16 * 1024 * 1024;

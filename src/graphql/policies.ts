@@ -14,3 +14,17 @@ export const CREDENTIAL_DATA = { adminScope: "TENANT_ADMIN" } as const;
 
 /** Tenant metadata: any admin of the tenant. */
 export const ADMIN_DATA = { admin: true } as const;
+
+// Field-level rules of mutations and queries (the type's rule above still applies to what they return).
+
+/** Admin credentials holding CUSTOMERS_READ (or CUSTOMERS_WRITE, which implies it). */
+export const CUSTOMERS_READ = { adminScope: "CUSTOMERS_READ" } as const;
+
+/** Admin credentials holding CUSTOMERS_WRITE. */
+export const CUSTOMERS_WRITE = { adminScope: "CUSTOMERS_WRITE" } as const;
+
+/** Any admin credential of the tenant, whatever its scopes: fields only staff may see. */
+export const ADMIN_ONLY = { admin: true } as const;
+
+/** A signed-in customer (Authorization: Bearer <access token>), acting on themself only. */
+export const SIGNED_IN = { customer: true } as const;

@@ -1,6 +1,6 @@
 import type { ExecutionResult } from "graphql";
 import { isAsyncIterable, type Plugin } from "graphql-yoga";
-import type { LiveConnections } from "../admin-auth/live-connections.ts";
+import type { LiveConnections } from "./live-connections.ts";
 import { unauthenticated } from "./auth-errors.ts";
 import type { GraphQLContext } from "./context.ts";
 import { isSocketContext } from "./websocket.ts";

@@ -1,24 +1,21 @@
-// The one place that knows every domain: importing a domain's GraphQL files registers its types,
-// queries and mutations on the builder.
+// The one place that knows every domain: importing a domain's schema files registers its types,
+// queries and mutations on the builder. Domains in the order they build on each other.
 import { builder } from "./builder.ts";
 import "./errors.ts";
-import "../customers/types.ts";
-import "../customers/queries.ts";
-import "../customers/mutations.ts";
-import "../identities/types.ts";
-import "../identities/mutations.ts";
-import "../custom-objects/types.ts";
-import "../custom-objects/queries.ts";
-import "../custom-objects/mutations.ts";
-import "../sessions/types.ts";
-import "../sessions/mutations.ts";
-import "../consents/types.ts";
-import "../consents/mutations.ts";
-import "../admin-auth/schema.ts";
+import "../sessions/schema.ts";
+import "../customers/schema.ts";
+import "../customers/search.schema.ts";
+import "../customers/profile.schema.ts";
+import "../customers/contacts.schema.ts";
+import "../customers/status.schema.ts";
+import "../customers/credentials.schema.ts";
+import "../identities/schema.ts";
+import "../consents/schema.ts";
+import "../custom-objects/schema.ts";
 import "../audit/schema.ts";
-import "../audit/subscription.ts";
-import "../customer-auth/schema.ts";
-import "../customer-auth/me.ts";
-import "../one-time-tokens/schema.ts";
+import "../admin-auth/schema.ts";
+import "../account/sign-in.schema.ts";
+import "../account/passwords.schema.ts";
+import "../account/me.schema.ts";
 
 export const schema = builder.toSchema({ sortSchema: true });

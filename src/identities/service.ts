@@ -1,9 +1,11 @@
-import { transact } from "../audit/transact.ts";
+import { transact } from "../db/transact.ts";
 import { NotFoundError, RuleViolationError } from "../errors.ts";
 import type { Customer, Prisma } from "../generated/prisma/client.ts";
 import type { ServiceContext } from "../service-context.ts";
 import { parseInput } from "../validation.ts";
-import { assertIdentityFree, isUuid, requireCustomer, translateConflict } from "../customers/guards.ts";
+import { assertIdentityFree, translateConflict } from "../customers/guards.ts";
+import { isUuid } from "../ids.ts";
+import { requireCustomer } from "../db/customer-lock.ts";
 import { identityInput } from "../customers/input.ts";
 
 // An identity is one way a customer signs in: a password, a passwordless email or phone, or an

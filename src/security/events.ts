@@ -1,4 +1,4 @@
-import { transact } from "../audit/transact.ts";
+import { transact } from "../db/transact.ts";
 import type { Db } from "../db/database.ts";
 import type { EventBus } from "../events/bus.ts";
 import type { Logger } from "../logger.ts";

@@ -1,6 +1,6 @@
 import { Kind, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode } from "graphql";
 import { createGraphQLError, type Plugin } from "graphql-yoga";
-import type { AdminPrincipal } from "../admin-auth/service.ts";
+import type { AdminPrincipal } from "../service-context.ts";
 import { RateLimitedError } from "../errors.ts";
 import type { RequestInfo } from "../service-context.ts";
 import type { SecurityLog } from "./events.ts";

@@ -1,7 +1,8 @@
 import { isIP } from "node:net";
 import { z } from "zod";
-import { transact, type AuditWriter, type Tx } from "../audit/transact.ts";
-import { isUuid, requireCustomer } from "../customers/guards.ts";
+import { transact, type AuditWriter, type Tx } from "../db/transact.ts";
+import { isUuid } from "../ids.ts";
+import { requireCustomer } from "../db/customer-lock.ts";
 import { NotFoundError } from "../errors.ts";
 import type { Customer, Prisma, Session } from "../generated/prisma/client.ts";
 import type { Actor, ServiceContext } from "../service-context.ts";

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { transact } from "../audit/transact.ts";
+import { transact } from "../db/transact.ts";
 import type { Db } from "../db/database.ts";
 import { ConflictError } from "../errors.ts";
 import type { AdminCredential, Tenant } from "../generated/prisma/client.ts";
 import { ALL_SCOPES } from "../security/scopes.ts";
-import { generateApiKey } from "../admin-auth/secrets.ts";
+import { generateApiKey } from "../security/tokens.ts";
 import type { EventBus } from "../events/bus.ts";
 import { NO_REQUEST } from "../service-context.ts";
 import { parseInput } from "../validation.ts";

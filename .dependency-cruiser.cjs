@@ -1,0 +1,81 @@
+// Imports only go down. The layers of src/, lowest first; a module may import its own layer and
+// the ones below, never one above. Domains are layered too, in the order they build on each
+// other, so there are no folder cycles. `npm test` runs this (npm run lint:deps).
+const FOUNDATION = "^src/((config|environment|errors|ids|json|logger|service-context|validation)\\.ts$|generated/|db/|events/)";
+const LAYERS = [
+  ["foundation", FOUNDATION],
+  ["passwords", "^src/passwords/"],
+  ["signing-keys", "^src/signing-keys/"],
+  ["security", "^src/security/"],
+  ["graphql", "^src/graphql/(?!(schema|print-schema)\\.ts$)"],
+  ["sessions", "^src/sessions/"],
+  ["customers", "^src/customers/"],
+  ["identities", "^src/identities/"],
+  ["consents", "^src/consents/"],
+  ["custom-objects", "^src/custom-objects/"],
+  ["audit", "^src/audit/"],
+  ["admin-auth", "^src/admin-auth/"],
+  ["tenants", "^src/tenants/"],
+  ["account", "^src/account/"],
+  ["entry points", "^src/(graphql/(schema|print-schema)\\.ts|app\\.ts|main\\.ts|cli/)"],
+];
+
+const upward = LAYERS.slice(0, -1).map(([name, path], i) => ({
+  name: `${name}-imports-upward`,
+  comment: `${name} may import only layers below it: ${
+    LAYERS.slice(0, i)
+      .map(([n]) => n)
+      .join(", ") || "nothing in src/"
+  }`,
+  severity: "error",
+  from: { path },
+  to: {
+    path: LAYERS.slice(i + 1)
+      .map(([, p]) => `(${p})`)
+      .join("|"),
+  },
+}));
+
+module.exports = {
+  forbidden: [
+    ...upward,
+    {
+      name: "no-circular",
+      comment: "Modules import each other in one direction only.",
+      severity: "error",
+      from: { path: "^src/" },
+      to: { circular: true },
+    },
+    {
+      name: "graphql-only-in-schema-files",
+      comment: "Only a domain's schema.ts / <capability>.schema.ts touches GraphQL; services stay GraphQL-free.",
+      severity: "error",
+      from: { path: "^src/(?!graphql/)[^/]+/", pathNot: "schema\\.ts$" },
+      to: { path: "^src/graphql/(builder|context|common|nodes|policies|ids)\\.ts$|schema\\.ts$" },
+    },
+    {
+      name: "cli-main-is-an-entry-point",
+      comment: "cli/main.ts runs on import: nothing imports it.",
+      severity: "error",
+      from: { path: "^src/" },
+      to: { path: "^src/cli/main\\.ts$" },
+    },
+    {
+      name: "no-unresolvable",
+      severity: "error",
+      from: { path: "^src/" },
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "^src/generated/" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    enhancedResolveOptions: {
+      extensions: [".ts", ".js"],
+      exportsFields: ["exports"],
+      conditionNames: ["import", "require", "node", "default"],
+    },
+  },
+};

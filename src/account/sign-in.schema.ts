@@ -1,0 +1,84 @@
+import { encodeGlobalID } from "@pothos/plugin-relay";
+import { AuthenticationError, RateLimitedError } from "../errors.ts";
+import { builder } from "../graphql/builder.ts";
+import { customerService, publicService } from "../graphql/context.ts";
+import { SIGNED_IN } from "../graphql/policies.ts";
+import { noteRateLimit } from "../security/rate-limit-plugin.ts";
+import { SessionRef } from "../sessions/schema.ts";
+import { refreshSession, signOut } from "./refresh.ts";
+import { signIn } from "./sign-in.ts";
+
+// Customer sign-in and tokens. Customers have no admin credential: public operations name their
+// tenant with the `X-Tenant: <slug>` header, signed-in ones send `Authorization: Bearer <access
+// token>` (the tenant is then in the token).
+
+interface Tokens {
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  refreshToken: string;
+  session: { id: string; customerId: string; expiresAt: Date };
+}
+
+const tokensType = (name: string) =>
+  builder.objectRef<Tokens>(name).implement({
+    fields: (t) => ({
+      accessToken: t.string({
+        description:
+          "JWT (EdDSA), valid for 15 minutes by default: send as `Authorization: Bearer <token>`. Claims: sub, tenant, sid, scope.",
+        resolve: (p) => p.accessToken,
+      }),
+      accessTokenExpiresAt: t.field({ type: "DateTime", resolve: (p) => p.accessTokenExpiresAt }),
+      tokenType: t.string({ description: 'Always "Bearer".', resolve: () => "Bearer" }),
+      refreshToken: t.string({
+        description: "Opaque, single-use: trade it for new tokens with refreshSession. Using a spent one again revokes the session.",
+        resolve: (p) => p.refreshToken,
+      }),
+      sessionId: t.id({
+        description: "Global ID of the session these tokens belong to.",
+        resolve: (p) => encodeGlobalID("Session", p.session.id),
+      }),
+      customerId: t.id({
+        description: "Global ID of the signed-in customer.",
+        resolve: (p) => encodeGlobalID("Customer", p.session.customerId),
+      }),
+      sessionExpiresAt: t.field({ type: "DateTime", description: "After this, sign in again.", resolve: (p) => p.session.expiresAt }),
+    }),
+  });
+
+const SignInPayload = tokensType("SignInPayload");
+const RefreshSessionPayload = tokensType("RefreshSessionPayload");
+
+const authFailures = () => ({ types: [AuthenticationError], directResult: true as const });
+
+builder.mutationFields((t) => ({
+  signIn: t.field({
+    type: SignInPayload,
+    errors: { types: [AuthenticationError, RateLimitedError], directResult: true },
+    description:
+      "Customer sign-in; needs no admin credential, but the `X-Tenant: <slug>` header naming the tenant. " +
+      "Every failure (unknown identifier, wrong password, blocked or disabled customer) answers the same INVALID_CREDENTIALS. " +
+      "Limited per IP and per identifier, and repeated failures make the next attempt wait longer (RATE_LIMITED with retryAfter, HTTP 429); " +
+      "failures never end the customer's sessions.",
+    args: {
+      identifier: t.arg.string({ required: true, description: "Email, phone (E.164, starting with +) or username." }),
+      password: t.arg.string({ required: true }),
+    },
+    resolve: (_root, args, ctx) => noteRateLimit(ctx, async () => signIn(await publicService(ctx), ctx.auth, args)),
+  }),
+  refreshSession: t.field({
+    type: RefreshSessionPayload,
+    errors: authFailures(),
+    description:
+      "Trades a refresh token for a new access token and a new refresh token (send `X-Tenant: <slug>`). " +
+      "The old refresh token is spent; presenting it again revokes the whole session (theft detection).",
+    args: { refreshToken: t.arg.string({ required: true }) },
+    resolve: async (_root, args, ctx) => refreshSession(await publicService(ctx), ctx.auth, args.refreshToken),
+  }),
+  signOut: t.field({
+    type: SessionRef,
+    authScopes: SIGNED_IN,
+    errors: { dataField: { name: "session" } },
+    description: "Signed-in customer: ends the session of this access token; its access and refresh tokens stop working at once.",
+    resolve: (_root, _args, ctx) => signOut(customerService(ctx)),
+  }),
+}));

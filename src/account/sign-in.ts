@@ -1,0 +1,119 @@
+import { isIP } from "node:net";
+import { z } from "zod";
+import { transact } from "../db/transact.ts";
+import { findCustomer } from "../customers/lookup.ts";
+import { effectiveStatus } from "../customers/status.ts";
+import { AuthenticationError, SignInUnavailableError } from "../errors.ts";
+import type { Customer, Session } from "../generated/prisma/client.ts";
+import { dummyHash, hashPassword, needsRehash, verifyPassword } from "../passwords/hashing.ts";
+import type { ServiceContext } from "../service-context.ts";
+import { startSession } from "../sessions/service.ts";
+import { parseInput } from "../validation.ts";
+import { signAccessToken } from "./access-tokens.ts";
+import { identifierAccount, lockCustomer, parseIdentifier } from "./identifier.ts";
+import { isLocked, recordFailure } from "../security/lockout.ts";
+import { customerAccount } from "../security/throttle.ts";
+import { issueRefreshToken } from "./refresh-tokens.ts";
+import type { AuthRuntime } from "../security/auth-runtime.ts";
+
+const signInInput = z.object({
+  identifier: z.string().trim().min(1).max(320),
+  // Far above the policy's maximum, but bounded: argon2 reads the whole input.
+  password: z.string().min(1).max(1024),
+});
+
+export interface SignedIn {
+  customer: Customer;
+  session: Session;
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  refreshToken: string;
+}
+
+/**
+ * Signs a customer in with an email, phone or username and a password: starts a Session (IP and
+ * parsed user agent of the request), issues a refresh token and a short-lived access token.
+ *
+ * Guards, in order: the per-IP and per-identifier rate limits (before any database work), then
+ * the throttle (throttle.ts: exponential waits after failures, per account and per account+IP).
+ * Both answer RATE_LIMITED with retryAfter, the same for existing and unknown identifiers.
+ *
+ * Every failure answers the same INVALID_CREDENTIALS after the same work: one argon2 verification
+ * (against a dummy hash when there is no customer or no password) and one transaction with the
+ * same statements (lockout.ts runs its counter UPDATE with the nil uuid for an unknown customer),
+ * so neither the answer nor its timing tells whether an account exists. The cause
+ * (unknown_identifier, wrong_password, no_password, blocked, disabled, locked) is recorded in
+ * `customer.sign_in_failed` for admins. Failures never change the customer's status or end
+ * sessions; only the hard lock (lockout.ts) refuses new sign-ins, far above the throttle.
+ *
+ * A hash made with other argon2 parameters than the configured ones is replaced by a new one
+ * after a successful verification (the only time the password is known).
+ *
+ * Cost: a few limiter round trips (Redis or memory), one indexed lookup, one argon2 verification (two when
+ * rehashing), then one transaction: customer row lock, an UPDATE, the session and refresh token
+ * INSERTs and the audit events (on failure: one UPDATE and the audit event).
+ */
+export async function signIn(ctx: ServiceContext, auth: AuthRuntime, input: { identifier: string; password: string }): Promise<SignedIn> {
+  if (!auth.keys.masterKey) throw new SignInUnavailableError();
+  const { identifier, password } = parseInput(signInInput, input);
+  await auth.keys.signer(); // fail before any write if the keys are unusable
+  const { kind, key } = parseIdentifier(identifier);
+  const named = identifierAccount(ctx, kind, identifier);
+  await auth.limits.take(ctx, "signIn", { signInPerIp: ctx.request.ip, signInPerAccount: named });
+  const found = await findCustomer(ctx, key);
+  const account = found ? customerAccount(found.id) : named;
+  const wait = await auth.throttle.wait(account, ctx.request.ip);
+  if (wait !== null) throw auth.limits.refuse(ctx, "signIn", "throttle", account, wait);
+
+  const params = auth.config.argon2;
+  // Always one full verification, whether or not there is a customer or a password.
+  const verified = await verifyPassword(found?.passwordHash ?? (await dummyHash(params)), password);
+  const ok = verified && Boolean(found?.passwordHash);
+  const rehash = ok && needsRehash(found!.passwordHash!, params) ? await hashPassword(password, params) : null;
+
+  const actorCtx: ServiceContext = { ...ctx, actor: { kind: "CUSTOMER", id: found?.id ?? null } };
+  const outcome = !ok
+    ? null
+    : await transact(actorCtx, async (tx, audit) => {
+        const customer = await lockCustomer(tx, actorCtx, found!.id);
+        // The hash we verified must still be the current one (a concurrent password change wins).
+        if (!customer || refusal(customer, auth) || customer.passwordHash !== found!.passwordHash) return null;
+        const now = new Date();
+        const updated = await tx.customer.update({
+          where: { id: customer.id },
+          data: { lastLoginAt: now, failedSignIns: 0, failedSignInsSince: null, ...(rehash ? { passwordHash: rehash } : {}) },
+        });
+        const session = await startSession(tx, audit, actorCtx, customer.id, {
+          ip: ctx.request.ip && isIP(ctx.request.ip) ? ctx.request.ip : null,
+          userAgent: ctx.request.userAgent,
+          ttlSeconds: auth.config.sessionTtlSeconds,
+          idleTimeoutSeconds: auth.config.sessionIdleTimeoutSeconds,
+        });
+        const refreshToken = await issueRefreshToken(tx, actorCtx, session.id);
+        await audit({
+          type: "customer.signed_in",
+          customerId: customer.id,
+          data: { sessionId: session.id, identifierKind: kind, passwordRehashed: rehash !== null },
+        });
+        return { customer: updated, session, refreshToken };
+      });
+  if (!outcome) {
+    const reason = !found ? "unknown_identifier" : (refusal(found, auth) ?? (found.passwordHash ? "wrong_password" : "no_password"));
+    await recordFailure(ctx, auth.config.lockout, found?.id ?? null, {
+      type: "customer.sign_in_failed",
+      data: { reason, identifierKind: kind },
+    });
+    await auth.throttle.fail(account, ctx.request.ip);
+    throw new AuthenticationError("INVALID_CREDENTIALS");
+  }
+  await auth.throttle.succeed(account, ctx.request.ip);
+  const access = await signAccessToken(auth, { sub: outcome.customer.id, tenant: ctx.tenantId, sid: outcome.session.id });
+  return { ...outcome, accessToken: access.token, accessTokenExpiresAt: access.expiresAt };
+}
+
+/** Why a customer may not sign in whatever the password (status, hard lock), or null. */
+function refusal(customer: Customer, auth: AuthRuntime): string | null {
+  const status = effectiveStatus(customer);
+  if (status !== "ACTIVE") return status.toLowerCase();
+  return isLocked(customer, auth.config.lockout) ? "locked" : null;
+}

@@ -1,0 +1,101 @@
+import { builder } from "../graphql/builder.ts";
+import { customerOwnedNode } from "../graphql/nodes.ts";
+import { adminService } from "../graphql/context.ts";
+import { localIdOrNull, localId } from "../graphql/ids.ts";
+import { findCustomObject, findCustomObjects, type PageQuery } from "./search.ts";
+import { createCustomObject, deleteCustomObject, updateCustomObject } from "./service.ts";
+
+export const CustomObjectRef = builder.prismaNode("CustomObject", {
+  ...customerOwnedNode,
+  description: "Schema-less JSON attached to a customer under a name such as wishlist or purchases.",
+  fields: (t) => ({
+    name: t.exposeString("name"),
+    data: t.field({ type: "JSONObject", resolve: (o) => o.data as Record<string, unknown> }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+    customer: t.relation("customer"),
+  }),
+});
+
+// Folded into the customer's own query: listing objects costs no extra statement.
+builder.prismaObjectField("Customer", "customObjects", (t) =>
+  t.relatedConnection("customObjects", {
+    cursor: "id",
+    description: "Newest first.",
+    args: { name: t.arg.string({ description: "Only objects of this name." }) },
+    query: (args) => ({
+      where: args.name == null ? {} : { name: args.name },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    }),
+  }),
+);
+
+const readScope = { adminScope: "CUSTOMERS_READ" } as const;
+
+builder.queryFields((t) => ({
+  customObject: t.prismaField({
+    type: "CustomObject",
+    nullable: true,
+    authScopes: readScope,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) => {
+      const id = localIdOrNull(args.id, "CustomObject");
+      return id ? findCustomObject(adminService(ctx), id, query) : null;
+    },
+  }),
+  customObjects: t.prismaConnection({
+    type: "CustomObject",
+    cursor: "id",
+    authScopes: readScope,
+    description: "The tenant's objects of one name, newest first.",
+    args: {
+      name: t.arg.string({ required: true }),
+      filter: t.arg({
+        type: "JSONObject",
+        description: "Only objects whose data contains this (jsonb @>): every key given, with an equal or containing value.",
+      }),
+    },
+    resolve: (query, _root, args, ctx) =>
+      findCustomObjects(adminService(ctx), { name: args.name, filter: args.filter }, query as PageQuery),
+  }),
+}));
+
+const writeScope = { adminScope: "CUSTOMERS_WRITE" } as const;
+const returnsObject = { type: CustomObjectRef, authScopes: writeScope, errors: { dataField: { name: "customObject" } } } as const;
+const objectId = (id: string) => localIdOrNull(id, "CustomObject") ?? "";
+
+builder.mutationFields((t) => ({
+  createCustomObject: t.field({
+    ...returnsObject,
+    args: {
+      customerId: t.arg.id({ required: true }),
+      name: t.arg.string({ required: true, description: "Letters, digits, dashes, underscores; up to 64, starting with a letter." }),
+      data: t.arg({ type: "JSONObject", required: true, description: "At most 64 KiB." }),
+    },
+    resolve: (_root, args, ctx) =>
+      createCustomObject(adminService(ctx), localId(args.customerId, "Customer", "CUSTOMER_NOT_FOUND"), {
+        name: args.name,
+        data: args.data,
+      }),
+  }),
+  updateCustomObject: t.field({
+    ...returnsObject,
+    description: "Replaces the data, or with merge: true overlays the given top-level keys on it.",
+    args: {
+      id: t.arg.id({ required: true }),
+      data: t.arg({ type: "JSONObject", required: true }),
+      merge: t.arg.boolean({ defaultValue: false }),
+    },
+    resolve: (_root, args, ctx) => updateCustomObject(adminService(ctx), objectId(args.id), { data: args.data, merge: args.merge }),
+  }),
+  deleteCustomObject: t.field({
+    type: "ID",
+    authScopes: writeScope,
+    errors: { dataField: { name: "deletedCustomObjectId" } },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, ctx) => {
+      await deleteCustomObject(adminService(ctx), objectId(id));
+      return id;
+    },
+  }),
+}));

@@ -1,0 +1,88 @@
+import { builder } from "../graphql/builder.ts";
+import { adminService } from "../graphql/context.ts";
+import { customerLocalId } from "../graphql/ids.ts";
+import type { ContactKind } from "../generated/prisma/enums.ts";
+import { addContact, removeContact, setContactVerified, setPrimaryContact } from "./contacts.ts";
+import { returnsCustomer } from "./schema.ts";
+
+// Emails and phones: the same four admin mutations each (add, remove, set verified, set primary),
+// generated from one definition per kind so the two can never drift apart.
+
+const KINDS = {
+  EMAIL: {
+    name: "Email",
+    arg: "email",
+    value: "address",
+    valueHelp: undefined,
+    verifiedHelp: "Admins may vouch for an email; no verification flow runs.",
+  },
+  PHONE: { name: "Phone", arg: "phone", value: "number", valueHelp: "E.164, e.g. +14155550100.", verifiedHelp: undefined },
+} as const;
+
+function contactInput(kind: ContactKind) {
+  const k = KINDS[kind];
+  return builder.inputType(`${k.name}Input`, {
+    fields: (t) => ({
+      [k.value]: t.string({ required: true, description: k.valueHelp }),
+      primary: t.boolean({ defaultValue: false }),
+      verified: t.boolean({ defaultValue: false, description: k.verifiedHelp }),
+    }),
+  });
+}
+
+export const EmailInput = contactInput("EMAIL");
+export const PhoneInput = contactInput("PHONE");
+
+/** A contact input as the contacts service takes it (the GraphQL field is `address` or `number`). */
+export const contactFromInput = (kind: ContactKind, input: object) => {
+  const given = input as Record<string, unknown>;
+  return {
+    value: given[KINDS[kind].value] as string,
+    primary: (given.primary as boolean) ?? false,
+    verified: (given.verified as boolean) ?? false,
+  };
+};
+
+function contactMutations(kind: ContactKind, input: typeof EmailInput) {
+  const { name, arg } = KINDS[kind];
+  // The argument is named after the kind (email / phone), so its key is only known here.
+  const given = (args: object) => {
+    const a = args as Record<string, unknown>;
+    return { customerId: customerLocalId(a.customerId as string), value: a[arg] as string, input: a[arg] as object };
+  };
+  builder.mutationFields((t) => ({
+    [`add${name}`]: t.field({
+      ...returnsCustomer,
+      args: { customerId: t.arg.id({ required: true }), [arg]: t.arg({ type: input, required: true }) },
+      resolve: (_root, args, ctx) => {
+        const { customerId, input } = given(args);
+        return addContact(adminService(ctx), customerId, kind, contactFromInput(kind, input));
+      },
+    }),
+    [`remove${name}`]: t.field({
+      ...returnsCustomer,
+      args: { customerId: t.arg.id({ required: true }), [arg]: t.arg.string({ required: true }) },
+      resolve: (_root, args, ctx) => removeContact(adminService(ctx), given(args).customerId, kind, given(args).value),
+    }),
+    [`set${name}Verified`]: t.field({
+      ...returnsCustomer,
+      args: {
+        customerId: t.arg.id({ required: true }),
+        [arg]: t.arg.string({ required: true }),
+        verified: t.arg.boolean({ required: true }),
+      },
+      resolve: (_root, args, ctx) => {
+        const { customerId, value } = given(args);
+        return setContactVerified(adminService(ctx), customerId, kind, value, (args as { verified: boolean }).verified);
+      },
+    }),
+    [`setPrimary${name}`]: t.field({
+      ...returnsCustomer,
+      args: { customerId: t.arg.id({ required: true }), [arg]: t.arg.string({ required: true }) },
+      resolve: (_root, args, ctx) => setPrimaryContact(adminService(ctx), given(args).customerId, kind, given(args).value),
+    }),
+  }));
+}
+
+contactMutations("EMAIL", EmailInput);
+contactMutations("PHONE", PhoneInput);

@@ -1,0 +1,45 @@
+import { builder } from "../graphql/builder.ts";
+import { adminService } from "../graphql/context.ts";
+import { customerLocalId } from "../graphql/ids.ts";
+import { CUSTOMERS_WRITE } from "../graphql/policies.ts";
+import { issueEmailVerificationToken, issuePasswordResetToken, type IssuedToken } from "./one-time-tokens.ts";
+import { setPassword } from "./passwords.ts";
+import { CustomerRef } from "./schema.ts";
+
+// Admin: a customer's password and the single-use tokens the tenant's own mailer sends. The
+// customer-facing side (changePassword, resetPassword, verifyEmail) is in account/.
+
+const IssuedTokenRef = builder.objectRef<IssuedToken>("IssuedOneTimeToken").implement({
+  authScopes: CUSTOMERS_WRITE,
+  description: "A single-use token for the tenant's own mailer to send. Stored only as a hash: shown only this once.",
+  fields: (t) => ({
+    token: t.exposeString("token", { description: "32 random bytes, base64url." }),
+    expiresAt: t.expose("expiresAt", { type: "DateTime" }),
+    customer: t.field({ type: CustomerRef, resolve: (i) => i.customer }),
+  }),
+});
+
+const returnsIssuedToken = { type: IssuedTokenRef, authScopes: CUSTOMERS_WRITE, errors: { dataField: { name: "issued" } } } as const;
+
+builder.mutationFields((t) => ({
+  setPassword: t.field({
+    type: CustomerRef,
+    authScopes: CUSTOMERS_WRITE,
+    errors: { dataField: { name: "customer" } },
+    description: "Admin: sets a customer's password (8 to 128 characters). Signs the customer out everywhere and invalidates reset tokens.",
+    args: { customerId: t.arg.id({ required: true }), password: t.arg.string({ required: true }) },
+    resolve: (_root, args, ctx) => setPassword(adminService(ctx), ctx.auth, customerLocalId(args.customerId), args.password),
+  }),
+  issueEmailVerificationToken: t.field({
+    ...returnsIssuedToken,
+    description: "Admin: a token (valid 24 hours) that verifies one of the customer's emails — the given one, or the primary.",
+    args: { customerId: t.arg.id({ required: true }), email: t.arg.string() },
+    resolve: (_root, args, ctx) => issueEmailVerificationToken(adminService(ctx), customerLocalId(args.customerId), args.email),
+  }),
+  issuePasswordResetToken: t.field({
+    ...returnsIssuedToken,
+    description: "Admin: a password-reset token (valid 1 hour) for the customer.",
+    args: { customerId: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => issuePasswordResetToken(adminService(ctx), customerLocalId(args.customerId)),
+  }),
+}));

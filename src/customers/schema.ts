@@ -1,0 +1,110 @@
+import { builder } from "../graphql/builder.ts";
+import { customerNode } from "../graphql/nodes.ts";
+import { ADMIN_ONLY, CUSTOMER_DATA, CUSTOMERS_WRITE } from "../graphql/policies.ts";
+import { lockedUntil } from "../security/lockout.ts";
+import type { Contact } from "../generated/prisma/client.ts";
+import { ContactKind, CustomerStatus } from "../generated/prisma/enums.ts";
+import { effectiveStatus } from "./status.ts";
+
+export const CustomerStatusEnum = builder.enumType(CustomerStatus, { name: "CustomerStatus" });
+
+const contactFields = (valueName: string) =>
+  builder.objectRef<Contact>(valueName === "address" ? "Email" : "Phone").implement({
+    authScopes: CUSTOMER_DATA,
+    fields: (t) => ({
+      [valueName]: t.string({ resolve: (c) => c.normalized, description: "Normalized: lower-cased email, or E.164 phone." }),
+      primary: t.exposeBoolean("primary"),
+      verified: t.exposeBoolean("verified"),
+      verifiedAt: t.expose("verifiedAt", { type: "DateTime", nullable: true }),
+      addedAt: t.expose("createdAt", { type: "DateTime" }),
+    }),
+  });
+
+const Email = contactFields("address");
+const Phone = contactFields("number");
+
+interface AddressShape {
+  type?: string;
+  line1?: string;
+  line2?: string;
+  city?: string;
+  region?: string;
+  postalCode?: string;
+  country?: string;
+}
+
+const Address = builder.objectRef<AddressShape>("Address").implement({
+  authScopes: CUSTOMER_DATA,
+  fields: (t) => ({
+    type: t.exposeString("type", { nullable: true, description: "Free text, e.g. home, work, billing." }),
+    line1: t.exposeString("line1", { nullable: true }),
+    line2: t.exposeString("line2", { nullable: true }),
+    city: t.exposeString("city", { nullable: true }),
+    region: t.exposeString("region", { nullable: true }),
+    postalCode: t.exposeString("postalCode", { nullable: true }),
+    country: t.exposeString("country", { nullable: true, description: "ISO 3166-1 alpha-2." }),
+  }),
+});
+
+const byKind = (kind: ContactKind) => (c: { contacts: Contact[] }) => c.contacts.filter((k) => k.kind === kind);
+const contactsSelect = { contacts: { orderBy: { createdAt: "asc" as const } } };
+
+// Fields are readable by admins of the tenant and by the customer itself (through `me`); the
+// ones marked ADMIN_ONLY are admins' only.
+export const CustomerRef = builder.prismaNode("Customer", {
+  ...customerNode,
+  fields: (t) => ({
+    uid: t.exposeString("uid", { description: "Stable public identifier; caller-chosen on import." }),
+    username: t.exposeString("username", { nullable: true }),
+    firstName: t.exposeString("firstName", { nullable: true }),
+    middleName: t.exposeString("middleName", { nullable: true }),
+    lastName: t.exposeString("lastName", { nullable: true }),
+    nickname: t.exposeString("nickname", { nullable: true }),
+    birthdate: t.expose("birthdate", { type: "Date", nullable: true }),
+    gender: t.exposeString("gender", { nullable: true }),
+    locale: t.exposeString("locale", { nullable: true }),
+    timezone: t.exposeString("timezone", { nullable: true }),
+    company: t.exposeString("company", { nullable: true }),
+    jobTitle: t.exposeString("jobTitle", { nullable: true }),
+    addresses: t.field({ type: [Address], resolve: (c) => c.addresses as AddressShape[] }),
+    emails: t.field({ type: [Email], select: contactsSelect, resolve: byKind("EMAIL") }),
+    phones: t.field({ type: [Phone], select: contactsSelect, resolve: byKind("PHONE") }),
+    primaryEmail: t.string({
+      nullable: true,
+      select: contactsSelect,
+      resolve: (c) => c.contacts.find((k) => k.kind === "EMAIL" && k.primary)?.normalized ?? null,
+    }),
+    primaryPhone: t.string({
+      nullable: true,
+      select: contactsSelect,
+      resolve: (c) => c.contacts.find((k) => k.kind === "PHONE" && k.primary)?.normalized ?? null,
+    }),
+    status: t.field({
+      type: CustomerStatusEnum,
+      description: "In force now: a block whose end has passed reads as ACTIVE.",
+      resolve: (c) => effectiveStatus(c),
+    }),
+    // Admin-only: a customer token gets FORBIDDEN here (a lockout's reason is for the admin's eyes).
+    blockReason: t.exposeString("blockReason", { nullable: true, authScopes: ADMIN_ONLY }),
+    blockedUntil: t.expose("blockedUntil", { type: "DateTime", nullable: true, authScopes: ADMIN_ONLY }),
+    // Tenant-internal data (plans, flags, notes): admins only, never shown to the customer.
+    customFields: t.field({ type: "JSONObject", authScopes: ADMIN_ONLY, resolve: (c) => c.customFields as Record<string, unknown> }),
+    // Admin-only, like blockReason: support staff see why a customer cannot sign in right now.
+    signInLockedUntil: t.field({
+      type: "DateTime",
+      nullable: true,
+      authScopes: ADMIN_ONLY,
+      description:
+        "Until when new sign-ins are refused after too many failed ones (the hard lock: LOCKOUT_THRESHOLD failures within " +
+        "LOCKOUT_WINDOW_SECONDS). Null when not locked. Existing sessions keep working; unblockCustomer lifts it.",
+      select: { failedSignIns: true, failedSignInsSince: true },
+      resolve: (customer, _args, ctx) => lockedUntil(customer, ctx.auth.config.lockout),
+    }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+    lastLoginAt: t.expose("lastLoginAt", { type: "DateTime", nullable: true }),
+  }),
+});
+
+/** What every admin mutation that changes a customer shares: CUSTOMERS_WRITE, answers the customer. */
+export const returnsCustomer = { type: CustomerRef, authScopes: CUSTOMERS_WRITE, errors: { dataField: { name: "customer" } } } as const;

@@ -1,0 +1,58 @@
+import { IdentityInput } from "../customers/profile.schema.ts";
+import { CustomerRef } from "../customers/schema.ts";
+import { builder } from "../graphql/builder.ts";
+import { customerOwnedNode } from "../graphql/nodes.ts";
+import { adminService } from "../graphql/context.ts";
+import { localId, localIdOrNull } from "../graphql/ids.ts";
+import { linkIdentity, unlinkIdentity } from "./service.ts";
+
+export const IdentityRef = builder.prismaNode("Identity", {
+  ...customerOwnedNode,
+  description: "One way a customer signs in: password, email, phone, or an account at a social or enterprise provider.",
+  fields: (t) => ({
+    provider: t.exposeString("provider", { description: "password, email, phone, google, saml-acme, …" }),
+    providerUserId: t.exposeString("providerUserId", { description: "The account's id at the provider; unique per provider in a tenant." }),
+    profile: t.field({
+      type: "JSONObject",
+      description: "The raw profile the provider returned.",
+      resolve: (i) => i.profile as Record<string, unknown>,
+    }),
+    linkedAt: t.expose("linkedAt", { type: "DateTime" }),
+    lastUsedAt: t.expose("lastUsedAt", { type: "DateTime", nullable: true }),
+    customer: t.relation("customer"),
+  }),
+});
+
+// Folded into the customer's own query: listing identities costs no extra statement.
+builder.prismaObjectField("Customer", "identities", (t) =>
+  t.relatedConnection("identities", {
+    cursor: "id",
+    description: "Oldest first.",
+    query: { orderBy: [{ linkedAt: "asc" }, { id: "asc" }] },
+  }),
+);
+
+const returnsCustomer = {
+  type: CustomerRef,
+  authScopes: { adminScope: "CUSTOMERS_WRITE" },
+  errors: { dataField: { name: "customer" } },
+} as const;
+const customerId = (id: string) => localId(id, "Customer", "CUSTOMER_NOT_FOUND");
+
+builder.mutationFields((t) => ({
+  linkIdentity: t.field({
+    ...returnsCustomer,
+    description: "Adds a way to sign in. The provider account must not be linked to any customer of the tenant yet.",
+    args: { customerId: t.arg.id({ required: true }), identity: t.arg({ type: IdentityInput, required: true }) },
+    resolve: (_root, { customerId: id, identity }, ctx) =>
+      linkIdentity(adminService(ctx), customerId(id), { ...identity, profile: identity.profile ?? {} }),
+  }),
+  unlinkIdentity: t.field({
+    ...returnsCustomer,
+    description: "Removes a way to sign in; refused for the customer's last identity.",
+    args: { customerId: t.arg.id({ required: true }), identityId: t.arg.id({ required: true }) },
+    // A malformed identity id reaches the service as "" so an unknown customer still wins.
+    resolve: (_root, args, ctx) =>
+      unlinkIdentity(adminService(ctx), customerId(args.customerId), localIdOrNull(args.identityId, "Identity") ?? ""),
+  }),
+}));
