@@ -1,32 +1,30 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
-import type { AdminPrincipal } from "./service-context.ts";
+import { customerFromHeaders } from "./account/principal.ts";
 import { adminFromHeaders } from "./admin-auth/credentials-header.ts";
 import { createLiveConnections } from "./admin-auth/live-connections.ts";
-import { useRevocableStreams } from "./graphql/revocable-streams.ts";
 import type { Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/database.ts";
 import { createLocalEventBus, createRedisEventBus, type EventBus } from "./events/bus.ts";
-import type { GraphQLContext } from "./graphql/context.ts";
-import { exposeExpectedErrors, normalizeErrorsPlugin } from "./graphql/mask-errors.ts";
-import { checkGetParams, corsFromAllowList, requestInfo } from "./graphql/request.ts";
-import { boundedParserCache, operationLimitPlugins } from "./graphql/limits.ts";
+import { createContextFactory, type GraphQLContext, type ServerContext } from "./graphql/context.ts";
 import { inputGuardPlugin } from "./graphql/input-guard.ts";
+import { boundedParserCache, operationLimitPlugins } from "./graphql/limits.ts";
+import type { LiveConnections } from "./graphql/live-connections.ts";
+import { exposeExpectedErrors, normalizeErrorsPlugin } from "./graphql/mask-errors.ts";
+import { checkGetParams, corsFromAllowList } from "./graphql/request.ts";
+import { useRevocableStreams } from "./graphql/revocable-streams.ts";
 import { schema } from "./graphql/schema.ts";
-import { attachWebSockets, isSocketContext, type SocketContext } from "./graphql/websocket.ts";
-import { unauthenticated } from "./graphql/auth-errors.ts";
-import { customerFromHeaders } from "./account/principal.ts";
-import { createAuthRuntime, type AuthRuntime } from "./security/auth-runtime.ts";
-import { jwksPlugin } from "./signing-keys/jwks.ts";
-import { resolveMasterKey } from "./signing-keys/master-key.ts";
+import { attachWebSockets } from "./graphql/websocket.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { createAuthRuntime, type AuthRuntime } from "./security/auth-runtime.ts";
 import { createSecurityLog, type SecurityLog } from "./security/events.ts";
 import { createMemoryLimiterFactory, createRedisLimiterFactory, type LimiterFactory } from "./security/limiters.ts";
-import { createRateLimits } from "./security/rate-limits.ts";
 import { useRateLimits } from "./security/rate-limit-plugin.ts";
-
-type ServerContext = { req?: IncomingMessage; res?: ServerResponse } & Partial<SocketContext>;
+import { createRateLimits, type RateLimits } from "./security/rate-limits.ts";
+import { jwksPlugin } from "./signing-keys/jwks.ts";
+import { resolveMasterKey } from "./signing-keys/master-key.ts";
+import { findTenantIdBySlug } from "./tenants/service.ts";
 
 export interface App {
   yoga: YogaServerInstance<ServerContext, GraphQLContext>;
@@ -51,19 +49,70 @@ export interface AppOptions {
   database?: Database;
 }
 
+/** Everything the gateway holds open besides its HTTP server; created once per node. */
+interface Parts {
+  database: Database;
+  events: EventBus;
+  logger: Logger;
+  limiters: LimiterFactory;
+  security: SecurityLog;
+  /** Open sockets and SSE streams by admin credential: revoking one ends them (on every node). */
+  live: LiveConnections & { close(): void };
+  limits: RateLimits;
+  auth: AuthRuntime;
+}
+
 /**
  * Builds the gateway without starting it: importing or creating never listens on a port.
  * GraphQL over HTTP, GraphQL over SSE (subscriptions with Accept: text/event-stream) and
  * graphql-ws all share the /graphql path and the same context, auth and error masking.
  */
 export async function createApp({ config, database: given }: AppOptions): Promise<App> {
+  const parts = await openParts(config, given);
+  const yoga = createGatewayYoga(config, parts);
+  let server: Server | undefined;
+  let closeSockets: (() => Promise<void>) | undefined;
+  const { database, events, auth, logger, limiters, security, live } = parts;
+  return {
+    yoga,
+    database,
+    events,
+    auth,
+    logger,
+    limiters,
+    security,
+    async start() {
+      server = createServer(yoga);
+      closeSockets = attachWebSockets(server, yoga, {
+        // connection_init carries no request details here: refusals are reported without an IP.
+        authenticate: (params, request) => adminFromHeaders(database.prisma, (name) => stringParam(params, name), { security, request }),
+        trustProxy: config.trustProxy,
+        live,
+      });
+      return listen(server, config);
+    },
+    async stop() {
+      await closeSockets?.();
+      live.close();
+      if (server) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server!.close(() => resolve()));
+      }
+      await security.settled();
+      await events.close();
+      await limiters.close();
+      if (!given) await database.close();
+    },
+  };
+}
+
+async function openParts(config: Config, given: Database | undefined): Promise<Parts> {
   const database = given ?? (await openDatabase(config.database));
   const events = config.redisUrl ? await createRedisEventBus(config.redisUrl) : createLocalEventBus();
   const db = database.prisma;
   const logger = createLogger(config.logLevel);
   const limiters = config.redisUrl ? await createRedisLimiterFactory(config.redisUrl) : createMemoryLimiterFactory();
   const security = createSecurityLog({ db, events, logger, limiters });
-  // Open sockets and SSE streams by admin credential: revoking one ends them (on every node).
   const live = createLiveConnections({ db, events, security, logger });
   const master = resolveMasterKey(config);
   if (config.logLevel !== "silent" && config.logLevel !== "error") {
@@ -74,8 +123,12 @@ export async function createApp({ config, database: given }: AppOptions): Promis
   }
   const limits = createRateLimits(limiters, config.rateLimits, security);
   const auth = createAuthRuntime(db, config.auth, master.key, { limiters, limits });
+  return { database, events, logger, limiters, security, live, limits, auth };
+}
 
-  const yoga = createYoga<ServerContext, GraphQLContext>({
+function createGatewayYoga(config: Config, { database, events, logger, security, live, limits, auth }: Parts) {
+  const db = database.prisma;
+  return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: "/graphql",
     // GraphiQL's assets come from public CDNs, which the gateway's users may not reach.
@@ -98,71 +151,28 @@ export async function createApp({ config, database: given }: AppOptions): Promis
       useRateLimits(limits, security),
       normalizeErrorsPlugin((err) => logger.error({ err }, "unexpected error")),
     ],
-    context: async (initial) => {
-      const header = (name: string) => initial.request.headers.get(name);
-      // WebSocket connections authenticate at connection_init and re-check the credential on each
-      // operation (see websocket.ts); they carry admin credentials only.
-      const socket = isSocketContext(initial);
-      const request = initial.socketRequest ?? requestInfo(initial.request, initial.req, config.trustProxy);
-      const admin = socket ? initial.socketAdmin! : await adminFromHeaders(db, header, { security, request });
-      const customer = socket ? null : await customerFromHeaders(db, auth, header, { security, request });
-      // One request, one principal: an admin key together with a customer token is a client bug.
-      if (admin && customer) throw unauthenticated("Send either admin credentials or a customer access token, not both");
-      const tenantSlug = socket ? null : header("x-tenant");
-      return {
-        db,
-        events,
-        admin,
-        customer,
-        tenantSlug,
-        auth,
-        security,
-        request,
-        retryAfter: { seconds: null },
-        streamBuffer: config.auditStreamBuffer,
-      };
-    },
+    context: createContextFactory({
+      db,
+      events,
+      auth,
+      security,
+      trustProxy: config.trustProxy,
+      streamBuffer: config.auditStreamBuffer,
+      tenantIdBySlug: (slug) => findTenantIdBySlug(db, slug),
+      authenticateAdmin: (header, report) => adminFromHeaders(db, header, report),
+      authenticateCustomer: (header, report) => customerFromHeaders(db, auth, header, report),
+    }),
   });
+}
 
-  let server: Server | undefined;
-  let closeSockets: (() => Promise<void>) | undefined;
-  return {
-    yoga,
-    database,
-    events,
-    auth,
-    logger,
-    limiters,
-    security,
-    async start() {
-      server = createServer(yoga);
-      closeSockets = attachWebSockets(server, yoga, {
-        // connection_init carries no request details here: refusals are reported without an IP.
-        authenticate: (params, request) => adminFromHeaders(db, (name) => stringParam(params, name), { security, request }),
-        trustProxy: config.trustProxy,
-        live,
-      });
-      await new Promise<void>((resolve, reject) => {
-        server!.once("error", reject);
-        server!.listen(config.port, config.host, resolve);
-      });
-      const { port } = server.address() as AddressInfo;
-      const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
-      return `http://${host}:${port}/graphql`;
-    },
-    async stop() {
-      await closeSockets?.();
-      live.close();
-      if (server) {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server!.close(() => resolve()));
-      }
-      await security.settled();
-      await events.close();
-      await limiters.close();
-      if (!given) await database.close();
-    },
-  };
+async function listen(server: Server, config: Config): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  return `http://${host}:${port}/graphql`;
 }
 
 /** Connection params may spell the credential headers in any case. */
@@ -170,5 +180,3 @@ function stringParam(params: Record<string, unknown> | undefined, name: string):
   const entry = Object.entries(params ?? {}).find(([key]) => key.toLowerCase() === name);
   return typeof entry?.[1] === "string" ? entry[1] : undefined;
 }
-
-export type { AdminPrincipal };

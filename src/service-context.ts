@@ -44,3 +44,19 @@ export interface ServiceContext {
 }
 
 export const NO_REQUEST: RequestInfo = { ip: null, userAgent: null, requestId: null };
+
+/**
+ * The one way to build a ServiceContext: `who` acts on `tenantId`, from `request` (none for the
+ * CLI and background work). `deps` is anything holding the database and the event bus.
+ */
+export function serviceContext(
+  deps: { db: Db; events: EventBus },
+  tenantId: string,
+  who: Actor,
+  request: RequestInfo = NO_REQUEST,
+): ServiceContext {
+  return { db: deps.db, events: deps.events, tenantId, actor: who, request };
+}
+
+/** The same request, recorded as acting for someone else (the customer a sign-in turned out to be). */
+export const actingAs = <T extends ServiceContext>(ctx: T, who: Actor): T => ({ ...ctx, actor: who });

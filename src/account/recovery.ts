@@ -11,7 +11,7 @@ import { hashPassword } from "../passwords/hashing.ts";
 import { assertPasswordAllowed } from "../passwords/policy.ts";
 import type { AuthRuntime } from "../security/auth-runtime.ts";
 import { hashToken, looksLikeToken, newOpaqueToken } from "../security/tokens.ts";
-import type { ServiceContext } from "../service-context.ts";
+import { actingAs, type ServiceContext } from "../service-context.ts";
 import { identifierAccount, parseIdentifier } from "./identifier.ts";
 
 // Customer-side recovery: forgot password, reset with a token, verify an email with a token.
@@ -34,7 +34,7 @@ export async function forgotPassword(ctx: ServiceContext, auth: AuthRuntime, ide
   const found = await findCustomer(ctx, key);
   const { hash } = newOpaqueToken();
   const expiresAt = new Date(Date.now() + LIFETIME_SECONDS.PASSWORD_RESET * 1000);
-  await transact({ ...ctx, actor: { kind: "CUSTOMER", id: found?.id ?? null } }, async (tx, audit) => {
+  await transact(actingAs(ctx, { kind: "CUSTOMER", id: found?.id ?? null }), async (tx, audit) => {
     const [row] = await tx.$queryRaw<{ id: string }[]>`
       INSERT INTO one_time_token (id, tenant_id, customer_id, purpose, token_hash, expires_at)
       SELECT gen_random_uuid(), tenant_id, id, 'PASSWORD_RESET', ${hash}, ${expiresAt}::timestamptz
@@ -83,7 +83,7 @@ async function pending(ctx: ServiceContext, token: string, purpose: OneTimeToken
   });
 }
 
-const asCustomer = (ctx: ServiceContext, customerId: string): ServiceContext => ({ ...ctx, actor: { kind: "CUSTOMER", id: customerId } });
+const asCustomer = (ctx: ServiceContext, customerId: string) => actingAs(ctx, { kind: "CUSTOMER", id: customerId });
 
 /**
  * Customer: marks the email a verification token was issued for as verified. INVALID_TOKEN for

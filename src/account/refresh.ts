@@ -3,7 +3,7 @@ import { effectiveStatus } from "../customers/status.ts";
 import { AuthenticationError, SignInUnavailableError } from "../errors.ts";
 import type { Session } from "../generated/prisma/client.ts";
 import { hashToken, looksLikeToken } from "../security/tokens.ts";
-import type { ServiceContext } from "../service-context.ts";
+import { actingAs, type ServiceContext } from "../service-context.ts";
 import { activeWhere, idleExpiry, isActive, revokedByOf } from "../sessions/service.ts";
 import { signAccessToken } from "./access-tokens.ts";
 import { issueRefreshToken } from "./refresh-tokens.ts";
@@ -38,7 +38,7 @@ export async function refreshSession(ctx: ServiceContext, auth: AuthRuntime, ref
   });
   if (!row || row.tenantId !== ctx.tenantId) throw invalid();
   const { session } = row;
-  const actorCtx: ServiceContext = { ...ctx, actor: { kind: "CUSTOMER", id: session.customerId } };
+  const actorCtx = actingAs(ctx, { kind: "CUSTOMER", id: session.customerId });
   if (!isActive(session) || effectiveStatus(session.customer) !== "ACTIVE") throw invalid();
 
   const outcome = await transact(actorCtx, async (tx, audit) => {

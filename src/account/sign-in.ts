@@ -6,7 +6,7 @@ import { effectiveStatus } from "../customers/status.ts";
 import { AuthenticationError, SignInUnavailableError } from "../errors.ts";
 import type { Customer, Session } from "../generated/prisma/client.ts";
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from "../passwords/hashing.ts";
-import type { ServiceContext } from "../service-context.ts";
+import { actingAs, type ServiceContext } from "../service-context.ts";
 import { startSession } from "../sessions/service.ts";
 import { parseInput } from "../validation.ts";
 import { signAccessToken } from "./access-tokens.ts";
@@ -71,7 +71,7 @@ export async function signIn(ctx: ServiceContext, auth: AuthRuntime, input: { id
   const ok = verified && Boolean(found?.passwordHash);
   const rehash = ok && needsRehash(found!.passwordHash!, params) ? await hashPassword(password, params) : null;
 
-  const actorCtx: ServiceContext = { ...ctx, actor: { kind: "CUSTOMER", id: found?.id ?? null } };
+  const actorCtx = actingAs(ctx, { kind: "CUSTOMER", id: found?.id ?? null });
   const outcome = !ok
     ? null
     : await transact(actorCtx, async (tx, audit) => {

@@ -84,6 +84,13 @@ export async function revokeCredential(ctx: ServiceContext, credentialId: string
   });
 }
 
+/** Revokes the tenant's credential with this public key id (the CLI names credentials by key id). */
+export async function revokeCredentialByKeyId(ctx: ServiceContext, keyId: string): Promise<AdminCredential> {
+  const found = await ctx.db.adminCredential.findFirst({ where: { keyId, tenantId: ctx.tenantId }, select: { id: true } });
+  if (!found) throw new NotFoundError("CREDENTIAL_NOT_FOUND");
+  return revokeCredential(ctx, found.id);
+}
+
 /** Which relations to load along (the shape Pothos hands its resolvers). */
 type Relations<T> = { include?: T; select?: T };
 

@@ -1,9 +1,9 @@
-import { createCredential, revokeCredential } from "../admin-auth/service.ts";
+import { createCredential, revokeCredentialByKeyId } from "../admin-auth/service.ts";
+import { findTenantIdBySlug } from "../tenants/service.ts";
 import { NotFoundError } from "../errors.ts";
 import type { AdminScope } from "../generated/prisma/enums.ts";
 import { ALL_SCOPES } from "../security/scopes.ts";
-import type { ServiceContext } from "../service-context.ts";
-import { NO_REQUEST } from "../service-context.ts";
+import { serviceContext, type ServiceContext } from "../service-context.ts";
 import type { CliContext } from "./context.ts";
 
 export async function runCredentialCommand(command: string | undefined, ctx: CliContext): Promise<number> {
@@ -23,10 +23,8 @@ export async function runCredentialCommand(command: string | undefined, ctx: Cli
   }
   if (command === "revoke") {
     const [keyId] = ctx.args;
-    const found = await ctx.database.prisma.adminCredential.findFirst({ where: { keyId: keyId ?? "", tenantId: service.tenantId } });
-    if (!found) throw new NotFoundError("CREDENTIAL_NOT_FOUND");
-    await revokeCredential(service, found.id);
-    ctx.print(`Revoked ${found.keyId}.`);
+    const revoked = await revokeCredentialByKeyId(service, keyId ?? "");
+    ctx.print(`Revoked ${revoked.keyId}.`);
     return 0;
   }
   ctx.print(`Unknown credential command "${command ?? ""}": use create or revoke.`);
@@ -35,7 +33,7 @@ export async function runCredentialCommand(command: string | undefined, ctx: Cli
 
 /** The CLI acts as SYSTEM on the tenant named by --tenant. */
 async function tenantService(ctx: CliContext): Promise<ServiceContext> {
-  const tenant = await ctx.database.prisma.tenant.findUnique({ where: { slug: ctx.options.tenant ?? "" } });
-  if (!tenant) throw new NotFoundError("TENANT_NOT_FOUND", `no tenant "${ctx.options.tenant ?? ""}" (give --tenant <slug>)`);
-  return { db: ctx.database.prisma, events: ctx.events, tenantId: tenant.id, actor: { kind: "SYSTEM", id: "cli" }, request: NO_REQUEST };
+  const tenantId = await findTenantIdBySlug(ctx.database.prisma, ctx.options.tenant ?? "");
+  if (!tenantId) throw new NotFoundError("TENANT_NOT_FOUND", `no tenant "${ctx.options.tenant ?? ""}" (give --tenant <slug>)`);
+  return serviceContext({ db: ctx.database.prisma, events: ctx.events }, tenantId, { kind: "SYSTEM", id: "cli" });
 }

@@ -3,12 +3,17 @@ import type { AdminPrincipal } from "../service-context.ts";
 import type { CustomerPrincipal } from "../service-context.ts";
 import type { AuthRuntime } from "../security/auth-runtime.ts";
 import { isUuid, NIL_UUID } from "../ids.ts";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { YogaInitialContext } from "graphql-yoga";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import type { EventBus } from "../events/bus.ts";
-import type { SecurityLog } from "../security/events.ts";
+import type { AuthFailureReport, SecurityLog } from "../security/events.ts";
 import type { RetryAfter } from "../security/rate-limit-plugin.ts";
 import type { RequestInfo, ServiceContext } from "../service-context.ts";
+import { serviceContext } from "../service-context.ts";
 import { unauthenticated } from "./auth-errors.ts";
+import { requestInfo } from "./request.ts";
+import { isSocketContext, type SocketContext } from "./websocket.ts";
 
 export interface GraphQLContext {
   db: Db;
@@ -26,18 +31,62 @@ export interface GraphQLContext {
   retryAfter: RetryAfter;
   /** Per-subscriber bound on live audit events waiting to be sent. */
   streamBuffer: number;
+  /** The tenant a public customer-facing request names (X-Tenant), or null for an unknown slug. */
+  tenantIdBySlug: (slug: string) => Promise<string | null>;
+}
+
+/** What node's HTTP server or the WebSocket server hands yoga with each request. */
+export type ServerContext = { req?: IncomingMessage; res?: ServerResponse } & Partial<SocketContext>;
+
+type HeaderReader = (name: string) => string | null | undefined;
+
+/** The services the context factory needs; app.ts passes the domain functions in, so graphql/ imports no domain. */
+export interface ContextDeps extends Pick<GraphQLContext, "db" | "events" | "auth" | "security" | "streamBuffer" | "tenantIdBySlug"> {
+  trustProxy: boolean;
+  /** X-API-Key + X-API-Secret → the admin principal, or null without them; throws UNAUTHENTICATED when wrong. */
+  authenticateAdmin(header: HeaderReader, report: AuthFailureReport): Promise<AdminPrincipal | null>;
+  /** Authorization: Bearer → the customer principal, or null without it; throws UNAUTHENTICATED when invalid. */
+  authenticateCustomer(header: HeaderReader, report: AuthFailureReport): Promise<CustomerPrincipal | null>;
+}
+
+/**
+ * Yoga's context factory: who is calling (an admin credential or a customer access token, never
+ * both) and from where. WebSocket connections authenticate once at connection_init and re-check
+ * the credential on each operation (see websocket.ts); they carry admin credentials only.
+ * Cost: one indexed read per credential kind sent (plus token signature checks).
+ */
+export function createContextFactory(deps: ContextDeps) {
+  return async (initial: YogaInitialContext & ServerContext): Promise<GraphQLContext> => {
+    const header = (name: string) => initial.request.headers.get(name);
+    const socket = isSocketContext(initial);
+    const request = initial.socketRequest ?? requestInfo(initial.request, initial.req, deps.trustProxy);
+    const report = { security: deps.security, request };
+    const admin = socket ? initial.socketAdmin! : await deps.authenticateAdmin(header, report);
+    const customer = socket ? null : await deps.authenticateCustomer(header, report);
+    // One request, one principal: an admin key together with a customer token is a client bug.
+    if (admin && customer) throw unauthenticated("Send either admin credentials or a customer access token, not both");
+    const { db, events, auth, security, streamBuffer, tenantIdBySlug } = deps;
+    const tenantSlug = socket ? null : header("x-tenant");
+    return {
+      db,
+      events,
+      admin,
+      customer,
+      tenantSlug,
+      auth,
+      security,
+      request,
+      retryAfter: { seconds: null },
+      streamBuffer,
+      tenantIdBySlug,
+    };
+  };
 }
 
 /** The service context of an admin request; resolvers behind the `admin` scope call this. */
 export function adminService(ctx: GraphQLContext): ServiceContext {
   if (!ctx.admin) throw unauthenticated();
-  return {
-    db: ctx.db,
-    events: ctx.events,
-    tenantId: ctx.admin.tenantId,
-    actor: { kind: "ADMIN", id: ctx.admin.credentialId },
-    request: ctx.request,
-  };
+  return serviceContext(ctx, ctx.admin.tenantId, { kind: "ADMIN", id: ctx.admin.credentialId }, ctx.request);
 }
 
 /**
@@ -46,15 +95,8 @@ export function adminService(ctx: GraphQLContext): ServiceContext {
  */
 export function customerService(ctx: GraphQLContext): ServiceContext & { customerId: string; sessionId: string } {
   if (!ctx.customer) throw unauthenticated("Missing, invalid or expired access token");
-  return {
-    db: ctx.db,
-    events: ctx.events,
-    tenantId: ctx.customer.tenantId,
-    actor: { kind: "CUSTOMER", id: ctx.customer.customerId },
-    request: ctx.request,
-    customerId: ctx.customer.customerId,
-    sessionId: ctx.customer.sessionId,
-  };
+  const { tenantId, customerId, sessionId } = ctx.customer;
+  return { ...serviceContext(ctx, tenantId, { kind: "CUSTOMER", id: customerId }, ctx.request), customerId, sessionId };
 }
 
 /**
@@ -65,9 +107,9 @@ export function customerService(ctx: GraphQLContext): ServiceContext & { custome
 export async function publicService(ctx: GraphQLContext): Promise<ServiceContext> {
   if (ctx.customer) return customerService(ctx);
   if (!ctx.tenantSlug) throw new ValidationError([{ field: "X-Tenant", message: "send the tenant's slug in the X-Tenant header" }]);
-  const tenant = await ctx.db.tenant.findUnique({ where: { slug: ctx.tenantSlug.trim().toLowerCase() }, select: { id: true } });
-  if (!tenant) throw new NotFoundError("TENANT_NOT_FOUND");
-  return { db: ctx.db, events: ctx.events, tenantId: tenant.id, actor: { kind: "CUSTOMER", id: null }, request: ctx.request };
+  const tenantId = await ctx.tenantIdBySlug(ctx.tenantSlug);
+  if (!tenantId) throw new NotFoundError("TENANT_NOT_FOUND");
+  return serviceContext(ctx, tenantId, { kind: "CUSTOMER", id: null }, ctx.request);
 }
 
 /**

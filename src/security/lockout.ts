@@ -2,7 +2,7 @@ import { transact } from "../db/transact.ts";
 import type { AuthConfig } from "../config.ts";
 import { NIL_UUID } from "../ids.ts";
 import { Prisma, type Customer } from "../generated/prisma/client.ts";
-import type { ServiceContext } from "../service-context.ts";
+import { actingAs, type ServiceContext } from "../service-context.ts";
 
 // The hard lock, a backstop far above what the throttle (throttle.ts) lets anyone reach in a day:
 // `threshold` failures within `windowSeconds` refuse new sign-ins for `durationSeconds`. It lives
@@ -39,7 +39,7 @@ export async function recordFailure(
   customerId: string | null,
   event: { type: string; data: Record<string, unknown> },
 ): Promise<void> {
-  const actorCtx: ServiceContext = { ...ctx, actor: { kind: "CUSTOMER", id: customerId } };
+  const actorCtx = actingAs(ctx, { kind: "CUSTOMER", id: customerId });
   await transact(actorCtx, async (tx, audit) => {
     // A window is over when its time has passed: the counting window, or the lock's duration once
     // the threshold is reached. Reaching the threshold restamps the start: the lock begins now.

@@ -7,7 +7,7 @@ import type { AdminCredential, Tenant } from "../generated/prisma/client.ts";
 import { ALL_SCOPES } from "../security/scopes.ts";
 import { generateApiKey } from "../security/tokens.ts";
 import type { EventBus } from "../events/bus.ts";
-import { NO_REQUEST } from "../service-context.ts";
+import { serviceContext } from "../service-context.ts";
 import { parseInput } from "../validation.ts";
 
 const createInput = z.object({
@@ -36,7 +36,7 @@ export async function createTenant(db: Db, events: EventBus, input: z.input<type
   if (existing) throw new ConflictError("TENANT_SLUG_TAKEN", "slug", `a tenant named "${slug}" exists`);
   const { keyId, secret, secretHash } = generateApiKey();
   const tenantId = randomUUID();
-  const ctx = { db, events, tenantId, actor: { kind: "SYSTEM" as const, id: null }, request: NO_REQUEST };
+  const ctx = serviceContext({ db, events }, tenantId, { kind: "SYSTEM", id: null });
   return transact(ctx, async (tx, audit) => {
     const tenant = await tx.tenant.create({ data: { id: tenantId, slug, name: name ?? slug } });
     const credential = await tx.adminCredential.create({
@@ -52,4 +52,10 @@ export async function createTenant(db: Db, events: EventBus, input: z.input<type
 export async function bootstrapDefaultTenant(db: Db, events: EventBus): Promise<CreatedTenant | null> {
   if ((await db.tenant.count()) > 0) return null;
   return createTenant(db, events, { slug: "default", name: "Default" });
+}
+
+/** The id of the tenant with this slug (any case, surrounding spaces ignored), or null. Cost: one indexed read. */
+export async function findTenantIdBySlug(db: Db, slug: string): Promise<string | null> {
+  const tenant = await db.tenant.findUnique({ where: { slug: slug.trim().toLowerCase() }, select: { id: true } });
+  return tenant?.id ?? null;
 }
