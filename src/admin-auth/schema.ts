@@ -42,8 +42,6 @@ const IssuedCredentialRef = builder.objectRef<IssuedCredential>("IssuedAdminCred
   }),
 });
 
-const tenantAdmin = { adminScope: "TENANT_ADMIN" } as const;
-
 /** The row id inside a list cursor; a forged one is a typed input error, not a failing query. */
 builder.queryFields((t) => ({
   currentAdmin: t.prismaField({
@@ -61,7 +59,7 @@ builder.queryFields((t) => ({
     {
       type: "AdminCredential",
       cursor: "id",
-      authScopes: tenantAdmin,
+      authScopes: CREDENTIAL_DATA,
       args: { includeRevoked: t.arg.boolean({ defaultValue: false, required: true }) },
       resolve: (query, _root, args, ctx) => listCredentials(adminService(ctx), query, args.includeRevoked),
     },
@@ -72,7 +70,7 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   createAdminCredential: t.field({
     type: IssuedCredentialRef,
-    authScopes: tenantAdmin,
+    authScopes: CREDENTIAL_DATA,
     errors: { dataField: { name: "issued" } },
     description: "Issues a credential for this tenant; the secret is in the answer and nowhere else.",
     args: {
@@ -87,7 +85,7 @@ builder.mutationFields((t) => ({
   }),
   revokeAdminCredential: t.field({
     type: AdminCredentialRef,
-    authScopes: tenantAdmin,
+    authScopes: CREDENTIAL_DATA,
     errors: { dataField: { name: "credential" } },
     description: "Requests with this credential fail from now on. Revoking twice is harmless.",
     args: { id: t.arg.id({ required: true }) },

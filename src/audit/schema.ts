@@ -85,7 +85,7 @@ builder.queryField("auditEvents", (t) =>
   t.connection(
     {
       type: AuditEventRef,
-      authScopes: { adminScope: "AUDIT_READ" },
+      authScopes: AUDIT_DATA,
       description: "The tenant's audit trail, newest first unless direction is ASC. Cursors are sequence numbers.",
       args: {
         filter: t.arg({ type: AuditEventFilter }),
@@ -120,7 +120,7 @@ builder.subscriptionType({});
 builder.subscriptionField("auditEvents", (t) =>
   t.field({
     type: AuditEventRef,
-    authScopes: { adminScope: "AUDIT_READ" },
+    authScopes: AUDIT_DATA,
     description: [
       "The tenant's audit events as they commit. With `after` (an event's cursor), first replays",
       "every event after it in sequence order, then continues live: no gap, no duplicate. A subscriber",

@@ -1,4 +1,5 @@
 import { builder } from "../graphql/builder.ts";
+import { CUSTOMERS_WRITE } from "../graphql/policies.ts";
 import { customerOwnedNode } from "../graphql/nodes.ts";
 import { adminService } from "../graphql/context.ts";
 import { localId } from "../graphql/ids.ts";
@@ -55,7 +56,7 @@ export const GrantConsentInput = builder.inputType("GrantConsentInput", {
 
 const returnsConsent = {
   type: ConsentRef,
-  authScopes: { adminScope: "CUSTOMERS_WRITE" },
+  authScopes: CUSTOMERS_WRITE,
   errors: { dataField: { name: "consent" } },
 } as const;
 const customerId = (id: string) => localId(id, "Customer", "CUSTOMER_NOT_FOUND");

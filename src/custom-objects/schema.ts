@@ -1,4 +1,5 @@
 import { builder } from "../graphql/builder.ts";
+import { CUSTOMERS_READ, CUSTOMERS_WRITE } from "../graphql/policies.ts";
 import { customerOwnedNode } from "../graphql/nodes.ts";
 import { adminService } from "../graphql/context.ts";
 import { localIdOrNull, localId } from "../graphql/ids.ts";
@@ -30,13 +31,11 @@ builder.prismaObjectField("Customer", "customObjects", (t) =>
   }),
 );
 
-const readScope = { adminScope: "CUSTOMERS_READ" } as const;
-
 builder.queryFields((t) => ({
   customObject: t.prismaField({
     type: "CustomObject",
     nullable: true,
-    authScopes: readScope,
+    authScopes: CUSTOMERS_READ,
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) => {
       const id = localIdOrNull(args.id, "CustomObject");
@@ -46,7 +45,7 @@ builder.queryFields((t) => ({
   customObjects: t.prismaConnection({
     type: "CustomObject",
     cursor: "id",
-    authScopes: readScope,
+    authScopes: CUSTOMERS_READ,
     description: "The tenant's objects of one name, newest first.",
     args: {
       name: t.arg.string({ required: true }),
@@ -60,8 +59,7 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const writeScope = { adminScope: "CUSTOMERS_WRITE" } as const;
-const returnsObject = { type: CustomObjectRef, authScopes: writeScope, errors: { dataField: { name: "customObject" } } } as const;
+const returnsObject = { type: CustomObjectRef, authScopes: CUSTOMERS_WRITE, errors: { dataField: { name: "customObject" } } } as const;
 const objectId = (id: string) => localIdOrNull(id, "CustomObject") ?? "";
 
 builder.mutationFields((t) => ({
@@ -90,7 +88,7 @@ builder.mutationFields((t) => ({
   }),
   deleteCustomObject: t.field({
     type: "ID",
-    authScopes: writeScope,
+    authScopes: CUSTOMERS_WRITE,
     errors: { dataField: { name: "deletedCustomObjectId" } },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {

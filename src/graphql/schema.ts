@@ -17,5 +17,6 @@ import "../admin-auth/schema.ts";
 import "../account/sign-in.schema.ts";
 import "../account/passwords.schema.ts";
 import "../account/me.schema.ts";
+import "../account/my-data.schema.ts";
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,6 +1,7 @@
 import { IdentityInput } from "../customers/profile.schema.ts";
 import { CustomerRef } from "../customers/schema.ts";
 import { builder } from "../graphql/builder.ts";
+import { CUSTOMERS_WRITE } from "../graphql/policies.ts";
 import { customerOwnedNode } from "../graphql/nodes.ts";
 import { adminService } from "../graphql/context.ts";
 import { localId, localIdOrNull } from "../graphql/ids.ts";
@@ -34,7 +35,7 @@ builder.prismaObjectField("Customer", "identities", (t) =>
 
 const returnsCustomer = {
   type: CustomerRef,
-  authScopes: { adminScope: "CUSTOMERS_WRITE" },
+  authScopes: CUSTOMERS_WRITE,
   errors: { dataField: { name: "customer" } },
 } as const;
 const customerId = (id: string) => localId(id, "Customer", "CUSTOMER_NOT_FOUND");

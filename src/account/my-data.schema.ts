@@ -1,0 +1,78 @@
+import { ConsentRef, GrantConsentInput } from "../consents/schema.ts";
+import { grantConsent, revokeConsent } from "../consents/service.ts";
+import { CustomObjectRef } from "../custom-objects/schema.ts";
+import { createCustomObject, deleteCustomObject, updateCustomObject } from "../custom-objects/service.ts";
+import { builder } from "../graphql/builder.ts";
+import { customerService } from "../graphql/context.ts";
+import { localIdOrNull } from "../graphql/ids.ts";
+import { SIGNED_IN } from "../graphql/policies.ts";
+
+// The signed-in customer's consents and custom objects: the same services as the admin
+// mutations, always on the token's own customer (an object id of anyone else reads as not found).
+
+const objectId = (id: string) => localIdOrNull(id, "CustomObject") ?? "";
+
+builder.mutationFields((t) => ({
+  grantMyConsent: t.field({
+    type: ConsentRef,
+    authScopes: SIGNED_IN,
+    errors: { dataField: { name: "consent" } },
+    description: "Signed-in customer: grants a consent purpose in a version of its text.",
+    args: { input: t.arg({ type: GrantConsentInput, required: true }) },
+    resolve: (_root, { input }, ctx) => {
+      const me = customerService(ctx);
+      return grantConsent(me, me.customerId, input);
+    },
+  }),
+  revokeMyConsent: t.field({
+    type: ConsentRef,
+    authScopes: SIGNED_IN,
+    errors: { dataField: { name: "consent" } },
+    description: "Signed-in customer: withdraws the live grant of a purpose.",
+    args: {
+      purpose: t.arg.string({ required: true }),
+      source: t.arg.string({ required: true, defaultValue: "customer", description: "Where the customer withdrew consent." }),
+    },
+    resolve: (_root, args, ctx) => {
+      const me = customerService(ctx);
+      return revokeConsent(me, me.customerId, args.purpose, { source: args.source });
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createMyCustomObject: t.field({
+    type: CustomObjectRef,
+    authScopes: SIGNED_IN,
+    errors: { dataField: { name: "customObject" } },
+    description: "Signed-in customer: attaches a custom object (at most 64 KiB of JSON) to themselves.",
+    args: { name: t.arg.string({ required: true }), data: t.arg({ type: "JSONObject", required: true }) },
+    resolve: (_root, args, ctx) => {
+      const me = customerService(ctx);
+      return createCustomObject(me, me.customerId, { name: args.name, data: args.data });
+    },
+  }),
+  updateMyCustomObject: t.field({
+    type: CustomObjectRef,
+    authScopes: SIGNED_IN,
+    errors: { dataField: { name: "customObject" } },
+    description: "Signed-in customer: replaces (or with merge: true overlays) the data of one of their own custom objects.",
+    args: {
+      id: t.arg.id({ required: true }),
+      data: t.arg({ type: "JSONObject", required: true }),
+      merge: t.arg.boolean({ defaultValue: false }),
+    },
+    resolve: (_root, args, ctx) => updateCustomObject(customerService(ctx), objectId(args.id), { data: args.data, merge: args.merge }),
+  }),
+  deleteMyCustomObject: t.field({
+    type: "ID",
+    authScopes: SIGNED_IN,
+    errors: { dataField: { name: "deletedCustomObjectId" } },
+    description: "Signed-in customer: deletes one of their own custom objects.",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, ctx) => {
+      await deleteCustomObject(customerService(ctx), objectId(id));
+      return id;
+    },
+  }),
+}));
