@@ -1,8 +1,9 @@
 import { builder } from "../graphql/builder.ts";
+import { customerIdArg } from "../graphql/common.ts";
 import { CUSTOMERS_WRITE } from "../graphql/policies.ts";
 import { customerOwnedNode } from "../graphql/nodes.ts";
 import { adminService } from "../graphql/context.ts";
-import { localId } from "../graphql/ids.ts";
+import { customerLocalId } from "../graphql/ids.ts";
 import { grantConsent, revokeConsent } from "./service.ts";
 
 export const ConsentRef = builder.prismaNode("Consent", {
@@ -59,23 +60,23 @@ const returnsConsent = {
   authScopes: CUSTOMERS_WRITE,
   errors: { dataField: { name: "consent" } },
 } as const;
-const customerId = (id: string) => localId(id, "Customer", "CUSTOMER_NOT_FOUND");
 
 builder.mutationFields((t) => ({
   grantConsent: t.field({
     ...returnsConsent,
     description: "Records a grant. The same live version is a no-op; another version supersedes the live grant.",
-    args: { customerId: t.arg.id({ required: true }), input: t.arg({ type: GrantConsentInput, required: true }) },
-    resolve: (_root, args, ctx) => grantConsent(adminService(ctx), customerId(args.customerId), args.input),
+    args: { ...customerIdArg, input: t.arg({ type: GrantConsentInput, required: true }) },
+    resolve: (_root, args, ctx) => grantConsent(adminService(ctx), customerLocalId(args.customerId), args.input),
   }),
   revokeConsent: t.field({
     ...returnsConsent,
     description: "Revokes the live grant of a purpose; it stays in consentHistory.",
     args: {
-      customerId: t.arg.id({ required: true }),
+      ...customerIdArg,
       purpose: t.arg.string({ required: true }),
       source: t.arg.string({ required: true, defaultValue: "admin-api", description: "Where the customer withdrew consent." }),
     },
-    resolve: (_root, args, ctx) => revokeConsent(adminService(ctx), customerId(args.customerId), args.purpose, { source: args.source }),
+    resolve: (_root, args, ctx) =>
+      revokeConsent(adminService(ctx), customerLocalId(args.customerId), args.purpose, { source: args.source }),
   }),
 }));

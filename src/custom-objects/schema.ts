@@ -1,8 +1,9 @@
 import { builder } from "../graphql/builder.ts";
+import { customerIdArg } from "../graphql/common.ts";
 import { CUSTOMERS_READ, CUSTOMERS_WRITE } from "../graphql/policies.ts";
 import { customerOwnedNode } from "../graphql/nodes.ts";
 import { adminService } from "../graphql/context.ts";
-import { localIdOrNull, localId } from "../graphql/ids.ts";
+import { customerLocalId, localIdOrNull } from "../graphql/ids.ts";
 import { findCustomObject, findCustomObjects, type PageQuery } from "./search.ts";
 import { createCustomObject, deleteCustomObject, updateCustomObject } from "./service.ts";
 
@@ -66,12 +67,12 @@ builder.mutationFields((t) => ({
   createCustomObject: t.field({
     ...returnsObject,
     args: {
-      customerId: t.arg.id({ required: true }),
+      ...customerIdArg,
       name: t.arg.string({ required: true, description: "Letters, digits, dashes, underscores; up to 64, starting with a letter." }),
       data: t.arg({ type: "JSONObject", required: true, description: "At most 64 KiB." }),
     },
     resolve: (_root, args, ctx) =>
-      createCustomObject(adminService(ctx), localId(args.customerId, "Customer", "CUSTOMER_NOT_FOUND"), {
+      createCustomObject(adminService(ctx), customerLocalId(args.customerId), {
         name: args.name,
         data: args.data,
       }),

@@ -1,4 +1,5 @@
 import { builder } from "../graphql/builder.ts";
+import { customerIdArg } from "../graphql/common.ts";
 import { adminService } from "../graphql/context.ts";
 import { customerLocalId } from "../graphql/ids.ts";
 import type { ContactKind } from "../generated/prisma/enums.ts";
@@ -53,7 +54,7 @@ function contactMutations(kind: ContactKind, input: typeof EmailInput) {
   builder.mutationFields((t) => ({
     [`add${name}`]: t.field({
       ...returnsCustomer,
-      args: { customerId: t.arg.id({ required: true }), [arg]: t.arg({ type: input, required: true }) },
+      args: { ...customerIdArg, [arg]: t.arg({ type: input, required: true }) },
       resolve: (_root, args, ctx) => {
         const { customerId, input } = given(args);
         return addContact(adminService(ctx), customerId, kind, contactFromInput(kind, input));
@@ -61,13 +62,13 @@ function contactMutations(kind: ContactKind, input: typeof EmailInput) {
     }),
     [`remove${name}`]: t.field({
       ...returnsCustomer,
-      args: { customerId: t.arg.id({ required: true }), [arg]: t.arg.string({ required: true }) },
+      args: { ...customerIdArg, [arg]: t.arg.string({ required: true }) },
       resolve: (_root, args, ctx) => removeContact(adminService(ctx), given(args).customerId, kind, given(args).value),
     }),
     [`set${name}Verified`]: t.field({
       ...returnsCustomer,
       args: {
-        customerId: t.arg.id({ required: true }),
+        ...customerIdArg,
         [arg]: t.arg.string({ required: true }),
         verified: t.arg.boolean({ required: true }),
       },
@@ -78,7 +79,7 @@ function contactMutations(kind: ContactKind, input: typeof EmailInput) {
     }),
     [`setPrimary${name}`]: t.field({
       ...returnsCustomer,
-      args: { customerId: t.arg.id({ required: true }), [arg]: t.arg.string({ required: true }) },
+      args: { ...customerIdArg, [arg]: t.arg.string({ required: true }) },
       resolve: (_root, args, ctx) => setPrimaryContact(adminService(ctx), given(args).customerId, kind, given(args).value),
     }),
   }));

@@ -1,4 +1,5 @@
 import { builder } from "../graphql/builder.ts";
+import { customerIdArg } from "../graphql/common.ts";
 import { adminService } from "../graphql/context.ts";
 import { customerLocalId } from "../graphql/ids.ts";
 import { CUSTOMERS_WRITE } from "../graphql/policies.ts";
@@ -27,19 +28,19 @@ builder.mutationFields((t) => ({
     authScopes: CUSTOMERS_WRITE,
     errors: { dataField: { name: "customer" } },
     description: "Admin: sets a customer's password (8 to 128 characters). Signs the customer out everywhere and invalidates reset tokens.",
-    args: { customerId: t.arg.id({ required: true }), password: t.arg.string({ required: true }) },
+    args: { ...customerIdArg, password: t.arg.string({ required: true }) },
     resolve: (_root, args, ctx) => setPassword(adminService(ctx), ctx.auth, customerLocalId(args.customerId), args.password),
   }),
   issueEmailVerificationToken: t.field({
     ...returnsIssuedToken,
     description: "Admin: a token (valid 24 hours) that verifies one of the customer's emails — the given one, or the primary.",
-    args: { customerId: t.arg.id({ required: true }), email: t.arg.string() },
+    args: { ...customerIdArg, email: t.arg.string() },
     resolve: (_root, args, ctx) => issueEmailVerificationToken(adminService(ctx), customerLocalId(args.customerId), args.email),
   }),
   issuePasswordResetToken: t.field({
     ...returnsIssuedToken,
     description: "Admin: a password-reset token (valid 1 hour) for the customer.",
-    args: { customerId: t.arg.id({ required: true }) },
+    args: { ...customerIdArg },
     resolve: (_root, args, ctx) => issuePasswordResetToken(adminService(ctx), customerLocalId(args.customerId)),
   }),
 }));

@@ -1,5 +1,6 @@
 import type { Customer } from "../generated/prisma/client.ts";
 import { builder } from "../graphql/builder.ts";
+import { customerIdArg } from "../graphql/common.ts";
 import { adminService } from "../graphql/context.ts";
 import { customerLocalId } from "../graphql/ids.ts";
 import { CUSTOMERS_WRITE } from "../graphql/policies.ts";
@@ -52,7 +53,7 @@ builder.mutationFields((t) => ({
     authScopes: CUSTOMERS_WRITE,
     description: "Signs a customer out everywhere: revokes every active session.",
     errors: { directResult: true },
-    args: { customerId: t.arg.id({ required: true }) },
+    args: { ...customerIdArg },
     resolve: async (_root, args, ctx) => {
       const { customer, sessionIds } = await revokeAllSessions(adminService(ctx), customerLocalId(args.customerId));
       return { customer, revokedCount: sessionIds.length };

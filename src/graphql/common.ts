@@ -18,3 +18,6 @@ export function assertForwardOnly(args: { last?: number | null; before?: string 
     throw new ValidationError([{ field: args.last != null ? "last" : "before", message: "this list pages forward only: use first/after" }]);
   }
 }
+
+/** The `customerId: ID!` argument of every admin field that acts on one customer (a Customer global ID). */
+export const customerIdArg = builder.args((t) => ({ customerId: t.id({ required: true }) }));

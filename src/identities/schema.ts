@@ -1,10 +1,11 @@
 import { IdentityInput } from "../customers/profile.schema.ts";
 import { CustomerRef } from "../customers/schema.ts";
 import { builder } from "../graphql/builder.ts";
+import { customerIdArg } from "../graphql/common.ts";
 import { CUSTOMERS_WRITE } from "../graphql/policies.ts";
 import { customerOwnedNode } from "../graphql/nodes.ts";
 import { adminService } from "../graphql/context.ts";
-import { localId, localIdOrNull } from "../graphql/ids.ts";
+import { customerLocalId, localId, localIdOrNull } from "../graphql/ids.ts";
 import { linkIdentity, unlinkIdentity } from "./service.ts";
 
 export const IdentityRef = builder.prismaNode("Identity", {
@@ -38,22 +39,21 @@ const returnsCustomer = {
   authScopes: CUSTOMERS_WRITE,
   errors: { dataField: { name: "customer" } },
 } as const;
-const customerId = (id: string) => localId(id, "Customer", "CUSTOMER_NOT_FOUND");
 
 builder.mutationFields((t) => ({
   linkIdentity: t.field({
     ...returnsCustomer,
     description: "Adds a way to sign in. The provider account must not be linked to any customer of the tenant yet.",
-    args: { customerId: t.arg.id({ required: true }), identity: t.arg({ type: IdentityInput, required: true }) },
+    args: { ...customerIdArg, identity: t.arg({ type: IdentityInput, required: true }) },
     resolve: (_root, { customerId: id, identity }, ctx) =>
-      linkIdentity(adminService(ctx), customerId(id), { ...identity, profile: identity.profile ?? {} }),
+      linkIdentity(adminService(ctx), customerLocalId(id), { ...identity, profile: identity.profile ?? {} }),
   }),
   unlinkIdentity: t.field({
     ...returnsCustomer,
     description: "Removes a way to sign in; refused for the customer's last identity.",
-    args: { customerId: t.arg.id({ required: true }), identityId: t.arg.id({ required: true }) },
+    args: { ...customerIdArg, identityId: t.arg.id({ required: true }) },
     // A malformed identity id reaches the service as "" so an unknown customer still wins.
     resolve: (_root, args, ctx) =>
-      unlinkIdentity(adminService(ctx), customerId(args.customerId), localIdOrNull(args.identityId, "Identity") ?? ""),
+      unlinkIdentity(adminService(ctx), customerLocalId(args.customerId), localIdOrNull(args.identityId, "Identity") ?? ""),
   }),
 }));
