@@ -5,7 +5,7 @@ import { customerIdArg } from "../graphql/common.ts";
 import { CUSTOMERS_WRITE } from "../graphql/policies.ts";
 import { customerOwnedNode } from "../graphql/nodes.ts";
 import { adminService } from "../graphql/context.ts";
-import { customerLocalId, localId, localIdOrNull } from "../graphql/ids.ts";
+import { customerLocalId, localIdOrNull } from "../graphql/ids.ts";
 import { linkIdentity, unlinkIdentity } from "./service.ts";
 
 export const IdentityRef = builder.prismaNode("Identity", {
