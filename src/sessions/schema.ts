@@ -14,7 +14,8 @@ interface Geo {
 
 const GeoRef = builder.objectRef<Geo>("Geo").implement({
   authScopes: CUSTOMER_DATA,
-  description: "Coarse location, as resolved from the IP address when the session started.",
+  description:
+    "Coarse location, as resolved from the IP address when the session started (GEOIP). Data: IP Geolocation by DB-IP (https://db-ip.com), CC BY 4.0 — credit it wherever you show it.",
   fields: (t) => ({
     country: t.exposeString("country", { nullable: true, description: "ISO 3166-1 alpha-2." }),
     region: t.exposeString("region", { nullable: true }),

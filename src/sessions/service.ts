@@ -8,6 +8,7 @@ import type { Customer, Prisma, Session } from "../generated/prisma/client.ts";
 import type { Actor, ServiceContext } from "../service-context.ts";
 import { parseInput } from "../validation.ts";
 import { parseUserAgent } from "./user-agent.ts";
+import { lookupGeo, type GeoMode } from "../geoip.ts";
 
 // A session is one signed-in device of a customer. It ends when it expires, when it has not been
 // used for its idle timeout, or when it is revoked; rows are kept afterwards so admins can see
@@ -72,15 +73,23 @@ export type CreateSessionInput = z.input<typeof createInput>;
 
 /**
  * Starts a session for a customer of the caller's tenant: parses the user agent into
- * browser/os/device, stores the coarse geo location as given, expires after `ttlSeconds`
+ * browser/os/device, stores the coarse geo location as given — or, without one, as `geoip`
+ * resolves it from `ip` (off unless the caller passes its GEOIP) — expires after `ttlSeconds`
  * (default 30 days). Throws CUSTOMER_NOT_FOUND, VALIDATION_FAILED.
- * Cost: one transaction — customer row lock, one INSERT, `session.created`.
+ * Cost: a geo lookup (geo.ts) before one transaction — customer row lock, one INSERT, `session.created`.
  */
-export async function createSession(ctx: ServiceContext, customerId: string, input: CreateSessionInput): Promise<Session> {
+export async function createSession(
+  ctx: ServiceContext,
+  customerId: string,
+  input: CreateSessionInput,
+  geoip: GeoMode = "off",
+): Promise<Session> {
   const data = parseInput(createInput, input);
+  // Outside the transaction: a reader's first open reads its file and must not hold the row lock.
+  const geo = data.geo ?? (await lookupGeo(data.ip, geoip));
   return transact(ctx, async (tx, audit) => {
     const customer = await requireCustomer(tx, ctx, customerId);
-    return startSession(tx, audit, ctx, customer.id, data);
+    return startSession(tx, audit, ctx, customer.id, { ...data, geo });
   });
 }
 

@@ -550,7 +550,7 @@ export type ForgotPasswordPayload = {
 
 export type ForgotPasswordResult = ConflictError | ForgotPasswordPayload | NotFoundError | RateLimitedError | RuleViolationError | ValidationError;
 
-/** Coarse location, as resolved from the IP address when the session started. */
+/** Coarse location, as resolved from the IP address when the session started (GEOIP). Data: IP Geolocation by DB-IP (https://db-ip.com), CC BY 4.0 — credit it wherever you show it. */
 export type Geo = {
   __typename?: 'Geo';
   city?: Maybe<Scalars['String']['output']>;
