@@ -33,7 +33,7 @@ export interface RateLimitConfig {
   adminPerCredential: Rate;
 }
 
-/** Exponential delays after failed sign-ins (src/customer-auth/throttle.ts). */
+/** Exponential delays after failed sign-ins (src/security/throttle.ts). */
 export interface ThrottleConfig {
   freeFailuresPerIp: number;
   freeFailures: number;

@@ -33,11 +33,11 @@ export async function blockCustomer(ctx: ServiceContext, customerId: string, inp
 }
 
 /**
- * Lifts a block and the sign-in hard lock (customer-auth/lockout.ts) and resets the failed
+ * Lifts a block and the sign-in hard lock (security/lockout.ts) and resets the failed
  * sign-in counter, so the customer gets the full number of attempts again. No-op (nothing
  * recorded) when there is neither a block nor a failure to forget. Records `customer.unblocked`
  * with the status diff and the failures it cleared. The caller also clears the limiter store's
- * account-wide throttle (customers/mutations.ts).
+ * account-wide throttle (customers/status.schema.ts).
  */
 export async function unblockCustomer(ctx: ServiceContext, customerId: string): Promise<Customer> {
   return transact(ctx, async (tx, audit) => {

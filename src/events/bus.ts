@@ -7,7 +7,7 @@ export type AuditListener = (event: AuditEvent) => void;
 
 /**
  * Carries committed audit events to the subscribers of every gateway node. `publish` is called
- * only after the writing transaction committed (see audit/transact.ts). Delivery is at-most-once:
+ * only after the writing transaction committed (see db/transact.ts). Delivery is at-most-once:
  * subscribers close gaps from the database (see audit/stream.ts), so a lost message costs latency,
  * never an event.
  */

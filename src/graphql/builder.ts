@@ -73,7 +73,7 @@ export const builder = new SchemaBuilder<{
     authScopes: (ctx) => ({
       admin: ctx.admin !== null,
       adminScope: (scope) => holdsScope(ctx.admin?.scopes, scope),
-      // A signed-in customer (verified access token, live session): see customer-auth/principal.ts.
+      // A signed-in customer (verified access token, live session): see account/principal.ts.
       customer: ctx.customer !== null,
     }),
     unauthorizedError: (_parent, ctx, info) => {

@@ -5,7 +5,7 @@ import type { RateLimits } from "./rate-limits.ts";
 import { SigningKeyStore } from "../signing-keys/store.ts";
 import { createSignInThrottle, type SignInThrottle } from "./throttle.ts";
 
-/** What the customer-auth services need beyond a ServiceContext: settings, signing keys, limits. */
+/** What the account services need beyond a ServiceContext: settings, signing keys, limits. */
 export interface AuthRuntime {
   config: AuthConfig;
   keys: SigningKeyStore;
