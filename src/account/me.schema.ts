@@ -2,6 +2,7 @@ import { findCustomer } from "../customers/lookup.ts";
 import { selfEditableFields } from "../customers/profile.schema.ts";
 import { CustomerRef } from "../customers/schema.ts";
 import { builder } from "../graphql/builder.ts";
+import { mutationResult } from "../graphql/common.ts";
 import { customerService } from "../graphql/context.ts";
 import { localId } from "../graphql/ids.ts";
 import { SIGNED_IN } from "../graphql/policies.ts";
@@ -36,18 +37,14 @@ builder.queryFields((t) => ({
 
 builder.mutationFields((t) => ({
   updateMyProfile: t.field({
-    type: CustomerRef,
-    authScopes: SIGNED_IN,
-    errors: { dataField: { name: "customer" } },
+    ...mutationResult(CustomerRef, "customer", SIGNED_IN),
     description:
       "Signed-in customer: updates their own names, birthdate, gender, locale, time zone and addresses. Records customer.updated.",
     args: { input: t.arg({ type: UpdateMyProfileInput, required: true }) },
     resolve: (_root, { input }, ctx) => updateOwnProfile(customerService(ctx), input),
   }),
   revokeMySession: t.field({
-    type: SessionRef,
-    authScopes: SIGNED_IN,
-    errors: { dataField: { name: "session" } },
+    ...mutationResult(SessionRef, "session", SIGNED_IN),
     description: "Signed-in customer: signs one of their own sessions out (e.g. a lost phone). Its tokens stop working at once.",
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, ctx) => revokeSession(customerService(ctx), localId(id, "Session", "SESSION_NOT_FOUND")),

@@ -3,6 +3,7 @@ import { grantConsent, revokeConsent } from "../consents/service.ts";
 import { CustomObjectRef } from "../custom-objects/schema.ts";
 import { createCustomObject, deleteCustomObject, updateCustomObject } from "../custom-objects/service.ts";
 import { builder } from "../graphql/builder.ts";
+import { mutationResult } from "../graphql/common.ts";
 import { customerService } from "../graphql/context.ts";
 import { localIdOrNull } from "../graphql/ids.ts";
 import { SIGNED_IN } from "../graphql/policies.ts";
@@ -14,9 +15,7 @@ const objectId = (id: string) => localIdOrNull(id, "CustomObject") ?? "";
 
 builder.mutationFields((t) => ({
   grantMyConsent: t.field({
-    type: ConsentRef,
-    authScopes: SIGNED_IN,
-    errors: { dataField: { name: "consent" } },
+    ...mutationResult(ConsentRef, "consent", SIGNED_IN),
     description: "Signed-in customer: grants a consent purpose in a version of its text.",
     args: { input: t.arg({ type: GrantConsentInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
@@ -25,9 +24,7 @@ builder.mutationFields((t) => ({
     },
   }),
   revokeMyConsent: t.field({
-    type: ConsentRef,
-    authScopes: SIGNED_IN,
-    errors: { dataField: { name: "consent" } },
+    ...mutationResult(ConsentRef, "consent", SIGNED_IN),
     description: "Signed-in customer: withdraws the live grant of a purpose.",
     args: {
       purpose: t.arg.string({ required: true }),
@@ -42,9 +39,7 @@ builder.mutationFields((t) => ({
 
 builder.mutationFields((t) => ({
   createMyCustomObject: t.field({
-    type: CustomObjectRef,
-    authScopes: SIGNED_IN,
-    errors: { dataField: { name: "customObject" } },
+    ...mutationResult(CustomObjectRef, "customObject", SIGNED_IN),
     description: "Signed-in customer: attaches a custom object (at most 64 KiB of JSON) to themselves.",
     args: { name: t.arg.string({ required: true }), data: t.arg({ type: "JSONObject", required: true }) },
     resolve: (_root, args, ctx) => {
@@ -53,9 +48,7 @@ builder.mutationFields((t) => ({
     },
   }),
   updateMyCustomObject: t.field({
-    type: CustomObjectRef,
-    authScopes: SIGNED_IN,
-    errors: { dataField: { name: "customObject" } },
+    ...mutationResult(CustomObjectRef, "customObject", SIGNED_IN),
     description: "Signed-in customer: replaces (or with merge: true overlays) the data of one of their own custom objects.",
     args: {
       id: t.arg.id({ required: true }),
@@ -65,9 +58,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => updateCustomObject(customerService(ctx), objectId(args.id), { data: args.data, merge: args.merge }),
   }),
   deleteMyCustomObject: t.field({
-    type: "ID",
-    authScopes: SIGNED_IN,
-    errors: { dataField: { name: "deletedCustomObjectId" } },
+    ...mutationResult("ID", "deletedCustomObjectId", SIGNED_IN),
     description: "Signed-in customer: deletes one of their own custom objects.",
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {

@@ -1,6 +1,7 @@
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { AuthenticationError, RateLimitedError } from "../errors.ts";
 import { builder } from "../graphql/builder.ts";
+import { mutationResult } from "../graphql/common.ts";
 import { customerService, publicService } from "../graphql/context.ts";
 import { SIGNED_IN } from "../graphql/policies.ts";
 import { noteRateLimit } from "../security/rate-limit-plugin.ts";
@@ -75,9 +76,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => refreshSession(await publicService(ctx), ctx.auth, args.refreshToken),
   }),
   signOut: t.field({
-    type: SessionRef,
-    authScopes: SIGNED_IN,
-    errors: { dataField: { name: "session" } },
+    ...mutationResult(SessionRef, "session", SIGNED_IN),
     description: "Signed-in customer: ends the session of this access token; its access and refresh tokens stop working at once.",
     resolve: (_root, _args, ctx) => signOut(customerService(ctx)),
   }),

@@ -1,4 +1,5 @@
 import { builder } from "../graphql/builder.ts";
+import { mutationResult } from "../graphql/common.ts";
 import { adminOnlyNode } from "../graphql/nodes.ts";
 import { ADMIN_DATA, ADMIN_ONLY, CREDENTIAL_DATA } from "../graphql/policies.ts";
 import { adminService } from "../graphql/context.ts";
@@ -69,9 +70,7 @@ builder.queryFields((t) => ({
 
 builder.mutationFields((t) => ({
   createAdminCredential: t.field({
-    type: IssuedCredentialRef,
-    authScopes: CREDENTIAL_DATA,
-    errors: { dataField: { name: "issued" } },
+    ...mutationResult(IssuedCredentialRef, "issued", CREDENTIAL_DATA),
     description: "Issues a credential for this tenant; the secret is in the answer and nowhere else.",
     args: {
       name: t.arg.string({ required: true }),
@@ -84,9 +83,7 @@ builder.mutationFields((t) => ({
       createCredential(adminService(ctx), { name: args.name, scopes: args.scopes ?? undefined }, ctx.admin!.scopes),
   }),
   revokeAdminCredential: t.field({
-    type: AdminCredentialRef,
-    authScopes: CREDENTIAL_DATA,
-    errors: { dataField: { name: "credential" } },
+    ...mutationResult(AdminCredentialRef, "credential", CREDENTIAL_DATA),
     description: "Requests with this credential fail from now on. Revoking twice is harmless.",
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {

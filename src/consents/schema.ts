@@ -1,5 +1,5 @@
 import { builder } from "../graphql/builder.ts";
-import { customerIdArg } from "../graphql/common.ts";
+import { customerIdArg, mutationResult } from "../graphql/common.ts";
 import { CUSTOMERS_WRITE } from "../graphql/policies.ts";
 import { customerOwnedNode } from "../graphql/nodes.ts";
 import { adminService } from "../graphql/context.ts";
@@ -56,9 +56,7 @@ export const GrantConsentInput = builder.inputType("GrantConsentInput", {
 });
 
 const returnsConsent = {
-  type: ConsentRef,
-  authScopes: CUSTOMERS_WRITE,
-  errors: { dataField: { name: "consent" } },
+  ...mutationResult(ConsentRef, "consent", CUSTOMERS_WRITE),
 } as const;
 
 builder.mutationFields((t) => ({

@@ -1,5 +1,5 @@
 import { builder } from "../graphql/builder.ts";
-import { customerIdArg } from "../graphql/common.ts";
+import { customerIdArg, mutationResult } from "../graphql/common.ts";
 import { CUSTOMERS_READ, CUSTOMERS_WRITE } from "../graphql/policies.ts";
 import { customerOwnedNode } from "../graphql/nodes.ts";
 import { adminService } from "../graphql/context.ts";
@@ -60,7 +60,7 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const returnsObject = { type: CustomObjectRef, authScopes: CUSTOMERS_WRITE, errors: { dataField: { name: "customObject" } } } as const;
+const returnsObject = mutationResult(CustomObjectRef, "customObject", CUSTOMERS_WRITE);
 const objectId = (id: string) => localIdOrNull(id, "CustomObject") ?? "";
 
 builder.mutationFields((t) => ({
@@ -88,9 +88,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => updateCustomObject(adminService(ctx), objectId(args.id), { data: args.data, merge: args.merge }),
   }),
   deleteCustomObject: t.field({
-    type: "ID",
-    authScopes: CUSTOMERS_WRITE,
-    errors: { dataField: { name: "deletedCustomObjectId" } },
+    ...mutationResult("ID", "deletedCustomObjectId", CUSTOMERS_WRITE),
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
       await deleteCustomObject(adminService(ctx), objectId(id));

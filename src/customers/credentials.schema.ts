@@ -1,5 +1,5 @@
 import { builder } from "../graphql/builder.ts";
-import { customerIdArg } from "../graphql/common.ts";
+import { customerIdArg, mutationResult } from "../graphql/common.ts";
 import { adminService } from "../graphql/context.ts";
 import { customerLocalId } from "../graphql/ids.ts";
 import { CUSTOMERS_WRITE } from "../graphql/policies.ts";
@@ -20,13 +20,11 @@ const IssuedTokenRef = builder.objectRef<IssuedToken>("IssuedOneTimeToken").impl
   }),
 });
 
-const returnsIssuedToken = { type: IssuedTokenRef, authScopes: CUSTOMERS_WRITE, errors: { dataField: { name: "issued" } } } as const;
+const returnsIssuedToken = mutationResult(IssuedTokenRef, "issued", CUSTOMERS_WRITE);
 
 builder.mutationFields((t) => ({
   setPassword: t.field({
-    type: CustomerRef,
-    authScopes: CUSTOMERS_WRITE,
-    errors: { dataField: { name: "customer" } },
+    ...mutationResult(CustomerRef, "customer", CUSTOMERS_WRITE),
     description: "Admin: sets a customer's password (8 to 128 characters). Signs the customer out everywhere and invalidates reset tokens.",
     args: { ...customerIdArg, password: t.arg.string({ required: true }) },
     resolve: (_root, args, ctx) => setPassword(adminService(ctx), ctx.auth, customerLocalId(args.customerId), args.password),

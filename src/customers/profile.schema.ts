@@ -1,4 +1,5 @@
 import { builder } from "../graphql/builder.ts";
+import { mutationResult } from "../graphql/common.ts";
 import { adminService } from "../graphql/context.ts";
 import { customerLocalId } from "../graphql/ids.ts";
 import { CUSTOMERS_WRITE } from "../graphql/policies.ts";
@@ -93,10 +94,9 @@ builder.mutationFields((t) => ({
     resolve: (_root, { id, input }, ctx) => updateCustomer(adminService(ctx), customerLocalId(id), input as never),
   }),
   deleteCustomer: t.field({
-    type: "ID",
-    authScopes: CUSTOMERS_WRITE,
+    ...mutationResult("ID", "deletedCustomerId", CUSTOMERS_WRITE),
     description: "Irreversible: removes the customer and its identities, sessions, consents and custom objects.",
-    errors: { dataField: { name: "deletedCustomerId" } },
+
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
       await deleteCustomer(adminService(ctx), customerLocalId(id));

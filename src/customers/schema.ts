@@ -1,4 +1,5 @@
 import { builder } from "../graphql/builder.ts";
+import { mutationResult } from "../graphql/common.ts";
 import { customerNode } from "../graphql/nodes.ts";
 import { ADMIN_ONLY, CUSTOMER_DATA, CUSTOMERS_WRITE } from "../graphql/policies.ts";
 import { lockedUntil } from "../security/lockout.ts";
@@ -107,4 +108,4 @@ export const CustomerRef = builder.prismaNode("Customer", {
 });
 
 /** What every admin mutation that changes a customer shares: CUSTOMERS_WRITE, answers the customer. */
-export const returnsCustomer = { type: CustomerRef, authScopes: CUSTOMERS_WRITE, errors: { dataField: { name: "customer" } } } as const;
+export const returnsCustomer = mutationResult(CustomerRef, "customer", CUSTOMERS_WRITE);

@@ -21,3 +21,10 @@ export function assertForwardOnly(args: { last?: number | null; before?: string 
 
 /** The `customerId: ID!` argument of every admin field that acts on one customer (a Customer global ID). */
 export const customerIdArg = builder.args((t) => ({ customerId: t.id({ required: true }) }));
+
+/**
+ * What every mutation declares: who may call it (`authScopes`), what it returns, and the payload
+ * field that holds the result (the errors plugin wraps it in `<Name>Success` beside the typed errors).
+ */
+export const mutationResult = <Ref, Scopes>(type: Ref, dataField: string, authScopes: Scopes) =>
+  ({ type, authScopes, errors: { dataField: { name: dataField } } }) as const;

@@ -40,34 +40,11 @@ builder.objectType(ValidationError, {
   }),
 });
 
-builder.objectType(NotFoundError, {
-  name: "NotFoundError",
-  interfaces: [ErrorInterface],
-  isTypeOf: (e) => e instanceof NotFoundError,
-  fields: () => ({}),
-});
-
 builder.objectType(ConflictError, {
   name: "ConflictError",
   interfaces: [ErrorInterface],
   isTypeOf: (e) => e instanceof ConflictError,
   fields: (t) => ({ field: t.exposeString("field") }),
-});
-
-builder.objectType(RuleViolationError, {
-  name: "RuleViolationError",
-  description: "The request is well-formed but not allowed in the current state.",
-  interfaces: [ErrorInterface],
-  isTypeOf: (e) => e instanceof RuleViolationError,
-  fields: () => ({}),
-});
-
-builder.objectType(AuthenticationError, {
-  name: "AuthenticationError",
-  description: "Credentials or a token did not check out. Always the same message, whatever the cause.",
-  interfaces: [ErrorInterface],
-  isTypeOf: (e) => e instanceof AuthenticationError,
-  fields: () => ({}),
 });
 
 builder.objectType(RateLimitedError, {
@@ -81,3 +58,18 @@ builder.objectType(RateLimitedError, {
     retryAfter: t.exposeInt("retryAfter", { description: "Whole seconds to wait before trying again." }),
   }),
 });
+
+/** The error types that carry nothing beyond code and message: one definition serves them all. */
+function plainErrorType(cls: typeof NotFoundError | typeof RuleViolationError | typeof AuthenticationError, description?: string) {
+  builder.objectType(cls, {
+    name: cls.name,
+    description,
+    interfaces: [ErrorInterface],
+    isTypeOf: (e) => e instanceof cls,
+    fields: () => ({}),
+  });
+}
+
+plainErrorType(NotFoundError);
+plainErrorType(RuleViolationError, "The request is well-formed but not allowed in the current state.");
+plainErrorType(AuthenticationError, "Credentials or a token did not check out. Always the same message, whatever the cause.");

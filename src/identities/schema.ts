@@ -1,7 +1,7 @@
 import { IdentityInput } from "../customers/profile.schema.ts";
 import { CustomerRef } from "../customers/schema.ts";
 import { builder } from "../graphql/builder.ts";
-import { customerIdArg } from "../graphql/common.ts";
+import { customerIdArg, mutationResult } from "../graphql/common.ts";
 import { CUSTOMERS_WRITE } from "../graphql/policies.ts";
 import { customerOwnedNode } from "../graphql/nodes.ts";
 import { adminService } from "../graphql/context.ts";
@@ -35,9 +35,7 @@ builder.prismaObjectField("Customer", "identities", (t) =>
 );
 
 const returnsCustomer = {
-  type: CustomerRef,
-  authScopes: CUSTOMERS_WRITE,
-  errors: { dataField: { name: "customer" } },
+  ...mutationResult(CustomerRef, "customer", CUSTOMERS_WRITE),
 } as const;
 
 builder.mutationFields((t) => ({

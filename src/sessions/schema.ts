@@ -1,5 +1,6 @@
 import type { Session } from "../generated/prisma/client.ts";
 import { builder } from "../graphql/builder.ts";
+import { mutationResult } from "../graphql/common.ts";
 import { customerOwnedNode } from "../graphql/nodes.ts";
 import { adminService } from "../graphql/context.ts";
 import { localId } from "../graphql/ids.ts";
@@ -65,10 +66,9 @@ builder.prismaObjectField("Customer", "sessions", (t) =>
 
 builder.mutationFields((t) => ({
   revokeSession: t.field({
-    type: SessionRef,
-    authScopes: CUSTOMERS_WRITE,
+    ...mutationResult(SessionRef, "session", CUSTOMERS_WRITE),
     description: "Signs one session out. A session that already ended is returned unchanged.",
-    errors: { dataField: { name: "session" } },
+
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, ctx) => revokeSession(adminService(ctx), localId(id, "Session", "SESSION_NOT_FOUND")),
   }),
