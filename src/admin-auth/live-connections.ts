@@ -34,30 +34,17 @@ interface Deps {
 
 export function createLiveConnections({ db, events, security, logger }: Deps): LiveConnections {
   const byCredential = new Map<string, Tracked>();
-  // One bus listener per tenant with open connections; credentials of a tenant revoke in its stream.
-  const tenantListeners = new Map<string, { stop: () => void; credentials: number }>();
-
-  const onAuditEvent = (event: AuditEvent) => {
+  const listeners = tenantListeners(events, (event) => {
     if (event.type !== "credential.revoked") return;
     const credentialId = (event.data as { credentialId?: unknown }).credentialId;
     if (typeof credentialId === "string") closeAll(credentialId);
-  };
-
-  function listenTo(tenantId: string) {
-    const listener = tenantListeners.get(tenantId);
-    if (listener) listener.credentials++;
-    else tenantListeners.set(tenantId, { stop: events.listen(tenantId, onAuditEvent), credentials: 1 });
-  }
+  });
 
   function forget(credentialId: string) {
     const tracked = byCredential.get(credentialId);
     if (!tracked) return;
     byCredential.delete(credentialId);
-    const listener = tenantListeners.get(tracked.tenantId)!;
-    if (--listener.credentials === 0) {
-      listener.stop();
-      tenantListeners.delete(tracked.tenantId);
-    }
+    listeners.release(tracked.tenantId);
   }
 
   /** Closes every connection of a revoked credential and records it in the security log. */
@@ -65,56 +52,10 @@ export function createLiveConnections({ db, events, security, logger }: Deps): L
     const tracked = byCredential.get(credentialId);
     if (!tracked) return;
     forget(credentialId);
-    const counts = new Map<Transport, number>();
-    for (const connection of tracked.connections) {
-      counts.set(connection.transport, (counts.get(connection.transport) ?? 0) + 1);
-      try {
-        connection.close();
-      } catch (error) {
-        logger.error({ err: error, credentialId }, "could not close a revoked credential's connection");
-      }
-    }
-    for (const [transport, count] of counts) {
-      security.record({
-        kind: "connection_closed",
-        tenantId: tracked.tenantId,
-        // Per transport, so that the rate-limited audit summary records each one.
-        subject: `${credentialId}:${transport}`,
-        actor: { kind: "SYSTEM", id: null },
-        request: NO_REQUEST,
-        data: { reason: "credential revoked", credentialId, keyId: tracked.keyId, transport, count },
-      });
-    }
+    closeConnections(credentialId, tracked, { security, logger });
   }
 
-  /**
-   * The bus is at-most-once (a Redis reconnect drops what was published meanwhile), so every
-   * credential with open connections is re-read here: one query for all of them.
-   */
-  let running: Promise<void> | undefined;
-  async function recheck() {
-    const ids = [...byCredential.keys()];
-    if (ids.length === 0) return;
-    const startedAt = Date.now();
-    const valid = await db.adminCredential.findMany({ where: { id: { in: ids }, revokedAt: null }, select: { id: true } });
-    const stillValid = new Set(valid.map((row) => row.id));
-    for (const id of ids) {
-      const tracked = byCredential.get(id);
-      if (!tracked) continue;
-      if (stillValid.has(id)) tracked.verifiedAt = Math.max(tracked.verifiedAt, startedAt);
-      else closeAll(id);
-    }
-  }
-  const recheckNow = () => {
-    running ??= recheck()
-      .catch((error: unknown) => logger.error({ err: error }, "could not re-check the credentials of live connections"))
-      .finally(() => (running = undefined));
-    return running;
-  };
-  const timer = setInterval(recheckNow, RECHECK_INTERVAL_MS);
-  // The timer alone must not keep a process (CLI, tests) alive.
-  timer.unref();
-  const stopWatchingLoss = events.onMaybeLost(() => void recheckNow());
+  const stopRechecks = scheduleRechecks(() => recheck(db, byCredential, closeAll), events, logger);
 
   return {
     track(admin, transport, close) {
@@ -124,7 +65,7 @@ export function createLiveConnections({ db, events, security, logger }: Deps): L
         // the next re-check, within the bound.
         tracked = { tenantId: admin.tenantId, keyId: admin.keyId, verifiedAt: Date.now(), connections: new Set() };
         byCredential.set(admin.credentialId, tracked);
-        listenTo(admin.tenantId);
+        listeners.add(admin.tenantId);
       }
       const connection = { transport, close };
       tracked.connections.add(connection);
@@ -148,11 +89,99 @@ export function createLiveConnections({ db, events, security, logger }: Deps): L
       return false;
     },
     close() {
-      clearInterval(timer);
-      stopWatchingLoss();
-      for (const listener of tenantListeners.values()) listener.stop();
-      tenantListeners.clear();
+      stopRechecks();
+      listeners.stopAll();
       byCredential.clear();
     },
+  };
+}
+
+/**
+ * One bus listener per tenant with open connections; credentials of a tenant revoke in its stream.
+ * Counted by credential: `add` once per credential tracked, `release` once per credential forgotten.
+ */
+function tenantListeners(events: EventBus, onAuditEvent: (event: AuditEvent) => void) {
+  const byTenant = new Map<string, { stop: () => void; credentials: number }>();
+  return {
+    add(tenantId: string) {
+      const listener = byTenant.get(tenantId);
+      if (listener) listener.credentials++;
+      else byTenant.set(tenantId, { stop: events.listen(tenantId, onAuditEvent), credentials: 1 });
+    },
+    release(tenantId: string) {
+      const listener = byTenant.get(tenantId)!;
+      if (--listener.credentials === 0) {
+        listener.stop();
+        byTenant.delete(tenantId);
+      }
+    },
+    stopAll() {
+      for (const listener of byTenant.values()) listener.stop();
+      byTenant.clear();
+    },
+  };
+}
+
+/** Closes the connections of a revoked credential (already forgotten) and records one security event per transport. */
+function closeConnections(credentialId: string, tracked: Tracked, { security, logger }: Pick<Deps, "security" | "logger">) {
+  const counts = new Map<Transport, number>();
+  for (const connection of tracked.connections) {
+    counts.set(connection.transport, (counts.get(connection.transport) ?? 0) + 1);
+    try {
+      connection.close();
+    } catch (error) {
+      logger.error({ err: error, credentialId }, "could not close a revoked credential's connection");
+    }
+  }
+  for (const [transport, count] of counts) {
+    security.record({
+      kind: "connection_closed",
+      tenantId: tracked.tenantId,
+      // Per transport, so that the rate-limited audit summary records each one.
+      subject: `${credentialId}:${transport}`,
+      actor: { kind: "SYSTEM", id: null },
+      request: NO_REQUEST,
+      data: { reason: "credential revoked", credentialId, keyId: tracked.keyId, transport, count },
+    });
+  }
+}
+
+/**
+ * The bus is at-most-once (a Redis reconnect drops what was published meanwhile), so every
+ * credential with open connections is re-read here: one query for all of them.
+ */
+async function recheck(db: Db, byCredential: Map<string, Tracked>, closeAll: (credentialId: string) => void) {
+  const ids = [...byCredential.keys()];
+  if (ids.length === 0) return;
+  const startedAt = Date.now();
+  const valid = await db.adminCredential.findMany({ where: { id: { in: ids }, revokedAt: null }, select: { id: true } });
+  const stillValid = new Set(valid.map((row) => row.id));
+  for (const id of ids) {
+    const tracked = byCredential.get(id);
+    if (!tracked) continue;
+    if (stillValid.has(id)) tracked.verifiedAt = Math.max(tracked.verifiedAt, startedAt);
+    else closeAll(id);
+  }
+}
+
+/**
+ * Runs `recheck` every RECHECK_INTERVAL_MS and whenever the bus may have lost messages, one run at
+ * a time (a run asked for while one is under way joins it). Returns the function that stops it.
+ */
+function scheduleRechecks(recheck: () => Promise<void>, events: EventBus, logger: Logger): () => void {
+  let running: Promise<void> | undefined;
+  const recheckNow = () => {
+    running ??= recheck()
+      .catch((error: unknown) => logger.error({ err: error }, "could not re-check the credentials of live connections"))
+      .finally(() => (running = undefined));
+    return running;
+  };
+  const timer = setInterval(recheckNow, RECHECK_INTERVAL_MS);
+  // The timer alone must not keep a process (CLI, tests) alive.
+  timer.unref();
+  const stopWatchingLoss = events.onMaybeLost(() => void recheckNow());
+  return () => {
+    clearInterval(timer);
+    stopWatchingLoss();
   };
 }

@@ -1,6 +1,6 @@
 import type { AuditEvent } from "../generated/prisma/client.ts";
 import type { ServiceContext } from "../service-context.ts";
-import { auditWhere, matchesAuditFilter, parseAuditFilter, parseSequence, type AuditFilter } from "./query.ts";
+import { auditWhere, matchesAuditFilter, parseAuditFilter, parseSequence, type AuditFilter, type ParsedAuditFilter } from "./query.ts";
 
 /** Yielded once, last, when a subscriber fell too far behind; it resumes after `resumeAfter`. */
 export interface SlowConsumer {
@@ -38,125 +38,179 @@ const minKey = (map: Map<bigint, unknown>) => [...map.keys()].reduce((a, b) => (
  * over and the stream ends with a SlowConsumer marker carrying the cursor to resume from.
  */
 export async function* streamAuditEvents(ctx: ServiceContext, options: StreamOptions): AsyncGenerator<AuditEvent | SlowConsumer> {
-  const filter = parseAuditFilter(options.filter);
-  let queue: AuditEvent[] = [];
-  let replaying = false;
-  let overflowed = false;
-  let mustCatchUp = false;
-  let wake: (() => void) | undefined;
-  const stopListening = ctx.events.listen(ctx.tenantId, (event) => {
-    if (overflowed) return;
-    if (queue.length < options.maxBuffer) {
-      queue.push(event);
-    } else if (replaying) {
-      // The database has all of these; read them from there once this replay is done.
-      queue = [];
-      mustCatchUp = true;
-    } else {
-      overflowed = true;
+  const sub = new Subscription(ctx, options);
+  try {
+    sub.position = options.after != null ? parseSequence(options.after) : await sub.highWater();
+    yield* sub.catchUp();
+    for (;;) {
+      if (sub.overflowed && sub.queue.length === 0) {
+        // Hand over what was buffered first, so the cut-off subscriber resumes as late as possible.
+        yield { slowConsumer: true, resumeAfter: sub.lastDelivered };
+        return;
+      }
+      if (sub.mustCatchUp) {
+        sub.mustCatchUp = false;
+        yield* sub.catchUp();
+        continue;
+      }
+      for (let next = sub.takeHeld(); next; next = sub.takeHeld()) if (sub.advanceTo(next)) yield next;
+      sub.dropStaleHeld();
+      const event = sub.queue.shift();
+      if (!event) yield* sub.waitOrFillGap();
+      else if (sub.isNext(event) && sub.advanceTo(event)) yield event;
     }
-    wake?.();
-  });
-  const stopWatchingLoss = ctx.events.onMaybeLost(() => {
-    mustCatchUp = true;
-    wake?.();
-  });
-  let lastDelivered: string | null = options.after ?? null;
+  } finally {
+    sub.stop();
+  }
+}
+
+/** The state of one subscriber of streamAuditEvents: what the bus brought, and how far it got. */
+class Subscription {
+  /** Live events from the bus not taken yet; at most `maxBuffer`. */
+  queue: AuditEvent[] = [];
+  /** The buffer overflowed while live: the subscriber is cut off once the queue is handed over. */
+  overflowed = false;
+  /** Events may be missing from the queue (the buffer overflowed while replaying, or the bus lost some): read the database. */
+  mustCatchUp = false;
+  /** Every event up to here has been considered (delivered, filtered out or skipped). */
+  position = 0n;
+  lastDelivered: string | null;
+  private replaying = false;
+  private wake: (() => void) | undefined;
+  // Events that arrived ahead of a gap, held briefly: across nodes (or concurrent commits on one)
+  // publications overtake each other by a few milliseconds, and waiting for the missing one is far
+  // cheaper than every subscriber reading it from the database.
+  private readonly ahead = new Map<bigint, AuditEvent>();
+  private gapSince = 0;
+  private readonly ctx: ServiceContext;
+  private readonly filter: ParsedAuditFilter;
+  private readonly maxBuffer: number;
+  private readonly stopListening: () => void;
+  private readonly stopWatchingLoss: () => void;
+
+  constructor(ctx: ServiceContext, options: StreamOptions) {
+    this.ctx = ctx;
+    this.filter = parseAuditFilter(options.filter);
+    this.maxBuffer = options.maxBuffer;
+    this.stopListening = ctx.events.listen(ctx.tenantId, (event) => this.receive(event));
+    this.stopWatchingLoss = ctx.events.onMaybeLost(() => {
+      this.mustCatchUp = true;
+      this.wake?.();
+    });
+    this.lastDelivered = options.after ?? null;
+  }
+
+  stop() {
+    this.stopListening();
+    this.stopWatchingLoss();
+  }
+
+  private receive(event: AuditEvent) {
+    if (this.overflowed) return;
+    if (this.queue.length < this.maxBuffer) {
+      this.queue.push(event);
+    } else if (this.replaying) {
+      // The database has all of these; read them from there once this replay is done.
+      this.queue = [];
+      this.mustCatchUp = true;
+    } else {
+      this.overflowed = true;
+    }
+    this.wake?.();
+  }
+
+  /** The tenant's latest committed sequence number. */
+  async highWater(): Promise<bigint> {
+    const tenant = await this.ctx.db.tenant.findUniqueOrThrow({ where: { id: this.ctx.tenantId }, select: { auditSeq: true } });
+    return tenant.auditSeq;
+  }
+
+  /** Delivers from the database every matching event committed after `position`, up to now. */
+  async *catchUp(): AsyncGenerator<AuditEvent> {
+    const upTo = await this.highWater();
+    yield* this.replay(upTo);
+  }
 
   // Delivers every matching committed event in (position, upTo] from the database.
-  async function* replay(position: bigint, upTo: bigint): AsyncGenerator<AuditEvent, bigint> {
-    replaying = true;
+  private async *replay(upTo: bigint): AsyncGenerator<AuditEvent> {
+    this.replaying = true;
     try {
-      yield* replayPages(position, upTo);
+      yield* this.replayPages(this.position, upTo);
     } finally {
-      replaying = false;
+      this.replaying = false;
     }
-    return upTo;
+    this.position = upTo;
   }
-  async function* replayPages(position: bigint, upTo: bigint): AsyncGenerator<AuditEvent> {
+
+  private async *replayPages(position: bigint, upTo: bigint): AsyncGenerator<AuditEvent> {
     while (position < upTo) {
-      const rows = await ctx.db.auditEvent.findMany({
-        where: { ...auditWhere(ctx, filter), seq: { gt: position, lte: upTo } },
+      const rows = await this.ctx.db.auditEvent.findMany({
+        where: { ...auditWhere(this.ctx, this.filter), seq: { gt: position, lte: upTo } },
         orderBy: { seq: "asc" },
         take: PAGE,
       });
       for (const row of rows) {
-        lastDelivered = row.seq.toString();
+        this.lastDelivered = row.seq.toString();
         yield row;
       }
       position = rows.length === PAGE ? rows[rows.length - 1].seq : upTo;
     }
   }
-  const highWater = async () =>
-    (await ctx.db.tenant.findUniqueOrThrow({ where: { id: ctx.tenantId }, select: { auditSeq: true } })).auditSeq;
 
-  // Events that arrived ahead of a gap, held briefly: across nodes (or concurrent commits on one)
-  // publications overtake each other by a few milliseconds, and waiting for the missing one is far
-  // cheaper than every subscriber reading it from the database.
-  const ahead = new Map<bigint, AuditEvent>();
-  let gapSince = 0;
-  const sleep = (ms?: number) =>
-    new Promise<void>((resolve) => {
+  /** The held event right after `position`, no longer held; undefined while the gap is open. */
+  takeHeld(): AuditEvent | undefined {
+    const next = this.ahead.get(this.position + 1n);
+    if (next) this.ahead.delete(next.seq);
+    return next;
+  }
+
+  /** Forgets held events a replay has passed; the gap is closed when none are left. */
+  dropStaleHeld() {
+    for (const seq of this.ahead.keys()) if (seq <= this.position) this.ahead.delete(seq);
+    if (this.ahead.size === 0) this.gapSince = 0;
+  }
+
+  /** Whether a live event comes right after `position`; a duplicate is dropped, one further ahead held. */
+  isNext(event: AuditEvent): boolean {
+    if (event.seq <= this.position || this.ahead.has(event.seq)) return false;
+    if (event.seq > this.position + 1n) {
+      this.ahead.set(event.seq, event);
+      this.gapSince ||= Date.now();
+      return false;
+    }
+    return true;
+  }
+
+  /** Moves `position` to the event; true when it is to be delivered (it matches the filter). */
+  advanceTo(event: AuditEvent): boolean {
+    this.position = event.seq;
+    if (!matchesAuditFilter(this.filter, event)) return false;
+    this.lastDelivered = event.seq.toString();
+    return true;
+  }
+
+  /** Nothing new from the bus: sleeps until something arrives, or until a held event waited long enough. */
+  async *waitOrFillGap(): AsyncGenerator<AuditEvent> {
+    if (this.ahead.size === 0) {
+      await this.sleep();
+      return;
+    }
+    const waited = Date.now() - this.gapSince;
+    if (waited < REORDER_WAIT_MS && this.ahead.size < this.maxBuffer) {
+      await this.sleep(REORDER_WAIT_MS - waited);
+      return;
+    }
+    // Still missing: it is committed (a later event is), so read it. Then the held ones follow.
+    yield* this.replay(minKey(this.ahead) - 1n);
+  }
+
+  private sleep(ms?: number) {
+    return new Promise<void>((resolve) => {
       const timer = ms === undefined ? undefined : setTimeout(resolve, ms);
-      wake = () => {
+      this.wake = () => {
         clearTimeout(timer);
         resolve();
       };
-    }).finally(() => (wake = undefined));
-
-  try {
-    let position = options.after != null ? parseSequence(options.after) : await highWater();
-    position = yield* replay(position, await highWater());
-    for (;;) {
-      if (overflowed && queue.length === 0) {
-        // Hand over what was buffered first, so the cut-off subscriber resumes as late as possible.
-        yield { slowConsumer: true, resumeAfter: lastDelivered };
-        return;
-      }
-      if (mustCatchUp) {
-        mustCatchUp = false;
-        position = yield* replay(position, await highWater());
-        continue;
-      }
-      for (let next = ahead.get(position + 1n); next; next = ahead.get(position + 1n)) {
-        ahead.delete(next.seq);
-        position = next.seq;
-        if (matchesAuditFilter(filter, next)) {
-          lastDelivered = next.seq.toString();
-          yield next;
-        }
-      }
-      for (const seq of ahead.keys()) if (seq <= position) ahead.delete(seq);
-      if (ahead.size === 0) gapSince = 0;
-      const event = queue.shift();
-      if (!event) {
-        if (ahead.size === 0) {
-          await sleep();
-          continue;
-        }
-        const waited = Date.now() - gapSince;
-        if (waited < REORDER_WAIT_MS && ahead.size < options.maxBuffer) {
-          await sleep(REORDER_WAIT_MS - waited);
-          continue;
-        }
-        // Still missing: it is committed (a later event is), so read it. Then the held ones follow.
-        position = yield* replay(position, minKey(ahead) - 1n);
-        continue;
-      }
-      if (event.seq <= position || ahead.has(event.seq)) continue;
-      if (event.seq > position + 1n) {
-        ahead.set(event.seq, event);
-        gapSince ||= Date.now();
-        continue;
-      }
-      position = event.seq;
-      if (matchesAuditFilter(filter, event)) {
-        lastDelivered = event.seq.toString();
-        yield event;
-      }
-    }
-  } finally {
-    stopListening();
-    stopWatchingLoss();
+    }).finally(() => (this.wake = undefined));
   }
 }

@@ -13,7 +13,7 @@ import type { RequestInfo, ServiceContext } from "../service-context.ts";
 import { serviceContext } from "../service-context.ts";
 import { unauthenticated } from "./auth-errors.ts";
 import { requestInfo } from "./request.ts";
-import { isSocketContext, type SocketContext } from "./websocket.ts";
+import { isSocketContext, type SocketContext } from "./socket-context.ts";
 
 export interface GraphQLContext {
   db: Db;

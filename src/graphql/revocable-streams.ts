@@ -3,7 +3,7 @@ import { isAsyncIterable, type Plugin } from "graphql-yoga";
 import type { LiveConnections } from "./live-connections.ts";
 import { unauthenticated } from "./auth-errors.ts";
 import type { GraphQLContext } from "./context.ts";
-import { isSocketContext } from "./websocket.ts";
+import { isSocketContext } from "./socket-context.ts";
 
 /**
  * Ends every subscription stream served over HTTP (GraphQL over SSE) once its admin credential is

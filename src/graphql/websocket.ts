@@ -1,24 +1,18 @@
 import type { Server } from "node:http";
 import type { IncomingMessage } from "node:http";
-import { CloseCode } from "graphql-ws";
-import { useServer } from "graphql-ws/use/ws";
+import type { GraphQLError } from "graphql";
+import { CloseCode, type Context, type SubscribePayload } from "graphql-ws";
+import { useServer, type Extra as WsExtra } from "graphql-ws/use/ws";
 import type { YogaServerInstance } from "graphql-yoga";
 import { WebSocketServer } from "ws";
 import type { LiveConnections } from "./live-connections.ts";
 import type { AdminPrincipal } from "../service-context.ts";
 import type { RequestInfo } from "../service-context.ts";
 import { unauthenticated } from "./auth-errors.ts";
+import type { GraphQLContext, ServerContext } from "./context.ts";
 import { normalizeError } from "./mask-errors.ts";
 import { requestInfo } from "./request.ts";
-
-/** What a WebSocket operation adds to yoga's initial context. */
-export interface SocketContext {
-  socketAdmin: AdminPrincipal | null;
-  socketRequest: RequestInfo;
-}
-
-/** Whether a yoga context belongs to a graphql-ws operation (see onSubscribe below). */
-export const isSocketContext = (context: object): boolean => "socketAdmin" in context;
+import type { SocketContext } from "./socket-context.ts";
 
 interface Options {
   /** Checks the credential of connection_init; `request` says who sent it (for the security log). */
@@ -31,7 +25,13 @@ interface Options {
 // 4403 Forbidden, as for a wrong credential at connection_init: the client must not reconnect with it.
 const REVOKED = { code: CloseCode.Forbidden, reason: "Forbidden: credential revoked" } as const;
 
+type Yoga = YogaServerInstance<ServerContext, GraphQLContext>;
+type Params = Record<string, unknown> | undefined;
 type Extra = { request: IncomingMessage; admin?: AdminPrincipal | null };
+/** graphql-ws's context of one socket, as useServer hands it to onConnect and onSubscribe. */
+type SocketConnection = Context<Params, WsExtra & Partial<Extra>>;
+/** yoga's enveloped execute and subscribe of one operation, passed to graphql-ws as its rootValue. */
+type EnvelopedRoot = Pick<ReturnType<Yoga["getEnveloped"]>, "execute" | "subscribe">;
 
 /**
  * graphql-ws on the gateway's /graphql path. The admin credential travels in connection_init's
@@ -40,72 +40,86 @@ type Extra = { request: IncomingMessage; admin?: AdminPrincipal | null };
  * credential (at most REVOCATION_BOUND_MS stale) and revoking it closes the socket with 4403
  * (see admin-auth/live-connections.ts). Returns a function closing all sockets.
  */
-export function attachWebSockets(server: Server, yoga: YogaServerInstance<any, any>, options: Options): () => Promise<void> {
+export function attachWebSockets(server: Server, yoga: Yoga, options: Options): () => Promise<void> {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
-  const cleanup = useServer<Record<string, unknown> | undefined, Extra>(
+  const cleanup = useServer<Params, Extra>(
     {
-      execute: (args: any) => args.rootValue.execute(args),
-      subscribe: (args: any) => args.rootValue.subscribe(args),
-      onConnect: async (ctx) => {
-        const params = ctx.connectionParams;
-        const given = Object.keys(params ?? {}).some((k) => /^x-api-(key|secret)$/i.test(k));
-        if (!given) {
-          ctx.extra.socket.close(CloseCode.Unauthorized, "Unauthorized: send x-api-key and x-api-secret in connection params");
-          return false;
-        }
-        try {
-          ctx.extra.admin = await options.authenticate(
-            params,
-            requestInfo(asFetchRequest(ctx.extra.request), ctx.extra.request, options.trustProxy),
-          );
-        } catch {
-          ctx.extra.admin = null;
-        }
-        if (!ctx.extra.admin) return false; // graphql-ws closes with 4403 Forbidden
-        const socket = ctx.extra.socket;
-        // Hung up while we were checking: its "close" has fired already and would never untrack it.
-        if (socket.readyState !== socket.OPEN) return false;
-        const untrack = options.live.track(ctx.extra.admin, "websocket", () => socket.close(REVOKED.code, REVOKED.reason));
-        socket.once("close", untrack);
-        return true;
-      },
-      onSubscribe: async (ctx, _id, payload) => {
-        // Refused with UNAUTHENTICATED; stillValid then closes the socket right after the answer.
-        if (!ctx.extra.admin || !(await options.live.stillValid(ctx.extra.admin))) {
-          return [unauthenticated("The credential of this connection was revoked")];
-        }
-        const request = asFetchRequest(ctx.extra.request);
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params: payload,
-          socketAdmin: ctx.extra.admin ?? null,
-          socketRequest: requestInfo(request, ctx.extra.request, options.trustProxy),
-        });
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [normalizeError(error)];
-        }
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors.map(normalizeError);
-        return {
-          schema,
-          operationName: payload.operationName,
-          document,
-          variableValues: payload.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
-      },
+      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
+      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      onConnect: (ctx) => authenticateSocket(ctx, options),
+      onSubscribe: (ctx, _id, payload) => prepareOperation(ctx, payload, yoga, options),
     },
     wss,
   );
   return async () => {
     await cleanup.dispose();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
+  };
+}
+
+/** connection_init: checks the credential and tracks the socket under it; false refuses the socket. */
+async function authenticateSocket(ctx: SocketConnection, options: Options): Promise<boolean> {
+  const params = ctx.connectionParams;
+  const given = Object.keys(params ?? {}).some((k) => /^x-api-(key|secret)$/i.test(k));
+  if (!given) {
+    ctx.extra.socket.close(CloseCode.Unauthorized, "Unauthorized: send x-api-key and x-api-secret in connection params");
+    return false;
+  }
+  try {
+    ctx.extra.admin = await options.authenticate(
+      params,
+      requestInfo(asFetchRequest(ctx.extra.request), ctx.extra.request, options.trustProxy),
+    );
+  } catch {
+    ctx.extra.admin = null;
+  }
+  if (!ctx.extra.admin) return false; // graphql-ws closes with 4403 Forbidden
+  const socket = ctx.extra.socket;
+  // Hung up while we were checking: its "close" has fired already and would never untrack it.
+  if (socket.readyState !== socket.OPEN) return false;
+  const untrack = options.live.track(ctx.extra.admin, "websocket", () => socket.close(REVOKED.code, REVOKED.reason));
+  socket.once("close", untrack);
+  return true;
+}
+
+/**
+ * subscribe: re-checks the socket's credential, then parses and validates the operation through
+ * yoga's envelop with a SocketContext (see context.ts), or answers with the errors.
+ */
+async function prepareOperation(ctx: SocketConnection, payload: SubscribePayload, yoga: Yoga, options: Options) {
+  // Refused with UNAUTHENTICATED; stillValid then closes the socket right after the answer.
+  if (!ctx.extra.admin || !(await options.live.stillValid(ctx.extra.admin))) {
+    return [unauthenticated("The credential of this connection was revoked")];
+  }
+  const request = asFetchRequest(ctx.extra.request);
+  const socketContext: SocketContext = {
+    socketAdmin: ctx.extra.admin ?? null,
+    socketRequest: requestInfo(request, ctx.extra.request, options.trustProxy),
+  };
+  const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+    ...ctx,
+    req: ctx.extra.request,
+    socket: ctx.extra.socket,
+    params: payload,
+    ...socketContext,
+  });
+  let document;
+  try {
+    document = parse(payload.query);
+  } catch (error) {
+    return [normalizeError(error)];
+  }
+  const errors: readonly GraphQLError[] = validate(schema, document);
+  // Not map(normalizeError): the index would arrive as its logInternal argument.
+  if (errors.length > 0) return errors.map((error) => normalizeError(error));
+  const rootValue: EnvelopedRoot = { execute, subscribe };
+  return {
+    schema,
+    operationName: payload.operationName,
+    document,
+    variableValues: payload.variables,
+    contextValue: await contextFactory(),
+    rootValue,
   };
 }
 
