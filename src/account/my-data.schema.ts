@@ -1,9 +1,9 @@
 import { ConsentRef, GrantConsentInput } from "../consents/schema.ts";
 import { grantConsent, revokeConsent } from "../consents/service.ts";
-import { CustomObjectRef } from "../custom-objects/schema.ts";
+import { CustomObjectRef, updateObjectArgs } from "../custom-objects/schema.ts";
 import { createCustomObject, deleteCustomObject, updateCustomObject } from "../custom-objects/service.ts";
 import { builder } from "../graphql/builder.ts";
-import { mutationResult } from "../graphql/common.ts";
+import { answeringId, mutationResult } from "../graphql/common.ts";
 import { customerService } from "../graphql/context.ts";
 import { localIdOrNull } from "../graphql/ids.ts";
 import { SIGNED_IN } from "../graphql/policies.ts";
@@ -50,20 +50,13 @@ builder.mutationFields((t) => ({
   updateMyCustomObject: t.field({
     ...mutationResult(CustomObjectRef, "customObject", SIGNED_IN),
     description: "Signed-in customer: replaces (or with merge: true overlays) the data of one of their own custom objects.",
-    args: {
-      id: t.arg.id({ required: true }),
-      data: t.arg({ type: "JSONObject", required: true }),
-      merge: t.arg.boolean({ defaultValue: false }),
-    },
+    args: updateObjectArgs,
     resolve: (_root, args, ctx) => updateCustomObject(customerService(ctx), objectId(args.id), { data: args.data, merge: args.merge }),
   }),
   deleteMyCustomObject: t.field({
     ...mutationResult("ID", "deletedCustomObjectId", SIGNED_IN),
     description: "Signed-in customer: deletes one of their own custom objects.",
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, ctx) => {
-      await deleteCustomObject(customerService(ctx), objectId(id));
-      return id;
-    },
+    resolve: (_root, { id }, ctx) => answeringId(id, () => deleteCustomObject(customerService(ctx), objectId(id))),
   }),
 }));

@@ -55,9 +55,7 @@ export const GrantConsentInput = builder.inputType("GrantConsentInput", {
   }),
 });
 
-const returnsConsent = {
-  ...mutationResult(ConsentRef, "consent", CUSTOMERS_WRITE),
-} as const;
+const returnsConsent = mutationResult(ConsentRef, "consent", CUSTOMERS_WRITE);
 
 builder.mutationFields((t) => ({
   grantConsent: t.field({

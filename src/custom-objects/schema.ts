@@ -1,5 +1,5 @@
 import { builder } from "../graphql/builder.ts";
-import { customerIdArg, mutationResult } from "../graphql/common.ts";
+import { answeringId, customerIdArg, mutationResult } from "../graphql/common.ts";
 import { CUSTOMERS_READ, CUSTOMERS_WRITE } from "../graphql/policies.ts";
 import { customerOwnedNode } from "../graphql/nodes.ts";
 import { adminService } from "../graphql/context.ts";
@@ -63,6 +63,13 @@ builder.queryFields((t) => ({
 const returnsObject = mutationResult(CustomObjectRef, "customObject", CUSTOMERS_WRITE);
 const objectId = (id: string) => localIdOrNull(id, "CustomObject") ?? "";
 
+/** The arguments of updateCustomObject and updateMyCustomObject. */
+export const updateObjectArgs = builder.args((t) => ({
+  id: t.id({ required: true }),
+  data: t.field({ type: "JSONObject", required: true }),
+  merge: t.boolean({ defaultValue: false }),
+}));
+
 builder.mutationFields((t) => ({
   createCustomObject: t.field({
     ...returnsObject,
@@ -80,19 +87,12 @@ builder.mutationFields((t) => ({
   updateCustomObject: t.field({
     ...returnsObject,
     description: "Replaces the data, or with merge: true overlays the given top-level keys on it.",
-    args: {
-      id: t.arg.id({ required: true }),
-      data: t.arg({ type: "JSONObject", required: true }),
-      merge: t.arg.boolean({ defaultValue: false }),
-    },
+    args: updateObjectArgs,
     resolve: (_root, args, ctx) => updateCustomObject(adminService(ctx), objectId(args.id), { data: args.data, merge: args.merge }),
   }),
   deleteCustomObject: t.field({
     ...mutationResult("ID", "deletedCustomObjectId", CUSTOMERS_WRITE),
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, ctx) => {
-      await deleteCustomObject(adminService(ctx), objectId(id));
-      return id;
-    },
+    resolve: (_root, { id }, ctx) => answeringId(id, () => deleteCustomObject(adminService(ctx), objectId(id))),
   }),
 }));

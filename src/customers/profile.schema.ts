@@ -1,5 +1,5 @@
 import { builder } from "../graphql/builder.ts";
-import { mutationResult } from "../graphql/common.ts";
+import { answeringId, mutationResult } from "../graphql/common.ts";
 import { adminService } from "../graphql/context.ts";
 import { customerLocalId } from "../graphql/ids.ts";
 import { CUSTOMERS_WRITE } from "../graphql/policies.ts";
@@ -96,11 +96,7 @@ builder.mutationFields((t) => ({
   deleteCustomer: t.field({
     ...mutationResult("ID", "deletedCustomerId", CUSTOMERS_WRITE),
     description: "Irreversible: removes the customer and its identities, sessions, consents and custom objects.",
-
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, ctx) => {
-      await deleteCustomer(adminService(ctx), customerLocalId(id));
-      return id;
-    },
+    resolve: (_root, { id }, ctx) => answeringId(id, () => deleteCustomer(adminService(ctx), customerLocalId(id))),
   }),
 }));

@@ -28,3 +28,9 @@ export const customerIdArg = builder.args((t) => ({ customerId: t.id({ required:
  */
 export const mutationResult = <Ref, Scopes>(type: Ref, dataField: string, authScopes: Scopes) =>
   ({ type, authScopes, errors: { dataField: { name: dataField } } }) as const;
+
+/** Runs a delete and answers the global ID it was given (what delete mutations return). */
+export async function answeringId(id: string, remove: () => Promise<unknown>): Promise<string> {
+  await remove();
+  return id;
+}

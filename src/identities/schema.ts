@@ -1,8 +1,7 @@
 import { IdentityInput } from "../customers/profile.schema.ts";
-import { CustomerRef } from "../customers/schema.ts";
+import { returnsCustomer } from "../customers/schema.ts";
 import { builder } from "../graphql/builder.ts";
-import { customerIdArg, mutationResult } from "../graphql/common.ts";
-import { CUSTOMERS_WRITE } from "../graphql/policies.ts";
+import { customerIdArg } from "../graphql/common.ts";
 import { customerOwnedNode } from "../graphql/nodes.ts";
 import { adminService } from "../graphql/context.ts";
 import { customerLocalId, localIdOrNull } from "../graphql/ids.ts";
@@ -33,10 +32,6 @@ builder.prismaObjectField("Customer", "identities", (t) =>
     query: { orderBy: [{ linkedAt: "asc" }, { id: "asc" }] },
   }),
 );
-
-const returnsCustomer = {
-  ...mutationResult(CustomerRef, "customer", CUSTOMERS_WRITE),
-} as const;
 
 builder.mutationFields((t) => ({
   linkIdentity: t.field({
