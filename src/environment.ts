@@ -4,6 +4,9 @@ import { geoDatabaseInstalled } from "./geoip.ts";
 // Every environment variable the gateway reads, with its default and bounds (README "Configuration"
 // lists them). config.ts turns the parsed result into the typed Config.
 
+/** A whole number from `min` to `max`, `fallback` when unset. */
+const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+
 /** "points/seconds", e.g. "60/60": at most 60 per 60 seconds. */
 const rate = (fallback: string) =>
   z
@@ -20,7 +23,7 @@ const rate = (fallback: string) =>
 
 export const environment = z
   .object({
-    PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    PORT: int(0, 65535, 4000),
     HOST: z.string().min(1).default("0.0.0.0"),
     /** PostgreSQL server; when unset the gateway runs on an embedded PGlite database in DATA_DIR. */
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
@@ -32,7 +35,7 @@ export const environment = z
     /** Believe X-Forwarded-For for client IPs: set only behind a proxy that overwrites it. */
     TRUST_PROXY: z.stringbool().default(false),
     /** Live audit events held per subscriber before a slow one is cut off (it can resume). */
-    AUDIT_STREAM_BUFFER: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+    AUDIT_STREAM_BUFFER: int(1, 1_000_000, 1000),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
     /**
      * 32 random bytes, base64: encrypts the private keys that sign customer access tokens. Unset on
@@ -44,25 +47,15 @@ export const environment = z
       .refine((s) => Buffer.from(s, "base64").length === 32, "must be 32 bytes, base64-encoded (openssl rand -base64 32)")
       .optional(),
     /** argon2id cost for customer passwords; OWASP's minimum by default (19 MiB, t=2, p=1). */
-    ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).max(4_194_304).default(19_456),
-    ARGON2_TIME_COST: z.coerce.number().int().min(1).max(100).default(2),
-    ARGON2_PARALLELISM: z.coerce.number().int().min(1).max(64).default(1),
+    ARGON2_MEMORY_KIB: int(1024, 4_194_304, 19_456),
+    ARGON2_TIME_COST: int(1, 100, 2),
+    ARGON2_PARALLELISM: int(1, 64, 1),
     /** NIST 800-63B: at least 8; the maximum is fixed at 128. */
-    PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(64).default(8),
-    ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
-    SESSION_TTL_SECONDS: z.coerce
-      .number()
-      .int()
-      .min(60)
-      .max(366 * 86_400)
-      .default(30 * 86_400),
+    PASSWORD_MIN_LENGTH: int(8, 64, 8),
+    ACCESS_TOKEN_TTL_SECONDS: int(30, 86_400, 900),
+    SESSION_TTL_SECONDS: int(60, 366 * 86_400, 30 * 86_400),
     /** A session not used (signed in or refreshed) for this long ends; 0 switches the idle limit off. Auth0's default: 3 days. */
-    SESSION_IDLE_TIMEOUT_SECONDS: z.coerce
-      .number()
-      .int()
-      .min(0)
-      .max(366 * 86_400)
-      .default(3 * 86_400),
+    SESSION_IDLE_TIMEOUT_SECONDS: int(0, 366 * 86_400, 3 * 86_400),
     /** Where sessions are, from the client IP (src/geoip.ts): city, country only (smaller database) or off (privacy). */
     GEOIP: z
       .enum(["city", "country", "off"])
@@ -82,54 +75,29 @@ export const environment = z
     /** Root fields per admin credential (aliases and batches count one each). */
     RATE_LIMIT_ADMIN_PER_CREDENTIAL: rate("1200/60"),
     /** Failed sign-ins (or password changes) that cost nothing, per account+IP and per account. */
-    SIGN_IN_FREE_FAILURES_PER_IP: z.coerce.number().int().min(1).max(100_000).default(3),
-    SIGN_IN_FREE_FAILURES: z.coerce.number().int().min(1).max(100_000).default(10),
+    SIGN_IN_FREE_FAILURES_PER_IP: int(1, 100_000, 3),
+    SIGN_IN_FREE_FAILURES: int(1, 100_000, 10),
     /** Each further failure doubles the wait, from the first delay up to the maximum. */
-    SIGN_IN_FIRST_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(1),
-    SIGN_IN_MAX_DELAY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+    SIGN_IN_FIRST_DELAY_SECONDS: int(1, 3600, 1),
+    SIGN_IN_MAX_DELAY_SECONDS: int(1, 86_400, 900),
     /** Failures are forgotten this long after the first one (or at a successful sign-in). */
-    SIGN_IN_FAILURE_RESET_SECONDS: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(86_400 * 30)
-      .default(43_200),
+    SIGN_IN_FAILURE_RESET_SECONDS: int(1, 86_400 * 30, 43_200),
     /** Hard lock: this many failures within the window refuse new sign-ins (sessions live on) for the duration. */
-    LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(100_000).default(100),
-    LOCKOUT_WINDOW_SECONDS: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(86_400 * 30)
-      .default(86_400),
-    LOCKOUT_DURATION_SECONDS: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(86_400 * 365)
-      .default(3600),
+    LOCKOUT_THRESHOLD: int(1, 100_000, 100),
+    LOCKOUT_WINDOW_SECONDS: int(1, 86_400 * 30, 86_400),
+    LOCKOUT_DURATION_SECONDS: int(1, 86_400 * 365, 3600),
     /** The `iss` claim of customer access tokens. */
     JWT_ISSUER: z.string().min(1).default("identity-gateway"),
     // Request and operation limits (src/graphql/limits.ts); an over-limit request does no work.
-    MAX_BODY_BYTES: z.coerce
-      .number()
-      .int()
-      .min(1024)
-      .max(100 * 1024 * 1024)
-      .default(1024 * 1024),
-    MAX_QUERY_BYTES: z.coerce
-      .number()
-      .int()
-      .min(256)
-      .max(1024 * 1024)
-      .default(32 * 1024),
-    MAX_QUERY_TOKENS: z.coerce.number().int().min(50).max(100_000).default(1000),
-    MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(100).default(10),
-    MAX_QUERY_ALIASES: z.coerce.number().int().min(0).max(1000).default(15),
-    MAX_QUERY_DIRECTIVES: z.coerce.number().int().min(0).max(1000).default(20),
+    MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024, 1024 * 1024),
+    MAX_QUERY_BYTES: int(256, 1024 * 1024, 32 * 1024),
+    MAX_QUERY_TOKENS: int(50, 100_000, 1000),
+    MAX_QUERY_DEPTH: int(2, 100, 10),
+    MAX_QUERY_ALIASES: int(0, 1000, 15),
+    MAX_QUERY_DIRECTIVES: int(0, 1000, 20),
     // graphql-armor's estimate: fields weighted ×1.5 per level and × `first` (variables too, see limits.ts). 300,000 admits
     // a page of 100 customers with four nested lists of 10 (≈ 279,000), not 100 nested in 100 (≈ 2.8 M).
-    MAX_QUERY_COST: z.coerce.number().int().min(10).max(1_000_000_000).default(300_000),
+    MAX_QUERY_COST: int(10, 1_000_000_000, 300_000),
     INTROSPECTION: z.enum(["admin", "public", "off"]).default("admin"),
     /** Browser origins allowed to call the gateway cross-origin (comma-separated); none by default. */
     CORS_ORIGINS: z
