@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import type { ExecutionResult, GraphQLObjectType } from "graphql";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestGateway } from "./helpers/suite.ts";
 import type { NotFoundCode } from "../src/errors.ts";
 import { schema } from "../src/graphql/schema.ts";
 import { createSession } from "../src/sessions/service.ts";
@@ -54,7 +55,6 @@ import {
   UpdateCustomerDocument,
   UpdateMyCustomObjectDocument,
 } from "./generated/graphql.ts";
-import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
 import { globalId, rowId } from "./helpers/ids.ts";
 import { auditTrail, expectNoWrites, snapshotDatabase } from "./helpers/snapshot.ts";
 import { subscribeAudit } from "./helpers/subscriber.ts";
@@ -65,7 +65,7 @@ import { subscribeAudit } from "./helpers/subscriber.ts";
 // allow-listed below, each with a check that B cannot see A's data through it; a test compares
 // the schema's root fields with these lists, so a field added later cannot go unchecked.
 
-let gw: TestGateway;
+const gw = useTestGateway();
 
 /** Tenant A's data, as global IDs and the identifiers B tries. */
 const a = {
@@ -112,7 +112,6 @@ function ok<T extends { __typename: string }>(payload: T, typename: string): T {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
-  gw = await createTestGateway();
   a.credential = globalId("AdminCredential", gw.tenants.A.credentialId);
   const adminA = gw.serviceContext("A");
 
@@ -189,7 +188,6 @@ beforeAll(async () => {
   await rowsOfB(3);
   await rowsOfB(4);
 });
-afterAll(() => gw?.close());
 
 // ---------------------------------------------------------------------------------------------
 // Proving that nothing changed

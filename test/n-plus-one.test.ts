@@ -1,11 +1,11 @@
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { parse } from "graphql";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestGateway } from "./helpers/suite.ts";
 import { grantConsent } from "../src/consents/service.ts";
 import { createCustomObject } from "../src/custom-objects/service.ts";
 import { createCustomer } from "../src/customers/service.ts";
 import { createSession } from "../src/sessions/service.ts";
-import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
 import { globalId } from "./helpers/ids.ts";
 
 // "N+1 is a bug" (CONTRIBUTING): a page of customers with every nested list costs the same number
@@ -47,11 +47,10 @@ const AuditEventCustomers = parse(
   `query AuditEventCustomers($first: Int!) { auditEvents(first: $first) { edges { node { type customer { id } } } } }`,
 ) as TypedDocumentNode<{ auditEvents: Connection<{ type: string; customer: { id: string } | null }> }, { first: number }>;
 
-let gw: TestGateway;
+const gw = useTestGateway();
 const customerIds: string[] = [];
 
 beforeAll(async () => {
-  gw = await createTestGateway();
   const ctx = gw.serviceContext("A");
   // Each customer: 2 identities, 2 sessions, 2 consents, 2 custom objects (and an email).
   for (let i = 0; i < CUSTOMERS; i++) {
@@ -71,7 +70,6 @@ beforeAll(async () => {
     customerIds.push(globalId("Customer", customer.id));
   }
 });
-afterAll(() => gw?.close());
 
 /**
  * Sends one request and returns its answer with the statements it cost. The credential's
