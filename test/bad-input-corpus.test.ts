@@ -4,7 +4,7 @@ import { ERROR_CODES, REQUEST_ERROR_CODES } from "../src/errors.ts";
 import { schema } from "../src/graphql/schema.ts";
 import {} from "./generated/graphql.ts";
 import { generateCorpus, type CorpusCase } from "./helpers/corpus.ts";
-import { raw, type RawAnswer } from "./helpers/raw.ts";
+import { answerOf, raw, type RawAnswer } from "./helpers/raw.ts";
 import { comparableRow, comparedRows, snapshotDatabase } from "./helpers/snapshot.ts";
 
 // Hundreds of hostile requests generated from the executable schema: every root field, every
@@ -57,14 +57,7 @@ async function send(c: { query: string; variables?: unknown; root?: string }, wh
     clearTimeout(timer);
     abort.abort();
   }
-  const data = text.match(/^data: (.*)$/m)?.[1];
-  let body: RawAnswer["body"] = null;
-  try {
-    body = data ? JSON.parse(data) : null;
-  } catch {
-    body = null;
-  }
-  return { status: response.status, headers: response.headers, body, ms: performance.now() - started };
+  return answerOf(response, text.match(/^data: (.*)$/m)?.[1], started);
 }
 
 /** Every error code of an answer: request-level errors and typed error results alike. */

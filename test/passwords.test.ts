@@ -9,18 +9,14 @@ import {
   SetPasswordDocument,
 } from "./generated/graphql.ts";
 import { PASSWORD } from "./helpers/gateway.ts";
+import { customerMaker } from "./helpers/customers.ts";
 import { useTestGateway } from "./helpers/suite.ts";
 import { rowId } from "./helpers/ids.ts";
 import { auditTrail, expectNoWrites } from "./helpers/snapshot.ts";
 
 const gw = useTestGateway();
 
-let n = 0;
-async function customer(password: string | null = PASSWORD) {
-  const email = `pw${++n}@example.com`;
-  const { id } = await gw.createCustomerWithPassword({ emails: [{ address: email }] }, password);
-  return { id, email };
-}
+const customer = customerMaker(gw, "pw");
 
 const hashOf = async (id: string) => (await gw.db.customer.findUniqueOrThrow({ where: { id: rowId(id) } })).passwordHash!;
 

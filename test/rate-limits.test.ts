@@ -4,6 +4,7 @@ import type { App } from "../src/app.ts";
 import { ConfigError, loadConfig } from "../src/config.ts";
 import { ForgotPasswordDocument, MeDocument, RevokeSessionDocument, VerifyEmailDocument } from "./generated/graphql.ts";
 import { PASSWORD, type TestGateway } from "./helpers/gateway.ts";
+import { customerMaker } from "./helpers/customers.ts";
 import { useTestGateway } from "./helpers/suite.ts";
 import { rowId } from "./helpers/ids.ts";
 import { auditTrail } from "./helpers/snapshot.ts";
@@ -60,12 +61,7 @@ describe("rate limits (defaults)", () => {
   const gw = useTestGateway({ env: { TRUST_PROXY: "true" } });
   const publicFrom = (ip: string) => ({ "x-tenant": gw.tenants.A.slug, "x-forwarded-for": ip });
 
-  let n = 0;
-  async function customer() {
-    const email = `limited${++n}@example.com`;
-    const { id } = await gw.createCustomerWithPassword({ emails: [{ address: email }] });
-    return { id, email };
-  }
+  const customer = customerMaker(gw, "limited");
 
   // Alias counts stay below graphql-armor's default maxAliases (15), which refuses bigger bombs
   // before they run; what is tested here is that the aliases that do run count one by one.

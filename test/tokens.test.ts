@@ -21,18 +21,14 @@ import {
   VerifyEmailDocument,
 } from "./generated/graphql.ts";
 import { PASSWORD, type TestGateway } from "./helpers/gateway.ts";
+import { customerMaker } from "./helpers/customers.ts";
 import { useTestGateway } from "./helpers/suite.ts";
 import { rowId } from "./helpers/ids.ts";
 import { auditTrail, expectNoWrites } from "./helpers/snapshot.ts";
 
 const gw = useTestGateway();
 
-let n = 0;
-async function customer(password: string | null = PASSWORD) {
-  const email = `tok${++n}@example.com`;
-  const { id } = await gw.createCustomerWithPassword({ emails: [{ address: email }, { address: `alt-${email}` }] }, password);
-  return { id, email };
-}
+const customer = customerMaker(gw, "tok", (email) => ({ emails: [{ address: email }, { address: `alt-${email}` }] }));
 
 const publicA = () => ({ tenant: gw.tenants.A.slug });
 const refresh = (refreshToken: string, as: Parameters<TestGateway["gql"]>[2] = publicA()) =>
