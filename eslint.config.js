@@ -15,6 +15,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs", globals: { module: "writable", require: "readonly" } },
+  },
+  {
     // Source files stay small enough to read in one go; functions short enough to hold in one's head.
     files: ["src/**/*.ts"],
     rules: {

@@ -9,6 +9,7 @@
 // BENCH_SECONDS (default 5) per case, BENCH_CONCURRENCY (default 4) requests in flight,
 // BENCH_CUSTOMERS (default 200) seeded customers. NO_RECORD=1 skips bench/RESULTS.md.
 import { deepStrictEqual } from "node:assert/strict";
+import { print } from "graphql";
 import pg from "pg";
 import { createApp } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
@@ -16,9 +17,10 @@ import { grantConsent } from "../src/consents/service.ts";
 import { createCustomObject } from "../src/custom-objects/service.ts";
 import { createCustomer } from "../src/customers/service.ts";
 import { openDatabase } from "../src/db/database.ts";
-import { NO_REQUEST, type ServiceContext } from "../src/service-context.ts";
+import { serviceContext, type ServiceContext } from "../src/service-context.ts";
 import { createSession } from "../src/sessions/service.ts";
 import { createTenant } from "../src/tenants/service.ts";
+import { CustomerNestedDocument, CustomersNestedDocument } from "../test/generated/graphql.ts";
 import { withScratchDatabase } from "./harness.ts";
 import { loadDuring, machine, recordResults } from "./machine.ts";
 
@@ -30,14 +32,10 @@ const NESTED_FIRST = 10;
 // Per customer. Custom objects outnumber the page size so that "10 per customer" really limits.
 const SEED = { identities: 2, sessions: 3, consents: 3, customObjects: 12 };
 
-const NESTED = `
-  id uid firstName primaryEmail
-  identities(first: ${NESTED_FIRST}) { edges { node { id provider providerUserId } } }
-  sessions(first: ${NESTED_FIRST}) { edges { node { id browser active createdAt } } }
-  consents(first: ${NESTED_FIRST}) { edges { node { id purpose version } } }
-  customObjects(first: ${NESTED_FIRST}) { edges { node { id name data } } }`;
-const ONE_QUERY = `query One($id: ID!) { customer(id: $id) { ${NESTED} } }`;
-const PAGE_QUERY = `query Page { customers(first: ${PAGE}) { edges { node { ${NESTED} } } } }`;
+// The nested operation is shared with test/n-plus-one.test.ts (test/operations/nested-profile.graphql);
+// NESTED_FIRST above is its `first:` on every nested list.
+const ONE_QUERY = print(CustomerNestedDocument);
+const PAGE_QUERY = print(CustomersNestedDocument);
 
 // The same shape by hand: Relay global IDs are base64("Type:uuid"), DateTime is ISO 8601 in UTC
 // with milliseconds, each nested list is the connection's first 10 in the connection's order.
@@ -158,13 +156,7 @@ async function profile(databaseUrl: string) {
   try {
     const db = database.prisma;
     const { tenant, credential, secret } = await createTenant(db, app.events, { slug: "bench" });
-    const ctx: ServiceContext = {
-      db,
-      events: app.events,
-      tenantId: tenant.id,
-      actor: { kind: "ADMIN", id: credential.id },
-      request: NO_REQUEST,
-    };
+    const ctx = serviceContext({ db, events: app.events }, tenant.id, { kind: "ADMIN", id: credential.id });
     await seed(ctx);
     const version = (await pool.query<{ server_version: string }>("SHOW server_version")).rows[0].server_version;
 
@@ -191,7 +183,7 @@ async function profile(databaseUrl: string) {
       },
       {
         label: `customers(first: ${PAGE}), 4 nested lists × ${NESTED_FIRST}`,
-        gateway: gateway(PAGE_QUERY),
+        gateway: gateway(PAGE_QUERY, { first: PAGE }),
         baseline: baseline(PAGE_SQL, [tenant.id]),
       },
     ];

@@ -13,7 +13,7 @@ import { loadConfig } from "../src/config.ts";
 import { openDatabase } from "../src/db/database.ts";
 import { createCustomer } from "../src/customers/service.ts";
 import { setPassword } from "../src/customers/passwords.ts";
-import { NO_REQUEST } from "../src/service-context.ts";
+import { serviceContext } from "../src/service-context.ts";
 import { createTenant } from "../src/tenants/service.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -51,7 +51,7 @@ const database = await openDatabase({ kind: "pglite" });
 const app = await createApp({ config, database });
 const db = database.prisma;
 const { tenant } = await createTenant(db, app.events, { slug: "bench" });
-const admin = { db, events: app.events, tenantId: tenant.id, actor: { kind: "SYSTEM" as const, id: "bench" }, request: NO_REQUEST };
+const admin = serviceContext({ db, events: app.events }, tenant.id, { kind: "SYSTEM", id: "bench" });
 
 // One customer per worker, so lockout bookkeeping and row locks never contend between workers.
 const emails: string[] = [];
@@ -69,7 +69,7 @@ const post = async (query: string, variables: Record<string, unknown>, headers: 
     headers: { "content-type": "application/json", "user-agent": "bench", ...headers },
     body: JSON.stringify({ query, variables }),
   });
-  return (await response.json()) as { data?: Record<string, any>; errors?: unknown[] };
+  return (await response.json()) as { data?: Record<string, Record<string, unknown>>; errors?: unknown[] };
 };
 const SIGN_IN = `mutation($identifier: String!, $password: String!) {
   signIn(identifier: $identifier, password: $password) { __typename ... on SignInPayload { accessToken } }

@@ -13,7 +13,7 @@ import { loadConfig } from "../src/config.ts";
 import { setPassword } from "../src/customers/passwords.ts";
 import { createCustomer } from "../src/customers/service.ts";
 import { openDatabase } from "../src/db/database.ts";
-import { NO_REQUEST } from "../src/service-context.ts";
+import { serviceContext } from "../src/service-context.ts";
 import { createTenant } from "../src/tenants/service.ts";
 import { withScratchDatabase } from "./harness.ts";
 import { loadDuring, machine, recordResults } from "./machine.ts";
@@ -55,7 +55,7 @@ async function measure(databaseUrl: string) {
   try {
     const db = database.prisma;
     const { tenant } = await createTenant(db, app.events, { slug: "bench" });
-    const ctx = { db, events: app.events, tenantId: tenant.id, actor: { kind: "SYSTEM" as const, id: null }, request: NO_REQUEST };
+    const ctx = serviceContext({ db, events: app.events }, tenant.id, { kind: "SYSTEM", id: null });
     const customer = await createCustomer(ctx, { emails: [{ value: KNOWN }] });
     await setPassword(ctx, app.auth, customer.id, "correct horse battery staple");
     const version = (await db.$queryRawUnsafe<{ server_version: string }[]>("SHOW server_version"))[0].server_version;

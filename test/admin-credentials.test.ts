@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useTestGateway } from "./helpers/suite.ts";
 import {
   AdminCredentialsAfterDocument,
   AdminCredentialsDocument,
@@ -10,14 +11,9 @@ import {
 } from "./generated/graphql.ts";
 import { runCredentialCommand } from "../src/cli/credentials.ts";
 import type { CliContext } from "../src/cli/context.ts";
-import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
 import { expectNoWrites } from "./helpers/snapshot.ts";
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await createTestGateway();
-});
-afterAll(() => gw?.close());
+const gw = useTestGateway();
 
 async function issue(name: string, scopes?: ("CUSTOMERS_READ" | "CUSTOMERS_WRITE" | "AUDIT_READ" | "TENANT_ADMIN")[]) {
   const res = await gw.gql(CreateAdminCredentialDocument, { name, scopes });

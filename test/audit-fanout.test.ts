@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestGateway } from "./helpers/suite.ts";
 import { GraphQLError, print } from "graphql";
 import { CreateCustomerDocument, LatestAuditCursorDocument } from "./generated/graphql.ts";
-import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
 import { subscribeAudit } from "./helpers/subscriber.ts";
 import { streamAuditEvents, type SlowConsumer } from "../src/audit/stream.ts";
 import { SlowConsumerError } from "../src/errors.ts";
@@ -13,15 +13,11 @@ const REDIS_URL = process.env.REDIS_URL;
 // Two gateway nodes share one database and fan events out through Redis. CI sets REDIS_URL (and
 // .ci/run refuses to start without it), so this never skips there.
 describe.skipIf(!REDIS_URL)("audit events across gateway nodes via Redis", () => {
-  let gw: TestGateway;
-  let urlA: string;
+  const gw = useTestGateway({ redisUrl: REDIS_URL, listen: true });
   let urlB: string;
   beforeAll(async () => {
-    gw = await createTestGateway({ redisUrl: REDIS_URL });
-    urlA = await gw.listen();
     urlB = await (await gw.addNode()).start();
   });
-  afterAll(() => gw?.close());
 
   const latestCursor = async () => (await gw.gql(LatestAuditCursorDocument, {})).data!.auditEvents.edges[0].cursor;
 
@@ -38,7 +34,7 @@ describe.skipIf(!REDIS_URL)("audit events across gateway nodes via Redis", () =>
 
   it("delivers to a subscriber on node A the events committed on node B", async () => {
     const after = await latestCursor();
-    const sub = subscribeAudit(urlA, gw.tenants.A.headers, { after });
+    const sub = subscribeAudit(gw.url, gw.tenants.A.headers, { after });
     const ids = [await createOn(urlB, "node-b-1@example.com"), await createOn(urlB, "node-b-2@example.com")];
     await sub.waitFor(2);
     expect(sub.events.map((e) => e.customerId)).toEqual(ids);
@@ -47,16 +43,16 @@ describe.skipIf(!REDIS_URL)("audit events across gateway nodes via Redis", () =>
   });
 
   it("resumes on node B from a cursor seen on node A, without loss, while both nodes write", async () => {
-    const first = subscribeAudit(urlA, gw.tenants.A.headers, { after: await latestCursor() });
-    await createOn(urlA, "resume-a@example.com");
+    const first = subscribeAudit(gw.url, gw.tenants.A.headers, { after: await latestCursor() });
+    await createOn(gw.url, "resume-a@example.com");
     await first.waitFor(1);
     await first.close();
     const lastSeen = Number(first.events[0].cursor);
-    await createOn(urlA, "gap-a@example.com");
+    await createOn(gw.url, "gap-a@example.com");
     await createOn(urlB, "gap-b@example.com");
     const second = subscribeAudit(urlB, gw.tenants.A.headers, { after: String(lastSeen) });
     const writes = [];
-    for (let i = 0; i < 6; i++) writes.push(createOn(i % 2 ? urlA : urlB, `mixed-${i}@example.com`));
+    for (let i = 0; i < 6; i++) writes.push(createOn(i % 2 ? gw.url : urlB, `mixed-${i}@example.com`));
     await Promise.all(writes);
     await second.waitFor(8);
     expect(second.events.map((e) => e.sequence)).toEqual(Array.from({ length: 8 }, (_, i) => lastSeen + 1 + i));
@@ -65,11 +61,7 @@ describe.skipIf(!REDIS_URL)("audit events across gateway nodes via Redis", () =>
 });
 
 describe("slow consumers", () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await createTestGateway({ streamBuffer: 3 });
-  });
-  afterAll(() => gw?.close());
+  const gw = useTestGateway({ streamBuffer: 3 });
 
   const create = (i: number) => gw.gql(CreateCustomerDocument, { input: { emails: [{ address: `slow-${i}@example.com` }] } });
 

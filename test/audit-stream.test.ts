@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useTestGateway } from "./helpers/suite.ts";
 import { CreateCustomerDocument, LatestAuditCursorDocument, UpdateCustomerDocument } from "./generated/graphql.ts";
-import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
 import { AUDIT_SUBSCRIPTION, subscribeAudit } from "./helpers/subscriber.ts";
 
 // Subscribers always start from a known cursor, so what they must receive is exact whatever the
 // timing: no sleeps anywhere.
 
-let gw: TestGateway;
-let url: string;
-beforeAll(async () => {
-  gw = await createTestGateway();
-  url = await gw.listen();
-});
-afterAll(() => gw?.close());
+const gw = useTestGateway({ listen: true });
 
 const latestCursor = async (as: "A" | "B" = "A") => (await gw.gql(LatestAuditCursorDocument, {}, as)).data!.auditEvents.edges[0].cursor;
 
@@ -23,7 +17,7 @@ async function createCustomer(email: string, as: "A" | "B" = "A") {
 describe("auditEvents subscription over graphql-ws", () => {
   it("delivers committed events live, in sequence order", async () => {
     const after = await latestCursor();
-    const sub = subscribeAudit(url, gw.tenants.A.headers, { after });
+    const sub = subscribeAudit(gw.url, gw.tenants.A.headers, { after });
     const id = await createCustomer("live1@example.com");
     await gw.gql(UpdateCustomerDocument, { id, input: { firstName: "Live" } });
     await sub.waitFor(2);
@@ -35,7 +29,7 @@ describe("auditEvents subscription over graphql-ws", () => {
   });
 
   it("resumes after a disconnect with exactly the missed events, then live ones", async () => {
-    const first = subscribeAudit(url, gw.tenants.A.headers, { after: await latestCursor() });
+    const first = subscribeAudit(gw.url, gw.tenants.A.headers, { after: await latestCursor() });
     await createCustomer("resume1@example.com");
     await first.waitFor(1);
     const lastSeen = first.events[0].cursor;
@@ -43,7 +37,7 @@ describe("auditEvents subscription over graphql-ws", () => {
 
     const missed = [];
     for (let i = 0; i < 3; i++) missed.push(await createCustomer(`missed${i}@example.com`));
-    const second = subscribeAudit(url, gw.tenants.A.headers, { after: lastSeen });
+    const second = subscribeAudit(gw.url, gw.tenants.A.headers, { after: lastSeen });
     await second.waitFor(3);
     await createCustomer("after-resume@example.com");
     await second.waitFor(4);
@@ -61,7 +55,7 @@ describe("auditEvents subscription over graphql-ws", () => {
       })(),
     );
     // Subscribe while the writers run: part of the burst is replayed, the rest arrives live.
-    const sub = subscribeAudit(url, gw.tenants.A.headers, { after: start });
+    const sub = subscribeAudit(gw.url, gw.tenants.A.headers, { after: start });
     await Promise.all(writers);
     await sub.waitFor(40);
     const sequences = sub.events.map((e) => e.sequence);
@@ -72,7 +66,7 @@ describe("auditEvents subscription over graphql-ws", () => {
   it("publishes nothing for a failed mutation, whose transaction rolled back", async () => {
     await createCustomer("dup@example.com");
     const after = await latestCursor();
-    const sub = subscribeAudit(url, gw.tenants.A.headers, { after });
+    const sub = subscribeAudit(gw.url, gw.tenants.A.headers, { after });
     const failed = await gw.gql(CreateCustomerDocument, { input: { emails: [{ address: "dup@example.com" }] } });
     expect(failed.data!.createCustomer.__typename).toBe("ConflictError");
     await createCustomer("after-failure@example.com");
@@ -83,8 +77,8 @@ describe("auditEvents subscription over graphql-ws", () => {
   });
 
   it("shows a subscriber only its own tenant's events", async () => {
-    const subA = subscribeAudit(url, gw.tenants.A.headers, { after: await latestCursor("A") });
-    const subB = subscribeAudit(url, gw.tenants.B.headers, { after: await latestCursor("B") });
+    const subA = subscribeAudit(gw.url, gw.tenants.A.headers, { after: await latestCursor("A") });
+    const subB = subscribeAudit(gw.url, gw.tenants.B.headers, { after: await latestCursor("B") });
     await createCustomer("only-b@example.com", "B");
     await createCustomer("only-a@example.com", "A");
     await Promise.all([subA.waitFor(1), subB.waitFor(1)]);
@@ -98,7 +92,7 @@ describe("auditEvents subscription over graphql-ws", () => {
   it("filters by type and customer", async () => {
     const after = await latestCursor();
     const id = await createCustomer("filtered@example.com");
-    const sub = subscribeAudit(url, gw.tenants.A.headers, { after, filter: { types: ["customer.updated"], customerId: id } });
+    const sub = subscribeAudit(gw.url, gw.tenants.A.headers, { after, filter: { types: ["customer.updated"], customerId: id } });
     await createCustomer("other@example.com");
     await gw.gql(UpdateCustomerDocument, { id, input: { nickname: "F" } });
     await sub.waitFor(1);
@@ -107,10 +101,10 @@ describe("auditEvents subscription over graphql-ws", () => {
   });
 
   it("closes the socket with 4401 without a credential and 4403 with a wrong one, leaking nothing", async () => {
-    const none = subscribeAudit(url, {}, { after: "0" });
+    const none = subscribeAudit(gw.url, {}, { after: "0" });
     await none.waitForClose();
     expect(none.closeCode).toBe(4401);
-    const wrong = subscribeAudit(url, { "x-api-key": gw.tenants.A.keyId, "x-api-secret": "sk_wrong" }, { after: "0" });
+    const wrong = subscribeAudit(gw.url, { "x-api-key": gw.tenants.A.keyId, "x-api-secret": "sk_wrong" }, { after: "0" });
     await wrong.waitForClose();
     expect(wrong.closeCode).toBe(4403);
     expect([...none.events, ...wrong.events]).toEqual([]);
@@ -122,7 +116,7 @@ describe("auditEvents subscription over SSE", () => {
     const after = await latestCursor();
     await createCustomer("sse1@example.com");
     const controller = new AbortController();
-    const response = await fetch(url, {
+    const response = await fetch(gw.url, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "text/event-stream", ...gw.tenants.A.headers },
       body: JSON.stringify({ query: AUDIT_SUBSCRIPTION, variables: { after } }),
@@ -153,7 +147,7 @@ describe("auditEvents subscription over SSE", () => {
   });
 
   it("refuses a missing credential with 401 before streaming anything", async () => {
-    const response = await fetch(url, {
+    const response = await fetch(gw.url, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "text/event-stream" },
       body: JSON.stringify({ query: AUDIT_SUBSCRIPTION, variables: { after: "0" } }),

@@ -1,15 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestGateway } from "./helpers/suite.ts";
 import { AuditEventsDocument, AuditEventsLastDocument, DeleteCustomerDocument, UpdateCustomerDocument } from "./generated/graphql.ts";
-import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
 
-let gw: TestGateway;
+const gw = useTestGateway();
 let customerId: string;
 beforeAll(async () => {
-  gw = await createTestGateway();
   customerId = (await gw.createCustomer({ uid: "audited", emails: [{ address: "audited@example.com" }] })).id;
   await gw.gql(UpdateCustomerDocument, { id: customerId, input: { firstName: "Audit" } });
 });
-afterAll(() => gw?.close());
 
 describe("auditEvents", () => {
   it("lists the tenant's events newest first with actor, request metadata and a gap-free sequence", async () => {

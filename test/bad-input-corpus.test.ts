@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestGateway } from "./helpers/suite.ts";
 import { ERROR_CODES, REQUEST_ERROR_CODES } from "../src/errors.ts";
 import { schema } from "../src/graphql/schema.ts";
-import { SetPasswordDocument } from "./generated/graphql.ts";
+import {} from "./generated/graphql.ts";
 import { generateCorpus, type CorpusCase } from "./helpers/corpus.ts";
-import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
-import { raw, type RawAnswer } from "./helpers/raw.ts";
+import { answerOf, raw, type RawAnswer } from "./helpers/raw.ts";
 import { comparableRow, comparedRows, snapshotDatabase } from "./helpers/snapshot.ts";
 
 // Hundreds of hostile requests generated from the executable schema: every root field, every
@@ -15,17 +15,13 @@ const REGISTRY = new Set<string>([...ERROR_CODES, ...REQUEST_ERROR_CODES]);
 /** Answers that refuse the request: nothing may have been written. */
 const REFUSALS = new Set([...REQUEST_ERROR_CODES, "VALIDATION_FAILED"].filter((c) => c !== "RATE_LIMITED"));
 
-let gw: TestGateway;
+const gw = useTestGateway();
 let customerToken: string;
 const corpus = generateCorpus(schema);
 
 beforeAll(async () => {
-  gw = await createTestGateway();
-  const { id } = await gw.createCustomer({ emails: [{ address: "corpus@example.com" }] });
-  await gw.gql(SetPasswordDocument, { customerId: id, password: "correct horse battery" });
-  customerToken = (await gw.signIn("corpus@example.com", "correct horse battery")).accessToken;
-}, 120_000);
-afterAll(() => gw?.close());
+  customerToken = (await gw.createSignedInCustomer({ emails: [{ address: "corpus@example.com" }] })).tokens.accessToken;
+});
 
 type Who = "admin" | "anonymous" | "customer";
 const headersOf = (who: Who): Record<string, string> =>
@@ -61,14 +57,7 @@ async function send(c: { query: string; variables?: unknown; root?: string }, wh
     clearTimeout(timer);
     abort.abort();
   }
-  const data = text.match(/^data: (.*)$/m)?.[1];
-  let body: RawAnswer["body"] = null;
-  try {
-    body = data ? JSON.parse(data) : null;
-  } catch {
-    body = null;
-  }
-  return { status: response.status, headers: response.headers, body, ms: performance.now() - started };
+  return answerOf(response, text.match(/^data: (.*)$/m)?.[1], started);
 }
 
 /** Every error code of an answer: request-level errors and typed error results alike. */

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestGateway } from "./helpers/suite.ts";
 import {
   AuditEventsDocument,
   CreateCustomerDocument,
@@ -11,18 +12,15 @@ import {
 import { GraphQLError } from "graphql";
 import { ERROR_CODES, REQUEST_ERROR_CODES } from "../src/errors.ts";
 import { normalizeError } from "../src/graphql/mask-errors.ts";
-import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
 import { raw } from "./helpers/raw.ts";
 import { AUDIT_SUBSCRIPTION, subscribeAudit } from "./helpers/subscriber.ts";
 import { expectNoWrites } from "./helpers/snapshot.ts";
 
-let gw: TestGateway;
+const gw = useTestGateway();
 let customerId: string;
 beforeAll(async () => {
-  gw = await createTestGateway();
   customerId = (await gw.createCustomer({ emails: [{ address: "ada@example.com" }] })).id;
 });
-afterAll(() => gw?.close());
 
 type Answer = { errors?: readonly { message: string; extensions?: Record<string, unknown> }[]; data?: unknown };
 /** The VALIDATION_FAILED issues of an answer, as request-level error or typed result. */

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useTestGateway } from "./helpers/suite.ts";
 import { formatEvent, tailAuditEvents } from "../src/cli/audit-tail.ts";
 import { CreateCustomerDocument, LatestAuditCursorDocument, UpdateCustomerDocument } from "./generated/graphql.ts";
-import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
 
-let gw: TestGateway;
-let url: string;
-beforeAll(async () => {
-  gw = await createTestGateway();
-  url = await gw.listen();
-});
-afterAll(() => gw?.close());
+const gw = useTestGateway({ listen: true });
 
 const until = async (check: () => boolean) => {
   for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
@@ -23,7 +17,7 @@ describe("npm run cli -- audit tail", () => {
     const abort = new AbortController();
     const tail = tailAuditEvents(
       {
-        url,
+        url: gw.url,
         keyId: gw.tenants.A.keyId,
         secret: gw.tenants.A.secret,
         after,
@@ -48,7 +42,7 @@ describe("npm run cli -- audit tail", () => {
     const lines: string[] = [];
     const abort = new AbortController();
     const tail = tailAuditEvents(
-      { url, keyId: gw.tenants.A.keyId, secret: gw.tenants.A.secret, after, json: true, print: (l) => lines.push(l) },
+      { url: gw.url, keyId: gw.tenants.A.keyId, secret: gw.tenants.A.secret, after, json: true, print: (l) => lines.push(l) },
       abort.signal,
     );
     await gw.gql(CreateCustomerDocument, { input: { emails: [{ address: "tail-json@example.com" }] } });

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useTestGateway } from "./helpers/suite.ts";
 import {
   ConsentNodeDocument,
   CustomerConsentsDocument,
@@ -7,15 +8,10 @@ import {
   GrantConsentDocument,
   RevokeConsentDocument,
 } from "./generated/graphql.ts";
-import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
 import { globalId, rowId } from "./helpers/ids.ts";
 import { auditTrail, expectNoWrites } from "./helpers/snapshot.ts";
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await createTestGateway();
-});
-afterAll(() => gw?.close());
+const gw = useTestGateway();
 
 let customers = 0;
 async function customer() {

@@ -1,12 +1,13 @@
 import { getNamedType, isObjectType, isScalarType, isEnumType, parse, type GraphQLField, type GraphQLObjectType } from "graphql";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createCredential } from "../src/admin-auth/service.ts";
 import type { AdminScope } from "../src/generated/prisma/enums.ts";
 import { schema } from "../src/graphql/schema.ts";
 import { ALL_SCOPES } from "../src/security/scopes.ts";
 import { createSession } from "../src/sessions/service.ts";
-import { CreateCustomObjectDocument, GrantConsentDocument, SetPasswordDocument } from "./generated/graphql.ts";
-import { createTestGateway, type As, type TestGateway } from "./helpers/gateway.ts";
+import { CreateCustomObjectDocument, GrantConsentDocument } from "./generated/graphql.ts";
+import { PASSWORD, type As } from "./helpers/gateway.ts";
+import { useTestGateway } from "./helpers/suite.ts";
 import { globalId, rowId } from "./helpers/ids.ts";
 
 // Every path to every object type, for every scope set: the type decides who may read it, so
@@ -58,7 +59,7 @@ const isWrapper = (name: string) =>
   /(Payload|Connection|Edge|Error|Result)$/.test(name) ||
   ["PageInfo", "ValidationIssue", "Query", "Mutation", "Subscription"].includes(name);
 
-let gw: TestGateway;
+const gw = useTestGateway();
 const principals: Principal[] = [];
 const ids: Record<string, string> = {};
 const ada = { uid: "ada-scope", email: "ada@scope.example", phone: "+4915111111111", username: "ada-scope" };
@@ -74,7 +75,6 @@ const ARGS: Record<string, () => string> = {
 };
 
 beforeAll(async () => {
-  gw = await createTestGateway();
   const customer = await gw.createCustomer({
     uid: ada.uid,
     username: ada.username,
@@ -85,7 +85,7 @@ beforeAll(async () => {
     identities: [{ provider: "google", providerUserId: "g-ada-scope" }],
   });
   ids.Customer = customer.id;
-  await gw.gql(SetPasswordDocument, { customerId: customer.id, password: "correct horse battery" });
+  await gw.setPassword(customer.id);
   const object = (await gw.gql(CreateCustomObjectDocument, { customerId: customer.id, name: "wishlist", data: { n: 1 } })).data!
     .createCustomObject;
   if (object.__typename === "CreateCustomObjectPayload") ids.CustomObject = object.customObject.id;
@@ -96,7 +96,7 @@ beforeAll(async () => {
   const admin = gw.serviceContext("A");
   const session = await createSession(admin, rowId(customer.id), { userAgent: "curl/8.4.0", geo: { country: "GB", city: "London" } });
   ids.Session = globalId("Session", session.id);
-  const signedIn = await gw.signIn(ada.email, "correct horse battery");
+  const signedIn = await gw.signIn(ada.email, PASSWORD);
   ids.Identity = globalId("Identity", (await gw.db.identity.findFirstOrThrow({ where: { customerId: rowId(customer.id) } })).id);
   ids.AdminCredential = globalId("AdminCredential", gw.tenants.A.credentialId);
   const event = await gw.db.auditEvent.findFirstOrThrow({ where: { customerId: rowId(customer.id) }, orderBy: { seq: "desc" } });
@@ -116,7 +116,6 @@ beforeAll(async () => {
     });
   }
 });
-afterAll(() => gw?.close());
 
 // ---------------------------------------------------------------------------------------------
 // Paths, generated from the schema

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useTestGateway } from "./helpers/suite.ts";
 import {
   AddEmailDocument,
   CreateCustomerDocument,
@@ -14,23 +15,15 @@ import {
   UpdateCustomerDocument,
   AddPhoneDocument,
   RemovePhoneDocument,
-  type CreateCustomerInput,
 } from "./generated/graphql.ts";
-import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
 import { rowId } from "./helpers/ids.ts";
 import { auditTrail, expectNoWrites } from "./helpers/snapshot.ts";
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await createTestGateway();
-});
-afterAll(() => gw?.close());
-
-const create = (input: CreateCustomerInput) => gw.createCustomer(input);
+const gw = useTestGateway();
 
 describe("createCustomer", () => {
   it("creates a customer with a normalized profile and records customer.created in the same transaction", async () => {
-    const customer = await create({
+    const customer = await gw.createCustomer({
       uid: "legacy-42",
       username: "Ada.L",
       firstName: "Ada",
@@ -77,7 +70,7 @@ describe("createCustomer", () => {
   });
 
   it("answers EMAIL_TAKEN when another customer of the tenant has the email, and writes nothing", async () => {
-    await create({ emails: [{ address: "taken@example.com" }] });
+    await gw.createCustomer({ emails: [{ address: "taken@example.com" }] });
     const res = await expectNoWrites(gw.db, () =>
       gw.gql(CreateCustomerDocument, { input: { emails: [{ address: "TAKEN@example.com" }] } }),
     );
@@ -85,13 +78,13 @@ describe("createCustomer", () => {
   });
 
   it("lets another tenant use the same email", async () => {
-    await create({ emails: [{ address: "shared@example.com" }] });
+    await gw.createCustomer({ emails: [{ address: "shared@example.com" }] });
     const res = await gw.gql(CreateCustomerDocument, { input: { emails: [{ address: "shared@example.com" }] } }, "B");
     expect(res.data!.createCustomer.__typename).toBe("CreateCustomerPayload");
   });
 
   it("answers USERNAME_TAKEN and UID_TAKEN for duplicates", async () => {
-    await create({ username: "grace", uid: "u-grace" });
+    await gw.createCustomer({ username: "grace", uid: "u-grace" });
     const byName = await gw.gql(CreateCustomerDocument, { input: { username: "GRACE" } });
     expect(byName.data!.createCustomer).toMatchObject({ code: "USERNAME_TAKEN", field: "username" });
     const byUid = await gw.gql(CreateCustomerDocument, { input: { username: "grace2", uid: "u-grace" } });
@@ -106,7 +99,7 @@ describe("createCustomer", () => {
 
 describe("updateCustomer", () => {
   it("changes only the given fields, clears nulls, merges customFields and records a diff of what changed", async () => {
-    const c = await create({
+    const c = await gw.createCustomer({
       firstName: "Alan",
       lastName: "Turing",
       company: "NPL",
@@ -132,12 +125,12 @@ describe("updateCustomer", () => {
   });
 
   it("records nothing when nothing changes", async () => {
-    const c = await create({ firstName: "Same", emails: [{ address: "same@example.com" }] });
+    const c = await gw.createCustomer({ firstName: "Same", emails: [{ address: "same@example.com" }] });
     await expectNoWrites(gw.db, () => gw.gql(UpdateCustomerDocument, { id: c.id, input: { firstName: "Same" } }));
   });
 
   it("answers CUSTOMER_NOT_FOUND for an unknown or malformed id, and writes nothing", async () => {
-    const c = await create({ emails: [{ address: "gone@example.com" }] });
+    const c = await gw.createCustomer({ emails: [{ address: "gone@example.com" }] });
     await gw.gql(DeleteCustomerDocument, { id: c.id });
     for (const id of [c.id, "garbage", Buffer.from("Customer:not-a-uuid").toString("base64")]) {
       const res = await expectNoWrites(gw.db, () => gw.gql(UpdateCustomerDocument, { id, input: { firstName: "X" } }));
@@ -148,7 +141,7 @@ describe("updateCustomer", () => {
 
 describe("deleteCustomer", () => {
   it("deletes the customer with everything it owns while its audit events survive", async () => {
-    const c = await create({
+    const c = await gw.createCustomer({
       emails: [{ address: "del@example.com" }],
       identities: [{ provider: "google", providerUserId: "g-del", profile: { sub: "g-del" } }],
     });
@@ -166,7 +159,7 @@ describe("deleteCustomer", () => {
 
 describe("emails and phones", () => {
   it("adds, verifies, promotes and removes emails, keeping exactly one primary", async () => {
-    const c = await create({ emails: [{ address: "one@example.com" }] });
+    const c = await gw.createCustomer({ emails: [{ address: "one@example.com" }] });
     await gw.gql(AddEmailDocument, { customerId: c.id, email: { address: "Two@Example.com" } });
     const verified = await gw.gql(SetEmailVerifiedDocument, { customerId: c.id, email: "two@example.com", verified: true });
     expect(verified.data!.setEmailVerified).toMatchObject({
@@ -187,8 +180,8 @@ describe("emails and phones", () => {
   });
 
   it("answers EMAIL_TAKEN, PHONE_TAKEN and EMAIL_NOT_FOUND with typed errors and no writes", async () => {
-    const a = await create({ emails: [{ address: "a1@example.com" }], phones: [{ number: "+15550000001" }] });
-    const b = await create({ emails: [{ address: "b1@example.com" }] });
+    const a = await gw.createCustomer({ emails: [{ address: "a1@example.com" }], phones: [{ number: "+15550000001" }] });
+    const b = await gw.createCustomer({ emails: [{ address: "b1@example.com" }] });
     const cases = [
       [() => gw.gql(AddEmailDocument, { customerId: b.id, email: { address: "A1@example.com" } }), "addEmail", "EMAIL_TAKEN"],
       [() => gw.gql(AddPhoneDocument, { customerId: b.id, phone: { number: "+1 555 000 0001" } }), "addPhone", "PHONE_TAKEN"],
@@ -205,7 +198,7 @@ describe("emails and phones", () => {
 
 describe("lookups", () => {
   it("finds a customer by uid, email, username and phone, case-insensitively where it should", async () => {
-    const c = await create({
+    const c = await gw.createCustomer({
       uid: "look-1",
       username: "looker",
       emails: [{ address: "look@example.com" }],

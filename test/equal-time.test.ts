@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ForgotPasswordDocument, SetPasswordDocument, SignInDocument } from "./generated/graphql.ts";
-import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestGateway } from "./helpers/suite.ts";
+import { ForgotPasswordDocument, SignInDocument } from "./generated/graphql.ts";
 
 // Account enumeration by timing: a failure for an unknown identifier must cost what a failure for
 // an existing one costs. argon2 is equalised by a dummy verification; what is left is database
 // work, so the statements must be the same, and the measured means must agree within noise.
 
-const PASSWORD = "correct horse battery staple";
 // No throttle, lock or per-target limit may cut in during hundreds of failures for one account.
 const UNLIMITED = {
   SIGN_IN_FREE_FAILURES_PER_IP: "100000",
@@ -16,16 +15,13 @@ const UNLIMITED = {
   RATE_LIMIT_RECOVERY_PER_TARGET: "100000/60",
 };
 
-let gw: TestGateway;
+const gw = useTestGateway({ env: UNLIMITED });
 const KNOWN = "known@example.com";
 const UNKNOWN = "unknown@example.com";
 beforeAll(async () => {
-  gw = await createTestGateway({ env: UNLIMITED });
-  const { id } = await gw.createCustomer({ emails: [{ address: KNOWN }] });
-  await gw.gql(SetPasswordDocument, { customerId: id, password: PASSWORD });
+  await gw.createCustomerWithPassword({ emails: [{ address: KNOWN }] });
   await signIn(UNKNOWN); // the first sign-in creates the token-signing key
 });
-afterAll(() => gw?.close());
 
 const tenant = () => ({ tenant: gw.tenants.A.slug });
 const signIn = (identifier: string) => gw.gql(SignInDocument, { identifier, password: "not the password" }, tenant());

@@ -1,23 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useTestGateway } from "./helpers/suite.ts";
 import {
   CustomerIdentitiesDocument,
   DeleteCustomerDocument,
   IdentityNodeDocument,
   LinkIdentityDocument,
   UnlinkIdentityDocument,
-  type CreateCustomerInput,
 } from "./generated/graphql.ts";
-import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
 import { globalId, rowId } from "./helpers/ids.ts";
 import { auditTrail, expectNoWrites } from "./helpers/snapshot.ts";
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await createTestGateway();
-});
-afterAll(() => gw?.close());
+const gw = useTestGateway();
 
-const create = (input: CreateCustomerInput) => gw.createCustomer(input);
+/** A customer with two identities: Google account `g-<account>` and password account `<account>`. */
+const withGoogleAndPassword = (account: string) =>
+  gw.createCustomer({
+    identities: [
+      { provider: "google", providerUserId: `g-${account}` },
+      { provider: "password", providerUserId: account },
+    ],
+  });
 
 async function link(customerId: string, provider: string, providerUserId: string, profile?: Record<string, unknown>) {
   const payload = (await gw.gql(LinkIdentityDocument, { customerId, identity: { provider, providerUserId, profile } })).data!.linkIdentity;
@@ -29,7 +31,7 @@ const lastEvent = async (tenantId = gw.tenants.A.id) => (await auditTrail(gw.db,
 
 describe("linkIdentity", () => {
   it("links an identity with its raw profile and records identity.linked with provider, account and identity id", async () => {
-    const c = await create({ emails: [{ address: "link@example.com" }] });
+    const c = await gw.createCustomer({ emails: [{ address: "link@example.com" }] });
     const identities = await link(c.id, " Google ", "g-100", { sub: "g-100", email_verified: true, name: { given: "Ada" } });
     expect(identities).toHaveLength(1);
     expect(identities[0]).toMatchObject({
@@ -45,14 +47,14 @@ describe("linkIdentity", () => {
   });
 
   it("stores an empty profile when none is given", async () => {
-    const c = await create({ emails: [{ address: "noprofile@example.com" }] });
+    const c = await gw.createCustomer({ emails: [{ address: "noprofile@example.com" }] });
     const [identity] = await link(c.id, "password", "noprofile@example.com");
     expect(identity.profile).toEqual({});
   });
 
   it("answers IDENTITY_TAKEN when the account is linked to any customer of the tenant, and writes nothing", async () => {
-    const owner = await create({ identities: [{ provider: "github", providerUserId: "gh-1" }] });
-    const other = await create({ emails: [{ address: "other-gh@example.com" }] });
+    const owner = await gw.createCustomer({ identities: [{ provider: "github", providerUserId: "gh-1" }] });
+    const other = await gw.createCustomer({ emails: [{ address: "other-gh@example.com" }] });
     for (const [customerId, provider] of [
       [other.id, "github"],
       [owner.id, "GitHub"],
@@ -65,14 +67,14 @@ describe("linkIdentity", () => {
   });
 
   it("lets another tenant link the same provider account", async () => {
-    await create({ identities: [{ provider: "apple", providerUserId: "shared-1" }] });
+    await gw.createCustomer({ identities: [{ provider: "apple", providerUserId: "shared-1" }] });
     const b = await gw.createCustomer({ emails: [{ address: "b-apple@example.com" }] }, "B");
     const res = await gw.gql(LinkIdentityDocument, { customerId: b.id, identity: { provider: "apple", providerUserId: "shared-1" } }, "B");
     expect(res.data!.linkIdentity.__typename).toBe("LinkIdentityPayload");
   });
 
   it("rejects a malformed provider and an empty account id with VALIDATION_FAILED naming each field, and writes nothing", async () => {
-    const c = await create({ emails: [{ address: "invalid-link@example.com" }] });
+    const c = await gw.createCustomer({ emails: [{ address: "invalid-link@example.com" }] });
     const res = await expectNoWrites(gw.db, () =>
       gw.gql(LinkIdentityDocument, { customerId: c.id, identity: { provider: "no spaces!", providerUserId: "  " } }),
     );
@@ -83,7 +85,7 @@ describe("linkIdentity", () => {
   });
 
   it("answers CUSTOMER_NOT_FOUND for a deleted, malformed or wrongly typed customer id, and writes nothing", async () => {
-    const c = await create({ emails: [{ address: "gone-link@example.com" }] });
+    const c = await gw.createCustomer({ emails: [{ address: "gone-link@example.com" }] });
     await gw.gql(DeleteCustomerDocument, { id: c.id });
     for (const customerId of [c.id, "garbage", globalId("Identity", rowId(c.id))]) {
       const res = await expectNoWrites(gw.db, () =>
@@ -96,7 +98,7 @@ describe("linkIdentity", () => {
 
 describe("unlinkIdentity", () => {
   it("unlinks one of several identities and records identity.unlinked", async () => {
-    const c = await create({ emails: [{ address: "unlink@example.com" }] });
+    const c = await gw.createCustomer({ emails: [{ address: "unlink@example.com" }] });
     await link(c.id, "password", "unlink@example.com");
     const [, google] = await link(c.id, "google", "g-unlink");
     const res = await gw.gql(UnlinkIdentityDocument, { customerId: c.id, identityId: google.id });
@@ -111,18 +113,18 @@ describe("unlinkIdentity", () => {
   });
 
   it("refuses to unlink the customer's last identity with LAST_SIGN_IN_METHOD, and writes nothing", async () => {
-    const c = await create({ identities: [{ provider: "facebook", providerUserId: "fb-last" }] });
+    const c = await gw.createCustomer({ identities: [{ provider: "facebook", providerUserId: "fb-last" }] });
     const identityId = (await gw.gql(CustomerIdentitiesDocument, { id: c.id })).data!.customer!.identities.edges[0].node.id;
     const res = await expectNoWrites(gw.db, () => gw.gql(UnlinkIdentityDocument, { customerId: c.id, identityId }));
     expect(res.data!.unlinkIdentity).toMatchObject({ __typename: "RuleViolationError", code: "LAST_SIGN_IN_METHOD" });
   });
 
   it("answers IDENTITY_NOT_FOUND for another customer's identity, a removed one, a malformed id or a customer id, and writes nothing", async () => {
-    const mine = await create({ emails: [{ address: "mine@example.com" }] });
+    const mine = await gw.createCustomer({ emails: [{ address: "mine@example.com" }] });
     await link(mine.id, "password", "mine@example.com");
     const [, removed] = await link(mine.id, "google", "g-removed");
     await gw.gql(UnlinkIdentityDocument, { customerId: mine.id, identityId: removed.id });
-    const theirs = await create({
+    const theirs = await gw.createCustomer({
       identities: [
         { provider: "github", providerUserId: "gh-theirs" },
         { provider: "password", providerUserId: "theirs" },
@@ -145,7 +147,7 @@ describe("unlinkIdentity", () => {
 
 describe("Customer.identities", () => {
   it("pages through a customer's identities oldest first with cursors", async () => {
-    const c = await create({ emails: [{ address: "pages@example.com" }] });
+    const c = await gw.createCustomer({ emails: [{ address: "pages@example.com" }] });
     for (const provider of ["password", "google", "github", "apple", "saml-acme"]) await link(c.id, provider, `${provider}-pages`);
     const all = (await gw.gql(CustomerIdentitiesDocument, { id: c.id })).data!.customer!.identities.edges.map((e) => e.node);
     expect(all.map((n) => n.provider)).toHaveLength(5);
@@ -165,7 +167,7 @@ describe("Customer.identities", () => {
   });
 
   it("is part of the customer's query: listing identities adds no SQL statement", async () => {
-    const c = await create({
+    const c = await gw.createCustomer({
       identities: [
         { provider: "google", providerUserId: "g-n1" },
         { provider: "github", providerUserId: "gh-n1" },
@@ -184,7 +186,7 @@ describe("Customer.identities", () => {
 
 describe("Identity node", () => {
   it("refetches an identity by its global id", async () => {
-    const c = await create({ identities: [{ provider: "google", providerUserId: "g-node" }] });
+    const c = await gw.createCustomer({ identities: [{ provider: "google", providerUserId: "g-node" }] });
     const id = (await gw.gql(CustomerIdentitiesDocument, { id: c.id })).data!.customer!.identities.edges[0].node.id;
     const res = await gw.gql(IdentityNodeDocument, { id });
     expect(res.data!.node).toMatchObject({
@@ -199,27 +201,17 @@ describe("Identity node", () => {
 
 describe("customer deletion", () => {
   it("deletes the customer's identities with it, freeing the provider account", async () => {
-    const c = await create({
-      identities: [
-        { provider: "google", providerUserId: "g-cascade" },
-        { provider: "password", providerUserId: "cascade" },
-      ],
-    });
+    const c = await withGoogleAndPassword("cascade");
     await gw.gql(DeleteCustomerDocument, { id: c.id });
     expect(await gw.db.identity.count({ where: { customerId: rowId(c.id) } })).toBe(0);
-    const again = await create({ emails: [{ address: "cascade@example.com" }] });
+    const again = await gw.createCustomer({ emails: [{ address: "cascade@example.com" }] });
     expect(await link(again.id, "google", "g-cascade")).toHaveLength(1);
   });
 });
 
 describe("tenant isolation", () => {
   it("answers tenant B's credential with not found for tenant A's customer and identity ids, and writes nothing", async () => {
-    const c = await create({
-      identities: [
-        { provider: "google", providerUserId: "g-iso" },
-        { provider: "password", providerUserId: "iso" },
-      ],
-    });
+    const c = await withGoogleAndPassword("iso");
     const identityId = (await gw.gql(CustomerIdentitiesDocument, { id: c.id })).data!.customer!.identities.edges[0].node.id;
     const linked = await expectNoWrites(gw.db, () =>
       gw.gql(LinkIdentityDocument, { customerId: c.id, identity: { provider: "github", providerUserId: "gh-iso" } }, "B"),
@@ -235,7 +227,7 @@ describe("tenant isolation", () => {
   });
 
   it("needs the CUSTOMERS_WRITE scope: anonymous requests get 401 and no data", async () => {
-    const c = await create({ emails: [{ address: "anon-link@example.com" }] });
+    const c = await gw.createCustomer({ emails: [{ address: "anon-link@example.com" }] });
     const res = await expectNoWrites(gw.db, () =>
       gw.gql(LinkIdentityDocument, { customerId: c.id, identity: { provider: "google", providerUserId: "g-anon" } }, "anonymous"),
     );

@@ -1,16 +1,13 @@
 import { getIntrospectionQuery } from "graphql";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ERROR_CODES, REQUEST_ERROR_CODES } from "../src/errors.ts";
 import { boundedParserCache } from "../src/graphql/limits.ts";
-import { SetPasswordDocument } from "./generated/graphql.ts";
-import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
+import {} from "./generated/graphql.ts";
+import { createTestGateway } from "./helpers/gateway.ts";
+import { useTestGateway } from "./helpers/suite.ts";
 import { raw, type RawAnswer } from "./helpers/raw.ts";
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await createTestGateway();
-});
-afterAll(() => gw?.close());
+const gw = useTestGateway();
 
 const admin = () => gw.tenants.A.headers;
 const registry = new Set<string>([...ERROR_CODES, ...REQUEST_ERROR_CODES]);
@@ -183,9 +180,7 @@ describe("introspection and suggestions", () => {
   });
 
   it("refuses introspection to a signed-in customer's bearer token", async () => {
-    const { id } = await gw.createCustomer({ emails: [{ address: "introspect@example.com" }] });
-    await gw.gql(SetPasswordDocument, { customerId: id, password: "correct horse battery" });
-    const { accessToken } = await gw.signIn("introspect@example.com", "correct horse battery");
+    const { accessToken } = (await gw.createSignedInCustomer({ emails: [{ address: "introspect@example.com" }] })).tokens;
     const res = await raw(gw.app, {
       body: { query: `{ __type(name: "Customer") { name } }` },
       headers: { authorization: `Bearer ${accessToken}` },

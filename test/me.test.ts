@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   AdminCredentialsDocument,
   AuditEventsDocument,
@@ -29,31 +29,26 @@ import {
   UpdateMyCustomObjectDocument,
   UpdateMyProfileDocument,
 } from "./generated/graphql.ts";
-import { createTestGateway, type SignedIn, type TestGateway } from "./helpers/gateway.ts";
+import { PASSWORD, type SignedIn } from "./helpers/gateway.ts";
+import { useTestGateway } from "./helpers/suite.ts";
 import { globalId, rowId } from "./helpers/ids.ts";
 import { auditTrail, expectNoWrites } from "./helpers/snapshot.ts";
 
-const PASSWORD = "correct horse battery staple";
-
-let gw: TestGateway;
+const gw = useTestGateway();
 beforeAll(async () => {
-  gw = await createTestGateway();
   await gw.gql(MeDocument, {}, "A");
 });
-afterAll(() => gw?.close());
 
 let n = 0;
 async function customer(input: Record<string, unknown> = {}) {
   const email = `me${++n}@example.com`;
-  const { id } = await gw.createCustomer({
+  const { customer, tokens, as } = await gw.createSignedInCustomer({
     emails: [{ address: email }],
     customFields: { tier: "gold" },
     identities: [{ provider: "google", providerUserId: `g-${n}` }],
     ...input,
   });
-  await gw.gql(SetPasswordDocument, { customerId: id, password: PASSWORD });
-  const tokens = await gw.signIn(email, PASSWORD);
-  return { id, email, tokens, as: { bearer: tokens.accessToken } };
+  return { id: customer.id, email, tokens, as };
 }
 
 describe("me", () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.ts";
 import { hashPassword, OWASP_PARAMS, verifyPassword } from "../src/passwords/hashing.ts";
 import {
@@ -8,25 +8,15 @@ import {
   ResetPasswordDocument,
   SetPasswordDocument,
 } from "./generated/graphql.ts";
-import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
+import { PASSWORD } from "./helpers/gateway.ts";
+import { customerMaker } from "./helpers/customers.ts";
+import { useTestGateway } from "./helpers/suite.ts";
 import { rowId } from "./helpers/ids.ts";
 import { auditTrail, expectNoWrites } from "./helpers/snapshot.ts";
 
-const PASSWORD = "correct horse battery staple";
+const gw = useTestGateway();
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await createTestGateway();
-});
-afterAll(() => gw?.close());
-
-let n = 0;
-async function customer(password: string | null = PASSWORD) {
-  const email = `pw${++n}@example.com`;
-  const { id } = await gw.createCustomer({ emails: [{ address: email }] });
-  if (password) await gw.gql(SetPasswordDocument, { customerId: id, password });
-  return { id, email };
-}
+const customer = customerMaker(gw, "pw");
 
 const hashOf = async (id: string) => (await gw.db.customer.findUniqueOrThrow({ where: { id: rowId(id) } })).passwordHash!;
 

@@ -1,22 +1,16 @@
 import { randomInt } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { App } from "../src/app.ts";
 import { ConfigError, loadConfig } from "../src/config.ts";
-import {
-  ForgotPasswordDocument,
-  MeDocument,
-  RevokeSessionDocument,
-  SetPasswordDocument,
-  SignInDocument,
-  VerifyEmailDocument,
-} from "./generated/graphql.ts";
-import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
+import { ForgotPasswordDocument, MeDocument, RevokeSessionDocument, VerifyEmailDocument } from "./generated/graphql.ts";
+import { PASSWORD, type TestGateway } from "./helpers/gateway.ts";
+import { customerMaker } from "./helpers/customers.ts";
+import { useTestGateway } from "./helpers/suite.ts";
 import { rowId } from "./helpers/ids.ts";
 import { auditTrail } from "./helpers/snapshot.ts";
 import { subscribeAudit } from "./helpers/subscriber.ts";
 import { createCustomer } from "../src/customers/service.ts";
 
-const PASSWORD = "correct horse battery staple";
 const REDIS_URL = process.env.REDIS_URL;
 
 // Client IPs come from X-Forwarded-For (TRUST_PROXY=true); each test takes a fresh one, so that
@@ -64,20 +58,10 @@ describe("configuration", () => {
 });
 
 describe("rate limits (defaults)", () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await createTestGateway({ env: { TRUST_PROXY: "true" } });
-  });
-  afterAll(() => gw?.close());
+  const gw = useTestGateway({ env: { TRUST_PROXY: "true" } });
   const publicFrom = (ip: string) => ({ "x-tenant": gw.tenants.A.slug, "x-forwarded-for": ip });
 
-  let n = 0;
-  async function customer() {
-    const email = `limited${++n}@example.com`;
-    const { id } = await gw.createCustomer({ emails: [{ address: email }] });
-    await gw.gql(SetPasswordDocument, { customerId: id, password: PASSWORD });
-    return { id, email };
-  }
+  const customer = customerMaker(gw, "limited");
 
   // Alias counts stay below graphql-armor's default maxAliases (15), which refuses bigger bombs
   // before they run; what is tested here is that the aliases that do run count one by one.
@@ -192,11 +176,7 @@ describe("rate limits (defaults)", () => {
 });
 
 describe("admin traffic", () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await createTestGateway({ env: { RATE_LIMIT_ADMIN_PER_CREDENTIAL: "5/60" } });
-  });
-  afterAll(() => gw?.close());
+  const gw = useTestGateway({ env: { RATE_LIMIT_ADMIN_PER_CREDENTIAL: "5/60" } });
 
   it("counts every root field per credential, aliases included; over it the operation answers one RATE_LIMITED error with retryAfter and HTTP 429", async () => {
     const four = `{ a: currentAdmin { keyId } b: currentAdmin { keyId } c: currentAdmin { keyId } d: currentAdmin { keyId } }`;
@@ -229,11 +209,7 @@ describe("admin traffic", () => {
 });
 
 describe("failed authentication", () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await createTestGateway();
-  });
-  afterAll(() => gw?.close());
+  const gw = useTestGateway();
 
   it("logs every wrong secret, unknown key and refused bearer token, and audits them once per window to the tenant concerned, never with the secret", async () => {
     const warn = vi.spyOn(gw.app.logger, "warn");
@@ -249,9 +225,7 @@ describe("failed authentication", () => {
     expect(JSON.stringify([events.map((e) => e.data), warn.mock.calls])).not.toMatch(/sk_not-the-secret|sk_nope/);
 
     // A bearer token whose session was revoked: its tenant is known (the signature checked out).
-    const { id } = await gw.createCustomer({ emails: [{ address: "bearer@example.com" }] });
-    await gw.gql(SetPasswordDocument, { customerId: id, password: PASSWORD });
-    const signedIn = await gw.signIn("bearer@example.com", PASSWORD);
+    const signedIn = (await gw.createSignedInCustomer({ emails: [{ address: "bearer@example.com" }] })).tokens;
     await gw.gql(RevokeSessionDocument, { id: signedIn.sessionId });
     expect((await gw.gql(MeDocument, {}, { bearer: signedIn.accessToken })).status).toBe(401);
     expect((await gw.gql(MeDocument, {}, { bearer: "forged.token.here" })).status).toBe(401);
@@ -263,11 +237,7 @@ describe("failed authentication", () => {
 });
 
 describe.skipIf(!REDIS_URL)("limits across gateway nodes via Redis", () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await createTestGateway({ redisUrl: REDIS_URL, env: { TRUST_PROXY: "true", RATE_LIMIT_SIGN_IN_PER_IP: "10/60" } });
-  });
-  afterAll(() => gw?.close());
+  const gw = useTestGateway({ redisUrl: REDIS_URL, env: { TRUST_PROXY: "true", RATE_LIMIT_SIGN_IN_PER_IP: "10/60" } });
 
   it("holds one IP's sign-in budget across two nodes sharing Redis", async () => {
     const other = await gw.addNode();
@@ -284,8 +254,7 @@ describe.skipIf(!REDIS_URL)("limits across gateway nodes via Redis", () => {
   it("makes the throttle's wait, started by failures on one node, hold on the other", async () => {
     const other = await gw.addNode();
     const email = `redis-throttle-${randomInt(1e9)}@example.com`;
-    const { id } = await gw.createCustomer({ emails: [{ address: email }] });
-    await gw.gql(SetPasswordDocument, { customerId: id, password: PASSWORD });
+    await gw.createCustomerWithPassword({ emails: [{ address: email }] });
     const headers = { "x-tenant": gw.tenants.A.slug, "x-forwarded-for": freshIp() };
     for (let i = 0; i < 4; i++)
       expect((await post(gw.app, SIGN_IN, headers, { identifier: email, password: `wrong-${i}` })).status).toBe(200);

@@ -1,9 +1,9 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { useTestGateway } from "./helpers/suite.ts";
 import { REVOCATION_BOUND_MS } from "../src/admin-auth/live-connections.ts";
 import { schema } from "../src/graphql/schema.ts";
-import { RevokeAdminCredentialDocument, SetPasswordDocument } from "./generated/graphql.ts";
-import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
+import { RevokeAdminCredentialDocument } from "./generated/graphql.ts";
 import { closedEvents, credentialCount, issue, oneBack, periodicRecheck, revokeSilently } from "./helpers/live-credentials.ts";
 import { AUDIT_SUBSCRIPTION, openSocket, subscribeAudit, subscribeSse } from "./helpers/subscriber.ts";
 
@@ -12,18 +12,12 @@ const MINT = `mutation { createAdminCredential(name: "minted over a socket") { _
 const CURRENT_ADMIN = `{ currentAdmin { keyId } }`;
 
 describe("revoking an admin credential reaches its live connections", () => {
-  let gw: TestGateway;
-  let url: string;
-  beforeAll(async () => {
-    gw = await createTestGateway();
-    url = await gw.listen();
-  });
-  afterAll(() => gw?.close());
+  const gw = useTestGateway({ listen: true });
 
   // First in this block, so that no connection of another test is still registered.
   it("re-checks every credential with open sockets in one query per interval, and runs operations within the bound without one", async () => {
     const credentials = [await issue(gw, "batch 1"), await issue(gw, "batch 2"), await issue(gw, "batch 3")];
-    const sockets = credentials.flatMap((c) => [openSocket(url, c.headers), openSocket(url, c.headers)]);
+    const sockets = credentials.flatMap((c) => [openSocket(gw.url, c.headers), openSocket(gw.url, c.headers)]);
     await Promise.all(sockets.map((s) => s.connected));
     gw.statements.reset();
     const answers = await Promise.all(sockets.map((s) => s.run(`{ currentTenant { slug } }`)));
@@ -42,8 +36,8 @@ describe("revoking an admin credential reaches its live connections", () => {
   it("closes a graphql-ws socket with 4403 at once when its credential is revoked over HTTP, while another credential's socket keeps working", async () => {
     const k = await issue(gw, "revoked on a socket");
     const other = await issue(gw, "control");
-    const revokedSub = subscribeAudit(url, k.headers, await oneBack(gw));
-    const controlSub = subscribeAudit(url, other.headers, await oneBack(gw));
+    const revokedSub = subscribeAudit(gw.url, k.headers, await oneBack(gw));
+    const controlSub = subscribeAudit(gw.url, other.headers, await oneBack(gw));
     await Promise.all([revokedSub.waitFor(1), controlSub.waitFor(1)]);
 
     await periodicRecheck(gw);
@@ -66,7 +60,7 @@ describe("revoking an admin credential reaches its live connections", () => {
 
   it("mints nothing when createAdminCredential is sent on the socket right after its credential was revoked", async () => {
     const k = await issue(gw, "mints nothing");
-    const socket = openSocket(url, k.headers);
+    const socket = openSocket(gw.url, k.headers);
     await socket.connected;
     expect(await socket.run(CURRENT_ADMIN)).toEqual({ data: { currentAdmin: { keyId: k.headers["x-api-key"] } } });
     const before = await credentialCount(gw);
@@ -81,7 +75,7 @@ describe("revoking an admin credential reaches its live connections", () => {
 
   it("refuses the next operation on a socket whose credential was revoked without any bus message, once the check is older than the bound", async () => {
     const k = await issue(gw, "refused per operation");
-    const socket = openSocket(url, k.headers);
+    const socket = openSocket(gw.url, k.headers);
     await socket.connected;
     const before = await credentialCount(gw);
     // Right after a periodic re-check, the next one is seconds away; only the clock moves past the
@@ -103,7 +97,7 @@ describe("revoking an admin credential reaches its live connections", () => {
 
   it("ends an SSE stream at once with UNAUTHENTICATED and completes the response when its credential is revoked over HTTP", async () => {
     const k = await issue(gw, "revoked on SSE");
-    const stream = await subscribeSse(url, k.headers, AUDIT_SUBSCRIPTION, await oneBack(gw));
+    const stream = await subscribeSse(gw.url, k.headers, AUDIT_SUBSCRIPTION, await oneBack(gw));
     await stream.waitFor(1);
     await periodicRecheck(gw);
     const started = Date.now();
@@ -118,9 +112,9 @@ describe("revoking an admin credential reaches its live connections", () => {
   it("closes the socket and the SSE stream within the bound when the credential is revoked in the database and no event is published", async () => {
     const k = await issue(gw, "revoked silently");
     const other = await issue(gw, "control");
-    const sub = subscribeAudit(url, k.headers, await oneBack(gw));
-    const stream = await subscribeSse(url, k.headers, AUDIT_SUBSCRIPTION, await oneBack(gw));
-    const control = await subscribeSse(url, other.headers, AUDIT_SUBSCRIPTION, await oneBack(gw));
+    const sub = subscribeAudit(gw.url, k.headers, await oneBack(gw));
+    const stream = await subscribeSse(gw.url, k.headers, AUDIT_SUBSCRIPTION, await oneBack(gw));
+    const control = await subscribeSse(gw.url, other.headers, AUDIT_SUBSCRIPTION, await oneBack(gw));
     await Promise.all([sub.waitFor(1), stream.waitFor(1), control.waitFor(1)]);
 
     const started = Date.now();
@@ -139,17 +133,11 @@ describe("revoking an admin credential reaches its live connections", () => {
 });
 
 describe("customer access tokens on live connections", () => {
-  let gw: TestGateway;
-  let url: string;
+  const gw = useTestGateway({ listen: true });
   let bearer: string;
   beforeAll(async () => {
-    gw = await createTestGateway();
-    url = await gw.listen();
-    const { id } = await gw.createCustomer({ emails: [{ address: "live@example.com" }] });
-    await gw.gql(SetPasswordDocument, { customerId: id, password: "a long enough password" });
-    bearer = (await gw.signIn("live@example.com", "a long enough password")).accessToken;
+    bearer = (await gw.createSignedInCustomer({ emails: [{ address: "live@example.com" }] })).tokens.accessToken;
   });
-  afterAll(() => gw?.close());
 
   // A customer subscription field would need the same treatment keyed by session id; this test
   // fails first when one is added.
@@ -158,13 +146,13 @@ describe("customer access tokens on live connections", () => {
   });
 
   it("refuses a customer access token on graphql-ws at connection_init", async () => {
-    const socket = openSocket(url, { authorization: `Bearer ${bearer}` });
+    const socket = openSocket(gw.url, { authorization: `Bearer ${bearer}` });
     expect(await socket.closed).toBe(4401);
     await socket.close();
   });
 
   it("refuses a customer's SSE subscription at once instead of streaming", async () => {
-    const stream = await subscribeSse(url, { authorization: `Bearer ${bearer}` }, AUDIT_SUBSCRIPTION, { after: "0" });
+    const stream = await subscribeSse(gw.url, { authorization: `Bearer ${bearer}` }, AUDIT_SUBSCRIPTION, { after: "0" });
     const text = await stream.ended;
     expect(stream.payloads).toHaveLength(1);
     expect(["UNAUTHENTICATED", "FORBIDDEN"]).toContain(stream.payloads[0].errors?.[0].extensions?.code);
@@ -174,8 +162,7 @@ describe("customer access tokens on live connections", () => {
 
 // CI sets REDIS_URL (and .ci/run refuses to start without it), so this never skips there.
 describe.skipIf(!REDIS_URL)("revocation across gateway nodes via Redis", () => {
-  let gw: TestGateway;
-  let urlA: string;
+  const gw = useTestGateway({ redisUrl: REDIS_URL, listen: true });
   let urlB: string;
   let redis: Redis;
   /** Node B's Redis subscriber connection(s): what a network blip would cut. */
@@ -183,16 +170,11 @@ describe.skipIf(!REDIS_URL)("revocation across gateway nodes via Redis", () => {
   const pubsubClients = async () => ((await redis.call("CLIENT", "LIST", "TYPE", "pubsub")) as string).match(/(?<=^id=)\d+/gm) ?? [];
   beforeAll(async () => {
     redis = new Redis(REDIS_URL!);
-    gw = await createTestGateway({ redisUrl: REDIS_URL });
-    urlA = await gw.listen();
     const before = new Set(await pubsubClients());
     urlB = await (await gw.addNode()).start();
     subscribersOfB = (await pubsubClients()).filter((id) => !before.has(id));
   });
-  afterAll(async () => {
-    redis?.disconnect();
-    await gw?.close();
-  });
+  afterAll(() => redis?.disconnect());
 
   it("closes on node B the socket and SSE stream of a credential revoked on node A", async () => {
     const k = await issue(gw, "revoked across nodes");
@@ -202,7 +184,7 @@ describe.skipIf(!REDIS_URL)("revocation across gateway nodes via Redis", () => {
 
     await periodicRecheck(gw);
     const started = Date.now();
-    const response = await fetch(urlA, {
+    const response = await fetch(gw.url, {
       method: "POST",
       headers: { "content-type": "application/json", ...gw.tenants.A.headers },
       body: JSON.stringify({

@@ -1,25 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useTestGateway } from "./helpers/suite.ts";
 import { loadConfig } from "../src/config.ts";
-import { CustomerSessionsDocument, MeDocument, RefreshSessionDocument, SetPasswordDocument } from "./generated/graphql.ts";
-import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
+import { CustomerSessionsDocument, MeDocument, RefreshSessionDocument } from "./generated/graphql.ts";
 import { rowId } from "./helpers/ids.ts";
 
 // A session nobody uses ends after SESSION_IDLE_TIMEOUT_SECONDS even though its absolute lifetime
 // (SESSION_TTL_SECONDS) has not run out: a token left behind on a shared computer stops working.
 
-const PASSWORD = "correct horse battery staple";
-let gw: TestGateway;
+const gw = useTestGateway({ env: { SESSION_IDLE_TIMEOUT_SECONDS: "3600", ACCESS_TOKEN_TTL_SECONDS: "900" } });
 let customers = 0;
-beforeAll(async () => {
-  gw = await createTestGateway({ env: { SESSION_IDLE_TIMEOUT_SECONDS: "3600", ACCESS_TOKEN_TTL_SECONDS: "900" } });
-});
-afterAll(() => gw?.close());
 
 async function signedIn() {
   const email = `idle-${++customers}@example.com`;
-  const customer = await gw.createCustomer({ emails: [{ address: email }] });
-  await gw.gql(SetPasswordDocument, { customerId: customer.id, password: PASSWORD });
-  return { customer, tokens: await gw.signIn(email, PASSWORD) };
+  return gw.createSignedInCustomer({ emails: [{ address: email }] });
 }
 
 /** Pretends the session was last used `seconds` ago (its idle deadline moves back as much). */

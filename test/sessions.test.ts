@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createCredential } from "../src/admin-auth/service.ts";
 import type { ServiceContext } from "../src/service-context.ts";
 import { createSession, revokeSession, type CreateSessionInput } from "../src/sessions/service.ts";
@@ -8,7 +8,6 @@ import {
   DisableCustomerDocument,
   EnableCustomerDocument,
   MeDocument,
-  SetPasswordDocument,
   UnblockCustomerDocument,
   CustomerDocument,
   CustomerSessionsDocument,
@@ -17,7 +16,8 @@ import {
   RevokeSessionDocument,
   SessionNodeDocument,
 } from "./generated/graphql.ts";
-import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
+import { PASSWORD } from "./helpers/gateway.ts";
+import { useTestGateway } from "./helpers/suite.ts";
 import { globalId, rowId } from "./helpers/ids.ts";
 import { auditTrail, expectNoWrites } from "./helpers/snapshot.ts";
 
@@ -27,16 +27,13 @@ const SAFARI_IPHONE =
 const SAFARI_IPAD =
   "Mozilla/5.0 (iPad; CPU OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.6 Mobile/15E148 Safari/604.1";
 
-let gw: TestGateway;
+const gw = useTestGateway();
 let adminA: ServiceContext;
 let credentialA: string;
 beforeAll(async () => {
-  gw = await createTestGateway();
   credentialA = gw.tenants.A.credentialId;
   adminA = gw.serviceContext("A");
 });
-
-afterAll(() => gw?.close());
 
 let customers = 0;
 async function customer() {
@@ -307,8 +304,8 @@ describe("blocking and disabling", () => {
     ] as const) {
       const id = await customer();
       const email = (await gw.gql(CustomerDocument, { id })).data!.customer!.primaryEmail!;
-      await gw.gql(SetPasswordDocument, { customerId: id, password: "correct horse battery" });
-      const signedIn = await gw.signIn(email, "correct horse battery");
+      await gw.setPassword(id);
+      const signedIn = await gw.signIn(email, PASSWORD);
       expect((await gw.gql(MeDocument, {}, { bearer: signedIn.accessToken })).status).toBe(200);
 
       await stop(id);

@@ -1,5 +1,5 @@
 import { decodeJwt, decodeProtectedHeader } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   BlockCustomerDocument,
   CustomerSignInLockDocument,
@@ -7,34 +7,27 @@ import {
   DisableCustomerDocument,
   MeDocument,
   RevokeSessionDocument,
-  SetPasswordDocument,
   SignInDocument,
   SignOutDocument,
   UnblockCustomerDocument,
 } from "./generated/graphql.ts";
-import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
+import { PASSWORD, type TestGateway } from "./helpers/gateway.ts";
+import { useTestGateway } from "./helpers/suite.ts";
 import { rowId } from "./helpers/ids.ts";
 import { auditTrail } from "./helpers/snapshot.ts";
 
 const FIREFOX_UBUNTU = "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0";
-const PASSWORD = "correct horse battery staple";
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await createTestGateway();
-});
-afterAll(() => gw?.close());
+const gw = useTestGateway();
 
 let n = 0;
 /** A customer of tenant A with an email, a phone, a username and (unless told otherwise) a password. */
 async function customer(password: string | null = PASSWORD) {
   const i = ++n;
-  const { id } = await gw.createCustomer({
-    username: `signer${i}`,
-    emails: [{ address: `signer${i}@example.com` }],
-    phones: [{ number: `+4930${String(1000000 + i)}` }],
-  });
-  if (password) await gw.gql(SetPasswordDocument, { customerId: id, password });
+  const { id } = await gw.createCustomerWithPassword(
+    { username: `signer${i}`, emails: [{ address: `signer${i}@example.com` }], phones: [{ number: `+4930${String(1000000 + i)}` }] },
+    password,
+  );
   return { id, email: `signer${i}@example.com`, username: `signer${i}`, phone: `+4930${String(1000000 + i)}` };
 }
 
@@ -181,19 +174,12 @@ describe("throttle and hard lock", () => {
   });
 
   describe("with a hard lock at four failures", () => {
-    let strict: TestGateway;
-    beforeAll(async () => {
-      // Free failures far above the lock, so that only the hard lock is at work here.
-      strict = await createTestGateway({
-        env: { LOCKOUT_THRESHOLD: "4", SIGN_IN_FREE_FAILURES_PER_IP: "50", SIGN_IN_FREE_FAILURES: "50" },
-      });
-    });
-    afterAll(() => strict?.close());
+    // Free failures far above the lock, so that only the hard lock is at work here.
+    const strict = useTestGateway({ env: { LOCKOUT_THRESHOLD: "4", SIGN_IN_FREE_FAILURES_PER_IP: "50", SIGN_IN_FREE_FAILURES: "50" } });
     let m = 0;
     async function locked() {
       const email = `strict${++m}@example.com`;
-      const { id } = await strict.createCustomer({ emails: [{ address: email }] });
-      await strict.gql(SetPasswordDocument, { customerId: id, password: PASSWORD });
+      const { id } = await strict.createCustomerWithPassword({ emails: [{ address: email }] });
       return { id, email };
     }
     const attempt = (g: TestGateway, email: string, password: string) =>

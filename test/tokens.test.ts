@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHash, randomBytes } from "node:crypto";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
 import { rotateSigningKey, unsealPrivateKey } from "../src/signing-keys/keys.ts";
@@ -20,25 +20,15 @@ import {
   SignInDocument,
   VerifyEmailDocument,
 } from "./generated/graphql.ts";
-import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
+import { PASSWORD, type TestGateway } from "./helpers/gateway.ts";
+import { customerMaker } from "./helpers/customers.ts";
+import { useTestGateway } from "./helpers/suite.ts";
 import { rowId } from "./helpers/ids.ts";
 import { auditTrail, expectNoWrites } from "./helpers/snapshot.ts";
 
-const PASSWORD = "correct horse battery staple";
+const gw = useTestGateway();
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await createTestGateway();
-});
-afterAll(() => gw?.close());
-
-let n = 0;
-async function customer(password: string | null = PASSWORD) {
-  const email = `tok${++n}@example.com`;
-  const { id } = await gw.createCustomer({ emails: [{ address: email }, { address: `alt-${email}` }] });
-  if (password) await gw.gql(SetPasswordDocument, { customerId: id, password });
-  return { id, email };
-}
+const customer = customerMaker(gw, "tok", (email) => ({ emails: [{ address: email }, { address: `alt-${email}` }] }));
 
 const publicA = () => ({ tenant: gw.tenants.A.slug });
 const refresh = (refreshToken: string, as: Parameters<TestGateway["gql"]>[2] = publicA()) =>

@@ -3,11 +3,12 @@ import { print, type ExecutionResult } from "graphql";
 import { createApp, type App } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import type { Db } from "../../src/db/database.ts";
-import { NO_REQUEST, type ServiceContext } from "../../src/service-context.ts";
+import { serviceContext, type ServiceContext } from "../../src/service-context.ts";
 import { createTenant, type CreatedTenant } from "../../src/tenants/service.ts";
 import { randomBytes } from "node:crypto";
 import {
   CreateCustomerDocument,
+  SetPasswordDocument,
   SignInDocument,
   type CreateCustomerInput,
   type CustomerFieldsFragment,
@@ -33,6 +34,17 @@ export type As = "A" | "B" | "anonymous" | { headers?: Record<string, string>; b
 
 export type SignedIn = Extract<SignInMutation["signIn"], { __typename: "SignInPayload" }>;
 
+/** The password test customers get unless a test says otherwise. */
+export const PASSWORD = "correct horse battery staple";
+
+/** A customer with a password who has signed in: the customer, and the tokens of that session. */
+export interface SignedInCustomer {
+  customer: CustomerFieldsFragment;
+  tokens: SignedIn;
+  /** Sends a request with the access token (Authorization: Bearer). */
+  as: { bearer: string };
+}
+
 export interface TestGateway {
   app: App;
   db: Db;
@@ -45,11 +57,20 @@ export interface TestGateway {
     variables?: V,
     as?: As,
   ): Promise<ExecutionResult<R> & { status: number }>;
-  /** Signs a customer of tenant A (or B) in through the signIn mutation; throws on failure. */
   /** The service context adminService() builds for a request with tenant A's (or B's) credential. */
   serviceContext(tenant?: "A" | "B"): ServiceContext;
   /** Creates a customer as an admin of `as` (default A); throws unless it succeeds. */
   createCustomer(input: CreateCustomerInput, as?: As): Promise<CustomerFieldsFragment>;
+  /** Sets a customer's password as an admin of `as` (default A); throws unless it succeeds. */
+  setPassword(customerId: string, password?: string, as?: As): Promise<void>;
+  /** Creates a customer and sets its password (default PASSWORD; null: none); throws unless both succeed. */
+  createCustomerWithPassword(input: CreateCustomerInput, password?: string | null, tenant?: "A" | "B"): Promise<CustomerFieldsFragment>;
+  /**
+   * Creates a customer with a password (default PASSWORD) and signs it in with its first email
+   * address; throws unless every step succeeds.
+   */
+  createSignedInCustomer(input: CreateCustomerInput, password?: string, tenant?: "A" | "B"): Promise<SignedInCustomer>;
+  /** Signs a customer of tenant A (or B) in through the signIn mutation; throws on failure. */
   signIn(identifier: string, password: string, tenant?: "A" | "B"): Promise<SignedIn>;
   /** Starts a real HTTP server on a free port; resolves with its GraphQL URL. */
   listen(): Promise<string>;
@@ -134,13 +155,29 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
     },
     serviceContext(tenant = "A") {
       const { id, credentialId } = tenants[tenant];
-      return { db, events: app.events, tenantId: id, actor: { kind: "ADMIN", id: credentialId }, request: NO_REQUEST };
+      return serviceContext({ db, events: app.events }, id, { kind: "ADMIN", id: credentialId });
     },
     async createCustomer(input, as = "A") {
       const res = await gateway.gql(CreateCustomerDocument, { input }, as);
       const payload = res.data?.createCustomer;
       if (payload?.__typename !== "CreateCustomerPayload") throw new Error(`createCustomer failed: ${JSON.stringify(res)}`);
       return payload.customer;
+    },
+    async setPassword(customerId, password = PASSWORD, as = "A") {
+      const res = await gateway.gql(SetPasswordDocument, { customerId, password }, as);
+      if (res.data?.setPassword.__typename !== "SetPasswordPayload") throw new Error(`setPassword failed: ${JSON.stringify(res)}`);
+    },
+    async createCustomerWithPassword(input, password = PASSWORD, tenant = "A") {
+      const customer = await gateway.createCustomer(input, tenant);
+      if (password !== null) await gateway.setPassword(customer.id, password, tenant);
+      return customer;
+    },
+    async createSignedInCustomer(input, password = PASSWORD, tenant = "A") {
+      const identifier = input.emails?.[0]?.address;
+      if (!identifier) throw new Error("createSignedInCustomer signs in with the first email address: give one");
+      const customer = await gateway.createCustomerWithPassword(input, password, tenant);
+      const tokens = await gateway.signIn(identifier, password, tenant);
+      return { customer, tokens, as: { bearer: tokens.accessToken } };
     },
     async signIn(identifier, password, tenant = "A") {
       const res = await gateway.gql(SignInDocument, { identifier, password }, { tenant: tenants[tenant].slug });

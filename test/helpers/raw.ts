@@ -26,8 +26,12 @@ export async function raw(
     headers: { "content-type": "application/json", accept: "application/json", ...req.headers },
     body: method === "GET" || method === "OPTIONS" ? undefined : typeof req.body === "string" ? req.body : JSON.stringify(req.body),
   });
-  const text = await response.text();
-  let body: RawAnswer["body"] = null;
+  return answerOf(response, await response.text(), started);
+}
+
+/** A response as a RawAnswer: `text` is its JSON body (or an SSE event's data), `started` when it was sent. */
+export function answerOf(response: Response, text: string | undefined, started: number): RawAnswer {
+  let body: RawAnswer["body"];
   try {
     body = text ? JSON.parse(text) : null;
   } catch {

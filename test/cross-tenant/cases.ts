@@ -1,0 +1,397 @@
+// The cases of test/cross-tenant/*.test.ts: every root field that takes an id or identifier of
+// tenant A's data, and the allow-lists of those that take none (coverage.test.ts compares them
+// with the schema's root fields).
+
+import type { NotFoundCode } from "../../src/errors.ts";
+import {
+  AddEmailDocument,
+  AddPhoneDocument,
+  AuditEventsDocument,
+  BlockCustomerDocument,
+  CreateCustomObjectDocument,
+  CrossTenantNodeDocument,
+  CrossTenantNodesDocument,
+  CustomObjectDocument,
+  CustomerByEmailDocument,
+  CustomerByPhoneDocument,
+  CustomerByUidDocument,
+  CustomerByUsernameDocument,
+  CustomerDocument,
+  DeleteCustomObjectDocument,
+  DeleteCustomerDocument,
+  DisableCustomerDocument,
+  EnableCustomerDocument,
+  GrantConsentDocument,
+  IssueEmailVerificationTokenDocument,
+  IssuePasswordResetTokenDocument,
+  LinkIdentityDocument,
+  RemoveEmailDocument,
+  RemovePhoneDocument,
+  RevokeAdminCredentialDocument,
+  RevokeAllSessionsDocument,
+  RevokeConsentDocument,
+  RevokeSessionDocument,
+  SetEmailVerifiedDocument,
+  SetPasswordDocument,
+  SetPhoneVerifiedDocument,
+  SetPrimaryEmailDocument,
+  SetPrimaryPhoneDocument,
+  UnblockCustomerDocument,
+  UnlinkIdentityDocument,
+  UpdateCustomObjectDocument,
+  UpdateCustomerDocument,
+} from "../generated/graphql.ts";
+import { a, asB, bobOfB, edgesOf, gw, type Answer } from "./fixture.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Root fields that take an id or identifier of A's data
+
+/** A read that must find A's data with A's credential and nothing with B's. */
+export interface QueryCase {
+  field: string;
+  what: string;
+  send: (as: "A" | "B") => Promise<Answer>;
+  /** What the answer reveals of A's data: null or [] when nothing. */
+  reveals: (data: Record<string, unknown>) => unknown;
+}
+
+export const NODE_TYPES: Record<string, () => string> = {
+  Customer: () => a.customer,
+  Identity: () => a.identity,
+  Session: () => a.session,
+  Consent: () => a.consent,
+  CustomObject: () => a.customObject,
+  AdminCredential: () => a.credential,
+  AuditEvent: () => a.auditEvent,
+};
+
+export const QUERY_CASES: QueryCase[] = [
+  {
+    field: "customer",
+    what: "A's customer id",
+    send: (as) => gw.gql(CustomerDocument, { id: a.customer }, as),
+    reveals: (d) => d.customer,
+  },
+  {
+    field: "customerByUid",
+    what: "A's uid",
+    send: (as) => gw.gql(CustomerByUidDocument, { value: a.uid }, as),
+    reveals: (d) => d.customerByUid,
+  },
+  {
+    field: "customerByEmail",
+    what: "A's email",
+    send: (as) => gw.gql(CustomerByEmailDocument, { value: a.email.toUpperCase() }, as),
+    reveals: (d) => d.customerByEmail,
+  },
+  {
+    field: "customerByUsername",
+    what: "A's username",
+    send: (as) => gw.gql(CustomerByUsernameDocument, { value: a.username }, as),
+    reveals: (d) => d.customerByUsername,
+  },
+  {
+    field: "customerByPhone",
+    what: "A's phone",
+    send: (as) => gw.gql(CustomerByPhoneDocument, { value: "+49 151 1234-5678" }, as),
+    reveals: (d) => d.customerByPhone,
+  },
+  {
+    field: "customObject",
+    what: "A's custom object id",
+    send: (as) => gw.gql(CustomObjectDocument, { id: a.customObject }, as),
+    reveals: (d) => d.customObject,
+  },
+  ...Object.entries(NODE_TYPES).map(([type, id]): QueryCase => ({
+    field: "node",
+    what: `the id of A's ${type}`,
+    send: (as) => gw.gql(CrossTenantNodeDocument, { id: id() }, as),
+    reveals: (d) => d.node,
+  })),
+  {
+    field: "nodes",
+    what: "the ids of all of A's nodes",
+    send: (as) => gw.gql(CrossTenantNodesDocument, { ids: Object.values(NODE_TYPES).map((id) => id()) }, as),
+    reveals: (d) => (d.nodes as unknown[]).filter((n) => n !== null),
+  },
+  {
+    field: "auditEvents",
+    what: "a filter on A's customer id",
+    send: (as) => gw.gql(AuditEventsDocument, { filter: { customerId: a.customer }, first: 50 }, as),
+    reveals: (d) => edgesOf(d.auditEvents),
+  },
+];
+
+/** A change B must not be able to make: it answers a typed not-found error. */
+export interface MutationCase {
+  field: string;
+  what: string;
+  code: NotFoundCode;
+  send: () => Promise<Answer>;
+}
+
+export const MUTATION_CASES: MutationCase[] = [
+  // Customers
+  {
+    field: "updateCustomer",
+    what: "A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(UpdateCustomerDocument, { id: a.customer, input: { firstName: "Mallory" } }),
+  },
+  {
+    field: "deleteCustomer",
+    what: "A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(DeleteCustomerDocument, { id: a.customer }),
+  },
+  {
+    field: "blockCustomer",
+    what: "A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(BlockCustomerDocument, { id: a.customer, reason: "mallory" }),
+  },
+  {
+    field: "unblockCustomer",
+    what: "A's blocked customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(UnblockCustomerDocument, { id: a.blockedCustomer }),
+  },
+  {
+    field: "disableCustomer",
+    what: "A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(DisableCustomerDocument, { id: a.customer }),
+  },
+  {
+    field: "enableCustomer",
+    what: "A's disabled customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(EnableCustomerDocument, { id: a.disabledCustomer }),
+  },
+  // Emails and phones: A's customer, and B's own customer with A's address or number
+  {
+    field: "addEmail",
+    what: "A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(AddEmailDocument, { customerId: a.customer, email: { address: "mallory@b.example", primary: true } }),
+  },
+  {
+    field: "removeEmail",
+    what: "A's customer and email",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(RemoveEmailDocument, { customerId: a.customer, email: a.email }),
+  },
+  {
+    field: "removeEmail",
+    what: "B's customer and A's email",
+    code: "EMAIL_NOT_FOUND",
+    send: () => asB(RemoveEmailDocument, { customerId: bobOfB, email: a.email }),
+  },
+  {
+    field: "setEmailVerified",
+    what: "A's customer and email",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(SetEmailVerifiedDocument, { customerId: a.customer, email: a.email, verified: true }),
+  },
+  {
+    field: "setEmailVerified",
+    what: "B's customer and A's email",
+    code: "EMAIL_NOT_FOUND",
+    send: () => asB(SetEmailVerifiedDocument, { customerId: bobOfB, email: a.email, verified: true }),
+  },
+  {
+    field: "setPrimaryEmail",
+    what: "A's customer and second email",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(SetPrimaryEmailDocument, { customerId: a.customer, email: a.secondEmail }),
+  },
+  {
+    field: "setPrimaryEmail",
+    what: "B's customer and A's email",
+    code: "EMAIL_NOT_FOUND",
+    send: () => asB(SetPrimaryEmailDocument, { customerId: bobOfB, email: a.secondEmail }),
+  },
+  {
+    field: "addPhone",
+    what: "A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(AddPhoneDocument, { customerId: a.customer, phone: { number: "+14155550100", primary: true } }),
+  },
+  {
+    field: "removePhone",
+    what: "A's customer and phone",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(RemovePhoneDocument, { customerId: a.customer, phone: a.phone }),
+  },
+  {
+    field: "removePhone",
+    what: "B's customer and A's phone",
+    code: "PHONE_NOT_FOUND",
+    send: () => asB(RemovePhoneDocument, { customerId: bobOfB, phone: a.phone }),
+  },
+  {
+    field: "setPhoneVerified",
+    what: "A's customer and phone",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(SetPhoneVerifiedDocument, { customerId: a.customer, phone: a.phone, verified: true }),
+  },
+  {
+    field: "setPhoneVerified",
+    what: "B's customer and A's phone",
+    code: "PHONE_NOT_FOUND",
+    send: () => asB(SetPhoneVerifiedDocument, { customerId: bobOfB, phone: a.phone, verified: true }),
+  },
+  {
+    field: "setPrimaryPhone",
+    what: "A's customer and second phone",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(SetPrimaryPhoneDocument, { customerId: a.customer, phone: a.secondPhone }),
+  },
+  {
+    field: "setPrimaryPhone",
+    what: "B's customer and A's phone",
+    code: "PHONE_NOT_FOUND",
+    send: () => asB(SetPrimaryPhoneDocument, { customerId: bobOfB, phone: a.secondPhone }),
+  },
+  // Identities
+  {
+    field: "linkIdentity",
+    what: "A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(LinkIdentityDocument, { customerId: a.customer, identity: { provider: "github", providerUserId: "mallory" } }),
+  },
+  {
+    field: "unlinkIdentity",
+    what: "A's customer and identity",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(UnlinkIdentityDocument, { customerId: a.customer, identityId: a.identity }),
+  },
+  {
+    field: "unlinkIdentity",
+    what: "B's customer and A's identity",
+    code: "IDENTITY_NOT_FOUND",
+    send: () => asB(UnlinkIdentityDocument, { customerId: bobOfB, identityId: a.identity }),
+  },
+  // Custom objects
+  {
+    field: "createCustomObject",
+    what: "A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(CreateCustomObjectDocument, { customerId: a.customer, name: a.objectName, data: { planted: true } }),
+  },
+  {
+    field: "updateCustomObject",
+    what: "A's custom object",
+    code: "CUSTOM_OBJECT_NOT_FOUND",
+    send: () => asB(UpdateCustomObjectDocument, { id: a.customObject, data: { secret: "overwritten" }, merge: true }),
+  },
+  {
+    field: "deleteCustomObject",
+    what: "A's custom object",
+    code: "CUSTOM_OBJECT_NOT_FOUND",
+    send: () => asB(DeleteCustomObjectDocument, { id: a.customObject }),
+  },
+  // Consents
+  {
+    field: "grantConsent",
+    what: "A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(GrantConsentDocument, { customerId: a.customer, input: { purpose: a.purpose, version: "2", source: "mallory" } }),
+  },
+  {
+    field: "revokeConsent",
+    what: "A's customer and purpose",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(RevokeConsentDocument, { customerId: a.customer, purpose: a.purpose }),
+  },
+  {
+    field: "revokeConsent",
+    what: "B's customer and A's purpose",
+    code: "CONSENT_NOT_FOUND",
+    send: () => asB(RevokeConsentDocument, { customerId: bobOfB, purpose: a.purpose }),
+  },
+  // Sessions
+  { field: "revokeSession", what: "A's session", code: "SESSION_NOT_FOUND", send: () => asB(RevokeSessionDocument, { id: a.session }) },
+  {
+    field: "revokeAllSessions",
+    what: "A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(RevokeAllSessionsDocument, { customerId: a.customer }),
+  },
+  // Passwords and one-time tokens (admin side of customer sign-in)
+  {
+    field: "setPassword",
+    what: "A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(SetPasswordDocument, { customerId: a.customer, password: "correct horse battery staple" }),
+  },
+  {
+    field: "issuePasswordResetToken",
+    what: "A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(IssuePasswordResetTokenDocument, { customerId: a.customer }),
+  },
+  {
+    field: "issueEmailVerificationToken",
+    what: "A's customer and email",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(IssueEmailVerificationTokenDocument, { customerId: a.customer, email: a.email }),
+  },
+  {
+    field: "issueEmailVerificationToken",
+    what: "B's customer and A's email",
+    code: "EMAIL_NOT_FOUND",
+    send: () => asB(IssueEmailVerificationTokenDocument, { customerId: bobOfB, email: a.email }),
+  },
+  // Admin credentials
+  {
+    field: "revokeAdminCredential",
+    what: "A's credential",
+    code: "CREDENTIAL_NOT_FOUND",
+    send: () => asB(RevokeAdminCredentialDocument, { id: a.credential }),
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Root fields that take no id of A's data. Each has a check below that B sees nothing of A's
+// through it (describe "fields that take no id of tenant A's data").
+
+/** Admin fields without an id argument: they act on, or list, the caller's own tenant. */
+export const QUERIES_WITHOUT_IDS = [
+  "currentAdmin", // the caller's own credential
+  "currentTenant", // the caller's own tenant
+  "adminCredentials", // list of the caller's tenant (cursor: checked)
+  "customers", // search in the caller's tenant by email, phone, name… (checked with A's values)
+  "customObjects", // search in the caller's tenant by name and data (checked with A's values and cursor)
+];
+export const MUTATIONS_WITHOUT_IDS = [
+  "createCustomer", // creates in the caller's tenant; A's email, phone, uid… must not conflict (checked)
+  "createAdminCredential", // issues a credential of the caller's tenant (checked: it cannot read A)
+];
+export const SUBSCRIPTIONS_WITHOUT_IDS = [
+  "auditEvents", // the caller's tenant's trail (checked: B's replay holds none of A's events)
+];
+
+/**
+ * Customer-facing fields, covered by their own tests: they authenticate a customer (X-Tenant
+ * header, or a customer's access token naming tenant and customer) instead of an admin
+ * credential, so "B's admin credential with A's ids" is not their threat. Checked here only in
+ * that B's admin credential gets nothing out of them (describe "customer-facing fields").
+ */
+export const CUSTOMER_FACING_QUERIES = ["me"];
+export const CUSTOMER_FACING_MUTATIONS = [
+  "signIn",
+  "refreshSession",
+  "signOut",
+  "changePassword",
+  "forgotPassword",
+  "resetPassword",
+  "verifyEmail",
+  "updateMyProfile",
+  "revokeMySession",
+  "grantMyConsent",
+  "revokeMyConsent",
+  "createMyCustomObject",
+  "updateMyCustomObject",
+  "deleteMyCustomObject",
+];

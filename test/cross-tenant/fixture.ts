@@ -1,0 +1,180 @@
+import { randomUUID } from "node:crypto";
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import type { ExecutionResult } from "graphql";
+import { beforeAll } from "vitest";
+import { createSession } from "../../src/sessions/service.ts";
+import {
+  AuditEventsDocument,
+  BlockCustomerDocument,
+  CreateAdminCredentialDocument,
+  CreateCustomObjectDocument,
+  CreateCustomerDocument,
+  CrossTenantAdminCredentialsDocument,
+  CrossTenantCustomerConnectionsDocument,
+  DisableCustomerDocument,
+  GrantConsentDocument,
+  LinkIdentityDocument,
+} from "../generated/graphql.ts";
+import { globalId, rowId } from "../helpers/ids.ts";
+import { expectNoWrites } from "../helpers/snapshot.ts";
+import { useTestGateway, type SuiteGateway } from "../helpers/suite.ts";
+
+// Tenant B's admin credential (all scopes) against tenant A's data. Every root field that takes an
+// id or identifier is called with A's (ids.test.ts): queries must answer null or an empty list,
+// mutations a typed *_NOT_FOUND, and not a single row anywhere may change. Root fields that take
+// no id are allow-listed in cases.ts, each with a check that B cannot see A's data through it
+// (without-ids.test.ts); coverage.test.ts compares the schema's root fields with these lists, so
+// a field added later cannot go unchecked. This file holds the data every one of them starts from.
+
+/** The gateway of the file that called useCrossTenantData(). */
+export let gw: SuiteGateway;
+
+/** Tenant A's data, as global IDs and the identifiers B tries. */
+export const a = {
+  customer: "",
+  blockedCustomer: "",
+  disabledCustomer: "",
+  identity: "",
+  session: "",
+  consent: "",
+  customObject: "",
+  credential: "",
+  auditEvent: "",
+  uid: "a-ada",
+  username: "ada-of-a",
+  email: "ada@a.example",
+  secondEmail: "ada.work@a.example",
+  phone: "+4915112345678",
+  secondPhone: "+4915187654321",
+  provider: "google",
+  providerUserId: "g-ada",
+  objectName: "wishlist",
+  objectData: { secret: "only-for-a" },
+  purpose: "marketing.email",
+  /** Cursors of A's rows in A's own connections. */
+  cursors: { identity: "", session: "", consent: "", history: "", customObject: "", credential: "" },
+};
+
+/** Tenant B's own customer, for calls that mix B's customer with A's other ids. */
+export let bobOfB = "";
+
+export type Answer = ExecutionResult<Record<string, unknown>> & { status: number };
+
+export async function created(res: Answer): Promise<string> {
+  const payload = res.data?.createCustomer as { __typename: string; customer?: { id: string } };
+  if (payload?.__typename !== "CreateCustomerPayload") throw new Error(`setup failed: ${JSON.stringify(res)}`);
+  return payload.customer!.id;
+}
+
+export function ok<T extends { __typename: string }>(payload: T, typename: string): T {
+  if (payload.__typename !== typename) throw new Error(`setup failed: ${JSON.stringify(payload)}`);
+  return payload;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A gateway on a fresh database holding tenant A's data (\`a\`) and tenant B's customer (\`bobOfB\`)
+ * with rows on both sides of A's in every connection. Call it at the top of a test file.
+ */
+export function useCrossTenantData(): SuiteGateway {
+  gw = useTestGateway();
+  beforeAll(async () => {
+    a.credential = globalId("AdminCredential", gw.tenants.A.credentialId);
+    const adminA = gw.serviceContext("A");
+
+    // Tenant B's customer gets two rows in every connection before A's rows and two after (in
+    // time, and for consents in purpose order), so that a cursor of A's that gave away its
+    // position would turn up rows of B in either direction (a connection skips one row, the
+    // cursor's own, after the cursor).
+    const adminB = gw.serviceContext("B");
+    const purposesOfB = ["a.first", "b.second", "t.third", "z.fourth"]; // A's "marketing.email" sorts in the middle
+    const rowsOfB = async (n: number) => {
+      await sleep(3);
+      const identity = { provider: "github", providerUserId: `bob-${n}` };
+      ok((await gw.gql(LinkIdentityDocument, { customerId: bobOfB, identity }, "B")).data!.linkIdentity, "LinkIdentityPayload");
+      await createSession(adminB, rowId(bobOfB), { userAgent: "curl/8.4.0" });
+      const input = { purpose: purposesOfB[n - 1], version: "1", source: "b" };
+      ok((await gw.gql(GrantConsentDocument, { customerId: bobOfB, input }, "B")).data!.grantConsent, "GrantConsentPayload");
+      const object = { customerId: bobOfB, name: a.objectName, data: { owner: "b", n } };
+      ok((await gw.gql(CreateCustomObjectDocument, object, "B")).data!.createCustomObject, "CreateCustomObjectPayload");
+      ok(
+        (await gw.gql(CreateAdminCredentialDocument, { name: `b-${n}` }, "B")).data!.createAdminCredential,
+        "CreateAdminCredentialPayload",
+      );
+      await sleep(3);
+    };
+    bobOfB = await created(await gw.gql(CreateCustomerDocument, { input: { emails: [{ address: "bob@b.example" }] } }, "B"));
+    await rowsOfB(1);
+    await rowsOfB(2);
+
+    // Tenant A: one customer with everything, one blocked and one disabled one (so that unblock and
+    // enable would change something if B could reach them).
+    a.customer = await created(
+      await gw.gql(CreateCustomerDocument, {
+        input: {
+          uid: a.uid,
+          username: a.username,
+          firstName: "Ada",
+          customFields: { plan: "a-gold" },
+          emails: [{ address: a.email }, { address: a.secondEmail }],
+          phones: [{ number: a.phone }, { number: a.secondPhone }],
+          identities: [
+            { provider: a.provider, providerUserId: a.providerUserId, profile: { sub: a.providerUserId } },
+            { provider: "password", providerUserId: "ada" },
+          ],
+        },
+      }),
+    );
+    a.blockedCustomer = await created(await gw.gql(CreateCustomerDocument, { input: { emails: [{ address: "blocked@a.example" }] } }));
+    ok((await gw.gql(BlockCustomerDocument, { id: a.blockedCustomer, reason: "fraud check" })).data!.blockCustomer, "BlockCustomerPayload");
+    a.disabledCustomer = await created(await gw.gql(CreateCustomerDocument, { input: { emails: [{ address: "disabled@a.example" }] } }));
+    ok((await gw.gql(DisableCustomerDocument, { id: a.disabledCustomer })).data!.disableCustomer, "DisableCustomerPayload");
+    const object = ok(
+      (await gw.gql(CreateCustomObjectDocument, { customerId: a.customer, name: a.objectName, data: a.objectData })).data!
+        .createCustomObject,
+      "CreateCustomObjectPayload",
+    );
+    if (object.__typename === "CreateCustomObjectPayload") a.customObject = object.customObject.id;
+    const consent = ok(
+      (await gw.gql(GrantConsentDocument, { customerId: a.customer, input: { purpose: a.purpose, version: "1", source: "signup-form" } }))
+        .data!.grantConsent,
+      "GrantConsentPayload",
+    );
+    if (consent.__typename === "GrantConsentPayload") a.consent = consent.consent.id;
+    // Sessions start at sign-in, which has no admin mutation: call the service as tenant A.
+    a.session = globalId("Session", (await createSession(adminA, rowId(a.customer), { ip: "203.0.113.7", userAgent: "curl/8.4.0" })).id);
+
+    const connections = (await gw.gql(CrossTenantCustomerConnectionsDocument, { id: a.customer })).data!.customer!;
+    const googleEdge = connections.identities.edges.find((e) => e.node.providerUserId === a.providerUserId)!;
+    a.identity = googleEdge.node.id;
+    a.cursors.identity = googleEdge.cursor;
+    a.cursors.session = connections.sessions.edges[0].cursor;
+    a.cursors.consent = connections.consents.edges[0].cursor;
+    a.cursors.history = connections.consentHistory.edges[0].cursor;
+    a.cursors.customObject = connections.customObjects.edges[0].cursor;
+    a.cursors.credential = (await gw.gql(CrossTenantAdminCredentialsDocument, {})).data!.adminCredentials.edges[0].cursor;
+    const events = (await gw.gql(AuditEventsDocument, { filter: { customerId: a.customer }, first: 1 })).data!.auditEvents.edges;
+    a.auditEvent = events[0].node.id;
+
+    await rowsOfB(3);
+    await rowsOfB(4);
+  });
+  return gw;
+}
+
+/** Runs \`act\` and proves every table of the database is unchanged afterwards. */
+export const withoutWrites = <T>(act: () => Promise<T>): Promise<T> => expectNoWrites(gw.db, act);
+
+/** The same connection cursor, pointing at a row id that exists nowhere. */
+export const withUnknownRow = (cursor: string) =>
+  Buffer.from(
+    Buffer.from(cursor, "base64")
+      .toString("utf8")
+      .replace(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/, randomUUID()),
+  ).toString("base64");
+
+export const edgesOf = (connection: unknown) => (connection as { edges: unknown[] }).edges;
+
+export const asB = <R, V extends Record<string, unknown>>(doc: TypedDocumentNode<R, V>, variables: V) =>
+  gw.gql(doc, variables, "B") as unknown as Promise<Answer>;

@@ -1,0 +1,170 @@
+import { describe, expect, it } from "vitest";
+import {
+  AuditEventsDocument,
+  CreateAdminCredentialDocument,
+  CreateCustomerDocument,
+  CrossTenantAdminCredentialsDocument,
+  CurrentAdminDocument,
+  CustomObjectsDocument,
+  CustomerByEmailDocument,
+  CustomerDocument,
+  CustomersDocument,
+  DeleteCustomerDocument,
+  DeleteMyCustomObjectDocument,
+  MeDocument,
+  RevokeMySessionDocument,
+  UpdateMyCustomObjectDocument,
+} from "../generated/graphql.ts";
+import { globalId } from "../helpers/ids.ts";
+import { auditTrail, snapshotDatabase } from "../helpers/snapshot.ts";
+import { subscribeAudit } from "../helpers/subscriber.ts";
+import { a, bobOfB, type Answer, created, ok, useCrossTenantData, withoutWrites, withUnknownRow, asB } from "./fixture.ts";
+
+// The root fields that take no id of tenant A's data (allow-listed in cases.ts), each with a
+// check that tenant B sees nothing of A's through it; and the customer-facing fields, which
+// refuse B's admin credential.
+
+const gw = useCrossTenantData();
+
+describe("fields that take no id of tenant A's data", () => {
+  it("currentAdmin and currentTenant answer tenant B's own credential and tenant", async () => {
+    const res = await gw.gql(CurrentAdminDocument, {}, "B");
+    expect(res.data!.currentTenant).toMatchObject({ id: gw.tenants.B.id, slug: "tenant-b" });
+    expect(res.data!.currentAdmin.keyId).toBe(gw.tenants.B.keyId);
+  });
+
+  it("adminCredentials lists none of A's credentials, and resumed from A's cursor answers as from an unknown one", async () => {
+    const all = (await gw.gql(CrossTenantAdminCredentialsDocument, {}, "B")).data!.adminCredentials.edges;
+    expect(all.map((e) => e.node.id)).not.toContain(a.credential);
+    expect(all.map((e) => e.node.keyId)).not.toContain(gw.tenants.A.keyId);
+    // Control: all of B's credentials are younger than A's, so a leaking cursor would list them.
+    const afterOwnFirst = (await gw.gql(CrossTenantAdminCredentialsDocument, { after: all[0].cursor }, "B")).data!.adminCredentials.edges;
+    expect(afterOwnFirst.length).toBeGreaterThan(0);
+    const fromA = await withoutWrites(() => gw.gql(CrossTenantAdminCredentialsDocument, { after: a.cursors.credential }, "B"));
+    const fromNowhere = await gw.gql(CrossTenantAdminCredentialsDocument, { after: withUnknownRow(a.cursors.credential) }, "B");
+    expect(fromA).toEqual(fromNowhere);
+  });
+
+  it("customers finds nothing of A's by A's email, phone, username, name or custom fields", async () => {
+    const filters = [
+      { email: { equals: a.email } },
+      { email: { contains: "@a.example" } },
+      { phone: { equals: a.phone } },
+      { username: { startsWith: "ada" } },
+      { name: { contains: "ada" } },
+      { customFields: { plan: "a-gold" } },
+    ];
+    for (const filter of filters) {
+      const res = await withoutWrites(() => gw.gql(CustomersDocument, { filter, first: 100 }, "B"));
+      expect(res.data!.customers, JSON.stringify(filter)).toMatchObject({ totalCount: 0, edges: [] });
+    }
+    const everything = (await gw.gql(CustomersDocument, { first: 100 }, "B")).data!.customers;
+    expect(everything.edges.map((e) => e.node.id)).toEqual([bobOfB]);
+  });
+
+  it("customObjects lists only B's objects of A's name, nothing for A's data, and the same from A's cursor as from an unknown one", async () => {
+    const byName = (await gw.gql(CustomObjectsDocument, { name: a.objectName, first: 50 }, "B")).data!.customObjects.edges;
+    expect(byName.map((e) => e.node.data.owner)).toEqual(["b", "b", "b", "b"]);
+    expect(byName.map((e) => e.node.id)).not.toContain(a.customObject);
+    const byData = await withoutWrites(() => gw.gql(CustomObjectsDocument, { name: a.objectName, filter: a.objectData }, "B"));
+    expect(byData.data!.customObjects.edges).toEqual([]);
+    for (const filter of [undefined, { owner: "b" }]) {
+      // Control: B's objects lie on both sides of A's in time, so a leaking cursor would list some.
+      const afterOwnFirst = await gw.gql(CustomObjectsDocument, { name: a.objectName, filter, after: byName[0].cursor }, "B");
+      expect(afterOwnFirst.data!.customObjects.edges.length).toBeGreaterThan(0);
+      const fromA = await withoutWrites(() =>
+        gw.gql(CustomObjectsDocument, { name: a.objectName, filter, after: a.cursors.customObject }, "B"),
+      );
+      const fromNowhere = await gw.gql(
+        CustomObjectsDocument,
+        { name: a.objectName, filter, after: withUnknownRow(a.cursors.customObject) },
+        "B",
+      );
+      expect(fromA, `filter ${JSON.stringify(filter)}`).toEqual(fromNowhere);
+    }
+  });
+
+  it("auditEvents of B contain none of A's events, and no event of B leads to A's customer", async () => {
+    const mine = (await gw.gql(AuditEventsDocument, { first: 200 }, "B")).data!.auditEvents.edges.map((e) => e.node);
+    const ofA = new Set((await auditTrail(gw.db, gw.tenants.A.id)).map((e) => globalId("AuditEvent", e.id)));
+    expect(mine.length).toBe((await auditTrail(gw.db, gw.tenants.B.id)).length);
+    expect(mine.filter((e) => ofA.has(e.id))).toEqual([]);
+    expect(mine.filter((e) => e.customerId === a.customer || e.customer?.id === a.customer)).toEqual([]);
+  });
+
+  it("createCustomer with A's email, phone, uid, username and identity succeeds in B without touching A (no conflict gives A's data away)", async () => {
+    const before = await snapshotDatabase(gw.db, gw.tenants.A.id);
+    const res = await gw.gql(
+      CreateCustomerDocument,
+      {
+        input: {
+          uid: a.uid,
+          username: a.username,
+          emails: [{ address: a.email }],
+          phones: [{ number: a.phone }],
+          identities: [{ provider: a.provider, providerUserId: a.providerUserId }],
+        },
+      },
+      "B",
+    );
+    const twin = await created(res);
+    expect(twin).not.toBe(a.customer);
+    expect(await snapshotDatabase(gw.db, gw.tenants.A.id)).toEqual(before);
+    expect((await gw.gql(CustomerByEmailDocument, { value: a.email }, "B")).data!.customerByEmail).toEqual({
+      id: twin,
+      primaryEmail: a.email,
+    });
+    expect((await gw.gql(CustomerByEmailDocument, { value: a.email }, "A")).data!.customerByEmail).toEqual({
+      id: a.customer,
+      primaryEmail: a.email,
+    });
+    ok((await gw.gql(DeleteCustomerDocument, { id: twin }, "B")).data!.deleteCustomer, "DeleteCustomerPayload");
+  });
+
+  it("createAdminCredential issues a credential of B's tenant, which cannot read A's data either", async () => {
+    const before = await snapshotDatabase(gw.db, gw.tenants.A.id);
+    const issued = ok(
+      (await gw.gql(CreateAdminCredentialDocument, { name: "b-second" }, "B")).data!.createAdminCredential,
+      "CreateAdminCredentialPayload",
+    );
+    if (issued.__typename !== "CreateAdminCredentialPayload") return;
+    expect(await snapshotDatabase(gw.db, gw.tenants.A.id)).toEqual(before);
+    const headers = { "x-api-key": issued.issued.credential.keyId, "x-api-secret": issued.issued.secret };
+    expect((await gw.gql(CurrentAdminDocument, {}, { headers })).data!.currentTenant.id).toBe(gw.tenants.B.id);
+    expect((await gw.gql(CustomerDocument, { id: a.customer }, { headers })).data!.customer).toBeNull();
+    const listedByA = (await gw.gql(CrossTenantAdminCredentialsDocument, {}, "A")).data!.adminCredentials.edges;
+    expect(listedByA.map((e) => e.node.keyId)).not.toContain(issued.issued.credential.keyId);
+  });
+
+  it("the auditEvents subscription replays to B exactly B's own events, none of A's", async () => {
+    const url = await gw.listen();
+    const trailOfB = await auditTrail(gw.db, gw.tenants.B.id);
+    const sub = subscribeAudit(url, gw.tenants.B.headers, { after: "0" });
+    try {
+      await sub.waitFor(trailOfB.length);
+      expect(sub.errors).toEqual([]);
+      expect(sub.events.map((e) => [e.sequence, e.type])).toEqual(trailOfB.map((e) => [Number(e.seq), e.type]));
+      expect(sub.events.filter((e) => e.customerId === a.customer)).toEqual([]);
+    } finally {
+      await sub.close();
+    }
+  });
+});
+
+describe("customer-facing fields", () => {
+  it("refuse tenant B's admin credential when given A's ids, and write nothing", async () => {
+    const attempts: [string, () => Promise<Answer>][] = [
+      ["me", () => asB(MeDocument, {})],
+      ["revokeMySession", () => asB(RevokeMySessionDocument, { id: a.session })],
+      ["updateMyCustomObject", () => asB(UpdateMyCustomObjectDocument, { id: a.customObject, data: { secret: "overwritten" } })],
+      ["deleteMyCustomObject", () => asB(DeleteMyCustomObjectDocument, { id: a.customObject })],
+    ];
+    for (const [field, send] of attempts) {
+      const res = await withoutWrites(send);
+      const answer = res.data?.[field] as { __typename?: string } | null | undefined;
+      // Refused outright (an authorization error) or with a typed error: never A's data.
+      expect(answer?.__typename === undefined || answer.__typename.endsWith("Error"), `${field}: ${JSON.stringify(res)}`).toBe(true);
+      expect(JSON.stringify(res)).not.toContain(a.objectData.secret);
+    }
+  });
+});
