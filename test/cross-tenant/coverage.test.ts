@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 import type { GraphQLObjectType } from "graphql";
 import { describe, expect, it } from "vitest";
 import { schema } from "../../src/graphql/schema.ts";
@@ -41,5 +42,16 @@ describe("coverage of the schema", () => {
   it("tries node(id) with an id of every type that implements Node", () => {
     const nodeTypes = schema.getPossibleTypes(schema.getType("Node") as never).map((t) => t.name);
     expect(sorted(nodeTypes)).toEqual(sorted(Object.keys(NODE_TYPES)));
+  });
+
+  it("finds the customer-facing fields in src/account/ and nowhere else, so the source tree names that audience", () => {
+    // Root fields are the two-space-indented keys of builder.queryFields/mutationFields.
+    const rootFieldsOf = (file: string) => [...readFileSync(file, "utf8").matchAll(/^ {2}(\w+): t\.\w+\(/gm)].map((m) => m[1]);
+    const schemaFiles = (readdirSync("src", { recursive: true }) as string[]).filter((f) => f.endsWith("schema.ts"));
+    const definedIn = (inAccount: boolean) =>
+      schemaFiles.filter((f) => f.startsWith("account/") === inAccount).flatMap((f) => rootFieldsOf(`src/${f}`));
+    const customerFacing = sorted([...CUSTOMER_FACING_QUERIES, ...CUSTOMER_FACING_MUTATIONS]);
+    expect(sorted(definedIn(true))).toEqual(customerFacing);
+    expect(definedIn(false).filter((name) => customerFacing.includes(name))).toEqual([]);
   });
 });
