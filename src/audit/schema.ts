@@ -1,4 +1,5 @@
 import { CustomerRef } from "../customers/schema.ts";
+import { loadCustomers } from "../customers/search.ts";
 import { SlowConsumerError } from "../errors.ts";
 import type { AuditEvent } from "../generated/prisma/client.ts";
 import { ActorKind } from "../generated/prisma/enums.ts";
@@ -44,10 +45,10 @@ export const AuditEventRef = builder.prismaNode("AuditEvent", {
       type: CustomerRef,
       nullable: true,
       description: "The customer acted on, if it still exists.",
-      load: (ids: string[], ctx) =>
-        ctx.db.customer
-          .findMany({ where: { id: { in: ids }, tenantId: ctx.admin?.tenantId ?? NIL_UUID } })
-          .then((rows) => ids.map((id) => rows.find((r) => r.id === id) ?? null)),
+      load: async (ids: string[], ctx) => {
+        const found = new Map((await loadCustomers(adminService(ctx), ids)).map((c) => [c.id, c]));
+        return ids.map((id) => found.get(id) ?? null);
+      },
       resolve: (e) => e.customerId,
     }),
     ip: t.exposeString("ip", { nullable: true }),

@@ -1,5 +1,5 @@
 import { loadConfig } from "../config.ts";
-import { rotateSigningKey, verifyingWhere } from "../signing-keys/keys.ts";
+import { rotateSigningKey, listSigningKeys } from "../signing-keys/keys.ts";
 import { resolveMasterKey } from "../signing-keys/master-key.ts";
 import type { CliContext } from "./context.ts";
 
@@ -24,12 +24,8 @@ export async function runKeysCommand(command: string | undefined, ctx: CliContex
     return 0;
   }
   if (command === "list") {
-    const verifying = new Set(
-      (await db.signingKey.findMany({ where: verifyingWhere(config.auth.accessTokenTtlSeconds), select: { kid: true } })).map((k) => k.kid),
-    );
-    for (const key of await db.signingKey.findMany({ orderBy: { createdAt: "desc" } })) {
-      const state = key.retiredAt === null ? "signing" : verifying.has(key.kid) ? "verifying only" : "expired";
-      ctx.print(`${key.kid}  ${key.algorithm}  created ${key.createdAt.toISOString()}  ${state}`);
+    for (const key of await listSigningKeys(db, config.auth.accessTokenTtlSeconds)) {
+      ctx.print(`${key.kid}  ${key.algorithm}  created ${key.createdAt.toISOString()}  ${key.state}`);
     }
     return 0;
   }

@@ -1,4 +1,4 @@
-import { createTenant } from "../tenants/service.ts";
+import { createTenant, listTenants } from "../tenants/service.ts";
 import type { CliContext } from "./context.ts";
 
 export async function runTenantCommand(command: string | undefined, ctx: CliContext): Promise<number> {
@@ -13,7 +13,7 @@ export async function runTenantCommand(command: string | undefined, ctx: CliCont
     return 0;
   }
   if (command === "list") {
-    for (const t of await db.tenant.findMany({ orderBy: { createdAt: "asc" } })) {
+    for (const t of await listTenants(db)) {
       ctx.print(`${t.slug}\t${t.name}\t${t.id}\t${t.createdAt.toISOString()}`);
     }
     return 0;

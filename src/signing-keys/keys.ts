@@ -48,3 +48,18 @@ export function verifyingWhere(accessTokenTtlSeconds: number, now = Date.now()):
   // A minute of slack for clocks of other nodes.
   return { OR: [{ retiredAt: null }, { retiredAt: { gt: new Date(now - (accessTokenTtlSeconds + 60) * 1000) } }] };
 }
+
+/**
+ * Every signing key, newest first, with its state: `signing` (the current key), `verifying only`
+ * (retired, its tokens may still be live) or `expired`. Cost: two indexed reads.
+ */
+export async function listSigningKeys(db: Db, accessTokenTtlSeconds: number) {
+  const verifying = new Set(
+    (await db.signingKey.findMany({ where: verifyingWhere(accessTokenTtlSeconds), select: { kid: true } })).map((k) => k.kid),
+  );
+  const keys = await db.signingKey.findMany({ orderBy: { createdAt: "desc" } });
+  return keys.map((key) => ({
+    ...key,
+    state: key.retiredAt === null ? "signing" : verifying.has(key.kid) ? "verifying only" : "expired",
+  }));
+}

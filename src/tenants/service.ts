@@ -59,3 +59,8 @@ export async function findTenantIdBySlug(db: Db, slug: string): Promise<string |
   const tenant = await db.tenant.findUnique({ where: { slug: slug.trim().toLowerCase() }, select: { id: true } });
   return tenant?.id ?? null;
 }
+
+/** Every tenant, oldest first (the CLI's `tenant list`). Cost: one read of the tenant table. */
+export function listTenants(db: Db): Promise<Tenant[]> {
+  return db.tenant.findMany({ orderBy: { createdAt: "asc" } });
+}
