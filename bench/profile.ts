@@ -8,6 +8,8 @@
 // a fresh database bench_profile_<random> is created, migrated, seeded and dropped at the end.
 // BENCH_SECONDS (default 5) per case, BENCH_CONCURRENCY (default 4) requests in flight,
 // BENCH_CUSTOMERS (default 200) seeded customers. NO_RECORD=1 skips bench/RESULTS.md.
+// BENCH_CPU=1 (npm run bench:cpu) profiles the gateway side of each case instead (bench/cpu.ts):
+// it prints where the time goes by package and records no req/s (the profiler costs throughput).
 import { deepStrictEqual } from "node:assert/strict";
 import { print } from "graphql";
 import pg from "pg";
@@ -21,6 +23,7 @@ import { serviceContext, type ServiceContext } from "../src/service-context.ts";
 import { createSession } from "../src/sessions/service.ts";
 import { createTenant } from "../src/tenants/service.ts";
 import { CustomerNestedDocument, CustomersNestedDocument } from "../test/generated/graphql.ts";
+import { breakdown, breakdownTable, profiled, saveProfile } from "./cpu.ts";
 import { withScratchDatabase } from "./harness.ts";
 import { loadDuring, machine, recordResults } from "./machine.ts";
 
@@ -203,6 +206,7 @@ async function profile(databaseUrl: string) {
     }
     console.log(`responses identical; page body ${(await cases[1].baseline()).length} bytes`);
 
+    if (process.env.BENCH_CPU) return await profileCases(cases);
     const rows: string[] = [];
     const results: { label: string; gateway: Measured; baseline: Measured }[] = [];
     for (const c of cases) {
@@ -232,6 +236,18 @@ async function profile(databaseUrl: string) {
     await pool.end();
     await app.stop();
     await database.close();
+  }
+}
+
+/** bench:cpu — one CPU profile per case of the gateway side, and its breakdown by package. */
+async function profileCases(cases: { label: string; gateway: () => Promise<unknown> }[]) {
+  for (const c of cases) {
+    await measure(c.gateway); // warm: the JIT and the caches, as in a timed run
+    const { result, profile } = await profiled(() => measure(c.gateway));
+    const file = saveProfile(c.label, profile);
+    console.log(
+      `\n### ${c.label}\n\n${result.rps.toFixed(0)} req/s while profiled; profile: ${file}\n\n${breakdownTable(breakdown(profile))}`,
+    );
   }
 }
 
