@@ -68,7 +68,7 @@ export function breakdown(profile: Profiler.Profile): PackageTime[] {
 }
 
 /** Runs `work` under V8's sampling profiler (every `intervalMicros`) and returns the profile. */
-export async function profiled<T>(work: () => Promise<T>, intervalMicros = 250): Promise<{ result: T; profile: Profiler.Profile }> {
+export async function profiled<T>(work: () => Promise<T>, intervalMicros = 1000): Promise<{ result: T; profile: Profiler.Profile }> {
   const session = new Session();
   session.connect();
   try {
