@@ -68,7 +68,7 @@ export function geoDatabaseInstalled(mode: GeoMode): boolean {
  * public unicast one (private, loopback, link-local, carrier-grade NAT, documentation, multicast…).
  * An IPv4-mapped IPv6 address (`::ffff:8.8.8.8`, what dual-stack sockets report) is its IPv4 one.
  */
-export function publicAddress(ip: string | null | undefined): { address: string; family: 4 | 6 } | null {
+function publicAddress(ip: string | null | undefined): { address: string; family: 4 | 6 } | null {
   if (!ip || isIP(ip) === 0) return null;
   const parsed = ipaddr.process(ip);
   if (parsed.range() !== "unicast") return null;

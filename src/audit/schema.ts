@@ -63,7 +63,7 @@ export const AuditEventRef = builder.prismaNode("AuditEvent", {
   }),
 });
 
-export const AuditEventFilter = builder.inputType("AuditEventFilter", {
+const AuditEventFilter = builder.inputType("AuditEventFilter", {
   description: "Every given criterion must hold (AND).",
   fields: (t) => ({
     types: t.stringList({ description: "Any of these types; `customer.*` matches every customer event." }),
@@ -75,7 +75,7 @@ export const AuditEventFilter = builder.inputType("AuditEventFilter", {
 });
 
 /** Turns the GraphQL filter (global customer id) into the service filter (row id). */
-export function auditFilterFromArgs(filter: typeof AuditEventFilter.$inferInput | null | undefined): AuditFilter {
+function auditFilterFromArgs(filter: typeof AuditEventFilter.$inferInput | null | undefined): AuditFilter {
   if (!filter) return {};
   const customerId = filter.customerId == null ? null : (localIdOrNull(String(filter.customerId), "Customer") ?? NIL_UUID);
   const { occurredAt, ...rest } = filter;
