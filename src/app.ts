@@ -57,7 +57,7 @@ interface Parts {
   limiters: LimiterFactory;
   security: SecurityLog;
   /** Open sockets and SSE streams by admin credential: revoking one ends them (on every node). */
-  live: LiveConnections & { close(): void };
+  live: LiveConnections;
   limits: RateLimits;
   auth: AuthRuntime;
 }
