@@ -49,21 +49,24 @@ function contactMutations(kind: ContactKind, input: typeof EmailInput) {
   // The argument is named after the kind (email / phone), so its key is only known here.
   const given = (args: object) => {
     const a = args as Record<string, unknown>;
-    return { customerId: customerLocalId(a.customerId as string), value: a[arg] as string, input: a[arg] as object };
+    return { customerId: customerLocalId(a.customerId as string), value: a[arg], verified: a.verified as boolean };
   };
   builder.mutationFields((t) => ({
     [`add${name}`]: t.field({
       ...returnsCustomer,
       args: { ...customerIdArg, [arg]: t.arg({ type: input, required: true }) },
       resolve: (_root, args, ctx) => {
-        const { customerId, input } = given(args);
-        return addContact(adminService(ctx), customerId, kind, contactFromInput(kind, input));
+        const { customerId, value } = given(args);
+        return addContact(adminService(ctx), customerId, kind, contactFromInput(kind, value as object));
       },
     }),
     [`remove${name}`]: t.field({
       ...returnsCustomer,
       args: { ...customerIdArg, [arg]: t.arg.string({ required: true }) },
-      resolve: (_root, args, ctx) => removeContact(adminService(ctx), given(args).customerId, kind, given(args).value),
+      resolve: (_root, args, ctx) => {
+        const { customerId, value } = given(args);
+        return removeContact(adminService(ctx), customerId, kind, value as string);
+      },
     }),
     [`set${name}Verified`]: t.field({
       ...returnsCustomer,
@@ -73,14 +76,17 @@ function contactMutations(kind: ContactKind, input: typeof EmailInput) {
         verified: t.arg.boolean({ required: true }),
       },
       resolve: (_root, args, ctx) => {
-        const { customerId, value } = given(args);
-        return setContactVerified(adminService(ctx), customerId, kind, value, (args as { verified: boolean }).verified);
+        const { customerId, value, verified } = given(args);
+        return setContactVerified(adminService(ctx), customerId, kind, value as string, verified);
       },
     }),
     [`setPrimary${name}`]: t.field({
       ...returnsCustomer,
       args: { ...customerIdArg, [arg]: t.arg.string({ required: true }) },
-      resolve: (_root, args, ctx) => setPrimaryContact(adminService(ctx), given(args).customerId, kind, given(args).value),
+      resolve: (_root, args, ctx) => {
+        const { customerId, value } = given(args);
+        return setPrimaryContact(adminService(ctx), customerId, kind, value as string);
+      },
     }),
   }));
 }
