@@ -2,7 +2,6 @@ import type { Db } from "../db/database.ts";
 import type { AdminPrincipal } from "../service-context.ts";
 import type { CustomerPrincipal } from "../service-context.ts";
 import type { AuthRuntime } from "../security/auth-runtime.ts";
-import { isUuid, NIL_UUID } from "../ids.ts";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { YogaInitialContext } from "graphql-yoga";
 import { NotFoundError, ValidationError } from "../errors.ts";
@@ -110,28 +109,4 @@ export async function publicService(ctx: GraphQLContext): Promise<ServiceContext
   const tenantId = await ctx.tenantIdBySlug(ctx.tenantSlug);
   if (!tenantId) throw new NotFoundError("TENANT_NOT_FOUND");
   return serviceContext(ctx, tenantId, { kind: "CUSTOMER", id: null }, ctx.request);
-}
-
-/**
- * Whose rows node() and Pothos's fallback loads may return: the admin's tenant, or for a
- * customer only their own rows of their tenant. Anonymous callers get nothing.
- */
-export function nodeOwner(ctx: GraphQLContext): { tenantId: string; customerId?: string } {
-  if (ctx.admin) return { tenantId: ctx.admin.tenantId };
-  if (ctx.customer) return { tenantId: ctx.customer.tenantId, customerId: ctx.customer.customerId };
-  return { tenantId: NIL_UUID, customerId: NIL_UUID };
-}
-
-/**
- * node(id) lookup for a customer-owned row: (id, tenant) for an admin, and additionally the
- * customer for a customer token. A malformed id finds nothing instead of failing in SQL.
- */
-export function ownedRowWhere(id: string, ctx: GraphQLContext) {
-  const owner = nodeOwner(ctx);
-  return { id_tenantId: { id: isUuid(id) ? id : NIL_UUID, tenantId: owner.tenantId }, customerId: owner.customerId };
-}
-
-/** node(id) lookup for an admin-only row (credentials, audit events): (id, admin's tenant). */
-export function adminRowWhere(id: string, ctx: GraphQLContext) {
-  return { id_tenantId: { id: isUuid(id) ? id : NIL_UUID, tenantId: ctx.admin?.tenantId ?? NIL_UUID } };
 }
