@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import { customerFromHeaders } from "./account/principal.ts";
 import { adminFromHeaders } from "./admin-auth/credentials-header.ts";
+import { createCredentialCache, type CredentialCache } from "./admin-auth/credential-cache.ts";
 import { createLiveConnections } from "./admin-auth/live-connections.ts";
 import type { Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/database.ts";
@@ -58,6 +59,8 @@ interface Parts {
   security: SecurityLog;
   /** Open sockets and SSE streams by admin credential: revoking one ends them (on every node). */
   live: LiveConnections;
+  /** Admin credentials verified in the last second (evicted on revocation, on every node). */
+  credentials: CredentialCache;
   limits: RateLimits;
   auth: AuthRuntime;
 }
@@ -72,7 +75,7 @@ export async function createApp({ config, database: given }: AppOptions): Promis
   const yoga = createGatewayYoga(config, parts);
   let server: Server | undefined;
   let closeSockets: (() => Promise<void>) | undefined;
-  const { database, events, auth, logger, limiters, security, live } = parts;
+  const { database, events, auth, logger, limiters, security, live, credentials } = parts;
   return {
     yoga,
     database,
@@ -85,7 +88,8 @@ export async function createApp({ config, database: given }: AppOptions): Promis
       server = createServer(yoga);
       closeSockets = attachWebSockets(server, yoga, {
         // connection_init carries no request details here: refusals are reported without an IP.
-        authenticate: (params, request) => adminFromHeaders(database.prisma, (name) => stringParam(params, name), { security, request }),
+        authenticate: (params, request) =>
+          adminFromHeaders(database.prisma, credentials.authenticate, (name) => stringParam(params, name), { security, request }),
         trustProxy: config.trustProxy,
         live,
       });
@@ -94,6 +98,7 @@ export async function createApp({ config, database: given }: AppOptions): Promis
     async stop() {
       await closeSockets?.();
       live.close();
+      credentials.close();
       if (server) {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server!.close(() => resolve()));
@@ -114,6 +119,7 @@ async function openParts(config: Config, given: Database | undefined): Promise<P
   const limiters = config.redisUrl ? await createRedisLimiterFactory(config.redisUrl) : createMemoryLimiterFactory();
   const security = createSecurityLog({ db, events, logger, limiters });
   const live = createLiveConnections({ db, events, security, logger });
+  const credentials = createCredentialCache(db, events, config.adminCredentialCacheMs);
   const master = resolveMasterKey(config);
   if (config.logLevel !== "silent" && config.logLevel !== "error") {
     if (master.key === null) console.warn(`WARNING: ${master.reason}`);
@@ -123,10 +129,10 @@ async function openParts(config: Config, given: Database | undefined): Promise<P
   }
   const limits = createRateLimits(limiters, config.rateLimits, security);
   const auth = createAuthRuntime(db, config.auth, master.key, { limiters, limits });
-  return { database, events, logger, limiters, security, live, limits, auth };
+  return { database, events, logger, limiters, security, live, credentials, limits, auth };
 }
 
-function createGatewayYoga(config: Config, { database, events, logger, security, live, limits, auth }: Parts) {
+function createGatewayYoga(config: Config, { database, events, logger, security, live, credentials, limits, auth }: Parts) {
   const db = database.prisma;
   return createYoga<ServerContext, GraphQLContext>({
     schema,
@@ -159,7 +165,7 @@ function createGatewayYoga(config: Config, { database, events, logger, security,
       trustProxy: config.trustProxy,
       streamBuffer: config.auditStreamBuffer,
       tenantIdBySlug: (slug) => findTenantIdBySlug(db, slug),
-      authenticateAdmin: (header, report) => adminFromHeaders(db, header, report),
+      authenticateAdmin: (header, report) => adminFromHeaders(db, credentials.authenticate, header, report),
       authenticateCustomer: (header, report) => customerFromHeaders(db, auth, header, report),
     }),
   });

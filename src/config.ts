@@ -50,6 +50,8 @@ export type Config = {
   bootstrap: boolean;
   trustProxy: boolean;
   auditStreamBuffer: number;
+  /** Admin credentials are re-read at most this often per key (ms; 0 = every request). */
+  adminCredentialCacheMs: number;
   logLevel: z.infer<typeof environment>["LOG_LEVEL"];
   auth: AuthConfig;
   rateLimits: RateLimitConfig;
@@ -91,6 +93,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bootstrap: e.BOOTSTRAP,
     trustProxy: e.TRUST_PROXY,
     auditStreamBuffer: e.AUDIT_STREAM_BUFFER,
+    adminCredentialCacheMs: e.ADMIN_CREDENTIAL_CACHE_MS,
     logLevel: e.LOG_LEVEL,
     auth: {
       masterKey: e.MASTER_KEY ? Buffer.from(e.MASTER_KEY, "base64") : null,

@@ -8,11 +8,13 @@ import { closedEvents, credentialCount, issue, oneBack, periodicRecheck, revokeS
 import { AUDIT_SUBSCRIPTION, openSocket, subscribeAudit, subscribeSse } from "./helpers/subscriber.ts";
 
 const REDIS_URL = process.env.REDIS_URL;
+// Production's default: revocation must bite through the admin credential cache too.
+const WITH_CREDENTIAL_CACHE = { ADMIN_CREDENTIAL_CACHE_MS: "1000" };
 const MINT = `mutation { createAdminCredential(name: "minted over a socket") { __typename } }`;
 const CURRENT_ADMIN = `{ currentAdmin { keyId } }`;
 
 describe("revoking an admin credential reaches its live connections", () => {
-  const gw = useTestGateway({ listen: true });
+  const gw = useTestGateway({ listen: true, env: WITH_CREDENTIAL_CACHE });
 
   // First in this block, so that no connection of another test is still registered.
   it("re-checks every credential with open sockets in one query per interval, and runs operations within the bound without one", async () => {
@@ -133,7 +135,7 @@ describe("revoking an admin credential reaches its live connections", () => {
 });
 
 describe("customer access tokens on live connections", () => {
-  const gw = useTestGateway({ listen: true });
+  const gw = useTestGateway({ listen: true, env: WITH_CREDENTIAL_CACHE });
   let bearer: string;
   beforeAll(async () => {
     bearer = (await gw.createSignedInCustomer({ emails: [{ address: "live@example.com" }] })).tokens.accessToken;
@@ -162,7 +164,7 @@ describe("customer access tokens on live connections", () => {
 
 // CI sets REDIS_URL (and .ci/run refuses to start without it), so this never skips there.
 describe.skipIf(!REDIS_URL)("revocation across gateway nodes via Redis", () => {
-  const gw = useTestGateway({ redisUrl: REDIS_URL, listen: true });
+  const gw = useTestGateway({ redisUrl: REDIS_URL, listen: true, env: WITH_CREDENTIAL_CACHE });
   let urlB: string;
   let redis: Redis;
   /** Node B's Redis subscriber connection(s): what a network blip would cut. */

@@ -2,7 +2,7 @@ import type { Db } from "../db/database.ts";
 import { unauthenticated } from "../graphql/auth-errors.ts";
 import type { AuthFailureReport } from "../security/events.ts";
 import { secretMatches } from "../security/tokens.ts";
-import { authenticateApiKey } from "./service.ts";
+import type { AuthenticateApiKey } from "./credential-cache.ts";
 import { type AdminPrincipal } from "../service-context.ts";
 
 /**
@@ -14,13 +14,14 @@ import { type AdminPrincipal } from "../service-context.ts";
  */
 export async function adminFromHeaders(
   db: Db,
+  authenticate: AuthenticateApiKey,
   get: (name: string) => string | null | undefined,
   report: AuthFailureReport,
 ): Promise<AdminPrincipal | null> {
   const keyId = get("x-api-key");
   const secret = get("x-api-secret");
   if (!keyId && !secret) return null;
-  const principal = keyId && secret ? await authenticateApiKey(db, keyId, secret) : null;
+  const principal = keyId && secret ? await authenticate(keyId, secret) : null;
   if (!principal) {
     await reportFailure(db, keyId ?? null, secret ?? null, report);
     throw unauthenticated();

@@ -1,10 +1,10 @@
 import type { Db } from "../db/database.ts";
 import type { EventBus } from "../events/bus.ts";
-import type { AuditEvent } from "../generated/prisma/client.ts";
 import type { Logger } from "../logger.ts";
 import type { SecurityLog } from "../security/events.ts";
 import { NO_REQUEST } from "../service-context.ts";
 import type { LiveConnections, Transport } from "../graphql/live-connections.ts";
+import { tenantListeners } from "./tenant-listeners.ts";
 
 /**
  * How long a revoked admin credential can keep a live connection (graphql-ws socket or SSE stream)
@@ -92,32 +92,6 @@ export function createLiveConnections({ db, events, security, logger }: Deps): L
       stopRechecks();
       listeners.stopAll();
       byCredential.clear();
-    },
-  };
-}
-
-/**
- * One bus listener per tenant with open connections; credentials of a tenant revoke in its stream.
- * Counted by credential: `add` once per credential tracked, `release` once per credential forgotten.
- */
-function tenantListeners(events: EventBus, onAuditEvent: (event: AuditEvent) => void) {
-  const byTenant = new Map<string, { stop: () => void; credentials: number }>();
-  return {
-    add(tenantId: string) {
-      const listener = byTenant.get(tenantId);
-      if (listener) listener.credentials++;
-      else byTenant.set(tenantId, { stop: events.listen(tenantId, onAuditEvent), credentials: 1 });
-    },
-    release(tenantId: string) {
-      const listener = byTenant.get(tenantId)!;
-      if (--listener.credentials === 0) {
-        listener.stop();
-        byTenant.delete(tenantId);
-      }
-    },
-    stopAll() {
-      for (const listener of byTenant.values()) listener.stop();
-      byTenant.clear();
     },
   };
 }

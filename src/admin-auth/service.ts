@@ -13,12 +13,18 @@ import { generateApiKey, secretMatches } from "../security/tokens.ts";
 // Touching lastUsedAt on every request would turn every read into a write.
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+/** A credential that checked out, with the hash its secret is checked against (for a cache). */
+export interface VerifiedCredential {
+  principal: AdminPrincipal;
+  secretHash: string;
+}
+
 /**
  * Checks an API key id + secret. Returns the principal, or null for an unknown key, a wrong
  * secret or a revoked credential — the caller cannot tell which. Cost: one indexed read, plus a
  * write at most once a minute per credential.
  */
-export async function authenticateApiKey(db: Db, keyId: string, secret: string): Promise<AdminPrincipal | null> {
+export async function authenticateApiKey(db: Db, keyId: string, secret: string): Promise<VerifiedCredential | null> {
   const credential = await db.adminCredential.findUnique({ where: { keyId } });
   const valid = secretMatches(secret, credential?.secretHash ?? null);
   if (!credential || !valid || credential.revokedAt) return null;
@@ -26,7 +32,8 @@ export async function authenticateApiKey(db: Db, keyId: string, secret: string):
   if (!credential.lastUsedAt || now - credential.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await db.adminCredential.update({ where: { id: credential.id }, data: { lastUsedAt: new Date(now) } });
   }
-  return { tenantId: credential.tenantId, credentialId: credential.id, keyId: credential.keyId, scopes: credential.scopes };
+  const principal = { tenantId: credential.tenantId, credentialId: credential.id, keyId: credential.keyId, scopes: credential.scopes };
+  return { principal, secretHash: credential.secretHash };
 }
 
 const createInput = z.object({
