@@ -166,7 +166,7 @@ function createGatewayYoga(config: Config, { database, events, logger, security,
       streamBuffer: config.auditStreamBuffer,
       tenantIdBySlug: (slug) => findTenantIdBySlug(db, slug),
       authenticateAdmin: (header, report) => adminFromHeaders(db, credentials.authenticate, header, report),
-      authenticateCustomer: (header, report) => customerFromHeaders(db, auth, header, report),
+      authenticateCustomer: (header, report) => customerFromHeaders(database.sql, auth, header, report),
     }),
   });
 }

@@ -105,7 +105,7 @@ describe("least privilege when issuing credentials", () => {
   it("makes `credential create` on the command line name its scopes instead of granting everything", async () => {
     const printed: string[] = [];
     const cli = (options: Record<string, string | undefined>): CliContext => ({
-      database: { prisma: gw.db, kind: "pglite", close: async () => undefined },
+      database: { ...gw.app.database, close: async () => undefined },
       events: gw.app.events,
       args: [],
       options: { tenant: "tenant-a", name: "from the cli", ...options },

@@ -1,5 +1,6 @@
 import type { CustomerPrincipal } from "../service-context.ts";
-import type { Db } from "../db/database.ts";
+import type { CustomerStatus } from "../generated/prisma/enums.ts";
+import type { Sql } from "../db/database.ts";
 import type { AuthFailureReport } from "../security/events.ts";
 import { effectiveStatus } from "../customers/status.ts";
 import { isUuid } from "../ids.ts";
@@ -18,10 +19,11 @@ const BEARER = /^Bearer\s+([A-Za-z0-9_.-]+)\s*$/i;
  * `admin_auth_failed` with scheme "bearer" (to the token's tenant when its signature checked
  * out; never the token). Failed sign-ins do not end sessions: only revocation, expiry and an
  * admin block or disable do.
- * Cost: one signature check and one indexed read (session by primary key, joined to its customer).
+ * Cost: one signature check and one indexed read (session by primary key, joined to its customer),
+ * run on the driver without Prisma's client runtime, which costs more than the read itself.
  */
 export async function customerFromHeaders(
-  db: Db,
+  sql: Sql,
   auth: AuthRuntime,
   get: (name: string) => string | null | undefined,
   report: AuthFailureReport,
@@ -42,17 +44,27 @@ export async function customerFromHeaders(
   if (!token) throw fail("malformed");
   const claims = await verifyAccessToken(auth, token);
   if (!claims || !isUuid(claims.sid) || !isUuid(claims.tenant)) throw fail("invalid_or_expired");
-  const session = await db.session.findUnique({
-    where: { id_tenantId: { id: claims.sid, tenantId: claims.tenant } },
-    select: {
-      customerId: true,
-      revokedAt: true,
-      expiresAt: true,
-      idleExpiresAt: true,
-      customer: { select: { status: true, blockedUntil: true } },
-    },
-  });
+  const session = await activeSessionOf(sql, claims.sid, claims.tenant);
   if (!session || session.customerId !== claims.sub || !isActive(session)) throw fail("session_ended", claims.tenant);
   if (effectiveStatus(session.customer) !== "ACTIVE") throw fail("customer_not_active", claims.tenant);
   return { tenantId: claims.tenant, customerId: claims.sub, sessionId: claims.sid, scopes: claims.scope.split(" ") };
+}
+
+const SESSION_WITH_CUSTOMER = `
+  SELECT s.customer_id, s.revoked_at, s.expires_at, s.idle_expires_at, c.status, c.blocked_until
+  FROM session s JOIN customer c ON c.id = s.customer_id AND c.tenant_id = s.tenant_id
+  WHERE s.id = $1::uuid AND s.tenant_id = $2::uuid`;
+
+/** The session of an access token with its customer's status, as `isActive` and `effectiveStatus` read them. */
+async function activeSessionOf(sql: Sql, sessionId: string, tenantId: string) {
+  const [row] = await sql(SESSION_WITH_CUSTOMER, [sessionId, tenantId]);
+  if (!row) return null;
+  const at = (value: unknown) => (value === null ? null : new Date(value as string));
+  return {
+    customerId: row.customer_id as string,
+    revokedAt: at(row.revoked_at),
+    expiresAt: at(row.expires_at)!,
+    idleExpiresAt: at(row.idle_expires_at),
+    customer: { status: row.status as CustomerStatus, blockedUntil: at(row.blocked_until) },
+  };
 }
