@@ -5,6 +5,7 @@
 // DATABASE_URL's server) and on in-memory PGlite (sign-in only: PGlite has no pg client to
 // compare with). In process (yoga.fetch, no sockets), at the configured argon2 parameters (OWASP
 // defaults unless ARGON2_* are set). Appends the results to bench/RESULTS.md.
+import "../src/threadpool.ts"; // first, as in src/main.ts: the pool argon2 runs on, sized to the cores
 import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
 import argon2 from "argon2";
@@ -152,7 +153,7 @@ recordResults(
     `\n## bench:signin — ${new Date().toISOString().slice(0, 10)}\n`,
     `${machine()}, ${availableParallelism()} cores available. ${load()}`,
     `argon2id m=${params.memoryCost} KiB, t=${params.timeCost}, p=${params.parallelism}; ${CONCURRENCY} in flight, ${SECONDS} s per case, ` +
-      `in-process requests (yoga.fetch); UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "4 (Node's default)"}.\n`,
+      `in-process requests (yoga.fetch); UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE}.\n`,
     "| case | gateway /s | baseline /s | ratio | goal |",
     "| --- | ---: | ---: | ---: | --- |",
     ...rows.map(

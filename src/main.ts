@@ -1,3 +1,4 @@
+import "./threadpool.ts"; // first: sizes libuv's thread pool before anything starts it
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { bootstrapDefaultTenant } from "./tenants/service.ts";
