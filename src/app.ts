@@ -25,7 +25,7 @@ import { useRateLimits } from "./security/rate-limit-plugin.ts";
 import { createRateLimits, type RateLimits } from "./security/rate-limits.ts";
 import { jwksPlugin } from "./signing-keys/jwks.ts";
 import { resolveMasterKey } from "./signing-keys/master-key.ts";
-import { findTenantIdBySlug } from "./tenants/service.ts";
+import { cachedTenantIdBySlug } from "./tenants/service.ts";
 
 export interface App {
   yoga: YogaServerInstance<ServerContext, GraphQLContext>;
@@ -164,7 +164,7 @@ function createGatewayYoga(config: Config, { database, events, logger, security,
       security,
       trustProxy: config.trustProxy,
       streamBuffer: config.auditStreamBuffer,
-      tenantIdBySlug: (slug) => findTenantIdBySlug(db, slug),
+      tenantIdBySlug: cachedTenantIdBySlug(db),
       authenticateAdmin: (header, report) => adminFromHeaders(db, credentials.authenticate, header, report),
       authenticateCustomer: (header, report) => customerFromHeaders(database.sql, auth, header, report),
     }),

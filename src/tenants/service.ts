@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { transact } from "../db/transact.ts";
@@ -58,6 +59,27 @@ export async function bootstrapDefaultTenant(db: Db, events: EventBus): Promise<
 export async function findTenantIdBySlug(db: Db, slug: string): Promise<string | null> {
   const tenant = await db.tenant.findUnique({ where: { slug: slug.trim().toLowerCase() }, select: { id: true } });
   return tenant?.id ?? null;
+}
+
+// Bounds memory whatever the number of tenants; one beyond it is simply read again.
+const MAX_CACHED_SLUGS = 10_000;
+
+/**
+ * findTenantIdBySlug, remembered: a slug names the same tenant for ever (slugs cannot be changed and
+ * tenants are never deleted — if either ever can, evict here), so every public request (sign-in,
+ * password reset…) after the first for a tenant skips the read. Unknown slugs are not remembered:
+ * the tenant may be created later.
+ */
+export function cachedTenantIdBySlug(db: Db): (slug: string) => Promise<string | null> {
+  const known = new LRUCache<string, string>({ max: MAX_CACHED_SLUGS });
+  return async (slug) => {
+    const key = slug.trim().toLowerCase();
+    const cached = known.get(key);
+    if (cached) return cached;
+    const id = await findTenantIdBySlug(db, key);
+    if (id) known.set(key, id);
+    return id;
+  };
 }
 
 /** Every tenant, oldest first (the CLI's `tenant list`). Cost: one read of the tenant table. */
