@@ -13,7 +13,7 @@ import { inputGuardPlugin } from "./graphql/input-guard.ts";
 import { boundedParserCache, operationLimitPlugins } from "./graphql/limits.ts";
 import type { LiveConnections } from "./graphql/live-connections.ts";
 import { exposeExpectedErrors, normalizeErrorsPlugin } from "./graphql/mask-errors.ts";
-import { checkGetParams, corsFromAllowList } from "./graphql/request.ts";
+import { bodySizeLimit, checkGetParams, corsFromAllowList } from "./graphql/request.ts";
 import { useRevocableStreams } from "./graphql/revocable-streams.ts";
 import { schema } from "./graphql/schema.ts";
 import { attachWebSockets } from "./graphql/websocket.ts";
@@ -142,8 +142,9 @@ function createGatewayYoga(config: Config, { database, events, logger, security,
     // Unexpected errors are masked; expected ones (bad cursor, page too large…) keep their code.
     maskedErrors: { maskError: exposeExpectedErrors },
     logging: config.logLevel === "silent" ? false : config.logLevel,
-    // Bounded before any work: body size, query size and tokens, cheap limits before validation.
-    maxRequestBodySize: config.limits.maxBodyBytes,
+    // Bounded before any work: body size (bodySizeLimit, cheaper than yoga's own), query size and
+    // tokens, cheap limits before validation.
+    maxRequestBodySize: false,
     parserAndValidationCache: boundedParserCache(),
     batching: false,
     multipart: false,
@@ -151,6 +152,7 @@ function createGatewayYoga(config: Config, { database, events, logger, security,
     plugins: [
       jwksPlugin(auth.keys),
       checkGetParams,
+      bodySizeLimit(config.limits.maxBodyBytes),
       ...operationLimitPlugins(config.limits),
       inputGuardPlugin,
       useRevocableStreams(live),

@@ -27,6 +27,33 @@ describe("bounded requests", () => {
     expect(codes(res)).toEqual(["PAYLOAD_TOO_LARGE"]);
   });
 
+  it("refuses over a real socket both a body announced too large by Content-Length and a chunked one that grows too large", async () => {
+    const url = await gw.listen();
+    const big = JSON.stringify({ query: `{ __typename }`, variables: { pad: "x".repeat(1_100_000) } });
+    const announced = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...admin() }, body: big });
+    expect(announced.status).toBe(413);
+    expect((await announced.json()).errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(["PAYLOAD_TOO_LARGE"]);
+    // A stream body is sent chunked, without Content-Length: counted as it arrives.
+    const chunks = [big.slice(0, 600_000), big.slice(600_000)].map((part) => new TextEncoder().encode(part));
+    const stream = new ReadableStream({ pull: (c) => void (chunks.length ? c.enqueue(chunks.shift()!) : c.close()) });
+    const chunked = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...admin() },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    const small = new TextEncoder().encode(JSON.stringify({ query: `{ __typename }` }));
+    const fine = new ReadableStream({ start: (c) => (c.enqueue(small), c.close()) });
+    const ok = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...admin() },
+      body: fine,
+      duplex: "half",
+    } as RequestInit);
+    expect(await ok.json()).toEqual({ data: { __typename: "Query" } });
+  });
+
   it("refuses a query text over MAX_QUERY_BYTES with QUERY_TOO_COMPLEX", async () => {
     const res = await raw(gw.app, { body: { query: `{ __typename ${" ".repeat(40_000)} }` } });
     expectTooComplex(res);
