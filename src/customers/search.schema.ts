@@ -2,7 +2,7 @@ import { queryFromInfo } from "@pothos/plugin-prisma";
 import { builder } from "../graphql/builder.ts";
 import { assertForwardOnly, SortDirection, TimeRange } from "../graphql/common.ts";
 import { adminService, type GraphQLContext } from "../graphql/context.ts";
-import { sqlRead } from "../graphql/sql-read/plan.ts";
+import { sqlRead } from "../graphql/sql-read/root.ts";
 import type { Customer } from "../generated/prisma/client.ts";
 import { isUuid } from "../ids.ts";
 import { localIdOrNull } from "../graphql/ids.ts";

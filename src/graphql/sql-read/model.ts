@@ -9,13 +9,16 @@ export interface Column {
   column: string;
   type: string;
   kind: string;
+  required: boolean;
 }
 
 export interface Relation {
   field: string;
   model: string;
-  /** child column = parent column, for each pair of the foreign key. */
+  /** related row's column = this row's column, for each pair of the foreign key. */
   join: { child: string; parent: string }[];
+  /** A to-one relation (this row holds the key); otherwise to-many (the related rows hold it). */
+  toOne?: boolean;
 }
 
 export interface SqlModel {
@@ -47,15 +50,21 @@ export function loadModels(runtime: RuntimeDatamodel): Map<string, SqlModel> {
   const models = new Map<string, SqlModel>();
   for (const [name, model] of Object.entries(runtime.models)) {
     const scalars = new Map<string, Column>();
+    const required = new Set(pothos[name]?.fields.filter((f) => f.isRequired).map((f) => f.name));
     for (const f of model.fields) {
-      if (f.kind !== "object") scalars.set(f.name, { field: f.name, column: f.dbName ?? f.name, type: f.type, kind: f.kind });
+      if (f.kind === "object") continue;
+      scalars.set(f.name, { field: f.name, column: f.dbName ?? f.name, type: f.type, kind: f.kind, required: required.has(f.name) });
     }
     const idField = pothos[name]?.fields.find((f) => f.isId)?.name ?? "id";
     models.set(name, { name, table: model.dbName ?? name, scalars, relations: new Map(), idField });
   }
   for (const [name, model] of Object.entries(pothos)) {
     for (const f of model.fields) {
-      if (f.kind !== "object" || !f.isList) continue;
+      if (f.kind !== "object") continue;
+      if (!f.isList) {
+        addToOne(models, name, f.name, f.type, f.relationFromFields ?? []);
+        continue;
+      }
       // The child's side of the relation holds the foreign key (relationFromFields).
       const back = pothos[f.type]?.fields.find((b) => b.relationName === f.relationName && b.type === name);
       const from = back?.relationFromFields ?? [];
@@ -75,6 +84,19 @@ export function loadModels(runtime: RuntimeDatamodel): Map<string, SqlModel> {
     }
   }
   return models;
+}
+
+/** A to-one relation whose key this row holds (e.g. a session's customer), with the same pairing rule. */
+function addToOne(models: Map<string, SqlModel>, name: string, field: string, target: string, from: readonly string[]) {
+  const own = models.get(name)!;
+  const related = models.get(target);
+  if (!related || from.length === 0) return;
+  const join = from.map((c) => ({
+    child: related.scalars.get(c === "tenantId" && related.scalars.has("tenantId") ? "tenantId" : related.idField)?.column,
+    parent: own.scalars.get(c)?.column,
+  }));
+  if (join.every((j) => j.child && j.parent))
+    own.relations.set(field, { field, model: target, join: join as Relation["join"], toOne: true });
 }
 
 export const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;

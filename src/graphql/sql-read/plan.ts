@@ -17,6 +17,7 @@ import {
   type SelectionSetNode,
 } from "graphql";
 import { UnsupportedShape, type Relation, type SqlModel } from "./model.ts";
+import type { SqlRoot } from "./root.ts";
 
 // Planning, once per document and operation: the selection read against the schema and the
 // Pothos field configurations into a tree that says, for each object, which columns and
@@ -40,7 +41,8 @@ export type FieldPlan =
   | { kind: "typename"; key: string; value: string }
   | { kind: "globalId"; key: string; typeName: string; column: string }
   | { kind: "value"; key: string; field: AnyField; node: FieldNode; resolve: Resolver; type: GraphQLOutputType; sub?: ObjectPlan }
-  | { kind: "connection"; key: string; field: AnyField; node: FieldNode; select: RelationSelect; relation: Relation; sub: ObjectPlan };
+  | { kind: "connection"; key: string; field: AnyField; node: FieldNode; select: RelationSelect; relation: Relation; sub: ObjectPlan }
+  | { kind: "one"; key: string; field: AnyField; relation: Relation; sub: ObjectPlan };
 
 export type RelationSelect = (args: unknown, ctx: unknown, nested: (q: unknown) => unknown, selection: () => Set<string>) => unknown;
 
@@ -53,6 +55,8 @@ export interface ObjectPlan {
   allScalars: boolean;
   /** Relations a field's `select` needs, loaded whole (all scalars), under their own name. */
   relations: Map<string, unknown>;
+  /** A relatedConnection's connection object whose totalCount is asked for. */
+  totalCount?: boolean;
   /** For a connection's node: the plan of the rows inside `edges.node`. */
   node?: ObjectPlan;
 }
@@ -62,32 +66,6 @@ export interface Plan {
   roots: { key: string; field: AnyField; node: FieldNode; sub: ObjectPlan; root: SqlRoot }[];
   /** Every authScopes rule the selection meets (types and fields), checked once per request. */
   scopes: unknown[];
-}
-
-/** What a root field declares (in `extensions.sqlRead`) to be served by this mechanism. */
-export type SqlRoot =
-  | { kind: "one"; model: string; rows(args: Record<string, unknown>, ctx: unknown): Promise<RowsQuery> }
-  | {
-      kind: "page";
-      model: string;
-      /** The columns `cursor` of the page reads. */
-      cursorFields: string[];
-      page(args: Record<string, unknown>, ctx: unknown): Promise<RootPage>;
-    };
-
-/** The `extensions` of a root field served by the SQL read (src/graphql/sql-read/plugin.ts). */
-export const sqlRead = (root: SqlRoot) => ({ sqlRead: root });
-
-export interface RowsQuery {
-  tenantId: string;
-  ids: string[];
-}
-
-export interface RootPage {
-  rows: RowsQuery;
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-  /** The edge cursor of a loaded row (its columns decoded as Prisma would). */
-  cursor(row: Record<string, unknown>): string;
 }
 
 const ext = (x: { extensions?: unknown }) => (x.extensions ?? {}) as Ext;
@@ -124,7 +102,7 @@ export function planOperation(schema: GraphQLSchema, models: Map<string, SqlMode
       sub.node = findNode(sub) ?? emptyPlan(p, nodeTypeOf(named), model);
       if (sub.node.model !== model) throw new UnsupportedShape("root node model");
       for (const c of root.cursorFields) sub.node.columns.add(c);
-      if (sub.fields.some((f) => f.key !== "edges" && f.kind === "value" && f.field.name === "totalCount")) {
+      if (sub.totalCount || sub.fields.some((f) => f.kind === "value" && f.field.name === "totalCount")) {
         throw new UnsupportedShape("totalCount");
       }
     }
@@ -199,8 +177,10 @@ function planField(p: Planner, plan: ObjectPlan, key: string, node: FieldNode): 
     plan.columns.add(model.idField);
     return { kind: "globalId", key, typeName: plan.type.name, column: model.idField };
   }
+  if (model && e.pothosPrismaRelationField?.isList === false) return planToOne(p, model, key, node, field, e);
   if (model && e.pothosPrismaRelationField) return planConnection(p, plan, model, key, node, field, e);
-  if (e.pothosPrismaTotalCount) throw new UnsupportedShape("totalCount");
+  // A relatedConnection's totalCount: counted in SQL (see sql.ts), read from the connection object.
+  if (e.pothosPrismaTotalCount) plan.totalCount = true;
   const original = e.pothosOriginalResolve;
   // graphql-js's default resolver reads info.fieldName, which this path does not build.
   const resolve: Resolver =
@@ -252,4 +232,14 @@ function planConnection(p: Planner, plan: ObjectPlan, model: SqlModel, key: stri
   sub.node = findNode(sub) ?? emptyPlan(p, nodeTypeOf(connection), child);
   if (sub.node.model !== child) throw new UnsupportedShape("node model");
   return { kind: "connection", key, field, node, select: e.pothosPrismaSelect as RelationSelect, relation, sub };
+}
+
+/** t.relation to one row (a session's customer): its row is loaded beside the key that names it. */
+function planToOne(p: Planner, model: SqlModel, key: string, node: FieldNode, field: AnyField, e: Ext): FieldPlan {
+  const relation = model.relations.get(e.pothosPrismaRelationField!.name);
+  const named = getNamedType(field.type);
+  if (!relation?.toOne || !isObjectType(named) || field.args.length) throw new UnsupportedShape(`${field.name}: to-one relation`);
+  const sub = planObject(p, named, node.selectionSet!, p.models.get(relation.model));
+  for (const j of relation.join) sub.columns.add([...sub.model!.scalars.values()].find((c) => c.column === j.child)!.field);
+  return { kind: "one", key, field, relation, sub };
 }

@@ -7,7 +7,8 @@ import { quote, UnsupportedShape, type SqlModel } from "./model.ts";
 
 export interface Params {
   values: unknown[];
-  add(value: unknown, cast: string): string;
+  /** A parameter; without a cast PostgreSQL types it from the column it meets (uuid, enum, timestamptz…). */
+  add(value: unknown, cast?: string): string;
 }
 
 export function params(): Params {
@@ -16,7 +17,7 @@ export function params(): Params {
     values,
     add(value, cast) {
       values.push(value instanceof Date ? value.toISOString() : value);
-      return `$${values.length}::${cast}`;
+      return cast ? `$${values.length}::${cast}` : `$${values.length}`;
     },
   };
 }
@@ -37,13 +38,13 @@ function condition(model: SqlModel, alias: string, field: string, filter: unknow
   const { column, cast } = castOf(model, field);
   const ref = `${alias}.${quote(column)}`;
   if (filter === null) return `${ref} IS NULL`;
-  if (typeof filter !== "object" || filter instanceof Date) return `${ref} = ${p.add(filter, cast)}`;
+  if (typeof filter !== "object" || filter instanceof Date) return `${ref} = ${p.add(filter)}`;
   const parts = Object.entries(filter as Record<string, unknown>).map(([op, value]) => {
     if (op === "not" && value === null) return `${ref} IS NOT NULL`;
-    if (op === "not" && (typeof value !== "object" || value instanceof Date)) return `${ref} IS DISTINCT FROM ${p.add(value, cast)}`;
+    if (op === "not" && (typeof value !== "object" || value instanceof Date)) return `${ref} IS DISTINCT FROM ${p.add(value)}`;
     if (op === "equals" && value === null) return `${ref} IS NULL`;
-    if (OPERATORS[op] && value !== null && value !== undefined) return `${ref} ${OPERATORS[op]} ${p.add(value, cast)}`;
-    if (op === "in" && Array.isArray(value)) return `${ref} = ANY(${p.add(value, `${cast}[]`)})`;
+    if (OPERATORS[op] && value !== null && value !== undefined) return `${ref} ${OPERATORS[op]} ${p.add(value)}`;
+    if (op === "in" && Array.isArray(value) && cast !== "text") return `${ref} = ANY(${p.add(value, `${cast}[]`)})`;
     throw new UnsupportedShape(`where operator ${op}`);
   });
   return parts.length ? parts.join(" AND ") : "TRUE";
