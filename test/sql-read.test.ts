@@ -18,6 +18,7 @@ import {
   CustomersNestedDocument,
   CustomersPageOnlyDocument,
   CustomerWithEverythingDocument,
+  CustomObjectDocument,
 } from "./generated/graphql.ts";
 import { globalId } from "./helpers/ids.ts";
 import { useTestGateway } from "./helpers/suite.ts";
@@ -114,6 +115,15 @@ describe("the SQL read answers exactly what the normal path answers", () => {
       after: page.data!.customer!.customObjects.pageInfo.endCursor,
     });
     await expectSame("sql", CustomerWithEverythingDocument, { id: ids[4] });
+  });
+
+  it("another root: a custom object by id, with its customer", async () => {
+    const page = await expectSame("sql", CustomerCustomObjectsDocument, { id: ids[1], name: null, first: 2 });
+    for (const edge of page.data!.customer!.customObjects.edges) {
+      const one = await expectSame("sql", CustomObjectDocument, { id: edge.node.id });
+      expect(one.data?.customObject?.customer.id).toBe(ids[1]);
+      expect((await expectSame("sql", CustomObjectDocument, { id: edge.node.id }, "B")).data?.customObject).toBeNull();
+    }
   });
 
   it("root pages: first, after, order", async () => {

@@ -2,9 +2,8 @@ import { queryFromInfo } from "@pothos/plugin-prisma";
 import { builder } from "../graphql/builder.ts";
 import { assertForwardOnly, SortDirection, TimeRange } from "../graphql/common.ts";
 import { adminService, type GraphQLContext } from "../graphql/context.ts";
-import { sqlRead } from "../graphql/sql-read/root.ts";
+import { sqlRead, sqlReadById } from "../graphql/sql-read/root.ts";
 import type { Customer } from "../generated/prisma/client.ts";
-import { isUuid } from "../ids.ts";
 import { localIdOrNull } from "../graphql/ids.ts";
 import { CUSTOMERS_READ } from "../graphql/policies.ts";
 import { findCustomer, type CustomerKey } from "./lookup.ts";
@@ -93,15 +92,7 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: CUSTOMERS_READ,
     args: { id: t.arg.id({ required: true }) },
-    // The same lookup as findCustomer's by id: (id, tenant of the credential).
-    extensions: sqlRead({
-      kind: "one",
-      model: "Customer",
-      rows: async (args, ctx) => {
-        const id = localIdOrNull(args.id as string, "Customer");
-        return { tenantId: adminService(ctx as GraphQLContext).tenantId, ids: id && isUuid(id) ? [id] : [] };
-      },
-    }),
+    extensions: sqlReadById("Customer"),
     resolve: async (query, _root, args, ctx) => {
       const id = localIdOrNull(args.id, "Customer");
       return id ? findCustomer(adminService(ctx), { id }, query) : null;

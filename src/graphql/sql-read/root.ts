@@ -3,6 +3,10 @@
 // by the domain's own code (adminService). Everything below the root is planned from the
 // selection and the Prisma model.
 
+import { isUuid } from "../../ids.ts";
+import { adminService, type GraphQLContext } from "../context.ts";
+import { localIdOrNull } from "../ids.ts";
+
 /** What a root field declares (in `extensions.sqlRead`) to be served by this mechanism. */
 export type SqlRoot =
   | { kind: "one"; model: string; rows(args: Record<string, unknown>, ctx: unknown): Promise<RowsQuery> }
@@ -28,3 +32,17 @@ export interface RootPage {
   /** The edge cursor of a loaded row (its columns decoded as Prisma would). */
   cursor(row: Record<string, unknown>): string;
 }
+
+/**
+ * `extensions` of an admin root field `(id: ID!)` answering one row of `model` by its global ID:
+ * (id, tenant of the credential), as the find* services look it up; a malformed or foreign ID finds nothing.
+ */
+export const sqlReadById = (model: string) =>
+  sqlRead({
+    kind: "one",
+    model,
+    rows: async (args, ctx) => {
+      const id = localIdOrNull(String(args.id), model);
+      return { tenantId: adminService(ctx as GraphQLContext).tenantId, ids: id && isUuid(id) ? [id] : [] };
+    },
+  });
