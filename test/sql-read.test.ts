@@ -23,6 +23,7 @@ import {
 import { globalId } from "./helpers/ids.ts";
 import { useTestGateway } from "./helpers/suite.ts";
 import type { As } from "./helpers/gateway.ts";
+import { parse } from "graphql";
 
 // The SQL read (src/graphql/sql-read/) answers covered queries from one statement per root;
 // every answer must equal the normal path's (graphql-js + Pothos + Prisma), data and errors
@@ -93,6 +94,22 @@ describe("the SQL read answers exactly what the normal path answers", () => {
     await expectSame("sql", CustomersNestedDocument, { first: 50 });
   });
 
+  it("costs one statement per root whatever the page size (the ids of a page are one more)", async () => {
+    const statements = async (run: () => Promise<unknown>) => {
+      await gw.db.adminCredential.updateMany({ where: { keyId: gw.tenants.A.keyId }, data: { lastUsedAt: new Date() } });
+      const served = sqlReadState.served;
+      gw.statements.reset();
+      await run();
+      expect(sqlReadState.served).toBe(served + 1);
+      return gw.statements.count;
+    };
+    const one = await statements(() => gw.gql(CustomerNestedDocument, { id: ids[0] }));
+    const two = await statements(() => gw.gql(CustomersNestedDocument, { first: 2 }));
+    const five = await statements(() => gw.gql(CustomersNestedDocument, { first: 5 }));
+    expect(five).toBe(two);
+    expect(two).toBe(one + 1);
+  });
+
   it("every customer field an admin reads, blocked or not", async () => {
     for (const id of ids) await expectSame("sql", CustomerDocument, { id });
     await expectSame("sql", CustomerSignInLockDocument, { id: ids[3] });
@@ -124,6 +141,33 @@ describe("the SQL read answers exactly what the normal path answers", () => {
       expect(one.data?.customObject?.customer.id).toBe(ids[1]);
       expect((await expectSame("sql", CustomObjectDocument, { id: edge.node.id }, "B")).data?.customObject).toBeNull();
     }
+  });
+
+  it("aliases, __typename, inline fragments and the same connection twice with other arguments", async () => {
+    const doc = parse(`
+      fragment Mine on Customer { __typename uid ... on Customer { nickname lastName } }
+      query Aliased($id: ID!, $first: Int = 2) {
+        customer(id: $id) {
+          ...Mine
+          key: id
+          live: sessions(active: true, first: $first) { totalCount edges { cursor node { __typename id active revokedAt geo { country } customer { uid firstName } } } }
+          ended: sessions(active: false) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } }
+          consentHistory { totalCount edges { node { purpose version active revokeSource grantedAt } } }
+          wishlist: customObjects(name: "wishlist", first: 1) { edges { node { name data createdAt updatedAt } } pageInfo { hasNextPage } }
+          emails { address primary verified verifiedAt addedAt }
+          phones { number primary }
+          addresses { type line1 city country }
+          identities { edges { node { provider profile linkedAt lastUsedAt } } }
+          customFields blockReason blockedUntil status signInLockedUntil createdAt updatedAt lastLoginAt birthdate
+        }
+        page: customers(first: 3, orderBy: { direction: ASC }) {
+          pageInfo { hasNextPage endCursor startCursor hasPreviousPage }
+          edges { cursor node { ...Mine sessions(first: 1) { edges { node { id } } } } }
+        }
+      }`) as TypedDocumentNode<unknown, Record<string, unknown>>;
+    for (const id of ids) await expectSame("sql", doc, { id });
+    const skipped = parse(`query Skip($id: ID!, $no: Boolean!) { customer(id: $id) { id uid @skip(if: $no) } }`);
+    await expectSame("normal", skipped as TypedDocumentNode<unknown, Record<string, unknown>>, { id: ids[0], no: true });
   });
 
   it("root pages: first, after, order", async () => {

@@ -10,6 +10,9 @@ import { argsOf, type ConnectionQuery, type RequestState } from "./sql.ts";
 // machinery (no promises, no info objects, no plugin wrappers: the checks those wrappers make —
 // authScopes — are made once per request for the whole plan).
 
+/** A resolver returned a promise: this path completes synchronously, so the document is not served. */
+export class AsyncResolver extends UnsupportedShape {}
+
 /** A resolver's answer the normal path would turn into an error: let the normal path answer. */
 export class Fallback extends Error {}
 
@@ -124,7 +127,7 @@ function completeField(f: FieldPlan, source: Record<string, unknown>, req: Reque
     case "value": {
       const value = f.resolve(source, f.field.args.length ? argsOf(f, req.variables) : NO_ARGS, req.ctx, NO_INFO);
       if (value !== null && typeof value === "object" && typeof (value as { then?: unknown }).then === "function") {
-        throw new UnsupportedShape("asynchronous resolver");
+        throw new AsyncResolver(`${f.field.name}: asynchronous resolver`);
       }
       let complete = completers.get(f);
       if (!complete) completers.set(f, (complete = completer(f.field.type, f.sub)));

@@ -87,9 +87,9 @@ export function planOperation(schema: GraphQLSchema, models: Map<string, SqlMode
   const queryType = schema.getQueryType()!;
   const roots = collect(p, queryType, operation.selectionSet).map(([key, node]) => {
     if (node.name.value === "__typename") throw new UnsupportedShape("root __typename");
-    const field = queryType.getFields()[node.name.value] as AnyField;
-    const root = (field.extensions as { sqlRead?: SqlRoot }).sqlRead;
-    if (!root) throw new UnsupportedShape(`Query.${node.name.value} is not an SQL read`);
+    const field = queryType.getFields()[node.name.value] as AnyField | undefined;
+    const root = (field?.extensions as { sqlRead?: SqlRoot } | undefined)?.sqlRead;
+    if (!field || !root) throw new UnsupportedShape(`Query.${node.name.value} is not an SQL read`);
     noteField(p, field);
     const named = getNamedType(field.type) as GraphQLObjectType;
     const model = models.get(root.model);

@@ -2,9 +2,10 @@ import { getVariableValues, type DocumentNode, type GraphQLSchema } from "graphq
 import type { Plugin } from "graphql-yoga";
 import { builder } from "../builder.ts";
 import type { GraphQLContext } from "../context.ts";
-import { completeObject, completeValue, decodeTree, Fallback } from "./complete.ts";
+import { AsyncResolver, completeObject, completeValue, decodeTree, Fallback } from "./complete.ts";
 import { loadModels, UnsupportedShape, type RuntimeDatamodel, type SqlModel } from "./model.ts";
 import { planOperation, type Plan } from "./plan.ts";
+import type { SqlRoot } from "./root.ts";
 import { argsOf, rootSql, type RequestState } from "./sql.ts";
 import { params } from "./where.ts";
 
@@ -62,7 +63,8 @@ function planFor(schema: GraphQLSchema, models: Map<string, SqlModel>, document:
     try {
       byName.set(key, staticRules(planOperation(schema, models, document, name)));
     } catch (error) {
-      if (!(error instanceof UnsupportedShape)) throw error;
+      // Whatever the planner cannot read (introspection, a field it has not met) is the normal path's.
+      sqlReadState.lastFallback = error;
       byName.set(key, null);
     }
   }
@@ -75,14 +77,14 @@ async function run(plan: Plan, ctx: GraphQLContext, variables: Record<string, un
     const req: RequestState = { models, ctx, variables, params: params(), connections: new Map(), aliases: 0 };
     const args = argsOf(r, variables);
     const node = r.root.kind === "one" ? r.sub : r.sub.node!;
+    // The statement first: a shape it cannot serve falls back before the root's own lookup runs.
+    const sql = rootSql(node, req);
     const page = r.root.kind === "page" ? await r.root.page(args, ctx) : null;
-    const query = page
-      ? page.rows
-      : await (r.root as { rows: (a: unknown, c: unknown) => Promise<{ ids: string[]; tenantId: string }> }).rows(args, ctx);
+    const query = page ? page.rows : await (r.root as Extract<SqlRoot, { kind: "one" }>).rows(args, ctx);
     let rows: Record<string, unknown>[] = [];
     if (query.ids.length > 0) {
-      const sql = rootSql(node, query.ids, query.tenantId, req);
-      const [{ rows: text }] = await ctx.db.$queryRawUnsafe<{ rows: string }[]>(sql, ...req.params.values);
+      const values = [JSON.stringify(query.ids), query.tenantId, ...req.params.values.slice(2)];
+      const [{ rows: text }] = await ctx.db.$queryRawUnsafe<{ rows: string }[]>(sql, ...values);
       rows = JSON.parse(text);
       for (const row of rows) decodeTree(node, row, req);
     }
@@ -112,6 +114,7 @@ export function useSqlRead(): Plugin<GraphQLContext> {
       if (!models) return;
       const plan = planFor(args.schema, models, args.document, args.operationName);
       if (!plan || !allowed(plan, ctx)) return;
+      // Invalid variables: the normal path reports them.
       const coerced = getVariableValues(args.schema, plan.operation.variableDefinitions ?? [], args.variableValues ?? {});
       if (coerced.errors) return;
       setExecuteFn(async (executeArgs) => {
@@ -120,9 +123,9 @@ export function useSqlRead(): Plugin<GraphQLContext> {
           sqlReadState.served++;
           return result;
         } catch (error) {
-          // A shape found unsupported only at run time (an asynchronous resolver, a cursor) is
-          // remembered for the document; a Fallback or a failing resolver concerns this request.
-          if (error instanceof UnsupportedShape) plans.get(args.document)?.set(args.operationName ?? "", null);
+          // An asynchronous resolver is remembered for the document; anything else (paging
+          // backwards, a cursor over a nullable order, a failing resolver) concerns this request.
+          if (error instanceof AsyncResolver) plans.get(args.document)?.set(args.operationName ?? "", null);
           sqlReadState.fallbacks++;
           sqlReadState.lastFallback = error instanceof Fallback ? error.message : error;
           // The normal path answers: the same data, or the error it would have given anyway.

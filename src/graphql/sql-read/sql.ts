@@ -143,11 +143,11 @@ export function rowJson(plan: ObjectPlan, alias: string, req: RequestState): str
   return buildObject(pairs);
 }
 
-/** The statement for one root: its rows by id, in the order given, within the tenant. */
-export function rootSql(plan: ObjectPlan, ids: string[], tenantId: string, req: RequestState): string {
+/** The statement for one root: its rows by id ($1, a JSON array), in that order, within the tenant ($2). */
+export function rootSql(plan: ObjectPlan, req: RequestState): string {
   const model = plan.model!;
-  const idsParam = req.params.add(JSON.stringify(ids), "json");
-  const tenant = req.params.add(tenantId, "uuid");
+  const idsParam = req.params.add(null, "json");
+  const tenant = req.params.add(null, "uuid");
   const id = quote(model.scalars.get(model.idField)!.column);
   const tenantColumn = quote(model.scalars.get("tenantId")!.column);
   return (
