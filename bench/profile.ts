@@ -8,6 +8,9 @@
 // a fresh database bench_profile_<random> is created, migrated, seeded and dropped at the end.
 // BENCH_SECONDS (default 5) per case, BENCH_CONCURRENCY (default 4) requests in flight,
 // BENCH_CUSTOMERS (default 200) seeded customers. NO_RECORD=1 skips bench/RESULTS.md.
+// The gateway is timed twice: with the SQL read (src/graphql/sql-read/: the nested answer built by
+// PostgreSQL) and without it (graphql-js, Pothos and Prisma resolving every field), side by side.
+// SQL_READ=0 turns the SQL read off for the responses check and bench:cpu.
 // BENCH_CPU=1 (npm run bench:cpu) profiles the gateway side of each case instead (bench/cpu.ts):
 // it prints where the time goes by package and records no req/s (the profiler costs throughput).
 import { deepStrictEqual } from "node:assert/strict";
@@ -22,6 +25,7 @@ import { openDatabase } from "../src/db/database.ts";
 import { serviceContext, type ServiceContext } from "../src/service-context.ts";
 import { createSession } from "../src/sessions/service.ts";
 import { createTenant } from "../src/tenants/service.ts";
+import { sqlReadState } from "../src/graphql/sql-read/plugin.ts";
 import { CustomerNestedDocument, CustomersNestedDocument } from "../test/generated/graphql.ts";
 import { breakdown, breakdownTable, profiled, saveProfile } from "./cpu.ts";
 import { withScratchDatabase } from "./harness.ts";
@@ -31,6 +35,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 200);
 const PAGE = 50;
+sqlReadState.enabled = process.env.SQL_READ !== "0";
 const NESTED_FIRST = 10;
 // Per customer. Custom objects outnumber the page size so that "10 per customer" really limits.
 const SEED = { identities: 2, sessions: 3, consents: 3, customObjects: 12 };
@@ -213,16 +218,20 @@ async function profile(databaseUrl: string) {
     const results: { label: string; gateway: Measured; baseline: Measured }[] = [];
     for (const c of cases) {
       const g = await measure(c.gateway);
+      sqlReadState.enabled = false;
+      const n = await measure(c.gateway);
+      sqlReadState.enabled = process.env.SQL_READ !== "0";
       const b = await measure(c.baseline);
       results.push({ label: c.label, gateway: g, baseline: b });
-      const line = `| ${c.label} | ${g.rps.toFixed(0)} (${g.meanMs.toFixed(1)} ms) | ${b.rps.toFixed(0)} (${b.meanMs.toFixed(1)} ms) | ${(g.rps / b.rps).toFixed(2)} |`;
+      const cell = (m: Measured) => `${m.rps.toFixed(0)} (${m.meanMs.toFixed(1)} ms)`;
+      const line = `| ${c.label} | ${cell(g)} | ${cell(n)} | ${cell(b)} | ${(g.rps / b.rps).toFixed(2)} | ${(n.rps / b.rps).toFixed(2)} |`;
       rows.push(line);
       console.log(line);
     }
 
     const table = [
-      "| case | gateway req/s (mean latency) | hand-written SQL req/s (mean latency) | gateway / SQL |",
-      "| --- | ---: | ---: | ---: |",
+      "| case | gateway req/s (mean latency) | without the SQL read | hand-written SQL req/s (mean latency) | gateway / SQL | without / SQL |",
+      "| --- | ---: | ---: | ---: | ---: | ---: |",
       ...rows,
     ].join("\n");
     const goal = `Goal gateway / SQL ≥ 0.5: ${results.every((r) => r.gateway.rps / r.baseline.rps >= 0.5) ? "met" : "not met"}.`;
@@ -231,7 +240,8 @@ async function profile(databaseUrl: string) {
       `\n## bench:profile — ${new Date().toISOString().slice(0, 10)}\n\n${machine()}, PostgreSQL ${version} (same machine). ${load()}\n` +
         `${CUSTOMERS} customers, each with ${SEED.identities} identities, ${SEED.sessions} sessions, ${SEED.consents} consents and ${SEED.customObjects} custom objects; ` +
         `${SECONDS} s per case after 1 s of warm-up, ${CONCURRENCY} requests in flight, in one process. Gateway: the real yoga handler ` +
-        `(admin authentication, GraphQL, Pothos, Prisma over pg: 2 statements for customer(id), 3 for the page) answering the query text; ` +
+        `(admin authentication, GraphQL, then the SQL read: one statement per root built from the selection and the Prisma model; ` +
+        `without it: Pothos and Prisma over pg; 2 statements for customer(id), 3 for the page either way) answering the query text; ` +
         `SQL: one hand-written statement through pg building the same JSON body (checked identical before timing).\n\n${table}\n\n${goal}\n`,
     );
   } finally {

@@ -22,6 +22,7 @@ import { createAuthRuntime, type AuthRuntime } from "./security/auth-runtime.ts"
 import { createSecurityLog, type SecurityLog } from "./security/events.ts";
 import { createMemoryLimiterFactory, createRedisLimiterFactory, type LimiterFactory } from "./security/limiters.ts";
 import { useRateLimits } from "./security/rate-limit-plugin.ts";
+import { useSqlRead } from "./graphql/sql-read/plugin.ts";
 import { createRateLimits, type RateLimits } from "./security/rate-limits.ts";
 import { jwksPlugin } from "./signing-keys/jwks.ts";
 import { resolveMasterKey } from "./signing-keys/master-key.ts";
@@ -157,6 +158,8 @@ function createGatewayYoga(config: Config, { database, events, logger, security,
       inputGuardPlugin,
       useRevocableStreams(live),
       useRateLimits(limits, security),
+      // After the rate limit: nested reads the selection allows are built in PostgreSQL.
+      useSqlRead(),
       normalizeErrorsPlugin((err) => logger.error({ err }, "unexpected error")),
     ],
     context: createContextFactory({

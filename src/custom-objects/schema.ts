@@ -4,6 +4,7 @@ import { CUSTOMERS_READ, CUSTOMERS_WRITE } from "../graphql/policies.ts";
 import { customerOwnedNode } from "../graphql/nodes.ts";
 import { adminService } from "../graphql/context.ts";
 import { customerLocalId, localIdOrNull } from "../graphql/ids.ts";
+import { sqlReadById } from "../graphql/sql-read/root.ts";
 import { findCustomObject, findCustomObjects, type PageQuery } from "./search.ts";
 import { createCustomObject, deleteCustomObject, updateCustomObject } from "./service.ts";
 
@@ -38,6 +39,7 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: CUSTOMERS_READ,
     args: { id: t.arg.id({ required: true }) },
+    extensions: sqlReadById("CustomObject"),
     resolve: (query, _root, args, ctx) => {
       const id = localIdOrNull(args.id, "CustomObject");
       return id ? findCustomObject(adminService(ctx), id, query) : null;

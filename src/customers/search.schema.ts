@@ -1,7 +1,9 @@
 import { queryFromInfo } from "@pothos/plugin-prisma";
 import { builder } from "../graphql/builder.ts";
 import { assertForwardOnly, SortDirection, TimeRange } from "../graphql/common.ts";
-import { adminService } from "../graphql/context.ts";
+import { adminService, type GraphQLContext } from "../graphql/context.ts";
+import { sqlRead, sqlReadById } from "../graphql/sql-read/root.ts";
+import type { Customer } from "../generated/prisma/client.ts";
 import { localIdOrNull } from "../graphql/ids.ts";
 import { CUSTOMERS_READ } from "../graphql/policies.ts";
 import { findCustomer, type CustomerKey } from "./lookup.ts";
@@ -60,12 +62,37 @@ for (const [name, { key, description }] of Object.entries(LOOKUPS)) {
   );
 }
 
+interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+  before?: string | null;
+  last?: number | null;
+  filter?: unknown;
+  orderBy?: { direction?: "ASC" | "DESC" | null } | null;
+}
+
+/** One page of customer ids and its pageInfo: shared by the resolver and the SQL read below. */
+async function customerPage(args: PageArgs, ctx: GraphQLContext) {
+  assertForwardOnly(args);
+  const service = adminService(ctx);
+  const filter = (args.filter ?? {}) as CustomerFilter;
+  const page = await searchCustomerIds(service, {
+    filter,
+    first: args.first ?? 20,
+    after: args.after,
+    direction: args.orderBy?.direction ?? "DESC",
+  });
+  const pageInfo = { hasNextPage: page.hasNextPage, hasPreviousPage: false, startCursor: page.startCursor, endCursor: page.endCursor };
+  return { service, filter, page, pageInfo };
+}
+
 builder.queryFields((t) => ({
   customer: t.prismaField({
     type: "Customer",
     nullable: true,
     authScopes: CUSTOMERS_READ,
     args: { id: t.arg.id({ required: true }) },
+    extensions: sqlReadById("Customer"),
     resolve: async (query, _root, args, ctx) => {
       const id = localIdOrNull(args.id, "Customer");
       return id ? findCustomer(adminService(ctx), { id }, query) : null;
@@ -80,17 +107,22 @@ builder.queryFields((t) => ({
         filter: t.arg({ type: CustomerFilterInput }),
         orderBy: t.arg({ type: CustomerOrder }),
       },
+      extensions: sqlRead({
+        kind: "page",
+        model: "Customer",
+        cursorFields: ["id", "createdAt"],
+        page: async (args, ctx) => {
+          const { service, page, pageInfo } = await customerPage(args, ctx as GraphQLContext);
+          return { rows: { tenantId: service.tenantId, ids: page.ids }, pageInfo, cursor: (row) => cursorOf(row as Customer) };
+        },
+      }),
       resolve: async (_root, args, ctx, info) => {
-        assertForwardOnly(args);
-        const service = adminService(ctx);
-        const filter = (args.filter ?? {}) as CustomerFilter;
-        const first = args.first ?? 20;
-        const page = await searchCustomerIds(service, { filter, first, after: args.after, direction: args.orderBy?.direction ?? "DESC" });
+        const { service, filter, page, pageInfo } = await customerPage(args, ctx);
         const query = queryFromInfo({ context: ctx, info, path: ["edges", "node"] });
         const nodes = await loadCustomers(service, page.ids, query);
         return {
           edges: nodes.map((node) => ({ cursor: cursorOf(node), node })),
-          pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: false, startCursor: page.startCursor, endCursor: page.endCursor },
+          pageInfo,
           count: () => countCustomers(service, filter),
         };
       },
