@@ -164,6 +164,7 @@ function createGatewayYoga(config: Config, { database, events, logger, security,
     ],
     context: createContextFactory({
       db,
+      sql: database.sql,
       events,
       auth,
       security,

@@ -17,12 +17,13 @@ export type DatabaseOptions = { kind: "postgres"; url: string } | { kind: "pglit
  * One read statement on the driver adapter Prisma itself uses, without Prisma's client runtime:
  * for hot reads where that runtime costs more than the statement (measured on PostgreSQL: a
  * primary-key read runs ~2.5× faster on the adapter than through the Prisma client, as fast as
- * plain pg). Parameters are strings, numbers or booleans; values come back as the adapter gives
+ * plain pg). Parameters are strings, numbers, booleans or null (cast them in the SQL, e.g.
+ * `$1::uuid`); values come back as the adapter gives
  * them — text, uuids and enums as strings, booleans, int4 as numbers; compute times and JSON in
  * the SQL (e.g. `expires_at > now()`). Not for writes and never inside `transact()` (it runs on
  * its own connection; on PGlite it waits for the open transaction).
  */
-export type Sql = (text: string, params?: (string | number | boolean | null)[]) => Promise<Record<string, unknown>[]>;
+export type Sql = (text: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
 
 export interface Database {
   prisma: Db;
@@ -102,6 +103,13 @@ function sqlOn(adapter: SqlQueryable): Sql {
     const result = await adapter.queryRaw({ sql: text, args: params, argTypes });
     return result.rows.map((row) => Object.fromEntries(result.columnNames.map((name, i) => [name, row[i]])));
   };
+}
+
+function scalarTypeOf(value: unknown): ArgType["scalarType"] {
+  if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
+  if (typeof value === "boolean") return "boolean";
+  if (typeof value === "bigint") return "bigint";
+  return "string";
 }
 
 function pgliteTarget(db: PGlite): MigrationTarget {

@@ -1,4 +1,4 @@
-import type { Db } from "../db/database.ts";
+import type { Db, Sql } from "../db/database.ts";
 import type { AdminPrincipal } from "../service-context.ts";
 import type { CustomerPrincipal } from "../service-context.ts";
 import type { AuthRuntime } from "../security/auth-runtime.ts";
@@ -16,6 +16,8 @@ import { isSocketContext, type SocketContext } from "./socket-context.ts";
 
 export interface GraphQLContext {
   db: Db;
+  /** Read statements on the driver, without Prisma's client runtime (the SQL read uses it). */
+  sql: Sql;
   events: EventBus;
   admin: AdminPrincipal | null;
   /** A signed-in customer (Authorization: Bearer <access token>); never set together with admin. */
@@ -40,7 +42,10 @@ export type ServerContext = { req?: IncomingMessage; res?: ServerResponse } & Pa
 type HeaderReader = (name: string) => string | null | undefined;
 
 /** The services the context factory needs; app.ts passes the domain functions in, so graphql/ imports no domain. */
-export interface ContextDeps extends Pick<GraphQLContext, "db" | "events" | "auth" | "security" | "streamBuffer" | "tenantIdBySlug"> {
+export interface ContextDeps extends Pick<
+  GraphQLContext,
+  "db" | "sql" | "events" | "auth" | "security" | "streamBuffer" | "tenantIdBySlug"
+> {
   trustProxy: boolean;
   /** X-API-Key + X-API-Secret → the admin principal, or null without them; throws UNAUTHENTICATED when wrong. */
   authenticateAdmin(header: HeaderReader, report: AuthFailureReport): Promise<AdminPrincipal | null>;
@@ -64,10 +69,11 @@ export function createContextFactory(deps: ContextDeps) {
     const customer = socket ? null : await deps.authenticateCustomer(header, report);
     // One request, one principal: an admin key together with a customer token is a client bug.
     if (admin && customer) throw unauthenticated("Send either admin credentials or a customer access token, not both");
-    const { db, events, auth, security, streamBuffer, tenantIdBySlug } = deps;
+    const { db, sql, events, auth, security, streamBuffer, tenantIdBySlug } = deps;
     const tenantSlug = socket ? null : header("x-tenant");
     return {
       db,
+      sql,
       events,
       admin,
       customer,
