@@ -96,10 +96,7 @@ export async function openDatabase(
 
 function sqlOn(adapter: SqlQueryable): Sql {
   return async (text, params = []) => {
-    const argTypes = params.map((value): ArgType => ({
-      arity: "scalar",
-      scalarType: typeof value === "number" ? "int" : typeof value === "boolean" ? "boolean" : "string",
-    }));
+    const argTypes = params.map((value): ArgType => ({ arity: "scalar", scalarType: scalarTypeOf(value) }));
     const result = await adapter.queryRaw({ sql: text, args: params, argTypes });
     return result.rows.map((row) => Object.fromEntries(result.columnNames.map((name, i) => [name, row[i]])));
   };
