@@ -75,7 +75,9 @@ function newEvent(ctx: ServiceContext, input: AuditInput): AuditEvent {
 async function writeAuditEvents(tx: Tx, ctx: ServiceContext, events: AuditEvent[]): Promise<void> {
   if (events.length === 0) return;
   const [actor, request] = [ctx.actor, ctx.request];
-  const rows = JSON.stringify(events.map((e) => ({ id: e.id, type: e.type, customerId: e.customerId, data: e.data })));
+  const rows = JSON.stringify(
+    events.map((e) => ({ id: e.id, type: e.type, customerId: e.customerId, data: e.data, occurredAt: e.occurredAt })),
+  );
   const [bumped] = await tx.$queryRaw<{ last: string }[]>`
     WITH bumped AS (
       UPDATE tenant SET audit_seq = audit_seq + ${events.length} WHERE id = ${ctx.tenantId}::uuid RETURNING audit_seq
@@ -83,17 +85,14 @@ async function writeAuditEvents(tx: Tx, ctx: ServiceContext, events: AuditEvent[
       INSERT INTO audit_event (id, tenant_id, seq, type, actor_kind, actor_id, customer_id, ip, user_agent, request_id, data, occurred_at)
       SELECT (e.value->>'id')::uuid, ${ctx.tenantId}::uuid, bumped.audit_seq - ${events.length} + e.ordinality, e.value->>'type',
              ${actor.kind}::"ActorKind", ${actor.id}, (e.value->>'customerId')::uuid, ${request.ip}, ${request.userAgent},
-             ${request.requestId}, e.value->'data', ${events[0].occurredAt}::timestamptz
+             ${request.requestId}, e.value->'data', (e.value->>'occurredAt')::timestamptz
       FROM bumped, jsonb_array_elements(${rows}::jsonb) WITH ORDINALITY AS e
       RETURNING 1
     )
     SELECT audit_seq::text AS last FROM bumped WHERE (SELECT count(*) FROM inserted) = ${events.length}`;
   if (!bumped) throw new Error(`tenant ${ctx.tenantId} does not exist`);
   const first = BigInt(bumped.last) - BigInt(events.length) + 1n;
-  events.forEach((e, i) => {
-    e.seq = first + BigInt(i);
-    e.occurredAt = events[0].occurredAt;
-  });
+  events.forEach((e, i) => (e.seq = first + BigInt(i)));
 }
 
 /**
