@@ -7,7 +7,7 @@ import type { ServiceContext } from "../service-context.ts";
 import { parseInput } from "../validation.ts";
 import { emailAddress, phoneNumber } from "./input.ts";
 import { translateConflict } from "./guards.ts";
-import { requireCustomer } from "../db/customer-lock.ts";
+import { requireCustomer, requireCustomerTouched } from "../db/customer-lock.ts";
 
 // Emails and phones behave the same way; `kind` picks which one an operation is about.
 
@@ -59,10 +59,12 @@ export async function assertContactsFree(tx: Tx, ctx: ServiceContext, contacts: 
   const taken = await tx.contact.findFirst({
     where: { tenantId: ctx.tenantId, OR: contacts.map((c) => ({ kind: c.kind, normalized: c.normalized })) },
   });
-  if (taken) {
-    const rule = RULES[taken.kind];
-    throw new ConflictError(rule.taken, taken.kind === "EMAIL" ? "emails" : "phones", `${taken.value} belongs to another customer`);
-  }
+  if (taken) throwTaken(taken);
+}
+
+function throwTaken(taken: Contact): never {
+  const rule = RULES[taken.kind];
+  throw new ConflictError(rule.taken, taken.kind === "EMAIL" ? "emails" : "phones", `${taken.value} belongs to another customer`);
 }
 
 const addInput = z.object({ value: z.string(), primary: z.boolean().default(false), verified: z.boolean().default(false) });
@@ -79,9 +81,19 @@ export async function addContact(
   const [contact] = normalizeContacts(kind, [{ ...parsed, value }], "value");
   try {
     return await transact(ctx, async (tx, audit) => {
-      const customer = await requireCustomer(tx, ctx, customerId);
-      await assertContactsFree(tx, ctx, [contact]);
-      const existing = await tx.contact.findMany({ where: { customerId: customer.id, kind } });
+      const customer = await requireCustomerTouched(tx, ctx, customerId);
+      // One read for both checks: is the value taken in the tenant, and how many of this kind the customer has.
+      const found = await tx.contact.findMany({
+        where: {
+          OR: [
+            { tenantId: ctx.tenantId, kind, normalized: contact.normalized },
+            { customerId: customer.id, kind },
+          ],
+        },
+      });
+      const taken = found.find((c) => c.normalized === contact.normalized);
+      if (taken) throwTaken(taken);
+      const existing = found.filter((c) => c.customerId === customer.id);
       if (existing.length >= MAX_PER_KIND) {
         throw new ValidationError([{ field: "value", message: `a customer has at most ${MAX_PER_KIND} of each kind` }]);
       }
@@ -93,7 +105,7 @@ export async function addContact(
         customerId: customer.id,
         data: { [RULES[kind].noun]: contact.normalized, primary, verified: contact.verified },
       });
-      return touch(tx, customer);
+      return customer;
     });
   } catch (error) {
     throw translateConflict(error);

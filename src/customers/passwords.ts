@@ -35,14 +35,29 @@ export async function applyNewPassword(
 }
 
 /**
+ * An admin-chosen password checked against the policy (VALIDATION_FAILED on `password`) and hashed
+ * with argon2id: call it before the transaction, the hash takes tens of milliseconds.
+ */
+export async function newPasswordHash(auth: Pick<AuthRuntime, "config">, password: string): Promise<string> {
+  assertPasswordAllowed(password, auth.config.password, "password");
+  return hashPassword(password, auth.config.argon2);
+}
+
+/** What `customer.password_set` records (never the password or its hash). */
+export const passwordSetData = (hadPassword: boolean, revokedSessions: number, invalidatedTokens: number) => ({
+  hadPassword,
+  revokedSessions,
+  invalidatedTokens,
+});
+
+/**
  * Admin: sets (or replaces) a customer's password, NIST 800-63B policy (VALIDATION_FAILED on
  * `password`). Signs the customer out everywhere and invalidates pending reset tokens. Records
  * `customer.password_set` (never the password or its hash).
  * Cost: one argon2 hash (outside the transaction), then one transaction.
  */
 export async function setPassword(ctx: ServiceContext, auth: AuthRuntime, customerId: string, password: string): Promise<Customer> {
-  assertPasswordAllowed(password, auth.config.password, "password");
-  const hash = await hashPassword(password, auth.config.argon2);
+  const hash = await newPasswordHash(auth, password);
   return transact(ctx, async (tx, audit) => {
     const before = await requireCustomer(tx, ctx, customerId);
     const { customer, revokedSessions, invalidatedTokens } = await applyNewPassword(tx, audit, ctx, before, hash, {
@@ -51,7 +66,7 @@ export async function setPassword(ctx: ServiceContext, auth: AuthRuntime, custom
     await audit({
       type: "customer.password_set",
       customerId: customer.id,
-      data: { hadPassword: before.passwordHash !== null, revokedSessions, invalidatedTokens },
+      data: passwordSetData(before.passwordHash !== null, revokedSessions, invalidatedTokens),
     });
     return customer;
   });

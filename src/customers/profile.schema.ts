@@ -63,6 +63,11 @@ const CreateCustomerInput = builder.inputType("CreateCustomerInput", {
     phones: t.field({ type: [PhoneInput] }),
     customFields: t.field({ type: "JSONObject" }),
     identities: t.field({ type: [IdentityInput] }),
+    password: t.string({
+      description:
+        "An initial password (same policy as setPassword: 8 to 128 characters, not a common one). Stored as an argon2id hash; " +
+        "the audit trail records customer.password_set, never the password.",
+    }),
   }),
 });
 
@@ -77,16 +82,21 @@ const UpdateCustomerInput = builder.inputType("UpdateCustomerInput", {
 builder.mutationFields((t) => ({
   createCustomer: t.field({
     ...returnsCustomer,
-    description: "Creates a customer directly, without any verification flow.",
+    description: "Creates a customer directly, without any verification flow; with `password`, one that can sign in at once.",
     args: { input: t.arg({ type: CreateCustomerInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
-      createCustomer(adminService(ctx), {
-        ...input,
-        emails: input.emails?.map((e) => contactFromInput("EMAIL", e)),
-        phones: input.phones?.map((p) => contactFromInput("PHONE", p)),
-        customFields: input.customFields ?? undefined,
-        identities: input.identities?.map((i) => ({ ...i, profile: i.profile ?? {} })),
-      } as never),
+      createCustomer(
+        adminService(ctx),
+        {
+          ...input,
+          emails: input.emails?.map((e) => contactFromInput("EMAIL", e)),
+          phones: input.phones?.map((p) => contactFromInput("PHONE", p)),
+          customFields: input.customFields ?? undefined,
+          identities: input.identities?.map((i) => ({ ...i, profile: i.profile ?? {} })),
+          password: input.password ?? undefined,
+        } as never,
+        ctx.auth,
+      ),
   }),
   updateCustomer: t.field({
     ...returnsCustomer,

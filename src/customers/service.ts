@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { diff, transact } from "../db/transact.ts";
+import { diff, transact, type Tx } from "../db/transact.ts";
 import { ConflictError, ValidationError } from "../errors.ts";
 import type { Customer, Prisma } from "../generated/prisma/client.ts";
 import type { ServiceContext } from "../service-context.ts";
 import { parseInput } from "../validation.ts";
-import { assertContactsFree, normalizeContacts } from "./contacts.ts";
+import type { AuthRuntime } from "../security/auth-runtime.ts";
+import { assertContactsFree, normalizeContacts, type NewContact } from "./contacts.ts";
+import { newPasswordHash, passwordSetData } from "./passwords.ts";
 import { assertIdentityFree, assertUsernameFree, translateConflict } from "./guards.ts";
 import { requireCustomer } from "../db/customer-lock.ts";
 import { contactInput, customFields, emailAddress, identityInput, nameSearch, phoneNumber, profileFields, uid } from "./input.ts";
@@ -18,6 +20,7 @@ const createInput = z
     phones: z.array(contactInput(phoneNumber)).max(10).default([]),
     customFields: customFields.default({}),
     identities: z.array(identityInput).max(20).default([]),
+    password: z.string().optional(),
   })
   .refine((c) => c.emails.length + c.phones.length + c.identities.length > 0 || c.username, {
     message: "a customer needs at least an email, a phone, a username or an identity",
@@ -29,12 +32,21 @@ export type CreateCustomerInput = z.input<typeof createInput>;
 /**
  * Creates a customer with its emails, phones and identities, skipping any verification flow.
  * Emails and phones must be free in the tenant; the first of each becomes primary unless one is
- * marked. One transaction: customer + contacts + identities + `customer.created`.
+ * marked. An initial `password` follows setPassword's policy (VALIDATION_FAILED on `password`) and
+ * needs `auth`. One transaction: customer + contacts + identities + `customer.created` (and
+ * `customer.password_set`). Cost: the argon2 hash when there is a password (before the
+ * transaction), the uniqueness checks, one INSERT per table, one for the audit events.
  */
-export async function createCustomer(ctx: ServiceContext, input: CreateCustomerInput): Promise<Customer> {
-  const data = parseInput(createInput, input);
+export async function createCustomer(
+  ctx: ServiceContext,
+  input: CreateCustomerInput,
+  auth?: Pick<AuthRuntime, "config">,
+): Promise<Customer> {
+  const { password, ...data } = parseInput(createInput, input);
   const contacts = [...normalizeContacts("EMAIL", data.emails, "emails"), ...normalizeContacts("PHONE", data.phones, "phones")];
   const { emails: _e, phones: _p, identities, ...profile } = data;
+  if (password !== undefined && !auth) throw new Error("createCustomer: a password needs the auth runtime");
+  const passwordHash = password !== undefined ? await newPasswordHash(auth!, password) : null;
   try {
     return await transact(ctx, async (tx, audit) => {
       await assertContactsFree(tx, ctx, contacts);
@@ -43,19 +55,7 @@ export async function createCustomer(ctx: ServiceContext, input: CreateCustomerI
         throw new ConflictError("UID_TAKEN", "uid", "another customer has this uid");
       }
       for (const identity of identities) await assertIdentityFree(tx, ctx, identity.provider, identity.providerUserId);
-      const customer = await tx.customer.create({
-        data: {
-          ...profile,
-          addresses: (profile.addresses ?? []) as Prisma.InputJsonValue,
-          customFields: profile.customFields as Prisma.InputJsonValue,
-          uid: data.uid ?? randomBytes(16).toString("hex"),
-          nameSearch: nameSearch(profile),
-          tenantId: ctx.tenantId,
-          // Nested rows inherit tenantId from the customer through the (customerId, tenantId) key.
-          contacts: { create: contacts },
-          identities: { create: identities.map((i) => ({ ...i, profile: i.profile as Prisma.InputJsonValue })) },
-        },
-      });
+      const customer = await insertCustomer(tx, ctx, { ...profile, uid: data.uid }, contacts, identities, passwordHash);
       await audit({
         type: "customer.created",
         customerId: customer.id,
@@ -66,11 +66,44 @@ export async function createCustomer(ctx: ServiceContext, input: CreateCustomerI
           identities: identities.map((i) => ({ provider: i.provider, providerUserId: i.providerUserId })),
         },
       });
+      if (passwordHash) await audit({ type: "customer.password_set", customerId: customer.id, data: passwordSetData(false, 0, 0) });
       return customer;
     });
   } catch (error) {
     throw translateConflict(error);
   }
+}
+
+type Profile = Omit<z.output<typeof createInput>, "emails" | "phones" | "identities" | "password">;
+
+// One INSERT per table (a nested create would read the customer back afterwards).
+async function insertCustomer(
+  tx: Tx,
+  ctx: ServiceContext,
+  profile: Profile,
+  contacts: NewContact[],
+  identities: z.output<typeof identityInput>[],
+  passwordHash: string | null,
+): Promise<Customer> {
+  const tenantId = ctx.tenantId;
+  const customer = await tx.customer.create({
+    data: {
+      ...profile,
+      addresses: (profile.addresses ?? []) as Prisma.InputJsonValue,
+      customFields: profile.customFields as Prisma.InputJsonValue,
+      uid: profile.uid ?? randomBytes(16).toString("hex"),
+      nameSearch: nameSearch(profile),
+      tenantId,
+      ...(passwordHash ? { passwordHash, passwordChangedAt: new Date() } : {}),
+    },
+  });
+  if (contacts.length > 0) await tx.contact.createMany({ data: contacts.map((c) => ({ ...c, tenantId, customerId: customer.id })) });
+  if (identities.length > 0) {
+    await tx.identity.createMany({
+      data: identities.map((i) => ({ ...i, profile: i.profile as Prisma.InputJsonValue, tenantId, customerId: customer.id })),
+    });
+  }
+  return customer;
 }
 
 const updateInput = z.object({ ...profileFields, customFields: customFields.optional() });

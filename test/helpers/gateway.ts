@@ -63,7 +63,7 @@ export interface TestGateway {
   createCustomer(input: CreateCustomerInput, as?: As): Promise<CustomerFieldsFragment>;
   /** Sets a customer's password as an admin of `as` (default A); throws unless it succeeds. */
   setPassword(customerId: string, password?: string, as?: As): Promise<void>;
-  /** Creates a customer and sets its password (default PASSWORD; null: none); throws unless both succeed. */
+  /** Creates a customer with its password (default PASSWORD; null: none) in one createCustomer; throws unless it succeeds. */
   createCustomerWithPassword(input: CreateCustomerInput, password?: string | null, tenant?: "A" | "B"): Promise<CustomerFieldsFragment>;
   /**
    * Creates a customer with a password (default PASSWORD) and signs it in with its first email
@@ -172,9 +172,7 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
       if (res.data?.setPassword.__typename !== "SetPasswordPayload") throw new Error(`setPassword failed: ${JSON.stringify(res)}`);
     },
     async createCustomerWithPassword(input, password = PASSWORD, tenant = "A") {
-      const customer = await gateway.createCustomer(input, tenant);
-      if (password !== null) await gateway.setPassword(customer.id, password, tenant);
-      return customer;
+      return gateway.createCustomer(password === null ? input : { ...input, password }, tenant);
     },
     async createSignedInCustomer(input, password = PASSWORD, tenant = "A") {
       const identifier = input.emails?.[0]?.address;
