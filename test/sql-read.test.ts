@@ -19,6 +19,8 @@ import {
   CustomersPageOnlyDocument,
   CustomerWithEverythingDocument,
   CustomObjectDocument,
+  MeBlockReasonDocument,
+  MeDocument,
 } from "./generated/graphql.ts";
 import { globalId } from "./helpers/ids.ts";
 import { useTestGateway } from "./helpers/suite.ts";
@@ -195,6 +197,15 @@ describe("the SQL read answers exactly what the normal path answers", () => {
     await expectSame("fallback", CustomersNestedDocument, { first: 101 });
     await expectSame("fallback", CustomersPageOnlyDocument, { first: 1, after: "forged" });
     await expectSame("fallback", CustomerSessionsDocument, { id: ids[0], first: 1, after: "forged" });
+  });
+
+  it("me: a signed-in customer's own profile, with everything a customer may read", async () => {
+    const signedIn = await gw.createSignedInCustomer({ firstName: "Self", emails: [{ address: "sql-read-me@example.com" }] });
+    const me = await expectSame("sql", MeDocument, {}, signedIn.as);
+    expect(me.data?.me.primaryEmail).toBe("sql-read-me@example.com");
+    // A field only admins may read: the rules refuse it on both paths alike.
+    const refused = await expectSame("normal", MeBlockReasonDocument, {}, signedIn.as);
+    expect(refused.errors?.[0].extensions?.code).toBe("FORBIDDEN");
   });
 
   it("callers the rules refuse get the normal path's refusal", async () => {

@@ -3,7 +3,8 @@ import { selfEditableFields } from "../customers/profile.schema.ts";
 import { CustomerRef } from "../customers/schema.ts";
 import { builder } from "../graphql/builder.ts";
 import { mutationResult } from "../graphql/common.ts";
-import { customerService } from "../graphql/context.ts";
+import { customerService, type GraphQLContext } from "../graphql/context.ts";
+import { sqlRead } from "../graphql/sql-read/root.ts";
 import { localId } from "../graphql/ids.ts";
 import { SIGNED_IN } from "../graphql/policies.ts";
 import { SessionRef } from "../sessions/schema.ts";
@@ -27,6 +28,15 @@ builder.queryFields((t) => ({
     description:
       "The signed-in customer (Authorization: Bearer <access token> from signIn): profile, identities, sessions, consents and custom objects. " +
       "Loaded with everything asked for in one statement.",
+    // Built in PostgreSQL by the SQL read when the selection allows (the same rules decide).
+    extensions: sqlRead({
+      kind: "one",
+      model: "Customer",
+      rows: async (_args, ctx) => {
+        const me = customerService(ctx as GraphQLContext);
+        return { tenantId: me.tenantId, ids: [me.customerId] };
+      },
+    }),
     resolve: async (query, _root, _args, ctx) => {
       const me = customerService(ctx);
       // The access token was checked against a live session, so the customer exists.
