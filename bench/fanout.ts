@@ -20,6 +20,13 @@ const RATE = Number(process.env.RATE ?? 500);
 const DURATION = Number(process.env.DURATION ?? 30);
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
+/** CPU time (user + system) a process has used so far, in ms: what an event costs, whatever the machine's load. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** Peak resident memory (VmHWM) of a process, in MiB. */
 function peakRssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -42,6 +49,9 @@ interface Phase {
   duplicated: number;
   rss: number[];
   achievedRate: number;
+  requestedRate: number;
+  /** Gateway CPU (all nodes) per event delivered to one subscriber, in µs. */
+  cpuPerDelivery: number;
 }
 
 async function runPhase(
@@ -108,6 +118,7 @@ async function runPhase(
   let sent = 0;
   let failed = 0;
   const started = Date.now();
+  const cpuBefore = pids.map(cpuMs);
   const inflight = new Set<Promise<void>>();
   while (sent < total) {
     const due = Math.min(total, Math.floor(((Date.now() - started) / 1000) * RATE));
@@ -137,6 +148,7 @@ async function runPhase(
   const deadline = Date.now() + 60_000;
   while (delivered < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   const rss = pids.map(peakRssMiB);
+  const cpu = pids.map(cpuMs).reduce((sum, ms, i) => sum + ms - cpuBefore[i], 0);
   await Promise.all(clients.map((c) => c.dispose()));
 
   const quantile = (q: number) => {
@@ -162,6 +174,8 @@ async function runPhase(
     duplicated,
     rss,
     achievedRate: Math.round((total - failed) / writeSeconds),
+    requestedRate: RATE,
+    cpuPerDelivery: delivered ? Math.round((cpu * 1000) / delivered) : 0,
   };
 }
 
@@ -205,11 +219,11 @@ function report(phases: Phase[]) {
   const goal = { "1 node": 50, "2 nodes + Redis": 100 } as Record<string, number>;
   const lines = phases.map(
     (p) =>
-      `| ${p.label} | ${p.achievedRate} | ${p.p50} | ${p.p99} (goal < ${goal[p.label]}) | ${p.max} | ${p.delivered} / ${p.expected} | ${p.missing} | ${p.lost} | ${p.duplicated} | ${p.cutOffs} | ${p.rss.join(" + ")} |`,
+      `| ${p.label} | ${p.requestedRate} | ${p.achievedRate} | ${p.p50} | ${p.p99} (goal < ${goal[p.label]}) | ${p.max} | ${p.delivered} / ${p.expected} | ${p.missing} | ${p.lost} | ${p.duplicated} | ${p.cutOffs} | ${p.rss.join(" + ")} | ${p.cpuPerDelivery} |`,
   );
   const table = [
-    `| setup | writes/s achieved | p50 ms | p99 ms | max ms | delivered / expected | still queued after 60 s | lost | duplicated | slow-consumer cut-offs | peak RSS MiB |`,
-    `| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`,
+    `| setup | writes/s requested | writes/s achieved | p50 ms | p99 ms | max ms | delivered / expected | still queued after 60 s | lost | duplicated | slow-consumer cut-offs | peak RSS MiB | gateway CPU µs per delivery |`,
+    `| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`,
     ...lines,
   ].join("\n");
   console.log(table);
