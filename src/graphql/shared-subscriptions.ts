@@ -28,8 +28,9 @@ export const sharedExecutions = channel("identity-gateway:subscription-event-exe
 
 // Per source event (the bus hands the same object to every subscriber on a node), the result of
 // each class that executed it. Weak: an event no subscriber holds any more takes its results along.
-const executed = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
-const serialized = new WeakMap<object, string>();
+// Settled results are kept as values, so that the other subscribers of the class take them without a promise.
+const executed = new WeakMap<object, Map<string, ExecutionResult | Promise<ExecutionResult>>>();
+const serialized = new WeakMap<object, Buffer>();
 
 /**
  * Yoga plugin: a subscription whose root field declares `extensions.sharedExecution` executes its
@@ -56,20 +57,20 @@ export function useSharedSubscriptionExecution(): Plugin {
 }
 
 /**
- * The result as JSON, computed once per result object: every socket of a class sends the same
- * string. Equal to what graphql-ws and yoga would write for it (GraphQLError has toJSON).
+ * The result as UTF-8 JSON, computed once per result object: every socket of a class sends the
+ * same bytes. Equal to what graphql-ws and yoga would write for it (GraphQLError has toJSON).
  */
-export function serializeResult(result: ExecutionResult): string {
+export function serializeResult(result: ExecutionResult): Buffer {
   let json = serialized.get(result);
   if (json === undefined) {
-    json = JSON.stringify(result);
+    json = Buffer.from(JSON.stringify(result));
     serialized.set(result, json);
   }
   return json;
 }
 
-function executeShared(args: ExecutionArgs, key: string, event: unknown): Promise<ExecutionResult> {
-  const run = async () => {
+function executeShared(args: ExecutionArgs, key: string, event: unknown): ExecutionResult | Promise<ExecutionResult> {
+  const run = () => {
     if (sharedExecutions.hasSubscribers) sharedExecutions.publish({ key });
     // graphql-js runs the event through the subscription field's resolve, as subscribe() would.
     return execute({ ...args, rootValue: event });
@@ -77,8 +78,11 @@ function executeShared(args: ExecutionArgs, key: string, event: unknown): Promis
   if (typeof event !== "object" || event === null) return run();
   let byClass = executed.get(event);
   if (!byClass) executed.set(event, (byClass = new Map()));
-  let result = byClass.get(key);
-  if (!result) byClass.set(key, (result = run()));
+  const known = byClass.get(key);
+  if (known) return known;
+  const result = run();
+  byClass.set(key, result);
+  if (result instanceof Promise) void result.then((settled) => byClass.set(key, settled)).catch(() => undefined);
   return result;
 }
 
