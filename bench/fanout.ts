@@ -19,6 +19,8 @@ const SUBSCRIBERS = Number(process.env.SUBSCRIBERS ?? 1000);
 const RATE = Number(process.env.RATE ?? 500);
 const DURATION = Number(process.env.DURATION ?? 30);
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+/** Which setups to run: "1" (one node), "2" (two nodes + Redis) or both (default). */
+const PHASES = (process.env.PHASES ?? "1,2").split(",");
 
 /** CPU time (user + system) a process has used so far, in ms: what an event costs, whatever the machine's load. */
 function cpuMs(pid: number): number {
@@ -197,17 +199,22 @@ async function main() {
       // The writer sends hundreds of mutations a second with one credential: lift its rate limit.
       const node = (redisUrl: string) =>
         startGatewayProcess({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, RATE_LIMIT_ADMIN_PER_CREDENTIAL: "9999999/60" });
-      const one = await node("");
-      children.push(one.child);
-      const single = await runPhase("1 node", [one.url], [one.child.pid!], headers, customerIds, await cursor());
-      one.child.kill("SIGTERM");
-
-      const a = await node(REDIS_URL);
-      const b = await node(REDIS_URL);
-      children.push(a.child, b.child);
-      const double = await runPhase("2 nodes + Redis", [a.url, b.url], [a.child.pid!, b.child.pid!], headers, customerIds, await cursor());
+      const phases: Phase[] = [];
+      if (PHASES.includes("1")) {
+        const one = await node("");
+        children.push(one.child);
+        phases.push(await runPhase("1 node", [one.url], [one.child.pid!], headers, customerIds, await cursor()));
+        one.child.kill("SIGTERM");
+      }
+      if (PHASES.includes("2")) {
+        const a = await node(REDIS_URL);
+        const b = await node(REDIS_URL);
+        children.push(a.child, b.child);
+        const pids = [a.child.pid!, b.child.pid!];
+        phases.push(await runPhase("2 nodes + Redis", [a.url, b.url], pids, headers, customerIds, await cursor()));
+      }
       await database.close();
-      report([single, double]);
+      report(phases);
     } finally {
       for (const child of children) child.kill("SIGTERM");
       await new Promise((r) => setTimeout(r, 500));

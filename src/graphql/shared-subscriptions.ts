@@ -3,6 +3,7 @@ import {
   createSourceEventStream,
   execute,
   getOperationAST,
+  getVariableValues,
   Kind,
   print,
   visit,
@@ -43,10 +44,14 @@ const serialized = new WeakMap<object, Buffer>();
  */
 export function useSharedSubscriptionExecution(): Plugin {
   return {
-    onSubscribe({ args, setSubscribeFn }) {
+    onSubscribe({ args, subscribeFn, setSubscribeFn }) {
       const perSubscriberArgs = sharedArgs(args);
       if (!perSubscriberArgs) return;
       setSubscribeFn(async (subscribeArgs) => {
+        // Variables that do not coerce: yoga's own executor answers, in the shape its error handling knows.
+        const operation = getOperationAST(subscribeArgs.document, subscribeArgs.operationName)!;
+        const coerced = getVariableValues(subscribeArgs.schema, operation.variableDefinitions ?? [], subscribeArgs.variableValues ?? {});
+        if (coerced.errors) return subscribeFn(subscribeArgs);
         const source = await createSourceEventStream(subscribeArgs);
         if (!isAsyncIterable(source)) return source;
         const key = classKey(subscribeArgs, perSubscriberArgs);
