@@ -19,6 +19,15 @@ const SUBSCRIBERS = Number(process.env.SUBSCRIBERS ?? 1000);
 const RATE = Number(process.env.RATE ?? 500);
 const DURATION = Number(process.env.DURATION ?? 30);
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+/** Which setups to run: "1" (one node), "2" (two nodes + Redis) or both (default). */
+const PHASES = (process.env.PHASES ?? "1,2").split(",");
+
+/** CPU time (user + system) a process has used so far, in ms: what an event costs, whatever the machine's load. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 /** Peak resident memory (VmHWM) of a process, in MiB. */
 function peakRssMiB(pid: number): number {
@@ -42,6 +51,9 @@ interface Phase {
   duplicated: number;
   rss: number[];
   achievedRate: number;
+  requestedRate: number;
+  /** Gateway CPU (all nodes) per event delivered to one subscriber, in µs. */
+  cpuPerDelivery: number;
 }
 
 async function runPhase(
@@ -108,6 +120,7 @@ async function runPhase(
   let sent = 0;
   let failed = 0;
   const started = Date.now();
+  const cpuBefore = pids.map(cpuMs);
   const inflight = new Set<Promise<void>>();
   while (sent < total) {
     const due = Math.min(total, Math.floor(((Date.now() - started) / 1000) * RATE));
@@ -137,6 +150,7 @@ async function runPhase(
   const deadline = Date.now() + 60_000;
   while (delivered < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   const rss = pids.map(peakRssMiB);
+  const cpu = pids.map(cpuMs).reduce((sum, ms, i) => sum + ms - cpuBefore[i], 0);
   await Promise.all(clients.map((c) => c.dispose()));
 
   const quantile = (q: number) => {
@@ -162,6 +176,8 @@ async function runPhase(
     duplicated,
     rss,
     achievedRate: Math.round((total - failed) / writeSeconds),
+    requestedRate: RATE,
+    cpuPerDelivery: delivered ? Math.round((cpu * 1000) / delivered) : 0,
   };
 }
 
@@ -183,17 +199,22 @@ async function main() {
       // The writer sends hundreds of mutations a second with one credential: lift its rate limit.
       const node = (redisUrl: string) =>
         startGatewayProcess({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, RATE_LIMIT_ADMIN_PER_CREDENTIAL: "9999999/60" });
-      const one = await node("");
-      children.push(one.child);
-      const single = await runPhase("1 node", [one.url], [one.child.pid!], headers, customerIds, await cursor());
-      one.child.kill("SIGTERM");
-
-      const a = await node(REDIS_URL);
-      const b = await node(REDIS_URL);
-      children.push(a.child, b.child);
-      const double = await runPhase("2 nodes + Redis", [a.url, b.url], [a.child.pid!, b.child.pid!], headers, customerIds, await cursor());
+      const phases: Phase[] = [];
+      if (PHASES.includes("1")) {
+        const one = await node("");
+        children.push(one.child);
+        phases.push(await runPhase("1 node", [one.url], [one.child.pid!], headers, customerIds, await cursor()));
+        one.child.kill("SIGTERM");
+      }
+      if (PHASES.includes("2")) {
+        const a = await node(REDIS_URL);
+        const b = await node(REDIS_URL);
+        children.push(a.child, b.child);
+        const pids = [a.child.pid!, b.child.pid!];
+        phases.push(await runPhase("2 nodes + Redis", [a.url, b.url], pids, headers, customerIds, await cursor()));
+      }
       await database.close();
-      report([single, double]);
+      report(phases);
     } finally {
       for (const child of children) child.kill("SIGTERM");
       await new Promise((r) => setTimeout(r, 500));
@@ -205,11 +226,11 @@ function report(phases: Phase[]) {
   const goal = { "1 node": 50, "2 nodes + Redis": 100 } as Record<string, number>;
   const lines = phases.map(
     (p) =>
-      `| ${p.label} | ${p.achievedRate} | ${p.p50} | ${p.p99} (goal < ${goal[p.label]}) | ${p.max} | ${p.delivered} / ${p.expected} | ${p.missing} | ${p.lost} | ${p.duplicated} | ${p.cutOffs} | ${p.rss.join(" + ")} |`,
+      `| ${p.label} | ${p.requestedRate} | ${p.achievedRate} | ${p.p50} | ${p.p99} (goal < ${goal[p.label]}) | ${p.max} | ${p.delivered} / ${p.expected} | ${p.missing} | ${p.lost} | ${p.duplicated} | ${p.cutOffs} | ${p.rss.join(" + ")} | ${p.cpuPerDelivery} |`,
   );
   const table = [
-    `| setup | writes/s achieved | p50 ms | p99 ms | max ms | delivered / expected | still queued after 60 s | lost | duplicated | slow-consumer cut-offs | peak RSS MiB |`,
-    `| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`,
+    `| setup | writes/s requested | writes/s achieved | p50 ms | p99 ms | max ms | delivered / expected | still queued after 60 s | lost | duplicated | slow-consumer cut-offs | peak RSS MiB | gateway CPU µs per delivery |`,
+    `| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`,
     ...lines,
   ].join("\n");
   console.log(table);

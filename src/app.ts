@@ -16,6 +16,7 @@ import { exposeExpectedErrors, normalizeErrorsPlugin } from "./graphql/mask-erro
 import { bodySizeLimit, checkGetParams, corsFromAllowList } from "./graphql/request.ts";
 import { useRevocableStreams } from "./graphql/revocable-streams.ts";
 import { schema } from "./graphql/schema.ts";
+import { useSharedSubscriptionExecution } from "./graphql/shared-subscriptions.ts";
 import { attachWebSockets } from "./graphql/websocket.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createAuthRuntime, type AuthRuntime } from "./security/auth-runtime.ts";
@@ -157,6 +158,7 @@ function createGatewayYoga(config: Config, { database, events, logger, security,
       ...operationLimitPlugins(config.limits),
       inputGuardPlugin,
       useRevocableStreams(live),
+      useSharedSubscriptionExecution(),
       useRateLimits(limits, security),
       // After the rate limit: nested reads the selection allows are built in PostgreSQL.
       useSqlRead(),

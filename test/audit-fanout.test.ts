@@ -1,3 +1,4 @@
+import { Redis } from "ioredis";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useTestGateway } from "./helpers/suite.ts";
 import { GraphQLError, print } from "graphql";
@@ -40,6 +41,23 @@ describe.skipIf(!REDIS_URL)("audit events across gateway nodes via Redis", () =>
     expect(sub.events.map((e) => e.customerId)).toEqual(ids);
     expect(sub.events.map((e) => e.sequence)).toEqual([Number(after) + 1, Number(after) + 2]);
     await sub.close();
+  });
+
+  it("publishes one Redis message per event, however many subscribers the nodes have", async () => {
+    const listener = new Redis(REDIS_URL!);
+    const messages: string[] = [];
+    listener.on("message", (_channel, message) => messages.push(message));
+    await listener.subscribe("identity-gateway:audit");
+    const after = await latestCursor();
+    const subs = [gw.url, urlB, gw.url, urlB, gw.url, urlB].map((url) => subscribeAudit(url, gw.tenants.A.headers, { after }));
+    const ids = [await createOn(gw.url, "one-message-a@example.com"), await createOn(urlB, "one-message-b@example.com")];
+    await Promise.all(subs.map((s) => s.waitFor(2)));
+    for (const sub of subs) expect(sub.events.map((e) => e.customerId)).toEqual(ids);
+    // Other test files' gateways share this Redis: only this tenant's messages count.
+    const ours = messages.map((m) => JSON.parse(m)).filter((m) => m.tenantId === gw.tenants.A.id);
+    expect(ours.map((m) => m.seq)).toEqual([String(Number(after) + 1), String(Number(after) + 2)]);
+    await Promise.all(subs.map((s) => s.close()));
+    listener.disconnect();
   });
 
   it("resumes on node B from a cursor seen on node A, without loss, while both nodes write", async () => {

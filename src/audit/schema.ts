@@ -9,6 +9,7 @@ import { assertForwardOnly, SortDirection, TimeRange } from "../graphql/common.t
 import { adminService } from "../graphql/context.ts";
 import { localIdOrNull } from "../graphql/ids.ts";
 import { AUDIT_DATA } from "../graphql/policies.ts";
+import type { SharedExecution } from "../graphql/shared-subscriptions.ts";
 import { NIL_UUID } from "../ids.ts";
 import { listAuditEvents, type AuditFilter } from "./query.ts";
 import { streamAuditEvents, type SlowConsumer } from "./stream.ts";
@@ -132,6 +133,9 @@ builder.subscriptionField("auditEvents", (t) =>
       filter: t.arg({ type: AuditEventFilter }),
       after: t.arg.string({ description: "Cursor (sequence number) of the last event already seen." }),
     },
+    // A live event is executed once for all subscribers with the same selection, filter and
+    // scopes (graphql/shared-subscriptions.ts); `after` only says where one subscriber starts.
+    extensions: { sharedExecution: { perSubscriberArgs: ["after"] } satisfies SharedExecution },
     subscribe: (_root, args, ctx) =>
       streamAuditEvents(adminService(ctx), {
         filter: auditFilterFromArgs(args.filter),

@@ -1,5 +1,6 @@
 import type { AuditEvent } from "../generated/prisma/client.ts";
 import type { ServiceContext } from "../service-context.ts";
+import { joinFeed, type FeedMember } from "./feed.ts";
 import { auditWhere, matchesAuditFilter, parseAuditFilter, parseSequence, type AuditFilter, type ParsedAuditFilter } from "./query.ts";
 
 /** Yielded once, last, when a subscriber fell too far behind; it resumes after `resumeAfter`. */
@@ -17,21 +18,15 @@ export interface StreamOptions {
 }
 
 const PAGE = 500;
-/** How long an event that overtook another waits for it before the gap is read from the database. */
-const REORDER_WAIT_MS = 100;
-
-const minKey = (map: Map<bigint, unknown>) => [...map.keys()].reduce((a, b) => (b < a ? b : a));
 
 /**
  * A tenant's audit events as they commit, optionally starting with a replay after a cursor.
  *
- * Why nothing is lost or duplicated: sequence numbers are dense and become visible in order (see
- * transact.ts), so the stream tracks one number, `position`, up to which every event has been
- * considered. It listens to the bus before reading the database; a live event at or below
- * `position` is a duplicate, one right after it is delivered, and one further ahead means an earlier
- * one is still on its way (publications from concurrent commits or other nodes overtake each
- * other) or was lost (a Redis reconnect): it is held for up to REORDER_WAIT_MS, and if the gap is
- * still open then, the gap is read from the database — it is committed, because a later one is.
+ * Why nothing is lost or duplicated: the tenant's feed on this node (feed.ts) emits every event
+ * once, in sequence order, to each member. The stream joins it before reading the database, so
+ * every event after the feed's position at joining reaches its queue; the ones before are read
+ * from the database. The stream tracks one number, `position`, up to which every event has been
+ * considered: a queued event at or below it is a duplicate of the replay.
  *
  * Memory is bounded: at most `maxBuffer` live events wait per subscriber. While replaying, an
  * overflow just means "read more from the database"; once live, the buffered events are handed
@@ -39,9 +34,11 @@ const minKey = (map: Map<bigint, unknown>) => [...map.keys()].reduce((a, b) => (
  */
 export async function* streamAuditEvents(ctx: ServiceContext, options: StreamOptions): AsyncGenerator<AuditEvent | SlowConsumer> {
   const sub = new Subscription(ctx, options);
+  const start = options.after != null ? parseSequence(options.after) : null;
+  const joined = await joinFeed(ctx, sub);
   try {
-    sub.position = options.after != null ? parseSequence(options.after) : await sub.highWater();
-    yield* sub.catchUp();
+    sub.position = start ?? joined.position;
+    yield* sub.catchUp(joined.position);
     for (;;) {
       if (sub.overflowed && sub.queue.length === 0) {
         // Hand over what was buffered first, so the cut-off subscriber resumes as late as possible.
@@ -50,62 +47,46 @@ export async function* streamAuditEvents(ctx: ServiceContext, options: StreamOpt
       }
       if (sub.mustCatchUp) {
         sub.mustCatchUp = false;
-        yield* sub.catchUp();
+        yield* sub.catchUp(sub.feedPosition);
         continue;
       }
-      for (let next = sub.takeHeld(); next; next = sub.takeHeld()) if (sub.advanceTo(next)) yield next;
-      sub.dropStaleHeld();
       const event = sub.queue.shift();
-      if (!event) yield* sub.waitOrFillGap();
-      else if (sub.isNext(event) && sub.advanceTo(event)) yield event;
+      if (!event) await sub.sleep();
+      else if (sub.advanceTo(event)) yield event;
     }
   } finally {
-    sub.stop();
+    joined.leave();
   }
 }
 
-/** The state of one subscriber of streamAuditEvents: what the bus brought, and how far it got. */
-class Subscription {
-  /** Live events from the bus not taken yet; at most `maxBuffer`. */
+/** The state of one subscriber of streamAuditEvents: what the feed brought, and how far it got. */
+class Subscription implements FeedMember {
+  /** Live events from the feed not taken yet; at most `maxBuffer`. */
   queue: AuditEvent[] = [];
   /** The buffer overflowed while live: the subscriber is cut off once the queue is handed over. */
   overflowed = false;
-  /** Events may be missing from the queue (the buffer overflowed while replaying, or the bus lost some): read the database. */
+  /** Events are missing from the queue (the buffer overflowed while replaying): read the database. */
   mustCatchUp = false;
   /** Every event up to here has been considered (delivered, filtered out or skipped). */
   position = 0n;
+  /** The last event the feed emitted (to this subscriber's queue or before it joined). */
+  feedPosition = 0n;
   lastDelivered: string | null;
   private replaying = false;
   private wake: (() => void) | undefined;
-  // Events that arrived ahead of a gap, held briefly: across nodes (or concurrent commits on one)
-  // publications overtake each other by a few milliseconds, and waiting for the missing one is far
-  // cheaper than every subscriber reading it from the database.
-  private readonly ahead = new Map<bigint, AuditEvent>();
-  private gapSince = 0;
   private readonly ctx: ServiceContext;
   private readonly filter: ParsedAuditFilter;
   private readonly maxBuffer: number;
-  private readonly stopListening: () => void;
-  private readonly stopWatchingLoss: () => void;
 
   constructor(ctx: ServiceContext, options: StreamOptions) {
     this.ctx = ctx;
     this.filter = parseAuditFilter(options.filter);
     this.maxBuffer = options.maxBuffer;
-    this.stopListening = ctx.events.listen(ctx.tenantId, (event) => this.receive(event));
-    this.stopWatchingLoss = ctx.events.onMaybeLost(() => {
-      this.mustCatchUp = true;
-      this.wake?.();
-    });
     this.lastDelivered = options.after ?? null;
   }
 
-  stop() {
-    this.stopListening();
-    this.stopWatchingLoss();
-  }
-
-  private receive(event: AuditEvent) {
+  receive(event: AuditEvent) {
+    this.feedPosition = event.seq;
     if (this.overflowed) return;
     if (this.queue.length < this.maxBuffer) {
       this.queue.push(event);
@@ -119,98 +100,41 @@ class Subscription {
     this.wake?.();
   }
 
-  /** The tenant's latest committed sequence number. */
-  async highWater(): Promise<bigint> {
-    const tenant = await this.ctx.db.tenant.findUniqueOrThrow({ where: { id: this.ctx.tenantId }, select: { auditSeq: true } });
-    return tenant.auditSeq;
-  }
-
-  /** Delivers from the database every matching event committed after `position`, up to now. */
-  async *catchUp(): AsyncGenerator<AuditEvent> {
-    const upTo = await this.highWater();
-    yield* this.replay(upTo);
-  }
-
-  // Delivers every matching committed event in (position, upTo] from the database.
-  private async *replay(upTo: bigint): AsyncGenerator<AuditEvent> {
+  /** Delivers from the database every matching event in (position, upTo]: committed, since the feed emitted them. */
+  async *catchUp(upTo: bigint): AsyncGenerator<AuditEvent> {
+    if (upTo > this.feedPosition) this.feedPosition = upTo;
     this.replaying = true;
     try {
-      yield* this.replayPages(this.position, upTo);
+      let position = this.position;
+      while (position < upTo) {
+        const rows = await this.ctx.db.auditEvent.findMany({
+          where: { ...auditWhere(this.ctx, this.filter), seq: { gt: position, lte: upTo } },
+          orderBy: { seq: "asc" },
+          take: PAGE,
+        });
+        for (const row of rows) {
+          this.lastDelivered = row.seq.toString();
+          yield row;
+        }
+        position = rows.length === PAGE ? rows[rows.length - 1].seq : upTo;
+      }
     } finally {
       this.replaying = false;
     }
-    this.position = upTo;
+    if (upTo > this.position) this.position = upTo;
   }
 
-  private async *replayPages(position: bigint, upTo: bigint): AsyncGenerator<AuditEvent> {
-    while (position < upTo) {
-      const rows = await this.ctx.db.auditEvent.findMany({
-        where: { ...auditWhere(this.ctx, this.filter), seq: { gt: position, lte: upTo } },
-        orderBy: { seq: "asc" },
-        take: PAGE,
-      });
-      for (const row of rows) {
-        this.lastDelivered = row.seq.toString();
-        yield row;
-      }
-      position = rows.length === PAGE ? rows[rows.length - 1].seq : upTo;
-    }
-  }
-
-  /** The held event right after `position`, no longer held; undefined while the gap is open. */
-  takeHeld(): AuditEvent | undefined {
-    const next = this.ahead.get(this.position + 1n);
-    if (next) this.ahead.delete(next.seq);
-    return next;
-  }
-
-  /** Forgets held events a replay has passed; the gap is closed when none are left. */
-  dropStaleHeld() {
-    for (const seq of this.ahead.keys()) if (seq <= this.position) this.ahead.delete(seq);
-    if (this.ahead.size === 0) this.gapSince = 0;
-  }
-
-  /** Whether a live event comes right after `position`; a duplicate is dropped, one further ahead held. */
-  isNext(event: AuditEvent): boolean {
-    if (event.seq <= this.position || this.ahead.has(event.seq)) return false;
-    if (event.seq > this.position + 1n) {
-      this.ahead.set(event.seq, event);
-      this.gapSince ||= Date.now();
-      return false;
-    }
-    return true;
-  }
-
-  /** Moves `position` to the event; true when it is to be delivered (it matches the filter). */
+  /** Moves `position` to a live event; true when it is to be delivered (new, and it matches the filter). */
   advanceTo(event: AuditEvent): boolean {
+    if (event.seq <= this.position) return false;
     this.position = event.seq;
     if (!matchesAuditFilter(this.filter, event)) return false;
     this.lastDelivered = event.seq.toString();
     return true;
   }
 
-  /** Nothing new from the bus: sleeps until something arrives, or until a held event waited long enough. */
-  async *waitOrFillGap(): AsyncGenerator<AuditEvent> {
-    if (this.ahead.size === 0) {
-      await this.sleep();
-      return;
-    }
-    const waited = Date.now() - this.gapSince;
-    if (waited < REORDER_WAIT_MS && this.ahead.size < this.maxBuffer) {
-      await this.sleep(REORDER_WAIT_MS - waited);
-      return;
-    }
-    // Still missing: it is committed (a later event is), so read it. Then the held ones follow.
-    yield* this.replay(minKey(this.ahead) - 1n);
-  }
-
-  private sleep(ms?: number) {
-    return new Promise<void>((resolve) => {
-      const timer = ms === undefined ? undefined : setTimeout(resolve, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    }).finally(() => (this.wake = undefined));
+  /** Sleeps until the feed brings something. */
+  sleep() {
+    return new Promise<void>((resolve) => (this.wake = resolve)).finally(() => (this.wake = undefined));
   }
 }

@@ -1,10 +1,10 @@
 import type { Server } from "node:http";
 import type { IncomingMessage } from "node:http";
-import type { GraphQLError } from "graphql";
+import type { ExecutionResult, GraphQLError } from "graphql";
 import { CloseCode, type Context, type SubscribePayload } from "graphql-ws";
 import { useServer, type Extra as WsExtra } from "graphql-ws/use/ws";
-import type { YogaServerInstance } from "graphql-yoga";
-import { WebSocketServer } from "ws";
+import { isAsyncIterable, type YogaServerInstance } from "graphql-yoga";
+import { WebSocketServer, type WebSocket } from "ws";
 import type { LiveConnections } from "./live-connections.ts";
 import type { AdminPrincipal } from "../service-context.ts";
 import type { RequestInfo } from "../service-context.ts";
@@ -13,6 +13,7 @@ import type { GraphQLContext, ServerContext } from "./context.ts";
 import { normalizeError } from "./mask-errors.ts";
 import { requestInfo } from "./request.ts";
 import type { SocketContext } from "./socket-context.ts";
+import { writtenToSocket } from "./socket-results.ts";
 
 interface Options {
   /** Checks the credential of connection_init; `request` says who sent it (for the security log). */
@@ -30,8 +31,8 @@ type Params = Record<string, unknown> | undefined;
 type Extra = { request: IncomingMessage; admin?: AdminPrincipal | null };
 /** graphql-ws's context of one socket, as useServer hands it to onConnect and onSubscribe. */
 type SocketConnection = Context<Params, WsExtra & Partial<Extra>>;
-/** yoga's enveloped execute and subscribe of one operation, passed to graphql-ws as its rootValue. */
-type EnvelopedRoot = Pick<ReturnType<Yoga["getEnveloped"]>, "execute" | "subscribe">;
+/** yoga's enveloped execute and subscribe of one operation and where its results go, passed to graphql-ws as its rootValue. */
+type EnvelopedRoot = Pick<ReturnType<Yoga["getEnveloped"]>, "execute" | "subscribe"> & { socket: WebSocket; id: string };
 
 /**
  * graphql-ws on the gateway's /graphql path. The admin credential travels in connection_init's
@@ -45,9 +46,9 @@ export function attachWebSockets(server: Server, yoga: Yoga, options: Options): 
   const cleanup = useServer<Params, Extra>(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      subscribe: (args) => subscribeOnSocket(args.rootValue as EnvelopedRoot, args),
       onConnect: (ctx) => authenticateSocket(ctx, options),
-      onSubscribe: (ctx, _id, payload) => prepareOperation(ctx, payload, yoga, options),
+      onSubscribe: (ctx, id, payload) => prepareOperation(ctx, id, payload, yoga, options),
     },
     wss,
   );
@@ -86,7 +87,7 @@ async function authenticateSocket(ctx: SocketConnection, options: Options): Prom
  * subscribe: re-checks the socket's credential, then parses and validates the operation through
  * yoga's envelop with a SocketContext (see context.ts), or answers with the errors.
  */
-async function prepareOperation(ctx: SocketConnection, payload: SubscribePayload, yoga: Yoga, options: Options) {
+async function prepareOperation(ctx: SocketConnection, id: string, payload: SubscribePayload, yoga: Yoga, options: Options) {
   // Refused with UNAUTHENTICATED; stillValid then closes the socket right after the answer.
   if (!ctx.extra.admin || !(await options.live.stillValid(ctx.extra.admin))) {
     return [unauthenticated("The credential of this connection was revoked")];
@@ -112,7 +113,7 @@ async function prepareOperation(ctx: SocketConnection, payload: SubscribePayload
   const errors: readonly GraphQLError[] = validate(schema, document);
   // Not map(normalizeError): the index would arrive as its logInternal argument.
   if (errors.length > 0) return errors.map((error) => normalizeError(error));
-  const rootValue: EnvelopedRoot = { execute, subscribe };
+  const rootValue: EnvelopedRoot = { execute, subscribe, socket: ctx.extra.socket, id };
   return {
     schema,
     operationName: payload.operationName,
@@ -121,6 +122,12 @@ async function prepareOperation(ctx: SocketConnection, payload: SubscribePayload
     contextValue: await contextFactory(),
     rootValue,
   };
+}
+
+/** A subscription's results go out through writtenToSocket: one JSON per result, whatever the number of sockets. */
+async function subscribeOnSocket(root: EnvelopedRoot, args: Parameters<EnvelopedRoot["subscribe"]>[0]) {
+  const result = await root.subscribe(args);
+  return isAsyncIterable<ExecutionResult>(result) ? writtenToSocket(result, root.socket, root.id) : result;
 }
 
 /** The upgrade request of a socket as a fetch Request (what requestInfo reads headers from). */

@@ -13,17 +13,24 @@ export const AUDIT_SUBSCRIPTION = `subscription ($filter: AuditEventFilter, $aft
 }`;
 
 /**
- * A graphql-ws subscriber on a real socket that collects audit events. `waitFor(n)` resolves once
- * n events arrived (or rejects after a timeout, listing what did arrive).
+ * A graphql-ws subscriber on a real socket that collects audit events (`query` selects them; its
+ * root field must be auditEvents). `waitFor(n)` resolves once n events arrived (or rejects after a
+ * timeout, listing what did arrive). `webSocketImpl` lets a test reach the client's socket.
  */
-export function subscribeAudit(httpUrl: string, headers: Record<string, string>, variables: Record<string, unknown> = {}) {
+export function subscribeAudit(
+  httpUrl: string,
+  headers: Record<string, string>,
+  variables: Record<string, unknown> = {},
+  query = AUDIT_SUBSCRIPTION,
+  webSocketImpl: typeof WebSocket = WebSocket,
+) {
   const events: ReceivedEvent[] = [];
   const errors: unknown[] = [];
   let closeCode: number | undefined;
   let notify = () => {};
   const client: Client = createClient({
     url: httpUrl.replace(/^http/, "ws"),
-    webSocketImpl: WebSocket,
+    webSocketImpl,
     connectionParams: headers,
     retryAttempts: 0,
     lazy: false,
@@ -36,7 +43,7 @@ export function subscribeAudit(httpUrl: string, headers: Record<string, string>,
     onNonLazyError: () => {},
   });
   const dispose = client.subscribe<{ auditEvents: ReceivedEvent }>(
-    { query: AUDIT_SUBSCRIPTION, variables },
+    { query, variables },
     {
       next: (result) => {
         if (result.errors) errors.push(...result.errors);
