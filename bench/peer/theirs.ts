@@ -39,13 +39,11 @@ export async function theirs(url: string): Promise<Side> {
   const auth = betterAuth(options);
 
   async function call<T>(method: "GET" | "POST", path: string, body?: unknown, cookie?: string) {
-    const response = await auth.handler(
-      new Request(`${BASE}/api/auth${path}`, {
-        method,
-        headers: { "content-type": "application/json", origin: BASE, "user-agent": "bench", ...(cookie ? { cookie } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      }),
-    );
+    const json = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = { "content-type": "application/json", origin: BASE, "user-agent": "bench" };
+    if (json !== undefined) headers["content-length"] = String(Buffer.byteLength(json)); // as our side sends it
+    if (cookie) headers.cookie = cookie;
+    const response = await auth.handler(new Request(`${BASE}/api/auth${path}`, { method, headers, body: json }));
     const text = await response.text();
     check(response.status === 200, `better-auth ${path}`, text);
     const session = response.headers.getSetCookie().find((c) => c.startsWith(`${COOKIE}=`));
