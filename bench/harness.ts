@@ -1,6 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import pg from "pg";
+import { createApp, type App } from "../src/app.ts";
+import { loadConfig } from "../src/config.ts";
+import { openDatabase } from "../src/db/database.ts";
 
 // What every benchmark on PostgreSQL needs: a scratch database of its own on the server
 // (DATABASE_URL, default the local one), and gateway nodes as separate processes.
@@ -54,4 +58,22 @@ export function startGatewayProcess(env: Record<string, string>): Promise<{ url:
     });
     child.once("exit", (code) => reject(new Error(`gateway node exited with ${code}`)));
   });
+}
+
+/**
+ * The gateway in this process on a scratch database, as the throughput benchmarks drive it through
+ * `app.yoga.fetch`: silent, no bootstrap tenant, the admin credential's rate limit lifted (the
+ * benchmark is one credential on purpose). `wrap` lets a benchmark count statements.
+ */
+export async function benchGateway(databaseUrl: string, wrap?: (a: SqlDriverAdapterFactory) => SqlDriverAdapterFactory): Promise<App> {
+  const database = await openDatabase({ kind: "postgres", url: databaseUrl }, wrap);
+  const config = loadConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "silent",
+    BOOTSTRAP: "false",
+    DATABASE_URL: databaseUrl,
+    RATE_LIMIT_ADMIN_PER_CREDENTIAL: "9999999/60",
+  });
+  return createApp({ config, database });
 }

@@ -16,19 +16,16 @@
 import { deepStrictEqual } from "node:assert/strict";
 import { print } from "graphql";
 import pg from "pg";
-import { createApp } from "../src/app.ts";
-import { loadConfig } from "../src/config.ts";
 import { grantConsent } from "../src/consents/service.ts";
 import { createCustomObject } from "../src/custom-objects/service.ts";
 import { createCustomer } from "../src/customers/service.ts";
-import { openDatabase } from "../src/db/database.ts";
 import { serviceContext, type ServiceContext } from "../src/service-context.ts";
 import { createSession } from "../src/sessions/service.ts";
 import { createTenant } from "../src/tenants/service.ts";
 import { sqlReadState } from "../src/graphql/sql-read/plugin.ts";
 import { CustomerNestedDocument, CustomersNestedDocument } from "../test/generated/graphql.ts";
 import { breakdown, breakdownTable, profiled, saveProfile } from "./cpu.ts";
-import { withScratchDatabase } from "./harness.ts";
+import { benchGateway, withScratchDatabase } from "./harness.ts";
 import { loadDuring, machine, recordResults } from "./machine.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -149,17 +146,8 @@ async function main() {
 
 async function profile(databaseUrl: string) {
   const load = loadDuring();
-  const database = await openDatabase({ kind: "postgres", url: databaseUrl });
-  // Throughput is the point here: lift the admin credential's rate limit.
-  const config = loadConfig({
-    PORT: "0",
-    HOST: "127.0.0.1",
-    LOG_LEVEL: "silent",
-    BOOTSTRAP: "false",
-    DATABASE_URL: databaseUrl,
-    RATE_LIMIT_ADMIN_PER_CREDENTIAL: "9999999/60",
-  });
-  const app = await createApp({ config, database });
+  const app = await benchGateway(databaseUrl);
+  const database = app.database;
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   try {
     const db = database.prisma;

@@ -16,12 +16,11 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
-import { createApp, type App } from "../src/app.ts";
-import { loadConfig } from "../src/config.ts";
-import { openDatabase } from "../src/db/database.ts";
+import type { App } from "../src/app.ts";
 import { createTenant } from "../src/tenants/service.ts";
-import { withScratchDatabase } from "./harness.ts";
+import { benchGateway, withScratchDatabase } from "./harness.ts";
 import { loadDuring, machine, recordResults } from "./machine.ts";
+import { countingAdapter } from "../test/helpers/database.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -30,39 +29,9 @@ const TENANTS = 16;
 // BENCH_CASES=tenants runs only the 1-vs-16-tenant case (ops: only the per-op cases).
 const CASES = (process.env.BENCH_CASES ?? "ops,tenants").split(",");
 
-/** Counts what a Prisma driver adapter sends: every statement, plus the BEGIN it sends itself. */
+/** What the gateway's driver adapter sends, BEGIN included (each is a round trip). */
 const counter = { count: 0, sql: [] as string[] };
-function counting(factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory {
-  const wrap = <T extends object>(target: T): T =>
-    new Proxy(target, {
-      get(obj, prop, receiver) {
-        const value = Reflect.get(obj, prop, receiver);
-        if (typeof value !== "function") return value;
-        if (prop === "queryRaw" || prop === "executeRaw") {
-          return (query: { sql: string }) => {
-            counter.count++;
-            counter.sql.push(query.sql);
-            return value.call(obj, query);
-          };
-        }
-        if (prop === "startTransaction") {
-          return async (...args: unknown[]) => {
-            counter.count++;
-            counter.sql.push("BEGIN");
-            return wrap(await value.apply(obj, args));
-          };
-        }
-        return value.bind(obj);
-      },
-    });
-  return new Proxy(factory, {
-    get(obj, prop, receiver) {
-      const value = Reflect.get(obj, prop, receiver);
-      if (prop === "connect") return async () => wrap(await value.call(obj));
-      return typeof value === "function" ? value.bind(obj) : value;
-    },
-  });
-}
+const counting = (factory: SqlDriverAdapterFactory) => countingAdapter(factory, counter, { beginToo: true });
 
 const MUTATIONS = {
   create: `mutation ($input: CreateCustomerInput!) { createCustomer(input: $input) { __typename ... on CreateCustomerPayload { customer { id } } ... on Error { code } } }`,
@@ -223,16 +192,8 @@ async function main() {
 
 async function bench(databaseUrl: string) {
   const load = loadDuring();
-  const database = await openDatabase({ kind: "postgres", url: databaseUrl }, counting);
-  const config = loadConfig({
-    PORT: "0",
-    HOST: "127.0.0.1",
-    LOG_LEVEL: "silent",
-    BOOTSTRAP: "false",
-    DATABASE_URL: databaseUrl,
-    RATE_LIMIT_ADMIN_PER_CREDENTIAL: "9999999/60",
-  });
-  const app = await createApp({ config, database });
+  const app = await benchGateway(databaseUrl, counting);
+  const database = app.database;
   // The same pool size as the gateway's (src/db/database.ts), so both sides get as many connections.
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   try {

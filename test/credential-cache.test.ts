@@ -1,9 +1,8 @@
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { useTestGateway } from "./helpers/suite.ts";
 import type { TestGateway } from "./helpers/gateway.ts";
 import { CurrentAdminDocument, RevokeAdminCredentialDocument } from "./generated/graphql.ts";
-import { issue, revokeSilently } from "./helpers/live-credentials.ts";
+import { issue, revokeSilently, useSecondNode } from "./helpers/live-credentials.ts";
 
 // ADMIN_CREDENTIAL_CACHE_MS (src/admin-auth/credential-cache.ts): a verified admin key is reused
 // without a database read for a short while; revocation must still bite at once.
@@ -78,22 +77,11 @@ describe("without the admin credential cache", () => {
 describe.skipIf(!REDIS_URL)("the admin credential cache across gateway nodes via Redis", () => {
   // A cache far longer than the test: only the bus can explain a refusal.
   const gw = useTestGateway({ redisUrl: REDIS_URL, listen: true, env: { ADMIN_CREDENTIAL_CACHE_MS: "5000" } });
-  let urlB: string;
-  let redis: Redis;
-  /** Node B's Redis subscriber connection(s): what a network blip would cut. */
-  let subscribersOfB: string[];
-  const pubsubClients = async () => ((await redis.call("CLIENT", "LIST", "TYPE", "pubsub")) as string).match(/(?<=^id=)\d+/gm) ?? [];
-  beforeAll(async () => {
-    redis = new Redis(REDIS_URL!);
-    const before = new Set(await pubsubClients());
-    urlB = await (await gw.addNode()).start();
-    subscribersOfB = (await pubsubClients()).filter((id) => !before.has(id));
-  });
-  afterAll(() => redis?.disconnect());
+  const b = useSecondNode(gw, REDIS_URL!);
 
   const whoAmIOnB = async (headers: Record<string, string>) =>
     (
-      await fetch(urlB, {
+      await fetch(b.url, {
         method: "POST",
         headers: { "content-type": "application/json", ...headers },
         body: JSON.stringify({ query: "{ currentAdmin { name } }" }),
@@ -114,9 +102,9 @@ describe.skipIf(!REDIS_URL)("the admin credential cache across gateway nodes via
   it("forgets every cached key on node B when its bus connection dropped (a revocation may be lost)", async () => {
     const k = await issue(gw, "revoked during a blip");
     expect(await whoAmIOnB(k.headers)).toBe(200);
-    expect(subscribersOfB.length).toBeGreaterThan(0);
+    expect(b.subscribers.length).toBeGreaterThan(0);
     await revokeSilently(gw, k.id);
-    for (const id of subscribersOfB) await redis.call("CLIENT", "KILL", "ID", id);
+    await b.blip();
     const revokedAt = Date.now();
     let status = 200;
     while (status === 200 && Date.now() - revokedAt < 4_000) status = await whoAmIOnB(k.headers);

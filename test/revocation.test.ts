@@ -1,10 +1,17 @@
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { useTestGateway } from "./helpers/suite.ts";
 import { REVOCATION_BOUND_MS } from "../src/admin-auth/live-connections.ts";
 import { schema } from "../src/graphql/schema.ts";
 import { RevokeAdminCredentialDocument } from "./generated/graphql.ts";
-import { closedEvents, credentialCount, issue, oneBack, periodicRecheck, revokeSilently } from "./helpers/live-credentials.ts";
+import {
+  closedEvents,
+  credentialCount,
+  issue,
+  oneBack,
+  periodicRecheck,
+  revokeSilently,
+  useSecondNode,
+} from "./helpers/live-credentials.ts";
 import { AUDIT_SUBSCRIPTION, openSocket, subscribeAudit, subscribeSse } from "./helpers/subscriber.ts";
 
 const REDIS_URL = process.env.REDIS_URL;
@@ -165,23 +172,12 @@ describe("customer access tokens on live connections", () => {
 // CI sets REDIS_URL (and .ci/run refuses to start without it), so this never skips there.
 describe.skipIf(!REDIS_URL)("revocation across gateway nodes via Redis", () => {
   const gw = useTestGateway({ redisUrl: REDIS_URL, listen: true, env: WITH_CREDENTIAL_CACHE });
-  let urlB: string;
-  let redis: Redis;
-  /** Node B's Redis subscriber connection(s): what a network blip would cut. */
-  let subscribersOfB: string[];
-  const pubsubClients = async () => ((await redis.call("CLIENT", "LIST", "TYPE", "pubsub")) as string).match(/(?<=^id=)\d+/gm) ?? [];
-  beforeAll(async () => {
-    redis = new Redis(REDIS_URL!);
-    const before = new Set(await pubsubClients());
-    urlB = await (await gw.addNode()).start();
-    subscribersOfB = (await pubsubClients()).filter((id) => !before.has(id));
-  });
-  afterAll(() => redis?.disconnect());
+  const b = useSecondNode(gw, REDIS_URL!);
 
   it("closes on node B the socket and SSE stream of a credential revoked on node A", async () => {
     const k = await issue(gw, "revoked across nodes");
-    const sub = subscribeAudit(urlB, k.headers, await oneBack(gw));
-    const stream = await subscribeSse(urlB, k.headers, AUDIT_SUBSCRIPTION, await oneBack(gw));
+    const sub = subscribeAudit(b.url, k.headers, await oneBack(gw));
+    const stream = await subscribeSse(b.url, k.headers, AUDIT_SUBSCRIPTION, await oneBack(gw));
     await Promise.all([sub.waitFor(1), stream.waitFor(1)]);
 
     await periodicRecheck(gw);
@@ -205,14 +201,14 @@ describe.skipIf(!REDIS_URL)("revocation across gateway nodes via Redis", () => {
 
   it("re-checks at once when node B's bus connection dropped, since a revocation may have been published meanwhile", async () => {
     const k = await issue(gw, "revoked during a Redis blip");
-    const sub = subscribeAudit(urlB, k.headers, await oneBack(gw));
+    const sub = subscribeAudit(b.url, k.headers, await oneBack(gw));
     await sub.waitFor(1);
-    expect(subscribersOfB.length).toBeGreaterThan(0);
+    expect(b.subscribers.length).toBeGreaterThan(0);
 
     await periodicRecheck(gw);
     const started = Date.now();
     await revokeSilently(gw, k.id); // the message the blip swallowed
-    for (const id of subscribersOfB) await redis.call("CLIENT", "KILL", "ID", id);
+    await b.blip();
     await sub.waitForClose();
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(sub.closeCode).toBe(4403);

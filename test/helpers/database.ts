@@ -13,7 +13,16 @@ export interface StatementCounter {
   reset(): void;
 }
 
-function countingAdapter(factory: SqlDriverAdapterFactory, counter: StatementCounter): SqlDriverAdapterFactory {
+/**
+ * Wraps a Prisma driver adapter factory so that `counter` sees every statement sent through it;
+ * with `beginToo`, also the BEGIN each transaction sends by itself (bench/write.ts counts round
+ * trips; the N+1 tests count queries). Shared by the tests and the benchmarks.
+ */
+export function countingAdapter(
+  factory: SqlDriverAdapterFactory,
+  counter: Pick<StatementCounter, "count" | "sql">,
+  { beginToo = false } = {},
+): SqlDriverAdapterFactory {
   const wrap = <T extends object>(target: T): T =>
     new Proxy(target, {
       get(obj, prop, receiver) {
@@ -26,7 +35,15 @@ function countingAdapter(factory: SqlDriverAdapterFactory, counter: StatementCou
             return value.call(obj, query);
           };
         }
-        if (prop === "startTransaction") return async (...args: unknown[]) => wrap(await value.apply(obj, args));
+        if (prop === "startTransaction") {
+          return async (...args: unknown[]) => {
+            if (beginToo) {
+              counter.count++;
+              counter.sql.push("BEGIN");
+            }
+            return wrap(await value.apply(obj, args));
+          };
+        }
         return value.bind(obj);
       },
     });

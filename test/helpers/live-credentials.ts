@@ -1,9 +1,12 @@
+import { Redis } from "ioredis";
+import { afterAll, beforeAll } from "vitest";
 import { REVOCATION_BOUND_MS } from "../../src/admin-auth/live-connections.ts";
 import { CreateAdminCredentialDocument, LatestAuditCursorDocument } from "../generated/graphql.ts";
 import type { TestGateway } from "./gateway.ts";
 import { rowId } from "./ids.ts";
 
-// Helpers for the tests of revocation reaching live connections (test/revocation.test.ts).
+// Helpers for the tests of revocation reaching live connections and caches (test/revocation.test.ts,
+// test/credential-cache.test.ts).
 
 /** Issues an all-scope credential of tenant A over HTTP. */
 export async function issue(gw: TestGateway, name: string) {
@@ -43,4 +46,26 @@ export async function closedEvents(gw: TestGateway, credentialId: string) {
   await gw.app.security.settled();
   const rows = await gw.db.auditEvent.findMany({ where: { type: "security.connection_closed" }, orderBy: { seq: "asc" } });
   return rows.map((row) => row.data as Record<string, unknown>).filter((data) => data.credentialId === credentialId);
+}
+
+/**
+ * A second gateway node on the suite's database, joined to the first by Redis, started before the
+ * block's tests: its URL, and its Redis subscriber connection ids — what a network blip would cut
+ * (`blip()` kills them; the node reconnects and re-subscribes).
+ */
+export function useSecondNode(gw: TestGateway, redisUrl: string) {
+  const node = { url: "", subscribers: [] as string[], blip: async () => undefined as void };
+  let redis: Redis | undefined;
+  const pubsubClients = async () => ((await redis!.call("CLIENT", "LIST", "TYPE", "pubsub")) as string).match(/(?<=^id=)\d+/gm) ?? [];
+  beforeAll(async () => {
+    redis = new Redis(redisUrl);
+    const before = new Set(await pubsubClients());
+    node.url = await (await gw.addNode()).start();
+    node.subscribers = (await pubsubClients()).filter((id) => !before.has(id));
+    node.blip = async () => {
+      for (const id of node.subscribers) await redis!.call("CLIENT", "KILL", "ID", id);
+    };
+  });
+  afterAll(() => redis?.disconnect());
+  return node;
 }
