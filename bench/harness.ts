@@ -77,3 +77,33 @@ export async function benchGateway(databaseUrl: string, wrap?: (a: SqlDriverAdap
   });
   return createApp({ config, database });
 }
+
+/**
+ * Keeps `inFlight` calls of `op(worker)` going: one second of warm-up, then `seconds` measured.
+ * `atStart` runs between the two (a benchmark reading counters before the measured part). Returns
+ * the calls completed while measured and how long that took, in seconds.
+ */
+export async function keepInFlight(
+  inFlight: number,
+  seconds: number,
+  op: (worker: number) => Promise<unknown>,
+  atStart?: () => void,
+): Promise<{ ops: number; seconds: number }> {
+  const until = async (deadline: number) => {
+    let ops = 0;
+    await Promise.all(
+      Array.from({ length: inFlight }, async (_, worker) => {
+        while (performance.now() < deadline) {
+          await op(worker);
+          ops++;
+        }
+      }),
+    );
+    return ops;
+  };
+  await until(performance.now() + 1000);
+  atStart?.();
+  const started = performance.now();
+  const ops = await until(started + seconds * 1000);
+  return { ops, seconds: (performance.now() - started) / 1000 };
+}

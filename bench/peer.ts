@@ -16,7 +16,7 @@ import "../src/threadpool.ts"; // first, as in src/main.ts: argon2 and scrypt bo
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { loadConfig } from "../src/config.ts";
-import { withScratchDatabase } from "./harness.ts";
+import { keepInFlight, withScratchDatabase } from "./harness.ts";
 import { loadDuring, machine, recordResults } from "./machine.ts";
 import { OPS, PAGE, SEARCH_MATCHES, SEEDED, statementsSent, WORKERS, type Op, type OpName, type Side } from "./peer/common.ts";
 import { CREATE_TAKES_PASSWORD, ours } from "./peer/ours.ts";
@@ -41,27 +41,12 @@ interface Run {
   transaction: number;
 }
 
-/** Keeps `inFlight` calls of `op` going: 1 s of warm-up, then SECONDS measured. */
+/** Keeps `inFlight` calls of `op` going: 1 s of warm-up, then SECONDS measured, counting statements. */
 async function run(side: Side, op: Op, inFlight: number): Promise<Run> {
-  const until = async (deadline: number) => {
-    let n = 0;
-    await Promise.all(
-      Array.from({ length: inFlight }, async (_, w) => {
-        do {
-          await op(w);
-          n++;
-        } while (performance.now() < deadline);
-      }),
-    );
-    return n;
-  };
-  await until(performance.now() + 1000);
-  const before = statementsSent(side.database);
-  const started = performance.now();
-  const n = await until(started + SECONDS * 1000);
-  const elapsed = (performance.now() - started) / 1000;
+  let before = statementsSent(side.database);
+  const { ops, seconds } = await keepInFlight(inFlight, SECONDS, op, () => (before = statementsSent(side.database)));
   const after = statementsSent(side.database);
-  return { rate: n / elapsed, statements: (after.all - before.all) / n, transaction: (after.transaction - before.transaction) / n };
+  return { rate: ops / seconds, statements: (after.all - before.all) / ops, transaction: (after.transaction - before.transaction) / ops };
 }
 
 interface Row {

@@ -25,7 +25,7 @@ import { createTenant } from "../src/tenants/service.ts";
 import { sqlReadState } from "../src/graphql/sql-read/plugin.ts";
 import { CustomerNestedDocument, CustomersNestedDocument } from "../test/generated/graphql.ts";
 import { breakdown, breakdownTable, profiled, saveProfile } from "./cpu.ts";
-import { benchGateway, withScratchDatabase } from "./harness.ts";
+import { benchGateway, keepInFlight, withScratchDatabase } from "./harness.ts";
 import { loadDuring, machine, recordResults } from "./machine.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -122,21 +122,8 @@ interface Measured {
 
 /** Warms `send` up for a second, then keeps CONCURRENCY calls in flight for SECONDS. */
 async function measure(send: () => Promise<unknown>): Promise<Measured> {
-  const until = (deadline: number, count: { n: number }) =>
-    Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (Date.now() < deadline) {
-          await send();
-          count.n++;
-        }
-      }),
-    );
-  await until(Date.now() + 1000, { n: 0 });
-  const count = { n: 0 };
-  const started = performance.now();
-  await until(Date.now() + SECONDS * 1000, count);
-  const elapsed = (performance.now() - started) / 1000;
-  return { rps: count.n / elapsed, meanMs: (elapsed * 1000 * CONCURRENCY) / count.n, requests: count.n };
+  const { ops, seconds } = await keepInFlight(CONCURRENCY, SECONDS, send);
+  return { rps: ops / seconds, meanMs: (seconds * 1000 * CONCURRENCY) / ops, requests: ops };
 }
 
 async function main() {

@@ -18,7 +18,7 @@ import { createCustomer } from "../src/customers/service.ts";
 import { setPassword } from "../src/customers/passwords.ts";
 import { serviceContext } from "../src/service-context.ts";
 import { createTenant } from "../src/tenants/service.ts";
-import { withScratchDatabase } from "./harness.ts";
+import { keepInFlight, withScratchDatabase } from "./harness.ts";
 import { loadDuring, machine, recordResults } from "./machine.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -37,21 +37,10 @@ const ME_SQL = `
   WHERE s.id = $1 AND s.tenant_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
     AND (s.idle_expires_at IS NULL OR s.idle_expires_at > now())`;
 
-/** Runs `op` from CONCURRENCY workers for SECONDS; returns operations per second. */
-async function throughput(name: string, op: (i: number) => Promise<void>): Promise<number> {
-  for (let i = 0; i < CONCURRENCY; i++) await op(i); // warm-up
-  const end = performance.now() + SECONDS * 1000;
-  let count = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async (_, w) => {
-      while (performance.now() < end) {
-        await op(w);
-        count++;
-      }
-    }),
-  );
-  const rate = count / ((performance.now() - start) / 1000);
+/** Runs `op` from CONCURRENCY workers for SECONDS after 1 s of warm-up; returns operations per second. */
+async function throughput(name: string, op: (worker: number) => Promise<void>): Promise<number> {
+  const { ops, seconds } = await keepInFlight(CONCURRENCY, SECONDS, op);
+  const rate = ops / seconds;
   console.log(`  ${name.padEnd(52)} ${rate.toFixed(1).padStart(9)} /s`);
   return rate;
 }

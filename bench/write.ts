@@ -18,7 +18,7 @@ import pg from "pg";
 import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { App } from "../src/app.ts";
 import { createTenant } from "../src/tenants/service.ts";
-import { benchGateway, withScratchDatabase } from "./harness.ts";
+import { benchGateway, keepInFlight, withScratchDatabase } from "./harness.ts";
 import { loadDuring, machine, recordResults } from "./machine.ts";
 import { countingAdapter } from "../test/helpers/database.ts";
 
@@ -54,20 +54,8 @@ interface Tenant {
 
 /** Runs `job(worker)` from `inFlight` workers for SECONDS after 1 s of warm-up; returns ops/s. */
 async function measure(inFlight: number, job: (worker: number) => Promise<void>): Promise<number> {
-  const run = (deadline: number, count: { n: number }) =>
-    Promise.all(
-      Array.from({ length: inFlight }, async (_, w) => {
-        while (Date.now() < deadline) {
-          await job(w);
-          count.n++;
-        }
-      }),
-    );
-  await run(Date.now() + 1000, { n: 0 });
-  const count = { n: 0 };
-  const started = performance.now();
-  await run(Date.now() + SECONDS * 1000, count);
-  return count.n / ((performance.now() - started) / 1000);
+  const { ops, seconds } = await keepInFlight(inFlight, SECONDS, job);
+  return ops / seconds;
 }
 
 function writers(app: App, pool: pg.Pool, tenants: Tenant[]) {
