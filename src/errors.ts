@@ -11,9 +11,18 @@ export const NOT_FOUND_CODES = [
   "PHONE_NOT_FOUND",
   "CREDENTIAL_NOT_FOUND",
   "TENANT_NOT_FOUND",
+  "CUSTOM_FIELD_NOT_FOUND",
 ] as const;
 
-export const CONFLICT_CODES = ["EMAIL_TAKEN", "PHONE_TAKEN", "USERNAME_TAKEN", "UID_TAKEN", "IDENTITY_TAKEN", "TENANT_SLUG_TAKEN"] as const;
+export const CONFLICT_CODES = [
+  "EMAIL_TAKEN",
+  "PHONE_TAKEN",
+  "USERNAME_TAKEN",
+  "UID_TAKEN",
+  "IDENTITY_TAKEN",
+  "TENANT_SLUG_TAKEN",
+  "CUSTOM_FIELD_KEY_TAKEN",
+] as const;
 
 export const RULE_CODES = ["LAST_SIGN_IN_METHOD", "INVALID_STATE"] as const;
 
@@ -31,6 +40,7 @@ export const ERROR_CODES = [
   ...CONFLICT_CODES,
   ...RULE_CODES,
   ...AUTH_CODES,
+  "CUSTOM_FIELD_VALUES_INCOMPATIBLE",
 ] as const;
 
 /**
@@ -122,6 +132,21 @@ export class ValidationError extends AppError {
   readonly code = "VALIDATION_FAILED";
   constructor(readonly issues: ValidationIssue[]) {
     super(issues.map((i) => `${i.field}: ${i.message}`).join("; "));
+  }
+}
+
+/**
+ * A custom-field definition (new, changed or restored) that values customers already hold would
+ * break: nothing was changed. `offenders` counts the customers, `exampleUids` names a few.
+ */
+export class IncompatibleValuesError extends AppError {
+  readonly code = "CUSTOM_FIELD_VALUES_INCOMPATIBLE";
+  constructor(
+    readonly key: string,
+    readonly offenders: number,
+    readonly exampleUids: string[],
+  ) {
+    super(`${offenders} customer(s) hold a value of ${key} the definition would refuse, e.g. ${exampleUids.join(", ")}`);
   }
 }
 

@@ -13,12 +13,18 @@ import { updateOwnProfile } from "./profile.ts";
 
 // The signed-in customer's own view (Authorization: Bearer <access token>). Every field here is
 // behind SIGNED_IN and acts on the token's customer only: ids of anyone else's sessions or
-// objects read as not found. Admin-only Customer fields (blockReason, blockedUntil, customFields)
-// answer FORBIDDEN even here. Their consents and custom objects: my-data.schema.ts.
+// objects read as not found. Admin-only Customer fields (blockReason, blockedUntil) answer
+// FORBIDDEN even here; customFields shows only the keys defined as readable by customers. Their consents and custom objects: my-data.schema.ts.
 
 const UpdateMyProfileInput = builder.inputType("UpdateMyProfileInput", {
   description: "The profile fields a customer may change. Absent fields stay as they are; null clears.",
-  fields: (t) => selfEditableFields(t as never),
+  fields: (t) => ({
+    ...selfEditableFields(t as never),
+    customFields: t.field({
+      type: "JSONObject",
+      description: "Merged key by key (null deletes a key); only keys whose definition is CUSTOMER_EDIT.",
+    }),
+  }),
 });
 
 builder.queryFields((t) => ({
@@ -49,7 +55,8 @@ builder.mutationFields((t) => ({
   updateMyProfile: t.field({
     ...mutationResult(CustomerRef, "customer", SIGNED_IN),
     description:
-      "Signed-in customer: updates their own names, birthdate, gender, locale, time zone and addresses. Records customer.updated.",
+      "Signed-in customer: updates their own names, birthdate, gender, locale, time zone, addresses and the custom fields " +
+      "defined as CUSTOMER_EDIT. Records customer.updated.",
     args: { input: t.arg({ type: UpdateMyProfileInput, required: true }) },
     resolve: (_root, { input }, ctx) => updateOwnProfile(customerService(ctx), input),
   }),

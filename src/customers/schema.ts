@@ -1,4 +1,7 @@
+import { customerReadable, visibleTo } from "../custom-fields/access.ts";
+import { activeFieldDefinitions } from "../custom-fields/definitions.ts";
 import { builder } from "../graphql/builder.ts";
+import { customerService, type GraphQLContext } from "../graphql/context.ts";
 import { mutationResult } from "../graphql/common.ts";
 import { customerNode } from "../graphql/nodes.ts";
 import { ADMIN_ONLY, CUSTOMER_DATA, CUSTOMERS_WRITE } from "../graphql/policies.ts";
@@ -47,6 +50,24 @@ const Address = builder.objectRef<AddressShape>("Address").implement({
   }),
 });
 
+// The keys a signed-in customer may read, loaded once per request (one statement).
+const readableByRequest = new WeakMap<GraphQLContext, Promise<Set<string>>>();
+
+/**
+ * customFields for the caller: admins get every key, synchronously (so the SQL read serves them);
+ * a customer gets the keys defined as CUSTOMER_READ or CUSTOMER_EDIT — asynchronously, after the
+ * definitions load, so a customer's document selecting customFields takes the normal path.
+ */
+function customFieldsFor(values: Record<string, unknown>, ctx: GraphQLContext) {
+  if (ctx.admin) return values;
+  let readable = readableByRequest.get(ctx);
+  if (!readable) {
+    readable = activeFieldDefinitions(customerService(ctx)).then((defs) => customerReadable(defs.values()));
+    readableByRequest.set(ctx, readable);
+  }
+  return readable.then((keys) => visibleTo(keys, values));
+}
+
 const byKind = (kind: ContactKind) => (c: { contacts: Contact[] }) => c.contacts.filter((k) => k.kind === kind);
 const contactsSelect = { contacts: { orderBy: { createdAt: "asc" as const } } };
 
@@ -88,8 +109,13 @@ export const CustomerRef = builder.prismaNode("Customer", {
     // Admin-only: a customer token gets FORBIDDEN here (a lockout's reason is for the admin's eyes).
     blockReason: t.exposeString("blockReason", { nullable: true, authScopes: ADMIN_ONLY }),
     blockedUntil: t.expose("blockedUntil", { type: "DateTime", nullable: true, authScopes: ADMIN_ONLY }),
-    // Tenant-internal data (plans, flags, notes): admins only, never shown to the customer.
-    customFields: t.field({ type: "JSONObject", authScopes: ADMIN_ONLY, resolve: (c) => c.customFields as Record<string, unknown> }),
+    customFields: t.field({
+      type: "JSONObject",
+      description:
+        "Admins see every key. The customer (me) sees only keys whose definition lets customers read them (CUSTOMER_READ or " +
+        "CUSTOMER_EDIT); keys without a definition stay admins'.",
+      resolve: (c, _args, ctx) => customFieldsFor(c.customFields as Record<string, unknown>, ctx),
+    }),
     // Admin-only, like blockReason: support staff see why a customer cannot sign in right now.
     signInLockedUntil: t.field({
       type: "DateTime",

@@ -10,6 +10,8 @@ import { assertContactsFree, normalizeContacts, type NewContact } from "./contac
 import { newPasswordHash, passwordSetData } from "./passwords.ts";
 import { assertIdentityFree, assertUsernameFree, translateConflict } from "./guards.ts";
 import { requireCustomer } from "../db/customer-lock.ts";
+import { assertCustomerEditable, loadFieldSchema } from "../custom-fields/access.ts";
+import { validateCustomFields } from "../custom-fields/validator.ts";
 import { contactInput, customFields, emailAddress, identityInput, nameSearch, phoneNumber, profileFields, uid } from "./input.ts";
 
 const createInput = z
@@ -33,9 +35,11 @@ export type CreateCustomerInput = z.input<typeof createInput>;
  * Creates a customer with its emails, phones and identities, skipping any verification flow.
  * Emails and phones must be free in the tenant; the first of each becomes primary unless one is
  * marked. An initial `password` follows setPassword's policy (VALIDATION_FAILED on `password`) and
- * needs `auth`. One transaction: customer + contacts + identities + `customer.created` (and
- * `customer.password_set`). Cost: the argon2 hash when there is a password (before the
- * transaction), the uniqueness checks, one INSERT per table, one for the audit events.
+ * needs `auth`. `customFields` must pass the tenant's definitions (custom-fields/validator.ts),
+ * whose defaults fill absent keys. One transaction: customer + contacts + identities +
+ * `customer.created` (and `customer.password_set`). Cost: the argon2 hash when there is a password
+ * (before the transaction), the definitions (one statement), the uniqueness checks, one INSERT
+ * per table, one for the audit events.
  */
 export async function createCustomer(
   ctx: ServiceContext,
@@ -49,6 +53,8 @@ export async function createCustomer(
   const passwordHash = password !== undefined ? await newPasswordHash(auth!, password) : null;
   try {
     return await transact(ctx, async (tx, audit) => {
+      const schema = await loadFieldSchema(tx, ctx.tenantId);
+      profile.customFields = validateCustomFields(schema, profile.customFields, "create") as typeof profile.customFields;
       await assertContactsFree(tx, ctx, contacts);
       if (profile.username) await assertUsernameFree(tx, ctx, profile.username);
       if (data.uid && (await tx.customer.findUnique({ where: { tenantId_uid: { tenantId: ctx.tenantId, uid: data.uid } } }))) {
@@ -111,10 +117,18 @@ export type UpdateCustomerInput = z.input<typeof updateInput>;
 
 /**
  * Partially updates a profile: absent fields stay, null clears. `customFields` merges into the
- * existing object key by key; a null value deletes that key. The audit event carries a
- * before/after diff of the changed fields only; an update that changes nothing records nothing.
+ * existing object key by key; a null value deletes that key (not a required one); the keys given
+ * must pass the tenant's definitions, and with `selfService` (the customer's own change) be
+ * defined as CUSTOMER_EDIT. The audit event carries a before/after diff of the changed fields
+ * only; an update that changes nothing records nothing. Cost: the locked read, the definitions
+ * (one statement, only when customFields is given), the update, the audit event.
  */
-export async function updateCustomer(ctx: ServiceContext, customerId: string, input: UpdateCustomerInput): Promise<Customer> {
+export async function updateCustomer(
+  ctx: ServiceContext,
+  customerId: string,
+  input: UpdateCustomerInput,
+  options: { selfService?: boolean } = {},
+): Promise<Customer> {
   const patch = parseInput(updateInput, input);
   try {
     return await transact(ctx, async (tx, audit) => {
@@ -122,7 +136,11 @@ export async function updateCustomer(ctx: ServiceContext, customerId: string, in
       const { customFields: fieldPatch, ...profile } = patch;
       const next: Record<string, unknown> = Object.fromEntries(Object.entries(profile).filter(([, v]) => v !== undefined));
       if (next.addresses === null) next.addresses = [];
-      if (fieldPatch) next.customFields = mergeCustomFields(before.customFields, fieldPatch);
+      if (fieldPatch) {
+        const schema = await loadFieldSchema(tx, ctx.tenantId);
+        if (options.selfService) assertCustomerEditable(schema, fieldPatch);
+        next.customFields = mergeCustomFields(before.customFields, validateCustomFields(schema, fieldPatch, "patch"));
+      }
       if (typeof next.username === "string" && next.username !== before.username) await assertUsernameFree(tx, ctx, next.username);
       const changes = diff(before as unknown as Record<string, unknown>, next);
       if (Object.keys(changes).length === 0) return before;

@@ -4,6 +4,7 @@ import {
   REQUEST_ERROR_CODES,
   ConflictError,
   ERROR_CODES,
+  IncompatibleValuesError,
   NotFoundError,
   RateLimitedError,
   RuleViolationError,
@@ -56,6 +57,18 @@ builder.objectType(RateLimitedError, {
   isTypeOf: (e) => e instanceof RateLimitedError,
   fields: (t) => ({
     retryAfter: t.exposeInt("retryAfter", { description: "Whole seconds to wait before trying again." }),
+  }),
+});
+
+builder.objectType(IncompatibleValuesError, {
+  name: "IncompatibleValuesError",
+  description: "A custom-field definition that values customers already hold would break: nothing was changed.",
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => e instanceof IncompatibleValuesError,
+  fields: (t) => ({
+    key: t.exposeString("key"),
+    offenders: t.exposeInt("offenders", { description: "How many customers hold a value the definition would refuse." }),
+    exampleUids: t.exposeStringList("exampleUids", { description: "The uids of a few of them." }),
   }),
 });
 

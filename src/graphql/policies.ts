@@ -12,6 +12,12 @@ export const AUDIT_DATA = { adminScope: "AUDIT_READ" } as const;
 /** Admin credentials: admins holding TENANT_ADMIN (a credential may always read itself: see admin-auth). */
 export const CREDENTIAL_DATA = { adminScope: "TENANT_ADMIN" } as const;
 
+/**
+ * Custom-field definitions (the tenant's customer data schema): admins who read customers, and
+ * tenant admins, who define the fields and must read what their mutations answer.
+ */
+export const CUSTOM_FIELD_DATA = { adminScope: "CUSTOMERS_READ", $any: { adminScope: "TENANT_ADMIN" } } as const;
+
 /** Tenant metadata: any admin of the tenant. */
 export const ADMIN_DATA = { admin: true } as const;
 
@@ -22,6 +28,9 @@ export const CUSTOMERS_READ = { adminScope: "CUSTOMERS_READ" } as const;
 
 /** Admin credentials holding CUSTOMERS_WRITE. */
 export const CUSTOMERS_WRITE = { adminScope: "CUSTOMERS_WRITE" } as const;
+
+/** Admin credentials holding TENANT_ADMIN: the tenant's settings and schema. */
+export const TENANT_ADMIN = { adminScope: "TENANT_ADMIN" } as const;
 
 /** Any admin credential of the tenant, whatever its scopes: fields only staff may see. */
 export const ADMIN_ONLY = { admin: true } as const;

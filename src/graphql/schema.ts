@@ -3,6 +3,7 @@
 import { builder } from "./builder.ts";
 import "./errors.ts";
 import "../sessions/schema.ts";
+import "../custom-fields/schema.ts";
 import "../customers/schema.ts";
 import "../customers/search.schema.ts";
 import "../customers/profile.schema.ts";

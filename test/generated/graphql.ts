@@ -253,6 +253,57 @@ export type CreateMyCustomObjectPayload = {
 
 export type CreateMyCustomObjectResult = ConflictError | CreateMyCustomObjectPayload | NotFoundError | RuleViolationError | ValidationError;
 
+/** ADMIN_ONLY: hidden from the customer. CUSTOMER_READ: shown on me. CUSTOMER_EDIT: shown on me and editable in updateMyProfile. */
+export type CustomFieldAccess =
+  | 'ADMIN_ONLY'
+  | 'CUSTOMER_EDIT'
+  | 'CUSTOMER_READ';
+
+/** The type, rules, search index and visibility of one key of Customer.customFields. */
+export type CustomFieldDefinition = Node & {
+  __typename?: 'CustomFieldDefinition';
+  access: CustomFieldAccess;
+  createdAt: Scalars['DateTime']['output'];
+  /** Written on create when absent. */
+  defaultValue?: Maybe<Scalars['JSON']['output']>;
+  description?: Maybe<Scalars['String']['output']>;
+  enumValues: Array<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  indexNames: Array<Scalars['String']['output']>;
+  indexState: CustomFieldIndexState;
+  /** Immutable. */
+  key: Scalars['String']['output'];
+  maxItems?: Maybe<Scalars['Int']['output']>;
+  maxLength?: Maybe<Scalars['Int']['output']>;
+  maximum?: Maybe<Scalars['JSON']['output']>;
+  minLength?: Maybe<Scalars['Int']['output']>;
+  minimum?: Maybe<Scalars['JSON']['output']>;
+  /** RE2 syntax. */
+  pattern?: Maybe<Scalars['String']['output']>;
+  pii: Scalars['Boolean']['output'];
+  required: Scalars['Boolean']['output'];
+  retiredAt?: Maybe<Scalars['DateTime']['output']>;
+  searchable: Scalars['Boolean']['output'];
+  type: CustomFieldType;
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+export type CustomFieldIndexState =
+  | 'BUILDING'
+  | 'FAILED'
+  | 'NONE'
+  | 'READY';
+
+export type CustomFieldType =
+  | 'BOOLEAN'
+  | 'DATE'
+  | 'DATETIME'
+  | 'DECIMAL'
+  | 'ENUM'
+  | 'INTEGER'
+  | 'STRING'
+  | 'STRING_LIST';
+
 /** Schema-less JSON attached to a customer under a name such as wishlist or purchases. */
 export type CustomObject = Node & {
   __typename?: 'CustomObject';
@@ -276,6 +327,7 @@ export type Customer = Node & {
   /** Live grants, one per purpose, ordered by purpose. */
   consents: CustomerConsentsConnection;
   createdAt: Scalars['DateTime']['output'];
+  /** Admins see every key. The customer (me) sees only keys whose definition lets customers read them (CUSTOMER_READ or CUSTOMER_EDIT); keys without a definition stay admins'. */
   customFields: Scalars['JSONObject']['output'];
   /** Newest first. */
   customObjects: CustomerCustomObjectsConnection;
@@ -454,6 +506,40 @@ export type CustomerStatus =
   | 'BLOCKED'
   | 'DISABLED';
 
+export type DefineCustomFieldInput = {
+  access?: InputMaybe<CustomFieldAccess>;
+  /** A value of the field's type passing its rules. */
+  defaultValue?: InputMaybe<Scalars['JSON']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** ENUM only: the allowed values. */
+  enumValues?: InputMaybe<Array<Scalars['String']['input']>>;
+  key: Scalars['String']['input'];
+  /** STRING_LIST. */
+  maxItems?: InputMaybe<Scalars['Int']['input']>;
+  /** STRING, STRING_LIST items. */
+  maxLength?: InputMaybe<Scalars['Int']['input']>;
+  /** As minimum. */
+  maximum?: InputMaybe<Scalars['JSON']['input']>;
+  /** STRING, STRING_LIST items. */
+  minLength?: InputMaybe<Scalars['Int']['input']>;
+  /** INTEGER, DECIMAL: a number; DATE, DATETIME: a date string. */
+  minimum?: InputMaybe<Scalars['JSON']['input']>;
+  /** STRING, STRING_LIST items: an RE2 pattern (no backreferences, no lookaround), matched in linear time. */
+  pattern?: InputMaybe<Scalars['String']['input']>;
+  pii?: InputMaybe<Scalars['Boolean']['input']>;
+  required?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Indexed for filters and sorting (built after the change commits). */
+  searchable?: InputMaybe<Scalars['Boolean']['input']>;
+  type: CustomFieldType;
+};
+
+export type DefineCustomFieldPayload = {
+  __typename?: 'DefineCustomFieldPayload';
+  customField: CustomFieldDefinition;
+};
+
+export type DefineCustomFieldResult = ConflictError | DefineCustomFieldPayload | IncompatibleValuesError | NotFoundError | RuleViolationError | ValidationError;
+
 export type DeleteCustomObjectPayload = {
   __typename?: 'DeleteCustomObjectPayload';
   deletedCustomObjectId: Scalars['ID']['output'];
@@ -517,6 +603,9 @@ export type ErrorCode =
   | 'CONSENT_NOT_FOUND'
   | 'CREDENTIAL_NOT_FOUND'
   | 'CUSTOMER_NOT_FOUND'
+  | 'CUSTOM_FIELD_KEY_TAKEN'
+  | 'CUSTOM_FIELD_NOT_FOUND'
+  | 'CUSTOM_FIELD_VALUES_INCOMPATIBLE'
   | 'CUSTOM_OBJECT_NOT_FOUND'
   | 'EMAIL_NOT_FOUND'
   | 'EMAIL_TAKEN'
@@ -607,6 +696,18 @@ export type IdentityInput = {
   providerUserId: Scalars['String']['input'];
 };
 
+/** A custom-field definition that values customers already hold would break: nothing was changed. */
+export type IncompatibleValuesError = Error & {
+  __typename?: 'IncompatibleValuesError';
+  code: ErrorCode;
+  /** The uids of a few of them. */
+  exampleUids: Array<Scalars['String']['output']>;
+  key: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+  /** How many customers hold a value the definition would refuse. */
+  offenders: Scalars['Int']['output'];
+};
+
 export type IssueEmailVerificationTokenPayload = {
   __typename?: 'IssueEmailVerificationTokenPayload';
   issued: IssuedOneTimeToken;
@@ -658,6 +759,8 @@ export type Mutation = {
   createCustomer: CreateCustomerResult;
   /** Signed-in customer: attaches a custom object (at most 64 KiB of JSON) to themselves. */
   createMyCustomObject: CreateMyCustomObjectResult;
+  /** Defines a custom field. Records custom_field.defined; a searchable field answers once its indexes are built. */
+  defineCustomField: DefineCustomFieldResult;
   deleteCustomObject: DeleteCustomObjectResult;
   /** Irreversible: removes the customer and its identities, sessions, consents and custom objects. */
   deleteCustomer: DeleteCustomerResult;
@@ -683,6 +786,10 @@ export type Mutation = {
   removePhone: RemovePhoneResult;
   /** Customer (send `X-Tenant: <slug>`): sets a new password (8 to 128 characters) with a reset token. Signs the customer out everywhere; sign in again afterwards. */
   resetPassword: ResetPasswordResult;
+  /** Undoes retireCustomField once the values customers hold fit the definition. Records custom_field.restored. */
+  restoreCustomField: RestoreCustomFieldResult;
+  /** Writes stop accepting the key and its indexes are dropped; values stay. Records custom_field.retired. */
+  retireCustomField: RetireCustomFieldResult;
   /** Requests with this credential fail from now on. Revoking twice is harmless. */
   revokeAdminCredential: RevokeAdminCredentialResult;
   /** Signs a customer out everywhere: revokes every active session. */
@@ -695,6 +802,8 @@ export type Mutation = {
   revokeMySession: RevokeMySessionResult;
   /** Signs one session out. A session that already ended is returned unchanged. */
   revokeSession: RevokeSessionResult;
+  /** Whether writes may use keys without a definition once the tenant has definitions. Records tenant.updated. */
+  setAllowUndefinedCustomFields: SetAllowUndefinedCustomFieldsResult;
   setEmailVerified: SetEmailVerifiedResult;
   /** Admin: sets a customer's password (8 to 128 characters). Signs the customer out everywhere and invalidates reset tokens. */
   setPassword: SetPasswordResult;
@@ -709,12 +818,14 @@ export type Mutation = {
   unblockCustomer: UnblockCustomerResult;
   /** Removes a way to sign in; refused for the customer's last identity. */
   unlinkIdentity: UnlinkIdentityResult;
+  /** Changes a field (not its key); a type or rule change checks the values customers hold first. Records custom_field.updated. */
+  updateCustomField: UpdateCustomFieldResult;
   /** Replaces the data, or with merge: true overlays the given top-level keys on it. */
   updateCustomObject: UpdateCustomObjectResult;
   updateCustomer: UpdateCustomerResult;
   /** Signed-in customer: replaces (or with merge: true overlays) the data of one of their own custom objects. */
   updateMyCustomObject: UpdateMyCustomObjectResult;
-  /** Signed-in customer: updates their own names, birthdate, gender, locale, time zone and addresses. Records customer.updated. */
+  /** Signed-in customer: updates their own names, birthdate, gender, locale, time zone, addresses and the custom fields defined as CUSTOMER_EDIT. Records customer.updated. */
   updateMyProfile: UpdateMyProfileResult;
   /** Customer (send `X-Tenant: <slug>`): spends an email-verification token; answers the email it verified. */
   verifyEmail: VerifyEmailResult;
@@ -767,6 +878,11 @@ export type MutationCreateCustomerArgs = {
 export type MutationCreateMyCustomObjectArgs = {
   data: Scalars['JSONObject']['input'];
   name: Scalars['String']['input'];
+};
+
+
+export type MutationDefineCustomFieldArgs = {
+  input: DefineCustomFieldInput;
 };
 
 
@@ -851,6 +967,16 @@ export type MutationResetPasswordArgs = {
 };
 
 
+export type MutationRestoreCustomFieldArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRetireCustomFieldArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationRevokeAdminCredentialArgs = {
   id: Scalars['ID']['input'];
 };
@@ -881,6 +1007,11 @@ export type MutationRevokeMySessionArgs = {
 
 export type MutationRevokeSessionArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationSetAllowUndefinedCustomFieldsArgs = {
+  allow: Scalars['Boolean']['input'];
 };
 
 
@@ -930,6 +1061,12 @@ export type MutationUnblockCustomerArgs = {
 export type MutationUnlinkIdentityArgs = {
   customerId: Scalars['ID']['input'];
   identityId: Scalars['ID']['input'];
+};
+
+
+export type MutationUpdateCustomFieldArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateCustomFieldInput;
 };
 
 
@@ -1000,11 +1137,15 @@ export type PhoneInput = {
 export type Query = {
   __typename?: 'Query';
   adminCredentials: AdminCredentialConnection;
+  /** Whether customFields may hold keys without a definition once the tenant has definitions. */
+  allowUndefinedCustomFields: Scalars['Boolean']['output'];
   /** The tenant's audit trail, newest first unless direction is ASC. Cursors are sequence numbers. */
   auditEvents: AuditEventConnection;
   /** The credential this request authenticated with. */
   currentAdmin: AdminCredential;
   currentTenant: Tenant;
+  /** The tenant's custom-field definitions, oldest first. */
+  customFieldDefinitions: Array<CustomFieldDefinition>;
   customObject?: Maybe<CustomObject>;
   /** The tenant's objects of one name, newest first. */
   customObjects: QueryCustomObjectsConnection;
@@ -1041,6 +1182,11 @@ export type QueryAuditEventsArgs = {
   filter?: InputMaybe<AuditEventFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryCustomFieldDefinitionsArgs = {
+  includeRetired?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -1164,6 +1310,20 @@ export type ResetPasswordPayload = {
 
 export type ResetPasswordResult = AuthenticationError | ConflictError | NotFoundError | RateLimitedError | ResetPasswordPayload | RuleViolationError | ValidationError;
 
+export type RestoreCustomFieldPayload = {
+  __typename?: 'RestoreCustomFieldPayload';
+  customField: CustomFieldDefinition;
+};
+
+export type RestoreCustomFieldResult = ConflictError | IncompatibleValuesError | NotFoundError | RestoreCustomFieldPayload | RuleViolationError | ValidationError;
+
+export type RetireCustomFieldPayload = {
+  __typename?: 'RetireCustomFieldPayload';
+  customField: CustomFieldDefinition;
+};
+
+export type RetireCustomFieldResult = ConflictError | IncompatibleValuesError | NotFoundError | RetireCustomFieldPayload | RuleViolationError | ValidationError;
+
 export type RevokeAdminCredentialPayload = {
   __typename?: 'RevokeAdminCredentialPayload';
   credential: AdminCredential;
@@ -1239,6 +1399,13 @@ export type Session = Node & {
   revokedAt?: Maybe<Scalars['DateTime']['output']>;
   userAgent?: Maybe<Scalars['String']['output']>;
 };
+
+export type SetAllowUndefinedCustomFieldsPayload = {
+  __typename?: 'SetAllowUndefinedCustomFieldsPayload';
+  allowUndefinedCustomFields: Scalars['Boolean']['output'];
+};
+
+export type SetAllowUndefinedCustomFieldsResult = ConflictError | NotFoundError | RuleViolationError | SetAllowUndefinedCustomFieldsPayload | ValidationError;
 
 export type SetEmailVerifiedPayload = {
   __typename?: 'SetEmailVerifiedPayload';
@@ -1354,6 +1521,40 @@ export type UnlinkIdentityPayload = {
 
 export type UnlinkIdentityResult = ConflictError | NotFoundError | RuleViolationError | UnlinkIdentityPayload | ValidationError;
 
+/** Absent fields stay as they are; null clears a rule, the description or the default. */
+export type UpdateCustomFieldInput = {
+  access?: InputMaybe<CustomFieldAccess>;
+  /** A value of the field's type passing its rules. */
+  defaultValue?: InputMaybe<Scalars['JSON']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** ENUM only: the allowed values. */
+  enumValues?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** STRING_LIST. */
+  maxItems?: InputMaybe<Scalars['Int']['input']>;
+  /** STRING, STRING_LIST items. */
+  maxLength?: InputMaybe<Scalars['Int']['input']>;
+  /** As minimum. */
+  maximum?: InputMaybe<Scalars['JSON']['input']>;
+  /** STRING, STRING_LIST items. */
+  minLength?: InputMaybe<Scalars['Int']['input']>;
+  /** INTEGER, DECIMAL: a number; DATE, DATETIME: a date string. */
+  minimum?: InputMaybe<Scalars['JSON']['input']>;
+  /** STRING, STRING_LIST items: an RE2 pattern (no backreferences, no lookaround), matched in linear time. */
+  pattern?: InputMaybe<Scalars['String']['input']>;
+  pii?: InputMaybe<Scalars['Boolean']['input']>;
+  required?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Indexed for filters and sorting (built after the change commits). */
+  searchable?: InputMaybe<Scalars['Boolean']['input']>;
+  type?: InputMaybe<CustomFieldType>;
+};
+
+export type UpdateCustomFieldPayload = {
+  __typename?: 'UpdateCustomFieldPayload';
+  customField: CustomFieldDefinition;
+};
+
+export type UpdateCustomFieldResult = ConflictError | IncompatibleValuesError | NotFoundError | RuleViolationError | UpdateCustomFieldPayload | ValidationError;
+
 export type UpdateCustomObjectPayload = {
   __typename?: 'UpdateCustomObjectPayload';
   customObject: CustomObject;
@@ -1398,6 +1599,8 @@ export type UpdateMyCustomObjectResult = ConflictError | NotFoundError | RuleVio
 export type UpdateMyProfileInput = {
   addresses?: InputMaybe<Array<AddressInput>>;
   birthdate?: InputMaybe<Scalars['Date']['input']>;
+  /** Merged key by key (null deletes a key); only keys whose definition is CUSTOMER_EDIT. */
+  customFields?: InputMaybe<Scalars['JSONObject']['input']>;
   firstName?: InputMaybe<Scalars['String']['input']>;
   gender?: InputMaybe<Scalars['String']['input']>;
   lastName?: InputMaybe<Scalars['String']['input']>;
@@ -1519,6 +1722,7 @@ export type ConsentNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'AdminCredential', id: string }
     | { __typename: 'AuditEvent', id: string }
     | { __typename: 'Consent', purpose: string, active: boolean, id: string }
+    | { __typename: 'CustomFieldDefinition', id: string }
     | { __typename: 'CustomObject', id: string }
     | { __typename: 'Customer', id: string }
     | { __typename: 'Identity', id: string }
@@ -1563,6 +1767,7 @@ export type CrossTenantNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'AdminCredential', id: string }
     | { __typename: 'AuditEvent', id: string }
     | { __typename: 'Consent', id: string }
+    | { __typename: 'CustomFieldDefinition', id: string }
     | { __typename: 'CustomObject', id: string }
     | { __typename: 'Customer', id: string }
     | { __typename: 'Identity', id: string }
@@ -1578,6 +1783,7 @@ export type CrossTenantNodesQuery = { __typename?: 'Query', nodes: Array<
     | { __typename: 'AdminCredential', id: string }
     | { __typename: 'AuditEvent', id: string }
     | { __typename: 'Consent', id: string }
+    | { __typename: 'CustomFieldDefinition', id: string }
     | { __typename: 'CustomObject', id: string }
     | { __typename: 'Customer', id: string }
     | { __typename: 'Identity', id: string }
@@ -1602,6 +1808,127 @@ export type CrossTenantAdminCredentialsQueryVariables = Exact<{
 
 
 export type CrossTenantAdminCredentialsQuery = { __typename?: 'Query', adminCredentials: { __typename?: 'AdminCredentialConnection', edges: Array<{ __typename?: 'AdminCredentialConnectionEdge', cursor: string, node: { __typename?: 'AdminCredential', id: string, keyId: string, name: string } }> } };
+
+export type CustomFieldDefinitionFieldsFragment = { __typename?: 'CustomFieldDefinition', id: string, key: string, type: CustomFieldType, description?: string | null, required: boolean, defaultValue?: unknown | null, enumValues: Array<string>, minLength?: number | null, maxLength?: number | null, pattern?: string | null, minimum?: unknown | null, maximum?: unknown | null, maxItems?: number | null, searchable: boolean, pii: boolean, access: CustomFieldAccess, indexState: CustomFieldIndexState, indexNames: Array<string>, retiredAt?: string | null };
+
+export type IncompatibleValuesFieldsFragment = { __typename?: 'IncompatibleValuesError', key: string, offenders: number, exampleUids: Array<string> };
+
+export type CustomFieldDefinitionsQueryVariables = Exact<{
+  includeRetired?: InputMaybe<Scalars['Boolean']['input']>;
+}>;
+
+
+export type CustomFieldDefinitionsQuery = { __typename?: 'Query', allowUndefinedCustomFields: boolean, customFieldDefinitions: Array<{ __typename?: 'CustomFieldDefinition', id: string, key: string, type: CustomFieldType, description?: string | null, required: boolean, defaultValue?: unknown | null, enumValues: Array<string>, minLength?: number | null, maxLength?: number | null, pattern?: string | null, minimum?: unknown | null, maximum?: unknown | null, maxItems?: number | null, searchable: boolean, pii: boolean, access: CustomFieldAccess, indexState: CustomFieldIndexState, indexNames: Array<string>, retiredAt?: string | null }> };
+
+export type DefineCustomFieldMutationVariables = Exact<{
+  input: DefineCustomFieldInput;
+}>;
+
+
+export type DefineCustomFieldMutation = { __typename?: 'Mutation', defineCustomField:
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'DefineCustomFieldPayload', customField: { __typename?: 'CustomFieldDefinition', id: string, key: string, type: CustomFieldType, description?: string | null, required: boolean, defaultValue?: unknown | null, enumValues: Array<string>, minLength?: number | null, maxLength?: number | null, pattern?: string | null, minimum?: unknown | null, maximum?: unknown | null, maxItems?: number | null, searchable: boolean, pii: boolean, access: CustomFieldAccess, indexState: CustomFieldIndexState, indexNames: Array<string>, retiredAt?: string | null } }
+    | { __typename: 'IncompatibleValuesError', code: ErrorCode, message: string, key: string, offenders: number, exampleUids: Array<string> }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
+export type UpdateCustomFieldMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  input: UpdateCustomFieldInput;
+}>;
+
+
+export type UpdateCustomFieldMutation = { __typename?: 'Mutation', updateCustomField:
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'IncompatibleValuesError', code: ErrorCode, message: string, key: string, offenders: number, exampleUids: Array<string> }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'UpdateCustomFieldPayload', customField: { __typename?: 'CustomFieldDefinition', id: string, key: string, type: CustomFieldType, description?: string | null, required: boolean, defaultValue?: unknown | null, enumValues: Array<string>, minLength?: number | null, maxLength?: number | null, pattern?: string | null, minimum?: unknown | null, maximum?: unknown | null, maxItems?: number | null, searchable: boolean, pii: boolean, access: CustomFieldAccess, indexState: CustomFieldIndexState, indexNames: Array<string>, retiredAt?: string | null } }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
+export type RetireCustomFieldMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type RetireCustomFieldMutation = { __typename?: 'Mutation', retireCustomField:
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'IncompatibleValuesError', code: ErrorCode, message: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RetireCustomFieldPayload', customField: { __typename?: 'CustomFieldDefinition', id: string, key: string, type: CustomFieldType, description?: string | null, required: boolean, defaultValue?: unknown | null, enumValues: Array<string>, minLength?: number | null, maxLength?: number | null, pattern?: string | null, minimum?: unknown | null, maximum?: unknown | null, maxItems?: number | null, searchable: boolean, pii: boolean, access: CustomFieldAccess, indexState: CustomFieldIndexState, indexNames: Array<string>, retiredAt?: string | null } }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
+export type RestoreCustomFieldMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type RestoreCustomFieldMutation = { __typename?: 'Mutation', restoreCustomField:
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'IncompatibleValuesError', code: ErrorCode, message: string, key: string, offenders: number, exampleUids: Array<string> }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RestoreCustomFieldPayload', customField: { __typename?: 'CustomFieldDefinition', id: string, key: string, type: CustomFieldType, description?: string | null, required: boolean, defaultValue?: unknown | null, enumValues: Array<string>, minLength?: number | null, maxLength?: number | null, pattern?: string | null, minimum?: unknown | null, maximum?: unknown | null, maxItems?: number | null, searchable: boolean, pii: boolean, access: CustomFieldAccess, indexState: CustomFieldIndexState, indexNames: Array<string>, retiredAt?: string | null } }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
+export type SetAllowUndefinedCustomFieldsMutationVariables = Exact<{
+  allow: Scalars['Boolean']['input'];
+}>;
+
+
+export type SetAllowUndefinedCustomFieldsMutation = { __typename?: 'Mutation', setAllowUndefinedCustomFields:
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'SetAllowUndefinedCustomFieldsPayload', allowUndefinedCustomFields: boolean }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
+export type CreateCustomerCustomFieldsMutationVariables = Exact<{
+  input: CreateCustomerInput;
+}>;
+
+
+export type CreateCustomerCustomFieldsMutation = { __typename?: 'Mutation', createCustomer:
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'CreateCustomerPayload', customer: { __typename?: 'Customer', id: string, uid: string, customFields: Record<string, unknown> } }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
+export type UpdateCustomerCustomFieldsMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  customFields: Scalars['JSONObject']['input'];
+}>;
+
+
+export type UpdateCustomerCustomFieldsMutation = { __typename?: 'Mutation', updateCustomer:
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'UpdateCustomerPayload', customer: { __typename?: 'Customer', id: string, customFields: Record<string, unknown> } }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
+export type UpdateMyCustomFieldsMutationVariables = Exact<{
+  customFields: Scalars['JSONObject']['input'];
+}>;
+
+
+export type UpdateMyCustomFieldsMutation = { __typename?: 'Mutation', updateMyProfile:
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'UpdateMyProfilePayload', customer: { __typename?: 'Customer', id: string, customFields: Record<string, unknown> } }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
 
 export type CustomObjectFieldsFragment = { __typename?: 'CustomObject', createdAt: string, updatedAt: string, id: string, name: string, data: Record<string, unknown> };
 
@@ -1693,6 +2020,7 @@ export type CustomObjectNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'AdminCredential', id: string }
     | { __typename: 'AuditEvent', id: string }
     | { __typename: 'Consent', id: string }
+    | { __typename: 'CustomFieldDefinition', id: string }
     | { __typename: 'CustomObject', name: string, id: string }
     | { __typename: 'Customer', id: string }
     | { __typename: 'Identity', id: string }
@@ -2124,6 +2452,7 @@ export type NodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'AdminCredential', id: string }
     | { __typename: 'AuditEvent', id: string }
     | { __typename: 'Consent', id: string }
+    | { __typename: 'CustomFieldDefinition', id: string }
     | { __typename: 'CustomObject', id: string }
     | { __typename: 'Customer', uid: string, id: string }
     | { __typename: 'Identity', id: string }
@@ -2133,6 +2462,8 @@ export type NodeQuery = { __typename?: 'Query', node?:
 type ErrorFields_AuthenticationError_Fragment = { __typename: 'AuthenticationError', code: ErrorCode, message: string };
 
 type ErrorFields_ConflictError_Fragment = { __typename: 'ConflictError', field: string, code: ErrorCode, message: string };
+
+type ErrorFields_IncompatibleValuesError_Fragment = { __typename: 'IncompatibleValuesError', code: ErrorCode, message: string };
 
 type ErrorFields_NotFoundError_Fragment = { __typename: 'NotFoundError', code: ErrorCode, message: string };
 
@@ -2145,6 +2476,7 @@ type ErrorFields_ValidationError_Fragment = { __typename: 'ValidationError', cod
 export type ErrorFieldsFragment =
   | ErrorFields_AuthenticationError_Fragment
   | ErrorFields_ConflictError_Fragment
+  | ErrorFields_IncompatibleValuesError_Fragment
   | ErrorFields_NotFoundError_Fragment
   | ErrorFields_RateLimitedError_Fragment
   | ErrorFields_RuleViolationError_Fragment
@@ -2219,6 +2551,7 @@ export type IdentityNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'AdminCredential', id: string }
     | { __typename: 'AuditEvent', id: string }
     | { __typename: 'Consent', id: string }
+    | { __typename: 'CustomFieldDefinition', id: string }
     | { __typename: 'CustomObject', id: string }
     | { __typename: 'Customer', id: string }
     | { __typename: 'Identity', provider: string, providerUserId: string, id: string, customer: { __typename?: 'Customer', id: string } }
@@ -2388,6 +2721,7 @@ export type SessionNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'AdminCredential', id: string }
     | { __typename: 'AuditEvent', id: string }
     | { __typename: 'Consent', id: string }
+    | { __typename: 'CustomFieldDefinition', id: string }
     | { __typename: 'CustomObject', id: string }
     | { __typename: 'Customer', id: string }
     | { __typename: 'Identity', id: string }
@@ -2494,6 +2828,8 @@ export type AddEmailReturningIdMutation = { __typename?: 'Mutation', addEmail:
    };
 
 export const ConsentFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ConsentFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Consent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"purpose"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"grantedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokeSource"}},{"kind":"Field","name":{"kind":"Name","value":"active"}}]}}]} as unknown as DocumentNode<ConsentFieldsFragment, unknown>;
+export const CustomFieldDefinitionFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CustomFieldDefinitionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CustomFieldDefinition"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"required"}},{"kind":"Field","name":{"kind":"Name","value":"defaultValue"}},{"kind":"Field","name":{"kind":"Name","value":"enumValues"}},{"kind":"Field","name":{"kind":"Name","value":"minLength"}},{"kind":"Field","name":{"kind":"Name","value":"maxLength"}},{"kind":"Field","name":{"kind":"Name","value":"pattern"}},{"kind":"Field","name":{"kind":"Name","value":"minimum"}},{"kind":"Field","name":{"kind":"Name","value":"maximum"}},{"kind":"Field","name":{"kind":"Name","value":"maxItems"}},{"kind":"Field","name":{"kind":"Name","value":"searchable"}},{"kind":"Field","name":{"kind":"Name","value":"pii"}},{"kind":"Field","name":{"kind":"Name","value":"access"}},{"kind":"Field","name":{"kind":"Name","value":"indexState"}},{"kind":"Field","name":{"kind":"Name","value":"indexNames"}},{"kind":"Field","name":{"kind":"Name","value":"retiredAt"}}]}}]} as unknown as DocumentNode<CustomFieldDefinitionFieldsFragment, unknown>;
+export const IncompatibleValuesFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"IncompatibleValuesFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"IncompatibleValuesError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"offenders"}},{"kind":"Field","name":{"kind":"Name","value":"exampleUids"}}]}}]} as unknown as DocumentNode<IncompatibleValuesFieldsFragment, unknown>;
 export const CustomObjectSummaryFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CustomObjectSummary"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CustomObject"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"data"}}]}}]} as unknown as DocumentNode<CustomObjectSummaryFragment, unknown>;
 export const CustomObjectFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CustomObjectFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CustomObject"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CustomObjectSummary"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CustomObjectSummary"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CustomObject"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"data"}}]}}]} as unknown as DocumentNode<CustomObjectFieldsFragment, unknown>;
 export const TokenFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TokenFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SignInPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accessToken"}},{"kind":"Field","name":{"kind":"Name","value":"accessTokenExpiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"tokenType"}},{"kind":"Field","name":{"kind":"Name","value":"refreshToken"}},{"kind":"Field","name":{"kind":"Name","value":"sessionId"}},{"kind":"Field","name":{"kind":"Name","value":"customerId"}},{"kind":"Field","name":{"kind":"Name","value":"sessionExpiresAt"}}]}}]} as unknown as DocumentNode<TokenFieldsFragment, unknown>;
@@ -2526,6 +2862,15 @@ export const CrossTenantNodeDocument = {"kind":"Document","definitions":[{"kind"
 export const CrossTenantNodesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CrossTenantNodes"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"ids"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"ids"},"value":{"kind":"Variable","name":{"kind":"Name","value":"ids"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<CrossTenantNodesQuery, CrossTenantNodesQueryVariables>;
 export const CrossTenantCustomerConnectionsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CrossTenantCustomerConnections"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"identitiesAfter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sessionsAfter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"consentsAfter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"historyAfter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"objectsAfter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customer"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"identities"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"10"}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"identitiesAfter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"providerUserId"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"sessions"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"10"}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sessionsAfter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"consents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"10"}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"consentsAfter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"purpose"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"consentHistory"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"10"}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"historyAfter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"purpose"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"customObjects"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"10"}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"objectsAfter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<CrossTenantCustomerConnectionsQuery, CrossTenantCustomerConnectionsQueryVariables>;
 export const CrossTenantAdminCredentialsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CrossTenantAdminCredentials"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"adminCredentials"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"50"}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"includeRevoked"},"value":{"kind":"BooleanValue","value":true}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"keyId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]} as unknown as DocumentNode<CrossTenantAdminCredentialsQuery, CrossTenantAdminCredentialsQueryVariables>;
+export const CustomFieldDefinitionsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CustomFieldDefinitions"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"includeRetired"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customFieldDefinitions"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"includeRetired"},"value":{"kind":"Variable","name":{"kind":"Name","value":"includeRetired"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CustomFieldDefinitionFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"allowUndefinedCustomFields"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CustomFieldDefinitionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CustomFieldDefinition"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"required"}},{"kind":"Field","name":{"kind":"Name","value":"defaultValue"}},{"kind":"Field","name":{"kind":"Name","value":"enumValues"}},{"kind":"Field","name":{"kind":"Name","value":"minLength"}},{"kind":"Field","name":{"kind":"Name","value":"maxLength"}},{"kind":"Field","name":{"kind":"Name","value":"pattern"}},{"kind":"Field","name":{"kind":"Name","value":"minimum"}},{"kind":"Field","name":{"kind":"Name","value":"maximum"}},{"kind":"Field","name":{"kind":"Name","value":"maxItems"}},{"kind":"Field","name":{"kind":"Name","value":"searchable"}},{"kind":"Field","name":{"kind":"Name","value":"pii"}},{"kind":"Field","name":{"kind":"Name","value":"access"}},{"kind":"Field","name":{"kind":"Name","value":"indexState"}},{"kind":"Field","name":{"kind":"Name","value":"indexNames"}},{"kind":"Field","name":{"kind":"Name","value":"retiredAt"}}]}}]} as unknown as DocumentNode<CustomFieldDefinitionsQuery, CustomFieldDefinitionsQueryVariables>;
+export const DefineCustomFieldDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DefineCustomField"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DefineCustomFieldInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"defineCustomField"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DefineCustomFieldPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customField"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CustomFieldDefinitionFields"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"IncompatibleValuesFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CustomFieldDefinitionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CustomFieldDefinition"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"required"}},{"kind":"Field","name":{"kind":"Name","value":"defaultValue"}},{"kind":"Field","name":{"kind":"Name","value":"enumValues"}},{"kind":"Field","name":{"kind":"Name","value":"minLength"}},{"kind":"Field","name":{"kind":"Name","value":"maxLength"}},{"kind":"Field","name":{"kind":"Name","value":"pattern"}},{"kind":"Field","name":{"kind":"Name","value":"minimum"}},{"kind":"Field","name":{"kind":"Name","value":"maximum"}},{"kind":"Field","name":{"kind":"Name","value":"maxItems"}},{"kind":"Field","name":{"kind":"Name","value":"searchable"}},{"kind":"Field","name":{"kind":"Name","value":"pii"}},{"kind":"Field","name":{"kind":"Name","value":"access"}},{"kind":"Field","name":{"kind":"Name","value":"indexState"}},{"kind":"Field","name":{"kind":"Name","value":"indexNames"}},{"kind":"Field","name":{"kind":"Name","value":"retiredAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"IncompatibleValuesFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"IncompatibleValuesError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"offenders"}},{"kind":"Field","name":{"kind":"Name","value":"exampleUids"}}]}}]} as unknown as DocumentNode<DefineCustomFieldMutation, DefineCustomFieldMutationVariables>;
+export const UpdateCustomFieldDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateCustomField"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateCustomFieldInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateCustomField"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateCustomFieldPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customField"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CustomFieldDefinitionFields"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"IncompatibleValuesFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CustomFieldDefinitionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CustomFieldDefinition"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"required"}},{"kind":"Field","name":{"kind":"Name","value":"defaultValue"}},{"kind":"Field","name":{"kind":"Name","value":"enumValues"}},{"kind":"Field","name":{"kind":"Name","value":"minLength"}},{"kind":"Field","name":{"kind":"Name","value":"maxLength"}},{"kind":"Field","name":{"kind":"Name","value":"pattern"}},{"kind":"Field","name":{"kind":"Name","value":"minimum"}},{"kind":"Field","name":{"kind":"Name","value":"maximum"}},{"kind":"Field","name":{"kind":"Name","value":"maxItems"}},{"kind":"Field","name":{"kind":"Name","value":"searchable"}},{"kind":"Field","name":{"kind":"Name","value":"pii"}},{"kind":"Field","name":{"kind":"Name","value":"access"}},{"kind":"Field","name":{"kind":"Name","value":"indexState"}},{"kind":"Field","name":{"kind":"Name","value":"indexNames"}},{"kind":"Field","name":{"kind":"Name","value":"retiredAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"IncompatibleValuesFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"IncompatibleValuesError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"offenders"}},{"kind":"Field","name":{"kind":"Name","value":"exampleUids"}}]}}]} as unknown as DocumentNode<UpdateCustomFieldMutation, UpdateCustomFieldMutationVariables>;
+export const RetireCustomFieldDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RetireCustomField"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"retireCustomField"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RetireCustomFieldPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customField"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CustomFieldDefinitionFields"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CustomFieldDefinitionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CustomFieldDefinition"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"required"}},{"kind":"Field","name":{"kind":"Name","value":"defaultValue"}},{"kind":"Field","name":{"kind":"Name","value":"enumValues"}},{"kind":"Field","name":{"kind":"Name","value":"minLength"}},{"kind":"Field","name":{"kind":"Name","value":"maxLength"}},{"kind":"Field","name":{"kind":"Name","value":"pattern"}},{"kind":"Field","name":{"kind":"Name","value":"minimum"}},{"kind":"Field","name":{"kind":"Name","value":"maximum"}},{"kind":"Field","name":{"kind":"Name","value":"maxItems"}},{"kind":"Field","name":{"kind":"Name","value":"searchable"}},{"kind":"Field","name":{"kind":"Name","value":"pii"}},{"kind":"Field","name":{"kind":"Name","value":"access"}},{"kind":"Field","name":{"kind":"Name","value":"indexState"}},{"kind":"Field","name":{"kind":"Name","value":"indexNames"}},{"kind":"Field","name":{"kind":"Name","value":"retiredAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<RetireCustomFieldMutation, RetireCustomFieldMutationVariables>;
+export const RestoreCustomFieldDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RestoreCustomField"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"restoreCustomField"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RestoreCustomFieldPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customField"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CustomFieldDefinitionFields"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"IncompatibleValuesFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CustomFieldDefinitionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CustomFieldDefinition"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"required"}},{"kind":"Field","name":{"kind":"Name","value":"defaultValue"}},{"kind":"Field","name":{"kind":"Name","value":"enumValues"}},{"kind":"Field","name":{"kind":"Name","value":"minLength"}},{"kind":"Field","name":{"kind":"Name","value":"maxLength"}},{"kind":"Field","name":{"kind":"Name","value":"pattern"}},{"kind":"Field","name":{"kind":"Name","value":"minimum"}},{"kind":"Field","name":{"kind":"Name","value":"maximum"}},{"kind":"Field","name":{"kind":"Name","value":"maxItems"}},{"kind":"Field","name":{"kind":"Name","value":"searchable"}},{"kind":"Field","name":{"kind":"Name","value":"pii"}},{"kind":"Field","name":{"kind":"Name","value":"access"}},{"kind":"Field","name":{"kind":"Name","value":"indexState"}},{"kind":"Field","name":{"kind":"Name","value":"indexNames"}},{"kind":"Field","name":{"kind":"Name","value":"retiredAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"IncompatibleValuesFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"IncompatibleValuesError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"offenders"}},{"kind":"Field","name":{"kind":"Name","value":"exampleUids"}}]}}]} as unknown as DocumentNode<RestoreCustomFieldMutation, RestoreCustomFieldMutationVariables>;
+export const SetAllowUndefinedCustomFieldsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SetAllowUndefinedCustomFields"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"allow"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"setAllowUndefinedCustomFields"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"allow"},"value":{"kind":"Variable","name":{"kind":"Name","value":"allow"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SetAllowUndefinedCustomFieldsPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"allowUndefinedCustomFields"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<SetAllowUndefinedCustomFieldsMutation, SetAllowUndefinedCustomFieldsMutationVariables>;
+export const CreateCustomerCustomFieldsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateCustomerCustomFields"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateCustomerInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createCustomer"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CreateCustomerPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"uid"}},{"kind":"Field","name":{"kind":"Name","value":"customFields"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<CreateCustomerCustomFieldsMutation, CreateCustomerCustomFieldsMutationVariables>;
+export const UpdateCustomerCustomFieldsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateCustomerCustomFields"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"customFields"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"JSONObject"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateCustomer"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"customFields"},"value":{"kind":"Variable","name":{"kind":"Name","value":"customFields"}}}]}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateCustomerPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"customFields"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<UpdateCustomerCustomFieldsMutation, UpdateCustomerCustomFieldsMutationVariables>;
+export const UpdateMyCustomFieldsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateMyCustomFields"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"customFields"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"JSONObject"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateMyProfile"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"customFields"},"value":{"kind":"Variable","name":{"kind":"Name","value":"customFields"}}}]}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateMyProfilePayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"customFields"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<UpdateMyCustomFieldsMutation, UpdateMyCustomFieldsMutationVariables>;
 export const CreateCustomObjectDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateCustomObject"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"customerId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"name"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"data"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"JSONObject"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createCustomObject"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"customerId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"customerId"}}},{"kind":"Argument","name":{"kind":"Name","value":"name"},"value":{"kind":"Variable","name":{"kind":"Name","value":"name"}}},{"kind":"Argument","name":{"kind":"Name","value":"data"},"value":{"kind":"Variable","name":{"kind":"Name","value":"data"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CreateCustomObjectPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customObject"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CustomObjectFields"}},{"kind":"Field","name":{"kind":"Name","value":"customer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CustomObjectSummary"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CustomObject"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"data"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CustomObjectFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CustomObject"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CustomObjectSummary"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<CreateCustomObjectMutation, CreateCustomObjectMutationVariables>;
 export const UpdateCustomObjectDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateCustomObject"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"data"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"JSONObject"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"merge"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateCustomObject"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"data"},"value":{"kind":"Variable","name":{"kind":"Name","value":"data"}}},{"kind":"Argument","name":{"kind":"Name","value":"merge"},"value":{"kind":"Variable","name":{"kind":"Name","value":"merge"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateCustomObjectPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customObject"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CustomObjectFields"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CustomObjectSummary"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CustomObject"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"data"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CustomObjectFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CustomObject"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CustomObjectSummary"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<UpdateCustomObjectMutation, UpdateCustomObjectMutationVariables>;
 export const DeleteCustomObjectDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeleteCustomObject"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteCustomObject"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DeleteCustomObjectPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deletedCustomObjectId"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<DeleteCustomObjectMutation, DeleteCustomObjectMutationVariables>;

@@ -1,0 +1,44 @@
+import type { Tx } from "../db/transact.ts";
+import { ValidationError } from "../errors.ts";
+import type { FieldSchema } from "./validator.ts";
+
+// What customer writes and the customer audience need of the definitions.
+
+/**
+ * The tenant's active definitions and its undefined-keys setting, for validating a write. Cost:
+ * one statement (the tenant row joined with its definitions), run in the write's transaction so
+ * the write sees the definitions as of its own snapshot. Writes without customFields (updates that
+ * do not touch them) skip it.
+ */
+export async function loadFieldSchema(tx: Tx, tenantId: string): Promise<FieldSchema> {
+  const tenant = await tx.tenant.findUniqueOrThrow({
+    where: { id: tenantId },
+    relationLoadStrategy: "join",
+    select: { allowUndefinedCustomFields: true, customFieldDefinitions: { where: { retiredAt: null } } },
+  });
+  return {
+    definitions: new Map(tenant.customFieldDefinitions.map((d) => [d.key, d])),
+    allowUndefined: tenant.allowUndefinedCustomFields,
+  };
+}
+
+/**
+ * A customer's own change of their custom fields may name only keys defined as CUSTOMER_EDIT;
+ * any other key (read-only, admin-only, undefined) is a ValidationError naming it, all at once.
+ */
+export function assertCustomerEditable(schema: FieldSchema, patch: Record<string, unknown>, prefix = "customFields"): void {
+  const refused = Object.keys(patch).filter((key) => schema.definitions.get(key)?.access !== "CUSTOMER_EDIT");
+  if (refused.length > 0) {
+    throw new ValidationError(refused.map((key) => ({ field: `${prefix}.${key}`, message: "not a field the customer may edit" })));
+  }
+}
+
+/** The keys a customer may read: definitions with CUSTOMER_READ or CUSTOMER_EDIT (undefined keys stay admins'). */
+export function customerReadable(definitions: Iterable<{ key: string; access: string }>): Set<string> {
+  return new Set([...definitions].filter((d) => d.access !== "ADMIN_ONLY").map((d) => d.key));
+}
+
+/** customFields as a customer sees them: only the readable keys. */
+export function visibleTo(readable: Set<string>, values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([key]) => readable.has(key)));
+}

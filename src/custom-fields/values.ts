@@ -1,0 +1,38 @@
+import type { Tx } from "../db/transact.ts";
+import { IncompatibleValuesError } from "../errors.ts";
+import { NIL_UUID } from "../ids.ts";
+import { sameJson } from "../json.ts";
+import { valueSchema, type FieldShape } from "./validator.ts";
+
+const BATCH = 5_000;
+const EXAMPLES = 5;
+
+/**
+ * Before a definition takes effect (defined over a key customers already hold, its type or rules
+ * changed, restored), every value held under its key must pass it unchanged: valid, and already
+ * in the normalized form the index orders by. Otherwise IncompatibleValuesError with the number of
+ * offending customers and a few of their uids. The same validator as the writes checks them
+ * (patterns included), so SQL and JavaScript can never disagree. Cost: reads the key's holders
+ * once, in batches of 5,000 by id (one statement per batch); on a million holders, seconds.
+ */
+export async function assertValuesFit(tx: Tx, tenantId: string, def: FieldShape): Promise<void> {
+  const schema = valueSchema(def);
+  let after = NIL_UUID;
+  let offenders = 0;
+  const examples: string[] = [];
+  for (;;) {
+    const rows = await tx.$queryRaw<{ id: string; uid: string; value: unknown }[]>`
+      SELECT id::text AS id, uid, custom_fields -> ${def.key} AS value FROM customer
+      WHERE tenant_id = ${tenantId}::uuid AND custom_fields ? ${def.key} AND id > ${after}::uuid
+      ORDER BY id LIMIT ${BATCH}`;
+    for (const row of rows) {
+      const parsed = schema.safeParse(row.value);
+      if (parsed.success && sameJson(parsed.data, row.value)) continue;
+      offenders++;
+      if (examples.length < EXAMPLES) examples.push(row.uid);
+    }
+    if (rows.length < BATCH) break;
+    after = rows[rows.length - 1].id;
+  }
+  if (offenders > 0) throw new IncompatibleValuesError(def.key, offenders, examples);
+}
