@@ -5,7 +5,7 @@ import type { AdminScope } from "../src/generated/prisma/enums.ts";
 import { schema } from "../src/graphql/schema.ts";
 import { ALL_SCOPES } from "../src/security/scopes.ts";
 import { createSession } from "../src/sessions/service.ts";
-import { CreateCustomObjectDocument, GrantConsentDocument } from "./generated/graphql.ts";
+import { CreateCustomObjectDocument, DefineCustomFieldDocument, GrantConsentDocument } from "./generated/graphql.ts";
 import { PASSWORD, type As } from "./helpers/gateway.ts";
 import { useTestGateway } from "./helpers/suite.ts";
 import { globalId, rowId } from "./helpers/ids.ts";
@@ -38,6 +38,8 @@ const TYPE_RULES: Record<string, (p: Principal) => boolean> = {
   Tenant: (p) => p.kind === "admin",
   IssuedAdminCredential: (p) => holds(p, "TENANT_ADMIN"),
   IssuedOneTimeToken: (p) => holds(p, "CUSTOMERS_WRITE"),
+  // The tenant's customer data schema: who reads customers, and the tenant admins who define it.
+  CustomFieldDefinition: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
 };
 
 /** Root fields whose rule differs from their type's (it replaces the type's rule on that path). */
@@ -101,6 +103,8 @@ beforeAll(async () => {
   ids.AdminCredential = globalId("AdminCredential", gw.tenants.A.credentialId);
   const event = await gw.db.auditEvent.findFirstOrThrow({ where: { customerId: rowId(customer.id) }, orderBy: { seq: "desc" } });
   ids.AuditEvent = globalId("AuditEvent", event.id);
+  const field = (await gw.gql(DefineCustomFieldDocument, { input: { key: "plan", type: "STRING" } })).data!.defineCustomField;
+  if (field.__typename === "DefineCustomFieldPayload") ids.CustomFieldDefinition = field.customField.id;
 
   principals.push({ name: "anonymous", kind: "anonymous", scopes: [], as: "anonymous" });
   principals.push({ name: "the customer's own token", kind: "customer", scopes: [], as: { bearer: signedIn.accessToken } });
@@ -307,7 +311,9 @@ describe("coverage of the schema", () => {
 
   it("has a rule for every root query field that returns a guarded type", () => {
     const fields = Object.values(schema.getQueryType()!.getFields()).filter((f) => guardedTarget(f) && !["node", "nodes"].includes(f.name));
-    const unruled = fields.filter((f) => !ROOT_RULES[f.name] && !["adminCredentials", "auditEvents", "currentTenant"].includes(f.name));
+    const unruled = fields.filter(
+      (f) => !ROOT_RULES[f.name] && !["adminCredentials", "auditEvents", "currentTenant", "customFieldDefinitions"].includes(f.name),
+    );
     expect(
       unruled.map((f) => f.name),
       "a new root field: add its rule to ROOT_RULES (or list it as decided by its type)",

@@ -86,13 +86,19 @@ describe("me", () => {
 });
 
 describe("what a customer token cannot reach", () => {
-  it("answers FORBIDDEN for admin-only Customer fields: blockReason, blockedUntil and customFields", async () => {
+  it("answers FORBIDDEN for admin-only Customer fields: blockReason and blockedUntil", async () => {
     const c = await customer();
-    for (const doc of [MeBlockReasonDocument, MeBlockedUntilDocument, MeCustomFieldsDocument]) {
+    for (const doc of [MeBlockReasonDocument, MeBlockedUntilDocument]) {
       const res = await gw.gql(doc, {}, c.as);
       expect(res.errors?.[0].extensions?.code).toBe("FORBIDDEN");
       expect(JSON.stringify(res.data ?? null)).not.toContain("gold");
     }
+  });
+
+  it("shows none of the custom fields the tenant has not defined as readable by customers (test/custom-fields-audiences.test.ts: the rest)", async () => {
+    const c = await customer();
+    const res = await gw.gql(MeCustomFieldsDocument, {}, c.as);
+    expect(res.data!.me.customFields).toEqual({});
   });
 
   it("answers FORBIDDEN for every admin query, whoever they would find", async () => {
@@ -183,12 +189,16 @@ describe("self-service mutations", () => {
     expect(invalid.data!.updateMyProfile).toMatchObject({ code: "VALIDATION_FAILED", issues: [{ field: "timezone" }] });
   });
 
-  it("does not let updateMyProfile touch username, company or custom fields", async () => {
+  it("does not let updateMyProfile touch username or company, nor custom fields not defined as customer-editable", async () => {
     const c = await customer();
-    const res = await gw.gql(UpdateMyProfileDocument, { input: { username: "hijack", customFields: { tier: "platinum" } } as never }, c.as);
+    const res = await gw.gql(UpdateMyProfileDocument, { input: { username: "hijack", company: "Evil" } as never }, c.as);
     expect(res.errors?.[0].message).toMatch(/not defined by type "UpdateMyProfileInput"/);
+    const fields = await expectNoWrites(gw.db, () =>
+      gw.gql(UpdateMyProfileDocument, { input: { customFields: { tier: "platinum" } } }, c.as),
+    );
+    expect(fields.data!.updateMyProfile).toMatchObject({ code: "VALIDATION_FAILED", issues: [{ field: "customFields.tier" }] });
     const row = await gw.db.customer.findUniqueOrThrow({ where: { id: rowId(c.id) } });
-    expect([row.username, row.customFields]).toEqual([null, { tier: "gold" }]);
+    expect([row.username, row.company, row.customFields]).toEqual([null, null, { tier: "gold" }]);
   });
 
   it("grants and revokes the customer's own consents", async () => {

@@ -18,6 +18,9 @@ import {
   CustomerByUsernameDocument,
   CustomerDocument,
   DeleteCustomObjectDocument,
+  RestoreCustomFieldDocument,
+  RetireCustomFieldDocument,
+  UpdateCustomFieldDocument,
   DeleteCustomerDocument,
   DisableCustomerDocument,
   EnableCustomerDocument,
@@ -63,6 +66,7 @@ export const NODE_TYPES: Record<string, () => string> = {
   CustomObject: () => a.customObject,
   AdminCredential: () => a.credential,
   AuditEvent: () => a.auditEvent,
+  CustomFieldDefinition: () => a.customField,
 };
 
 export const QUERY_CASES: QueryCase[] = [
@@ -343,6 +347,25 @@ export const MUTATION_CASES: MutationCase[] = [
     code: "EMAIL_NOT_FOUND",
     send: () => asB(IssueEmailVerificationTokenDocument, { customerId: bobOfB, email: a.email }),
   },
+  // Custom-field definitions
+  {
+    field: "updateCustomField",
+    what: "A's definition",
+    code: "CUSTOM_FIELD_NOT_FOUND",
+    send: () => asB(UpdateCustomFieldDocument, { id: a.customField, input: { searchable: false, access: "CUSTOMER_EDIT" } }),
+  },
+  {
+    field: "retireCustomField",
+    what: "A's definition",
+    code: "CUSTOM_FIELD_NOT_FOUND",
+    send: () => asB(RetireCustomFieldDocument, { id: a.customField }),
+  },
+  {
+    field: "restoreCustomField",
+    what: "A's definition",
+    code: "CUSTOM_FIELD_NOT_FOUND",
+    send: () => asB(RestoreCustomFieldDocument, { id: a.customField }),
+  },
   // Admin credentials
   {
     field: "revokeAdminCredential",
@@ -363,10 +386,14 @@ export const QUERIES_WITHOUT_IDS = [
   "adminCredentials", // list of the caller's tenant (cursor: checked)
   "customers", // search in the caller's tenant by email, phone, name… (checked with A's values)
   "customObjects", // search in the caller's tenant by name and data (checked with A's values and cursor)
+  "customFieldDefinitions", // the caller's tenant's definitions (checked: none of A's)
+  "allowUndefinedCustomFields", // the caller's tenant's setting (checked with the mutation below)
 ];
 export const MUTATIONS_WITHOUT_IDS = [
   "createCustomer", // creates in the caller's tenant; A's email, phone, uid… must not conflict (checked)
   "createAdminCredential", // issues a credential of the caller's tenant (checked: it cannot read A)
+  "defineCustomField", // defines in the caller's tenant; A's key must not conflict (checked)
+  "setAllowUndefinedCustomFields", // the caller's tenant's setting; A's stays (checked)
 ];
 export const SUBSCRIPTIONS_WITHOUT_IDS = [
   "auditEvents", // the caller's tenant's trail (checked: B's replay holds none of A's events)

@@ -10,6 +10,7 @@ import {
   CreateCustomObjectDocument,
   CreateCustomerDocument,
   CrossTenantAdminCredentialsDocument,
+  DefineCustomFieldDocument,
   CrossTenantCustomerConnectionsDocument,
   DisableCustomerDocument,
   GrantConsentDocument,
@@ -40,6 +41,7 @@ export const a = {
   customObject: "",
   credential: "",
   auditEvent: "",
+  customField: "",
   uid: "a-ada",
   username: "ada-of-a",
   email: "ada@a.example",
@@ -156,6 +158,12 @@ export function useCrossTenantData(): SuiteGateway {
     a.cursors.credential = (await gw.gql(CrossTenantAdminCredentialsDocument, {})).data!.adminCredentials.edges[0].cursor;
     const events = (await gw.gql(AuditEventsDocument, { filter: { customerId: a.customer }, first: 1 })).data!.auditEvents.edges;
     a.auditEvent = events[0].node.id;
+    // A's custom-field definition of the key A's customer holds (B defines the same key for itself).
+    const field = ok(
+      (await gw.gql(DefineCustomFieldDocument, { input: { key: "plan", type: "STRING", searchable: true } })).data!.defineCustomField,
+      "DefineCustomFieldPayload",
+    );
+    if (field.__typename === "DefineCustomFieldPayload") a.customField = field.customField.id;
 
     await rowsOfB(3);
     await rowsOfB(4);

@@ -5,7 +5,9 @@ import {
   CreateCustomerDocument,
   CrossTenantAdminCredentialsDocument,
   CurrentAdminDocument,
+  CustomFieldDefinitionsDocument,
   CustomObjectsDocument,
+  DefineCustomFieldDocument,
   CustomerByEmailDocument,
   CustomerDocument,
   CustomersDocument,
@@ -13,6 +15,7 @@ import {
   DeleteMyCustomObjectDocument,
   MeDocument,
   RevokeMySessionDocument,
+  SetAllowUndefinedCustomFieldsDocument,
   UpdateMyCustomObjectDocument,
 } from "../generated/graphql.ts";
 import { globalId } from "../helpers/ids.ts";
@@ -119,6 +122,19 @@ describe("fields that take no id of tenant A's data", () => {
       primaryEmail: a.email,
     });
     ok((await gw.gql(DeleteCustomerDocument, { id: twin }, "B")).data!.deleteCustomer, "DeleteCustomerPayload");
+  });
+
+  it("customFieldDefinitions lists none of A's; defining A's key in B creates B's own field; B's setting leaves A's alone", async () => {
+    expect((await gw.gql(CustomFieldDefinitionsDocument, { includeRetired: true }, "B")).data!.customFieldDefinitions).toEqual([]);
+    const before = await snapshotDatabase(gw.db, gw.tenants.A.id);
+    const mine = await gw.gql(DefineCustomFieldDocument, { input: { key: "plan", type: "INTEGER" } }, "B");
+    expect(mine.data!.defineCustomField).toMatchObject({ customField: { key: "plan", type: "INTEGER", indexState: "NONE" } });
+    const allow = await gw.gql(SetAllowUndefinedCustomFieldsDocument, { allow: true }, "B");
+    expect(allow.data!.setAllowUndefinedCustomFields).toMatchObject({ allowUndefinedCustomFields: true });
+    expect(await snapshotDatabase(gw.db, gw.tenants.A.id)).toEqual(before);
+    const ofA = await gw.gql(CustomFieldDefinitionsDocument, {});
+    expect(ofA.data).toMatchObject({ allowUndefinedCustomFields: false, customFieldDefinitions: [{ id: a.customField, type: "STRING" }] });
+    expect((await gw.gql(CustomFieldDefinitionsDocument, {}, "B")).data!.customFieldDefinitions).toHaveLength(1);
   });
 
   it("createAdminCredential issues a credential of B's tenant, which cannot read A's data either", async () => {
