@@ -115,6 +115,16 @@ describe("unmarking, retiring and restoring", () => {
     expect(await plan(`SELECT c.id FROM customer c WHERE ${where}`)).toContain(indexName(tenant, "score", "v"));
   });
 
+  it("follows a type change: a string turned ENUM keeps its btree and loses its trigram index", async () => {
+    const kind = await define({ key: "kind", type: "STRING", searchable: true });
+    expect(kind.indexNames).toHaveLength(2);
+    const res = await gw.gql(UpdateCustomFieldDocument, { id: kind.id, input: { type: "ENUM", enumValues: ["a", "b"] } });
+    expect(res.data!.updateCustomField).toMatchObject({
+      customField: { indexState: "READY", indexNames: [indexName(tenant, "kind", "v")] },
+    });
+    expect(await indexesOnCustomer()).not.toContain(indexName(tenant, "kind", "t"));
+  });
+
   it("drops them on retire and rebuilds them on restore", async () => {
     const retired = await gw.gql(RetireCustomFieldDocument, { id: ids.plan });
     expect(retired.data!.retireCustomField).toMatchObject({ customField: { indexState: "NONE", indexNames: [] } });

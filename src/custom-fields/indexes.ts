@@ -32,12 +32,22 @@ export function wantedIndexes(def: Indexed): IndexSpec[] {
   const where = `WHERE tenant_id = '${def.tenantId}'`;
   const on = (kind: "v" | "t" | "l", body: string) => ({
     name: indexName(def.tenantId, def.key, kind),
-    sql: `CREATE INDEX CONCURRENTLY "${indexName(def.tenantId, def.key, kind)}" ON customer ${body} ${where}`,
+    sql: `CREATE INDEX CONCURRENTLY IF NOT EXISTS "${indexName(def.tenantId, def.key, kind)}" ON customer ${body} ${where}`,
   });
   if (def.type === "STRING_LIST") return [on("l", `USING gin (${fieldValueSql(def.key, null)} jsonb_path_ops)`)];
   const specs = [on("v", `(${fieldValueSql(def.key, null)}, id)`)];
   if (def.type === "STRING") specs.push(on("t", `USING gin (${fieldTextSql(def.key, null)} gin_trgm_ops)`));
   return specs;
+}
+
+/**
+ * Whether the recorded indexes differ from the wanted ones (searchable or type changed, retired,
+ * restored, a failed or interrupted build): then syncIndexes has work to do.
+ */
+export function indexesOutOfDate(def: Indexed & { indexNames: string[]; indexState: string }): boolean {
+  const wanted = wantedIndexes(def).map((w) => w.name);
+  const state = wanted.length > 0 ? "READY" : "NONE";
+  return def.indexState !== state || wanted.length !== def.indexNames.length || wanted.some((n) => !def.indexNames.includes(n));
 }
 
 /** Valid (usable) and invalid (a build that failed half-way) indexes among `names`. */
@@ -55,7 +65,8 @@ const dropSql = (name: string) => `DROP INDEX CONCURRENTLY IF EXISTS "${name}"`;
  * Brings the definition's indexes in line with it (after its change committed: CONCURRENTLY cannot
  * run in a transaction), and records the outcome: READY with the names built, NONE when none are
  * wanted, FAILED when a build failed (its INVALID leftover is dropped). Idempotent: valid indexes
- * are kept, so running it again (e.g. after a crash left BUILDING) finishes the job.
+ * are kept, so running it again (e.g. after a crash left BUILDING) finishes the job; IF NOT EXISTS
+ * lets two changes of one field racing here both finish instead of one failing on the name.
  * Cost: each build reads the tenant's customers once; the caller waits for it.
  */
 export async function syncIndexes(db: Db, def: Indexed & { id: string; indexNames: string[] }): Promise<CustomFieldDefinition> {

@@ -15,7 +15,7 @@ import {
   type DefinitionInput,
   type DefinitionUpdate,
 } from "./definition-input.ts";
-import { syncIndexes } from "./indexes.ts";
+import { indexesOutOfDate, syncIndexes } from "./indexes.ts";
 import { assertValuesFit } from "./values.ts";
 
 // Admins define the tenant's custom fields. Each change is one transaction with its audit event;
@@ -74,7 +74,7 @@ export async function defineCustomField(ctx: ServiceContext, input: DefinitionIn
       await audit({ type: "custom_field.defined", data: { id: row.id, key, ...summary(def) } });
       return row;
     });
-    return created.searchable ? await syncIndexes(ctx.db, created) : created;
+    return indexesOutOfDate(created) ? await syncIndexes(ctx.db, created) : created;
   } catch (error) {
     if (isUniqueViolation(error, "key")) throw keyTaken(null);
     throw error;
@@ -114,12 +114,8 @@ export async function updateCustomField(ctx: ServiceContext, id: string, input: 
     await audit({ type: "custom_field.updated", data: { id: row.id, key: row.key, changes } });
     return row;
   });
-  return needsSync(updated) ? syncIndexes(ctx.db, updated) : updated;
+  return indexesOutOfDate(updated) ? syncIndexes(ctx.db, updated) : updated;
 }
-
-/** Indexes and definition disagree: wanted and not READY, or present and not wanted. */
-const needsSync = (d: CustomFieldDefinition) =>
-  d.searchable && !d.retiredAt ? d.indexState !== "READY" : d.indexNames.length > 0 || d.indexState !== "NONE";
 
 /**
  * Retires a field: writes no longer accept its key, filters no longer offer it, its indexes are
@@ -139,7 +135,7 @@ export async function setCustomFieldRetired(ctx: ServiceContext, id: string, ret
     await audit({ type: retire ? "custom_field.retired" : "custom_field.restored", data: { id: row.id, key: row.key } });
     return row;
   });
-  return needsSync(changed) ? syncIndexes(ctx.db, changed) : changed;
+  return indexesOutOfDate(changed) ? syncIndexes(ctx.db, changed) : changed;
 }
 
 /** Whether the tenant accepts keys without a definition. Cost: one statement. */
