@@ -14,11 +14,14 @@ export async function loadFieldSchema(tx: Tx, tenantId: string): Promise<FieldSc
   const tenant = await tx.tenant.findUniqueOrThrow({
     where: { id: tenantId },
     relationLoadStrategy: "join",
-    select: { allowUndefinedCustomFields: true, customFieldDefinitions: { where: { retiredAt: null } } },
+    select: { allowUndefinedCustomFields: true, customFieldDefinitions: { where: { retiredAt: null }, orderBy: { key: "asc" } } },
   });
+  const defs = tenant.customFieldDefinitions;
   return {
-    definitions: new Map(tenant.customFieldDefinitions.map((d) => [d.key, d])),
+    definitions: new Map(defs.map((d) => [d.key, d])),
     allowUndefined: tenant.allowUndefinedCustomFields,
+    // Everything the validator reads of the definitions: equal text, the same zod schema.
+    version: JSON.stringify(defs.map((d) => [d.key, d.type, d.required, d.defaultValue, d.enumValues, d.rules, d.searchable])),
   };
 }
 

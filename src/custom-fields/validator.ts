@@ -38,6 +38,11 @@ export interface FieldShape {
 export interface FieldSchema {
   definitions: Map<string, FieldShape>;
   allowUndefined: boolean;
+  /**
+   * Names this exact set of definitions (e.g. their ids and update times), so the zod schema
+   * built from them can be reused; without it, it is built for the call.
+   */
+  version?: string;
 }
 
 export const MAX_PATTERN_LENGTH = 300;
@@ -74,7 +79,8 @@ export function typeSchema(type: CustomFieldType, enumValues: string[] = []): z.
     case "STRING":
       return z.string();
     case "INTEGER":
-      return z.number().int().refine(Number.isSafeInteger, "not a safe integer (beyond ±2^53)");
+      // zod's int() takes safe integers only (±2^53 - 1): beyond, JSON numbers lose digits.
+      return z.number().int();
     case "DECIMAL":
       return z.union([z.number(), decimalString]).pipe(finite);
     case "BOOLEAN":
@@ -106,11 +112,12 @@ function stringRules(s: z.ZodString, rules: FieldRules): z.ZodType {
 /** A definition's full value schema: its type and its rules. */
 export function valueSchema(def: FieldShape): z.ZodType {
   const rules = (def.rules ?? {}) as FieldRules;
-  const text =
-    def.searchable && def.type === "STRING"
-      ? z.string().max(MAX_SEARCHABLE_LENGTH, "longer than searchable fields hold (500)")
-      : z.string();
-  if (def.type === "STRING") return stringRules(text, rules);
+  if (def.type === "STRING") {
+    return stringRules(
+      def.searchable ? z.string().max(MAX_SEARCHABLE_LENGTH, "longer than searchable fields hold (500)") : z.string(),
+      rules,
+    );
+  }
   if (def.type === "STRING_LIST") {
     const list = z.array(stringRules(z.string(), rules));
     return rules.maxItems === undefined ? list : list.max(rules.maxItems, `more than ${rules.maxItems} items`);
@@ -125,12 +132,36 @@ export function valueSchema(def: FieldShape): z.ZodType {
 
 const UNDEFINED_KEY = "not a defined custom field (this tenant refuses undefined keys: see setAllowUndefinedCustomFields)";
 
+/** The zod object of a tenant's definitions for one mode; built once per version of them. */
+function objectSchema(schema: FieldSchema, mode: "create" | "patch"): z.ZodType {
+  const shape: Record<string, z.ZodType> = {};
+  for (const def of schema.definitions.values()) {
+    const s = valueSchema(def);
+    if (mode === "create") shape[def.key] = def.required ? s : s.optional();
+    else if (!def.required) shape[def.key] = s.nullable().optional();
+    else
+      shape[def.key] = z
+        .unknown()
+        .refine((v) => v !== null, "required: it cannot be removed")
+        .pipe(s)
+        .optional();
+  }
+  const refuse = schema.definitions.size > 0 && !schema.allowUndefined;
+  const other = refuse ? z.unknown().refine((v) => mode === "patch" && v === null, UNDEFINED_KEY) : z.json();
+  return z.object(shape).catchall(other);
+}
+
+// Building a zod object costs far more than running it (zod compiles a parser per object: ~0.3 ms
+// a definition), so the built schema is kept per version of the tenant's definitions.
+const built = new LRUCache<string, z.ZodType>({ max: 1_000 });
+
 /**
  * The customFields of a write checked against the definitions and normalized. `create`: defaults
  * fill absent keys, required ones must be there. `patch` (updates merge key by key): null deletes
  * a key, except a required one. Keys without an active definition are refused when the tenant
  * has any definition, unless it allows undefined keys (deleting one with null is always fine).
- * Throws a ValidationError naming `customFields.<key>`. Cost: CPU only (no statement).
+ * Throws a ValidationError naming `customFields.<key>`. Cost: CPU only (no statement); the
+ * tenant's schema is built at its first write after a definition change, then reused.
  */
 export function validateCustomFields(
   schema: FieldSchema,
@@ -138,27 +169,20 @@ export function validateCustomFields(
   mode: "create" | "patch",
   prefix = "customFields",
 ): Record<string, unknown> {
-  const shape: Record<string, z.ZodType> = {};
   const input = { ...value };
-  for (const def of schema.definitions.values()) {
-    const s = valueSchema(def);
-    if (mode === "create") {
+  if (mode === "create") {
+    for (const def of schema.definitions.values()) {
       if (input[def.key] === undefined && def.defaultValue !== null) input[def.key] = def.defaultValue;
-      shape[def.key] = def.required ? s : s.optional();
-    } else {
-      shape[def.key] = def.required
-        ? z
-            .unknown()
-            .refine((v) => v !== null, "required: it cannot be removed")
-            .pipe(s)
-            .optional()
-        : s.nullable().optional();
     }
   }
-  const refuse = schema.definitions.size > 0 && !schema.allowUndefined;
-  const other = refuse ? z.unknown().refine((v) => mode === "patch" && v === null, UNDEFINED_KEY) : z.json();
-  const out = parseInput(z.object(shape).catchall(other), input, prefix) as Record<string, unknown>;
+  const key = schema.version === undefined ? undefined : `${mode}:${schema.allowUndefined}:${schema.version}`;
+  let object = key === undefined ? undefined : built.get(key);
+  if (!object) {
+    object = objectSchema(schema, mode);
+    if (key !== undefined) built.set(key, object);
+  }
+  const out = parseInput(object, input, prefix) as Record<string, unknown>;
   // zod lists optional keys that were absent as undefined; they are not values.
-  for (const key of Object.keys(out)) if (out[key] === undefined) delete out[key];
+  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
   return out;
 }
