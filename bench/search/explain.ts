@@ -1,0 +1,58 @@
+import pg from "pg";
+
+// bench:search's floor: PostgreSQL's own execution time for exactly the statements one request
+// sent (captured with their arguments at the driver adapter), by EXPLAIN (ANALYZE, FORMAT JSON).
+// Only reads are explained — EXPLAIN ANALYZE executes its statement.
+
+export interface Captured {
+  sql: string;
+  args: unknown[];
+}
+
+export interface Floor {
+  /** Sum over the request's statements of EXPLAIN ANALYZE's Execution Time, ms (median of `runs`). */
+  ms: number;
+  statements: number;
+  /** The slowest statement's plan nodes (e.g. "Index Scan on customer (customer_pkey)"). */
+  nodes: string[];
+}
+
+interface PlanNode {
+  "Node Type": string;
+  "Relation Name"?: string;
+  "Index Name"?: string;
+  Plans?: PlanNode[];
+}
+
+const isRead = (sql: string) => /^\s*(SELECT|WITH)\b/i.test(sql) && !/\b(INSERT|UPDATE|DELETE)\b/i.test(sql);
+
+function nodes(plan: PlanNode): string[] {
+  const on = plan["Relation Name"] ? ` on ${plan["Relation Name"]}${plan["Index Name"] ? ` (${plan["Index Name"]})` : ""}` : "";
+  const own = plan["Index Name"] && !plan["Relation Name"] ? `${plan["Node Type"]} (${plan["Index Name"]})` : `${plan["Node Type"]}${on}`;
+  return [own, ...(plan.Plans ?? []).flatMap(nodes)];
+}
+
+/** Explains every read of `queries` `runs` times; the floor is the median of the per-run sums. */
+export async function floor(url: string, queries: Captured[], runs = 5): Promise<Floor> {
+  const reads = queries.filter((q) => isRead(q.sql));
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const sums: number[] = [];
+    let slowest = { ms: -1, nodes: [] as string[] };
+    for (let run = 0; run < runs; run++) {
+      let sum = 0;
+      for (const q of reads) {
+        const { rows } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${q.sql}`, q.args);
+        const [{ Plan, "Execution Time": ms }] = rows[0]["QUERY PLAN"] as { Plan: PlanNode; "Execution Time": number }[];
+        sum += ms;
+        if (run === runs - 1 && ms > slowest.ms) slowest = { ms, nodes: nodes(Plan) };
+      }
+      sums.push(sum);
+    }
+    sums.sort((a, b) => a - b);
+    return { ms: sums[Math.floor(runs / 2)], statements: reads.length, nodes: slowest.nodes };
+  } finally {
+    await client.end();
+  }
+}
