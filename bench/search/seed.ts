@@ -161,7 +161,8 @@ const DEFINE = `mutation ($input: DefineCustomFieldInput!) { defineCustomField(i
 /**
  * The definitions, through the product's mutation when it exists (it builds the searchable
  * fields' indexes, CONCURRENTLY on PostgreSQL; we wait until they are valid). Without it: the
- * definition rows and the same per-tenant partial indexes by hand, on the same expressions
+ * definition rows and the per-tenant partial indexes lane custom-fields builds (btree on the
+ * value and id, trigram on a STRING's text), by hand on the same expressions
  * (src/custom-fields/definitions.ts), so the filters' SQL can match them.
  */
 async function defineFields(client: pg.Client, admin: Admin, tenantId: string) {
@@ -181,7 +182,7 @@ async function defineFields(client: pg.Client, admin: Admin, tenantId: string) {
       [tenantId, field.key, field.type, field.searchable, field.searchable ? "READY" : "NONE", names],
     );
     const where = `WHERE tenant_id = '${tenantId}'`;
-    if (names[0]) await client.query(`CREATE INDEX CONCURRENTLY ${names[0]} ON customer (${fieldValueSql(field.key, null)}) ${where}`);
+    if (names[0]) await client.query(`CREATE INDEX CONCURRENTLY ${names[0]} ON customer (${fieldValueSql(field.key, null)}, id) ${where}`);
     if (names[1])
       await client.query(
         `CREATE INDEX CONCURRENTLY ${names[1]} ON customer USING gin (${fieldTextSql(field.key, null)} gin_trgm_ops) ${where}`,
