@@ -15,6 +15,9 @@ export interface Case {
 }
 
 const NODE = "id firstName lastName primaryEmail createdAt";
+/** Only the cursors: what walking to a deep page needs. */
+export const WALK_QUERY = `query ($orderBy: CustomerOrder, $first: Int, $after: String) {
+  customers(orderBy: $orderBy, first: $first, after: $after) { edges { cursor } pageInfo { endCursor hasNextPage } } }`;
 export const PAGE_QUERY = `query ($filter: CustomerFilter, $orderBy: CustomerOrder, $first: Int, $after: String) {
   customers(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
     edges { cursor node { ${NODE} } } pageInfo { endCursor hasNextPage } } }`;
@@ -25,7 +28,7 @@ export const CREATE_SEGMENT = `mutation ($input: CreateSegmentInput!) {
 
 export const PAGE = 20;
 const gold = { customFields: [{ key: "plan", equals: "gold" }] };
-export const SEGMENT_FILTER = { and: [gold, { email: { verified: true } }, { customFields: [{ key: "seats", gte: 250 }] }] };
+export const SEGMENT_FILTER = { and: [gold, { email: { verified: true } }, { consent: { purpose: "marketing", granted: true } }] };
 
 export interface Edge {
   cursor: string;
@@ -85,7 +88,10 @@ export async function filterCases(url: string, tenantId: string, segmentId: stri
       email: await count(hasEmail(`k.normalized LIKE '%smith%'`)),
       gold: await count(`c.custom_fields->>'plan' = 'gold'`),
       seats: await count(`(c.custom_fields->'seats')::int >= 100 AND (c.custom_fields->'seats')::int < 110`),
-      segment: await count(`c.custom_fields->>'plan' = 'gold' AND (c.custom_fields->'seats')::int >= 250 AND ${hasEmail("k.verified")}`),
+      segment: await count(
+        `c.custom_fields->>'plan' = 'gold' AND ${hasEmail("k.verified")} AND
+         EXISTS (SELECT 1 FROM consent g WHERE g.customer_id = c.id AND g.purpose = 'marketing' AND g.revoked_at IS NULL)`,
+      ),
     };
     for (const [what, matches] of Object.entries(n)) check(matches > 0, `the seed (${what})`, n);
     const page = (filter: (i: number) => unknown) => (i: number) => ({ filter: filter(i), first: PAGE });

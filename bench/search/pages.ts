@@ -1,5 +1,5 @@
 import pg from "pg";
-import { check, customersOf, PAGE, PAGE_QUERY, type Case, type Data } from "./cases.ts";
+import { check, customersOf, PAGE, PAGE_QUERY, WALK_QUERY, type Case, type Data } from "./cases.ts";
 
 // bench:search's deep pagination: page 2 and page `depth` (10,000 at a million customers) of a
 // sorted list, which keyset cursors must serve equally fast. The deep page's cursor is a real one
@@ -26,7 +26,7 @@ async function cursorBefore(post: Post, orderBy: unknown, page: number): Promise
   let after: string | null = null;
   while (rows > 0) {
     const first = rows >= 100 ? 100 : PAGE;
-    const data = await post(PAGE_QUERY, { orderBy, first, after });
+    const data = await post(WALK_QUERY, { orderBy, first, after });
     const { pageInfo, edges } = customersOf(data);
     check(edges.length === first && pageInfo.endCursor !== null, "walking the pages", pageInfo);
     after = pageInfo.endCursor;
