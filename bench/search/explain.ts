@@ -13,8 +13,8 @@ export interface Floor {
   /** Sum over the request's statements of EXPLAIN ANALYZE's Execution Time, ms (median of `runs`). */
   ms: number;
   statements: number;
-  /** The slowest statement's plan nodes (e.g. "Index Scan on customer (customer_pkey)"). */
-  nodes: string[];
+  /** Each statement's scans, slowest first (e.g. "Bitmap Index Scan (contact_normalized_trgm_idx), Index Scan on customer (customer_pkey)"). */
+  scans: string[];
 }
 
 interface PlanNode {
@@ -42,19 +42,20 @@ export async function floor(url: string, queries: Captured[], runs = 5): Promise
   await client.connect();
   try {
     const sums: number[] = [];
-    let slowest = { ms: -1, nodes: [] as string[] };
+    const last: { ms: number; scans: string }[] = [];
     for (let run = 0; run < runs; run++) {
       let sum = 0;
       for (const q of reads) {
         const { rows } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${q.sql}`, q.args);
         const [{ Plan, "Execution Time": ms }] = rows[0]["QUERY PLAN"] as { Plan: PlanNode; "Execution Time": number }[];
         sum += ms;
-        if (run === runs - 1 && ms > slowest.ms) slowest = { ms, nodes: nodes(Plan) };
+        if (run === runs - 1) last.push({ ms, scans: [...new Set(nodes(Plan).filter((n) => n.includes("Scan")))].join(", ") });
       }
       sums.push(sum);
     }
     sums.sort((a, b) => a - b);
-    return { ms: sums[Math.floor(runs / 2)], statements: reads.length, nodes: slowest.nodes };
+    last.sort((a, b) => b.ms - a.ms);
+    return { ms: sums[Math.floor(runs / 2)], statements: reads.length, scans: last.map((s) => `${s.ms.toFixed(2)} ms: ${s.scans}`) };
   } finally {
     await client.end();
   }
