@@ -23,7 +23,7 @@ export const PAGE_QUERY = `query ($filter: CustomerFilter, $orderBy: CustomerOrd
     edges { cursor node { ${NODE} } } pageInfo { endCursor hasNextPage } } }`;
 const COUNT_QUERY = `query ($filter: CustomerFilter) { customers(filter: $filter, first: 1) { totalCount edges { node { id } } } }`;
 export const SEGMENT_QUERY = `query ($id: ID!) { segment(id: $id) { customers(first: 20) { edges { node { ${NODE} } } } } }`;
-export const CREATE_SEGMENT = `mutation ($input: CreateSegmentInput!) {
+export const CREATE_SEGMENT = `mutation ($input: SegmentInput!) {
   createSegment(input: $input) { __typename ... on CreateSegmentPayload { segment { id } } ... on Error { code message } } }`;
 
 export const PAGE = 20;
