@@ -9,6 +9,8 @@ export interface Case {
   label: string;
   /** The goal on p95, ms (issue 11), if the issue sets one. */
   goalMs?: number;
+  /** The goal relative to another case (by label): p50 within 1.5× of its p50. */
+  baseline?: string;
   query: string;
   variables: (i: number) => Record<string, unknown>;
   check: (data: Data, i: number) => void;

@@ -43,6 +43,7 @@ export async function pageCases(post: Post, url: string, tenantId: string, custo
     const cases: Case[] = [];
     for (const sort of SORTS) {
       const orderBy = { field: sort.field, direction: sort.direction };
+      const label = (page: number) => `page ${page.toLocaleString("en")} of ${sort.field} ${sort.direction}`;
       for (const page of [2, deep]) {
         const started = performance.now();
         const after = await cursorBefore(post, orderBy, page);
@@ -52,15 +53,15 @@ export async function pageCases(post: Post, url: string, tenantId: string, custo
           [tenantId, (page - 1) * PAGE, PAGE],
         );
         const want = sorted(rows.map((r) => r.key));
-        const label = `page ${page.toLocaleString("en")} of ${sort.field} ${sort.direction}`;
-        console.log(`  cursor for ${label}: ${walked} s`);
+        console.log(`  cursor for ${label(page)}: ${walked} s`);
         cases.push({
-          label,
+          label: label(page),
+          baseline: page === 2 ? undefined : label(2),
           query: PAGE_QUERY,
           variables: () => ({ orderBy, first: PAGE, after }),
           check: (data) => {
             const got = sorted(customersOf(data).edges.map((e) => (e.node as unknown as Record<string, unknown>)[sort.node]));
-            check(got.join() === want.join(), label, { got, want });
+            check(got.join() === want.join(), label(page), { got, want });
           },
         });
       }
