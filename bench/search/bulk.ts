@@ -147,9 +147,10 @@ export async function bulkLoad(client: pg.Client, tenantId: string, salt: string
 }
 
 /**
- * The non-unique secondary indexes of the seeded tables (btree and GIN): dropped before a bulk
- * load and rebuilt after it from their exact definitions — one sorted build each instead of a
- * million GIN insertions. Unique indexes stay (they enforce the invariants and back the foreign keys).
+ * The non-unique secondary indexes of the seeded tables (btree and GIN, the custom fields' partial
+ * ones included): dropped before a bulk load and rebuilt after it from their exact definitions —
+ * one sorted build each instead of a million GIN insertions. Unique indexes stay (they enforce the
+ * invariants and back the foreign keys).
  */
 export async function secondaryIndexes(client: pg.Client): Promise<{ name: string; definition: string }[]> {
   const { rows } = await client.query<{ name: string; definition: string }>(
