@@ -19,7 +19,7 @@ import { loadDuring, machine, recordResults } from "./machine.ts";
 import { CREATE_SEGMENT, filterCases, SEGMENT_FILTER, type Case, type Data } from "./search/cases.ts";
 import { floor, type Captured, type Floor } from "./search/explain.ts";
 import { pageCases } from "./search/pages.ts";
-import { seededDatabase } from "./search/seed.ts";
+import { DEFINES_THROUGH_GRAPHQL, seededDatabase } from "./search/seed.ts";
 
 const { values: options } = parseArgs({
   options: {
@@ -142,7 +142,8 @@ function report(rows: Row[], version: string, reused: boolean, seedSeconds: numb
     `\n## bench:search — ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC\n\n` +
       `${machine()}, PostgreSQL ${version} (same machine). ${load}\n` +
       `${CUSTOMERS.toLocaleString("en")} customers in the measured tenant (+ 3 tenants of ${Math.ceil(CUSTOMERS / 100).toLocaleString("en")} with the same emails and phones), ` +
-      `seeded by set-based SQL in ${seedSeconds.toFixed(0)} s${reused ? " (an earlier run's seed, reused)" : ""}, then ANALYZE. ` +
+      `seeded by set-based SQL in ${seedSeconds.toFixed(0)} s${reused ? " (an earlier run's seed, reused)" : ""}, then VACUUM ANALYZE; ` +
+      `5 custom fields (plan and seats searchable) ${DEFINES_THROUGH_GRAPHQL ? "defined through defineCustomField" : "defined and indexed by hand (no defineCustomField in this build)"}. ` +
       `One request in flight through the real yoga handler in process, ${WARM_UP} warm-up requests then up to ${ITERATIONS} measured per query; ` +
       `every answer checked against plain SQL. PostgreSQL ms: the median of 5 EXPLAIN ANALYZE runs of the statements one request sent, summed.\n\n` +
       `${table}\n\n${verdict}\n${misses.length ? `\nWhere the time goes for the missed goals:\n${misses.join("\n")}\n` : ""}`,
