@@ -85,9 +85,13 @@ export async function filterCases(url: string, tenantId: string, segmentId: stri
       check(edges.length === 1 && localId(edges[0].node.id) === rows[i % rows.length].id, label, edges);
     };
     const hasEmail = (cond: string) => `EXISTS (SELECT 1 FROM contact k WHERE k.customer_id = c.id AND k.kind = 'EMAIL' AND ${cond})`;
+    // A rare substring too (one customer's whole local part, e.g. "mary.perkins4711"): a plan that
+    // walks the list until 20 match is fast for a common term and reads everything for a rare one.
+    const rare = emails[7].value.split("@")[0];
     const n = {
       name: await count(`c.name_search LIKE '%ander%'`),
       email: await count(hasEmail(`k.normalized LIKE '%smith%'`)),
+      rare: await count(hasEmail(`k.normalized LIKE '%${rare}%'`)),
       gold: await count(`c.custom_fields->>'plan' = 'gold'`),
       seats: await count(`(c.custom_fields->'seats')::int >= 100 AND (c.custom_fields->'seats')::int < 110`),
       segment: await count(
@@ -125,6 +129,13 @@ export async function filterCases(url: string, tenantId: string, segmentId: stri
         query: PAGE_QUERY,
         variables: page(() => ({ email: { contains: "smith" } })),
         check: pageOf("email contains", n.email),
+      },
+      {
+        label: `email contains "${rare}" (${n.rare} matches)`,
+        goalMs: 30,
+        query: PAGE_QUERY,
+        variables: page(() => ({ email: { contains: rare } })),
+        check: pageOf("email contains (rare)", n.rare),
       },
       {
         label: `custom field plan = "gold" (${n.gold} matches)`,
