@@ -16,11 +16,12 @@ export interface StatementCounter {
 /**
  * Wraps a Prisma driver adapter factory so that `counter` sees every statement sent through it;
  * with `beginToo`, also the BEGIN each transaction sends by itself (bench/write.ts counts round
- * trips; the N+1 tests count queries). Shared by the tests and the benchmarks.
+ * trips; the N+1 tests count queries); with `queries`, each statement with its arguments
+ * (bench/search.ts runs EXPLAIN ANALYZE on them). Shared by the tests and the benchmarks.
  */
 export function countingAdapter(
   factory: SqlDriverAdapterFactory,
-  counter: Pick<StatementCounter, "count" | "sql">,
+  counter: Pick<StatementCounter, "count" | "sql"> & { queries?: { sql: string; args: unknown[] }[] },
   { beginToo = false } = {},
 ): SqlDriverAdapterFactory {
   const wrap = <T extends object>(target: T): T =>
@@ -29,9 +30,10 @@ export function countingAdapter(
         const value = Reflect.get(obj, prop, receiver);
         if (typeof value !== "function") return value;
         if (prop === "queryRaw" || prop === "executeRaw") {
-          return (query: { sql: string }) => {
+          return (query: { sql: string; args: unknown[] }) => {
             counter.count++;
             counter.sql.push(query.sql);
+            counter.queries?.push(query);
             return value.call(obj, query);
           };
         }
