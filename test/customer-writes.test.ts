@@ -43,8 +43,9 @@ describe("createCustomer with an initial password", () => {
     const { res, statements } = await counted(CreateCustomerReturningIdDocument, { input: { emails: [{ address }], password } });
     expect(res.data!.createCustomer.__typename).toBe("CreateCustomerPayload");
     const id = (res.data!.createCustomer as { customer: { id: string } }).customer.id;
-    // Authentication, the custom-field definitions, the email check, the customer, its email, the two audit events.
-    expect(statements).toBe(6);
+    // Authentication, the definitions lock and the custom-field definitions, the email check, the
+    // customer, its email, the two audit events (one statement).
+    expect(statements).toBe(7);
 
     const stored = await gw.db.customer.findUniqueOrThrow({ where: { id: rowId(id) } });
     expect(stored.passwordHash).toMatch(/^\$argon2id\$/);

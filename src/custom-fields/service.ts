@@ -15,6 +15,7 @@ import {
   type DefinitionInput,
   type DefinitionUpdate,
 } from "./definition-input.ts";
+import { lockDefinitions } from "./access.ts";
 import { indexesOutOfDate, syncIndexes } from "./indexes.ts";
 import { assertValuesFit } from "./values.ts";
 
@@ -37,6 +38,13 @@ async function requireDefinition(tx: Tx, ctx: ServiceContext, id: string): Promi
   if (!found) throw new NotFoundError("CUSTOM_FIELD_NOT_FOUND");
   return found;
 }
+
+/**
+ * Checking every value held under a key grows with the tenant (seconds at a million customers):
+ * those transactions get minutes instead of the usual 20 s. They hold the definitions lock
+ * (access.ts) meanwhile, so the tenant's customFields writes wait for them.
+ */
+const VALUE_CHECK = { timeoutMs: 10 * 60_000 };
 
 const columns = (d: DefinitionData) => ({
   type: d.type,
@@ -64,16 +72,21 @@ export async function defineCustomField(ctx: ServiceContext, input: DefinitionIn
   const { key, ...fields } = parseInput(defineInput, input);
   const def = checkDefinition({ key, ...fields });
   try {
-    const created = await transact(ctx, async (tx, audit) => {
-      const taken = await tx.customFieldDefinition.findUnique({ where: { tenantId_key: { tenantId: ctx.tenantId, key } } });
-      if (taken) throw keyTaken(taken);
-      await assertValuesFit(tx, ctx.tenantId, def);
-      const row = await tx.customFieldDefinition.create({
-        data: { ...columns(def), key, tenantId: ctx.tenantId, indexState: def.searchable ? "BUILDING" : "NONE" },
-      });
-      await audit({ type: "custom_field.defined", data: { id: row.id, key, ...summary(def) } });
-      return row;
-    });
+    const created = await transact(
+      ctx,
+      async (tx, audit) => {
+        await lockDefinitions(tx, ctx.tenantId, "exclusive");
+        const taken = await tx.customFieldDefinition.findUnique({ where: { tenantId_key: { tenantId: ctx.tenantId, key } } });
+        if (taken) throw keyTaken(taken);
+        await assertValuesFit(tx, ctx.tenantId, def);
+        const row = await tx.customFieldDefinition.create({
+          data: { ...columns(def), key, tenantId: ctx.tenantId, indexState: def.searchable ? "BUILDING" : "NONE" },
+        });
+        await audit({ type: "custom_field.defined", data: { id: row.id, key, ...summary(def) } });
+        return row;
+      },
+      VALUE_CHECK,
+    );
     return indexesOutOfDate(created) ? await syncIndexes(ctx.db, created) : created;
   } catch (error) {
     if (isUniqueViolation(error, "key")) throw keyTaken(null);
@@ -101,19 +114,24 @@ const narrows = (before: DefinitionData, after: DefinitionData) =>
  */
 export async function updateCustomField(ctx: ServiceContext, id: string, input: DefinitionUpdate): Promise<CustomFieldDefinition> {
   const patch = parseInput(updateInput, input);
-  const updated = await transact(ctx, async (tx, audit) => {
-    const before = await requireDefinition(tx, ctx, id);
-    const overlay = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-    const current = flatten(before as unknown as DefinitionData);
-    const def = checkDefinition({ ...current, ...overlay } as typeof current);
-    const changes = diff(summary(before as unknown as DefinitionData), summary(def));
-    if (Object.keys(changes).length === 0) return before;
-    if (!before.retiredAt && narrows(before as unknown as DefinitionData, def)) await assertValuesFit(tx, ctx.tenantId, def);
-    const indexState = def.searchable && !before.retiredAt ? (before.indexState === "READY" ? "READY" : "BUILDING") : before.indexState;
-    const row = await tx.customFieldDefinition.update({ where: { id: before.id }, data: { ...columns(def), indexState } });
-    await audit({ type: "custom_field.updated", data: { id: row.id, key: row.key, changes } });
-    return row;
-  });
+  const updated = await transact(
+    ctx,
+    async (tx, audit) => {
+      await lockDefinitions(tx, ctx.tenantId, "exclusive");
+      const before = await requireDefinition(tx, ctx, id);
+      const overlay = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+      const current = flatten(before as unknown as DefinitionData);
+      const def = checkDefinition({ ...current, ...overlay } as typeof current);
+      const changes = diff(summary(before as unknown as DefinitionData), summary(def));
+      if (Object.keys(changes).length === 0) return before;
+      if (!before.retiredAt && narrows(before as unknown as DefinitionData, def)) await assertValuesFit(tx, ctx.tenantId, def);
+      const indexState = def.searchable && !before.retiredAt ? (before.indexState === "READY" ? "READY" : "BUILDING") : before.indexState;
+      const row = await tx.customFieldDefinition.update({ where: { id: before.id }, data: { ...columns(def), indexState } });
+      await audit({ type: "custom_field.updated", data: { id: row.id, key: row.key, changes } });
+      return row;
+    },
+    VALUE_CHECK,
+  );
   return indexesOutOfDate(updated) ? syncIndexes(ctx.db, updated) : updated;
 }
 
@@ -124,17 +142,22 @@ export async function updateCustomField(ctx: ServiceContext, id: string, input: 
  * `custom_field.retired` or `custom_field.restored`; a no-op records nothing.
  */
 export async function setCustomFieldRetired(ctx: ServiceContext, id: string, retire: boolean): Promise<CustomFieldDefinition> {
-  const changed = await transact(ctx, async (tx, audit) => {
-    const before = await requireDefinition(tx, ctx, id);
-    if ((before.retiredAt !== null) === retire) return before;
-    if (!retire) await assertValuesFit(tx, ctx.tenantId, before);
-    const row = await tx.customFieldDefinition.update({
-      where: { id: before.id },
-      data: { retiredAt: retire ? new Date() : null, indexState: !retire && before.searchable ? "BUILDING" : before.indexState },
-    });
-    await audit({ type: retire ? "custom_field.retired" : "custom_field.restored", data: { id: row.id, key: row.key } });
-    return row;
-  });
+  const changed = await transact(
+    ctx,
+    async (tx, audit) => {
+      await lockDefinitions(tx, ctx.tenantId, "exclusive");
+      const before = await requireDefinition(tx, ctx, id);
+      if ((before.retiredAt !== null) === retire) return before;
+      if (!retire) await assertValuesFit(tx, ctx.tenantId, before);
+      const row = await tx.customFieldDefinition.update({
+        where: { id: before.id },
+        data: { retiredAt: retire ? new Date() : null, indexState: !retire && before.searchable ? "BUILDING" : before.indexState },
+      });
+      await audit({ type: retire ? "custom_field.retired" : "custom_field.restored", data: { id: row.id, key: row.key } });
+      return row;
+    },
+    VALUE_CHECK,
+  );
   return indexesOutOfDate(changed) ? syncIndexes(ctx.db, changed) : changed;
 }
 

@@ -35,20 +35,30 @@ const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 } as const;
  * commits per tenant; that is what makes sequence numbers dense and visible strictly in order, so a
  * subscriber resuming after sequence N can never miss N+1 (src/audit/stream.ts). Taking it in the
  * last statement keeps it for one round trip plus the commit, whatever `work` does before.
+ *
+ * `timeoutMs` lifts the 20 s limit for the rare transaction whose work grows with the tenant (a
+ * custom-field definition checking every value held under its key).
  */
-export async function transact<T>(ctx: ServiceContext, work: (tx: Tx, audit: AuditWriter) => Promise<T>): Promise<T> {
+export async function transact<T>(
+  ctx: ServiceContext,
+  work: (tx: Tx, audit: AuditWriter) => Promise<T>,
+  options: { timeoutMs?: number } = {},
+): Promise<T> {
   let recorded: AuditEvent[] = [];
-  const result = await ctx.db.$transaction(async (tx) => {
-    const pending: AuditEvent[] = [];
-    const value = await work(tx, async (input) => {
-      const event = newEvent(ctx, input);
-      pending.push(event);
-      return event;
-    });
-    await writeAuditEvents(tx, ctx, pending);
-    recorded = pending;
-    return value;
-  }, TX_OPTIONS);
+  const result = await ctx.db.$transaction(
+    async (tx) => {
+      const pending: AuditEvent[] = [];
+      const value = await work(tx, async (input) => {
+        const event = newEvent(ctx, input);
+        pending.push(event);
+        return event;
+      });
+      await writeAuditEvents(tx, ctx, pending);
+      recorded = pending;
+      return value;
+    },
+    { ...TX_OPTIONS, ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}) },
+  );
   for (const event of recorded) ctx.events.publish(event);
   return result;
 }
