@@ -52,7 +52,7 @@ describe("fields that take no id of tenant A's data", () => {
       { phone: { equals: a.phone } },
       { username: { startsWith: "ada" } },
       { name: { contains: "ada" } },
-      { customFields: { plan: "a-gold" } },
+      { customFields: [{ key: "plan", equals: "a-gold" }] },
     ];
     for (const filter of filters) {
       const res = await withoutWrites(() => gw.gql(CustomersDocument, { filter, first: 100 }, "B"));

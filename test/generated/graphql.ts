@@ -200,6 +200,26 @@ export type Consent = Node & {
   version: Scalars['String']['output'];
 };
 
+export type ConsentFilter = {
+  /** true: a consent to the purpose is in force. false: revoked and not granted again (never asked matches neither). Absent: any answer. */
+  granted?: InputMaybe<Scalars['Boolean']['input']>;
+  purpose: Scalars['String']['input'];
+  /** The version of that consent. */
+  version?: InputMaybe<StringFilter>;
+};
+
+/** One email (or phone) of the customer meets every operator given. With exists: false, the customer has none that does (alone: no email at all). */
+export type ContactFilter = {
+  contains?: InputMaybe<Scalars['String']['input']>;
+  equals?: InputMaybe<Scalars['String']['input']>;
+  exists?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Any of these (1 to 100). */
+  in?: InputMaybe<Array<Scalars['String']['input']>>;
+  primary?: InputMaybe<Scalars['Boolean']['input']>;
+  startsWith?: InputMaybe<Scalars['String']['input']>;
+  verified?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
 export type CreateAdminCredentialPayload = {
   __typename?: 'CreateAdminCredentialPayload';
   issued: IssuedAdminCredential;
@@ -253,6 +273,22 @@ export type CreateMyCustomObjectPayload = {
 
 export type CreateMyCustomObjectResult = ConflictError | CreateMyCustomObjectPayload | NotFoundError | RuleViolationError | ValidationError;
 
+/** A condition on one custom field, typed by its definition; operators combine with AND. equals, in, exists: every type. startsWith, contains: STRING (case-sensitive). contains: STRING_LIST (has this item). gt, gte, lt, lte: INTEGER, DECIMAL, DATE, DATETIME. Values must be of the field's type. A key without an active definition is an error, except for a tenant that defines no fields at all: there any key allows equals (jsonb containment). */
+export type CustomFieldCondition = {
+  /** STRING: a substring. STRING_LIST: an item of the list. */
+  contains?: InputMaybe<Scalars['JSON']['input']>;
+  equals?: InputMaybe<Scalars['JSON']['input']>;
+  exists?: InputMaybe<Scalars['Boolean']['input']>;
+  gt?: InputMaybe<Scalars['JSON']['input']>;
+  gte?: InputMaybe<Scalars['JSON']['input']>;
+  /** Any of these (1 to 100). */
+  in?: InputMaybe<Array<Scalars['JSON']['input']>>;
+  key: Scalars['String']['input'];
+  lt?: InputMaybe<Scalars['JSON']['input']>;
+  lte?: InputMaybe<Scalars['JSON']['input']>;
+  startsWith?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** Schema-less JSON attached to a customer under a name such as wishlist or purchases. */
 export type CustomObject = Node & {
   __typename?: 'CustomObject';
@@ -262,6 +298,12 @@ export type CustomObject = Node & {
   id: Scalars['ID']['output'];
   name: Scalars['String']['output'];
   updatedAt: Scalars['DateTime']['output'];
+};
+
+/** The customer has an object of this name (whose data contains `data`, if given: jsonb @>). */
+export type CustomObjectFilter = {
+  data?: InputMaybe<Scalars['JSONObject']['input']>;
+  name: Scalars['String']['input'];
 };
 
 export type Customer = Node & {
@@ -353,6 +395,8 @@ export type CustomerSessionsArgs = {
 export type CustomerConnection = {
   __typename?: 'CustomerConnection';
   edges: Array<CustomerConnectionEdge>;
+  /** The database planner's estimate of all matches: no rows read, so cheap on any result size; approximate. */
+  estimatedCount: Scalars['Int']['output'];
   pageInfo: PageInfo;
   /** All matches, not just this page. Costs a count over every match: ask only when needed. */
   totalCount: Scalars['Int']['output'];
@@ -402,21 +446,30 @@ export type CustomerCustomObjectsConnectionEdge = {
   node: CustomObject;
 };
 
-/** Every given criterion must hold (AND). */
+/** Every criterion given must hold (AND); and/or/not combine filters. At most 8 levels deep and 100 conditions. Each condition is served by an index. */
 export type CustomerFilter = {
-  createdAt?: InputMaybe<TimeRange>;
-  /** Each key must be present with an equal value. */
-  customFields?: InputMaybe<Scalars['JSONObject']['input']>;
-  /** Any of the customer's emails matches. */
-  email?: InputMaybe<StringMatch>;
-  lastLoginAt?: InputMaybe<TimeRange>;
-  /** Matches first, middle, last name and nickname. */
-  name?: InputMaybe<StringMatch>;
-  /** Any of the customer's phones (E.164) matches. */
-  phone?: InputMaybe<StringMatch>;
+  /** Every one of these. */
+  and?: InputMaybe<Array<CustomerFilter>>;
+  consent?: InputMaybe<ConsentFilter>;
+  createdAt?: InputMaybe<DateTimeFilter>;
+  /** Every condition holds. */
+  customFields?: InputMaybe<Array<CustomFieldCondition>>;
+  customObject?: InputMaybe<CustomObjectFilter>;
+  /** The customer's emails (normalized, lower-cased). */
+  email?: InputMaybe<ContactFilter>;
+  identity?: InputMaybe<IdentityFilter>;
+  lastLoginAt?: InputMaybe<DateTimeFilter>;
+  /** Matches first, middle, last name and nickname together. */
+  name?: InputMaybe<StringFilter>;
+  /** Not this (a condition on a missing value counts as not holding). */
+  not?: InputMaybe<CustomerFilter>;
+  /** At least one of these. */
+  or?: InputMaybe<Array<CustomerFilter>>;
+  /** The customer's phones (E.164). */
+  phone?: InputMaybe<ContactFilter>;
   /** Any of these statuses. */
   status?: InputMaybe<Array<CustomerStatus>>;
-  username?: InputMaybe<StringMatch>;
+  username?: InputMaybe<StringFilter>;
 };
 
 export type CustomerIdentitiesConnection = {
@@ -431,9 +484,12 @@ export type CustomerIdentitiesConnectionEdge = {
   node: Identity;
 };
 
-/** Customers are ordered by creation time (ties broken by id). */
+/** Ties are broken by id. Missing values (lastLoginAt, lastName, primary email, custom field) come last ascending and first descending. A cursor belongs to its order: using it with another is an error. */
 export type CustomerOrder = {
+  /** With field: CUSTOM_FIELD, the key of a searchable custom field. */
+  customField?: InputMaybe<Scalars['String']['input']>;
   direction?: SortDirection;
+  field?: CustomerSortField;
 };
 
 export type CustomerSessionsConnection = {
@@ -449,10 +505,27 @@ export type CustomerSessionsConnectionEdge = {
   node: Session;
 };
 
+export type CustomerSortField =
+  | 'CREATED_AT'
+  | 'CUSTOM_FIELD'
+  | 'LAST_LOGIN_AT'
+  | 'LAST_NAME'
+  | 'PRIMARY_EMAIL';
+
 export type CustomerStatus =
   | 'ACTIVE'
   | 'BLOCKED'
   | 'DISABLED';
+
+/** Give one or more; they combine with AND. */
+export type DateTimeFilter = {
+  /** true: has a value; false: has none (lastLoginAt: never signed in). */
+  exists?: InputMaybe<Scalars['Boolean']['input']>;
+  gt?: InputMaybe<Scalars['DateTime']['input']>;
+  gte?: InputMaybe<Scalars['DateTime']['input']>;
+  lt?: InputMaybe<Scalars['DateTime']['input']>;
+  lte?: InputMaybe<Scalars['DateTime']['input']>;
+};
 
 export type DeleteCustomObjectPayload = {
   __typename?: 'DeleteCustomObjectPayload';
@@ -597,6 +670,12 @@ export type Identity = Node & {
   provider: Scalars['String']['output'];
   /** The account's id at the provider; unique per provider in a tenant. */
   providerUserId: Scalars['String']['output'];
+};
+
+/** One linked identity meets the provider condition. exists: false: none does (alone: no identity at all). */
+export type IdentityFilter = {
+  exists?: InputMaybe<Scalars['Boolean']['input']>;
+  provider?: InputMaybe<StringFilter>;
 };
 
 export type IdentityInput = {
@@ -1305,10 +1384,14 @@ export type SortDirection =
   | 'ASC'
   | 'DESC';
 
-/** Give one or more; they combine with AND. Matching is case-insensitive for emails, usernames and names. */
-export type StringMatch = {
+/** Give one or more; they combine with AND. Emails, usernames and names match case-insensitively; other strings exactly. */
+export type StringFilter = {
   contains?: InputMaybe<Scalars['String']['input']>;
   equals?: InputMaybe<Scalars['String']['input']>;
+  /** true: has a value; false: has none. */
+  exists?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Any of these (1 to 100). */
+  in?: InputMaybe<Array<Scalars['String']['input']>>;
   startsWith?: InputMaybe<Scalars['String']['input']>;
 };
 
