@@ -127,7 +127,8 @@ export function customFieldCondition(c: Compilation, cond: CustomFieldCondition,
   const def = c.fields.active.get(cond.key);
   if (!def) {
     if (c.fields.anyDefined) return issue(c, `${path}.key`, "no active custom field has this key (unknown or retired)");
-    if (given.some((op) => op !== "equals")) return issue(c, `${path}.${given.find((op) => op !== "equals")}`, "a key without a definition allows only equals");
+    if (given.some((op) => op !== "equals"))
+      return issue(c, `${path}.${given.find((op) => op !== "equals")}`, "a key without a definition allows only equals");
     return contains(cond.key, cond.equals);
   }
   const value = Prisma.raw(fieldValueSql(def.key));
@@ -139,7 +140,11 @@ export function customFieldCondition(c: Compilation, cond: CustomFieldCondition,
   // The per-field btree (searchable fields) serves equality on the value expression; without it,
   // containment through the GIN index does, which for a scalar means the same.
   const equal = (v: unknown) =>
-    def.type === "STRING_LIST" ? Prisma.sql`(${contains(def.key, v)} AND ${value} = ${jsonb(v)})` : def.searchable ? Prisma.sql`${value} = ${jsonb(v)}` : contains(def.key, v);
+    def.type === "STRING_LIST"
+      ? Prisma.sql`(${contains(def.key, v)} AND ${value} = ${jsonb(v)})`
+      : def.searchable
+        ? Prisma.sql`${value} = ${jsonb(v)}`
+        : contains(def.key, v);
   const parts: Prisma.Sql[] = [];
   for (const op of given) {
     const at = `${path}.${op}`;
@@ -151,7 +156,13 @@ export function customFieldCondition(c: Compilation, cond: CustomFieldCondition,
     else if (op === "in") {
       const list = cond.in!;
       if (list.length === 0 || list.length > MAX_IN_VALUES) parts.push(issue(c, at, `give 1 to ${MAX_IN_VALUES} values`));
-      else parts.push(Prisma.sql`(${Prisma.join(list.map((v, i) => equal(typed(v, `${at}.${i}`))), " OR ")})`);
+      else
+        parts.push(
+          Prisma.sql`(${Prisma.join(
+            list.map((v, i) => equal(typed(v, `${at}.${i}`))),
+            " OR ",
+          )})`,
+        );
     } else if (op === "exists") parts.push(cond.exists ? Prisma.sql`${value} IS NOT NULL` : Prisma.sql`${value} IS NULL`);
     else if (op === "contains" && def.type === "STRING_LIST") parts.push(contains(def.key, [typed(cond.contains, at, "STRING")]));
     else if (op === "contains" || op === "startsWith") {
@@ -163,6 +174,16 @@ export function customFieldCondition(c: Compilation, cond: CustomFieldCondition,
   return Prisma.join(parts, " AND ");
 }
 
-const OPERATORS_ALL: Record<Op, true> = { equals: true, in: true, startsWith: true, contains: true, gt: true, gte: true, lt: true, lte: true, exists: true };
+const OPERATORS_ALL: Record<Op, true> = {
+  equals: true,
+  in: true,
+  startsWith: true,
+  contains: true,
+  gt: true,
+  gte: true,
+  lt: true,
+  lte: true,
+  exists: true,
+};
 
 export const escapeLike = (s: string) => s.replace(/[\\%_]/g, (ch) => `\\${ch}`);

@@ -7,8 +7,7 @@ import { CustomerStatusEnum } from "./schema.ts";
 // coerced it; a segment stores it as that JSON.
 
 export const StringFilter = builder.inputType("StringFilter", {
-  description:
-    "Give one or more; they combine with AND. Emails, usernames and names match case-insensitively; other strings exactly.",
+  description: "Give one or more; they combine with AND. Emails, usernames and names match case-insensitively; other strings exactly.",
   fields: (t) => ({
     equals: t.string(),
     in: t.stringList({ description: "Any of these (1 to 100)." }),

@@ -152,8 +152,7 @@ function status(c: Compilation, statuses: CustomerStatus[], path: string): Prism
   // A block whose end has passed counts as ACTIVE (see status.ts effectiveStatus).
   const parts: Prisma.Sql[] = [];
   if (statuses.includes("ACTIVE")) parts.push(Prisma.sql`c.status = 'ACTIVE' OR (c.status = 'BLOCKED' AND c.blocked_until <= now())`);
-  if (statuses.includes("BLOCKED"))
-    parts.push(Prisma.sql`(c.status = 'BLOCKED' AND (c.blocked_until IS NULL OR c.blocked_until > now()))`);
+  if (statuses.includes("BLOCKED")) parts.push(Prisma.sql`(c.status = 'BLOCKED' AND (c.blocked_until IS NULL OR c.blocked_until > now()))`);
   if (statuses.includes("DISABLED")) parts.push(Prisma.sql`c.status = 'DISABLED'`);
   return Prisma.sql`(${Prisma.join(parts, " OR ")})`;
 }
@@ -238,7 +237,8 @@ function consent(c: Compilation, f: ConsentFilter, path: string): Prisma.Sql {
   };
   if (typeof f.purpose !== "string" || f.purpose === "") return issue(c, `${path}.purpose`, "give the purpose");
   if (f.granted === true) return of(Prisma.sql`r.revoked_at IS NULL`, f.version);
-  if (f.granted === false) return Prisma.sql`${of(Prisma.sql`r.revoked_at IS NOT NULL`, f.version)} AND NOT ${of(Prisma.sql`r.revoked_at IS NULL`, null)}`;
+  if (f.granted === false)
+    return Prisma.sql`${of(Prisma.sql`r.revoked_at IS NOT NULL`, f.version)} AND NOT ${of(Prisma.sql`r.revoked_at IS NULL`, null)}`;
   return of(null, f.version);
 }
 

@@ -17,6 +17,22 @@ import { loadCustomers, searchCustomers, type CustomerSearch } from "./search.ts
 // Admin: finding customers — by id, by one exact key (customerByUid/Email/Username/Phone), or a
 // filtered, keyset-paginated search.
 
+/** A page of a customer search (customers, Segment.customers) with its counts, asked for separately. */
+export const CustomerConnection = builder.connectionObject({
+  type: CustomerRef,
+  name: "CustomerConnection",
+  fields: (c) => ({
+    totalCount: c.int({
+      description: "All matches, not just this page. Costs a count over every match: ask only when needed.",
+      resolve: (conn) => (conn as unknown as { search: CustomerSearch }).search.count(),
+    }),
+    estimatedCount: c.int({
+      description: "The database planner's estimate of all matches: no rows read, so cheap on any result size; approximate.",
+      resolve: (conn) => (conn as unknown as { search: CustomerSearch }).search.estimate(),
+    }),
+  }),
+});
+
 /** customerBy<Key>(value): one exact, indexed lookup each, generated from one definition. */
 const LOOKUPS = {
   Uid: { key: (uid: string): CustomerKey => ({ uid }), description: undefined },
@@ -67,7 +83,13 @@ export async function customerPage(service: ServiceContext, args: PageArgs, filt
 }
 
 /** The connection of a customer search: loads the page's customers with the selection's relations. */
-export async function customerConnection(service: ServiceContext, args: PageArgs, ctx: GraphQLContext, info: GraphQLResolveInfo, filterPath?: string) {
+export async function customerConnection(
+  service: ServiceContext,
+  args: PageArgs,
+  ctx: GraphQLContext,
+  info: GraphQLResolveInfo,
+  filterPath?: string,
+) {
   const { search, pageInfo, cursor } = await customerPage(service, args, filterPath);
   const query = queryFromInfo({ context: ctx, info, path: ["edges", "node"] });
   const nodes = await loadCustomers(service, search.page.ids, query);
@@ -107,18 +129,6 @@ builder.queryFields((t) => ({
       }),
       resolve: (_root, args, ctx, info) => customerConnection(adminService(ctx), args, ctx, info),
     },
-    {
-      name: "CustomerConnection",
-      fields: (c) => ({
-        totalCount: c.int({
-          description: "All matches, not just this page. Costs a count over every match: ask only when needed.",
-          resolve: (conn) => (conn as unknown as { search: CustomerSearch }).search.count(),
-        }),
-        estimatedCount: c.int({
-          description: "The database planner's estimate of all matches: no rows read, so cheap on any result size; approximate.",
-          resolve: (conn) => (conn as unknown as { search: CustomerSearch }).search.estimate(),
-        }),
-      }),
-    },
+    CustomerConnection,
   ),
 }));

@@ -95,7 +95,11 @@ export async function customerSearchSql(ctx: ServiceContext, req: CustomerPageRe
 }
 
 /** The exact SQL of the count statement for `filter` (what totalCount and Segment.count run). */
-export async function customerCountSql(ctx: ServiceContext, filter: CustomerFilter | null | undefined, filterPath = "filter"): Promise<Prisma.Sql> {
+export async function customerCountSql(
+  ctx: ServiceContext,
+  filter: CustomerFilter | null | undefined,
+  filterPath = "filter",
+): Promise<Prisma.Sql> {
   return countSql((await plan(ctx, { filter, filterPath })).where);
 }
 
@@ -126,7 +130,11 @@ export async function searchCustomers(ctx: ServiceContext, req: CustomerPageRequ
 }
 
 /** How many customers match `filter`. Cost: one statement that visits every match. */
-export async function countCustomers(ctx: ServiceContext, filter: CustomerFilter | null | undefined, filterPath = "filter"): Promise<number> {
+export async function countCustomers(
+  ctx: ServiceContext,
+  filter: CustomerFilter | null | undefined,
+  filterPath = "filter",
+): Promise<number> {
   return runCount(ctx, (await plan(ctx, { filter, filterPath })).where);
 }
 

@@ -57,7 +57,16 @@ export function resolveSort(order: CustomerOrder | null | undefined, fields: Fie
   }
   const key = order?.customField;
   const def = key == null ? undefined : fields.active.get(key);
-  const why = key == null ? "give the key of the custom field to sort by" : !def ? "no active custom field has this key" : !def.searchable ? "not searchable (no index to sort by)" : def.type === "STRING_LIST" ? "a list cannot be sorted by" : null;
+  const why =
+    key == null
+      ? "give the key of the custom field to sort by"
+      : !def
+        ? "no active custom field has this key"
+        : !def.searchable
+          ? "not searchable (no index to sort by)"
+          : def.type === "STRING_LIST"
+            ? "a list cannot be sorted by"
+            : null;
   if (why || !def) throw new ValidationError([{ field: "orderBy.customField", message: why ?? "" }]);
   return {
     id: `CUSTOM_FIELD:${def.key}`,
