@@ -18,6 +18,9 @@ import {
   CustomerByUsernameDocument,
   CustomerDocument,
   DeleteCustomObjectDocument,
+  DeleteSegmentDocument,
+  SegmentDocument,
+  UpdateSegmentDocument,
   DeleteCustomerDocument,
   DisableCustomerDocument,
   EnableCustomerDocument,
@@ -61,6 +64,7 @@ export const NODE_TYPES: Record<string, () => string> = {
   Session: () => a.session,
   Consent: () => a.consent,
   CustomObject: () => a.customObject,
+  Segment: () => a.segment,
   AdminCredential: () => a.credential,
   AuditEvent: () => a.auditEvent,
 };
@@ -101,6 +105,12 @@ export const QUERY_CASES: QueryCase[] = [
     what: "A's custom object id",
     send: (as) => gw.gql(CustomObjectDocument, { id: a.customObject }, as),
     reveals: (d) => d.customObject,
+  },
+  {
+    field: "segment",
+    what: "A's segment id",
+    send: (as) => gw.gql(SegmentDocument, { id: a.segment, first: 10 }, as),
+    reveals: (d) => d.segment,
   },
   ...Object.entries(NODE_TYPES).map(([type, id]): QueryCase => ({
     field: "node",
@@ -343,6 +353,14 @@ export const MUTATION_CASES: MutationCase[] = [
     code: "EMAIL_NOT_FOUND",
     send: () => asB(IssueEmailVerificationTokenDocument, { customerId: bobOfB, email: a.email }),
   },
+  // Segments
+  {
+    field: "updateSegment",
+    what: "A's segment",
+    code: "SEGMENT_NOT_FOUND",
+    send: () => asB(UpdateSegmentDocument, { id: a.segment, input: { name: "mallory", filter: {} } }),
+  },
+  { field: "deleteSegment", what: "A's segment", code: "SEGMENT_NOT_FOUND", send: () => asB(DeleteSegmentDocument, { id: a.segment }) },
   // Admin credentials
   {
     field: "revokeAdminCredential",
@@ -363,9 +381,11 @@ export const QUERIES_WITHOUT_IDS = [
   "adminCredentials", // list of the caller's tenant (cursor: checked)
   "customers", // search in the caller's tenant by email, phone, name… (checked with A's values)
   "customObjects", // search in the caller's tenant by name and data (checked with A's values and cursor)
+  "segments", // list of the caller's tenant (checked: none of A's, and A's cursor answers as an unknown one)
 ];
 export const MUTATIONS_WITHOUT_IDS = [
   "createCustomer", // creates in the caller's tenant; A's email, phone, uid… must not conflict (checked)
+  "createSegment", // saves in the caller's tenant; A's segment name does not conflict (checked)
   "createAdminCredential", // issues a credential of the caller's tenant (checked: it cannot read A)
 ];
 export const SUBSCRIPTIONS_WITHOUT_IDS = [
