@@ -67,6 +67,7 @@ const field: [string, CustomerFilter["customFields"], string[]][] = [
   ["DATETIME equals in another offset", [{ key: "seen", equals: "2024-06-01T02:00:00+02:00" }], ["grace"]],
   ["BOOLEAN equals", [{ key: "vip", equals: false }], ["alan"]],
   ["STRING_LIST contains an item", [{ key: "tags", contains: "b" }], ["ada", "alan"]],
+  ["STRING_LIST contains an item (searchable: the field's own index)", [{ key: "skills", contains: "math" }], ["ada", "grace"]],
   ["STRING_LIST equals the list", [{ key: "tags", equals: ["b"] }], ["alan"]],
   ["STRING startsWith (case-sensitive)", [{ key: "nick", startsWith: "C" }], ["ada"]],
   ["STRING contains with LIKE characters taken literally", [{ key: "nick", contains: "_100%" }], ["barbara"]],

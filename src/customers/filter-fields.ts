@@ -164,8 +164,11 @@ export function customFieldCondition(c: Compilation, cond: CustomFieldCondition,
           )})`,
         );
     } else if (op === "exists") parts.push(cond.exists ? Prisma.sql`${value} IS NOT NULL` : Prisma.sql`${value} IS NULL`);
-    else if (op === "contains" && def.type === "STRING_LIST") parts.push(contains(def.key, [typed(cond.contains, at, "STRING")]));
-    else if (op === "contains" || op === "startsWith") {
+    else if (op === "contains" && def.type === "STRING_LIST") {
+      // Has the item: the field's own GIN index (searchable) or the whole column's serves it.
+      const item = [typed(cond.contains, at, "STRING")];
+      parts.push(def.searchable ? Prisma.sql`${value} @> ${jsonb(item)}` : contains(def.key, item));
+    } else if (op === "contains" || op === "startsWith") {
       const s = typed(cond[op], at, "STRING") as string;
       const pattern = op === "contains" ? `%${escapeLike(s ?? "")}%` : `${escapeLike(s ?? "")}%`;
       parts.push(Prisma.sql`${Prisma.raw(fieldTextSql(def.key))} LIKE ${pattern}`);

@@ -16,6 +16,7 @@ export const FIELDS: { key: string; type: CustomFieldType; searchable?: boolean;
   { key: "seen", type: "DATETIME", searchable: true },
   { key: "vip", type: "BOOLEAN" },
   { key: "tags", type: "STRING_LIST" },
+  { key: "skills", type: "STRING_LIST", searchable: true },
   { key: "nick", type: "STRING", searchable: true },
 ];
 
@@ -85,6 +86,7 @@ export async function seedFilterFixture(gw: TestGateway): Promise<Map<string, st
         vip: true,
         tags: ["a", "b"],
         nick: "Countess",
+        skills: ["math"],
       },
     }),
     alan: await createCustomer(ctx, {
@@ -105,7 +107,7 @@ export async function seedFilterFixture(gw: TestGateway): Promise<Map<string, st
         { provider: "google", providerUserId: "g-grace" },
         { provider: "password", providerUserId: "p-grace" },
       ],
-      customFields: { score: 30, seen: "2024-06-01T00:00:00.000Z" },
+      customFields: { score: 30, seen: "2024-06-01T00:00:00.000Z", skills: ["cobol", "math"] },
     }),
     linus: await createCustomer(ctx, { uid: "linus", firstName: "Linus", emails: email("linus@example.org", false) }),
     barbara: await createCustomer(ctx, {
