@@ -12,6 +12,7 @@ export const NOT_FOUND_CODES = [
   "CREDENTIAL_NOT_FOUND",
   "TENANT_NOT_FOUND",
   "CUSTOM_FIELD_NOT_FOUND",
+  "SEGMENT_NOT_FOUND",
 ] as const;
 
 export const CONFLICT_CODES = [
@@ -22,6 +23,7 @@ export const CONFLICT_CODES = [
   "IDENTITY_TAKEN",
   "TENANT_SLUG_TAKEN",
   "CUSTOM_FIELD_KEY_TAKEN",
+  "SEGMENT_NAME_TAKEN",
 ] as const;
 
 export const RULE_CODES = ["LAST_SIGN_IN_METHOD", "INVALID_STATE"] as const;

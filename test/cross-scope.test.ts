@@ -5,7 +5,7 @@ import type { AdminScope } from "../src/generated/prisma/enums.ts";
 import { schema } from "../src/graphql/schema.ts";
 import { ALL_SCOPES } from "../src/security/scopes.ts";
 import { createSession } from "../src/sessions/service.ts";
-import { CreateCustomObjectDocument, DefineCustomFieldDocument, GrantConsentDocument } from "./generated/graphql.ts";
+import { CreateCustomObjectDocument, CreateSegmentDocument, DefineCustomFieldDocument, GrantConsentDocument } from "./generated/graphql.ts";
 import { PASSWORD, type As } from "./helpers/gateway.ts";
 import { useTestGateway } from "./helpers/suite.ts";
 import { globalId, rowId } from "./helpers/ids.ts";
@@ -28,6 +28,7 @@ const TYPE_RULES: Record<string, (p: Principal) => boolean> = {
   Session: customerData,
   Consent: customerData,
   CustomObject: customerData,
+  Segment: (p) => holds(p, "CUSTOMERS_READ"),
   Email: customerData,
   Phone: customerData,
   Address: customerData,
@@ -54,6 +55,8 @@ const ROOT_RULES: Record<string, (p: Principal) => boolean> = {
   customers: (p) => holds(p, "CUSTOMERS_READ"),
   customObject: (p) => holds(p, "CUSTOMERS_READ"),
   customObjects: (p) => holds(p, "CUSTOMERS_READ"),
+  segment: (p) => holds(p, "CUSTOMERS_READ"),
+  segments: (p) => holds(p, "CUSTOMERS_READ"),
 };
 
 /** Object types that only wrap guarded ones (payloads, connections, errors) and carry no data of their own. */
@@ -74,6 +77,7 @@ const ARGS: Record<string, () => string> = {
   "Query.customerByPhone": () => `(value: "${ada.phone}")`,
   "Query.customObject": () => `(id: "${ids.CustomObject}")`,
   "Query.customObjects": () => `(name: "wishlist")`,
+  "Query.segment": () => `(id: "${ids.Segment}")`,
 };
 
 beforeAll(async () => {
@@ -101,6 +105,9 @@ beforeAll(async () => {
   const signedIn = await gw.signIn(ada.email, PASSWORD);
   ids.Identity = globalId("Identity", (await gw.db.identity.findFirstOrThrow({ where: { customerId: rowId(customer.id) } })).id);
   ids.AdminCredential = globalId("AdminCredential", gw.tenants.A.credentialId);
+  const segment = (await gw.gql(CreateSegmentDocument, { input: { name: "scoped", filter: { email: { equals: ada.email } } } })).data!
+    .createSegment;
+  if (segment.__typename === "CreateSegmentPayload") ids.Segment = segment.segment.id;
   const event = await gw.db.auditEvent.findFirstOrThrow({ where: { customerId: rowId(customer.id) }, orderBy: { seq: "desc" } });
   ids.AuditEvent = globalId("AuditEvent", event.id);
   const field = (await gw.gql(DefineCustomFieldDocument, { input: { key: "plan", type: "STRING" } })).data!.defineCustomField;

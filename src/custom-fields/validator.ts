@@ -77,14 +77,14 @@ const finite = z.number().refine(Number.isFinite, "not a finite number");
 export function typeSchema(type: CustomFieldType, enumValues: string[] = []): z.ZodType {
   switch (type) {
     case "STRING":
-      return z.string();
+      return z.string({ message: "not a string" });
     case "INTEGER":
       // zod's int() takes safe integers only (±2^53 - 1): beyond, JSON numbers lose digits.
-      return z.number().int();
+      return z.number({ message: "not an integer" }).int("not an integer");
     case "DECIMAL":
-      return z.union([z.number(), decimalString]).pipe(finite);
+      return z.union([z.number(), decimalString], { message: "not a decimal number" }).pipe(finite);
     case "BOOLEAN":
-      return z.boolean();
+      return z.boolean({ message: "not true or false" });
     case "DATE":
       return z.iso.date({ message: "not a date (YYYY-MM-DD)" });
     case "DATETIME":
@@ -94,7 +94,7 @@ export function typeSchema(type: CustomFieldType, enumValues: string[] = []): z.
     case "ENUM":
       return z.string().refine((v) => enumValues.includes(v), { message: `not one of ${enumValues.join(", ")}` });
     case "STRING_LIST":
-      return z.array(z.string());
+      return z.array(z.string({ message: "not a string" }), { message: "not a list of strings" });
   }
 }
 

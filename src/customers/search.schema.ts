@@ -1,44 +1,36 @@
 import { queryFromInfo } from "@pothos/plugin-prisma";
+import type { GraphQLResolveInfo } from "graphql";
+import type { ServiceContext } from "../service-context.ts";
 import { builder } from "../graphql/builder.ts";
-import { assertForwardOnly, SortDirection, TimeRange } from "../graphql/common.ts";
+import { assertForwardOnly } from "../graphql/common.ts";
 import { adminService, type GraphQLContext } from "../graphql/context.ts";
 import { sqlRead, sqlReadById } from "../graphql/sql-read/root.ts";
-import type { Customer } from "../generated/prisma/client.ts";
 import { localIdOrNull } from "../graphql/ids.ts";
 import { CUSTOMERS_READ } from "../graphql/policies.ts";
 import { findCustomer, type CustomerKey } from "./lookup.ts";
-import { CustomerRef, CustomerStatusEnum } from "./schema.ts";
-import { countCustomers, cursorOf, loadCustomers, searchCustomerIds, type CustomerFilter } from "./search.ts";
+import { CustomerRef } from "./schema.ts";
+import { CustomerFilterInput, CustomerOrder } from "./filter.schema.ts";
+import type { CustomerFilter } from "./filter.ts";
+import type { CustomerOrder as Order } from "./sort.ts";
+import { loadCustomers, searchCustomers, type CustomerSearch } from "./search.ts";
 
 // Admin: finding customers — by id, by one exact key (customerByUid/Email/Username/Phone), or a
 // filtered, keyset-paginated search.
 
-const StringMatch = builder.inputType("StringMatch", {
-  description: "Give one or more; they combine with AND. Matching is case-insensitive for emails, usernames and names.",
-  fields: (t) => ({
-    equals: t.string(),
-    startsWith: t.string(),
-    contains: t.string(),
+/** A page of a customer search (customers, Segment.customers) with its counts, asked for separately. */
+export const CustomerConnection = builder.connectionObject({
+  type: CustomerRef,
+  name: "CustomerConnection",
+  fields: (c) => ({
+    totalCount: c.int({
+      description: "All matches, not just this page. Costs a count over every match: ask only when needed.",
+      resolve: (conn) => (conn as unknown as { search: CustomerSearch }).search.count(),
+    }),
+    estimatedCount: c.int({
+      description: "The database planner's estimate of all matches: no rows read, so cheap on any result size; approximate.",
+      resolve: (conn) => (conn as unknown as { search: CustomerSearch }).search.estimate(),
+    }),
   }),
-});
-
-const CustomerFilterInput = builder.inputType("CustomerFilter", {
-  description: "Every given criterion must hold (AND).",
-  fields: (t) => ({
-    status: t.field({ type: [CustomerStatusEnum], description: "Any of these statuses." }),
-    email: t.field({ type: StringMatch, description: "Any of the customer's emails matches." }),
-    phone: t.field({ type: StringMatch, description: "Any of the customer's phones (E.164) matches." }),
-    username: t.field({ type: StringMatch }),
-    name: t.field({ type: StringMatch, description: "Matches first, middle, last name and nickname." }),
-    createdAt: t.field({ type: TimeRange }),
-    lastLoginAt: t.field({ type: TimeRange }),
-    customFields: t.field({ type: "JSONObject", description: "Each key must be present with an equal value." }),
-  }),
-});
-
-const CustomerOrder = builder.inputType("CustomerOrder", {
-  description: "Customers are ordered by creation time (ties broken by id).",
-  fields: (t) => ({ direction: t.field({ type: SortDirection, required: true, defaultValue: "DESC" }) }),
 });
 
 /** customerBy<Key>(value): one exact, indexed lookup each, generated from one definition. */
@@ -67,23 +59,41 @@ interface PageArgs {
   after?: string | null;
   before?: string | null;
   last?: number | null;
-  filter?: unknown;
-  orderBy?: { direction?: "ASC" | "DESC" | null } | null;
+  filter?: CustomerFilter | Record<string, unknown> | null;
+  orderBy?: Order | null;
 }
 
-/** One page of customer ids and its pageInfo: shared by the resolver and the SQL read below. */
-async function customerPage(args: PageArgs, ctx: GraphQLContext) {
+/**
+ * One page of a customer search and its pageInfo: shared by `customers`, `Segment.customers`
+ * and the SQL read below. `filterPath` names where the filter came from in error paths.
+ */
+export async function customerPage(service: ServiceContext, args: PageArgs, filterPath = "filter") {
   assertForwardOnly(args);
-  const service = adminService(ctx);
-  const filter = (args.filter ?? {}) as CustomerFilter;
-  const page = await searchCustomerIds(service, {
-    filter,
+  const search = await searchCustomers(service, {
+    filter: args.filter as CustomerFilter | null | undefined,
     first: args.first ?? 20,
     after: args.after,
-    direction: args.orderBy?.direction ?? "DESC",
+    orderBy: args.orderBy,
+    filterPath,
   });
+  const { page } = search;
   const pageInfo = { hasNextPage: page.hasNextPage, hasPreviousPage: false, startCursor: page.startCursor, endCursor: page.endCursor };
-  return { service, filter, page, pageInfo };
+  const cursorOf = new Map(page.ids.map((id, i) => [id, page.cursors[i]]));
+  return { search, pageInfo, cursor: (row: { id: string }) => cursorOf.get(row.id) ?? "" };
+}
+
+/** The connection of a customer search: loads the page's customers with the selection's relations. */
+export async function customerConnection(
+  service: ServiceContext,
+  args: PageArgs,
+  ctx: GraphQLContext,
+  info: GraphQLResolveInfo,
+  filterPath?: string,
+) {
+  const { search, pageInfo, cursor } = await customerPage(service, args, filterPath);
+  const query = queryFromInfo({ context: ctx, info, path: ["edges", "node"] });
+  const nodes = await loadCustomers(service, search.page.ids, query);
+  return { edges: nodes.map((node) => ({ cursor: cursor(node), node })), pageInfo, search };
 }
 
 builder.queryFields((t) => ({
@@ -110,31 +120,15 @@ builder.queryFields((t) => ({
       extensions: sqlRead({
         kind: "page",
         model: "Customer",
-        cursorFields: ["id", "createdAt"],
+        cursorFields: ["id"],
         page: async (args, ctx) => {
-          const { service, page, pageInfo } = await customerPage(args, ctx as GraphQLContext);
-          return { rows: { tenantId: service.tenantId, ids: page.ids }, pageInfo, cursor: (row) => cursorOf(row as Customer) };
+          const service = adminService(ctx as GraphQLContext);
+          const { search, pageInfo, cursor } = await customerPage(service, args);
+          return { rows: { tenantId: service.tenantId, ids: search.page.ids }, pageInfo, cursor: (row) => cursor(row as { id: string }) };
         },
       }),
-      resolve: async (_root, args, ctx, info) => {
-        const { service, filter, page, pageInfo } = await customerPage(args, ctx);
-        const query = queryFromInfo({ context: ctx, info, path: ["edges", "node"] });
-        const nodes = await loadCustomers(service, page.ids, query);
-        return {
-          edges: nodes.map((node) => ({ cursor: cursorOf(node), node })),
-          pageInfo,
-          count: () => countCustomers(service, filter),
-        };
-      },
+      resolve: (_root, args, ctx, info) => customerConnection(adminService(ctx), args, ctx, info),
     },
-    {
-      name: "CustomerConnection",
-      fields: (c) => ({
-        totalCount: c.int({
-          description: "All matches, not just this page. Costs a count over every match: ask only when needed.",
-          resolve: (conn) => (conn as unknown as { count: () => Promise<number> }).count(),
-        }),
-      }),
-    },
+    CustomerConnection,
   ),
 }));

@@ -1,47 +1,38 @@
 import { Prisma, type Customer } from "../generated/prisma/client.ts";
-import type { CustomerStatus } from "../generated/prisma/enums.ts";
 import { ValidationError } from "../errors.ts";
-import { isUuid } from "../ids.ts";
 import type { ServiceContext } from "../service-context.ts";
+import { compileCustomerFilter, type CustomerFilter } from "./filter.ts";
 import type { RelationQuery } from "./lookup.ts";
+import { afterCursor, encodeCursor, orderBy, resolveSort, type CustomerOrder, type Sort } from "./sort.ts";
 
-export interface StringMatch {
-  equals?: string | null;
-  startsWith?: string | null;
-  contains?: string | null;
-}
-
-export interface TimeRange {
-  /** Inclusive. */
-  from?: Date | null;
-  /** Exclusive. */
-  to?: Date | null;
-}
-
-export interface CustomerFilter {
-  status?: CustomerStatus[] | null;
-  email?: StringMatch | null;
-  phone?: StringMatch | null;
-  username?: StringMatch | null;
-  name?: StringMatch | null;
-  createdAt?: TimeRange | null;
-  lastLoginAt?: TimeRange | null;
-  /** Every key must be present with an equal (JSON) value. */
-  customFields?: Record<string, unknown> | null;
-}
+// Searching customers: one page of a filtered, sorted list (keyset pagination), its exact count
+// and the planner's estimate. The SQL of each is exported as well: the service runs exactly that,
+// and the benchmark EXPLAIN ANALYZEs it (bench/search*).
 
 export interface CustomerPageRequest {
   filter?: CustomerFilter | null;
   first: number;
   after?: string | null;
-  direction: "ASC" | "DESC";
+  orderBy?: CustomerOrder | null;
+  /** Where the filter sits in the caller's input, for error paths (default `filter`). */
+  filterPath?: string;
 }
 
 export interface CustomerPage {
   ids: string[];
+  /** The edge cursor of each id, in the same order. */
+  cursors: string[];
   endCursor: string | null;
   startCursor: string | null;
   hasNextPage: boolean;
+}
+
+export interface CustomerSearch {
+  page: CustomerPage;
+  /** Exact number of matches: one statement that visits every match. */
+  count(): Promise<number>;
+  /** The planner's estimate of the matches: one EXPLAIN, no rows read. */
+  estimate(): Promise<number>;
 }
 
 export const MAX_PAGE_SIZE = 100;
@@ -57,112 +48,107 @@ export async function loadCustomers(ctx: ServiceContext, ids: string[], relation
   return ids.map((id) => byId.get(id)).filter((c) => c !== undefined);
 }
 
+interface Planned {
+  where: Prisma.Sql;
+  sort: Sort;
+}
+
+async function plan(ctx: ServiceContext, req: Omit<CustomerPageRequest, "first">): Promise<Planned> {
+  const sortKey = req.orderBy?.field === "CUSTOM_FIELD" ? req.orderBy.customField : null;
+  const { where, fields } = await compileCustomerFilter(ctx, req.filter, req.filterPath ?? "filter", sortKey);
+  return { where, sort: resolveSort(req.orderBy, fields) };
+}
+
 /**
- * One page of customer ids matching `filter`, ordered by (createdAt, id) with keyset pagination:
- * the cursor carries the last row's (createdAt, id), so a page costs one index range scan no
- * matter how deep, and deleting rows never breaks a cursor. Filters combine with AND; each one is
- * served by an index (trigram for prefix/contains, jsonb_path_ops for custom fields).
- * Cost: one SQL statement.
+ * The page statement: `first + 1` rows of (id, sort value) in sort order after the cursor. With a
+ * nullable sort key and a cursor, the rows after it are two index ranges (see afterCursor): each
+ * is read in order up to the page size and the union (at most 2 × (first + 1) rows) is sorted.
  */
-export async function searchCustomerIds(ctx: ServiceContext, req: CustomerPageRequest): Promise<CustomerPage> {
-  if (req.first < 0 || req.first > MAX_PAGE_SIZE) {
-    throw new ValidationError([{ field: "first", message: `between 0 and ${MAX_PAGE_SIZE}` }]);
-  }
-  const where = [...filterConditions(ctx, req.filter ?? {})];
-  if (req.after) {
-    const [createdAt, id] = decodeCursor(req.after);
-    where.push(
-      req.direction === "DESC"
-        ? Prisma.sql`(c.created_at, c.id) < (${createdAt}::timestamptz, ${id}::uuid)`
-        : Prisma.sql`(c.created_at, c.id) > (${createdAt}::timestamptz, ${id}::uuid)`,
-    );
-  }
-  const order = req.direction === "DESC" ? Prisma.sql`c.created_at DESC, c.id DESC` : Prisma.sql`c.created_at ASC, c.id ASC`;
-  const rows = await ctx.db.$queryRaw<{ id: string; created_at: Date }[]>`
-    SELECT c.id, c.created_at FROM customer c
-    WHERE ${Prisma.join(where, " AND ")}
-    ORDER BY ${order} LIMIT ${req.first + 1}`;
-  const page = rows.slice(0, req.first);
+function pageSql({ where, sort }: Planned, first: number, after: string | null | undefined): Prisma.Sql {
+  const select = (extra: Prisma.Sql | null) => Prisma.sql`
+    SELECT c.id, ${sort.expr} AS sort_value FROM customer c
+    WHERE ${where}${extra ? Prisma.sql` AND ${extra}` : Prisma.empty}
+    ORDER BY ${orderBy(sort)} LIMIT ${first + 1}`;
+  const branches = after ? afterCursor(sort, after) : [null];
+  if (branches.length === 1) return select(branches[0]);
+  const union = Prisma.join(
+    branches.map((b) => Prisma.sql`(${select(b)})`),
+    " UNION ALL ",
+  );
+  return Prisma.sql`SELECT p.id, p.sort_value FROM (${union}) p
+    ORDER BY ${orderBy(sort, { value: Prisma.sql`p.sort_value`, id: Prisma.sql`p.id` })} LIMIT ${first + 1}`;
+}
+
+const countSql = (where: Prisma.Sql) => Prisma.sql`SELECT count(*) AS n FROM customer c WHERE ${where}`;
+
+function checkFirst(first: number) {
+  if (first < 0 || first > MAX_PAGE_SIZE) throw new ValidationError([{ field: "first", message: `between 0 and ${MAX_PAGE_SIZE}` }]);
+}
+
+/**
+ * The exact SQL of the page statement `searchCustomers` runs for `req` (for EXPLAIN). Validates
+ * like the search. Cost: the definitions lookup when custom fields are involved.
+ */
+export async function customerSearchSql(ctx: ServiceContext, req: CustomerPageRequest): Promise<Prisma.Sql> {
+  checkFirst(req.first);
+  return pageSql(await plan(ctx, req), req.first, req.after);
+}
+
+/** The exact SQL of the count statement for `filter` (what totalCount and Segment.count run). */
+export async function customerCountSql(
+  ctx: ServiceContext,
+  filter: CustomerFilter | null | undefined,
+  filterPath = "filter",
+): Promise<Prisma.Sql> {
+  return countSql((await plan(ctx, { filter, filterPath })).where);
+}
+
+/**
+ * One page of customers matching `filter` in the order asked for, with keyset pagination: the
+ * cursor carries the last row's sort value and id, so a page costs one index range walk (two
+ * with a nullable sort key) however deep, and deleting rows never breaks a cursor. Count and
+ * estimate are run only when called, sharing the compiled filter.
+ * Cost: the definitions lookup when custom fields are involved, then one statement.
+ */
+export async function searchCustomers(ctx: ServiceContext, req: CustomerPageRequest): Promise<CustomerSearch> {
+  checkFirst(req.first);
+  const planned = await plan(ctx, req);
+  const rows = await ctx.db.$queryRaw<{ id: string; sort_value: unknown }[]>(pageSql(planned, req.first, req.after));
+  const kept = rows.slice(0, req.first);
+  const cursors = kept.map((r) => encodeCursor(planned.sort, r.sort_value, r.id));
   return {
-    ids: page.map((r) => r.id),
-    startCursor: page.length ? encodeCursor(page[0]) : null,
-    endCursor: page.length ? encodeCursor(page[page.length - 1]) : null,
-    hasNextPage: rows.length > req.first,
+    page: {
+      ids: kept.map((r) => r.id),
+      cursors,
+      startCursor: cursors[0] ?? null,
+      endCursor: cursors.at(-1) ?? null,
+      hasNextPage: rows.length > req.first,
+    },
+    count: () => runCount(ctx, planned.where),
+    estimate: () => runEstimate(ctx, planned.where),
   };
 }
 
-/** How many customers match `filter`. Cost: one SQL statement that visits every match. */
-export async function countCustomers(ctx: ServiceContext, filter: CustomerFilter): Promise<number> {
-  const [row] = await ctx.db.$queryRaw<{ n: bigint }[]>`
-    SELECT count(*) AS n FROM customer c WHERE ${Prisma.join(filterConditions(ctx, filter), " AND ")}`;
+/** How many customers match `filter`. Cost: one statement that visits every match. */
+export async function countCustomers(
+  ctx: ServiceContext,
+  filter: CustomerFilter | null | undefined,
+  filterPath = "filter",
+): Promise<number> {
+  return runCount(ctx, (await plan(ctx, { filter, filterPath })).where);
+}
+
+async function runCount(ctx: ServiceContext, where: Prisma.Sql): Promise<number> {
+  const [row] = await ctx.db.$queryRaw<{ n: bigint }[]>(countSql(where));
   return Number(row.n);
 }
 
-export const cursorOf = (c: { id: string; createdAt: Date }) => encodeCursor({ id: c.id, created_at: c.createdAt });
-
-function encodeCursor(row: { id: string; created_at: Date }): string {
-  return Buffer.from(JSON.stringify([row.created_at.toISOString(), row.id])).toString("base64url");
-}
-
-const isIsoInstant = (s: string) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString() === s;
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    // Exactly what encodeCursor writes: anything else (a "date" PostgreSQL would refuse, 36
-    // dashes for a uuid) is forged and must not reach the SQL.
-    if (typeof createdAt === "string" && isIsoInstant(createdAt) && typeof id === "string" && isUuid(id)) return [createdAt, id];
-  } catch {
-    // fall through
-  }
-  throw new ValidationError([{ field: "after", message: "not a cursor returned by this query" }]);
-}
-
-function filterConditions(ctx: ServiceContext, f: CustomerFilter): Prisma.Sql[] {
-  const conditions = [Prisma.sql`c.tenant_id = ${ctx.tenantId}::uuid`];
-  if (f.status?.length) {
-    // A block whose end has passed counts as ACTIVE (see status.ts effectiveStatus).
-    const parts: Prisma.Sql[] = [];
-    if (f.status.includes("ACTIVE")) parts.push(Prisma.sql`c.status = 'ACTIVE' OR (c.status = 'BLOCKED' AND c.blocked_until <= now())`);
-    if (f.status.includes("BLOCKED"))
-      parts.push(Prisma.sql`(c.status = 'BLOCKED' AND (c.blocked_until IS NULL OR c.blocked_until > now()))`);
-    if (f.status.includes("DISABLED")) parts.push(Prisma.sql`c.status = 'DISABLED'`);
-    conditions.push(Prisma.sql`(${Prisma.join(parts, " OR ")})`);
-  }
-  const contact = (kind: "EMAIL" | "PHONE", m: StringMatch, field: string) =>
-    Prisma.sql`EXISTS (SELECT 1 FROM contact k WHERE k.customer_id = c.id AND k.kind = ${kind}::"ContactKind" AND ${match(Prisma.sql`k.normalized`, m, field)})`;
-  if (f.email) conditions.push(contact("EMAIL", lower(f.email), "filter.email"));
-  if (f.phone) conditions.push(contact("PHONE", f.phone, "filter.phone"));
-  if (f.username) conditions.push(match(Prisma.sql`c.username`, lower(f.username), "filter.username"));
-  if (f.name) conditions.push(match(Prisma.sql`c.name_search`, lower(f.name), "filter.name"));
-  if (f.createdAt) conditions.push(...range(Prisma.sql`c.created_at`, f.createdAt));
-  if (f.lastLoginAt) conditions.push(...range(Prisma.sql`c.last_login_at`, f.lastLoginAt));
-  if (f.customFields && Object.keys(f.customFields).length > 0) {
-    conditions.push(Prisma.sql`c.custom_fields @> ${JSON.stringify(f.customFields)}::jsonb`);
-  }
-  return conditions;
-}
-
-const lower = (m: StringMatch): StringMatch => ({
-  equals: m.equals?.toLowerCase(),
-  startsWith: m.startsWith?.toLowerCase(),
-  contains: m.contains?.toLowerCase(),
-});
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
-
-function match(column: Prisma.Sql, m: StringMatch, field: string): Prisma.Sql {
-  const parts: Prisma.Sql[] = [];
-  if (m.equals != null) parts.push(Prisma.sql`${column} = ${m.equals}`);
-  if (m.startsWith != null) parts.push(Prisma.sql`${column} LIKE ${escapeLike(m.startsWith) + "%"}`);
-  if (m.contains != null) parts.push(Prisma.sql`${column} LIKE ${"%" + escapeLike(m.contains) + "%"}`);
-  if (parts.length === 0) throw new ValidationError([{ field, message: "give equals, startsWith or contains" }]);
-  return Prisma.join(parts, " AND ");
-}
-
-function range(column: Prisma.Sql, r: TimeRange): Prisma.Sql[] {
-  const parts: Prisma.Sql[] = [];
-  if (r.from) parts.push(Prisma.sql`${column} >= ${r.from}`);
-  if (r.to) parts.push(Prisma.sql`${column} < ${r.to}`);
-  return parts;
+/**
+ * The planner's row estimate for the matches: the Plan Rows of EXPLAIN of the statement the count
+ * aggregates over (the count's own top node always estimates one row). Reads statistics only.
+ */
+async function runEstimate(ctx: ServiceContext, where: Prisma.Sql): Promise<number> {
+  const [row] = await ctx.db.$queryRaw<{ "QUERY PLAN": unknown }[]>`EXPLAIN (FORMAT JSON) SELECT 1 FROM customer c WHERE ${where}`;
+  const plan = typeof row["QUERY PLAN"] === "string" ? JSON.parse(row["QUERY PLAN"]) : row["QUERY PLAN"];
+  return Math.round(Number((plan as { Plan: { "Plan Rows": number } }[])[0].Plan["Plan Rows"]));
 }

@@ -13,6 +13,7 @@ import "../customers/credentials.schema.ts";
 import "../identities/schema.ts";
 import "../consents/schema.ts";
 import "../custom-objects/schema.ts";
+import "../segments/schema.ts";
 import "../audit/schema.ts";
 import "../admin-auth/schema.ts";
 import "../account/sign-in.schema.ts";

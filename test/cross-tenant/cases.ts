@@ -21,6 +21,9 @@ import {
   RestoreCustomFieldDocument,
   RetireCustomFieldDocument,
   UpdateCustomFieldDocument,
+  DeleteSegmentDocument,
+  SegmentDocument,
+  UpdateSegmentDocument,
   DeleteCustomerDocument,
   DisableCustomerDocument,
   EnableCustomerDocument,
@@ -64,6 +67,7 @@ export const NODE_TYPES: Record<string, () => string> = {
   Session: () => a.session,
   Consent: () => a.consent,
   CustomObject: () => a.customObject,
+  Segment: () => a.segment,
   AdminCredential: () => a.credential,
   AuditEvent: () => a.auditEvent,
   CustomFieldDefinition: () => a.customField,
@@ -105,6 +109,12 @@ export const QUERY_CASES: QueryCase[] = [
     what: "A's custom object id",
     send: (as) => gw.gql(CustomObjectDocument, { id: a.customObject }, as),
     reveals: (d) => d.customObject,
+  },
+  {
+    field: "segment",
+    what: "A's segment id",
+    send: (as) => gw.gql(SegmentDocument, { id: a.segment, first: 10 }, as),
+    reveals: (d) => d.segment,
   },
   ...Object.entries(NODE_TYPES).map(([type, id]): QueryCase => ({
     field: "node",
@@ -366,6 +376,14 @@ export const MUTATION_CASES: MutationCase[] = [
     code: "CUSTOM_FIELD_NOT_FOUND",
     send: () => asB(RestoreCustomFieldDocument, { id: a.customField }),
   },
+  // Segments
+  {
+    field: "updateSegment",
+    what: "A's segment",
+    code: "SEGMENT_NOT_FOUND",
+    send: () => asB(UpdateSegmentDocument, { id: a.segment, input: { name: "mallory", filter: {} } }),
+  },
+  { field: "deleteSegment", what: "A's segment", code: "SEGMENT_NOT_FOUND", send: () => asB(DeleteSegmentDocument, { id: a.segment }) },
   // Admin credentials
   {
     field: "revokeAdminCredential",
@@ -388,9 +406,11 @@ export const QUERIES_WITHOUT_IDS = [
   "customObjects", // search in the caller's tenant by name and data (checked with A's values and cursor)
   "customFieldDefinitions", // the caller's tenant's definitions (checked: none of A's)
   "allowUndefinedCustomFields", // the caller's tenant's setting (checked with the mutation below)
+  "segments", // list of the caller's tenant (checked: none of A's, and A's cursor answers as an unknown one)
 ];
 export const MUTATIONS_WITHOUT_IDS = [
   "createCustomer", // creates in the caller's tenant; A's email, phone, uid… must not conflict (checked)
+  "createSegment", // saves in the caller's tenant; A's segment name does not conflict (checked)
   "createAdminCredential", // issues a credential of the caller's tenant (checked: it cannot read A)
   "defineCustomField", // defines in the caller's tenant; A's key must not conflict (checked)
   "setAllowUndefinedCustomFields", // the caller's tenant's setting; A's stays (checked)

@@ -12,9 +12,11 @@ import {
   CrossTenantAdminCredentialsDocument,
   DefineCustomFieldDocument,
   CrossTenantCustomerConnectionsDocument,
+  CreateSegmentDocument,
   DisableCustomerDocument,
   GrantConsentDocument,
   LinkIdentityDocument,
+  SegmentsDocument,
 } from "../generated/graphql.ts";
 import { globalId, rowId } from "../helpers/ids.ts";
 import { expectNoWrites } from "../helpers/snapshot.ts";
@@ -39,6 +41,7 @@ export const a = {
   session: "",
   consent: "",
   customObject: "",
+  segment: "",
   credential: "",
   auditEvent: "",
   customField: "",
@@ -53,8 +56,9 @@ export const a = {
   objectName: "wishlist",
   objectData: { secret: "only-for-a" },
   purpose: "marketing.email",
+  segmentName: "a-secret-segment",
   /** Cursors of A's rows in A's own connections. */
-  cursors: { identity: "", session: "", consent: "", history: "", customObject: "", credential: "" },
+  cursors: { identity: "", session: "", consent: "", history: "", customObject: "", credential: "", segment: "" },
 };
 
 /** Tenant B's own customer, for calls that mix B's customer with A's other ids. */
@@ -100,6 +104,8 @@ export function useCrossTenantData(): SuiteGateway {
       ok((await gw.gql(GrantConsentDocument, { customerId: bobOfB, input }, "B")).data!.grantConsent, "GrantConsentPayload");
       const object = { customerId: bobOfB, name: a.objectName, data: { owner: "b", n } };
       ok((await gw.gql(CreateCustomObjectDocument, object, "B")).data!.createCustomObject, "CreateCustomObjectPayload");
+      const segment = { input: { name: `b-segment-${n}`, filter: { email: { contains: "@b.example" } } } };
+      ok((await gw.gql(CreateSegmentDocument, segment, "B")).data!.createSegment, "CreateSegmentPayload");
       ok(
         (await gw.gql(CreateAdminCredentialDocument, { name: `b-${n}` }, "B")).data!.createAdminCredential,
         "CreateAdminCredentialPayload",
@@ -146,6 +152,13 @@ export function useCrossTenantData(): SuiteGateway {
     if (consent.__typename === "GrantConsentPayload") a.consent = consent.consent.id;
     // Sessions start at sign-in, which has no admin mutation: call the service as tenant A.
     a.session = globalId("Session", (await createSession(adminA, rowId(a.customer), { ip: "203.0.113.7", userAgent: "curl/8.4.0" })).id);
+
+    const segment = ok(
+      (await gw.gql(CreateSegmentDocument, { input: { name: a.segmentName, filter: { email: { equals: a.email } } } })).data!.createSegment,
+      "CreateSegmentPayload",
+    );
+    if (segment.__typename === "CreateSegmentPayload") a.segment = segment.segment.id;
+    a.cursors.segment = (await gw.gql(SegmentsDocument, { first: 1 })).data!.segments.edges[0].cursor;
 
     const connections = (await gw.gql(CrossTenantCustomerConnectionsDocument, { id: a.customer })).data!.customer!;
     const googleEdge = connections.identities.edges.find((e) => e.node.providerUserId === a.providerUserId)!;

@@ -11,12 +11,17 @@ import {
   CustomerByEmailDocument,
   CustomerDocument,
   CustomersDocument,
+  CreateSegmentDocument,
   DeleteCustomerDocument,
+  DeleteSegmentDocument,
+  SegmentDocument,
+  SegmentsDocument,
   DeleteMyCustomObjectDocument,
   MeDocument,
   RevokeMySessionDocument,
   SetAllowUndefinedCustomFieldsDocument,
   UpdateMyCustomObjectDocument,
+  type CustomerFilter,
 } from "../generated/graphql.ts";
 import { globalId } from "../helpers/ids.ts";
 import { auditTrail, snapshotDatabase } from "../helpers/snapshot.ts";
@@ -48,14 +53,21 @@ describe("fields that take no id of tenant A's data", () => {
     expect(fromA).toEqual(fromNowhere);
   });
 
-  it("customers finds nothing of A's by A's email, phone, username, name or custom fields", async () => {
-    const filters = [
+  it("customers finds nothing of A's by any filter field holding A's values", async () => {
+    const filters: CustomerFilter[] = [
       { email: { equals: a.email } },
       { email: { contains: "@a.example" } },
+      { email: { in: [a.email, a.secondEmail] } },
       { phone: { equals: a.phone } },
       { username: { startsWith: "ada" } },
+      { username: { in: [a.username] } },
       { name: { contains: "ada" } },
-      { customFields: { plan: "a-gold" } },
+      { customFields: [{ key: "plan", equals: "a-gold" }] },
+      { identity: { provider: { equals: a.provider } } },
+      { consent: { purpose: a.purpose, granted: true } },
+      { customObject: { name: a.objectName, data: a.objectData } },
+      { or: [{ email: { equals: a.email } }, { status: ["BLOCKED", "DISABLED"] }] },
+      { not: { email: { contains: "@b.example" } } },
     ];
     for (const filter of filters) {
       const res = await withoutWrites(() => gw.gql(CustomersDocument, { filter, first: 100 }, "B"));
@@ -135,6 +147,25 @@ describe("fields that take no id of tenant A's data", () => {
     const ofA = await gw.gql(CustomFieldDefinitionsDocument, {});
     expect(ofA.data).toMatchObject({ allowUndefinedCustomFields: false, customFieldDefinitions: [{ id: a.customField, type: "STRING" }] });
     expect((await gw.gql(CustomFieldDefinitionsDocument, {}, "B")).data!.customFieldDefinitions).toHaveLength(1);
+  });
+
+  it("segments lists none of A's segments, and resumed from A's cursor answers as from an unknown one", async () => {
+    const all = (await withoutWrites(() => gw.gql(SegmentsDocument, { first: 50 }, "B"))).data!.segments.edges;
+    expect(all.map((e) => e.node.name).sort()).toEqual(["b-segment-1", "b-segment-2", "b-segment-3", "b-segment-4"]);
+    const fromA = await withoutWrites(() => gw.gql(SegmentsDocument, { first: 50, after: a.cursors.segment }, "B"));
+    const fromNowhere = await gw.gql(SegmentsDocument, { first: 50, after: withUnknownRow(a.cursors.segment) }, "B");
+    expect(fromA).toEqual(fromNowhere);
+  });
+
+  it("createSegment with A's segment name succeeds in B without touching A, and selects only B's customers", async () => {
+    const before = await snapshotDatabase(gw.db, gw.tenants.A.id);
+    const input = { name: a.segmentName, filter: { email: { equals: a.email } } };
+    const made = ok((await gw.gql(CreateSegmentDocument, { input }, "B")).data!.createSegment, "CreateSegmentPayload");
+    expect(await snapshotDatabase(gw.db, gw.tenants.A.id)).toEqual(before);
+    if (made.__typename !== "CreateSegmentPayload") return;
+    const run = (await gw.gql(SegmentDocument, { id: made.segment.id, first: 10 }, "B")).data!.segment!;
+    expect(run).toMatchObject({ count: 0, customers: { totalCount: 0, edges: [] } });
+    ok((await gw.gql(DeleteSegmentDocument, { id: made.segment.id }, "B")).data!.deleteSegment, "DeleteSegmentPayload");
   });
 
   it("createAdminCredential issues a credential of B's tenant, which cannot read A's data either", async () => {

@@ -102,7 +102,8 @@ export function planOperation(schema: GraphQLSchema, models: Map<string, SqlMode
       sub.node = findNode(sub) ?? emptyPlan(p, nodeTypeOf(named), model);
       if (sub.node.model !== model) throw new UnsupportedShape("root node model");
       for (const c of root.cursorFields) sub.node.columns.add(c);
-      if (sub.totalCount || sub.fields.some((f) => f.kind === "value" && f.field.name === "totalCount")) {
+      // The root's counts come from its own resolver (a count, a planner estimate), not from rows.
+      if (sub.totalCount || sub.fields.some((f) => f.kind === "value" && ["totalCount", "estimatedCount"].includes(f.field.name))) {
         throw new UnsupportedShape("totalCount");
       }
     }
