@@ -188,6 +188,13 @@ function contact(c: Compilation, kind: "EMAIL" | "PHONE", m: ContactFilter, path
   if (verified != null) parts.push(Prisma.sql`k.verified = ${verified}`);
   if (primary != null) parts.push(Prisma.sql`k."primary" = ${primary}`);
   if (parts.length === 1 && exists == null) return issue(c, path, "give at least one operator");
+  // An exact address (equals, in) names at most one contact per value through the unique key
+  // (tenant, kind, normalized): the customers are fetched first and looked up by primary key, which
+  // an `or` of such conditions turns into one BitmapOr. As EXISTS, the planner walks the page's
+  // sort index testing every customer: 120 ms instead of 3 ms for an email-or-phone at a million.
+  if (exists !== false && (match.equals != null || match.in != null)) {
+    return Prisma.sql`c.id = ANY (ARRAY (SELECT k.customer_id FROM contact k WHERE ${Prisma.join(parts, " AND ")}))`;
+  }
   const any = Prisma.sql`EXISTS (SELECT 1 FROM contact k WHERE ${Prisma.join(parts, " AND ")})`;
   return exists === false ? Prisma.sql`NOT ${any}` : any;
 }
