@@ -21,10 +21,12 @@ export async function assertValuesFit(tx: Tx, tenantId: string, def: FieldShape)
   let offenders = 0;
   const examples: string[] = [];
   for (;;) {
+    // ORDER BY customer.id, not id: that names the select list's text column, which no index
+    // orders, and each batch would sort all holders (minutes instead of seconds at a million).
     const rows = await tx.$queryRaw<{ id: string; uid: string; value: unknown }[]>`
       SELECT id::text AS id, uid, custom_fields -> ${def.key} AS value FROM customer
       WHERE tenant_id = ${tenantId}::uuid AND custom_fields ? ${def.key} AND id > ${after}::uuid
-      ORDER BY id LIMIT ${BATCH}`;
+      ORDER BY customer.id LIMIT ${BATCH}`;
     for (const row of rows) {
       const parsed = schema.safeParse(row.value);
       if (parsed.success && sameJson(parsed.data, row.value)) continue;
