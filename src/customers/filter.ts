@@ -183,7 +183,7 @@ function text(c: Compilation, column: Prisma.Sql, m: StringFilter, path: string,
 /** One contact of the kind meets every operator given; `exists: false` turns it into "none does". */
 function contact(c: Compilation, kind: "EMAIL" | "PHONE", m: ContactFilter, path: string): Prisma.Sql {
   const { exists, verified, primary, ...match } = m;
-  const parts = [Prisma.sql`k.tenant_id = ${c.tenantId}::uuid AND k.customer_id = c.id AND k.kind = ${kind}::"ContactKind"`];
+  const parts = [Prisma.sql`k.tenant_id = ${c.tenantId}::uuid AND k.kind = ${kind}::"ContactKind"`];
   if (Object.values(match).some((x) => x != null)) parts.push(text(c, Prisma.sql`k.normalized`, match, path, kind === "EMAIL"));
   if (verified != null) parts.push(Prisma.sql`k.verified = ${verified}`);
   if (primary != null) parts.push(Prisma.sql`k."primary" = ${primary}`);
@@ -192,10 +192,11 @@ function contact(c: Compilation, kind: "EMAIL" | "PHONE", m: ContactFilter, path
   // (tenant, kind, normalized): the customers are fetched first and looked up by primary key, which
   // an `or` of such conditions turns into one BitmapOr. As EXISTS, the planner walks the page's
   // sort index testing every customer: 120 ms instead of 3 ms for an email-or-phone at a million.
+  // Not correlated with c, or the subquery would run once per customer walked.
   if (exists !== false && (match.equals != null || match.in != null)) {
     return Prisma.sql`c.id = ANY (ARRAY (SELECT k.customer_id FROM contact k WHERE ${Prisma.join(parts, " AND ")}))`;
   }
-  const any = Prisma.sql`EXISTS (SELECT 1 FROM contact k WHERE ${Prisma.join(parts, " AND ")})`;
+  const any = Prisma.sql`EXISTS (SELECT 1 FROM contact k WHERE k.customer_id = c.id AND ${Prisma.join(parts, " AND ")})`;
   return exists === false ? Prisma.sql`NOT ${any}` : any;
 }
 
