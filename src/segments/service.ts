@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { isUniqueViolation } from "../db/unique.ts";
-import { transact } from "../db/transact.ts";
+import { diff, transact } from "../db/transact.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import type { Prisma, Segment } from "../generated/prisma/client.ts";
 import { isUuid } from "../ids.ts";
-import { sameJson } from "../json.ts";
 import type { ServiceContext } from "../service-context.ts";
 import { parseInput } from "../validation.ts";
 import { compileCustomerFilter, type CustomerFilter } from "../customers/filter.ts";
@@ -104,11 +103,7 @@ export async function updateSegment(ctx: ServiceContext, id: string, patch: Segm
         description: parsed.description === undefined ? before.description : parsed.description,
         filter: filter ?? (before.filter as Prisma.InputJsonObject),
       };
-      const changes = Object.fromEntries(
-        (["name", "description", "filter"] as const)
-          .filter((k) => !sameJson(before[k], next[k]))
-          .map((k) => [k, { from: before[k], to: next[k] }]),
-      );
+      const changes = diff(before as Record<string, unknown>, next);
       if (Object.keys(changes).length === 0) return before;
       const segment = await tx.segment.update({ where: { id: before.id }, data: next });
       await audit({ type: "segment.updated", data: { segmentId: segment.id, name: segment.name, changes } });
