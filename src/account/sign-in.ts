@@ -5,7 +5,8 @@ import { findCustomer } from "../customers/lookup.ts";
 import { effectiveStatus } from "../customers/status.ts";
 import { AuthenticationError, SignInUnavailableError } from "../errors.ts";
 import type { Customer, Session } from "../generated/prisma/client.ts";
-import { dummyHash, hashPassword, needsRehash, verifyPassword } from "../passwords/hashing.ts";
+import { type Argon2Params, dummyHash, hashPassword, isArgon2id, needsRehash, verifyPassword } from "../passwords/hashing.ts";
+import { hashAlgorithm } from "../passwords/foreign-hashes.ts";
 import { actingAs, type ServiceContext } from "../service-context.ts";
 import { startSession } from "../sessions/service.ts";
 import { lookupGeo } from "../geoip.ts";
@@ -48,8 +49,9 @@ export interface SignedIn {
  * `customer.sign_in_failed` for admins. Failures never change the customer's status or end
  * sessions; only the hard lock (lockout.ts) refuses new sign-ins, far above the throttle.
  *
- * A hash made with other argon2 parameters than the configured ones is replaced by a new one
- * after a successful verification (the only time the password is known).
+ * A hash made with another algorithm (imported: passwords/foreign-hashes.ts) or with other argon2
+ * parameters than the configured ones is replaced by an argon2id one after a successful
+ * verification (the only time the password is known), recorded as `customer.password_rehashed`.
  *
  * Cost: a few limiter round trips (Redis or memory), one indexed lookup, one argon2 verification (two when
  * rehashing), then one transaction: customer row lock, an UPDATE, the session and refresh token
@@ -67,11 +69,7 @@ export async function signIn(ctx: ServiceContext, auth: AuthRuntime, input: { id
   const wait = await auth.throttle.wait(account, ctx.request.ip);
   if (wait !== null) throw auth.limits.refuse(ctx, "signIn", "throttle", account, wait);
 
-  const params = auth.config.argon2;
-  // Always one full verification, whether or not there is a customer or a password.
-  const verified = await verifyPassword(found?.passwordHash ?? (await dummyHash(params)), password);
-  const ok = verified && Boolean(found?.passwordHash);
-  const rehash = ok && needsRehash(found!.passwordHash!, params) ? await hashPassword(password, params) : null;
+  const { ok, rehash } = await checkPassword(found?.passwordHash ?? null, password, auth.config.argon2);
   const geo = ok ? await lookupGeo(ctx.request.ip, auth.config.geoip) : null; // before the transaction: a first lookup reads a file
 
   const actorCtx = actingAs(ctx, { kind: "CUSTOMER", id: found?.id ?? null });
@@ -94,6 +92,14 @@ export async function signIn(ctx: ServiceContext, auth: AuthRuntime, input: { id
           idleTimeoutSeconds: auth.config.sessionIdleTimeoutSeconds,
         });
         const refreshToken = await issueRefreshToken(tx, actorCtx, session.id);
+        if (rehash) {
+          // From which algorithm (argon2id when only its parameters changed), never the hash.
+          await audit({
+            type: "customer.password_rehashed",
+            customerId: customer.id,
+            data: { from: hashAlgorithm(customer.passwordHash!) },
+          });
+        }
         await audit({
           type: "customer.signed_in",
           customerId: customer.id,
@@ -113,6 +119,24 @@ export async function signIn(ctx: ServiceContext, auth: AuthRuntime, input: { id
   await auth.throttle.succeed(account, ctx.request.ip);
   const access = await signAccessToken(auth, { sub: outcome.customer.id, tenant: ctx.tenantId, sid: outcome.session.id });
   return { ...outcome, accessToken: access.token, accessTokenExpiresAt: access.expiresAt };
+}
+
+/**
+ * Whether `password` matches the stored hash, and the argon2id hash to replace it with when it
+ * should be (another algorithm, or older argon2id parameters). Always one full argon2id
+ * verification, whether or not there is a customer or a password. A hash imported from another
+ * system is verified with its own algorithm and the dummy argon2id as well, so it never answers
+ * faster than an unknown identifier; it answers slower by the foreign algorithm's cost (nothing
+ * for digests, one bcrypt or PBKDF2 run otherwise) until its first successful sign-in.
+ */
+async function checkPassword(
+  stored: string | null,
+  password: string,
+  params: Argon2Params,
+): Promise<{ ok: boolean; rehash: string | null }> {
+  if (stored !== null && !isArgon2id(stored)) await verifyPassword(await dummyHash(params), password);
+  const ok = (await verifyPassword(stored ?? (await dummyHash(params)), password)) && Boolean(stored);
+  return { ok, rehash: ok && needsRehash(stored!, params) ? await hashPassword(password, params) : null };
 }
 
 /** Why a customer may not sign in whatever the password (status, hard lock), or null. */

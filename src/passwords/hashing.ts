@@ -1,4 +1,5 @@
 import argon2 from "argon2";
+import { verifyForeignHash } from "./foreign-hashes.ts";
 
 /** argon2id cost parameters (memory in KiB). */
 export interface Argon2Params {
@@ -19,11 +20,17 @@ export function hashPassword(password: string, params: Argon2Params): Promise<st
   return argon2.hash(normalize(password), { type: argon2.argon2id, ...params });
 }
 
+/** Whether `hash` is an argon2id hash, ours to keep, rather than one imported from another system. */
+export const isArgon2id = (hash: string) => hash.startsWith("$argon2id$");
+
 /**
- * Checks a password against a stored hash, at the parameters the hash names. Never throws for a
- * malformed hash: it simply does not match. Cost: one argon2 run.
+ * Checks a password against a stored hash, at the parameters the hash names. Our argon2id hashes
+ * are of the NFKC-normalised password; any other hash (imported from another system, see
+ * foreign-hashes.ts) is of the password as typed. Never throws for a malformed hash: it simply does
+ * not match. Cost: one argon2 run, or one run of the foreign algorithm.
  */
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+  if (!isArgon2id(hash)) return verifyForeignHash(hash, password);
   try {
     return await argon2.verify(hash, normalize(password));
   } catch {
@@ -31,10 +38,13 @@ export async function verifyPassword(hash: string, password: string): Promise<bo
   }
 }
 
-/** Whether `hash` was made with other parameters than the configured ones (pure, no hashing). */
+/**
+ * Whether `hash` should be replaced at the next successful sign-in: it is not argon2id (another
+ * algorithm, imported) or was made with other parameters than the configured ones. Pure, no hashing.
+ */
 export function needsRehash(hash: string, params: Argon2Params): boolean {
   try {
-    return argon2.needsRehash(hash, params);
+    return !isArgon2id(hash) || argon2.needsRehash(hash, params);
   } catch {
     return true;
   }
