@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { useTestGateway } from "./helpers/suite.ts";
+import { rowId } from "./helpers/ids.ts";
 import { ForgotPasswordDocument, SignInDocument } from "./generated/graphql.ts";
 
 // Account enumeration by timing: a failure for an unknown identifier must cost what a failure for
@@ -18,8 +19,11 @@ const UNLIMITED = {
 const gw = useTestGateway({ env: UNLIMITED });
 const KNOWN = "known@example.com";
 const UNKNOWN = "unknown@example.com";
+const IMPORTED = "imported@example.com"; // holds a hash from another system (md5-crypt), not yet rehashed
 beforeAll(async () => {
   await gw.createCustomerWithPassword({ emails: [{ address: KNOWN }] });
+  const { id } = await gw.createCustomerWithPassword({ emails: [{ address: IMPORTED }] }, null);
+  await gw.db.customer.update({ where: { id: rowId(id) }, data: { passwordHash: "$1$sHaLt123$0QLXhUu1AVrbnyfi.KdJ81" } });
   await signIn(UNKNOWN); // the first sign-in creates the token-signing key
 });
 
@@ -37,6 +41,7 @@ async function statements(send: () => Promise<unknown>): Promise<string[]> {
 describe("failure paths for existing and unknown identifiers", () => {
   it("signIn runs the same statements for an unknown identifier as for a wrong password", async () => {
     expect(await statements(() => signIn(UNKNOWN))).toEqual(await statements(() => signIn(KNOWN)));
+    expect(await statements(() => signIn(UNKNOWN))).toEqual(await statements(() => signIn(IMPORTED)));
   });
 
   it("forgotPassword runs the same statements for an unknown identifier as for an existing one", async () => {

@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { ValidationError } from "../src/errors.ts";
 import { formatForeignHash } from "../src/passwords/foreign-formats.ts";
 import { hashAlgorithm, verifyForeignHash } from "../src/passwords/foreign-hashes.ts";
-import { SignInDocument } from "./generated/graphql.ts";
+import { ChangePasswordDocument, SignInDocument } from "./generated/graphql.ts";
 import { FOREIGN_VECTORS } from "./helpers/foreign-vectors.ts";
+import { PASSWORD } from "./helpers/gateway.ts";
 import { customerMaker } from "./helpers/customers.ts";
 import { rowId } from "./helpers/ids.ts";
 import { auditTrail } from "./helpers/snapshot.ts";
@@ -60,6 +61,8 @@ const MALFORMED = [
   "$hmac-sha256$key=$KIfJL49bRjpUNfI+Q0213u91+sWeJUxRGPPAEqPDfLE", // empty key
   "$firebase-scrypt$rounds=8,mem=14,sep=Bw,key=AAAA$42xEC+ixf3L2lw$lSrfV15cpx95", // key/hash lengths differ
   "$argon2x$v=19$m=4096,t=3,p=1$c29tZXNhbHQ$iWh06vD8Fy27wf9npn6FXWiCX4K6pW6Ue1Bnzz07Z8A",
+  "$argon2i$v=19$m=4096,t=3,p=1$c29tZXNhbHQ", // no hash
+  "$argon2i$v=19$m=4194304,t=3,p=1$c29tZXNhbHQ$iWh06vD8Fy27wf9npn6FXWiCX4K6pW6Ue1Bnzz07Z8A", // 4 GiB
   "$constructor$a=b$c$d",
 ];
 
@@ -151,5 +154,19 @@ describe("signIn with a hash imported from another system", () => {
       const reason = hash ? "wrong_password" : "no_password"; // an empty column counts as no password, as today
       expect((await lastEvents(1))[0]).toMatchObject({ type: "customer.sign_in_failed", data: { reason } });
     }
+  });
+});
+
+describe("changePassword with a hash imported from another system", () => {
+  it("accepts the current password verified with the foreign algorithm and stores argon2id", async () => {
+    const c = await customer();
+    const { accessToken } = await gw.signIn(c.email, PASSWORD);
+    // An import that updates an existing customer writes the other system's hash (md5-crypt of PASSWORD).
+    await gw.db.customer.update({ where: { id: rowId(c.id) }, data: { passwordHash: "$1$sHaLt123$0QLXhUu1AVrbnyfi.KdJ81" } });
+    const change = (currentPassword: string) =>
+      gw.gql(ChangePasswordDocument, { currentPassword, newPassword: "a new long passphrase" }, { bearer: accessToken });
+    expect((await change("not the password")).data!.changePassword).toMatchObject({ code: "INVALID_CREDENTIALS" });
+    expect((await change(PASSWORD)).data!.changePassword).toMatchObject({ __typename: "ChangePasswordPayload" });
+    expect(await hashOf(c.id)).toMatch(/^\$argon2id\$/);
   });
 });

@@ -26,7 +26,9 @@ const SHA_CRYPT_MAX_ROUNDS = 100_000;
 const BCRYPT = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
 const SHA_CRYPT = /^\$([56])\$(?:rounds=(\d{1,9})\$)?[^$]{0,16}\$[./0-9A-Za-z]+$/;
 const DJANGO_PBKDF2 = /^pbkdf2_(sha256|sha1)\$(\d{1,8})\$([^$]*)\$([A-Za-z0-9+/]+={0,2})$/;
-const ARGON2 = /^\$(argon2(?:id|i|d))\$/;
+const ARGON2 = /^\$(argon2(?:id|i|d))(?:\$v=(?:16|19))?\$m=(\d{1,7}),t=(\d{1,3}),p=(\d{1,2})\$[A-Za-z0-9+/]{11,}\$[A-Za-z0-9+/]{16,}$/;
+/** argon2 costs above these are refused: memory is allocated per verification (512 MiB, 20 passes, 16 lanes). */
+const ARGON2_MAX = { m: 524_288, t: 20, p: 16 };
 
 interface Verifier {
   algorithm: string;
@@ -54,7 +56,8 @@ async function bcryptMatches(stored: string, password: Buffer | string): Promise
 /** The verifier for a stored hash string, or null when the format is unknown or malformed. */
 function verifierFor(stored: string): Verifier | null {
   const argon = ARGON2.exec(stored);
-  if (argon) return { algorithm: argon[1]!, verify: (pw) => argon2.verify(stored, pw) };
+  if (argon && Number(argon[2]) <= ARGON2_MAX.m && Number(argon[3]) <= ARGON2_MAX.t && Number(argon[4]) <= ARGON2_MAX.p)
+    return { algorithm: argon[1]!, verify: (pw) => argon2.verify(stored, pw) };
   if (isBcrypt(stored)) return { algorithm: "bcrypt", verify: (pw) => bcryptMatches(stored, pw) };
   if (stored.startsWith("bcrypt_sha256$") && isBcrypt(stored.slice("bcrypt_sha256$".length))) {
     // Django's BCryptSHA256PasswordHasher: bcrypt over the hex SHA-256 of the password, which
