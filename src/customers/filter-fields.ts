@@ -147,8 +147,7 @@ export function customFieldCondition(c: Compilation, cond: CustomFieldCondition,
       parts.push(def.searchable ? Prisma.sql`${value} @> ${jsonb(item)}` : contains(def.key, item));
     } else if (op === "contains" || op === "startsWith") {
       const s = typed(cond[op], at, "STRING") as string;
-      const pattern = op === "contains" ? `%${escapeLike(s ?? "")}%` : `${escapeLike(s ?? "")}%`;
-      parts.push(Prisma.sql`${Prisma.raw(fieldTextSql(def.key))} LIKE ${pattern}`);
+      parts.push(Prisma.sql`${Prisma.raw(fieldTextSql(def.key))} LIKE ${likePattern(op, s ?? "")}`);
     } else parts.push(Prisma.sql`${value} ${Prisma.raw(SIGN[op])} ${jsonb(typed(cond[op], at))}`);
   }
   return Prisma.join(parts, " AND ");
@@ -166,4 +165,7 @@ const OPERATORS_ALL: Record<Op, true> = {
   exists: true,
 };
 
-export const escapeLike = (s: string) => s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+
+/** The LIKE pattern of a `contains` or `startsWith` operator: the value's own % and _ match literally. */
+export const likePattern = (op: "contains" | "startsWith", s: string) => (op === "contains" ? `%${escapeLike(s)}%` : `${escapeLike(s)}%`);

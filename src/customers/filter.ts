@@ -4,8 +4,8 @@ import { ValidationError } from "../errors.ts";
 import type { ServiceContext } from "../service-context.ts";
 import {
   customFieldCondition,
-  escapeLike,
   issue,
+  likePattern,
   loadFieldDefinitions,
   MAX_IN_VALUES,
   type Compilation,
@@ -170,8 +170,8 @@ function text(c: Compilation, column: Prisma.Sql, m: StringFilter, path: string,
     if (m.in.length === 0 || m.in.length > MAX_IN_VALUES) parts.push(issue(c, `${path}.in`, `give 1 to ${MAX_IN_VALUES} values`));
     else parts.push(Prisma.sql`${column} IN (${Prisma.join(m.in.map(v))})`);
   }
-  if (m.startsWith != null) parts.push(Prisma.sql`${column} LIKE ${escapeLike(v(m.startsWith)) + "%"}`);
-  if (m.contains != null) parts.push(Prisma.sql`${column} LIKE ${"%" + escapeLike(v(m.contains)) + "%"}`);
+  if (m.startsWith != null) parts.push(Prisma.sql`${column} LIKE ${likePattern("startsWith", v(m.startsWith))}`);
+  if (m.contains != null) parts.push(Prisma.sql`${column} LIKE ${likePattern("contains", v(m.contains))}`);
   if (m.exists != null) {
     const has = present ?? Prisma.sql`${column} IS NOT NULL`;
     parts.push(m.exists ? has : Prisma.sql`NOT (${has})`);

@@ -38,7 +38,7 @@ export type CreateCustomerInput = z.input<typeof createInput>;
  * needs `auth`. `customFields` must pass the tenant's definitions (custom-fields/validator.ts),
  * whose defaults fill absent keys. One transaction: customer + contacts + identities +
  * `customer.created` (and `customer.password_set`). Cost: the argon2 hash when there is a password
- * (before the transaction), the definitions (one statement), the uniqueness checks, one INSERT
+ * (before the transaction), the definitions (two statements: their lock, then the read), the uniqueness checks, one INSERT
  * per table, one for the audit events.
  */
 export async function createCustomer(
@@ -121,7 +121,8 @@ export type UpdateCustomerInput = z.input<typeof updateInput>;
  * must pass the tenant's definitions, and with `selfService` (the customer's own change) be
  * defined as CUSTOMER_EDIT. The audit event carries a before/after diff of the changed fields
  * only; an update that changes nothing records nothing. Cost: the locked read, the definitions
- * (one statement, only when customFields is given), the update, the audit event.
+ * (two statements, their lock and the read, only when customFields is given), the update, the
+ * audit event.
  */
 export async function updateCustomer(
   ctx: ServiceContext,
