@@ -19,6 +19,7 @@ const LAYERS = [
   ["imports", "^src/imports/"],
   ["exports", "^src/exports/"],
   ["audit", "^src/audit/"],
+  ["account-information", "^src/account-information/"],
   ["admin-auth", "^src/admin-auth/"],
   ["tenants", "^src/tenants/"],
   ["account", "^src/account/"],

@@ -1,15 +1,19 @@
+import { AccountInformationDocumentRef, AccountInformationFormatEnum } from "../account-information/schema.ts";
+import { downloadAccountInformation } from "../account-information/service.ts";
 import { ConsentRef, GrantConsentInput } from "../consents/schema.ts";
 import { grantConsent, revokeConsent } from "../consents/service.ts";
 import { CustomObjectRef, updateObjectArgs } from "../custom-objects/schema.ts";
 import { createCustomObject, deleteCustomObject, updateCustomObject } from "../custom-objects/service.ts";
 import { builder } from "../graphql/builder.ts";
 import { answeringId, mutationResult } from "../graphql/common.ts";
+import { NotFoundError } from "../errors.ts";
 import { customerService } from "../graphql/context.ts";
 import { localIdOrNull } from "../graphql/ids.ts";
 import { SIGNED_IN } from "../graphql/policies.ts";
 
-// The signed-in customer's consents and custom objects: the same services as the admin
-// mutations, always on the token's own customer (an object id of anyone else reads as not found).
+// The signed-in customer's consents, custom objects and the download of all their data: the same
+// services as the admin fields, always on the token's own customer (an object id of anyone else
+// reads as not found).
 
 const objectId = (id: string) => localIdOrNull(id, "CustomObject") ?? "";
 
@@ -58,5 +62,21 @@ builder.mutationFields((t) => ({
     description: "Signed-in customer: deletes one of their own custom objects.",
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, ctx) => answeringId(id, () => deleteCustomObject(customerService(ctx), objectId(id))),
+  }),
+}));
+
+builder.queryFields((t) => ({
+  myAccountInformation: t.field({
+    type: AccountInformationDocumentRef,
+    authScopes: SIGNED_IN,
+    description:
+      "Signed-in customer: everything about their own account, as JSON or HTML — what `me` shows them (custom fields " +
+      "defined as customer-readable, no admin-only fields). Records customer.account_information_downloaded.",
+    args: { format: t.arg({ type: AccountInformationFormatEnum, required: true, defaultValue: "JSON" }) },
+    resolve: async (_root, { format }, ctx) => {
+      const me = customerService(ctx);
+      // The token was checked against a live session; only a deletion racing this request gets here.
+      return (await downloadAccountInformation(me, me.customerId, format)) ?? Promise.reject(new NotFoundError("CUSTOMER_NOT_FOUND"));
+    },
   }),
 }));
