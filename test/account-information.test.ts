@@ -3,6 +3,7 @@ import { isObjectType } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_ONLY_PROFILE_FIELDS } from "../src/account-information/document.ts";
 import { MAX_AUDIT_EVENTS } from "../src/account-information/gather.ts";
+import { createCredential } from "../src/admin-auth/service.ts";
 import { schema } from "../src/graphql/schema.ts";
 import {
   AccountInformationDocument,
@@ -147,7 +148,9 @@ describe("the admin's download", () => {
     expect(types).not.toContain("customer.account_information_downloaded");
     const seqs = doc.auditEvents.map((e) => BigInt(e.seq));
     expect(seqs).toEqual([...seqs].sort((x, y) => (x < y ? -1 : 1)));
-    expect(doc.auditEvents.find((e) => e.type === "customer.blocked")!.data).toMatchObject({ changes: { blockReason: { to: BLOCK_REASON } } });
+    expect(doc.auditEvents.find((e) => e.type === "customer.blocked")!.data).toMatchObject({
+      changes: { blockReason: { to: BLOCK_REASON } },
+    });
     expect(doc).toMatchObject({ truncated: false, auditEventsTotal: doc.auditEvents.length });
   });
 
@@ -174,6 +177,21 @@ describe("the admin's download", () => {
       const file = await expectNoWrites(gw.db, () => adminDownload("JSON", customerId, as));
       expect(file, customerId).toBeNull();
     }
+  });
+
+  it("refuses a credential without CUSTOMERS_READ (AUDIT_READ only) and anonymous callers, recording no download", async () => {
+    const { credential, secret } = await createCredential(gw.serviceContext("A"), { name: "auditor", scopes: ["AUDIT_READ"] });
+    const auditor = { headers: { "x-api-key": credential.keyId, "x-api-secret": secret } };
+    const downloads = () => gw.db.auditEvent.count({ where: { type: "customer.account_information_downloaded" } });
+    const before = await downloads();
+    for (const as of [auditor, "anonymous" as const]) {
+      const res = await gw.gql(AccountInformationDocument, { customerId: ada, format: "JSON" }, as);
+      expect(res.data?.accountInformation ?? null).toBeNull();
+      expect(res.errors?.map((e) => e.extensions?.code)).toEqual([as === "anonymous" ? "UNAUTHENTICATED" : "FORBIDDEN"]);
+    }
+    const asAdmin = await gw.gql(MyAccountInformationDocument, { format: "JSON" }, "A");
+    expect(asAdmin.errors?.map((e) => e.extensions?.code)).toEqual(["FORBIDDEN"]);
+    expect(await downloads()).toBe(before);
   });
 
   it("reads the customer and all its rows in one statement, however many rows it has", async () => {
@@ -239,7 +257,8 @@ describe("the HTML page", () => {
   it("is self-contained: a strict Content-Security-Policy, inline CSS, no scripts or external resources", async () => {
     const page = (await adminDownload("HTML"))!.content;
     expect(page).toMatch(/^<!DOCTYPE html>/);
-    expect(page).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`);
+    expect(page).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'" />`);
+    expect(page.match(/http-equiv=/g)).toHaveLength(1);
     expect(page).not.toMatch(/\b(src|href|action)=|url\(|@import|<link|<iframe|<object/i);
     for (const heading of ["Profile", "Email addresses", "Phone numbers", "Sign-in identities", "Sessions", "Consents", "Custom objects"]) {
       expect(page).toContain(`<h2>${heading}`);

@@ -39,6 +39,7 @@ const TYPE_RULES: Record<string, (p: Principal) => boolean> = {
   Tenant: (p) => p.kind === "admin",
   IssuedAdminCredential: (p) => holds(p, "TENANT_ADMIN"),
   IssuedOneTimeToken: (p) => holds(p, "CUSTOMERS_WRITE"),
+  AccountInformationDocument: customerData,
   // The tenant's customer data schema: who reads customers, and the tenant admins who define it.
   CustomFieldDefinition: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
 };
@@ -46,6 +47,8 @@ const TYPE_RULES: Record<string, (p: Principal) => boolean> = {
 /** Root fields whose rule differs from their type's (it replaces the type's rule on that path). */
 const ROOT_RULES: Record<string, (p: Principal) => boolean> = {
   me: (p) => p.kind === "customer",
+  myAccountInformation: (p) => p.kind === "customer",
+  accountInformation: (p) => holds(p, "CUSTOMERS_READ"),
   currentAdmin: (p) => p.kind === "admin", // a credential may always read itself
   customer: (p) => holds(p, "CUSTOMERS_READ"),
   customerByUid: (p) => holds(p, "CUSTOMERS_READ"),
@@ -71,6 +74,7 @@ const ada = { uid: "ada-scope", email: "ada@scope.example", phone: "+49151111111
 /** Arguments for fields that need them; a root or nested field with a required argument not here fails the coverage test. */
 const ARGS: Record<string, () => string> = {
   "Query.customer": () => `(id: "${ids.Customer}")`,
+  "Query.accountInformation": () => `(customerId: "${ids.Customer}")`,
   "Query.customerByUid": () => `(value: "${ada.uid}")`,
   "Query.customerByEmail": () => `(value: "${ada.email}")`,
   "Query.customerByUsername": () => `(value: "${ada.username}")`,

@@ -25,44 +25,13 @@ const iso = (d: Date | null) => d?.toISOString() ?? null;
 export function accountDocument(data: CustomerData, trail: AuditTrail, audience: Audience, now = new Date()) {
   const readable = customerReadable(data.tenant.customFieldDefinitions);
   const forCustomer = audience === "CUSTOMER";
-  const contacts = (kind: "EMAIL" | "PHONE", valueName: string) =>
-    data.contacts
-      .filter((c) => c.kind === kind)
-      .map((c) => ({
-        [valueName]: c.normalized,
-        enteredAs: c.value,
-        primary: c.primary,
-        verified: c.verified,
-        verifiedAt: iso(c.verifiedAt),
-        addedAt: iso(c.createdAt),
-      }));
+  const customFields = asRecord(data.customFields);
   return {
     generatedAt: now.toISOString(),
     audience,
-    customer: {
-      id: data.id,
-      uid: data.uid,
-      username: data.username,
-      firstName: data.firstName,
-      middleName: data.middleName,
-      lastName: data.lastName,
-      nickname: data.nickname,
-      birthdate: data.birthdate?.toISOString().slice(0, 10) ?? null,
-      gender: data.gender,
-      locale: data.locale,
-      timezone: data.timezone,
-      company: data.company,
-      jobTitle: data.jobTitle,
-      addresses: data.addresses,
-      status: effectiveStatus(data, now),
-      ...(forCustomer ? {} : { blockReason: data.blockReason, blockedUntil: iso(data.blockedUntil) }),
-      passwordChangedAt: iso(data.passwordChangedAt),
-      createdAt: iso(data.createdAt),
-      updatedAt: iso(data.updatedAt),
-      lastLoginAt: iso(data.lastLoginAt),
-    },
-    emails: contacts("EMAIL", "address"),
-    phones: contacts("PHONE", "number"),
+    customer: profile(data, forCustomer, now),
+    emails: contacts(data, "EMAIL", "address"),
+    phones: contacts(data, "PHONE", "number"),
     identities: data.identities.map((i) => ({
       id: i.id,
       provider: i.provider,
@@ -71,23 +40,7 @@ export function accountDocument(data: CustomerData, trail: AuditTrail, audience:
       linkedAt: iso(i.linkedAt),
       lastUsedAt: iso(i.lastUsedAt),
     })),
-    sessions: data.sessions.map((s) => ({
-      id: s.id,
-      active: isActive(s, now),
-      createdAt: iso(s.createdAt),
-      lastSeenAt: iso(s.lastSeenAt),
-      expiresAt: iso(s.expiresAt),
-      idleExpiresAt: iso(s.idleExpiresAt),
-      revokedAt: iso(s.revokedAt),
-      // "admin:<credential id>" names a staff credential: the customer learns only who ended it.
-      revokedBy: forCustomer ? (s.revokedBy?.split(":")[0] ?? null) : s.revokedBy,
-      ip: s.ip,
-      userAgent: s.userAgent,
-      browser: s.browser,
-      os: s.os,
-      device: s.device,
-      geo: { country: s.geoCountry, region: s.geoRegion, city: s.geoCity },
-    })),
+    sessions: data.sessions.map((s) => sessionEntry(s, forCustomer, now)),
     consents: data.consents.map((c) => ({
       id: c.id,
       purpose: c.purpose,
@@ -105,12 +58,68 @@ export function accountDocument(data: CustomerData, trail: AuditTrail, audience:
       createdAt: iso(o.createdAt),
       updatedAt: iso(o.updatedAt),
     })),
-    customFields: forCustomer ? visibleTo(readable, asRecord(data.customFields)) : asRecord(data.customFields),
+    customFields: forCustomer ? visibleTo(readable, customFields) : customFields,
     auditEvents: trail.events.map((e) => auditEntry(e, forCustomer ? readable : null)),
     truncated: trail.truncated,
     auditEventsTotal: trail.total,
   };
 }
+
+/** The Customer fields (as the API names them), less the admin-only ones for the customer. */
+function profile(data: CustomerData, forCustomer: boolean, now: Date) {
+  return {
+    id: data.id,
+    uid: data.uid,
+    username: data.username,
+    firstName: data.firstName,
+    middleName: data.middleName,
+    lastName: data.lastName,
+    nickname: data.nickname,
+    birthdate: data.birthdate?.toISOString().slice(0, 10) ?? null,
+    gender: data.gender,
+    locale: data.locale,
+    timezone: data.timezone,
+    company: data.company,
+    jobTitle: data.jobTitle,
+    addresses: data.addresses,
+    status: effectiveStatus(data, now),
+    ...(forCustomer ? {} : { blockReason: data.blockReason, blockedUntil: iso(data.blockedUntil) }),
+    passwordChangedAt: iso(data.passwordChangedAt),
+    createdAt: iso(data.createdAt),
+    updatedAt: iso(data.updatedAt),
+    lastLoginAt: iso(data.lastLoginAt),
+  };
+}
+
+const contacts = (data: CustomerData, kind: "EMAIL" | "PHONE", valueName: string) =>
+  data.contacts
+    .filter((c) => c.kind === kind)
+    .map((c) => ({
+      [valueName]: c.normalized,
+      enteredAs: c.value,
+      primary: c.primary,
+      verified: c.verified,
+      verifiedAt: iso(c.verifiedAt),
+      addedAt: iso(c.createdAt),
+    }));
+
+const sessionEntry = (s: CustomerData["sessions"][number], forCustomer: boolean, now: Date) => ({
+  id: s.id,
+  active: isActive(s, now),
+  createdAt: iso(s.createdAt),
+  lastSeenAt: iso(s.lastSeenAt),
+  expiresAt: iso(s.expiresAt),
+  idleExpiresAt: iso(s.idleExpiresAt),
+  revokedAt: iso(s.revokedAt),
+  // "admin:<credential id>" names a staff credential: the customer learns only who ended it.
+  revokedBy: forCustomer ? (s.revokedBy?.split(":")[0] ?? null) : s.revokedBy,
+  ip: s.ip,
+  userAgent: s.userAgent,
+  browser: s.browser,
+  os: s.os,
+  device: s.device,
+  geo: { country: s.geoCountry, region: s.geoRegion, city: s.geoCity },
+});
 
 export type AccountDocument = ReturnType<typeof accountDocument>;
 

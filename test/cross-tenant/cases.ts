@@ -4,6 +4,7 @@
 
 import type { NotFoundCode } from "../../src/errors.ts";
 import {
+  AccountInformationDocument,
   AddEmailDocument,
   AddPhoneDocument,
   AuditEventsDocument,
@@ -79,6 +80,12 @@ export const QUERY_CASES: QueryCase[] = [
     what: "A's customer id",
     send: (as) => gw.gql(CustomerDocument, { id: a.customer }, as),
     reveals: (d) => d.customer,
+  },
+  {
+    field: "accountInformation",
+    what: "A's customer id",
+    send: (as) => gw.gql(AccountInformationDocument, { customerId: a.customer, format: "JSON" }, as),
+    reveals: (d) => d.accountInformation,
   },
   {
     field: "customerByUid",
@@ -425,7 +432,7 @@ export const SUBSCRIPTIONS_WITHOUT_IDS = [
  * credential, so "B's admin credential with A's ids" is not their threat. Checked here only in
  * that B's admin credential gets nothing out of them (describe "customer-facing fields").
  */
-export const CUSTOMER_FACING_QUERIES = ["me"];
+export const CUSTOMER_FACING_QUERIES = ["me", "myAccountInformation"];
 export const CUSTOMER_FACING_MUTATIONS = [
   "signIn",
   "refreshSession",

@@ -18,6 +18,7 @@ import {
   SegmentsDocument,
   DeleteMyCustomObjectDocument,
   MeDocument,
+  MyAccountInformationDocument,
   RevokeMySessionDocument,
   SetAllowUndefinedCustomFieldsDocument,
   UpdateMyCustomObjectDocument,
@@ -202,6 +203,7 @@ describe("customer-facing fields", () => {
   it("refuse tenant B's admin credential when given A's ids, and write nothing", async () => {
     const attempts: [string, () => Promise<Answer>][] = [
       ["me", () => asB(MeDocument, {})],
+      ["myAccountInformation", () => asB(MyAccountInformationDocument, { format: "JSON" })],
       ["revokeMySession", () => asB(RevokeMySessionDocument, { id: a.session })],
       ["updateMyCustomObject", () => asB(UpdateMyCustomObjectDocument, { id: a.customObject, data: { secret: "overwritten" } })],
       ["deleteMyCustomObject", () => asB(DeleteMyCustomObjectDocument, { id: a.customObject })],
