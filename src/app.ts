@@ -26,6 +26,7 @@ import { useRateLimits } from "./security/rate-limit-plugin.ts";
 import { useSqlRead } from "./graphql/sql-read/plugin.ts";
 import { createRateLimits, type RateLimits } from "./security/rate-limits.ts";
 import { jwksPlugin } from "./signing-keys/jwks.ts";
+import { exportDownloadPlugin } from "./exports/download.ts";
 import { resolveMasterKey } from "./signing-keys/master-key.ts";
 import { cachedTenantIdBySlug } from "./tenants/service.ts";
 
@@ -153,6 +154,7 @@ function createGatewayYoga(config: Config, { database, events, logger, security,
     cors: corsFromAllowList(config.corsOrigins),
     plugins: [
       jwksPlugin(auth.keys),
+      exportDownloadPlugin({ db, events, masterKey: auth.keys.masterKey, trustProxy: config.trustProxy, pageSize: config.exportPageSize }),
       checkGetParams,
       bodySizeLimit(config.limits.maxBodyBytes),
       ...operationLimitPlugins(config.limits),

@@ -50,6 +50,8 @@ export type Config = {
   bootstrap: boolean;
   trustProxy: boolean;
   auditStreamBuffer: number;
+  /** Customers per statement of an export. */
+  exportPageSize: number;
   /** Admin credentials are re-read at most this often per key (ms; 0 = every request). */
   adminCredentialCacheMs: number;
   logLevel: z.infer<typeof environment>["LOG_LEVEL"];
@@ -93,6 +95,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bootstrap: e.BOOTSTRAP,
     trustProxy: e.TRUST_PROXY,
     auditStreamBuffer: e.AUDIT_STREAM_BUFFER,
+    exportPageSize: e.EXPORT_PAGE_SIZE,
     adminCredentialCacheMs: e.ADMIN_CREDENTIAL_CACHE_MS,
     logLevel: e.LOG_LEVEL,
     auth: {

@@ -41,6 +41,8 @@ const TYPE_RULES: Record<string, (p: Principal) => boolean> = {
   IssuedOneTimeToken: (p) => holds(p, "CUSTOMERS_WRITE"),
   // The tenant's customer data schema: who reads customers, and the tenant admins who define it.
   CustomFieldDefinition: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
+  // A download link of customer data: what reading customers allows.
+  CustomerExportLink: (p) => holds(p, "CUSTOMERS_READ"),
 };
 
 /** Root fields whose rule differs from their type's (it replaces the type's rule on that path). */

@@ -9,6 +9,7 @@ import {
   AuditEventsDocument,
   BlockCustomerDocument,
   CreateCustomObjectDocument,
+  CreateCustomerExportDocument,
   CrossTenantNodeDocument,
   CrossTenantNodesDocument,
   CustomObjectDocument,
@@ -384,6 +385,13 @@ export const MUTATION_CASES: MutationCase[] = [
     send: () => asB(UpdateSegmentDocument, { id: a.segment, input: { name: "mallory", filter: {} } }),
   },
   { field: "deleteSegment", what: "A's segment", code: "SEGMENT_NOT_FOUND", send: () => asB(DeleteSegmentDocument, { id: a.segment }) },
+  // Exports (a link B makes exports B's customers only: test/exports.test.ts)
+  {
+    field: "createCustomerExport",
+    what: "A's segment",
+    code: "SEGMENT_NOT_FOUND",
+    send: () => asB(CreateCustomerExportDocument, { input: { selection: { segmentId: a.segment } } }),
+  },
   // Admin credentials
   {
     field: "revokeAdminCredential",
