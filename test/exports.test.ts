@@ -74,6 +74,11 @@ describe("formats and fields", () => {
       addresses: [],
     });
     expect((records[1].consents as { revokedAt: string }[])[0].revokedAt).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
+    // The same records as NDJSON: one line each, relations included (PostgreSQL writes no newline inside them).
+    const lines = (
+      await download({ format: "NDJSON", fields: ["UID", "EMAILS", "PHONES", "IDENTITIES", "CONSENTS", "CUSTOM_OBJECTS", "ADDRESSES"] })
+    ).split("\n");
+    expect(lines.slice(0, -1).map((l) => JSON.parse(l) as unknown)).toEqual(records);
   });
 
   it("NDJSON: one record per line, custom fields as stored, and an empty selection is an empty file (JSON: [])", async () => {

@@ -137,8 +137,9 @@ export function exportStream(
         try {
           const next = await chunks.next();
           if (!next.done) return controller.enqueue(encoder.encode(next.value));
-          controller.close();
+          // Recorded before the end is signalled: a client that has the whole file finds the event.
           await onEnd.done();
+          controller.close();
         } catch (error) {
           controller.error(error);
           await onEnd.failed(error);
