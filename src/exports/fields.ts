@@ -51,7 +51,7 @@ const list = (table: string, object: string, order: string) =>
   `(SELECT coalesce(json_agg(${object} ORDER BY ${order}), '[]') FROM ${table} r WHERE r.customer_id = c.id AND r.tenant_id = c.tenant_id)`;
 
 /** The SQL expression of each field on `customer c` (trusted text: no input reaches it). */
-const EXPRESSIONS: Record<ExportField, string> = {
+export const FIELD_SQL: Record<ExportField, string> = {
   uid: "c.uid",
   username: "c.username",
   email: primary("EMAIL", "value"),
@@ -95,6 +95,6 @@ const EXPRESSIONS: Record<ExportField, string> = {
  * most: under PostgreSQL's 100-argument limit.
  */
 export function recordSql(fields: readonly ExportField[]): Prisma.Sql {
-  const pairs = ALL_FIELDS.filter((f) => fields.includes(f)).map((f) => `'${f}', ${EXPRESSIONS[f]}`);
+  const pairs = ALL_FIELDS.filter((f) => fields.includes(f)).map((f) => `'${f}', ${FIELD_SQL[f]}`);
   return Prisma.raw(`json_build_object(${pairs.join(", ")})::text`);
 }
