@@ -1,12 +1,17 @@
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { Readable } from "node:stream";
 import type { Plugin } from "graphql-yoga";
 import type { Db } from "../db/database.ts";
 import { AppError } from "../errors.ts";
 import type { EventBus } from "../events/bus.ts";
 import { requestInfo } from "../graphql/request.ts";
+import { isUuid } from "../ids.ts";
 import { holdsScope } from "../security/scopes.ts";
 import { serviceContext } from "../service-context.ts";
 import { exportChunks, exportStream, type ExportRunOptions } from "./engine.ts";
 import { EXPORT_PATH, openExportLink } from "./links.ts";
+import { exportFilePath } from "./runner.ts";
 import { recordExportEnd } from "./service.ts";
 import { prepareExport, type ExportFormat } from "./selection.ts";
 
@@ -26,6 +31,8 @@ export interface ExportDownloadDeps {
   events: EventBus;
   masterKey: Buffer | null;
   trustProxy: boolean;
+  /** EXPORT_DIR: where scheduled export files are. */
+  exportDir: string;
   /** Rows per statement (tests lower it). */
   pageSize?: ExportRunOptions["pageSize"];
 }
@@ -42,6 +49,7 @@ export function exportDownloadPlugin(deps: ExportDownloadDeps): Plugin {
       if (link === "invalid" || !(await credentialMayExport(deps.db, link))) return answer(403, "FORBIDDEN");
       const req = (serverContext as { req?: Parameters<typeof requestInfo>[1] } | undefined)?.req;
       const ctx = serviceContext(deps, link.tenantId, { kind: "ADMIN", id: link.credentialId }, requestInfo(request, req, deps.trustProxy));
+      if (!link.request) return endResponse(await storedFile(deps, link.tenantId, link.fileId ?? "", fetchAPI.Response));
       let prepared;
       try {
         // Compiled again: a segment deleted or a field retired since the link was made is a 409.
@@ -57,19 +65,32 @@ export function exportDownloadPlugin(deps: ExportDownloadDeps): Plugin {
       });
       const format = prepared.request.format;
       const fileName = `customers-${new Date().toISOString().slice(0, 19).replace(/:/g, "")}.${format.toLowerCase()}`;
-      endResponse(
-        new fetchAPI.Response(body, {
-          status: 200,
-          headers: {
-            "content-type": CONTENT_TYPES[format],
-            "content-disposition": `attachment; filename="${fileName}"`,
-            "cache-control": "no-store",
-            "x-content-type-options": "nosniff",
-          },
-        }),
-      );
+      endResponse(new fetchAPI.Response(body, { status: 200, headers: attachment(format, fileName) }));
     },
   };
+}
+
+const attachment = (format: ExportFormat, fileName: string, extra: Record<string, string> = {}) => ({
+  "content-type": CONTENT_TYPES[format],
+  "content-disposition": `attachment; filename="${fileName}"`,
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+  ...extra,
+});
+
+/** A scheduled export's file of the tenant, streamed from disk; 410 once pruned or gone. */
+async function storedFile(deps: ExportDownloadDeps, tenantId: string, fileId: string, Res: typeof Response): Promise<Response> {
+  const file = isUuid(fileId) ? await deps.db.exportFile.findFirst({ where: { id: fileId, tenantId, status: "COMPLETED" } }) : null;
+  const path = file ? exportFilePath(deps.exportDir, file) : null;
+  const size = path
+    ? await stat(path).then(
+        (s) => s.size,
+        () => null,
+      )
+    : null;
+  if (!file || !path || size === null) return new Res(JSON.stringify({ error: "EXPORT_FILE_GONE" }), { status: 410 });
+  const body = Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
+  return new Res(body, { status: 200, headers: attachment(file.format, file.fileName, { "content-length": String(size) }) });
 }
 
 /** The credential that made the link still exists, is not revoked and still reads customers. */

@@ -43,8 +43,9 @@ const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-
 const primary = (kind: "EMAIL" | "PHONE", column: "value" | "verified") =>
   `(SELECT p.${column} FROM contact p WHERE p.customer_id = c.id AND p.tenant_id = c.tenant_id AND p.kind = '${kind}' AND p."primary" LIMIT 1)`;
 
+/** Primary first, then oldest first. */
 const contacts = (kind: "EMAIL" | "PHONE") =>
-  `(SELECT coalesce(json_agg(json_build_object('value', p.value, 'primary', p."primary", 'verified', p.verified) ORDER BY p.created_at, p.id), '[]') ` +
+  `(SELECT coalesce(json_agg(json_build_object('value', p.value, 'primary', p."primary", 'verified', p.verified) ORDER BY p."primary" DESC, p.created_at, p.id), '[]') ` +
   `FROM contact p WHERE p.customer_id = c.id AND p.tenant_id = c.tenant_id AND p.kind = '${kind}')`;
 
 const list = (table: string, object: string, order: string) =>

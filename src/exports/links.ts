@@ -28,7 +28,10 @@ export interface OpenedLink {
   exportId: string;
   tenantId: string;
   credentialId: string;
-  request: CheckedExportRequest;
+  /** An export to run (createCustomerExport), or … */
+  request?: CheckedExportRequest;
+  /** … a scheduled export's file to send. */
+  fileId?: string;
 }
 
 const linkKey = (masterKey: Buffer) => new Uint8Array(hkdfSync("sha256", masterKey, Buffer.alloc(0), "customer-export-link", 32));
@@ -47,19 +50,39 @@ export async function createCustomerExport(
   input: ExportRequest,
 ): Promise<CustomerExportLink> {
   if (!masterKey) throw unavailable();
-  if (ctx.actor.kind !== "ADMIN" || !ctx.actor.id) throw new Error("exports are made by admin credentials");
   const { request } = await prepareExport(ctx, input);
   const exportId = randomUUID();
+  const { url, expiresAt } = await sealLink(ctx, masterKey, exportId, { request });
+  await recordExportCreated(ctx, exportId, request, { expiresAt: expiresAt.toISOString() });
+  return { url, expiresAt, format: request.format };
+}
+
+/** A download link of a scheduled export's file, for the calling admin. */
+export async function exportFileLink(
+  ctx: ServiceContext,
+  masterKey: Buffer | null,
+  fileId: string,
+): Promise<{ url: string; expiresAt: Date }> {
+  if (!masterKey) throw unavailable();
+  return sealLink(ctx, masterKey, fileId, { fileId });
+}
+
+async function sealLink(
+  ctx: ServiceContext,
+  masterKey: Buffer,
+  exportId: string,
+  claims: { request?: CheckedExportRequest; fileId?: string },
+) {
+  if (ctx.actor.kind !== "ADMIN" || !ctx.actor.id) throw new Error("download links are made for admin credentials");
   const expiresAt = new Date(Date.now() + LINK_TTL_SECONDS * 1000);
-  const token = await new EncryptJWT({ request, credentialId: ctx.actor.id })
+  const token = await new EncryptJWT({ ...claims, credentialId: ctx.actor.id })
     .setProtectedHeader({ alg: "dir", enc: "A256GCM" })
     .setSubject(ctx.tenantId)
     .setJti(exportId)
     .setIssuedAt()
     .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
     .encrypt(linkKey(masterKey));
-  await recordExportCreated(ctx, exportId, request, { expiresAt: expiresAt.toISOString() });
-  return { url: `${EXPORT_PATH}${token}`, expiresAt, format: request.format };
+  return { url: `${EXPORT_PATH}${token}`, expiresAt };
 }
 
 /** A link's content, or why it does not open: `expired` (HTTP 410) or `invalid` (403: tampered, forged, not a link). */
@@ -70,14 +93,9 @@ export async function openExportLink(masterKey: Buffer | null, token: string): P
       keyManagementAlgorithms: ["dir"],
       contentEncryptionAlgorithms: ["A256GCM"],
     });
-    const { sub, jti, request, credentialId } = payload as {
-      sub?: string;
-      jti?: string;
-      request?: CheckedExportRequest;
-      credentialId?: string;
-    };
-    if (!sub || !jti || !request || !credentialId) return "invalid";
-    return { exportId: jti, tenantId: sub, credentialId, request };
+    const { sub, jti, request, fileId, credentialId } = payload as Partial<OpenedLink> & { sub?: string; jti?: string };
+    if (!sub || !jti || !(request || fileId) || !credentialId) return "invalid";
+    return { exportId: jti, tenantId: sub, credentialId, request, fileId };
   } catch (error) {
     return error instanceof joseErrors.JWTExpired ? "expired" : "invalid";
   }

@@ -7,20 +7,20 @@ import { CustomerFilterInput } from "../customers/filter.schema.ts";
 import type { CustomerFilter } from "../customers/filter.ts";
 import { ALL_FIELDS } from "./fields.ts";
 import { createCustomerExport, type CustomerExportLink } from "./links.ts";
-import { EXPORT_FORMATS } from "./selection.ts";
+import { EXPORT_FORMATS, type ExportSelection } from "./selection.ts";
 
 // Customer exports: a checked selection becomes a short-lived download link (GET /exports/<link>,
 // download.ts). Reading customers is what it takes (CUSTOMERS_READ).
 
-const CustomerExportFormat = builder.enumType("CustomerExportFormat", { values: EXPORT_FORMATS });
+export const CustomerExportFormat = builder.enumType("CustomerExportFormat", { values: EXPORT_FORMATS });
 
 const upperSnake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
-const CustomerExportField = builder.enumType("CustomerExportField", {
+export const CustomerExportField = builder.enumType("CustomerExportField", {
   description: "A field of the exported record (CSV column / JSON key of the same name, e.g. FIRST_NAME → firstName).",
   values: Object.fromEntries(ALL_FIELDS.map((f) => [upperSnake(f), { value: f }])),
 });
 
-const CustomerExportSelection = builder.inputType("CustomerExportSelection", {
+export const CustomerExportSelection = builder.inputType("CustomerExportSelection", {
   description:
     "Which customers: all of them, a segment, a filter (both: customers in the segment that match the filter), within time windows.",
   fields: (t) => ({
@@ -55,6 +55,16 @@ const CustomerExportLinkRef = builder.objectRef<CustomerExportLink>("CustomerExp
   }),
 });
 
+/** The selection as the service takes it: the segment's global ID decoded (a wrong one finds nothing). */
+export const serviceSelection = (selection: typeof CustomerExportSelection.$inferInput | null | undefined): ExportSelection | null =>
+  selection
+    ? {
+        ...selection,
+        segmentId: selection.segmentId == null ? null : (localIdOrNull(selection.segmentId, "Segment") ?? "none"),
+        filter: selection.filter as CustomerFilter | null | undefined,
+      }
+    : null;
+
 builder.mutationFields((t) => ({
   createCustomerExport: t.field({
     ...mutationResult(CustomerExportLinkRef, "export", CUSTOMERS_READ),
@@ -62,15 +72,7 @@ builder.mutationFields((t) => ({
       "Checks the selection and answers a download link valid for 10 minutes. Records export.created; the download records " +
       "export.completed (rows, bytes). A bad filter is a ValidationError and creates nothing.",
     args: { input: t.arg({ type: CreateCustomerExportInput, required: true }) },
-    resolve: (_root, { input }, ctx) => {
-      const selection = input.selection
-        ? {
-            ...input.selection,
-            segmentId: input.selection.segmentId == null ? null : (localIdOrNull(input.selection.segmentId, "Segment") ?? "none"),
-            filter: input.selection.filter as CustomerFilter | null | undefined,
-          }
-        : null;
-      return createCustomerExport(adminService(ctx), ctx.auth.keys.masterKey, { ...input, selection });
-    },
+    resolve: (_root, { input }, ctx) =>
+      createCustomerExport(adminService(ctx), ctx.auth.keys.masterKey, { ...input, selection: serviceSelection(input.selection) }),
   }),
 }));

@@ -15,6 +15,7 @@ import "../consents/schema.ts";
 import "../custom-objects/schema.ts";
 import "../segments/schema.ts";
 import "../exports/schema.ts";
+import "../exports/schedules.schema.ts";
 import "../audit/schema.ts";
 import "../admin-auth/schema.ts";
 import "../account/sign-in.schema.ts";
