@@ -171,3 +171,19 @@ describe("management", () => {
     expect(listed.errors?.[0].extensions?.code).toBe("FORBIDDEN"); // downloadUrl
   });
 });
+
+describe("the gateway's scheduler", () => {
+  const ticking = useTestGateway({ env: { EXPORT_SCHEDULER_INTERVAL_MS: "50" } });
+
+  it("runs a due schedule on its own, once, and stops with the gateway", async () => {
+    const created = (await ticking.gql(CreateExportScheduleDocument, { input: { name: "ticked", cron: "@hourly", timeZone: "UTC" } })).data!
+      .createExportSchedule;
+    if (created.__typename !== "CreateExportSchedulePayload") throw new Error(JSON.stringify(created));
+    const id = rowId(created.exportSchedule.id);
+    await ticking.db.exportSchedule.update({ where: { id }, data: { nextRunAt: new Date(Date.now() - 1000) } });
+    const files = async () => ticking.db.exportFile.findMany({ where: { scheduleId: id } });
+    for (let waited = 0; (await files()).length === 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300)); // a few more ticks: nothing is due any more
+    expect(await files()).toMatchObject([{ status: "COMPLETED" }]);
+  });
+});
