@@ -104,6 +104,8 @@ describe("runs", () => {
         .map((l) => JSON.parse(l)),
     ).toEqual([{ uid: "s1" }, { uid: "s2" }, { uid: "s3" }]);
     expect(made[2]).toMatchObject({ status: "COMPLETED", rows: 3, bytes: Buffer.byteLength(newest) });
+    const [event] = (await auditTrail(gw.db, gw.tenants.A.id)).filter((e) => e.type === "export.completed").slice(-1);
+    expect(event).toMatchObject({ actorKind: "ADMIN", actorId: gw.tenants.A.credentialId, data: { exportId: rowId(made[2].id) } });
   });
 
   it("lists files with a download link that serves the file; B lists none of A's schedules and exports only its own", async () => {

@@ -59,11 +59,12 @@ export async function runDueExports(deps: ExportFilesDeps, now = new Date()): Pr
 export async function runExportScheduleNow(ctx: ServiceContext, deps: ExportFilesDeps, id: string): Promise<ExportFile> {
   const schedule = await findExportSchedule(ctx, id);
   if (!schedule) throw new NotFoundError("EXPORT_SCHEDULE_NOT_FOUND");
-  return runSchedule({ ...deps, db: ctx.db, events: ctx.events }, schedule, new Date());
+  // Audited as the admin who asked, from their request.
+  return runSchedule({ ...deps, db: ctx.db, events: ctx.events }, schedule, new Date(), ctx);
 }
 
-async function runSchedule(deps: ExportFilesDeps, schedule: ExportSchedule, now: Date): Promise<ExportFile> {
-  const ctx = systemCtx(deps, schedule.tenantId);
+async function runSchedule(deps: ExportFilesDeps, schedule: ExportSchedule, now: Date, asker?: ServiceContext): Promise<ExportFile> {
+  const ctx = asker ?? systemCtx(deps, schedule.tenantId);
   const stamp = now.toISOString().replace(/[-:.]/g, "");
   const file = await deps.db.exportFile.create({
     data: {
