@@ -26,6 +26,8 @@ import { useRateLimits } from "./security/rate-limit-plugin.ts";
 import { useSqlRead } from "./graphql/sql-read/plugin.ts";
 import { createRateLimits, type RateLimits } from "./security/rate-limits.ts";
 import { jwksPlugin } from "./signing-keys/jwks.ts";
+import { exportDownloadPlugin } from "./exports/download.ts";
+import { startExportScheduler } from "./exports/runner.ts";
 import { resolveMasterKey } from "./signing-keys/master-key.ts";
 import { cachedTenantIdBySlug } from "./tenants/service.ts";
 
@@ -78,6 +80,10 @@ export async function createApp({ config, database: given }: AppOptions): Promis
   let server: Server | undefined;
   let closeSockets: (() => Promise<void>) | undefined;
   const { database, events, auth, logger, limiters, security, live, credentials } = parts;
+  const exportFiles = { db: database.prisma, events, dir: config.exportDir, pageSize: config.exportPageSize };
+  const exportScheduler = startExportScheduler(exportFiles, config.exportSchedulerIntervalMs, (err) =>
+    logger.error({ err }, "scheduled exports failed"),
+  );
   return {
     yoga,
     database,
@@ -101,6 +107,7 @@ export async function createApp({ config, database: given }: AppOptions): Promis
       await closeSockets?.();
       live.close();
       credentials.close();
+      await exportScheduler.stop();
       if (server) {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server!.close(() => resolve()));
@@ -153,6 +160,14 @@ function createGatewayYoga(config: Config, { database, events, logger, security,
     cors: corsFromAllowList(config.corsOrigins),
     plugins: [
       jwksPlugin(auth.keys),
+      exportDownloadPlugin({
+        db,
+        events,
+        masterKey: auth.keys.masterKey,
+        trustProxy: config.trustProxy,
+        pageSize: config.exportPageSize,
+        exportDir: config.exportDir,
+      }),
       checkGetParams,
       bodySizeLimit(config.limits.maxBodyBytes),
       ...operationLimitPlugins(config.limits),
@@ -173,6 +188,7 @@ function createGatewayYoga(config: Config, { database, events, logger, security,
       trustProxy: config.trustProxy,
       streamBuffer: config.auditStreamBuffer,
       tenantIdBySlug: cachedTenantIdBySlug(db),
+      exportFiles: { dir: config.exportDir, pageSize: config.exportPageSize },
       authenticateAdmin: (header, report) => adminFromHeaders(db, credentials.authenticate, header, report),
       authenticateCustomer: (header, report) => customerFromHeaders(database.sql, auth, header, report),
     }),

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { z } from "zod";
 import { environment } from "./environment.ts";
 import type { GeoMode } from "./geoip.ts";
@@ -50,6 +51,12 @@ export type Config = {
   bootstrap: boolean;
   trustProxy: boolean;
   auditStreamBuffer: number;
+  /** Customers per statement of an export. */
+  exportPageSize: number;
+  /** Scheduled export files: EXPORT_DIR/<tenant id>/… */
+  exportDir: string;
+  /** Scheduler tick in ms (0 = off). */
+  exportSchedulerIntervalMs: number;
   /** Admin credentials are re-read at most this often per key (ms; 0 = every request). */
   adminCredentialCacheMs: number;
   logLevel: z.infer<typeof environment>["LOG_LEVEL"];
@@ -93,6 +100,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bootstrap: e.BOOTSTRAP,
     trustProxy: e.TRUST_PROXY,
     auditStreamBuffer: e.AUDIT_STREAM_BUFFER,
+    exportPageSize: e.EXPORT_PAGE_SIZE,
+    exportDir: e.EXPORT_DIR ?? join(e.DATA_DIR, "exports"),
+    exportSchedulerIntervalMs: e.EXPORT_SCHEDULER_INTERVAL_MS,
     adminCredentialCacheMs: e.ADMIN_CREDENTIAL_CACHE_MS,
     logLevel: e.LOG_LEVEL,
     auth: {

@@ -36,6 +36,12 @@ export const environment = z
     TRUST_PROXY: z.stringbool().default(false),
     /** Live audit events held per subscriber before a slow one is cut off (it can resume). */
     AUDIT_STREAM_BUFFER: int(1, 1_000_000, 1000),
+    /** Customers per statement of an export (one page in memory at a time). */
+    EXPORT_PAGE_SIZE: int(1, 50_000, 2000),
+    /** Folder of scheduled export files (one subfolder per tenant); default DATA_DIR/exports. */
+    EXPORT_DIR: z.string().optional(),
+    /** How often a node looks for due export schedules (ms; 0 = never: another node runs them). */
+    EXPORT_SCHEDULER_INTERVAL_MS: int(0, 86_400_000, 30_000),
     /** How long a verified admin credential is reused without a database read (0 = off); a revocation evicts it at once. */
     ADMIN_CREDENTIAL_CACHE_MS: int(0, 5000, 1000),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),

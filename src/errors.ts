@@ -13,6 +13,8 @@ export const NOT_FOUND_CODES = [
   "TENANT_NOT_FOUND",
   "CUSTOM_FIELD_NOT_FOUND",
   "SEGMENT_NOT_FOUND",
+  "EXPORT_SCHEDULE_NOT_FOUND",
+  "EXPORT_FILE_NOT_FOUND",
 ] as const;
 
 export const CONFLICT_CODES = [
@@ -24,9 +26,10 @@ export const CONFLICT_CODES = [
   "TENANT_SLUG_TAKEN",
   "CUSTOM_FIELD_KEY_TAKEN",
   "SEGMENT_NAME_TAKEN",
+  "EXPORT_SCHEDULE_NAME_TAKEN",
 ] as const;
 
-export const RULE_CODES = ["LAST_SIGN_IN_METHOD", "INVALID_STATE"] as const;
+export const RULE_CODES = ["LAST_SIGN_IN_METHOD", "INVALID_STATE", "EXPORT_UNAVAILABLE"] as const;
 
 /** Sign-in and token failures. Deliberately coarse: they never say which part was wrong. */
 export const AUTH_CODES = ["INVALID_CREDENTIALS", "INVALID_TOKEN"] as const;

@@ -5,7 +5,14 @@ import type { AdminScope } from "../src/generated/prisma/enums.ts";
 import { schema } from "../src/graphql/schema.ts";
 import { ALL_SCOPES } from "../src/security/scopes.ts";
 import { createSession } from "../src/sessions/service.ts";
-import { CreateCustomObjectDocument, CreateSegmentDocument, DefineCustomFieldDocument, GrantConsentDocument } from "./generated/graphql.ts";
+import {
+  CreateCustomObjectDocument,
+  CreateExportScheduleDocument,
+  CreateSegmentDocument,
+  DefineCustomFieldDocument,
+  GrantConsentDocument,
+  RunExportScheduleNowDocument,
+} from "./generated/graphql.ts";
 import { PASSWORD, type As } from "./helpers/gateway.ts";
 import { useTestGateway } from "./helpers/suite.ts";
 import { globalId, rowId } from "./helpers/ids.ts";
@@ -42,6 +49,11 @@ const TYPE_RULES: Record<string, (p: Principal) => boolean> = {
   AccountInformationDocument: customerData,
   // The tenant's customer data schema: who reads customers, and the tenant admins who define it.
   CustomFieldDefinition: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
+  // A download link of customer data: what reading customers allows.
+  CustomerExportLink: (p) => holds(p, "CUSTOMERS_READ"),
+  // Managed by tenant admins, listed (and downloaded: ExportFile.downloadUrl's own rule) by who reads customers.
+  ExportSchedule: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
+  ExportFile: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
 };
 
 /** Root fields whose rule differs from their type's (it replaces the type's rule on that path). */
@@ -60,6 +72,7 @@ const ROOT_RULES: Record<string, (p: Principal) => boolean> = {
   customObjects: (p) => holds(p, "CUSTOMERS_READ"),
   segment: (p) => holds(p, "CUSTOMERS_READ"),
   segments: (p) => holds(p, "CUSTOMERS_READ"),
+  exportSchedules: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
 };
 
 /** Object types that only wrap guarded ones (payloads, connections, errors) and carry no data of their own. */
@@ -116,6 +129,11 @@ beforeAll(async () => {
   ids.AuditEvent = globalId("AuditEvent", event.id);
   const field = (await gw.gql(DefineCustomFieldDocument, { input: { key: "plan", type: "STRING" } })).data!.defineCustomField;
   if (field.__typename === "DefineCustomFieldPayload") ids.CustomFieldDefinition = field.customField.id;
+  const schedule = (await gw.gql(CreateExportScheduleDocument, { input: { name: "scoped", cron: "@daily", timeZone: "UTC" } })).data!
+    .createExportSchedule;
+  if (schedule.__typename === "CreateExportSchedulePayload") ids.ExportSchedule = schedule.exportSchedule.id;
+  const file = (await gw.gql(RunExportScheduleNowDocument, { id: ids.ExportSchedule })).data!.runExportScheduleNow;
+  if (file.__typename === "RunExportScheduleNowPayload") ids.ExportFile = file.exportFile.id;
 
   principals.push({ name: "anonymous", kind: "anonymous", scopes: [], as: "anonymous" });
   principals.push({ name: "the customer's own token", kind: "customer", scopes: [], as: { bearer: signedIn.accessToken } });

@@ -8,6 +8,7 @@ import { AppError } from "../errors.ts";
 import { createLocalEventBus } from "../events/bus.ts";
 import { tailAuditEvents } from "./audit-tail.ts";
 import { runCredentialCommand } from "./credentials.ts";
+import { EXPORT_OPTIONS, exportOptions, runExportCommand } from "./export.ts";
 import { runKeysCommand } from "./keys.ts";
 import { runTenantCommand } from "./tenants.ts";
 
@@ -20,6 +21,9 @@ const USAGE = `Usage: npm run cli -- <command>
   credential revoke --tenant <slug> <keyId>      revoke an admin credential
   keys rotate                                    make a new token-signing key; the old one verifies until its tokens expire
   keys list                                      list token-signing keys and their state
+  export --tenant <slug> [--format csv|json|ndjson] [--segment <id>] [--filter '<CustomerFilter JSON>']
+         [--created-after|--created-before|--updated-after|--updated-before <ISO time>] [--fields uid,email,…] [--out file]
+                                                 export customers (to stdout without --out)
   audit tail [--type customer.*] [--customer <id>] [--after <cursor>] [--json]
                                                  follow the live audit stream of a running gateway
                                                  (GATEWAY_URL, GATEWAY_API_KEY, GATEWAY_API_SECRET)
@@ -38,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
       after: { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h" },
+      ...EXPORT_OPTIONS,
     },
   });
   const [group, command, ...args] = positionals;
@@ -52,13 +57,14 @@ async function main(argv: string[]): Promise<number> {
     database,
     events: createLocalEventBus(),
     args,
-    options: { name: values.name, tenant: values.tenant, scopes: values.scopes },
+    options: { name: values.name, tenant: values.tenant, scopes: values.scopes, ...exportOptions(values) },
     print: (l) => console.log(l),
   };
   try {
     if (group === "tenant") return await runTenantCommand(command, ctx);
     if (group === "credential") return await runCredentialCommand(command, ctx);
     if (group === "keys") return await runKeysCommand(command, ctx);
+    if (group === "export") return await runExportCommand(ctx);
     console.error(`Unknown command "${group}".\n\n${USAGE}`);
     return 2;
   } catch (error) {

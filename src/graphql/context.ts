@@ -34,6 +34,8 @@ export interface GraphQLContext {
   streamBuffer: number;
   /** The tenant a public customer-facing request names (X-Tenant), or null for an unknown slug. */
   tenantIdBySlug: (slug: string) => Promise<string | null>;
+  /** Where scheduled exports are written (one folder per tenant) and their page size. */
+  exportFiles: { dir: string; pageSize: number };
 }
 
 /** What node's HTTP server or the WebSocket server hands yoga with each request. */
@@ -44,7 +46,7 @@ type HeaderReader = (name: string) => string | null | undefined;
 /** The services the context factory needs; app.ts passes the domain functions in, so graphql/ imports no domain. */
 export interface ContextDeps extends Pick<
   GraphQLContext,
-  "db" | "sql" | "events" | "auth" | "security" | "streamBuffer" | "tenantIdBySlug"
+  "db" | "sql" | "events" | "auth" | "security" | "streamBuffer" | "tenantIdBySlug" | "exportFiles"
 > {
   trustProxy: boolean;
   /** X-API-Key + X-API-Secret → the admin principal, or null without them; throws UNAUTHENTICATED when wrong. */
@@ -69,7 +71,7 @@ export function createContextFactory(deps: ContextDeps) {
     const customer = socket ? null : await deps.authenticateCustomer(header, report);
     // One request, one principal: an admin key together with a customer token is a client bug.
     if (admin && customer) throw unauthenticated("Send either admin credentials or a customer access token, not both");
-    const { db, sql, events, auth, security, streamBuffer, tenantIdBySlug } = deps;
+    const { db, sql, events, auth, security, streamBuffer, tenantIdBySlug, exportFiles } = deps;
     const tenantSlug = socket ? null : header("x-tenant");
     return {
       db,
@@ -84,6 +86,7 @@ export function createContextFactory(deps: ContextDeps) {
       retryAfter: { seconds: null },
       streamBuffer,
       tenantIdBySlug,
+      exportFiles,
     };
   };
 }

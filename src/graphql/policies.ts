@@ -18,6 +18,9 @@ export const CREDENTIAL_DATA = { adminScope: "TENANT_ADMIN" } as const;
  */
 export const CUSTOM_FIELD_DATA = { adminScope: "CUSTOMERS_READ", $any: { adminScope: "TENANT_ADMIN" } } as const;
 
+/** Export schedules and their files: admins who read customers (and download), and tenant admins, who manage them. */
+export const EXPORT_SCHEDULE_DATA = { adminScope: "CUSTOMERS_READ", $any: { adminScope: "TENANT_ADMIN" } } as const;
+
 /** Tenant metadata: any admin of the tenant. */
 export const ADMIN_DATA = { admin: true } as const;
 

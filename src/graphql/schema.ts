@@ -14,6 +14,8 @@ import "../identities/schema.ts";
 import "../consents/schema.ts";
 import "../custom-objects/schema.ts";
 import "../segments/schema.ts";
+import "../exports/schema.ts";
+import "../exports/schedules.schema.ts";
 import "../audit/schema.ts";
 import "../account-information/schema.ts";
 import "../admin-auth/schema.ts";

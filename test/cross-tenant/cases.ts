@@ -10,6 +10,10 @@ import {
   AuditEventsDocument,
   BlockCustomerDocument,
   CreateCustomObjectDocument,
+  CreateCustomerExportDocument,
+  UpdateExportScheduleDocument,
+  DeleteExportScheduleDocument,
+  RunExportScheduleNowDocument,
   CrossTenantNodeDocument,
   CrossTenantNodesDocument,
   CustomObjectDocument,
@@ -72,6 +76,8 @@ export const NODE_TYPES: Record<string, () => string> = {
   AdminCredential: () => a.credential,
   AuditEvent: () => a.auditEvent,
   CustomFieldDefinition: () => a.customField,
+  ExportSchedule: () => a.exportSchedule,
+  ExportFile: () => a.exportFile,
 };
 
 export const QUERY_CASES: QueryCase[] = [
@@ -391,6 +397,32 @@ export const MUTATION_CASES: MutationCase[] = [
     send: () => asB(UpdateSegmentDocument, { id: a.segment, input: { name: "mallory", filter: {} } }),
   },
   { field: "deleteSegment", what: "A's segment", code: "SEGMENT_NOT_FOUND", send: () => asB(DeleteSegmentDocument, { id: a.segment }) },
+  // Export schedules
+  {
+    field: "updateExportSchedule",
+    what: "A's export schedule",
+    code: "EXPORT_SCHEDULE_NOT_FOUND",
+    send: () => asB(UpdateExportScheduleDocument, { id: a.exportSchedule, input: { name: "mallory" } }),
+  },
+  {
+    field: "deleteExportSchedule",
+    what: "A's export schedule",
+    code: "EXPORT_SCHEDULE_NOT_FOUND",
+    send: () => asB(DeleteExportScheduleDocument, { id: a.exportSchedule }),
+  },
+  {
+    field: "runExportScheduleNow",
+    what: "A's export schedule",
+    code: "EXPORT_SCHEDULE_NOT_FOUND",
+    send: () => asB(RunExportScheduleNowDocument, { id: a.exportSchedule }),
+  },
+  // Exports (a link B makes exports B's customers only: test/exports.test.ts)
+  {
+    field: "createCustomerExport",
+    what: "A's segment",
+    code: "SEGMENT_NOT_FOUND",
+    send: () => asB(CreateCustomerExportDocument, { input: { selection: { segmentId: a.segment } } }),
+  },
   // Admin credentials
   {
     field: "revokeAdminCredential",
@@ -414,10 +446,12 @@ export const QUERIES_WITHOUT_IDS = [
   "customFieldDefinitions", // the caller's tenant's definitions (checked: none of A's)
   "allowUndefinedCustomFields", // the caller's tenant's setting (checked with the mutation below)
   "segments", // list of the caller's tenant (checked: none of A's, and A's cursor answers as an unknown one)
+  "exportSchedules", // list of the caller's tenant (checked in test/export-schedules.test.ts: none of A's)
 ];
 export const MUTATIONS_WITHOUT_IDS = [
   "createCustomer", // creates in the caller's tenant; A's email, phone, uid… must not conflict (checked)
   "createSegment", // saves in the caller's tenant; A's segment name does not conflict (checked)
+  "createExportSchedule", // saves in the caller's tenant (checked in test/export-schedules.test.ts: B's schedule exports B's customers)
   "createAdminCredential", // issues a credential of the caller's tenant (checked: it cannot read A)
   "defineCustomField", // defines in the caller's tenant; A's key must not conflict (checked)
   "setAllowUndefinedCustomFields", // the caller's tenant's setting; A's stays (checked)

@@ -13,6 +13,8 @@ import {
   DefineCustomFieldDocument,
   CrossTenantCustomerConnectionsDocument,
   CreateSegmentDocument,
+  CreateExportScheduleDocument,
+  RunExportScheduleNowDocument,
   DisableCustomerDocument,
   GrantConsentDocument,
   LinkIdentityDocument,
@@ -45,6 +47,8 @@ export const a = {
   credential: "",
   auditEvent: "",
   customField: "",
+  exportSchedule: "",
+  exportFile: "",
   uid: "a-ada",
   username: "ada-of-a",
   email: "ada@a.example",
@@ -159,6 +163,17 @@ export function useCrossTenantData(): SuiteGateway {
     );
     if (segment.__typename === "CreateSegmentPayload") a.segment = segment.segment.id;
     a.cursors.segment = (await gw.gql(SegmentsDocument, { first: 1 })).data!.segments.edges[0].cursor;
+    const schedule = ok(
+      (await gw.gql(CreateExportScheduleDocument, { input: { name: "a-nightly", cron: "@daily", timeZone: "Europe/Paris" } })).data!
+        .createExportSchedule,
+      "CreateExportSchedulePayload",
+    );
+    if (schedule.__typename === "CreateExportSchedulePayload") a.exportSchedule = schedule.exportSchedule.id;
+    const file = ok(
+      (await gw.gql(RunExportScheduleNowDocument, { id: a.exportSchedule })).data!.runExportScheduleNow,
+      "RunExportScheduleNowPayload",
+    );
+    if (file.__typename === "RunExportScheduleNowPayload") a.exportFile = file.exportFile.id;
 
     const connections = (await gw.gql(CrossTenantCustomerConnectionsDocument, { id: a.customer })).data!.customer!;
     const googleEdge = connections.identities.edges.find((e) => e.node.providerUserId === a.providerUserId)!;

@@ -6,6 +6,8 @@ import type { Db } from "../../src/db/database.ts";
 import { serviceContext, type ServiceContext } from "../../src/service-context.ts";
 import { createTenant, type CreatedTenant } from "../../src/tenants/service.ts";
 import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   CreateCustomerDocument,
   SetPasswordDocument,
@@ -107,6 +109,8 @@ export const TEST_ARGON2 = { ARGON2_MEMORY_KIB: "1024", ARGON2_TIME_COST: "1", A
 
 // One master key per test run: the database is fresh per gateway anyway.
 const TEST_MASTER_KEY = randomBytes(32).toString("base64");
+// Scheduled export files of this test run (one subfolder per tenant id, so gateways never collide).
+export const TEST_EXPORT_DIR = join(tmpdir(), `gateway-test-exports-${process.pid}`);
 
 const testConfig = (options: TestGatewayOptions) =>
   loadConfig({
@@ -119,6 +123,9 @@ const testConfig = (options: TestGatewayOptions) =>
     // because the other warmed the cache would make that timing-dependent. The cache has its own
     // tests (credential-cache.test.ts) and revocation.test.ts runs with it on.
     ADMIN_CREDENTIAL_CACHE_MS: "0",
+    // Tests run due export schedules themselves (runDueExports), never on a timer's whim.
+    EXPORT_SCHEDULER_INTERVAL_MS: "0",
+    EXPORT_DIR: TEST_EXPORT_DIR,
     ...TEST_ARGON2,
     ...options.env,
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),

@@ -1,0 +1,101 @@
+import { Prisma } from "../generated/prisma/client.ts";
+
+// What an export writes per customer: the shared customer record (the format import reads
+// back without a mapping), built by PostgreSQL as one json_build_object per row so a page is one
+// statement whatever relations are chosen (each relation is a correlated subquery on its
+// (customer_id, …) index, joined on the full key, tenant included).
+
+/** Written unless `fields` says otherwise: the profile columns and the custom fields. */
+export const DEFAULT_FIELDS = [
+  "uid",
+  "username",
+  "email",
+  "emailVerified",
+  "phone",
+  "phoneVerified",
+  "firstName",
+  "middleName",
+  "lastName",
+  "nickname",
+  "birthdate",
+  "gender",
+  "locale",
+  "timezone",
+  "company",
+  "jobTitle",
+  "status",
+  "createdAt",
+  "updatedAt",
+  "lastLoginAt",
+  "customFields",
+] as const;
+
+/** Lists written only when asked for (JSON text in a CSV cell). */
+export const OPTIONAL_FIELDS = ["addresses", "emails", "phones", "identities", "consents", "customObjects"] as const;
+
+export type ExportField = (typeof DEFAULT_FIELDS)[number] | (typeof OPTIONAL_FIELDS)[number];
+export const ALL_FIELDS: readonly ExportField[] = [...DEFAULT_FIELDS, ...OPTIONAL_FIELDS];
+
+// Instants in UTC with milliseconds, whatever the session's TimeZone (json_build_object would
+// write the session's offset).
+const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+const primary = (kind: "EMAIL" | "PHONE", column: "value" | "verified") =>
+  `(SELECT p.${column} FROM contact p WHERE p.customer_id = c.id AND p.tenant_id = c.tenant_id AND p.kind = '${kind}' AND p."primary" LIMIT 1)`;
+
+/** Primary first, then oldest first. */
+const contacts = (kind: "EMAIL" | "PHONE") =>
+  `(SELECT coalesce(json_agg(json_build_object('value', p.value, 'primary', p."primary", 'verified', p.verified) ORDER BY p."primary" DESC, p.created_at, p.id), '[]') ` +
+  `FROM contact p WHERE p.customer_id = c.id AND p.tenant_id = c.tenant_id AND p.kind = '${kind}')`;
+
+const list = (table: string, object: string, order: string) =>
+  `(SELECT coalesce(json_agg(${object} ORDER BY ${order}), '[]') FROM ${table} r WHERE r.customer_id = c.id AND r.tenant_id = c.tenant_id)`;
+
+/** The SQL expression of each field on `customer c` (trusted text: no input reaches it). */
+export const FIELD_SQL: Record<ExportField, string> = {
+  uid: "c.uid",
+  username: "c.username",
+  email: primary("EMAIL", "value"),
+  emailVerified: primary("EMAIL", "verified"),
+  phone: primary("PHONE", "value"),
+  phoneVerified: primary("PHONE", "verified"),
+  firstName: "c.first_name",
+  middleName: "c.middle_name",
+  lastName: "c.last_name",
+  nickname: "c.nickname",
+  birthdate: "to_char(c.birthdate, 'YYYY-MM-DD')",
+  gender: "c.gender",
+  locale: "c.locale",
+  timezone: "c.timezone",
+  company: "c.company",
+  jobTitle: "c.job_title",
+  status: "c.status",
+  createdAt: iso("c.created_at"),
+  updatedAt: iso("c.updated_at"),
+  lastLoginAt: iso("c.last_login_at"),
+  customFields: "c.custom_fields",
+  addresses: "c.addresses",
+  emails: contacts("EMAIL"),
+  phones: contacts("PHONE"),
+  identities: list(
+    "identity",
+    "json_build_object('provider', r.provider, 'providerUserId', r.provider_user_id, 'profile', r.profile)",
+    "r.linked_at, r.id",
+  ),
+  consents: list(
+    "consent",
+    `json_build_object('purpose', r.purpose, 'version', r.version, 'source', r.source, 'grantedAt', ${iso("r.granted_at")}, 'revokedAt', ${iso("r.revoked_at")})`,
+    "r.granted_at, r.id",
+  ),
+  customObjects: list("custom_object", "json_build_object('name', r.name, 'data', r.data)", "r.created_at, r.id"),
+};
+
+/**
+ * The record expression: json_build_object of the chosen fields, in the order of ALL_FIELDS (so
+ * every export of the same fields has the same key and column order), as JSON text. 27 pairs at
+ * most: under PostgreSQL's 100-argument limit.
+ */
+export function recordSql(fields: readonly ExportField[]): Prisma.Sql {
+  const pairs = ALL_FIELDS.filter((f) => fields.includes(f)).map((f) => `'${f}', ${FIELD_SQL[f]}`);
+  return Prisma.raw(`json_build_object(${pairs.join(", ")})::text`);
+}
