@@ -13,7 +13,10 @@ import { inputGuardPlugin } from "./graphql/input-guard.ts";
 import { boundedParserCache, operationLimitPlugins } from "./graphql/limits.ts";
 import type { LiveConnections } from "./graphql/live-connections.ts";
 import { exposeExpectedErrors, normalizeErrorsPlugin } from "./graphql/mask-errors.ts";
-import { bodySizeLimit, checkGetParams, corsFromAllowList } from "./graphql/request.ts";
+import { bodySizeLimit, checkGetParams, corsFromAllowList, requestInfo } from "./graphql/request.ts";
+import { errorReportPlugin } from "./imports/error-report.ts";
+import { stopImports } from "./imports/service.ts";
+import { failAbandonedJobs } from "./jobs/service.ts";
 import { useRevocableStreams } from "./graphql/revocable-streams.ts";
 import { schema } from "./graphql/schema.ts";
 import { useSharedSubscriptionExecution } from "./graphql/shared-subscriptions.ts";
@@ -99,6 +102,7 @@ export async function createApp({ config, database: given }: AppOptions): Promis
     },
     async stop() {
       await closeSockets?.();
+      await stopImports(database.prisma);
       live.close();
       credentials.close();
       if (server) {
@@ -130,6 +134,8 @@ async function openParts(config: Config, given: Database | undefined): Promise<P
     }
   }
   const limits = createRateLimits(limiters, config.rateLimits, security);
+  // Jobs a stopped process left RUNNING end FAILED (imports resume by being started again).
+  await failAbandonedJobs(db);
   const auth = createAuthRuntime(db, config.auth, master.key, { limiters, limits });
   return { database, events, logger, limiters, security, live, credentials, limits, auth };
 }
@@ -153,6 +159,12 @@ function createGatewayYoga(config: Config, { database, events, logger, security,
     cors: corsFromAllowList(config.corsOrigins),
     plugins: [
       jwksPlugin(auth.keys),
+      errorReportPlugin(db, (request) =>
+        adminFromHeaders(db, credentials.authenticate, (name) => request.headers.get(name), {
+          security,
+          request: requestInfo(request, undefined, config.trustProxy),
+        }),
+      ),
       checkGetParams,
       bodySizeLimit(config.limits.maxBodyBytes),
       ...operationLimitPlugins(config.limits),
@@ -173,6 +185,7 @@ function createGatewayYoga(config: Config, { database, events, logger, security,
       trustProxy: config.trustProxy,
       streamBuffer: config.auditStreamBuffer,
       tenantIdBySlug: cachedTenantIdBySlug(db),
+      imports: config.imports,
       authenticateAdmin: (header, report) => adminFromHeaders(db, credentials.authenticate, header, report),
       authenticateCustomer: (header, report) => customerFromHeaders(database.sql, auth, header, report),
     }),

@@ -13,6 +13,7 @@ export const NOT_FOUND_CODES = [
   "TENANT_NOT_FOUND",
   "CUSTOM_FIELD_NOT_FOUND",
   "SEGMENT_NOT_FOUND",
+  "IMPORT_JOB_NOT_FOUND",
 ] as const;
 
 export const CONFLICT_CODES = [

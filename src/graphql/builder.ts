@@ -57,6 +57,8 @@ export const builder = new SchemaBuilder<{
     JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
     SafeInt: { Input: number; Output: number | bigint };
     ID: { Input: string; Output: string };
+    /** A GraphQL multipart request's file (yoga hands the resolver a WHATWG File). */
+    File: { Input: File; Output: never };
   };
   DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
@@ -109,6 +111,12 @@ builder.addScalarType("DateTime", DateTimeResolver);
 builder.addScalarType("Date", DateResolver);
 builder.addScalarType("JSON", JSONResolver);
 builder.addScalarType("JSONObject", JSONObjectResolver);
+builder.scalarType("File", {
+  description: "A file sent as a part of a GraphQL multipart request (https://github.com/jaydenseric/graphql-multipart-request-spec).",
+  serialize: () => {
+    throw new Error("File is an input only");
+  },
+});
 builder.addScalarType("SafeInt", SafeIntResolver as never);
 
 builder.queryType({});

@@ -14,6 +14,7 @@ import "../identities/schema.ts";
 import "../consents/schema.ts";
 import "../custom-objects/schema.ts";
 import "../segments/schema.ts";
+import "../imports/schema.ts";
 import "../audit/schema.ts";
 import "../admin-auth/schema.ts";
 import "../account/sign-in.schema.ts";
