@@ -155,7 +155,13 @@ function createGatewayYoga(config: Config, { database, events, logger, security,
     maxRequestBodySize: false,
     parserAndValidationCache: boundedParserCache(),
     batching: false,
-    multipart: false,
+    // GraphQL multipart requests carry import files (startCustomerImport's input.file). Yoga's
+    // parser (@whatwg-node) holds each file in memory while it parses the request, so an upload
+    // costs up to IMPORT_MAX_UPLOAD_BYTES of memory until the resolver has spooled it to a
+    // temporary file; for larger files use a server-side path (IMPORT_DIR) or the CLI. Browsers
+    // cannot send the credential headers cross-origin without a preflight, so a multipart form
+    // post (no preflight) carries no credential.
+    multipart: true,
     cors: corsFromAllowList(config.corsOrigins),
     plugins: [
       jwksPlugin(auth.keys),
@@ -166,7 +172,8 @@ function createGatewayYoga(config: Config, { database, events, logger, security,
         }),
       ),
       checkGetParams,
-      bodySizeLimit(config.limits.maxBodyBytes),
+      // An upload may reach IMPORT_MAX_UPLOAD_BYTES (plus room for the multipart envelope).
+      bodySizeLimit(config.limits.maxBodyBytes, config.imports.maxUploadBytes + 64 * 1024),
       ...operationLimitPlugins(config.limits),
       inputGuardPlugin,
       useRevocableStreams(live),

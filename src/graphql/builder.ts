@@ -116,6 +116,15 @@ builder.scalarType("File", {
   serialize: () => {
     throw new Error("File is an input only");
   },
+  // Only a multipart request's file part is a File: yoga puts it in the variables.
+  parseValue: (value) => {
+    const file = value as File | null;
+    if (typeof file?.stream !== "function" || typeof file.name !== "string") throw new TypeError("not a file part of a multipart request");
+    return file;
+  },
+  parseLiteral: () => {
+    throw new TypeError("a file is sent as a part of a multipart request, not written in the query");
+  },
 });
 builder.addScalarType("SafeInt", SafeIntResolver as never);
 

@@ -47,10 +47,20 @@ export async function spoolUpload(limits: ImportLimits, file: File): Promise<Imp
     },
   });
   try {
-    await pipeline(Readable.fromWeb(file.stream() as never), cap, createWriteStream(path, { mode: 0o600 }));
+    await pipeline(Readable.from(chunksOf(file)), cap, createWriteStream(path, { mode: 0o600 }));
   } catch (error) {
     await unlink(path).catch(() => undefined);
     throw error;
   }
   return { path, name: file.name || "upload", temporary: true };
+}
+
+/** The bytes of a File through its reader: yoga's File is @whatwg-node's, not Node's own web stream, so Readable.fromWeb refuses it. */
+async function* chunksOf(file: File): AsyncGenerator<Uint8Array> {
+  const reader = file.stream().getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    yield value;
+  }
 }

@@ -92,11 +92,20 @@ async function readAndWrite(
   let rejected: RowError[] = [];
   let read = 0;
   let failed = 0;
-  const flush = async () => {
-    const cancel = await writeBatch(ctx, job, settings, schema, state, { rows, rejected, read, failed, unknown: rowContext.unknown });
+  // One batch is written while the next is read and validated (the database works on its own
+  // core): `writing` is the batch in flight; the next flush waits for it before it starts its own,
+  // so at most two batches are in memory.
+  let writing: Promise<Outcome | null> | null = null;
+  const flush = async (): Promise<Outcome | null> => {
+    const before = await writing;
+    if (before) return before;
+    const batch = { rows, rejected, read, failed, unknown: rowContext.unknown };
     [rows, rejected, read, failed] = [[], [], 0, 0];
-    if (hooks.onProgress) hooks.onProgress((await ctx.db.job.findUnique({ where: { id: job.id } }))!);
-    return cancel ? "cancelled" : hooks.signal?.aborted ? "stopped" : null;
+    writing = writeBatch(ctx, job, settings, schema, state, batch).then(async (cancel) => {
+      if (hooks.onProgress) hooks.onProgress((await ctx.db.job.findUnique({ where: { id: job.id } }))!);
+      return cancel ? "cancelled" : hooks.signal?.aborted ? "stopped" : null;
+    });
+    return null;
   };
   try {
     for await (const record of readRecords(path, settings.format)) {
@@ -111,12 +120,13 @@ async function readAndWrite(
         if (stop) return stop;
       }
     }
+    return (await flush()) ?? (await writing) ?? "completed";
   } catch (error) {
     // What was read before a broken part of the file is still imported.
     if (error instanceof FileError) await flush();
+    await writing;
     throw error;
   }
-  return (await flush()) ?? "completed";
 }
 
 interface Batch {

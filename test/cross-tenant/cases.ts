@@ -8,6 +8,8 @@ import {
   AddPhoneDocument,
   AuditEventsDocument,
   BlockCustomerDocument,
+  CancelImportDocument,
+  ImportJobDocument,
   CreateCustomObjectDocument,
   CrossTenantNodeDocument,
   CrossTenantNodesDocument,
@@ -71,6 +73,7 @@ export const NODE_TYPES: Record<string, () => string> = {
   AdminCredential: () => a.credential,
   AuditEvent: () => a.auditEvent,
   CustomFieldDefinition: () => a.customField,
+  ImportJob: () => a.importJob,
 };
 
 export const QUERY_CASES: QueryCase[] = [
@@ -109,6 +112,12 @@ export const QUERY_CASES: QueryCase[] = [
     what: "A's custom object id",
     send: (as) => gw.gql(CustomObjectDocument, { id: a.customObject }, as),
     reveals: (d) => d.customObject,
+  },
+  {
+    field: "importJob",
+    what: "A's import job id",
+    send: (as) => gw.gql(ImportJobDocument, { id: a.importJob, errors: 10 }, as),
+    reveals: (d) => d.importJob,
   },
   {
     field: "segment",
@@ -384,6 +393,13 @@ export const MUTATION_CASES: MutationCase[] = [
     send: () => asB(UpdateSegmentDocument, { id: a.segment, input: { name: "mallory", filter: {} } }),
   },
   { field: "deleteSegment", what: "A's segment", code: "SEGMENT_NOT_FOUND", send: () => asB(DeleteSegmentDocument, { id: a.segment }) },
+  // Imports
+  {
+    field: "cancelImport",
+    what: "A's import job",
+    code: "IMPORT_JOB_NOT_FOUND",
+    send: () => asB(CancelImportDocument, { id: a.importJob }),
+  },
   // Admin credentials
   {
     field: "revokeAdminCredential",
@@ -407,6 +423,7 @@ export const QUERIES_WITHOUT_IDS = [
   "customFieldDefinitions", // the caller's tenant's definitions (checked: none of A's)
   "allowUndefinedCustomFields", // the caller's tenant's setting (checked with the mutation below)
   "segments", // list of the caller's tenant (checked: none of A's, and A's cursor answers as an unknown one)
+  "importJobs", // list of the caller's tenant (checked: none of A's)
 ];
 export const MUTATIONS_WITHOUT_IDS = [
   "createCustomer", // creates in the caller's tenant; A's email, phone, uid… must not conflict (checked)
@@ -414,6 +431,7 @@ export const MUTATIONS_WITHOUT_IDS = [
   "createAdminCredential", // issues a credential of the caller's tenant (checked: it cannot read A)
   "defineCustomField", // defines in the caller's tenant; A's key must not conflict (checked)
   "setAllowUndefinedCustomFields", // the caller's tenant's setting; A's stays (checked)
+  "startCustomerImport", // imports into the caller's tenant; A's uid and email are B's to use (checked)
 ];
 export const SUBSCRIPTIONS_WITHOUT_IDS = [
   "auditEvents", // the caller's tenant's trail (checked: B's replay holds none of A's events)
