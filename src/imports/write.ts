@@ -50,16 +50,19 @@ export async function insertCustomers(tx: Tx, tenantId: string, rows: ImportRow[
     id,
     uid: row.uid ?? randomBytes(16).toString("hex"),
     created_at: row.profile.createdAt ?? null,
+    // Set here, the contact trigger that keeps it finds nothing to change: no second version of each customer row.
+    primary_email: row.contacts.find((c) => c.kind === "EMAIL" && c.primary)?.normalized ?? null,
     ...customerColumns({ ...row.profile, customFields: row.customFields, passwordHash: row.passwordHash }),
   }));
   inserted.forEach((ins, i) => (ins.row.uid = customers[i]!.uid));
   await tx.$executeRawUnsafe(
     `INSERT INTO customer (id, tenant_id, uid, username, first_name, middle_name, last_name, nickname, name_search, birthdate, gender,
-       locale, timezone, company, job_title, addresses, status, custom_fields, password_hash, password_changed_at, created_at, updated_at)
+       locale, timezone, company, job_title, addresses, status, custom_fields, password_hash, password_changed_at, created_at, updated_at,
+       primary_email)
      SELECT r.id, $1::uuid, r.uid, r.username, r.first_name, r.middle_name, r.last_name, r.nickname, r.name_search, r.birthdate, r.gender,
        r.locale, r.timezone, r.company, r.job_title, r.addresses, r.status::"CustomerStatus", r.custom_fields, r.password_hash,
-       CASE WHEN r.password_hash IS NULL THEN NULL ELSE now() END, coalesce(r.created_at, now()), now()
-     FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, uid text, created_at timestamptz, ${PROFILE_COLUMNS})`,
+       CASE WHEN r.password_hash IS NULL THEN NULL ELSE now() END, coalesce(r.created_at, now()), now(), r.primary_email
+     FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, uid text, created_at timestamptz, primary_email text, ${PROFILE_COLUMNS})`,
     tenantId,
     JSON.stringify(customers),
   );
