@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Db } from "../db/database.ts";
 import type { Job, Prisma } from "../generated/prisma/client.ts";
 import type { ServiceContext } from "../service-context.ts";
+import { ValidationError } from "../errors.ts";
 import { parseInput } from "../validation.ts";
 import { createJob, failAbandonedJobs, findJob, listJobs, requestCancel } from "../jobs/service.ts";
 import { formatOfName, type ImportFormat } from "./sources.ts";
@@ -46,14 +47,11 @@ export function importSettings(source: ImportSource, input: ImportOptions): Impo
   const o = parseInput(optionsInput, input, "input");
   const format: ImportFormat | null = o.format ?? formatOfName(source.name);
   if (!format) {
-    parseInput(
-      z.never({ message: "give the format: the file name does not end in .csv, .json, .ndjson or .jsonl" }),
-      undefined,
-      "input.format",
-    );
+    const message = "give the format: the file name does not end in .csv, .json, .ndjson or .jsonl";
+    throw new ValidationError([{ field: "input.format", message }]);
   }
   return {
-    format: format!,
+    format,
     mode: o.mode ?? "INSERT",
     matchBy: o.matchBy ?? "UID",
     matchField: o.matchField ?? null,
