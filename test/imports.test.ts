@@ -1,3 +1,4 @@
+import { pbkdf2Sync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { DefineCustomFieldDocument } from "./generated/graphql.ts";
 import { PASSWORD } from "./helpers/gateway.ts";
@@ -101,6 +102,29 @@ describe("startCustomerImport", () => {
     expect(b.passwordHash).toMatch(/^\$argon2id\$/);
     const rehashed = await gw.db.auditEvent.findFirst({ where: { customerId: b.id, type: "customer.password_rehashed" } });
     expect(rehashed?.data).toMatchObject({ from: "bcrypt" });
+  });
+
+  it("builds a parameterised hash from passwordHashAlgorithm, passwordSalt and passwordHashParams, which then signs in", async () => {
+    const digest = pbkdf2Sync(PASSWORD, "pepper-salt", 1000, 32, "sha256").toString("base64");
+    const salt = Buffer.from("pepper-salt").toString("base64");
+    const row = { email: "pbkdf2@example.com", passwordHash: digest, passwordHashAlgorithm: "pbkdf2-sha256", passwordSalt: salt };
+    const job = await importFile(
+      gw,
+      dir,
+      "pbkdf2.ndjson",
+      ndjson(
+        { uid: "pb-1", ...row, passwordHashParams: { i: 1000, l: 32 } },
+        { uid: "pb-2", ...row, email: "pb2@example.com", passwordHashParams: { i: 0, l: 32 } },
+      ),
+    );
+    expect(job).toMatchObject({ imported: 1, failed: 1 });
+    expect(job.errors.edges[0]!.node).toEqual({
+      row: 2,
+      field: "passwordHash",
+      message: "not a valid pbkdf2-sha256 hash or parameters out of range",
+    });
+    expect((await byUid("pb-1")).passwordHash).toMatch(/^\$pbkdf2-sha256\$i=1000,l=32\$/);
+    await gw.signIn("pbkdf2@example.com", PASSWORD);
   });
 
   it("reads CSV with customFields.<key> columns and JSON-text columns; a re-run imports nothing new", async () => {
