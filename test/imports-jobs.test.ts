@@ -96,3 +96,19 @@ describe("GET /imports/<id>/errors.csv", () => {
     expect((await fetch(url, { headers: { ...gw.tenants.A.headers, "x-api-secret": "wrong" } })).status).toBe(401);
   });
 });
+
+describe("a node starting", () => {
+  it("marks FAILED an import whose process stopped (no heartbeat for a minute), and leaves a live one running", async () => {
+    const old = new Date(Date.now() - 120_000);
+    const tenantId = gw.tenants.A.id;
+    const dead = await gw.db.job.create({ data: { tenantId, kind: "IMPORT", status: "RUNNING", heartbeatAt: old, startedAt: old } });
+    const live = await gw.db.job.create({ data: { tenantId, kind: "IMPORT", status: "RUNNING", heartbeatAt: new Date() } });
+    await gw.addNode();
+    expect(await gw.db.job.findUniqueOrThrow({ where: { id: dead.id } })).toMatchObject({
+      status: "FAILED",
+      error: expect.stringMatching(/^the process running this job stopped/),
+    });
+    expect((await gw.db.job.findUniqueOrThrow({ where: { id: live.id } })).status).toBe("RUNNING");
+    await gw.db.job.delete({ where: { id: live.id } });
+  });
+});
