@@ -13,7 +13,10 @@ import { inputGuardPlugin } from "./graphql/input-guard.ts";
 import { boundedParserCache, operationLimitPlugins } from "./graphql/limits.ts";
 import type { LiveConnections } from "./graphql/live-connections.ts";
 import { exposeExpectedErrors, normalizeErrorsPlugin } from "./graphql/mask-errors.ts";
-import { bodySizeLimit, checkGetParams, corsFromAllowList } from "./graphql/request.ts";
+import { bodySizeLimit, checkGetParams, corsFromAllowList, requestInfo } from "./graphql/request.ts";
+import { errorReportPlugin } from "./imports/error-report.ts";
+import { stopImports } from "./imports/service.ts";
+import { failAbandonedJobs } from "./jobs/service.ts";
 import { useRevocableStreams } from "./graphql/revocable-streams.ts";
 import { schema } from "./graphql/schema.ts";
 import { useSharedSubscriptionExecution } from "./graphql/shared-subscriptions.ts";
@@ -105,6 +108,7 @@ export async function createApp({ config, database: given }: AppOptions): Promis
     },
     async stop() {
       await closeSockets?.();
+      await stopImports(database.prisma);
       live.close();
       credentials.close();
       await exportScheduler.stop();
@@ -137,6 +141,8 @@ async function openParts(config: Config, given: Database | undefined): Promise<P
     }
   }
   const limits = createRateLimits(limiters, config.rateLimits, security);
+  // Jobs a stopped process left RUNNING end FAILED (imports resume by being started again).
+  await failAbandonedJobs(db);
   const auth = createAuthRuntime(db, config.auth, master.key, { limiters, limits });
   return { database, events, logger, limiters, security, live, credentials, limits, auth };
 }
@@ -156,7 +162,13 @@ function createGatewayYoga(config: Config, { database, events, logger, security,
     maxRequestBodySize: false,
     parserAndValidationCache: boundedParserCache(),
     batching: false,
-    multipart: false,
+    // GraphQL multipart requests carry import files (startCustomerImport's input.file). Yoga's
+    // parser (@whatwg-node) holds each file in memory while it parses the request, so an upload
+    // costs up to IMPORT_MAX_UPLOAD_BYTES of memory until the resolver has spooled it to a
+    // temporary file; for larger files use a server-side path (IMPORT_DIR) or the CLI. Browsers
+    // cannot send the credential headers cross-origin without a preflight, so a multipart form
+    // post (no preflight) carries no credential.
+    multipart: true,
     cors: corsFromAllowList(config.corsOrigins),
     plugins: [
       jwksPlugin(auth.keys),
@@ -168,8 +180,15 @@ function createGatewayYoga(config: Config, { database, events, logger, security,
         pageSize: config.exportPageSize,
         exportDir: config.exportDir,
       }),
+      errorReportPlugin(db, (request) =>
+        adminFromHeaders(db, credentials.authenticate, (name) => request.headers.get(name), {
+          security,
+          request: requestInfo(request, undefined, config.trustProxy),
+        }),
+      ),
       checkGetParams,
-      bodySizeLimit(config.limits.maxBodyBytes),
+      // An upload may reach IMPORT_MAX_UPLOAD_BYTES (plus room for the multipart envelope).
+      bodySizeLimit(config.limits.maxBodyBytes, config.imports.maxUploadBytes + 64 * 1024),
       ...operationLimitPlugins(config.limits),
       inputGuardPlugin,
       useRevocableStreams(live),
@@ -189,6 +208,7 @@ function createGatewayYoga(config: Config, { database, events, logger, security,
       streamBuffer: config.auditStreamBuffer,
       tenantIdBySlug: cachedTenantIdBySlug(db),
       exportFiles: { dir: config.exportDir, pageSize: config.exportPageSize },
+      imports: config.imports,
       authenticateAdmin: (header, report) => adminFromHeaders(db, credentials.authenticate, header, report),
       authenticateCustomer: (header, report) => customerFromHeaders(database.sql, auth, header, report),
     }),

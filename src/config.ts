@@ -64,7 +64,14 @@ export type Config = {
   rateLimits: RateLimitConfig;
   limits: OperationLimits & { maxBodyBytes: number };
   corsOrigins: string[];
+  /** Customer imports: the folder server-side paths must be in (null: uploads only), the upload size cap. */
+  imports: ImportLimits;
 };
+
+export interface ImportLimits {
+  dir: string | null;
+  maxUploadBytes: number;
+}
 
 export interface OperationLimits {
   /** Largest accepted query text, in UTF-8 bytes; checked before the parser sees it. */
@@ -141,5 +148,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       introspection: e.INTROSPECTION,
     },
     corsOrigins: e.CORS_ORIGINS,
+    imports: { dir: e.IMPORT_DIR ?? null, maxUploadBytes: e.IMPORT_MAX_UPLOAD_BYTES },
   };
 }

@@ -98,6 +98,10 @@ export const environment = z
     JWT_ISSUER: z.string().min(1).default("identity-gateway"),
     // Request and operation limits (src/graphql/limits.ts); an over-limit request does no work.
     MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024, 1024 * 1024),
+    /** Customer imports by server-side path read only files inside this folder; unset: by upload only. */
+    IMPORT_DIR: z.string().min(1).optional(),
+    /** The largest import file a GraphQL multipart upload may carry (spooled to a temporary file). */
+    IMPORT_MAX_UPLOAD_BYTES: int(1024, 64 * 1024 * 1024 * 1024, 256 * 1024 * 1024),
     MAX_QUERY_BYTES: int(256, 1024 * 1024, 32 * 1024),
     MAX_QUERY_TOKENS: int(50, 100_000, 1000),
     MAX_QUERY_DEPTH: int(2, 100, 10),

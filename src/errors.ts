@@ -15,6 +15,7 @@ export const NOT_FOUND_CODES = [
   "SEGMENT_NOT_FOUND",
   "EXPORT_SCHEDULE_NOT_FOUND",
   "EXPORT_FILE_NOT_FOUND",
+  "IMPORT_JOB_NOT_FOUND",
 ] as const;
 
 export const CONFLICT_CODES = [

@@ -1,5 +1,10 @@
 import { getNamedType, isObjectType, isScalarType, isEnumType, parse, type GraphQLField, type GraphQLObjectType } from "graphql";
+import { randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { importNow } from "../src/imports/service.ts";
 import { createCredential } from "../src/admin-auth/service.ts";
 import type { AdminScope } from "../src/generated/prisma/enums.ts";
 import { schema } from "../src/graphql/schema.ts";
@@ -36,6 +41,8 @@ const TYPE_RULES: Record<string, (p: Principal) => boolean> = {
   Consent: customerData,
   CustomObject: customerData,
   Segment: (p) => holds(p, "CUSTOMERS_READ"),
+  ImportJob: (p) => holds(p, "CUSTOMERS_READ"),
+  ImportRowError: (p) => holds(p, "CUSTOMERS_READ"),
   Email: customerData,
   Phone: customerData,
   Address: customerData,
@@ -73,6 +80,8 @@ const ROOT_RULES: Record<string, (p: Principal) => boolean> = {
   segment: (p) => holds(p, "CUSTOMERS_READ"),
   segments: (p) => holds(p, "CUSTOMERS_READ"),
   exportSchedules: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
+  importJob: (p) => holds(p, "CUSTOMERS_READ"),
+  importJobs: (p) => holds(p, "CUSTOMERS_READ"),
 };
 
 /** Object types that only wrap guarded ones (payloads, connections, errors) and carry no data of their own. */
@@ -95,6 +104,7 @@ const ARGS: Record<string, () => string> = {
   "Query.customObject": () => `(id: "${ids.CustomObject}")`,
   "Query.customObjects": () => `(name: "wishlist")`,
   "Query.segment": () => `(id: "${ids.Segment}")`,
+  "Query.importJob": () => `(id: "${ids.ImportJob}")`,
 };
 
 beforeAll(async () => {
@@ -134,6 +144,10 @@ beforeAll(async () => {
   if (schedule.__typename === "CreateExportSchedulePayload") ids.ExportSchedule = schedule.exportSchedule.id;
   const file = (await gw.gql(RunExportScheduleNowDocument, { id: ids.ExportSchedule })).data!.runExportScheduleNow;
   if (file.__typename === "RunExportScheduleNowPayload") ids.ExportFile = file.exportFile.id;
+
+  const importFile = join(tmpdir(), `scope-import-${randomUUID()}.ndjson`);
+  writeFileSync(importFile, `{"uid":"scope-imported","email":"imported@scope.example"}\n{"email":"broken"}\n`);
+  ids.ImportJob = globalId("ImportJob", (await importNow(admin, { path: importFile, name: "scope.ndjson", temporary: true }, {})).id);
 
   principals.push({ name: "anonymous", kind: "anonymous", scopes: [], as: "anonymous" });
   principals.push({ name: "the customer's own token", kind: "customer", scopes: [], as: { bearer: signedIn.accessToken } });

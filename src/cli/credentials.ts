@@ -32,7 +32,7 @@ export async function runCredentialCommand(command: string | undefined, ctx: Cli
 }
 
 /** The CLI acts as SYSTEM on the tenant named by --tenant. */
-async function tenantService(ctx: CliContext): Promise<ServiceContext> {
+export async function tenantService(ctx: CliContext): Promise<ServiceContext> {
   const tenantId = await findTenantIdBySlug(ctx.database.prisma, ctx.options.tenant ?? "");
   if (!tenantId) throw new NotFoundError("TENANT_NOT_FOUND", `no tenant "${ctx.options.tenant ?? ""}" (give --tenant <slug>)`);
   return serviceContext({ db: ctx.database.prisma, events: ctx.events }, tenantId, { kind: "SYSTEM", id: "cli" });

@@ -9,6 +9,7 @@ import { createLocalEventBus } from "../events/bus.ts";
 import { tailAuditEvents } from "./audit-tail.ts";
 import { runCredentialCommand } from "./credentials.ts";
 import { EXPORT_OPTIONS, exportOptions, runExportCommand } from "./export.ts";
+import { runImportCommand } from "./import.ts";
 import { runKeysCommand } from "./keys.ts";
 import { runTenantCommand } from "./tenants.ts";
 
@@ -24,6 +25,8 @@ const USAGE = `Usage: npm run cli -- <command>
   export --tenant <slug> [--format csv|json|ndjson] [--segment <id>] [--filter '<CustomerFilter JSON>']
          [--created-after|--created-before|--updated-after|--updated-before <ISO time>] [--fields uid,email,…] [--out file]
                                                  export customers (to stdout without --out)
+  import <file> --tenant <slug> [--format csv|json|ndjson] [--mode insert|upsert] [--match uid|email|<customFieldKey>]
+         [--mapping mapping.json] [--dry-run] import customers from a file; row errors go to <file>.errors.csv
   audit tail [--type customer.*] [--customer <id>] [--after <cursor>] [--json]
                                                  follow the live audit stream of a running gateway
                                                  (GATEWAY_URL, GATEWAY_API_KEY, GATEWAY_API_SECRET)
@@ -41,6 +44,12 @@ async function main(argv: string[]): Promise<number> {
       customer: { type: "string" },
       after: { type: "string" },
       json: { type: "boolean", default: false },
+      format: { type: "string" },
+      mode: { type: "string" },
+      match: { type: "string" },
+      mapping: { type: "string" },
+      "dry-run": { type: "boolean", default: false },
+      "batch-size": { type: "string" },
       help: { type: "boolean", short: "h" },
       ...EXPORT_OPTIONS,
     },
@@ -56,8 +65,8 @@ async function main(argv: string[]): Promise<number> {
   const ctx: CliContext = {
     database,
     events: createLocalEventBus(),
-    args,
-    options: { name: values.name, tenant: values.tenant, scopes: values.scopes, ...exportOptions(values) },
+    args: group === "import" ? [command ?? "", ...args] : args,
+    options: { ...commandOptions(values), ...exportOptions(values) },
     print: (l) => console.log(l),
   };
   try {
@@ -65,6 +74,7 @@ async function main(argv: string[]): Promise<number> {
     if (group === "credential") return await runCredentialCommand(command, ctx);
     if (group === "keys") return await runKeysCommand(command, ctx);
     if (group === "export") return await runExportCommand(ctx);
+    if (group === "import") return await runImportCommand(ctx);
     console.error(`Unknown command "${group}".\n\n${USAGE}`);
     return 2;
   } catch (error) {
@@ -76,6 +86,12 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await database.close();
   }
+}
+
+/** The string options commands read (flags become "true"). */
+function commandOptions(values: Record<string, string | boolean | string[] | undefined>): Record<string, string | undefined> {
+  const names = ["name", "tenant", "scopes", "format", "mode", "match", "mapping", "dry-run", "batch-size"];
+  return Object.fromEntries(names.map((n) => [n, values[n] === true ? "true" : typeof values[n] === "string" ? values[n] : undefined]));
 }
 
 async function runAuditTail(values: { type?: string[]; customer?: string; after?: string; json?: boolean }): Promise<number> {

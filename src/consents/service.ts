@@ -21,7 +21,7 @@ export const purpose = z
 
 const source = z.string().trim().min(1).max(64);
 
-const grantInput = z.object({
+export const grantInput = z.object({
   purpose,
   version: z.string().trim().min(1).max(32),
   source,

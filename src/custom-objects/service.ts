@@ -20,7 +20,7 @@ const objectName = z
 
 const objectData = z.record(z.string(), z.json()).refine((d) => byteSize(d) <= MAX_DATA_BYTES, "larger than 64 KiB");
 
-const createInput = z.object({ name: objectName, data: objectData });
+export const customObjectInput = z.object({ name: objectName, data: objectData });
 const updateInput = z.object({ data: objectData, merge: z.boolean().nullish() });
 
 /** Validated here: name by the pattern above, data a JSON object of at most 64 KiB. */
@@ -40,7 +40,7 @@ export interface UpdateCustomObjectInput {
  * Cost: one transaction — customer lock, one INSERT, the audit event.
  */
 export async function createCustomObject(ctx: ServiceContext, customerId: string, input: CreateCustomObjectInput): Promise<CustomObject> {
-  const { name, data } = parseInput(createInput, input);
+  const { name, data } = parseInput(customObjectInput, input);
   return transact(ctx, async (tx, audit) => {
     const customer = await requireCustomer(tx, ctx, customerId);
     const object = await tx.customObject.create({

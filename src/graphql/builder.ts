@@ -57,6 +57,8 @@ export const builder = new SchemaBuilder<{
     JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
     SafeInt: { Input: number; Output: number | bigint };
     ID: { Input: string; Output: string };
+    /** A GraphQL multipart request's file (yoga hands the resolver a WHATWG File). */
+    File: { Input: File; Output: never };
   };
   DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
@@ -109,6 +111,21 @@ builder.addScalarType("DateTime", DateTimeResolver);
 builder.addScalarType("Date", DateResolver);
 builder.addScalarType("JSON", JSONResolver);
 builder.addScalarType("JSONObject", JSONObjectResolver);
+builder.scalarType("File", {
+  description: "A file sent as a part of a GraphQL multipart request (https://github.com/jaydenseric/graphql-multipart-request-spec).",
+  serialize: () => {
+    throw new Error("File is an input only");
+  },
+  // Only a multipart request's file part is a File: yoga puts it in the variables.
+  parseValue: (value) => {
+    const file = value as File | null;
+    if (typeof file?.stream !== "function" || typeof file.name !== "string") throw new TypeError("not a file part of a multipart request");
+    return file;
+  },
+  parseLiteral: () => {
+    throw new TypeError("a file is sent as a part of a multipart request, not written in the query");
+  },
+});
 builder.addScalarType("SafeInt", SafeIntResolver as never);
 
 builder.queryType({});

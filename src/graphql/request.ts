@@ -69,11 +69,14 @@ const CONTENT_LENGTH = /^\d+$/;
  * with it than without. A body that announces its length is checked by the header alone: Node's
  * HTTP parser then reads exactly that many bytes (and refuses Content-Length together with
  * Transfer-Encoding). Only a body without one (chunked, or an in-process Request) is counted as
- * it streams, and cut off past the limit.
+ * it streams, and cut off past the limit. A GraphQL multipart request (a file upload) may be as
+ * large as `uploadLimit` instead: @whatwg-node buffers its files in memory while it parses them.
  */
-export function bodySizeLimit(limit: number) {
+export function bodySizeLimit(bodyLimit: number, uploadLimit = bodyLimit) {
   return {
     onRequestParse({ request, requestParser, setRequestParser, fetchAPI }: BodyParseHook) {
+      const multipart = request.headers.get("content-type")?.toLowerCase().startsWith("multipart/form-data") ?? false;
+      const limit = multipart ? uploadLimit : bodyLimit;
       const length = request.headers.get("content-length");
       if (length !== null) {
         if (!CONTENT_LENGTH.test(length)) {

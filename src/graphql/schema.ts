@@ -16,6 +16,7 @@ import "../custom-objects/schema.ts";
 import "../segments/schema.ts";
 import "../exports/schema.ts";
 import "../exports/schedules.schema.ts";
+import "../imports/schema.ts";
 import "../audit/schema.ts";
 import "../account-information/schema.ts";
 import "../admin-auth/schema.ts";

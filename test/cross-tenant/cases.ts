@@ -9,6 +9,8 @@ import {
   AddPhoneDocument,
   AuditEventsDocument,
   BlockCustomerDocument,
+  CancelImportDocument,
+  ImportJobDocument,
   CreateCustomObjectDocument,
   CreateCustomerExportDocument,
   UpdateExportScheduleDocument,
@@ -78,6 +80,7 @@ export const NODE_TYPES: Record<string, () => string> = {
   CustomFieldDefinition: () => a.customField,
   ExportSchedule: () => a.exportSchedule,
   ExportFile: () => a.exportFile,
+  ImportJob: () => a.importJob,
 };
 
 export const QUERY_CASES: QueryCase[] = [
@@ -122,6 +125,12 @@ export const QUERY_CASES: QueryCase[] = [
     what: "A's custom object id",
     send: (as) => gw.gql(CustomObjectDocument, { id: a.customObject }, as),
     reveals: (d) => d.customObject,
+  },
+  {
+    field: "importJob",
+    what: "A's import job id",
+    send: (as) => gw.gql(ImportJobDocument, { id: a.importJob, errors: 10 }, as),
+    reveals: (d) => d.importJob,
   },
   {
     field: "segment",
@@ -423,6 +432,13 @@ export const MUTATION_CASES: MutationCase[] = [
     code: "SEGMENT_NOT_FOUND",
     send: () => asB(CreateCustomerExportDocument, { input: { selection: { segmentId: a.segment } } }),
   },
+  // Imports
+  {
+    field: "cancelImport",
+    what: "A's import job",
+    code: "IMPORT_JOB_NOT_FOUND",
+    send: () => asB(CancelImportDocument, { id: a.importJob }),
+  },
   // Admin credentials
   {
     field: "revokeAdminCredential",
@@ -447,6 +463,7 @@ export const QUERIES_WITHOUT_IDS = [
   "allowUndefinedCustomFields", // the caller's tenant's setting (checked with the mutation below)
   "segments", // list of the caller's tenant (checked: none of A's, and A's cursor answers as an unknown one)
   "exportSchedules", // list of the caller's tenant (checked in test/export-schedules.test.ts: none of A's)
+  "importJobs", // list of the caller's tenant (checked: none of A's)
 ];
 export const MUTATIONS_WITHOUT_IDS = [
   "createCustomer", // creates in the caller's tenant; A's email, phone, uid… must not conflict (checked)
@@ -455,6 +472,7 @@ export const MUTATIONS_WITHOUT_IDS = [
   "createAdminCredential", // issues a credential of the caller's tenant (checked: it cannot read A)
   "defineCustomField", // defines in the caller's tenant; A's key must not conflict (checked)
   "setAllowUndefinedCustomFields", // the caller's tenant's setting; A's stays (checked)
+  "startCustomerImport", // imports into the caller's tenant; A's uid and email are B's to use (checked)
 ];
 export const SUBSCRIPTIONS_WITHOUT_IDS = [
   "auditEvents", // the caller's tenant's trail (checked: B's replay holds none of A's events)

@@ -2,6 +2,10 @@ import { randomUUID } from "node:crypto";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import type { ExecutionResult } from "graphql";
 import { beforeAll } from "vitest";
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { importNow } from "../../src/imports/service.ts";
 import { createSession } from "../../src/sessions/service.ts";
 import {
   AuditEventsDocument,
@@ -49,6 +53,7 @@ export const a = {
   customField: "",
   exportSchedule: "",
   exportFile: "",
+  importJob: "",
   uid: "a-ada",
   username: "ada-of-a",
   email: "ada@a.example",
@@ -192,6 +197,11 @@ export function useCrossTenantData(): SuiteGateway {
       "DefineCustomFieldPayload",
     );
     if (field.__typename === "DefineCustomFieldPayload") a.customField = field.customField.id;
+
+    // An import of A with a row error (the CLI's path: the fixture gateway has no IMPORT_DIR).
+    const importFile = join(tmpdir(), `a-import-${randomUUID()}.ndjson`);
+    writeFileSync(importFile, `{"uid":"a-imported","email":"imported@a.example"}\n{"email":"broken"}\n`);
+    a.importJob = globalId("ImportJob", (await importNow(adminA, { path: importFile, name: "a.ndjson", temporary: true }, {})).id);
 
     await rowsOfB(3);
     await rowsOfB(4);

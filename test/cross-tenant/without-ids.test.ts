@@ -1,4 +1,9 @@
+import { randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { importNow } from "../../src/imports/service.ts";
 import {
   AuditEventsDocument,
   CreateAdminCredentialDocument,
@@ -23,6 +28,7 @@ import {
   SetAllowUndefinedCustomFieldsDocument,
   UpdateMyCustomObjectDocument,
   type CustomerFilter,
+  ImportJobsDocument,
 } from "../generated/graphql.ts";
 import { globalId } from "../helpers/ids.ts";
 import { auditTrail, snapshotDatabase } from "../helpers/snapshot.ts";
@@ -167,6 +173,20 @@ describe("fields that take no id of tenant A's data", () => {
     const run = (await gw.gql(SegmentDocument, { id: made.segment.id, first: 10 }, "B")).data!.segment!;
     expect(run).toMatchObject({ count: 0, customers: { totalCount: 0, edges: [] } });
     ok((await gw.gql(DeleteSegmentDocument, { id: made.segment.id }, "B")).data!.deleteSegment, "DeleteSegmentPayload");
+  });
+
+  it("importJobs lists none of A's imports", async () => {
+    const jobs = (await withoutWrites(() => gw.gql(ImportJobsDocument, {}, "B"))).data!.importJobs.edges;
+    expect(jobs.map((e) => e.node.id)).not.toContain(a.importJob);
+  });
+
+  it("an import in B with A's uid and email creates B's own customer and leaves A untouched", async () => {
+    const before = await snapshotDatabase(gw.db, gw.tenants.A.id);
+    const file = join(tmpdir(), `b-import-${randomUUID()}.ndjson`);
+    writeFileSync(file, JSON.stringify({ uid: a.uid, email: a.email }) + "\n");
+    const job = await importNow(gw.serviceContext("B"), { path: file, name: "b.ndjson", temporary: true }, {});
+    expect(job).toMatchObject({ status: "COMPLETED", imported: 1, failed: 0 });
+    expect(await snapshotDatabase(gw.db, gw.tenants.A.id)).toEqual(before);
   });
 
   it("createAdminCredential issues a credential of B's tenant, which cannot read A's data either", async () => {
