@@ -1,16 +1,19 @@
 // npm run bench:import — issue 12's import throughput: BENCH_ROWS customers (default 1,000,000)
-// as NDJSON (uid, email, names, a foreign password hash: one pbkdf2-sha256 string computed once
-// and reused — import never hashes) imported by the import service (src/imports/, the same code
-// as the CLI and the API) into a fresh tenant on PostgreSQL, in batches of BENCH_BATCH (default
-// 5,000). Baseline in the same run: psql's \copy of the same customers and their emails as CSV
-// into scratch copies of the customer and contact tables (LIKE … INCLUDING ALL: the same indexes),
-// the floor for loading these rows. Reports customers/s, the ratio to COPY and the peak RSS.
+// as NDJSON (uid, email, names, a foreign password hash: half bcrypt, half pbkdf2-sha256 strings,
+// drawn from a small pool computed before the run — import never hashes) imported by the import
+// service (src/imports/, the same code as the CLI and the API) into a fresh tenant on PostgreSQL,
+// in batches of BENCH_BATCH (default 5,000). Baseline in the same run: psql's \copy of the same
+// customers and their emails as CSV into scratch copies of the customer and contact tables
+// (LIKE … INCLUDING ALL: the same indexes, no foreign keys or triggers), the floor for loading
+// these rows. Reports customers/s, the ratio to COPY and the peak RSS.
 // Goal at a million: at least 50,000 customers/s and 0.25× COPY.
 //
 // Runs on a database of its own, bench_import (dropped and created again), on the server that
 // DATABASE_URL names (default postgresql://postgres@127.0.0.1:5432/postgres). NO_RECORD=1 skips
 // bench/RESULTS.md.
 import { execFileSync } from "node:child_process";
+import { pbkdf2Sync } from "node:crypto";
+import bcrypt from "bcryptjs";
 import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { once } from "node:events";
 import { tmpdir } from "node:os";
@@ -58,17 +61,25 @@ async function main() {
   const { tenant } = await createTenant(database.prisma, events, { slug: "bench" });
   const ctx = serviceContext({ db: database.prisma, events }, tenant.id, { kind: "SYSTEM", id: "bench" });
   const dir = mkdtempSync(join(tmpdir(), "bench-import-"));
-  const hash = formatForeignHash("pbkdf2-sha256", {
-    salt: Buffer.from("benchsalt"),
-    hash: Buffer.alloc(32, 7),
-    params: { i: 600_000, l: 32 },
-  });
+  // Real hashes (bcrypt cost 10; pbkdf2-sha256 at 600,000 iterations, OWASP's figure), a pool of
+  // POOL of each: computing a million would take hours, and the import treats every string alike.
+  const POOL = 4;
+  const hashes = Array.from({ length: POOL }, (_, i) => [
+    bcrypt.hashSync(`bench-password-${i}`, 10),
+    formatForeignHash("pbkdf2-sha256", {
+      salt: Buffer.from(`bench-salt-${i}`),
+      hash: pbkdf2Sync(`bench-password-${i}`, `bench-salt-${i}`, 600_000, 32, "sha256"),
+      params: { i: 600_000, l: 32 },
+    }),
+  ]).flat();
+  /** Row i's hash: even rows bcrypt, odd rows pbkdf2. */
+  const hash = (i: number) => hashes[i % hashes.length]!;
   const file = join(dir, "customers.ndjson");
   await writeLines(
     file,
     ROWS,
     (i) =>
-      JSON.stringify({ uid: `u${i}`, email: `user${i}@bench.example`, firstName: "Bench", lastName: `User${i}`, passwordHash: hash }) +
+      JSON.stringify({ uid: `u${i}`, email: `user${i}@bench.example`, firstName: "Bench", lastName: `User${i}`, passwordHash: hash(i) }) +
       "\n",
   );
 
@@ -86,7 +97,7 @@ async function main() {
   const customers = join(dir, "customer.csv");
   const contacts = join(dir, "contact.csv");
   const id = (i: number, kind: number) => `00000000-0000-4000-${kind}000-${i.toString(16).padStart(12, "0")}`;
-  await writeLines(customers, ROWS, (i) => `${id(i, 8)},${tenant.id},u${i},Bench,User${i},bench user${i},"${hash}"\n`);
+  await writeLines(customers, ROWS, (i) => `${id(i, 8)},${tenant.id},u${i},Bench,User${i},bench user${i},"${hash(i)}"\n`);
   await writeLines(contacts, ROWS, (i) => `${id(i, 9)},${tenant.id},${id(i, 8)},EMAIL,user${i}@bench.example,user${i}@bench.example,t,f\n`);
   const copyStarted = performance.now();
   execFileSync("psql", [
@@ -117,7 +128,7 @@ async function main() {
   console.log(`\n${table}\n\n${verdict}`);
   recordResults(
     `\n## bench:import — ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC\n\n${machine()}, PostgreSQL (same machine). ${load()}\n` +
-      `NDJSON of ${ROWS.toLocaleString("en")} customers (uid, email, names, a pbkdf2 hash string) through the import service; COPY by psql of the same customers and emails.\n\n${table}\n\n${verdict}\n`,
+      `NDJSON of ${ROWS.toLocaleString("en")} customers (uid, email, names, bcrypt and pbkdf2 hash strings, half each) through the import service; COPY by psql of the same customers and emails.\n\n${table}\n\n${verdict}\n`,
   );
 }
 

@@ -4,6 +4,7 @@ import { diff } from "../db/transact.ts";
 import { ValidationError } from "../errors.ts";
 import { validateCustomFields, type FieldSchema } from "../custom-fields/validator.ts";
 import type { RowError } from "../jobs/service.ts";
+import type { KeySet } from "./key-set.ts";
 import type { ImportRow } from "./rows.ts";
 
 // What one batch will do, decided with one read per kind of key (not per row): which rows match
@@ -78,17 +79,23 @@ async function findMatches(tx: Tx, tenantId: string, rows: ImportRow[], o: PlanO
   return new Map(found.map((f) => [f.key, f.id]));
 }
 
+/** The kind of key (as keysOf names it) that findMatches already looked up, all of its values. */
+const MATCHED_KIND: Record<MatchBy, string | null> = { UID: "uid", EMAIL: "EMAIL", FIELD: null };
+
 /**
- * Keys of `rows` already taken in the tenant, with the customer holding each. Cost: one indexed
- * statement per kind of key the batch has (uid, username, email, phone, identity), at most five.
+ * Keys of `rows` already taken in the tenant, with the customer holding each. The kind the match
+ * covers comes from `matches` (the same lookup; saves one of the batch's statements). Cost: one
+ * indexed statement per other kind of key the batch has (uid, username, email, phone, identity).
  */
-async function takenKeys(tx: Tx, tenantId: string, rows: ImportRow[]): Promise<Map<string, string>> {
+async function takenKeys(tx: Tx, tenantId: string, rows: ImportRow[], o: PlanOptions, matches: Map<string, string>) {
   const byKind = new Map<string, string[]>();
   for (const key of rows.flatMap(keysOf)) {
     const kind = key.slice(0, key.indexOf(":"));
     (byKind.get(kind) ?? byKind.set(kind, []).get(kind)!).push(key.slice(kind.length + 1));
   }
   const taken = new Map<string, string>();
+  const matched = MATCHED_KIND[o.matchBy];
+  if (matched && byKind.delete(matched)) for (const [value, id] of matches) taken.set(`${matched}:${value}`, id);
   for (const [kind, values] of byKind) {
     const found =
       kind === "uid" || kind === "username"
@@ -114,12 +121,13 @@ const fieldOf = (key: string) =>
 /**
  * Decides each row of a batch. `seen` holds the keys of the rows of the file accepted so far: a
  * row repeating one is a row error (in both modes: a file that names a customer twice is
- * ambiguous). Cost: two or three statements whatever the batch size, plus CPU for custom fields.
+ * ambiguous). Cost: the match lookup plus one statement per other kind of key the batch has (two for
+ * rows of uid and email), whatever the batch size, plus CPU for custom fields.
  */
-export async function planBatch(tx: Tx, tenantId: string, rows: ImportRow[], o: PlanOptions, seen: Set<string>): Promise<Plan> {
+export async function planBatch(tx: Tx, tenantId: string, rows: ImportRow[], o: PlanOptions, seen: KeySet): Promise<Plan> {
   const plan: Plan = { inserts: [], updates: [], skipped: 0, errors: [], added: [] };
   const matches = await findMatches(tx, tenantId, rows, o);
-  const taken = await takenKeys(tx, tenantId, rows);
+  const taken = await takenKeys(tx, tenantId, rows, o, matches);
   const before = o.mode === "UPSERT" ? await loadCustomers(tx, [...new Set(matches.values())]) : new Map<string, Customer>();
   for (const row of rows) {
     const keys = [...keysOf(row), ...matchValues(row, o).map((v) => `match:${v}`)];

@@ -8,6 +8,7 @@ import { addJobWarnings, claimJob, finishJob, recordProgress, type JobCounters, 
 import { planBatch, type ImportMode, type MatchBy, type Plan } from "./plan.ts";
 import { prepareRow, type ImportRow, type Mapping } from "./rows.ts";
 import { FileError, readRecords, type ImportFormat } from "./sources.ts";
+import { KeySet } from "./key-set.ts";
 import { insertCustomers, updateCustomers } from "./write.ts";
 
 // Runs one import job: records are parsed and validated as they stream in, and every `batchSize`
@@ -30,7 +31,8 @@ export interface ImportSettings {
 interface State {
   counters: JobCounters;
   storedErrors: number;
-  seen: Set<string>;
+  /** Keys of the file's rows accepted so far (in-file duplicates), as hashes: key-set.ts. */
+  seen: KeySet;
   warned: Set<string>;
   started: number;
 }
@@ -47,7 +49,7 @@ export async function runImport(
   settings: ImportSettings,
   hooks: { signal?: AbortSignal; onProgress?: (job: Job) => void },
 ): Promise<Job> {
-  const state: State = { counters: zero(), storedErrors: 0, seen: new Set(), warned: new Set(), started: Date.now() };
+  const state: State = { counters: zero(), storedErrors: 0, seen: new KeySet(), warned: new Set(), started: Date.now() };
   const jobData = { jobId: job.id, format: settings.format, mode: settings.mode, dryRun: settings.dryRun, file: settings.fileName };
   try {
     const schema = await ctx.db.$transaction((tx) => loadFieldSchema(tx, ctx.tenantId));
