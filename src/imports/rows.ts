@@ -36,14 +36,20 @@ const rowSchema = z.object({
   updatedAt: z.unknown().optional(),
   lastLoginAt: z.unknown().optional(),
   customFields: customFields.optional(),
-  identities: z.array(identityInput).max(20).optional(),
+  identities: z
+    .array(identityInput.extend({ linkedAt: isoDate.optional() }))
+    .max(20)
+    .optional(),
   consents: z
     .array(
       grantInput.extend({ source: grantInput.shape.source.default("import"), grantedAt: isoDate.optional(), revokedAt: isoDate.nullish() }),
     )
     .max(50)
     .optional(),
-  customObjects: z.array(customObjectInput).max(100).optional(),
+  customObjects: z
+    .array(customObjectInput.extend({ createdAt: isoDate.optional() }))
+    .max(100)
+    .optional(),
   passwordHash: z.string().max(1024).optional(),
   passwordHashAlgorithm: z.string().max(64).optional(),
   passwordSalt: z.string().max(1024).optional(),
@@ -118,8 +124,8 @@ function shape(record: Record<string, unknown>, ctx: RowContext): Record<string,
   for (const [name, value] of Object.entries(record)) {
     const target = ctx.mapping && Object.hasOwn(ctx.mapping, name) ? ctx.mapping[name] : name;
     if (target === null || target === undefined) continue;
+    const text = csv ? unescapeFormula(value as string) : "";
     if (csv) {
-      const text = value as string;
       if (text.length > MAX_CELL_BYTES) throw rowFailure(target, "cell larger than 64 KiB");
       total += text.length;
       if (total > MAX_RECORD_BYTES) throw rowFailure(target, "row larger than 1 MiB");
@@ -128,13 +134,20 @@ function shape(record: Record<string, unknown>, ctx: RowContext): Record<string,
     if (target.startsWith("customFields.")) {
       const key = target.slice("customFields.".length);
       const fields = (out.customFields ??= {}) as Record<string, unknown>;
-      fields[key] = csv ? cellOfField(value as string, key, ctx.schema, target) : value;
+      fields[key] = csv ? cellOfField(text, key, ctx.schema, target) : value;
     } else if (KNOWN_NAMES.has(target)) {
-      out[target] = csv ? cell(value as string, target) : value;
+      out[target] = csv ? cell(text, target) : value;
     } else if (!ctx.unknown.has(name)) ctx.unknown.add(name);
   }
   return out;
 }
+
+/**
+ * Undoes the ' that export (and spreadsheet-safe CSV writers generally) put before a cell starting
+ * with = + - @ tab or CR, so an exported phone number `'+14155550100` imports as the number. A
+ * value that really starts with ' followed by one of those loses its quote (rare enough to accept).
+ */
+const unescapeFormula = (text: string) => (/^'[=+\-@\t\r]/.test(text) ? text.slice(1) : text);
 
 function parseJsonCell(text: string, field: string): unknown {
   try {

@@ -86,8 +86,8 @@ async function insertOwned(tx: Tx, tenantId: string, inserted: Inserted[]): Prom
   await run(
     identities,
     `INSERT INTO identity (id, tenant_id, customer_id, provider, provider_user_id, profile, linked_at)
-     SELECT gen_random_uuid(), $1::uuid, r.customer_id, r.provider, r."providerUserId", r.profile, now()
-     FROM jsonb_to_recordset($2::jsonb) AS r(customer_id uuid, provider text, "providerUserId" text, profile jsonb)`,
+     SELECT gen_random_uuid(), $1::uuid, r.customer_id, r.provider, r."providerUserId", r.profile, coalesce(r."linkedAt", now())
+     FROM jsonb_to_recordset($2::jsonb) AS r(customer_id uuid, provider text, "providerUserId" text, profile jsonb, "linkedAt" timestamptz)`,
   );
   await run(
     consents,
@@ -99,8 +99,8 @@ async function insertOwned(tx: Tx, tenantId: string, inserted: Inserted[]): Prom
   await run(
     objects,
     `INSERT INTO custom_object (id, tenant_id, customer_id, name, data, created_at, updated_at)
-     SELECT gen_random_uuid(), $1::uuid, r.customer_id, r.name, r.data, now(), now()
-     FROM jsonb_to_recordset($2::jsonb) AS r(customer_id uuid, name text, data jsonb)`,
+     SELECT gen_random_uuid(), $1::uuid, r.customer_id, r.name, r.data, coalesce(r."createdAt", now()), now()
+     FROM jsonb_to_recordset($2::jsonb) AS r(customer_id uuid, name text, data jsonb, "createdAt" timestamptz)`,
   );
 }
 
