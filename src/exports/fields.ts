@@ -90,12 +90,45 @@ export const FIELD_SQL: Record<ExportField, string> = {
   customObjects: list("custom_object", "json_build_object('name', r.name, 'data', r.data)", "r.created_at, r.id"),
 };
 
+/** Fields whose text never needs CSV escaping (booleans, dates, instants, the status enum). */
+const PLAIN_IN_CSV = new Set<ExportField>([
+  "emailVerified",
+  "phoneVerified",
+  "birthdate",
+  "status",
+  "createdAt",
+  "updatedAt",
+  "lastLoginAt",
+]);
+
+/** One column of a page: its SQL on `customer c`, and whether its text may need CSV escaping. */
+export interface PageColumn {
+  sql: Prisma.Sql;
+  escape: boolean;
+}
+
 /**
- * The record expression: json_build_object of the chosen fields, in the order of ALL_FIELDS (so
- * every export of the same fields has the same key and column order), as JSON text. 27 pairs at
- * most: under PostgreSQL's 100-argument limit.
+ * The JSON record of each customer as one text column: row_to_json over a LATERAL row of the
+ * chosen fields in the order of ALL_FIELDS (so every export of the same fields has the same key
+ * order). row_to_json writes compact JSON (json_build_object writes `"uid" : "x"`, 10% more bytes);
+ * the LATERAL subquery has no FROM and is flattened by the planner: no per-row subquery.
  */
-export function recordSql(fields: readonly ExportField[]): Prisma.Sql {
-  const pairs = ALL_FIELDS.filter((f) => fields.includes(f)).map((f) => `'${f}', ${FIELD_SQL[f]}`);
-  return Prisma.raw(`json_build_object(${pairs.join(", ")})::text`);
+export function jsonRecordColumns(fields: readonly ExportField[]): { columns: PageColumn[]; lateral: Prisma.Sql } {
+  const pairs = ALL_FIELDS.filter((f) => fields.includes(f)).map((f) => `${FIELD_SQL[f]} AS "${f}"`);
+  return {
+    columns: [{ sql: Prisma.raw("row_to_json(r)::text"), escape: false }],
+    lateral: Prisma.raw(`, LATERAL (SELECT ${pairs.join(", ")}) r`),
+  };
+}
+
+/**
+ * The CSV columns as text: each field, the custom fields one per key (strings unquoted, other
+ * JSON values as JSON text, lists and objects as PostgreSQL writes jsonb: `["a", "b"]`).
+ */
+export function csvColumns(fields: readonly ExportField[], customKeys: string[]): PageColumn[] {
+  return fields.flatMap((f) =>
+    f === "customFields"
+      ? customKeys.map((key) => ({ sql: Prisma.sql`c.custom_fields -> ${key}::text #>> '{}'`, escape: true }))
+      : [{ sql: Prisma.raw(`(${FIELD_SQL[f]})::text`), escape: !PLAIN_IN_CSV.has(f) }],
+  );
 }
