@@ -8,13 +8,15 @@ import { csvColumns, jsonRecordColumns } from "./fields.ts";
 import type { PreparedExport } from "./selection.ts";
 
 // The one export engine: a keyset scan over (tenant_id, created_at, id) — the customer index
-// search already uses — one statement per page that builds every record in PostgreSQL, each page
-// rendered to one string and handed on only when the consumer asks (a generator pulled by a web
+// search already uses — one statement per page that builds every line in PostgreSQL and answers
+// the page as one string (pageQuery), handed on only when the consumer asks (a generator pulled by a web
 // ReadableStream, or written to a Node Writable waiting for 'drain'). Memory is one page
 // whatever the size. The scan is not one snapshot: a customer created during a long export with
 // a later createdAt is included, a row changed between pages is written as it was when its page
 // was read; every customer present throughout is written exactly once.
 
+// Measured against 5,000 and 10,000 (bench:export): no faster, and a larger page is a larger
+// string held at once (NDJSON at 10,000: ~60 MB more peak RSS).
 export const DEFAULT_PAGE_SIZE = 2_000;
 
 export interface ExportStats {
