@@ -105,15 +105,17 @@ function pageQuery(prepared: PreparedExport, customKeys: string[]) {
   const { columns, lateral } =
     format === "CSV" ? { columns: csvColumns(fields, customKeys), lateral: Prisma.empty } : jsonRecordColumns(fields);
   const selected = Prisma.join(
-    columns.map((c, i) => Prisma.sql`${c.sql} AS v${Prisma.raw(String(i))}`),
+    [Prisma.sql`c.created_at, c.id`, ...columns.map((c, i) => Prisma.sql`${c.sql} AS v${Prisma.raw(String(i))}`)],
     ", ",
   );
-  // Escaping reads the materialized page's columns: a cell's value (maybe a subquery) is computed once.
-  const line = Prisma.raw(columns.map((c, i) => (c.escape ? csvCellSql(`v${i}`) : `coalesce(v${i}, '')`)).join(" || ',' || "));
+  // Escaping reads the materialized page's columns: a cell's value (maybe a subquery) is computed
+  // once. No column at all (only customFields asked, and no keys) writes empty lines, as before.
+  const cells = columns.map((c, i) => (c.escape ? csvCellSql(`v${i}`) : `coalesce(v${i}, '')`));
+  const line = Prisma.raw(cells.length > 0 ? cells.join(" || ',' || ") : "''");
   const separator = Prisma.raw(format === "CSV" ? "E'\\r\\n'" : format === "JSON" ? "E',\\n'" : "E'\\n'");
   return (after: string | null, pageSize: number) => Prisma.sql`
     WITH page AS MATERIALIZED (
-      SELECT c.created_at, c.id, ${selected} FROM customer c${lateral}
+      SELECT ${selected} FROM customer c${lateral}
       WHERE ${prepared.where}${after ? Prisma.sql` AND (c.created_at, c.id) > (split_part(${after}, '|', 1)::timestamptz, split_part(${after}, '|', 2)::uuid)` : Prisma.empty}
       ORDER BY c.created_at, c.id LIMIT ${pageSize})
     SELECT count(*)::int AS rows, string_agg(${line}, ${separator} ORDER BY created_at, id) AS text,
