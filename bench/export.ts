@@ -18,7 +18,7 @@ import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import type { App } from "../src/app.ts";
 import { DEFAULT_PAGE_SIZE } from "../src/exports/engine.ts";
-import { DEFAULT_FIELDS, FIELD_SQL } from "../src/exports/fields.ts";
+import { customerFromSql, DEFAULT_FIELDS, FIELD_SQL } from "../src/exports/fields.ts";
 import { loadDuring, machine, recordResults } from "./machine.ts";
 import { seededDatabase } from "./search/seed.ts";
 
@@ -91,7 +91,7 @@ async function viaCopy(url: string, tenantId: string): Promise<Line> {
     const started = performance.now();
     const source = client.query(
       copyTo(
-        `COPY (SELECT ${columns} FROM customer c WHERE c.tenant_id = '${tenantId}' ORDER BY c.created_at, c.id) TO STDOUT WITH (FORMAT csv, HEADER)`,
+        `COPY (SELECT ${columns} FROM ${customerFromSql(DEFAULT_FIELDS)} WHERE c.tenant_id = '${tenantId}' ORDER BY c.created_at, c.id) TO STDOUT WITH (FORMAT csv, HEADER)`,
       ),
     );
     await new Promise<void>((resolve, reject) => source.pipe(sink).on("finish", resolve).on("error", reject));

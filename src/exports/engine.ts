@@ -4,7 +4,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import type { Sql } from "../db/database.ts";
 import type { ServiceContext } from "../service-context.ts";
 import { csvCellSql, csvRow } from "./csv.ts";
-import { csvColumns, jsonRecordColumns } from "./fields.ts";
+import { csvColumns, customerFromSql, jsonRecordColumns } from "./fields.ts";
 import type { PreparedExport } from "./selection.ts";
 
 // The one export engine: a keyset scan over (tenant_id, created_at, id) — the customer index
@@ -115,7 +115,7 @@ function pageQuery(prepared: PreparedExport, customKeys: string[]) {
   const separator = Prisma.raw(format === "CSV" ? "E'\\r\\n'" : format === "JSON" ? "E',\\n'" : "E'\\n'");
   return (after: string | null, pageSize: number) => Prisma.sql`
     WITH page AS MATERIALIZED (
-      SELECT ${selected} FROM customer c${lateral}
+      SELECT ${selected} FROM ${Prisma.raw(customerFromSql(fields))}${lateral}
       WHERE ${prepared.where}${after ? Prisma.sql` AND (c.created_at, c.id) > (split_part(${after}, '|', 1)::timestamptz, split_part(${after}, '|', 2)::uuid)` : Prisma.empty}
       ORDER BY c.created_at, c.id LIMIT ${pageSize})
     SELECT count(*)::int AS rows, string_agg(${line}, ${separator} ORDER BY created_at, id) AS text,
