@@ -83,7 +83,7 @@ export async function createApp({ config, database: given }: AppOptions): Promis
   let server: Server | undefined;
   let closeSockets: (() => Promise<void>) | undefined;
   const { database, events, auth, logger, limiters, security, live, credentials } = parts;
-  const exportFiles = { db: database.prisma, events, dir: config.exportDir, pageSize: config.exportPageSize };
+  const exportFiles = { db: database.prisma, events, sql: database.sql, dir: config.exportDir, pageSize: config.exportPageSize };
   const exportScheduler = startExportScheduler(exportFiles, config.exportSchedulerIntervalMs, (err) =>
     logger.error({ err }, "scheduled exports failed"),
   );
@@ -175,6 +175,7 @@ function createGatewayYoga(config: Config, { database, events, logger, security,
       exportDownloadPlugin({
         db,
         events,
+        sql: database.sql,
         masterKey: auth.keys.masterKey,
         trustProxy: config.trustProxy,
         pageSize: config.exportPageSize,

@@ -20,7 +20,7 @@ import { useTestGateway } from "./helpers/suite.ts";
 // keep-N pruning, files listed and downloaded by link, audit events.
 
 const gw = useTestGateway();
-const deps = (): ExportFilesDeps => ({ db: gw.db, events: gw.app.events, dir: TEST_EXPORT_DIR, pageSize: 2 });
+const deps = (): ExportFilesDeps => ({ db: gw.db, events: gw.app.events, sql: gw.app.database.sql, dir: TEST_EXPORT_DIR, pageSize: 2 });
 
 beforeAll(async () => {
   for (const uid of ["s1", "s2", "s3"]) await gw.createCustomer({ uid, username: `user-${uid}` });
@@ -116,7 +116,7 @@ describe("runs", () => {
     const response = await gw.app.yoga.fetch(`http://gateway.test${newest.node.downloadUrl!}`);
     expect(response.status, await response.clone().text()).toBe(200);
     expect(response.headers.get("content-disposition")).toBe(`attachment; filename="${newest.node.fileName}"`);
-    expect((await response.text()).split("\n")[0]).toBe('{"uid" : "s1"}');
+    expect((await response.text()).split("\n")[0]).toBe('{"uid":"s1"}');
     const deleted = listed.node.files.edges.find((e) => e.node.status === "DELETED")!;
     expect(deleted.node.downloadUrl).toBeNull();
 
@@ -124,7 +124,7 @@ describe("runs", () => {
     const theirs = await create({ name: "b-nightly", cron: "@daily", timeZone: "UTC", format: "NDJSON", fields: ["UID"] }, "B");
     const file = await runNow(theirs.id, "B");
     const path = exportFilePath(TEST_EXPORT_DIR, { tenantId: gw.tenants.B.id, fileName: file.fileName });
-    expect(readFileSync(path, "utf8")).toBe('{"uid" : "b1"}\n');
+    expect(readFileSync(path, "utf8")).toBe('{"uid":"b1"}\n');
   });
 
   it("a run that fails (its segment deleted since) records export.failed and a FAILED file", async () => {

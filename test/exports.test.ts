@@ -50,7 +50,7 @@ describe("formats and fields", () => {
     const ada = lines[1];
     // The phone starts with +: prefixed with ' so a spreadsheet does not read it as a formula.
     expect(ada).toMatch(/^ada,ada,ada@example\.com,true,'\+14155550101,true,Ada,,Lovelace,,,,,,,,ACTIVE,2023-01-01T00:00:00\.000Z,/);
-    expect(ada).toMatch(/,1990-01-01,Countess,1\.5,10,2024-01-01T10:00:00\.000Z,"\[""math""\]","\[""a"",""b""\]",gold,true$/);
+    expect(ada).toMatch(/,1990-01-01,Countess,1\.5,10,2024-01-01T10:00:00\.000Z,"\[""math""\]","\[""a"", ""b""\]",gold,true$/);
     expect(lines[5]).toMatch(/^barbara,,,,'\+14155550105,false,Barbara,.*DISABLED/);
   });
 

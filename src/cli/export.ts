@@ -44,13 +44,13 @@ export async function runExportCommand(ctx: CliContext, stdout: Writable = proce
     },
   };
   if (!o.out) {
-    await exportCustomers(service, request, stdout);
+    await exportCustomers(service, request, stdout, { sql: ctx.database.sql });
     return 0;
   }
   const partial = `${o.out}.partial`;
   const file = createWriteStream(partial, { mode: 0o600 });
   try {
-    const stats = await exportCustomers(service, request, file);
+    const stats = await exportCustomers(service, request, file, { sql: ctx.database.sql });
     file.end();
     await finished(file);
     await rename(partial, o.out);

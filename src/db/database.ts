@@ -1,8 +1,6 @@
-import { PGlite } from "@electric-sql/pglite";
-import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import type { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { ArgType, SqlDriverAdapterFactory, SqlQueryable } from "@prisma/driver-adapter-utils";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { applyMigrations, type MigrationTarget } from "./migrations.ts";
@@ -49,6 +47,13 @@ export async function openDatabase(
     }
     const unlock = dataDir ? lockDataDir(dataDir) : () => undefined;
     try {
+      // Imported only here: loading PGlite costs ~40 MB of RSS, which a gateway or CLI on
+      // PostgreSQL would otherwise carry unused (measured: 130 → 90 MB for the CLI's export).
+      const [{ PGlite }, { pg_trgm }, { PrismaPGlite }] = await Promise.all([
+        import("@electric-sql/pglite"),
+        import("@electric-sql/pglite/contrib/pg_trgm"),
+        import("pglite-prisma-adapter"),
+      ]);
       const pglite = await PGlite.create({ dataDir, extensions: { pg_trgm } });
       await applyMigrations(pgliteTarget(pglite));
       if (dataDir) tightenDataDir(dataDir);

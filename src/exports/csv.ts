@@ -1,19 +1,30 @@
 // CSV per RFC 4180 (comma, CRLF, fields quoted when they hold a comma, quote, CR or LF), made safe
 // for spreadsheets: a cell starting with = + - @ tab or CR is prefixed with ' (OWASP CSV
 // injection), so Excel or Sheets show it as text instead of running it as a formula. Import does
-// not undo the prefix. Hand-written rather than csv-stringify: these ten lines are the whole
-// format, and a page is joined into one string without a Transform stream per row (what keeps an
-// export above 100k rows/s).
+// not undo the prefix. Rows are built by PostgreSQL (csvCellSql): Node never parses or escapes a
+// customer, which is what keeps an export near `COPY … TO STDOUT`; the header is built here.
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 const NEEDS_QUOTES = /[",\r\n]/;
 
-/** One cell: null/undefined empty, booleans true/false, lists and objects as JSON text. */
-export function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  let text = typeof value === "object" ? JSON.stringify(value) : String(value);
+/** One header cell (column names), escaped as csvCellSql escapes values. */
+function csvCell(text: string): string {
   if (FORMULA_START.test(text)) text = `'${text}`;
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-export const csvRow = (cells: unknown[]): string => `${cells.map(csvCell).join(",")}\r\n`;
+export const csvRow = (cells: string[]): string => `${cells.map(csvCell).join(",")}\r\n`;
+
+// A formula start needing quotes is a CR (or a quote/comma/LF later in the cell): the quoted
+// branch adds the prefix itself. left() and strpos-free regexes are the cheapest tests measured
+// per cell; PostgreSQL's ARE reads \r and \n in a plain literal.
+const FORMULA_SQL = (v: string) => `left(${v}, 1) IN ('=', '+', '-', '@', chr(9), chr(13))`;
+
+/**
+ * The SQL expression of one CSV cell from a text expression `v` (a plain column reference: it is
+ * evaluated up to four times): NULL → empty, formula prefix, RFC 4180 quoting.
+ */
+export const csvCellSql = (v: string): string =>
+  `CASE WHEN ${v} IS NULL THEN '' ` +
+  `WHEN ${v} ~ '[",\\r\\n]' THEN '"' || CASE WHEN ${FORMULA_SQL(v)} THEN '''' ELSE '' END || replace(${v}, '"', '""') || '"' ` +
+  `WHEN ${FORMULA_SQL(v)} THEN '''' || ${v} ELSE ${v} END`;

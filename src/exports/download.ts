@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import type { Plugin } from "graphql-yoga";
-import type { Db } from "../db/database.ts";
+import type { Db, Sql } from "../db/database.ts";
 import { AppError } from "../errors.ts";
 import type { EventBus } from "../events/bus.ts";
 import { requestInfo } from "../graphql/request.ts";
@@ -29,6 +29,7 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
 export interface ExportDownloadDeps {
   db: Db;
   events: EventBus;
+  sql: Sql;
   masterKey: Buffer | null;
   trustProxy: boolean;
   /** EXPORT_DIR: where scheduled export files are. */
@@ -59,7 +60,7 @@ export function exportDownloadPlugin(deps: ExportDownloadDeps): Plugin {
         throw error;
       }
       const stats = { rows: 0, bytes: 0 };
-      const body = exportStream(exportChunks(ctx, prepared, { pageSize: deps.pageSize, stats }), {
+      const body = exportStream(exportChunks(ctx, prepared, { sql: deps.sql, pageSize: deps.pageSize, stats }), {
         done: () => recordExportEnd(ctx, link.exportId, stats),
         failed: (error) => recordExportEnd(ctx, link.exportId, { ...stats, error: error instanceof Error ? error.message : String(error) }),
       });

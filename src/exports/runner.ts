@@ -2,7 +2,7 @@ import { createWriteStream } from "node:fs";
 import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { finished } from "node:stream/promises";
-import type { Db } from "../db/database.ts";
+import type { Db, Sql } from "../db/database.ts";
 import { transact } from "../db/transact.ts";
 import { NotFoundError } from "../errors.ts";
 import type { EventBus } from "../events/bus.ts";
@@ -19,6 +19,7 @@ import { prepareExport, type ExportRequest } from "./selection.ts";
 export interface ExportFilesDeps {
   db: Db;
   events: EventBus;
+  sql: Sql;
   dir: string;
   pageSize: number;
 }
@@ -83,7 +84,7 @@ async function runSchedule(deps: ExportFilesDeps, schedule: ExportSchedule, now:
     await mkdir(join(deps.dir, schedule.tenantId), { recursive: true, mode: 0o700 });
     const out = createWriteStream(partial, { mode: 0o600 });
     try {
-      await writeExport(ctx, prepared, out, { pageSize: deps.pageSize, stats });
+      await writeExport(ctx, prepared, out, { sql: deps.sql, pageSize: deps.pageSize, stats });
     } finally {
       out.end();
       await finished(out);

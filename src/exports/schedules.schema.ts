@@ -135,7 +135,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, ctx) => {
       const service = adminService(ctx);
-      return runExportScheduleNow(service, { db: ctx.db, events: ctx.events, ...ctx.exportFiles }, scheduleId(id));
+      return runExportScheduleNow(service, { db: ctx.db, events: ctx.events, sql: ctx.sql, ...ctx.exportFiles }, scheduleId(id));
     },
   }),
 }));

@@ -36,7 +36,7 @@ export async function exportCustomers(
   ctx: ServiceContext,
   input: ExportRequest,
   out: Writable,
-  options: ExportRunOptions = {},
+  options: ExportRunOptions,
 ): Promise<ExportStats> {
   const prepared = await prepareExport(ctx, input);
   const exportId = randomUUID();
