@@ -1,7 +1,7 @@
 // CSV per RFC 4180 (comma, CRLF, fields quoted when they hold a comma, quote, CR or LF), made safe
 // for spreadsheets: a cell starting with = + - @ tab or CR is prefixed with ' (OWASP CSV
-// injection), so Excel or Sheets show it as text instead of running it as a formula. Import does
-// not undo the prefix. Rows are built by PostgreSQL (csvCellSql): Node never parses or escapes a
+// injection), so Excel or Sheets show it as text instead of running it as a formula. Import
+// removes the prefix again (src/imports/rows.ts), so an exported phone number imports back. Rows are built by PostgreSQL (csvCellSql): Node never parses or escapes a
 // customer, which is what keeps an export near `COPY … TO STDOUT`; the header is built here.
 
 const FORMULA_START = /^[=+\-@\t\r]/;

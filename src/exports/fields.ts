@@ -93,15 +93,21 @@ export const FIELD_SQL: Record<ExportField, string> = {
   phones: contacts("PHONE"),
   identities: list(
     "identity",
-    "json_build_object('provider', r.provider, 'providerUserId', r.provider_user_id, 'profile', r.profile)",
-    "r.linked_at, r.id",
+    `json_build_object('provider', r.provider, 'providerUserId', r.provider_user_id, 'profile', r.profile, 'linkedAt', ${iso("r.linked_at")})`,
+    // Provider and its user id (unique in the tenant) break ties: identities linked together come
+    // out in the same order from any copy of them, an import's included.
+    "r.linked_at, r.provider, r.provider_user_id",
   ),
   consents: list(
     "consent",
     `json_build_object('purpose', r.purpose, 'version', r.version, 'source', r.source, 'grantedAt', ${iso("r.granted_at")}, 'revokedAt', ${iso("r.revoked_at")})`,
     "r.granted_at, r.id",
   ),
-  customObjects: list("custom_object", "json_build_object('name', r.name, 'data', r.data)", "r.created_at, r.id"),
+  customObjects: list(
+    "custom_object",
+    `json_build_object('name', r.name, 'data', r.data, 'createdAt', ${iso("r.created_at")})`,
+    "r.created_at, r.id",
+  ),
 };
 
 /** Fields whose text never needs CSV escaping (booleans, dates, instants, the status enum). */
