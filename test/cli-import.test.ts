@@ -3,16 +3,25 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
-import { TEST_DB } from "./helpers/database.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase } from "./helpers/database.ts";
 
 // `npm run cli -- import`, run as the separate process an operator starts, on its own embedded
 // database (DATA_DIR): the same service as the API, a progress line on stderr, the summary on
-// stdout, row errors in <file>.errors.csv, exit code 1 when a row failed.
+// stdout, row errors in <file>.errors.csv, exit code 1 when a row failed. On the postgres project
+// the CLI opens a fresh PostgreSQL database by DATABASE_URL instead.
 
 const run = promisify(execFile);
 const dataDir = mkdtempSync(join(tmpdir(), "cli-import-"));
-const env = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: "", LOG_LEVEL: "silent", NODE_ENV: "test" };
+const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: "", LOG_LEVEL: "silent", NODE_ENV: "test" };
+let target: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+beforeAll(async () => {
+  target = await createTestDatabase();
+  env.DATABASE_URL = target.url ?? "";
+  // The CLI is the only client of this database: the test's own connections are not needed.
+  if (target.url) await target.database.prisma.$disconnect();
+});
+afterAll(() => target?.close());
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -24,8 +33,7 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
-// The CLI opens its own PGlite whatever the project's database: running it once is enough.
-describe.skipIf(TEST_DB === "postgres")("npm run cli -- import", () => {
+describe("npm run cli -- import", () => {
   it("imports a file into the tenant, writes the row errors next to it, and is idempotent", async () => {
     expect((await cli("tenant", "create", "acme")).code).toBe(0);
     const file = join(dataDir, "people.csv");

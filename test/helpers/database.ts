@@ -62,7 +62,13 @@ export function countingAdapter(
  * A fresh, migrated database for one test file: in-memory PGlite, or a new database on the
  * TEST_DATABASE_URL server that is dropped again on close.
  */
-export async function createTestDatabase(): Promise<{ database: Database; statements: StatementCounter; close(): Promise<void> }> {
+export async function createTestDatabase(): Promise<{
+  database: Database;
+  statements: StatementCounter;
+  /** PostgreSQL only: the database's URL, for a separate process (the CLI) to open. */
+  url?: string;
+  close(): Promise<void>;
+}> {
   const statements: StatementCounter = {
     count: 0,
     sql: [],
@@ -86,6 +92,7 @@ export async function createTestDatabase(): Promise<{ database: Database; statem
   return {
     database,
     statements,
+    url: url.toString(),
     async close() {
       await database.close();
       // pool.end() resolves before every socket is gone; dropping a database under a closing
