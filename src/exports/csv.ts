@@ -1,19 +1,6 @@
-// CSV per RFC 4180 (comma, CRLF, fields quoted when they hold a comma, quote, CR or LF), made safe
-// for spreadsheets: a cell starting with = + - @ tab or CR is prefixed with ' (OWASP CSV
-// injection), so Excel or Sheets show it as text instead of running it as a formula. Import
-// removes the prefix again (src/imports/rows.ts), so an exported phone number imports back. Rows are built by PostgreSQL (csvCellSql): Node never parses or escapes a
-// customer, which is what keeps an export near `COPY … TO STDOUT`; the header is built here.
-
-const FORMULA_START = /^[=+\-@\t\r]/;
-const NEEDS_QUOTES = /[",\r\n]/;
-
-/** One header cell (column names), escaped as csvCellSql escapes values. */
-function csvCell(text: string): string {
-  if (FORMULA_START.test(text)) text = `'${text}`;
-  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-export const csvRow = (cells: string[]): string => `${cells.map(csvCell).join(",")}\r\n`;
+// Rows are built by PostgreSQL (csvCellSql, the same cells as src/csv.ts writes): Node never
+// parses or escapes a customer, which is what keeps an export near `COPY … TO STDOUT`; the header
+// is built with csvRow.
 
 // A formula start needing quotes is a CR (or a quote/comma/LF later in the cell): the quoted
 // branch adds the prefix itself. left() and strpos-free regexes are the cheapest tests measured

@@ -3,7 +3,8 @@ import type { Writable } from "node:stream";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Sql } from "../db/database.ts";
 import type { ServiceContext } from "../service-context.ts";
-import { csvCellSql, csvRow } from "./csv.ts";
+import { csvRow } from "../csv.ts";
+import { csvCellSql } from "./csv.ts";
 import { csvColumns, customerFromSql, jsonRecordColumns } from "./fields.ts";
 import type { PreparedExport } from "./selection.ts";
 

@@ -1,4 +1,5 @@
 import type { Plugin } from "graphql-yoga";
+import { csvRow } from "../csv.ts";
 import type { Db } from "../db/database.ts";
 import { holdsScope } from "../security/scopes.ts";
 import type { AdminPrincipal } from "../service-context.ts";
@@ -10,19 +11,13 @@ import type { AdminPrincipal } from "../service-context.ts";
 
 const PAGE = 1_000;
 
-export function csvCell(value: string | number | null): string {
-  let text = value === null ? "" : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 /** The report's lines, header first, each ending in \r\n (RFC 4180). The job must be known to be the caller's. */
 export async function* errorReportLines(db: Db, jobId: string): AsyncGenerator<string> {
   yield "row,field,message\r\n";
   let after = 0n;
   for (;;) {
     const page = await db.jobRowError.findMany({ where: { jobId, id: { gt: after } }, orderBy: { id: "asc" }, take: PAGE });
-    if (page.length > 0) yield page.map((e) => `${e.row},${csvCell(e.field)},${csvCell(e.message)}\r\n`).join("");
+    if (page.length > 0) yield page.map((e) => csvRow([e.row, e.field, e.message])).join("");
     if (page.length < PAGE) return;
     after = page.at(-1)!.id;
   }

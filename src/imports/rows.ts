@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ValidationError } from "../errors.ts";
 import type { FieldSchema } from "../custom-fields/validator.ts";
 import { normalizeContacts, type NewContact } from "../customers/contacts.ts";
+import { unescapeFormula } from "../csv.ts";
 import { contactInput, customFields, emailAddress, identityInput, phoneNumber, profileFields, uid } from "../customers/input.ts";
 import { grantInput } from "../consents/service.ts";
 import { customObjectInput } from "../custom-objects/service.ts";
@@ -141,13 +142,6 @@ function shape(record: Record<string, unknown>, ctx: RowContext): Record<string,
   }
   return out;
 }
-
-/**
- * Undoes the ' that export (and spreadsheet-safe CSV writers generally) put before a cell starting
- * with = + - @ tab or CR, so an exported phone number `'+14155550100` imports as the number. A
- * value that really starts with ' followed by one of those loses its quote (rare enough to accept).
- */
-const unescapeFormula = (text: string) => (/^'[=+\-@\t\r]/.test(text) ? text.slice(1) : text);
 
 function parseJsonCell(text: string, field: string): unknown {
   try {
