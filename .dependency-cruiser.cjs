@@ -19,6 +19,7 @@ const LAYERS = [
   ["imports", "^src/imports/"],
   ["exports", "^src/exports/"],
   ["audit", "^src/audit/"],
+  ["connectors", "^src/connectors/"],
   ["account-information", "^src/account-information/"],
   ["admin-auth", "^src/admin-auth/"],
   ["tenants", "^src/tenants/"],

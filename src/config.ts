@@ -66,7 +66,17 @@ export type Config = {
   corsOrigins: string[];
   /** Customer imports: the folder server-side paths must be in (null: uploads only), the upload size cap. */
   imports: ImportLimits;
+  connectors: ConnectorSettings;
 };
+
+export interface ConnectorSettings {
+  allowPrivateTargets: boolean;
+  /** Poll interval of this node's delivery worker (0 = it sends nothing). */
+  workerIntervalMs: number;
+  concurrency: number;
+  leaseMarginMs: number;
+  minRetryIntervalMs: number;
+}
 
 export interface ImportLimits {
   dir: string | null;
@@ -149,5 +159,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     corsOrigins: e.CORS_ORIGINS,
     imports: { dir: e.IMPORT_DIR ?? null, maxUploadBytes: e.IMPORT_MAX_UPLOAD_BYTES },
+    connectors: connectorSettings(e),
+  };
+}
+
+function connectorSettings(e: z.infer<typeof environment>): ConnectorSettings {
+  return {
+    allowPrivateTargets: e.CONNECTORS_ALLOW_PRIVATE_TARGETS,
+    workerIntervalMs: e.CONNECTOR_WORKER_INTERVAL_MS,
+    concurrency: e.CONNECTOR_WORKER_CONCURRENCY,
+    leaseMarginMs: e.CONNECTOR_LEASE_MARGIN_MS,
+    minRetryIntervalMs: e.CONNECTOR_MIN_RETRY_INTERVAL_MS,
   };
 }

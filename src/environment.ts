@@ -42,6 +42,16 @@ export const environment = z
     EXPORT_DIR: z.string().optional(),
     /** How often a node looks for due export schedules (ms; 0 = never: another node runs them). */
     EXPORT_SCHEDULER_INTERVAL_MS: int(0, 86_400_000, 30_000),
+    /** Cloud connectors may target private, loopback and link-local addresses (off: SSRF guard; tests turn it on). */
+    CONNECTORS_ALLOW_PRIVATE_TARGETS: z.stringbool().default(false),
+    /** How often a node looks for due connector deliveries besides being woken by new events (ms; 0 = this node sends none). */
+    CONNECTOR_WORKER_INTERVAL_MS: int(0, 3_600_000, 1000),
+    /** Deliveries a node sends at once. */
+    CONNECTOR_WORKER_CONCURRENCY: int(1, 1000, 16),
+    /** Added to a connector's request timeout to make a claim's lease: a node that dies mid-send frees its claims this long after. */
+    CONNECTOR_LEASE_MARGIN_MS: int(0, 3_600_000, 15_000),
+    /** The shortest retry interval a connector may set (ms); the default policy is 30 s. */
+    CONNECTOR_MIN_RETRY_INTERVAL_MS: int(1, 3_600_000, 1000),
     /** How long a verified admin credential is reused without a database read (0 = off); a revocation evicts it at once. */
     ADMIN_CREDENTIAL_CACHE_MS: int(0, 5000, 1000),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),

@@ -29,6 +29,11 @@ const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 } as const;
  * Inside `work`, use only `tx`: on PGlite a query on the outer client would wait for this very
  * transaction to finish and never return.
  *
+ * The same statement is the connectors' outbox: it queues one `connector_delivery` per active outflow
+ * connector of the tenant listening to each event, so a committed change always has its deliveries
+ * and a rolled-back one never does (src/connectors/). A connector's own write-backs do not trigger
+ * it again.
+ *
  * Cost: one statement for all of the transaction's audit events, sent after `work` returns, right
  * before COMMIT. It bumps the tenant's sequence by the number of events (taking the tenant row lock
  * until commit) and inserts the events with the numbers it handed out. The lock serializes audited
@@ -97,7 +102,13 @@ async function writeAuditEvents(tx: Tx, ctx: ServiceContext, events: AuditEvent[
              ${actor.kind}::"ActorKind", ${actor.id}, (e.value->>'customerId')::uuid, ${request.ip}, ${request.userAgent},
              ${request.requestId}, e.value->'data', (e.value->>'occurredAt')::timestamptz
       FROM bumped, jsonb_array_elements(${rows}::jsonb) WITH ORDINALITY AS e
-      RETURNING 1
+      RETURNING id, seq, type, customer_id
+    ), queued AS (
+      INSERT INTO connector_delivery (id, tenant_id, connector_id, event_id, event_seq, event_type, customer_id)
+      SELECT gen_random_uuid(), ${ctx.tenantId}::uuid, c.id, i.id, i.seq, i.type, i.customer_id
+      FROM inserted i JOIN connector c
+        ON c.tenant_id = ${ctx.tenantId}::uuid AND c.direction = 'OUTFLOW' AND c.active AND i.type LIKE ANY (c.event_like)
+       AND NOT (${actor.kind} = 'CONNECTOR' AND c.id::text IS NOT DISTINCT FROM ${actor.id})
     )
     SELECT audit_seq::text AS last FROM bumped WHERE (SELECT count(*) FROM inserted) = ${events.length}`;
   if (!bumped) throw new Error(`tenant ${ctx.tenantId} does not exist`);

@@ -10,6 +10,7 @@ import { AdminScope } from "../generated/prisma/enums.ts";
  */
 const IMPLIED: Partial<Record<AdminScope, AdminScope[]>> = {
   CUSTOMERS_WRITE: ["CUSTOMERS_READ"],
+  CONNECTORS_MANAGE: ["CONNECTORS_READ"],
 };
 
 /** Whether a credential holding `held` has `wanted`, directly or by implication. Pure. */
