@@ -140,13 +140,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       },
       issuer: e.JWT_ISSUER,
     },
-    rateLimits: {
-      signInPerIp: e.RATE_LIMIT_SIGN_IN_PER_IP,
-      signInPerAccount: e.RATE_LIMIT_SIGN_IN_PER_ACCOUNT,
-      recoveryPerIp: e.RATE_LIMIT_RECOVERY_PER_IP,
-      recoveryPerTarget: e.RATE_LIMIT_RECOVERY_PER_TARGET,
-      adminPerCredential: e.RATE_LIMIT_ADMIN_PER_CREDENTIAL,
-    },
+    rateLimits: rateLimitConfig(e),
     limits: {
       maxBodyBytes: e.MAX_BODY_BYTES,
       maxQueryBytes: e.MAX_QUERY_BYTES,
@@ -170,5 +164,15 @@ function connectorSettings(e: z.infer<typeof environment>): ConnectorSettings {
     concurrency: e.CONNECTOR_WORKER_CONCURRENCY,
     leaseMarginMs: e.CONNECTOR_LEASE_MARGIN_MS,
     minRetryIntervalMs: e.CONNECTOR_MIN_RETRY_INTERVAL_MS,
+  };
+}
+
+function rateLimitConfig(e: z.infer<typeof environment>): RateLimitConfig {
+  return {
+    signInPerIp: e.RATE_LIMIT_SIGN_IN_PER_IP,
+    signInPerAccount: e.RATE_LIMIT_SIGN_IN_PER_ACCOUNT,
+    recoveryPerIp: e.RATE_LIMIT_RECOVERY_PER_IP,
+    recoveryPerTarget: e.RATE_LIMIT_RECOVERY_PER_TARGET,
+    adminPerCredential: e.RATE_LIMIT_ADMIN_PER_CREDENTIAL,
   };
 }
