@@ -63,9 +63,13 @@ export function startGatewayProcess(env: Record<string, string>): Promise<{ url:
 /**
  * The gateway in this process on a scratch database, as the throughput benchmarks drive it through
  * `app.yoga.fetch`: silent, no bootstrap tenant, the admin credential's rate limit lifted (the
- * benchmark is one credential on purpose). `wrap` lets a benchmark count statements.
+ * benchmark is one credential on purpose). `wrap` lets a benchmark count statements; `env` adds settings.
  */
-export async function benchGateway(databaseUrl: string, wrap?: (a: SqlDriverAdapterFactory) => SqlDriverAdapterFactory): Promise<App> {
+export async function benchGateway(
+  databaseUrl: string,
+  wrap?: (a: SqlDriverAdapterFactory) => SqlDriverAdapterFactory,
+  env: Record<string, string> = {},
+): Promise<App> {
   const database = await openDatabase({ kind: "postgres", url: databaseUrl }, wrap);
   const config = loadConfig({
     PORT: "0",
@@ -74,6 +78,7 @@ export async function benchGateway(databaseUrl: string, wrap?: (a: SqlDriverAdap
     BOOTSTRAP: "false",
     DATABASE_URL: databaseUrl,
     RATE_LIMIT_ADMIN_PER_CREDENTIAL: "9999999/60",
+    ...env,
   });
   return createApp({ config, database });
 }
