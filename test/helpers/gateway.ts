@@ -125,6 +125,9 @@ const testConfig = (options: TestGatewayOptions) =>
     ADMIN_CREDENTIAL_CACHE_MS: "0",
     // Tests run due export schedules themselves (runDueExports), never on a timer's whim.
     EXPORT_SCHEDULER_INTERVAL_MS: "0",
+    // Connector deliveries are sent only by the tests that turn the worker on (its statements
+    // would otherwise land in other tests' statement counts).
+    CONNECTOR_WORKER_INTERVAL_MS: "0",
     EXPORT_DIR: TEST_EXPORT_DIR,
     ...TEST_ARGON2,
     ...options.env,
