@@ -112,7 +112,8 @@ const TEST_MASTER_KEY = randomBytes(32).toString("base64");
 // Scheduled export files of this test run (one subfolder per tenant id, so gateways never collide).
 export const TEST_EXPORT_DIR = join(tmpdir(), `gateway-test-exports-${process.pid}`);
 
-const testConfig = (options: TestGatewayOptions) =>
+/** The configuration test gateways run with (`options.env` on top). */
+export const testConfig = (options: TestGatewayOptions) =>
   loadConfig({
     PORT: "0",
     HOST: "127.0.0.1",
