@@ -31,6 +31,7 @@ import { createRateLimits, type RateLimits } from "./security/rate-limits.ts";
 import { jwksPlugin } from "./signing-keys/jwks.ts";
 import { exportDownloadPlugin } from "./exports/download.ts";
 import { startExportScheduler } from "./exports/runner.ts";
+import { startDeliveryWorker } from "./connectors/worker.ts";
 import { resolveMasterKey } from "./signing-keys/master-key.ts";
 import { cachedTenantIdBySlug } from "./tenants/service.ts";
 
@@ -87,6 +88,7 @@ export async function createApp({ config, database: given }: AppOptions): Promis
   const exportScheduler = startExportScheduler(exportFiles, config.exportSchedulerIntervalMs, (err) =>
     logger.error({ err }, "scheduled exports failed"),
   );
+  const deliveryWorker = startConnectorWorker(config, parts);
   return {
     yoga,
     database,
@@ -112,6 +114,7 @@ export async function createApp({ config, database: given }: AppOptions): Promis
       live.close();
       credentials.close();
       await exportScheduler.stop();
+      await deliveryWorker?.stop();
       if (server) {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server!.close(() => resolve()));
@@ -122,6 +125,17 @@ export async function createApp({ config, database: given }: AppOptions): Promis
       if (!given) await database.close();
     },
   };
+}
+
+/** This node's connector delivery worker, unless CONNECTOR_WORKER_INTERVAL_MS is 0 or there is no master key to open secrets with. */
+function startConnectorWorker(config: Config, { database, events, logger, auth }: Parts) {
+  const masterKey = auth.keys.masterKey;
+  if (config.connectors.workerIntervalMs === 0) return null;
+  if (!masterKey) {
+    logger.warn("connector deliveries are not sent by this node: MASTER_KEY is not set (connector secrets cannot be opened)");
+    return null;
+  }
+  return startDeliveryWorker({ db: database.prisma, events, masterKey, settings: config.connectors, logger });
 }
 
 async function openParts(config: Config, given: Database | undefined): Promise<Parts> {

@@ -15,6 +15,8 @@ export interface EventBus {
   publish(event: AuditEvent): void;
   /** Listens to one tenant's events on this node. Returns the function that stops listening. */
   listen(tenantId: string, listener: AuditListener): () => void;
+  /** Listens to every tenant's events on this node (background workers). Returns the function that stops listening. */
+  listenAll(listener: AuditListener): () => void;
   /** Registers a callback for when the bus may have dropped messages (Redis reconnected). */
   onMaybeLost(callback: () => void): () => void;
   close(): Promise<void>;
@@ -30,9 +32,11 @@ interface EventTargetLike {
 
 function busOver(target: EventTargetLike, close: () => Promise<void>, lost = new Set<() => void>()): EventBus {
   const listeners = new Map<string, Set<AuditListener>>();
+  const everyTenant = new Set<AuditListener>();
   target.addEventListener(CHANNEL, (message) => {
     const event = fromWire(message.detail);
     for (const listener of listeners.get(event.tenantId) ?? []) listener(event);
+    for (const listener of everyTenant) listener(event);
   });
   return {
     publish(event) {
@@ -45,6 +49,10 @@ function busOver(target: EventTargetLike, close: () => Promise<void>, lost = new
         set.delete(listener);
         if (set.size === 0) listeners.delete(tenantId);
       };
+    },
+    listenAll(listener) {
+      everyTenant.add(listener);
+      return () => everyTenant.delete(listener);
     },
     onMaybeLost(callback) {
       lost.add(callback);

@@ -112,7 +112,8 @@ const TEST_MASTER_KEY = randomBytes(32).toString("base64");
 // Scheduled export files of this test run (one subfolder per tenant id, so gateways never collide).
 export const TEST_EXPORT_DIR = join(tmpdir(), `gateway-test-exports-${process.pid}`);
 
-const testConfig = (options: TestGatewayOptions) =>
+/** The configuration test gateways run with (`options.env` on top). */
+export const testConfig = (options: TestGatewayOptions) =>
   loadConfig({
     PORT: "0",
     HOST: "127.0.0.1",
@@ -125,6 +126,9 @@ const testConfig = (options: TestGatewayOptions) =>
     ADMIN_CREDENTIAL_CACHE_MS: "0",
     // Tests run due export schedules themselves (runDueExports), never on a timer's whim.
     EXPORT_SCHEDULER_INTERVAL_MS: "0",
+    // Connector deliveries are sent only by the tests that turn the worker on (its statements
+    // would otherwise land in other tests' statement counts).
+    CONNECTOR_WORKER_INTERVAL_MS: "0",
     EXPORT_DIR: TEST_EXPORT_DIR,
     ...TEST_ARGON2,
     ...options.env,

@@ -1,0 +1,98 @@
+import type { Db } from "../db/database.ts";
+import type { RetryBackoff } from "../generated/prisma/enums.ts";
+import type { SendTarget } from "./send.ts";
+
+// Claiming deliveries (the outbox's consumer side). Every statement here is one short
+// auto-committed statement: no transaction is held across a send (on PGlite, with its single
+// connection, that would stall every other request for the length of the send).
+//
+// A claim is a lease: status SENDING, a fresh claim_token, and next_attempt_at moved to the end of
+// the lease (the connector's timeout plus CONNECTOR_LEASE_MARGIN_MS). A node that dies mid-send
+// leaves the row SENDING; once the lease has run out the row is due again and any node claims
+// it (same delivery id, so the receiver sees the same webhook-id). Results are written only where
+// the claim_token still matches, so a node whose lease ran out cannot overwrite its successor's.
+
+/** A claimed delivery with what sending it needs from its connector. */
+export interface ClaimedDelivery extends SendTarget {
+  /** The delivery id: the webhook-id of every attempt. */
+  id: string;
+  tenantId: string;
+  eventId: string | null;
+  eventType: string;
+  customerId: string | null;
+  test: boolean;
+  /** Attempts made before this claim. */
+  attempts: number;
+  claimToken: string;
+  /** The body as stored (jsonb's text form, the same bytes on every attempt); null before the first build. */
+  payloadText: string | null;
+  rule: string | null;
+  mapping: string | null;
+  preEvent: string | null;
+  postEvent: string | null;
+  retryIntervalMs: number;
+  maxAttempts: number;
+  backoff: RetryBackoff;
+}
+
+/**
+ * Claims up to `limit` due deliveries in one statement. Due: PENDING or SENDING (a lease that ran
+ * out) with next_attempt_at passed, of an active connector (test deliveries go out whatever the
+ * connector's state), and no earlier event (lower event_seq) of the same customer still open for
+ * the same connector — per-customer order per connector, read on connector_delivery_open_idx.
+ * FOR UPDATE SKIP LOCKED lets nodes claim side by side without waiting on each other; a row
+ * another node claimed and committed meanwhile is re-checked under its lock and no longer due.
+ * Oldest due first.
+ */
+export async function claimDeliveries(db: Db, limit: number, leaseMarginMs: number): Promise<ClaimedDelivery[]> {
+  return db.$queryRaw<ClaimedDelivery[]>`
+    WITH due AS (
+      SELECT d.id FROM connector_delivery d
+      JOIN connector c ON c.id = d.connector_id AND c.tenant_id = d.tenant_id
+      WHERE d.status IN ('PENDING', 'SENDING') AND d.next_attempt_at <= now() AND (c.active OR d.test)
+        AND NOT EXISTS (
+          SELECT 1 FROM connector_delivery e
+          WHERE e.connector_id = d.connector_id AND e.customer_id = d.customer_id
+            AND e.status IN ('PENDING', 'SENDING') AND e.event_seq < d.event_seq)
+      ORDER BY d.next_attempt_at, d.event_seq
+      LIMIT ${limit}
+      FOR UPDATE OF d SKIP LOCKED
+    )
+    UPDATE connector_delivery d
+    SET status = 'SENDING', claim_token = gen_random_uuid(),
+        next_attempt_at = now() + (c.timeout_ms + ${leaseMarginMs}::int) * interval '1 millisecond'
+    FROM due, connector c
+    WHERE d.id = due.id AND c.id = d.connector_id AND c.tenant_id = d.tenant_id
+    RETURNING d.id, d.tenant_id AS "tenantId", d.connector_id AS "connectorId", d.event_id AS "eventId", d.event_type AS "eventType",
+      d.customer_id AS "customerId", d.test, d.attempts, d.claim_token AS "claimToken", d.payload::text AS "payloadText",
+      c.url, c.headers, c.timeout_ms AS "timeoutMs", c.rule, c.mapping, c.pre_event AS "preEvent", c.post_event AS "postEvent",
+      c.retry_interval_ms AS "retryIntervalMs", c.max_attempts AS "maxAttempts", c.backoff::text AS backoff,
+      c.secret_sealed AS "secretSealed", c.previous_secret_sealed AS "previousSecretSealed",
+      c.previous_secret_expires_at AS "previousSecretExpiresAt"`;
+}
+
+/**
+ * Stores the body built at the first attempt, if the claim still holds; answers the stored text
+ * (what every attempt sends), or null when the claim was lost.
+ */
+export async function storePayload(db: Db, claim: ClaimedDelivery, body: unknown): Promise<string | null> {
+  const [row] = await db.$queryRaw<{ payload: string }[]>`
+    UPDATE connector_delivery SET payload = ${JSON.stringify(body)}::jsonb
+    WHERE id = ${claim.id}::uuid AND claim_token = ${claim.claimToken}::uuid
+    RETURNING payload::text AS payload`;
+  return row?.payload ?? null;
+}
+
+/** The rule did not hold: SKIPPED, nothing sent, no attempt logged. */
+export async function markSkipped(db: Db, claim: ClaimedDelivery): Promise<void> {
+  await db.$executeRaw`
+    UPDATE connector_delivery SET status = 'SKIPPED', claim_token = NULL
+    WHERE id = ${claim.id}::uuid AND claim_token = ${claim.claimToken}::uuid`;
+}
+
+/** Gives a claim back at once (this node is stopping mid-send): due again now, no attempt counted. */
+export async function releaseClaim(db: Db, claim: ClaimedDelivery): Promise<void> {
+  await db.$executeRaw`
+    UPDATE connector_delivery SET status = 'PENDING', next_attempt_at = now(), claim_token = NULL
+    WHERE id = ${claim.id}::uuid AND claim_token = ${claim.claimToken}::uuid`;
+}
