@@ -56,6 +56,7 @@ export type Actor = {
 
 export type ActorKind =
   | 'ADMIN'
+  | 'CONNECTOR'
   | 'CUSTOMER'
   | 'SYSTEM';
 
@@ -125,6 +126,8 @@ export type AdminCredentialConnectionEdge = {
 
 export type AdminScope =
   | 'AUDIT_READ'
+  | 'CONNECTORS_MANAGE'
+  | 'CONNECTORS_READ'
   | 'CUSTOMERS_READ'
   | 'CUSTOMERS_WRITE'
   | 'TENANT_ADMIN';
@@ -801,6 +804,8 @@ export type Error = {
 export type ErrorCode =
   | 'BAD_REQUEST'
   | 'BAD_USER_INPUT'
+  | 'CONNECTOR_NAME_TAKEN'
+  | 'CONNECTOR_NOT_FOUND'
   | 'CONSENT_NOT_FOUND'
   | 'CREDENTIAL_NOT_FOUND'
   | 'CUSTOMER_NOT_FOUND'
@@ -808,6 +813,7 @@ export type ErrorCode =
   | 'CUSTOM_FIELD_NOT_FOUND'
   | 'CUSTOM_FIELD_VALUES_INCOMPATIBLE'
   | 'CUSTOM_OBJECT_NOT_FOUND'
+  | 'DELIVERY_NOT_FOUND'
   | 'EMAIL_NOT_FOUND'
   | 'EMAIL_TAKEN'
   | 'EXPORT_FILE_NOT_FOUND'
