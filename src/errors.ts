@@ -33,7 +33,7 @@ export const CONFLICT_CODES = [
   "CONNECTOR_NAME_TAKEN",
 ] as const;
 
-export const RULE_CODES = ["LAST_SIGN_IN_METHOD", "INVALID_STATE", "EXPORT_UNAVAILABLE"] as const;
+export const RULE_CODES = ["LAST_SIGN_IN_METHOD", "INVALID_STATE", "EXPORT_UNAVAILABLE", "CONNECTORS_UNAVAILABLE"] as const;
 
 /** Sign-in and token failures. Deliberately coarse: they never say which part was wrong. */
 export const AUTH_CODES = ["INVALID_CREDENTIALS", "INVALID_TOKEN"] as const;

@@ -11,6 +11,14 @@ import { schema } from "../src/graphql/schema.ts";
 import { ALL_SCOPES } from "../src/security/scopes.ts";
 import { createSession } from "../src/sessions/service.ts";
 import {
+  ActivateConnectorDocument,
+  CreateConnectorDocument,
+  DeactivateConnectorDocument,
+  DeleteConnectorDocument,
+  ReplayDeliveryDocument,
+  RotateConnectorSecretDocument,
+  TestConnectorDocument,
+  UpdateConnectorDocument,
   CreateCustomObjectDocument,
   CreateExportScheduleDocument,
   CreateSegmentDocument,
@@ -21,6 +29,7 @@ import {
 import { PASSWORD, type As } from "./helpers/gateway.ts";
 import { useTestGateway } from "./helpers/suite.ts";
 import { globalId, rowId } from "./helpers/ids.ts";
+import { expectNoWrites } from "./helpers/snapshot.ts";
 
 // Every path to every object type, for every scope set: the type decides who may read it, so
 // root fields, node(id), nodes(ids), nested relations and subscriptions must all agree. The paths
@@ -30,7 +39,9 @@ import { globalId, rowId } from "./helpers/ids.ts";
 type Principal = { name: string; kind: "anonymous" | "customer" | "admin"; scopes: AdminScope[]; as: As };
 
 const holds = (p: Principal, scope: AdminScope) =>
-  p.scopes.includes(scope) || (scope === "CUSTOMERS_READ" && p.scopes.includes("CUSTOMERS_WRITE"));
+  p.scopes.includes(scope) ||
+  (scope === "CUSTOMERS_READ" && p.scopes.includes("CUSTOMERS_WRITE")) ||
+  (scope === "CONNECTORS_READ" && p.scopes.includes("CONNECTORS_MANAGE"));
 const customerData = (p: Principal) => p.kind === "customer" || holds(p, "CUSTOMERS_READ");
 
 /** Who may read each object type (the oracle: written here, not read from the implementation). */
@@ -61,6 +72,14 @@ const TYPE_RULES: Record<string, (p: Principal) => boolean> = {
   // Managed by tenant admins, listed (and downloaded: ExportFile.downloadUrl's own rule) by who reads customers.
   ExportSchedule: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
   ExportFile: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
+  // Connectors and their delivery log (the payload and the customer need CUSTOMERS_READ as well: their own field rules).
+  Connector: (p) => holds(p, "CONNECTORS_READ"),
+  ConnectorDelivery: (p) => holds(p, "CONNECTORS_READ"),
+  DeliveryAttempt: (p) => holds(p, "CONNECTORS_READ"),
+  // A connector's secret, answered by create and rotate only.
+  IssuedConnectorSecret: (p) => holds(p, "CONNECTORS_MANAGE"),
+  // The catalog of event types: no tenant data.
+  AuditEventTypeInfo: (p) => p.kind === "admin",
 };
 
 /** Root fields whose rule differs from their type's (it replaces the type's rule on that path). */
@@ -82,6 +101,9 @@ const ROOT_RULES: Record<string, (p: Principal) => boolean> = {
   exportSchedules: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
   importJob: (p) => holds(p, "CUSTOMERS_READ"),
   importJobs: (p) => holds(p, "CUSTOMERS_READ"),
+  connector: (p) => holds(p, "CONNECTORS_READ"),
+  connectors: (p) => holds(p, "CONNECTORS_READ"),
+  auditEventTypes: (p) => p.kind === "admin",
 };
 
 /** Object types that only wrap guarded ones (payloads, connections, errors) and carry no data of their own. */
@@ -89,9 +111,10 @@ const isWrapper = (name: string) =>
   /(Payload|Connection|Edge|Error|Result)$/.test(name) ||
   ["PageInfo", "ValidationIssue", "Query", "Mutation", "Subscription"].includes(name);
 
-const gw = useTestGateway();
+const gw = useTestGateway({ env: { CONNECTOR_WORKER_INTERVAL_MS: "0" } });
 const principals: Principal[] = [];
 const ids: Record<string, string> = {};
+const CONNECTOR = { direction: "OUTFLOW" as const, name: "scoped", url: "https://crm.example/hooks", events: ["customer.*"] };
 const ada = { uid: "ada-scope", email: "ada@scope.example", phone: "+4915111111111", username: "ada-scope" };
 /** Arguments for fields that need them; a root or nested field with a required argument not here fails the coverage test. */
 const ARGS: Record<string, () => string> = {
@@ -105,9 +128,13 @@ const ARGS: Record<string, () => string> = {
   "Query.customObjects": () => `(name: "wishlist")`,
   "Query.segment": () => `(id: "${ids.Segment}")`,
   "Query.importJob": () => `(id: "${ids.ImportJob}")`,
+  "Query.connector": () => `(id: "${ids.Connector}")`,
 };
 
 beforeAll(async () => {
+  // First, so that the customer's creation queues a delivery for it.
+  const connector = (await gw.gql(CreateConnectorDocument, { input: CONNECTOR })).data!.createConnector;
+  if (connector.__typename === "CreateConnectorPayload") ids.Connector = connector.issued.connector.id;
   const customer = await gw.createCustomer({
     uid: ada.uid,
     username: ada.username,
@@ -144,6 +171,13 @@ beforeAll(async () => {
   if (schedule.__typename === "CreateExportSchedulePayload") ids.ExportSchedule = schedule.exportSchedule.id;
   const file = (await gw.gql(RunExportScheduleNowDocument, { id: ids.ExportSchedule })).data!.runExportScheduleNow;
   if (file.__typename === "RunExportScheduleNowPayload") ids.ExportFile = file.exportFile.id;
+
+  const delivery = await gw.db.connectorDelivery.findFirstOrThrow({
+    where: { connectorId: rowId(ids.Connector), customerId: rowId(customer.id) },
+  });
+  const attempt = { deliveryId: delivery.id, tenantId: gw.tenants.A.id, number: 1, startedAt: new Date(), durationMs: 5, statusCode: 503 };
+  await gw.db.deliveryAttempt.create({ data: attempt });
+  ids.ConnectorDelivery = globalId("ConnectorDelivery", delivery.id);
 
   const importFile = join(tmpdir(), `scope-import-${randomUUID()}.ndjson`);
   writeFileSync(importFile, `{"uid":"scope-imported","email":"imported@scope.example"}\n{"email":"broken"}\n`);
@@ -332,6 +366,47 @@ describe("every path to every type, with every scope set", () => {
         expect(text, p.name).toMatch(/"code":"(FORBIDDEN|UNAUTHENTICATED)"/);
       }
     }
+  });
+});
+
+describe("connector mutations", () => {
+  it("answer only credentials holding CONNECTORS_MANAGE, and write nothing for the others", async () => {
+    const attempts = {
+      createConnector: () => [CreateConnectorDocument, { input: { ...CONNECTOR, name: "refused" } }] as const,
+      updateConnector: () => [UpdateConnectorDocument, { id: ids.Connector, input: { name: "renamed" } }] as const,
+      deactivateConnector: () => [DeactivateConnectorDocument, { id: ids.Connector }] as const,
+      activateConnector: () => [ActivateConnectorDocument, { id: ids.Connector }] as const,
+      rotateConnectorSecret: () => [RotateConnectorSecretDocument, { id: ids.Connector }] as const,
+      replayDelivery: () => [ReplayDeliveryDocument, { id: ids.ConnectorDelivery }] as const,
+      testConnector: () => [TestConnectorDocument, { id: ids.Connector }] as const,
+      deleteConnector: () => [DeleteConnectorDocument, { id: ids.Connector }] as const,
+    };
+    // Everyone without it: anonymous, a customer, CONNECTORS_READ alone, and every other scope at once.
+    const others = ALL_SCOPES.filter((s) => s !== "CONNECTORS_MANAGE");
+    const refused = principals.filter(
+      (p) =>
+        p.kind !== "admin" ||
+        p.scopes.join() === "CONNECTORS_READ" ||
+        (p.scopes.length === others.length && !holds(p, "CONNECTORS_MANAGE")),
+    );
+    expect(refused).toHaveLength(4);
+    await expectNoWrites(gw.db, async () => {
+      for (const [field, attempt] of Object.entries(attempts)) {
+        for (const p of refused) {
+          const [doc, variables] = attempt();
+          const res = await gw.gql(doc as never, variables as never, p.as);
+          const expected = p.kind === "anonymous" ? "UNAUTHENTICATED" : "FORBIDDEN";
+          expect(
+            res.errors?.map((e) => e.extensions?.code),
+            `${field} for ${p.name}`,
+          ).toEqual([expected]);
+        }
+      }
+    });
+    // The control: CONNECTORS_MANAGE alone may.
+    const manager = principals.find((p) => p.scopes.join() === "CONNECTORS_MANAGE")!;
+    const [doc, variables] = attempts.deactivateConnector();
+    expect((await gw.gql(doc, variables, manager.as)).data!.deactivateConnector).toMatchObject({ connector: { active: false } });
   });
 });
 

@@ -1,5 +1,5 @@
 import { CustomerRef } from "../customers/schema.ts";
-import { loadCustomers } from "../customers/search.ts";
+import { loadCustomersOrNull } from "../customers/search.schema.ts";
 import { SlowConsumerError } from "../errors.ts";
 import type { AuditEvent } from "../generated/prisma/client.ts";
 import { ActorKind } from "../generated/prisma/enums.ts";
@@ -8,7 +8,8 @@ import { adminOnlyNode } from "../graphql/nodes.ts";
 import { assertForwardOnly, SortDirection, TimeRange } from "../graphql/common.ts";
 import { adminService } from "../graphql/context.ts";
 import { localIdOrNull } from "../graphql/ids.ts";
-import { AUDIT_DATA } from "../graphql/policies.ts";
+import { ADMIN_DATA, AUDIT_DATA } from "../graphql/policies.ts";
+import { AUDIT_EVENT_TYPES } from "../events/types.ts";
 import type { SharedExecution } from "../graphql/shared-subscriptions.ts";
 import { NIL_UUID } from "../ids.ts";
 import { listAuditEvents, type AuditFilter } from "./query.ts";
@@ -46,10 +47,7 @@ export const AuditEventRef = builder.prismaNode("AuditEvent", {
       type: CustomerRef,
       nullable: true,
       description: "The customer acted on, if it still exists.",
-      load: async (ids: string[], ctx) => {
-        const found = new Map((await loadCustomers(adminService(ctx), ids)).map((c) => [c.id, c]));
-        return ids.map((id) => found.get(id) ?? null);
-      },
+      load: loadCustomersOrNull,
       resolve: (e) => e.customerId,
     }),
     ip: t.exposeString("ip", { nullable: true }),
@@ -115,6 +113,26 @@ builder.queryField("auditEvents", (t) =>
     },
     { name: "AuditEventConnection" },
   ),
+);
+
+// A list of objects rather than an enum: types are dotted strings (`customer.created`), which GraphQL
+// enum values cannot spell, and connectors also take wildcards (`customer.*`) an enum cannot hold.
+const AuditEventTypeInfo = builder.objectRef<{ name: string; description: string }>("AuditEventTypeInfo").implement({
+  authScopes: ADMIN_DATA,
+  description: "An audit event type: what AuditEvent.type holds and what a connector's `events` may name.",
+  fields: (t) => ({
+    name: t.exposeString("name", { description: "Dotted, e.g. customer.created." }),
+    description: t.exposeString("description"),
+  }),
+});
+
+builder.queryField("auditEventTypes", (t) =>
+  t.field({
+    type: [AuditEventTypeInfo],
+    authScopes: ADMIN_DATA,
+    description: "Every audit event type the gateway records, grouped by domain: the triggers a connector can listen to.",
+    resolve: () => Object.entries(AUDIT_EVENT_TYPES).map(([name, description]) => ({ name, description })),
+  }),
 );
 
 builder.subscriptionType({});

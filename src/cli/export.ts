@@ -9,7 +9,7 @@ import type { ExportRequest } from "../exports/selection.ts";
 import type { CustomerFilter } from "../customers/filter.ts";
 import { serviceContext } from "../service-context.ts";
 import { findTenantIdBySlug } from "../tenants/service.ts";
-import type { CliContext } from "./context.ts";
+import { rowIdFrom, type CliContext } from "./context.ts";
 
 // `export --tenant <slug> …`: the same engine as the download link, to stdout or a file. A file is
 // written under a temporary name and renamed when complete, so a failed export leaves no partial
@@ -35,7 +35,7 @@ export async function runExportCommand(ctx: CliContext, stdout: Writable = proce
     format: (o.format?.toUpperCase() ?? "CSV") as ExportRequest["format"],
     fields: o.fields?.split(",").map((f) => f.trim()),
     selection: {
-      segmentId: o.segment && segmentRowId(o.segment),
+      segmentId: o.segment && rowIdFrom(o.segment, "Segment"),
       filter: o.filter ? parseFilter(o.filter) : undefined,
       createdAfter: o["created-after"],
       createdBefore: o["created-before"],
@@ -61,12 +61,6 @@ export async function runExportCommand(ctx: CliContext, stdout: Writable = proce
     await rm(partial, { force: true });
     throw error;
   }
-}
-
-/** A segment's row id, or its GraphQL global ID (base64 of "Segment:<row id>") as the API shows it. */
-function segmentRowId(given: string): string {
-  const decoded = Buffer.from(given, "base64").toString("utf8");
-  return decoded.startsWith("Segment:") ? decoded.slice("Segment:".length) : given;
 }
 
 /**

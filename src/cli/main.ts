@@ -7,6 +7,7 @@ import { openDatabase } from "../db/database.ts";
 import { AppError } from "../errors.ts";
 import { createLocalEventBus } from "../events/bus.ts";
 import { tailAuditEvents } from "./audit-tail.ts";
+import { runConnectorsCommand } from "./connectors.ts";
 import { runCredentialCommand } from "./credentials.ts";
 import { EXPORT_OPTIONS, exportOptions, runExportCommand } from "./export.ts";
 import { runImportCommand } from "./import.ts";
@@ -27,6 +28,10 @@ const USAGE = `Usage: npm run cli -- <command>
                                                  export customers (to stdout without --out)
   import <file> --tenant <slug> [--format csv|json|ndjson] [--mode insert|upsert] [--match uid|email|<customFieldKey>]
          [--mapping mapping.json] [--dry-run] import customers from a file; row errors go to <file>.errors.csv
+  connectors list --tenant <slug>                list the tenant's connectors
+  connectors deliveries <connectorId> --tenant <slug> [--status pending|sending|delivered|failed|skipped]
+                                                 a connector's newest 50 deliveries
+  connectors replay <deliveryId> --tenant <slug> send a FAILED or DELIVERED delivery again (same webhook-id)
   audit tail [--type customer.*] [--customer <id>] [--after <cursor>] [--json]
                                                  follow the live audit stream of a running gateway
                                                  (GATEWAY_URL, GATEWAY_API_KEY, GATEWAY_API_SECRET)
@@ -50,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
       mapping: { type: "string" },
       "dry-run": { type: "boolean", default: false },
       "batch-size": { type: "string" },
+      status: { type: "string" },
       help: { type: "boolean", short: "h" },
       ...EXPORT_OPTIONS,
     },
@@ -75,6 +81,7 @@ async function main(argv: string[]): Promise<number> {
     if (group === "keys") return await runKeysCommand(command, ctx);
     if (group === "export") return await runExportCommand(ctx);
     if (group === "import") return await runImportCommand(ctx);
+    if (group === "connectors") return await runConnectorsCommand(command, ctx);
     console.error(`Unknown command "${group}".\n\n${USAGE}`);
     return 2;
   } catch (error) {
@@ -90,7 +97,7 @@ async function main(argv: string[]): Promise<number> {
 
 /** The string options commands read (flags become "true"). */
 function commandOptions(values: Record<string, string | boolean | string[] | undefined>): Record<string, string | undefined> {
-  const names = ["name", "tenant", "scopes", "format", "mode", "match", "mapping", "dry-run", "batch-size"];
+  const names = ["name", "tenant", "scopes", "format", "mode", "match", "mapping", "dry-run", "batch-size", "status"];
   return Object.fromEntries(names.map((n) => [n, values[n] === true ? "true" : typeof values[n] === "string" ? values[n] : undefined]));
 }
 

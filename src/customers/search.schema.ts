@@ -82,6 +82,12 @@ export async function customerPage(service: ServiceContext, args: PageArgs, filt
   return { search, pageInfo, cursor: (row: { id: string }) => cursorOf.get(row.id) ?? "" };
 }
 
+/** Customers by row id, null for one deleted since: the `load` of a `t.loadable` customer field (AuditEvent, ConnectorDelivery). */
+export async function loadCustomersOrNull(ids: string[], ctx: GraphQLContext) {
+  const found = new Map((await loadCustomers(adminService(ctx), ids)).map((c) => [c.id, c]));
+  return ids.map((id) => found.get(id) ?? null);
+}
+
 /** The connection of a customer search: loads the page's customers with the selection's relations. */
 export async function customerConnection(
   service: ServiceContext,

@@ -1,4 +1,4 @@
-import type { ImportLimits } from "../config.ts";
+import type { ConnectorSettings, ImportLimits } from "../config.ts";
 import type { Db, Sql } from "../db/database.ts";
 import type { AdminPrincipal } from "../service-context.ts";
 import type { CustomerPrincipal } from "../service-context.ts";
@@ -39,6 +39,8 @@ export interface GraphQLContext {
   exportFiles: { dir: string; pageSize: number };
   /** Customer imports: where server-side files may be read from, how large an upload may be. */
   imports: ImportLimits;
+  /** Connector settings the admin services check against (private targets, shortest retry interval). */
+  connectors: ConnectorSettings;
 }
 
 /** What node's HTTP server or the WebSocket server hands yoga with each request. */
@@ -49,7 +51,7 @@ type HeaderReader = (name: string) => string | null | undefined;
 /** The services the context factory needs; app.ts passes the domain functions in, so graphql/ imports no domain. */
 export interface ContextDeps extends Pick<
   GraphQLContext,
-  "db" | "sql" | "events" | "auth" | "security" | "streamBuffer" | "tenantIdBySlug" | "exportFiles" | "imports"
+  "db" | "sql" | "events" | "auth" | "security" | "streamBuffer" | "tenantIdBySlug" | "exportFiles" | "imports" | "connectors"
 > {
   trustProxy: boolean;
   /** X-API-Key + X-API-Secret → the admin principal, or null without them; throws UNAUTHENTICATED when wrong. */
@@ -74,7 +76,7 @@ export function createContextFactory(deps: ContextDeps) {
     const customer = socket ? null : await deps.authenticateCustomer(header, report);
     // One request, one principal: an admin key together with a customer token is a client bug.
     if (admin && customer) throw unauthenticated("Send either admin credentials or a customer access token, not both");
-    const { db, sql, events, auth, security, streamBuffer, tenantIdBySlug, exportFiles, imports } = deps;
+    const { db, sql, events, auth, security, streamBuffer, tenantIdBySlug, exportFiles, imports, connectors } = deps;
     const tenantSlug = socket ? null : header("x-tenant");
     return {
       db,
@@ -91,6 +93,7 @@ export function createContextFactory(deps: ContextDeps) {
       tenantIdBySlug,
       exportFiles,
       imports,
+      connectors,
     };
   };
 }

@@ -18,6 +18,8 @@ import "../exports/schema.ts";
 import "../exports/schedules.schema.ts";
 import "../imports/schema.ts";
 import "../audit/schema.ts";
+import "../connectors/schema.ts";
+import "../connectors/deliveries.schema.ts";
 import "../account-information/schema.ts";
 import "../admin-auth/schema.ts";
 import "../account/sign-in.schema.ts";

@@ -53,6 +53,14 @@ import {
   UnlinkIdentityDocument,
   UpdateCustomObjectDocument,
   UpdateCustomerDocument,
+  ConnectorDocument,
+  UpdateConnectorDocument,
+  ActivateConnectorDocument,
+  DeactivateConnectorDocument,
+  DeleteConnectorDocument,
+  RotateConnectorSecretDocument,
+  TestConnectorDocument,
+  ReplayDeliveryDocument,
 } from "../generated/graphql.ts";
 import { a, asB, bobOfB, edgesOf, gw, type Answer } from "./fixture.ts";
 
@@ -81,6 +89,8 @@ export const NODE_TYPES: Record<string, () => string> = {
   ExportSchedule: () => a.exportSchedule,
   ExportFile: () => a.exportFile,
   ImportJob: () => a.importJob,
+  Connector: () => a.connector,
+  ConnectorDelivery: () => a.delivery,
 };
 
 export const QUERY_CASES: QueryCase[] = [
@@ -137,6 +147,12 @@ export const QUERY_CASES: QueryCase[] = [
     what: "A's segment id",
     send: (as) => gw.gql(SegmentDocument, { id: a.segment, first: 10 }, as),
     reveals: (d) => d.segment,
+  },
+  {
+    field: "connector",
+    what: "A's connector id",
+    send: (as) => gw.gql(ConnectorDocument, { id: a.connector, first: 10 }, as),
+    reveals: (d) => d.connector,
   },
   ...Object.entries(NODE_TYPES).map(([type, id]): QueryCase => ({
     field: "node",
@@ -439,6 +455,49 @@ export const MUTATION_CASES: MutationCase[] = [
     code: "IMPORT_JOB_NOT_FOUND",
     send: () => asB(CancelImportDocument, { id: a.importJob }),
   },
+  // Connectors
+  {
+    field: "updateConnector",
+    what: "A's connector",
+    code: "CONNECTOR_NOT_FOUND",
+    send: () => asB(UpdateConnectorDocument, { id: a.connector, input: { url: "https://mallory.example/" } }),
+  },
+  {
+    field: "activateConnector",
+    what: "A's connector (failures counted)",
+    code: "CONNECTOR_NOT_FOUND",
+    send: () => asB(ActivateConnectorDocument, { id: a.connector }),
+  },
+  {
+    field: "deactivateConnector",
+    what: "A's connector",
+    code: "CONNECTOR_NOT_FOUND",
+    send: () => asB(DeactivateConnectorDocument, { id: a.connector }),
+  },
+  {
+    field: "deleteConnector",
+    what: "A's connector",
+    code: "CONNECTOR_NOT_FOUND",
+    send: () => asB(DeleteConnectorDocument, { id: a.connector }),
+  },
+  {
+    field: "rotateConnectorSecret",
+    what: "A's connector",
+    code: "CONNECTOR_NOT_FOUND",
+    send: () => asB(RotateConnectorSecretDocument, { id: a.connector }),
+  },
+  {
+    field: "testConnector",
+    what: "A's connector",
+    code: "CONNECTOR_NOT_FOUND",
+    send: () => asB(TestConnectorDocument, { id: a.connector }),
+  },
+  {
+    field: "replayDelivery",
+    what: "A's FAILED delivery",
+    code: "DELIVERY_NOT_FOUND",
+    send: () => asB(ReplayDeliveryDocument, { id: a.delivery }),
+  },
   // Admin credentials
   {
     field: "revokeAdminCredential",
@@ -464,6 +523,8 @@ export const QUERIES_WITHOUT_IDS = [
   "segments", // list of the caller's tenant (checked: none of A's, and A's cursor answers as an unknown one)
   "exportSchedules", // list of the caller's tenant (checked in test/export-schedules.test.ts: none of A's)
   "importJobs", // list of the caller's tenant (checked: none of A's)
+  "connectors", // list of the caller's tenant (checked: none of A's, A's cursor answers as an unknown one, also in Connector.deliveries)
+  "auditEventTypes", // the gateway's catalog of event types, the same for every tenant (checked: no tenant data)
 ];
 export const MUTATIONS_WITHOUT_IDS = [
   "createCustomer", // creates in the caller's tenant; A's email, phone, uid… must not conflict (checked)
@@ -473,6 +534,7 @@ export const MUTATIONS_WITHOUT_IDS = [
   "defineCustomField", // defines in the caller's tenant; A's key must not conflict (checked)
   "setAllowUndefinedCustomFields", // the caller's tenant's setting; A's stays (checked)
   "startCustomerImport", // imports into the caller's tenant; A's uid and email are B's to use (checked)
+  "createConnector", // creates in the caller's tenant; A's connector name does not conflict, B's connector hears only B's events (checked)
 ];
 export const SUBSCRIPTIONS_WITHOUT_IDS = [
   "auditEvents", // the caller's tenant's trail (checked: B's replay holds none of A's events)

@@ -18,6 +18,9 @@ import {
   CrossTenantCustomerConnectionsDocument,
   CreateSegmentDocument,
   CreateExportScheduleDocument,
+  CreateConnectorDocument,
+  ConnectorDocument,
+  ConnectorsDocument,
   RunExportScheduleNowDocument,
   DisableCustomerDocument,
   GrantConsentDocument,
@@ -54,6 +57,9 @@ export const a = {
   exportSchedule: "",
   exportFile: "",
   importJob: "",
+  connector: "",
+  delivery: "",
+  connectorName: "a-crm",
   uid: "a-ada",
   username: "ada-of-a",
   email: "ada@a.example",
@@ -67,7 +73,17 @@ export const a = {
   purpose: "marketing.email",
   segmentName: "a-secret-segment",
   /** Cursors of A's rows in A's own connections. */
-  cursors: { identity: "", session: "", consent: "", history: "", customObject: "", credential: "", segment: "" },
+  cursors: {
+    identity: "",
+    session: "",
+    consent: "",
+    history: "",
+    customObject: "",
+    credential: "",
+    segment: "",
+    connector: "",
+    delivery: "",
+  },
 };
 
 /** Tenant B's own customer, for calls that mix B's customer with A's other ids. */
@@ -86,6 +102,14 @@ export function ok<T extends { __typename: string }>(payload: T, typename: strin
   return payload;
 }
 
+/** An outflow connector listening to every customer event (no worker runs in these files: deliveries stay queued). */
+export const connectorInput = (name: string, events = ["customer.*"]) => ({
+  direction: "OUTFLOW" as const,
+  name,
+  url: "https://crm.example/hooks",
+  events,
+});
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -93,7 +117,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * with rows on both sides of A's in every connection. Call it at the top of a test file.
  */
 export function useCrossTenantData(): SuiteGateway {
-  gw = useTestGateway();
+  gw = useTestGateway({ env: { CONNECTOR_WORKER_INTERVAL_MS: "0" } });
   beforeAll(async () => {
     a.credential = globalId("AdminCredential", gw.tenants.A.credentialId);
     const adminA = gw.serviceContext("A");
@@ -119,11 +143,22 @@ export function useCrossTenantData(): SuiteGateway {
         (await gw.gql(CreateAdminCredentialDocument, { name: `b-${n}` }, "B")).data!.createAdminCredential,
         "CreateAdminCredentialPayload",
       );
+      ok(
+        (await gw.gql(CreateConnectorDocument, { input: connectorInput(`b-connector-${n}`, ["*"]) }, "B")).data!.createConnector,
+        "CreateConnectorPayload",
+      );
       await sleep(3);
     };
     bobOfB = await created(await gw.gql(CreateCustomerDocument, { input: { emails: [{ address: "bob@b.example" }] } }, "B"));
     await rowsOfB(1);
     await rowsOfB(2);
+
+    // Tenant A's connector first, so that A's customer mutations queue deliveries for it.
+    const connector = ok(
+      (await gw.gql(CreateConnectorDocument, { input: connectorInput(a.connectorName) })).data!.createConnector,
+      "CreateConnectorPayload",
+    );
+    if (connector.__typename === "CreateConnectorPayload") a.connector = connector.issued.connector.id;
 
     // Tenant A: one customer with everything, one blocked and one disabled one (so that unblock and
     // enable would change something if B could reach them).
@@ -197,6 +232,17 @@ export function useCrossTenantData(): SuiteGateway {
       "DefineCustomFieldPayload",
     );
     if (field.__typename === "DefineCustomFieldPayload") a.customField = field.customField.id;
+
+    // A's delivery FAILED (replay would change it) and the connector with failures counted (activation would reset them).
+    const delivery = await gw.db.connectorDelivery.findFirstOrThrow({
+      where: { connectorId: rowId(a.connector) },
+      orderBy: { eventSeq: "asc" },
+    });
+    await gw.db.connectorDelivery.update({ where: { id: delivery.id }, data: { status: "FAILED", attempts: 5 } });
+    await gw.db.connector.update({ where: { id: rowId(a.connector) }, data: { consecutiveFailures: 3 } });
+    a.delivery = globalId("ConnectorDelivery", delivery.id);
+    a.cursors.connector = (await gw.gql(ConnectorsDocument, { first: 1 })).data!.connectors.edges[0].cursor;
+    a.cursors.delivery = (await gw.gql(ConnectorDocument, { id: a.connector, first: 1 })).data!.connector!.deliveries.edges[0].cursor;
 
     // An import of A with a row error (the CLI's path: the fixture gateway has no IMPORT_DIR).
     const importFile = join(tmpdir(), `a-import-${randomUUID()}.ndjson`);

@@ -29,11 +29,15 @@ import {
   UpdateMyCustomObjectDocument,
   type CustomerFilter,
   ImportJobsDocument,
+  AuditEventTypesDocument,
+  ConnectorDocument,
+  ConnectorsDocument,
+  CreateConnectorDocument,
 } from "../generated/graphql.ts";
-import { globalId } from "../helpers/ids.ts";
+import { globalId, rowId } from "../helpers/ids.ts";
 import { auditTrail, snapshotDatabase } from "../helpers/snapshot.ts";
 import { subscribeAudit } from "../helpers/subscriber.ts";
-import { a, bobOfB, type Answer, created, ok, useCrossTenantData, withoutWrites, withUnknownRow, asB } from "./fixture.ts";
+import { a, bobOfB, type Answer, connectorInput, created, ok, useCrossTenantData, withoutWrites, withUnknownRow, asB } from "./fixture.ts";
 
 // The root fields that take no id of tenant A's data (allow-listed in cases.ts), each with a
 // check that tenant B sees nothing of A's through it; and the customer-facing fields, which
@@ -173,6 +177,40 @@ describe("fields that take no id of tenant A's data", () => {
     const run = (await gw.gql(SegmentDocument, { id: made.segment.id, first: 10 }, "B")).data!.segment!;
     expect(run).toMatchObject({ count: 0, customers: { totalCount: 0, edges: [] } });
     ok((await gw.gql(DeleteSegmentDocument, { id: made.segment.id }, "B")).data!.deleteSegment, "DeleteSegmentPayload");
+  });
+
+  it("connectors lists none of A's; resumed from A's cursors (the list, a connector's deliveries) it answers as from unknown ones", async () => {
+    const all = (await withoutWrites(() => gw.gql(ConnectorsDocument, { first: 50 }, "B"))).data!.connectors.edges;
+    expect(all.map((e) => e.node.name).sort()).toEqual(["b-connector-1", "b-connector-2", "b-connector-3", "b-connector-4"]);
+    const fromA = await withoutWrites(() => gw.gql(ConnectorsDocument, { first: 50, after: a.cursors.connector }, "B"));
+    expect(fromA).toEqual(await gw.gql(ConnectorsDocument, { first: 50, after: withUnknownRow(a.cursors.connector) }, "B"));
+    // B's first connector hears every event of B: its log has rows on both sides of A's delivery in time.
+    const ofB = all.find((e) => e.node.name === "b-connector-1")!.node.id;
+    const deliveriesOfB = (await gw.gql(ConnectorDocument, { id: ofB, first: 50 }, "B")).data!.connector!.deliveries.edges;
+    const afterOwn = await gw.gql(ConnectorDocument, { id: ofB, first: 50, after: deliveriesOfB[0].cursor }, "B");
+    expect(afterOwn.data!.connector!.deliveries.edges.length).toBeGreaterThan(0); // the control: resuming finds B's rows
+    const afterA = await withoutWrites(() => gw.gql(ConnectorDocument, { id: ofB, first: 50, after: a.cursors.delivery }, "B"));
+    expect(afterA).toEqual(await gw.gql(ConnectorDocument, { id: ofB, first: 50, after: withUnknownRow(a.cursors.delivery) }, "B"));
+  });
+
+  it("createConnector with A's connector name succeeds in B, and B's connector hears none of A's events", async () => {
+    const before = await snapshotDatabase(gw.db, gw.tenants.A.id);
+    const made = ok(
+      (await gw.gql(CreateConnectorDocument, { input: connectorInput(a.connectorName) }, "B")).data!.createConnector,
+      "CreateConnectorPayload",
+    );
+    expect(await snapshotDatabase(gw.db, gw.tenants.A.id)).toEqual(before);
+    if (made.__typename !== "CreateConnectorPayload") return;
+    ok(
+      (await gw.gql(CreateCustomerDocument, { input: { emails: [{ address: "heard-by-a@a.example" }] } })).data!.createCustomer,
+      "CreateCustomerPayload",
+    );
+    expect(await gw.db.connectorDelivery.count({ where: { connectorId: rowId(made.issued.connector.id) } })).toBe(0);
+  });
+
+  it("auditEventTypes answers every tenant the same catalog", async () => {
+    const [ofA, ofB] = [await gw.gql(AuditEventTypesDocument, {}), await withoutWrites(() => gw.gql(AuditEventTypesDocument, {}, "B"))];
+    expect(ofB.data).toEqual(ofA.data);
   });
 
   it("importJobs lists none of A's imports", async () => {

@@ -46,6 +46,13 @@ export type AccountInformationFormat =
   /** The document as JSON (application/json); `data` holds it as an object too. */
   | 'JSON';
 
+export type ActivateConnectorPayload = {
+  __typename?: 'ActivateConnectorPayload';
+  connector: Connector;
+};
+
+export type ActivateConnectorResult = ActivateConnectorPayload | ConflictError | NotFoundError | RuleViolationError | ValidationError;
+
 /** Who did it: an admin credential, the customer themself, or the gateway (SYSTEM). */
 export type Actor = {
   __typename?: 'Actor';
@@ -177,6 +184,14 @@ export type AuditEventFilter = {
   types?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
+/** An audit event type: what AuditEvent.type holds and what a connector's `events` may name. */
+export type AuditEventTypeInfo = {
+  __typename?: 'AuditEventTypeInfo';
+  description: Scalars['String']['output'];
+  /** Dotted, e.g. customer.created. */
+  name: Scalars['String']['output'];
+};
+
 /** Credentials or a token did not check out. Always the same message, whatever the cause. */
 export type AuthenticationError = Error & {
   __typename?: 'AuthenticationError';
@@ -210,6 +225,196 @@ export type ConflictError = Error & {
   code: ErrorCode;
   field: Scalars['String']['output'];
   message: Scalars['String']['output'];
+};
+
+/** A cloud connector. OUTFLOW: sends the audit events it listens to (and the customer they concern) to a URL, signed per Standard Webhooks. INFLOW: receives a third party's posts at POST /connectors/inflow/<id> and applies them to customers. */
+export type Connector = Node & {
+  __typename?: 'Connector';
+  /** Inactive OUTFLOW connectors queue no deliveries; inactive INFLOW ones refuse posts. */
+  active: Scalars['Boolean']['output'];
+  backoff: RetryBackoff;
+  consecutiveFailures: Scalars['Int']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  /** Why it was deactivated automatically. */
+  deactivatedReason?: Maybe<Scalars['String']['output']>;
+  /** The delivery log, newest first (keyset on created_at, id). */
+  deliveries: ConnectorDeliveriesConnection;
+  direction: ConnectorDirection;
+  /** Deactivated automatically after this many failed attempts in a row. */
+  disableAfterFailures: Scalars['Int']['output'];
+  /** OUTFLOW: event types listened to, exact or wildcard (customer.*, *). */
+  events: Array<Scalars['String']['output']>;
+  /** OUTFLOW: the extra request headers. Their values are never readable (they often hold the receiver's credentials). */
+  headerNames: Array<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  inflowAuth?: Maybe<InflowAuth>;
+  /** JSONata. OUTFLOW: input → request body (default: the whole input). INFLOW: posted body → customer record. */
+  mapping?: Maybe<Scalars['String']['output']>;
+  /** INFLOW: uid, email or a custom-field key (an external id). */
+  matchBy?: Maybe<Scalars['String']['output']>;
+  /** Attempts before a delivery is FAILED. */
+  maxAttempts: Scalars['Int']['output'];
+  name: Scalars['String']['output'];
+  /** OUTFLOW: JSONata on {response, event, customer} → changes written back to the customer (audited, actor CONNECTOR). */
+  postEvent?: Maybe<Scalars['String']['output']>;
+  /** OUTFLOW: JSONata; input → input, before rule and mapping. */
+  preEvent?: Maybe<Scalars['String']['output']>;
+  /** Until then the secret before the last rotation is still signed with and accepted. */
+  previousSecretExpiresAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Wait before a retry (doubled each time with EXPONENTIAL). */
+  retryIntervalMs: Scalars['Int']['output'];
+  /** OUTFLOW: JSONata; only send when it holds. */
+  rule?: Maybe<Scalars['String']['output']>;
+  /** whsec_… and the signing secret's last four characters. The secret itself is shown only by create and rotate. */
+  secretPreview?: Maybe<Scalars['String']['output']>;
+  /** Request timeout. */
+  timeoutMs: Scalars['Int']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+  /** OUTFLOW: where deliveries are POSTed. */
+  url?: Maybe<Scalars['String']['output']>;
+};
+
+
+/** A cloud connector. OUTFLOW: sends the audit events it listens to (and the customer they concern) to a URL, signed per Standard Webhooks. INFLOW: receives a third party's posts at POST /connectors/inflow/<id> and applies them to customers. */
+export type ConnectorDeliveriesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  eventType?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<DeliveryStatus>;
+};
+
+export type ConnectorConnection = {
+  __typename?: 'ConnectorConnection';
+  edges: Array<ConnectorConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type ConnectorConnectionEdge = {
+  __typename?: 'ConnectorConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: Connector;
+};
+
+export type ConnectorDeliveriesConnection = {
+  __typename?: 'ConnectorDeliveriesConnection';
+  edges: Array<ConnectorDeliveriesConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type ConnectorDeliveriesConnectionEdge = {
+  __typename?: 'ConnectorDeliveriesConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: ConnectorDelivery;
+};
+
+/** One event queued for an outflow connector, in the transaction that recorded the event. Its id is the webhook-id. */
+export type ConnectorDelivery = Node & {
+  __typename?: 'ConnectorDelivery';
+  attemptLog: Array<DeliveryAttempt>;
+  /** Attempts made so far. */
+  attempts: Scalars['Int']['output'];
+  connector: Connector;
+  createdAt: Scalars['DateTime']['output'];
+  /** The customer the event concerns, if it still exists. */
+  customer?: Maybe<Customer>;
+  /** Global ID of the customer the event concerns. */
+  customerId?: Maybe<Scalars['ID']['output']>;
+  deliveredAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Global ID of the AuditEvent delivered; null for a test. */
+  eventId?: Maybe<Scalars['ID']['output']>;
+  /** The event's sequence number (0 for a test). */
+  eventSeq: Scalars['SafeInt']['output'];
+  /** connector.test for a testConnector sample. */
+  eventType: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  lastError?: Maybe<Scalars['String']['output']>;
+  lastStatusCode?: Maybe<Scalars['Int']['output']>;
+  /** PENDING: when the next attempt is due. */
+  nextAttemptAt: Scalars['DateTime']['output'];
+  /** The request body as sent (built at the first attempt); it carries customer data, hence CUSTOMERS_READ. */
+  payload?: Maybe<Scalars['JSON']['output']>;
+  status: DeliveryStatus;
+  /** A testConnector sample. */
+  test: Scalars['Boolean']['output'];
+};
+
+export type ConnectorDirection =
+  | 'INFLOW'
+  | 'OUTFLOW';
+
+export type ConnectorInput = {
+  /** Default true. */
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  /** OUTFLOW: default FIXED. */
+  backoff?: InputMaybe<RetryBackoff>;
+  direction: ConnectorDirection;
+  /** OUTFLOW: 1 to 10000, default 100. */
+  disableAfterFailures?: InputMaybe<Scalars['Int']['input']>;
+  /** OUTFLOW (at least one): event types (auditEventTypes) or wildcards such as customer.* or *. */
+  events?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** OUTFLOW: at most 20 extra headers, name → value (not Host, Content-*, Webhook-*…). */
+  headers?: InputMaybe<Scalars['JSONObject']['input']>;
+  /** INFLOW: default SIGNATURE. */
+  inflowAuth?: InputMaybe<InflowAuth>;
+  /** JSONata. OUTFLOW: input → request body. INFLOW (required): posted body → customer record. */
+  mapping?: InputMaybe<Scalars['String']['input']>;
+  /** INFLOW: uid, email (default) or the key of a custom field holding an external id. */
+  matchBy?: InputMaybe<Scalars['String']['input']>;
+  /** OUTFLOW: 1 to 20, default 5. */
+  maxAttempts?: InputMaybe<Scalars['Int']['input']>;
+  /** 1 to 100 characters, unique within the tenant. */
+  name: Scalars['String']['input'];
+  /** OUTFLOW: JSONata on {response, event, customer} → customer changes written back. */
+  postEvent?: InputMaybe<Scalars['String']['input']>;
+  /** OUTFLOW: JSONata, input → input, before rule and mapping. */
+  preEvent?: InputMaybe<Scalars['String']['input']>;
+  /** OUTFLOW: default 30000; at least the gateway's minimum, at most one day. */
+  retryIntervalMs?: InputMaybe<Scalars['Int']['input']>;
+  /** OUTFLOW: JSONata on {event, customer}; the delivery is SKIPPED unless it holds. */
+  rule?: InputMaybe<Scalars['String']['input']>;
+  /** OUTFLOW: 100 to 30000, default 10000. */
+  timeoutMs?: InputMaybe<Scalars['Int']['input']>;
+  /** OUTFLOW (required): https, or http to private addresses when the gateway allows them. */
+  url?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Only the fields given change; null clears an expression or restores a default. */
+export type ConnectorPatch = {
+  /** OUTFLOW: default FIXED. */
+  backoff?: InputMaybe<RetryBackoff>;
+  /** OUTFLOW: 1 to 10000, default 100. */
+  disableAfterFailures?: InputMaybe<Scalars['Int']['input']>;
+  /** OUTFLOW (at least one): event types (auditEventTypes) or wildcards such as customer.* or *. */
+  events?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** OUTFLOW: at most 20 extra headers, name → value (not Host, Content-*, Webhook-*…). */
+  headers?: InputMaybe<Scalars['JSONObject']['input']>;
+  /** INFLOW: default SIGNATURE. */
+  inflowAuth?: InputMaybe<InflowAuth>;
+  /** JSONata. OUTFLOW: input → request body. INFLOW (required): posted body → customer record. */
+  mapping?: InputMaybe<Scalars['String']['input']>;
+  /** INFLOW: uid, email (default) or the key of a custom field holding an external id. */
+  matchBy?: InputMaybe<Scalars['String']['input']>;
+  /** OUTFLOW: 1 to 20, default 5. */
+  maxAttempts?: InputMaybe<Scalars['Int']['input']>;
+  /** 1 to 100 characters, unique within the tenant. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** OUTFLOW: JSONata on {response, event, customer} → customer changes written back. */
+  postEvent?: InputMaybe<Scalars['String']['input']>;
+  /** OUTFLOW: JSONata, input → input, before rule and mapping. */
+  preEvent?: InputMaybe<Scalars['String']['input']>;
+  /** OUTFLOW: default 30000; at least the gateway's minimum, at most one day. */
+  retryIntervalMs?: InputMaybe<Scalars['Int']['input']>;
+  /** OUTFLOW: JSONata on {event, customer}; the delivery is SKIPPED unless it holds. */
+  rule?: InputMaybe<Scalars['String']['input']>;
+  /** OUTFLOW: 100 to 30000, default 10000. */
+  timeoutMs?: InputMaybe<Scalars['Int']['input']>;
+  /** OUTFLOW (required): https, or http to private addresses when the gateway allows them. */
+  url?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** One grant of a consent purpose. Ended grants stay as history. */
@@ -256,6 +461,13 @@ export type CreateAdminCredentialPayload = {
 };
 
 export type CreateAdminCredentialResult = ConflictError | CreateAdminCredentialPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type CreateConnectorPayload = {
+  __typename?: 'CreateConnectorPayload';
+  issued: IssuedConnectorSecret;
+};
+
+export type CreateConnectorResult = ConflictError | CreateConnectorPayload | NotFoundError | RuleViolationError | ValidationError;
 
 export type CreateCustomObjectPayload = {
   __typename?: 'CreateCustomObjectPayload';
@@ -696,6 +908,13 @@ export type DateTimeFilter = {
   lte?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
+export type DeactivateConnectorPayload = {
+  __typename?: 'DeactivateConnectorPayload';
+  connector: Connector;
+};
+
+export type DeactivateConnectorResult = ConflictError | DeactivateConnectorPayload | NotFoundError | RuleViolationError | ValidationError;
+
 export type DefineCustomFieldInput = {
   access?: InputMaybe<CustomFieldAccess>;
   /** A value of the field's type passing its rules. */
@@ -729,6 +948,13 @@ export type DefineCustomFieldPayload = {
 };
 
 export type DefineCustomFieldResult = ConflictError | DefineCustomFieldPayload | IncompatibleValuesError | NotFoundError | RuleViolationError | ValidationError;
+
+export type DeleteConnectorPayload = {
+  __typename?: 'DeleteConnectorPayload';
+  deletedConnectorId: Scalars['ID']['output'];
+};
+
+export type DeleteConnectorResult = ConflictError | DeleteConnectorPayload | NotFoundError | RuleViolationError | ValidationError;
 
 export type DeleteCustomObjectPayload = {
   __typename?: 'DeleteCustomObjectPayload';
@@ -764,6 +990,27 @@ export type DeleteSegmentPayload = {
 };
 
 export type DeleteSegmentResult = ConflictError | DeleteSegmentPayload | NotFoundError | RuleViolationError | ValidationError;
+
+/** One HTTP attempt of a delivery. */
+export type DeliveryAttempt = {
+  __typename?: 'DeliveryAttempt';
+  durationMs: Scalars['Int']['output'];
+  error?: Maybe<Scalars['String']['output']>;
+  /** 1 for the first attempt (a replay counts from 1 again). */
+  number: Scalars['Int']['output'];
+  /** The first bytes of the response body. */
+  responseExcerpt?: Maybe<Scalars['String']['output']>;
+  startedAt: Scalars['DateTime']['output'];
+  /** Null when no response came (timeout, refused connection). */
+  statusCode?: Maybe<Scalars['Int']['output']>;
+};
+
+export type DeliveryStatus =
+  | 'DELIVERED'
+  | 'FAILED'
+  | 'PENDING'
+  | 'SENDING'
+  | 'SKIPPED';
 
 export type DisableCustomerPayload = {
   __typename?: 'DisableCustomerPayload';
@@ -804,6 +1051,7 @@ export type Error = {
 export type ErrorCode =
   | 'BAD_REQUEST'
   | 'BAD_USER_INPUT'
+  | 'CONNECTORS_UNAVAILABLE'
   | 'CONNECTOR_NAME_TAKEN'
   | 'CONNECTOR_NOT_FOUND'
   | 'CONSENT_NOT_FOUND'
@@ -1134,6 +1382,10 @@ export type IncompatibleValuesError = Error & {
   offenders: Scalars['Int']['output'];
 };
 
+export type InflowAuth =
+  | 'BEARER'
+  | 'SIGNATURE';
+
 export type IssueEmailVerificationTokenPayload = {
   __typename?: 'IssueEmailVerificationTokenPayload';
   issued: IssuedOneTimeToken;
@@ -1152,6 +1404,13 @@ export type IssuedAdminCredential = {
   __typename?: 'IssuedAdminCredential';
   credential: AdminCredential;
   /** Send as X-API-Secret. Shown only this once. */
+  secret: Scalars['String']['output'];
+};
+
+export type IssuedConnectorSecret = {
+  __typename?: 'IssuedConnectorSecret';
+  connector: Connector;
+  /** whsec_…: verify deliveries (or sign inflow posts) with it. Shown only this once. */
   secret: Scalars['String']['output'];
 };
 
@@ -1180,6 +1439,8 @@ export type LinkIdentityResult = ConflictError | LinkIdentityPayload | NotFoundE
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Starts queueing deliveries again, with the failure count reset. Records connector.activated. */
+  activateConnector: ActivateConnectorResult;
   addEmail: AddEmailResult;
   addPhone: AddPhoneResult;
   blockCustomer: BlockCustomerResult;
@@ -1189,6 +1450,8 @@ export type Mutation = {
   changePassword: ChangePasswordResult;
   /** Issues a credential for this tenant; the secret is in the answer and nowhere else. */
   createAdminCredential: CreateAdminCredentialResult;
+  /** Creates a connector; its signing secret is in the answer and nowhere else. Records connector.created. */
+  createConnector: CreateConnectorResult;
   createCustomObject: CreateCustomObjectResult;
   /** Creates a customer directly, without any verification flow; with `password`, one that can sign in at once. */
   createCustomer: CreateCustomerResult;
@@ -1199,8 +1462,12 @@ export type Mutation = {
   createMyCustomObject: CreateMyCustomObjectResult;
   /** Saves a filter under a name. The filter is checked against the tenant's custom fields first: nothing is saved if it fails. */
   createSegment: CreateSegmentResult;
+  /** Stops queueing deliveries. Records connector.deactivated. */
+  deactivateConnector: DeactivateConnectorResult;
   /** Defines a custom field. Records custom_field.defined; a searchable field answers once its indexes are built. */
   defineCustomField: DefineCustomFieldResult;
+  /** Deletes the connector with its delivery log and inflow requests. Records connector.deleted. */
+  deleteConnector: DeleteConnectorResult;
   deleteCustomObject: DeleteCustomObjectResult;
   /** Irreversible: removes the customer and its identities, sessions, consents and custom objects. */
   deleteCustomer: DeleteCustomerResult;
@@ -1227,6 +1494,8 @@ export type Mutation = {
   refreshSession: RefreshSessionResult;
   removeEmail: RemoveEmailResult;
   removePhone: RemovePhoneResult;
+  /** Sends a FAILED or DELIVERED delivery again with the same body and webhook-id: PENDING, attempts from 0, due now. Records connector.delivery_replayed. */
+  replayDelivery: ReplayDeliveryResult;
   /** Customer (send `X-Tenant: <slug>`): sets a new password (8 to 128 characters) with a reset token. Signs the customer out everywhere; sign in again afterwards. */
   resetPassword: ResetPasswordResult;
   /** Undoes retireCustomField once the values customers hold fit the definition. Records custom_field.restored. */
@@ -1245,6 +1514,8 @@ export type Mutation = {
   revokeMySession: RevokeMySessionResult;
   /** Signs one session out. A session that already ended is returned unchanged. */
   revokeSession: RevokeSessionResult;
+  /** A new signing secret, shown once. The previous one stays valid for overlapSeconds (default 86400, at most 604800; 0 ends it now): deliveries carry a signature under each meanwhile. Records connector.secret_rotated. */
+  rotateConnectorSecret: RotateConnectorSecretResult;
   /** Runs the schedule now (its timetable is unchanged) and answers the file, COMPLETED or FAILED. */
   runExportScheduleNow: RunExportScheduleNowResult;
   /** Whether writes may use keys without a definition once the tenant has definitions. Records tenant.updated. */
@@ -1261,10 +1532,14 @@ export type Mutation = {
   signOut: SignOutResult;
   /** Starts an import in the background of this node and answers its job at once; follow it with importJob. */
   startCustomerImport: StartCustomerImportResult;
+  /** Sends a sample event (test: true, eventType connector.test), also while the connector is inactive, and answers the delivery once its first attempt is done — or still PENDING after the connector's timeout plus 2 s. Records connector.tested. */
+  testConnector: TestConnectorResult;
   /** Lifts a block and the sign-in hard lock, and forgets failed sign-ins (the account-wide throttle included). */
   unblockCustomer: UnblockCustomerResult;
   /** Removes a way to sign in; refused for the customer's last identity. */
   unlinkIdentity: UnlinkIdentityResult;
+  /** Records connector.updated with the changes (header values left out). */
+  updateConnector: UpdateConnectorResult;
   /** Changes a field (not its key); a type or rule change checks the values customers hold first. Records custom_field.updated. */
   updateCustomField: UpdateCustomFieldResult;
   /** Replaces the data, or with merge: true overlays the given top-level keys on it. */
@@ -1278,6 +1553,11 @@ export type Mutation = {
   updateSegment: UpdateSegmentResult;
   /** Customer (send `X-Tenant: <slug>`): spends an email-verification token; answers the email it verified. */
   verifyEmail: VerifyEmailResult;
+};
+
+
+export type MutationActivateConnectorArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -1317,6 +1597,11 @@ export type MutationCreateAdminCredentialArgs = {
 };
 
 
+export type MutationCreateConnectorArgs = {
+  input: ConnectorInput;
+};
+
+
 export type MutationCreateCustomObjectArgs = {
   customerId: Scalars['ID']['input'];
   data: Scalars['JSONObject']['input'];
@@ -1350,8 +1635,18 @@ export type MutationCreateSegmentArgs = {
 };
 
 
+export type MutationDeactivateConnectorArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationDefineCustomFieldArgs = {
   input: DefineCustomFieldInput;
+};
+
+
+export type MutationDeleteConnectorArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -1440,6 +1735,11 @@ export type MutationRemovePhoneArgs = {
 };
 
 
+export type MutationReplayDeliveryArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationResetPasswordArgs = {
   newPassword: Scalars['String']['input'];
   token: Scalars['String']['input'];
@@ -1486,6 +1786,12 @@ export type MutationRevokeMySessionArgs = {
 
 export type MutationRevokeSessionArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationRotateConnectorSecretArgs = {
+  id: Scalars['ID']['input'];
+  overlapSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -1542,6 +1848,11 @@ export type MutationStartCustomerImportArgs = {
 };
 
 
+export type MutationTestConnectorArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationUnblockCustomerArgs = {
   id: Scalars['ID']['input'];
 };
@@ -1550,6 +1861,12 @@ export type MutationUnblockCustomerArgs = {
 export type MutationUnlinkIdentityArgs = {
   customerId: Scalars['ID']['input'];
   identityId: Scalars['ID']['input'];
+};
+
+
+export type MutationUpdateConnectorArgs = {
+  id: Scalars['ID']['input'];
+  input: ConnectorPatch;
 };
 
 
@@ -1642,8 +1959,13 @@ export type Query = {
   adminCredentials: AdminCredentialConnection;
   /** Whether customFields may hold keys without a definition once the tenant has definitions. */
   allowUndefinedCustomFields: Scalars['Boolean']['output'];
+  /** Every audit event type the gateway records, grouped by domain: the triggers a connector can listen to. */
+  auditEventTypes: Array<AuditEventTypeInfo>;
   /** The tenant's audit trail, newest first unless direction is ASC. Cursors are sequence numbers. */
   auditEvents: AuditEventConnection;
+  connector?: Maybe<Connector>;
+  /** The tenant's connectors, newest first. */
+  connectors: ConnectorConnection;
   /** The credential this request authenticated with. */
   currentAdmin: AdminCredential;
   currentTenant: Tenant;
@@ -1699,6 +2021,21 @@ export type QueryAuditEventsArgs = {
   before?: InputMaybe<Scalars['String']['input']>;
   direction?: SortDirection;
   filter?: InputMaybe<AuditEventFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryConnectorArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryConnectorsArgs = {
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  direction?: InputMaybe<ConnectorDirection>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -1861,6 +2198,13 @@ export type RemovePhonePayload = {
 
 export type RemovePhoneResult = ConflictError | NotFoundError | RemovePhonePayload | RuleViolationError | ValidationError;
 
+export type ReplayDeliveryPayload = {
+  __typename?: 'ReplayDeliveryPayload';
+  delivery: ConnectorDelivery;
+};
+
+export type ReplayDeliveryResult = ConflictError | NotFoundError | ReplayDeliveryPayload | RuleViolationError | ValidationError;
+
 export type ResetPasswordPayload = {
   __typename?: 'ResetPasswordPayload';
   passwordReset: Scalars['Boolean']['output'];
@@ -1881,6 +2225,10 @@ export type RetireCustomFieldPayload = {
 };
 
 export type RetireCustomFieldResult = ConflictError | IncompatibleValuesError | NotFoundError | RetireCustomFieldPayload | RuleViolationError | ValidationError;
+
+export type RetryBackoff =
+  | 'EXPONENTIAL'
+  | 'FIXED';
 
 export type RevokeAdminCredentialPayload = {
   __typename?: 'RevokeAdminCredentialPayload';
@@ -1925,6 +2273,13 @@ export type RevokeSessionPayload = {
 };
 
 export type RevokeSessionResult = ConflictError | NotFoundError | RevokeSessionPayload | RuleViolationError | ValidationError;
+
+export type RotateConnectorSecretPayload = {
+  __typename?: 'RotateConnectorSecretPayload';
+  issued: IssuedConnectorSecret;
+};
+
+export type RotateConnectorSecretResult = ConflictError | NotFoundError | RotateConnectorSecretPayload | RuleViolationError | ValidationError;
 
 /** The request is well-formed but not allowed in the current state. */
 export type RuleViolationError = Error & {
@@ -2149,6 +2504,13 @@ export type Tenant = {
   slug: Scalars['String']['output'];
 };
 
+export type TestConnectorPayload = {
+  __typename?: 'TestConnectorPayload';
+  delivery: ConnectorDelivery;
+};
+
+export type TestConnectorResult = ConflictError | NotFoundError | RuleViolationError | TestConnectorPayload | ValidationError;
+
 export type TimeRange = {
   /** Inclusive. */
   from?: InputMaybe<Scalars['DateTime']['input']>;
@@ -2169,6 +2531,13 @@ export type UnlinkIdentityPayload = {
 };
 
 export type UnlinkIdentityResult = ConflictError | NotFoundError | RuleViolationError | UnlinkIdentityPayload | ValidationError;
+
+export type UpdateConnectorPayload = {
+  __typename?: 'UpdateConnectorPayload';
+  connector: Connector;
+};
+
+export type UpdateConnectorResult = ConflictError | NotFoundError | RuleViolationError | UpdateConnectorPayload | ValidationError;
 
 /** Absent fields stay as they are; null clears a rule, the description or the default. */
 export type UpdateCustomFieldInput = {
@@ -2381,6 +2750,167 @@ export type AuditEventsLastQueryVariables = Exact<{
 
 export type AuditEventsLastQuery = { __typename?: 'Query', auditEvents: { __typename?: 'AuditEventConnection', edges: Array<{ __typename?: 'AuditEventConnectionEdge', cursor: string }> } };
 
+export type AuditEventTypesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type AuditEventTypesQuery = { __typename?: 'Query', auditEventTypes: Array<{ __typename?: 'AuditEventTypeInfo', name: string, description: string }> };
+
+export type ConnectorFieldsFragment = { __typename?: 'Connector', id: string, direction: ConnectorDirection, name: string, active: boolean, url?: string | null, events: Array<string>, rule?: string | null, mapping?: string | null, preEvent?: string | null, postEvent?: string | null, headerNames: Array<string>, retryIntervalMs: number, maxAttempts: number, backoff: RetryBackoff, timeoutMs: number, disableAfterFailures: number, consecutiveFailures: number, deactivatedReason?: string | null, inflowAuth?: InflowAuth | null, matchBy?: string | null, secretPreview?: string | null, previousSecretExpiresAt?: string | null, createdAt: string, updatedAt: string };
+
+export type DeliveryFieldsFragment = { __typename?: 'ConnectorDelivery', id: string, status: DeliveryStatus, eventType: string, eventId?: string | null, eventSeq: number, customerId?: string | null, attempts: number, nextAttemptAt: string, lastStatusCode?: number | null, lastError?: string | null, deliveredAt?: string | null, test: boolean, createdAt: string };
+
+export type CreateConnectorMutationVariables = Exact<{
+  input: ConnectorInput;
+}>;
+
+
+export type CreateConnectorMutation = { __typename?: 'Mutation', createConnector:
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'CreateConnectorPayload', issued: { __typename?: 'IssuedConnectorSecret', secret: string, connector: { __typename?: 'Connector', id: string, direction: ConnectorDirection, name: string, active: boolean, url?: string | null, events: Array<string>, rule?: string | null, mapping?: string | null, preEvent?: string | null, postEvent?: string | null, headerNames: Array<string>, retryIntervalMs: number, maxAttempts: number, backoff: RetryBackoff, timeoutMs: number, disableAfterFailures: number, consecutiveFailures: number, deactivatedReason?: string | null, inflowAuth?: InflowAuth | null, matchBy?: string | null, secretPreview?: string | null, previousSecretExpiresAt?: string | null, createdAt: string, updatedAt: string } } }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
+export type UpdateConnectorMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  input: ConnectorPatch;
+}>;
+
+
+export type UpdateConnectorMutation = { __typename?: 'Mutation', updateConnector:
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'UpdateConnectorPayload', connector: { __typename?: 'Connector', id: string, direction: ConnectorDirection, name: string, active: boolean, url?: string | null, events: Array<string>, rule?: string | null, mapping?: string | null, preEvent?: string | null, postEvent?: string | null, headerNames: Array<string>, retryIntervalMs: number, maxAttempts: number, backoff: RetryBackoff, timeoutMs: number, disableAfterFailures: number, consecutiveFailures: number, deactivatedReason?: string | null, inflowAuth?: InflowAuth | null, matchBy?: string | null, secretPreview?: string | null, previousSecretExpiresAt?: string | null, createdAt: string, updatedAt: string } }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
+export type ActivateConnectorMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type ActivateConnectorMutation = { __typename?: 'Mutation', activateConnector:
+    | { __typename: 'ActivateConnectorPayload', connector: { __typename?: 'Connector', id: string, direction: ConnectorDirection, name: string, active: boolean, url?: string | null, events: Array<string>, rule?: string | null, mapping?: string | null, preEvent?: string | null, postEvent?: string | null, headerNames: Array<string>, retryIntervalMs: number, maxAttempts: number, backoff: RetryBackoff, timeoutMs: number, disableAfterFailures: number, consecutiveFailures: number, deactivatedReason?: string | null, inflowAuth?: InflowAuth | null, matchBy?: string | null, secretPreview?: string | null, previousSecretExpiresAt?: string | null, createdAt: string, updatedAt: string } }
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
+export type DeactivateConnectorMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type DeactivateConnectorMutation = { __typename?: 'Mutation', deactivateConnector:
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'DeactivateConnectorPayload', connector: { __typename?: 'Connector', id: string, direction: ConnectorDirection, name: string, active: boolean, url?: string | null, events: Array<string>, rule?: string | null, mapping?: string | null, preEvent?: string | null, postEvent?: string | null, headerNames: Array<string>, retryIntervalMs: number, maxAttempts: number, backoff: RetryBackoff, timeoutMs: number, disableAfterFailures: number, consecutiveFailures: number, deactivatedReason?: string | null, inflowAuth?: InflowAuth | null, matchBy?: string | null, secretPreview?: string | null, previousSecretExpiresAt?: string | null, createdAt: string, updatedAt: string } }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
+export type DeleteConnectorMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type DeleteConnectorMutation = { __typename?: 'Mutation', deleteConnector:
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'DeleteConnectorPayload', deletedConnectorId: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
+export type RotateConnectorSecretMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  overlapSeconds?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type RotateConnectorSecretMutation = { __typename?: 'Mutation', rotateConnectorSecret:
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RotateConnectorSecretPayload', issued: { __typename?: 'IssuedConnectorSecret', secret: string, connector: { __typename?: 'Connector', id: string, direction: ConnectorDirection, name: string, active: boolean, url?: string | null, events: Array<string>, rule?: string | null, mapping?: string | null, preEvent?: string | null, postEvent?: string | null, headerNames: Array<string>, retryIntervalMs: number, maxAttempts: number, backoff: RetryBackoff, timeoutMs: number, disableAfterFailures: number, consecutiveFailures: number, deactivatedReason?: string | null, inflowAuth?: InflowAuth | null, matchBy?: string | null, secretPreview?: string | null, previousSecretExpiresAt?: string | null, createdAt: string, updatedAt: string } } }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
+export type ReplayDeliveryMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type ReplayDeliveryMutation = { __typename?: 'Mutation', replayDelivery:
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'ReplayDeliveryPayload', delivery: { __typename?: 'ConnectorDelivery', id: string, status: DeliveryStatus, eventType: string, eventId?: string | null, eventSeq: number, customerId?: string | null, attempts: number, nextAttemptAt: string, lastStatusCode?: number | null, lastError?: string | null, deliveredAt?: string | null, test: boolean, createdAt: string } }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
+export type TestConnectorMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type TestConnectorMutation = { __typename?: 'Mutation', testConnector:
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'TestConnectorPayload', delivery: { __typename?: 'ConnectorDelivery', id: string, status: DeliveryStatus, eventType: string, eventId?: string | null, eventSeq: number, customerId?: string | null, attempts: number, nextAttemptAt: string, lastStatusCode?: number | null, lastError?: string | null, deliveredAt?: string | null, test: boolean, createdAt: string } }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
+export type ConnectorQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  status?: InputMaybe<DeliveryStatus>;
+  eventType?: InputMaybe<Scalars['String']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
+}>;
+
+
+export type ConnectorQuery = { __typename?: 'Query', connector?: { __typename?: 'Connector', id: string, direction: ConnectorDirection, name: string, active: boolean, url?: string | null, events: Array<string>, rule?: string | null, mapping?: string | null, preEvent?: string | null, postEvent?: string | null, headerNames: Array<string>, retryIntervalMs: number, maxAttempts: number, backoff: RetryBackoff, timeoutMs: number, disableAfterFailures: number, consecutiveFailures: number, deactivatedReason?: string | null, inflowAuth?: InflowAuth | null, matchBy?: string | null, secretPreview?: string | null, previousSecretExpiresAt?: string | null, createdAt: string, updatedAt: string, deliveries: { __typename?: 'ConnectorDeliveriesConnection', edges: Array<{ __typename?: 'ConnectorDeliveriesConnectionEdge', cursor: string, node: { __typename?: 'ConnectorDelivery', id: string, status: DeliveryStatus, eventType: string, eventId?: string | null, eventSeq: number, customerId?: string | null, attempts: number, nextAttemptAt: string, lastStatusCode?: number | null, lastError?: string | null, deliveredAt?: string | null, test: boolean, createdAt: string } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null } } } | null };
+
+export type ConnectorsQueryVariables = Exact<{
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  direction?: InputMaybe<ConnectorDirection>;
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+}>;
+
+
+export type ConnectorsQuery = { __typename?: 'Query', connectors: { __typename?: 'ConnectorConnection', edges: Array<{ __typename?: 'ConnectorConnectionEdge', cursor: string, node: { __typename?: 'Connector', id: string, direction: ConnectorDirection, name: string, active: boolean, url?: string | null, events: Array<string>, rule?: string | null, mapping?: string | null, preEvent?: string | null, postEvent?: string | null, headerNames: Array<string>, retryIntervalMs: number, maxAttempts: number, backoff: RetryBackoff, timeoutMs: number, disableAfterFailures: number, consecutiveFailures: number, deactivatedReason?: string | null, inflowAuth?: InflowAuth | null, matchBy?: string | null, secretPreview?: string | null, previousSecretExpiresAt?: string | null, createdAt: string, updatedAt: string } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null } } };
+
+export type DeliveryDetailsQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type DeliveryDetailsQuery = { __typename?: 'Query', node?:
+    | { __typename?: 'AdminCredential' }
+    | { __typename?: 'AuditEvent' }
+    | { __typename?: 'Connector' }
+    | { __typename?: 'ConnectorDelivery', payload?: unknown | null, id: string, status: DeliveryStatus, eventType: string, eventId?: string | null, eventSeq: number, customerId?: string | null, attempts: number, nextAttemptAt: string, lastStatusCode?: number | null, lastError?: string | null, deliveredAt?: string | null, test: boolean, createdAt: string, customer?: { __typename?: 'Customer', id: string, uid: string } | null, attemptLog: Array<{ __typename?: 'DeliveryAttempt', number: number, startedAt: string, durationMs: number, statusCode?: number | null, error?: string | null, responseExcerpt?: string | null }>, connector: { __typename?: 'Connector', id: string, name: string } }
+    | { __typename?: 'Consent' }
+    | { __typename?: 'CustomFieldDefinition' }
+    | { __typename?: 'CustomObject' }
+    | { __typename?: 'Customer' }
+    | { __typename?: 'ExportFile' }
+    | { __typename?: 'ExportSchedule' }
+    | { __typename?: 'Identity' }
+    | { __typename?: 'ImportJob' }
+    | { __typename?: 'Segment' }
+    | { __typename?: 'Session' }
+   | null };
+
 export type ConsentFieldsFragment = { __typename?: 'Consent', id: string, purpose: string, version: string, source: string, grantedAt: string, revokedAt?: string | null, revokeSource?: string | null, active: boolean };
 
 export type CustomerConsentsQueryVariables = Exact<{
@@ -2399,6 +2929,8 @@ export type ConsentNodeQueryVariables = Exact<{
 export type ConsentNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'AdminCredential', id: string }
     | { __typename: 'AuditEvent', id: string }
+    | { __typename: 'Connector', id: string }
+    | { __typename: 'ConnectorDelivery', id: string }
     | { __typename: 'Consent', purpose: string, active: boolean, id: string }
     | { __typename: 'CustomFieldDefinition', id: string }
     | { __typename: 'CustomObject', id: string }
@@ -2448,6 +2980,8 @@ export type CrossTenantNodeQueryVariables = Exact<{
 export type CrossTenantNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'AdminCredential', id: string }
     | { __typename: 'AuditEvent', id: string }
+    | { __typename: 'Connector', id: string }
+    | { __typename: 'ConnectorDelivery', id: string }
     | { __typename: 'Consent', id: string }
     | { __typename: 'CustomFieldDefinition', id: string }
     | { __typename: 'CustomObject', id: string }
@@ -2468,6 +3002,8 @@ export type CrossTenantNodesQueryVariables = Exact<{
 export type CrossTenantNodesQuery = { __typename?: 'Query', nodes: Array<
     | { __typename: 'AdminCredential', id: string }
     | { __typename: 'AuditEvent', id: string }
+    | { __typename: 'Connector', id: string }
+    | { __typename: 'ConnectorDelivery', id: string }
     | { __typename: 'Consent', id: string }
     | { __typename: 'CustomFieldDefinition', id: string }
     | { __typename: 'CustomObject', id: string }
@@ -2709,6 +3245,8 @@ export type CustomObjectNodeQueryVariables = Exact<{
 export type CustomObjectNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'AdminCredential', id: string }
     | { __typename: 'AuditEvent', id: string }
+    | { __typename: 'Connector', id: string }
+    | { __typename: 'ConnectorDelivery', id: string }
     | { __typename: 'Consent', id: string }
     | { __typename: 'CustomFieldDefinition', id: string }
     | { __typename: 'CustomObject', name: string, id: string }
@@ -3145,6 +3683,8 @@ export type NodeQueryVariables = Exact<{
 export type NodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'AdminCredential', id: string }
     | { __typename: 'AuditEvent', id: string }
+    | { __typename: 'Connector', id: string }
+    | { __typename: 'ConnectorDelivery', id: string }
     | { __typename: 'Consent', id: string }
     | { __typename: 'CustomFieldDefinition', id: string }
     | { __typename: 'CustomObject', id: string }
@@ -3242,6 +3782,8 @@ export type ExportFileNodeQueryVariables = Exact<{
 export type ExportFileNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'AdminCredential' }
     | { __typename: 'AuditEvent' }
+    | { __typename: 'Connector' }
+    | { __typename: 'ConnectorDelivery' }
     | { __typename: 'Consent' }
     | { __typename: 'CustomFieldDefinition' }
     | { __typename: 'CustomObject' }
@@ -3362,6 +3904,8 @@ export type IdentityNodeQueryVariables = Exact<{
 export type IdentityNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'AdminCredential', id: string }
     | { __typename: 'AuditEvent', id: string }
+    | { __typename: 'Connector', id: string }
+    | { __typename: 'ConnectorDelivery', id: string }
     | { __typename: 'Consent', id: string }
     | { __typename: 'CustomFieldDefinition', id: string }
     | { __typename: 'CustomObject', id: string }
@@ -3644,6 +4188,8 @@ export type SessionNodeQueryVariables = Exact<{
 export type SessionNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'AdminCredential', id: string }
     | { __typename: 'AuditEvent', id: string }
+    | { __typename: 'Connector', id: string }
+    | { __typename: 'ConnectorDelivery', id: string }
     | { __typename: 'Consent', id: string }
     | { __typename: 'CustomFieldDefinition', id: string }
     | { __typename: 'CustomObject', id: string }
@@ -3755,6 +4301,8 @@ export type AddEmailReturningIdMutation = { __typename?: 'Mutation', addEmail:
     | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
    };
 
+export const ConnectorFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ConnectorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Connector"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"direction"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"active"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"events"}},{"kind":"Field","name":{"kind":"Name","value":"rule"}},{"kind":"Field","name":{"kind":"Name","value":"mapping"}},{"kind":"Field","name":{"kind":"Name","value":"preEvent"}},{"kind":"Field","name":{"kind":"Name","value":"postEvent"}},{"kind":"Field","name":{"kind":"Name","value":"headerNames"}},{"kind":"Field","name":{"kind":"Name","value":"retryIntervalMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxAttempts"}},{"kind":"Field","name":{"kind":"Name","value":"backoff"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutMs"}},{"kind":"Field","name":{"kind":"Name","value":"disableAfterFailures"}},{"kind":"Field","name":{"kind":"Name","value":"consecutiveFailures"}},{"kind":"Field","name":{"kind":"Name","value":"deactivatedReason"}},{"kind":"Field","name":{"kind":"Name","value":"inflowAuth"}},{"kind":"Field","name":{"kind":"Name","value":"matchBy"}},{"kind":"Field","name":{"kind":"Name","value":"secretPreview"}},{"kind":"Field","name":{"kind":"Name","value":"previousSecretExpiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]} as unknown as DocumentNode<ConnectorFieldsFragment, unknown>;
+export const DeliveryFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"DeliveryFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConnectorDelivery"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"eventType"}},{"kind":"Field","name":{"kind":"Name","value":"eventId"}},{"kind":"Field","name":{"kind":"Name","value":"eventSeq"}},{"kind":"Field","name":{"kind":"Name","value":"customerId"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"nextAttemptAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastStatusCode"}},{"kind":"Field","name":{"kind":"Name","value":"lastError"}},{"kind":"Field","name":{"kind":"Name","value":"deliveredAt"}},{"kind":"Field","name":{"kind":"Name","value":"test"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<DeliveryFieldsFragment, unknown>;
 export const ConsentFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ConsentFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Consent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"purpose"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"grantedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokeSource"}},{"kind":"Field","name":{"kind":"Name","value":"active"}}]}}]} as unknown as DocumentNode<ConsentFieldsFragment, unknown>;
 export const CustomFieldDefinitionFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CustomFieldDefinitionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CustomFieldDefinition"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"required"}},{"kind":"Field","name":{"kind":"Name","value":"defaultValue"}},{"kind":"Field","name":{"kind":"Name","value":"enumValues"}},{"kind":"Field","name":{"kind":"Name","value":"minLength"}},{"kind":"Field","name":{"kind":"Name","value":"maxLength"}},{"kind":"Field","name":{"kind":"Name","value":"pattern"}},{"kind":"Field","name":{"kind":"Name","value":"minimum"}},{"kind":"Field","name":{"kind":"Name","value":"maximum"}},{"kind":"Field","name":{"kind":"Name","value":"maxItems"}},{"kind":"Field","name":{"kind":"Name","value":"searchable"}},{"kind":"Field","name":{"kind":"Name","value":"pii"}},{"kind":"Field","name":{"kind":"Name","value":"access"}},{"kind":"Field","name":{"kind":"Name","value":"indexState"}},{"kind":"Field","name":{"kind":"Name","value":"indexNames"}},{"kind":"Field","name":{"kind":"Name","value":"retiredAt"}}]}}]} as unknown as DocumentNode<CustomFieldDefinitionFieldsFragment, unknown>;
 export const IncompatibleValuesFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"IncompatibleValuesFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"IncompatibleValuesError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"offenders"}},{"kind":"Field","name":{"kind":"Name","value":"exampleUids"}}]}}]} as unknown as DocumentNode<IncompatibleValuesFieldsFragment, unknown>;
@@ -3788,6 +4336,18 @@ export const RevokeAdminCredentialDocument = {"kind":"Document","definitions":[{
 export const AdminCredentialsAfterDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AdminCredentialsAfter"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"adminCredentials"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"10"}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}}]} as unknown as DocumentNode<AdminCredentialsAfterQuery, AdminCredentialsAfterQueryVariables>;
 export const AuditEventsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AuditEvents"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"AuditEventFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"direction"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SortDirection"}}},"defaultValue":{"kind":"EnumValue","value":"DESC"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"auditEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"direction"},"value":{"kind":"Variable","name":{"kind":"Name","value":"direction"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"actor"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"customerId"}},{"kind":"Field","name":{"kind":"Name","value":"customer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"uid"}}]}},{"kind":"Field","name":{"kind":"Name","value":"ip"}},{"kind":"Field","name":{"kind":"Name","value":"userAgent"}},{"kind":"Field","name":{"kind":"Name","value":"requestId"}},{"kind":"Field","name":{"kind":"Name","value":"data"}},{"kind":"Field","name":{"kind":"Name","value":"occurredAt"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"PageInfoFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"PageInfoFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PageInfo"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]} as unknown as DocumentNode<AuditEventsQuery, AuditEventsQueryVariables>;
 export const AuditEventsLastDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AuditEventsLast"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"last"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"auditEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"last"},"value":{"kind":"Variable","name":{"kind":"Name","value":"last"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}}]}}]}}]}}]} as unknown as DocumentNode<AuditEventsLastQuery, AuditEventsLastQueryVariables>;
+export const AuditEventTypesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AuditEventTypes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"auditEventTypes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}}]}}]}}]} as unknown as DocumentNode<AuditEventTypesQuery, AuditEventTypesQueryVariables>;
+export const CreateConnectorDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateConnector"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ConnectorInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createConnector"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CreateConnectorPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issued"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"secret"}},{"kind":"Field","name":{"kind":"Name","value":"connector"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ConnectorFields"}}]}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ConnectorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Connector"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"direction"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"active"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"events"}},{"kind":"Field","name":{"kind":"Name","value":"rule"}},{"kind":"Field","name":{"kind":"Name","value":"mapping"}},{"kind":"Field","name":{"kind":"Name","value":"preEvent"}},{"kind":"Field","name":{"kind":"Name","value":"postEvent"}},{"kind":"Field","name":{"kind":"Name","value":"headerNames"}},{"kind":"Field","name":{"kind":"Name","value":"retryIntervalMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxAttempts"}},{"kind":"Field","name":{"kind":"Name","value":"backoff"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutMs"}},{"kind":"Field","name":{"kind":"Name","value":"disableAfterFailures"}},{"kind":"Field","name":{"kind":"Name","value":"consecutiveFailures"}},{"kind":"Field","name":{"kind":"Name","value":"deactivatedReason"}},{"kind":"Field","name":{"kind":"Name","value":"inflowAuth"}},{"kind":"Field","name":{"kind":"Name","value":"matchBy"}},{"kind":"Field","name":{"kind":"Name","value":"secretPreview"}},{"kind":"Field","name":{"kind":"Name","value":"previousSecretExpiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<CreateConnectorMutation, CreateConnectorMutationVariables>;
+export const UpdateConnectorDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateConnector"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ConnectorPatch"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateConnector"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateConnectorPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"connector"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ConnectorFields"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ConnectorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Connector"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"direction"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"active"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"events"}},{"kind":"Field","name":{"kind":"Name","value":"rule"}},{"kind":"Field","name":{"kind":"Name","value":"mapping"}},{"kind":"Field","name":{"kind":"Name","value":"preEvent"}},{"kind":"Field","name":{"kind":"Name","value":"postEvent"}},{"kind":"Field","name":{"kind":"Name","value":"headerNames"}},{"kind":"Field","name":{"kind":"Name","value":"retryIntervalMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxAttempts"}},{"kind":"Field","name":{"kind":"Name","value":"backoff"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutMs"}},{"kind":"Field","name":{"kind":"Name","value":"disableAfterFailures"}},{"kind":"Field","name":{"kind":"Name","value":"consecutiveFailures"}},{"kind":"Field","name":{"kind":"Name","value":"deactivatedReason"}},{"kind":"Field","name":{"kind":"Name","value":"inflowAuth"}},{"kind":"Field","name":{"kind":"Name","value":"matchBy"}},{"kind":"Field","name":{"kind":"Name","value":"secretPreview"}},{"kind":"Field","name":{"kind":"Name","value":"previousSecretExpiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<UpdateConnectorMutation, UpdateConnectorMutationVariables>;
+export const ActivateConnectorDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ActivateConnector"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"activateConnector"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ActivateConnectorPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"connector"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ConnectorFields"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ConnectorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Connector"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"direction"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"active"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"events"}},{"kind":"Field","name":{"kind":"Name","value":"rule"}},{"kind":"Field","name":{"kind":"Name","value":"mapping"}},{"kind":"Field","name":{"kind":"Name","value":"preEvent"}},{"kind":"Field","name":{"kind":"Name","value":"postEvent"}},{"kind":"Field","name":{"kind":"Name","value":"headerNames"}},{"kind":"Field","name":{"kind":"Name","value":"retryIntervalMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxAttempts"}},{"kind":"Field","name":{"kind":"Name","value":"backoff"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutMs"}},{"kind":"Field","name":{"kind":"Name","value":"disableAfterFailures"}},{"kind":"Field","name":{"kind":"Name","value":"consecutiveFailures"}},{"kind":"Field","name":{"kind":"Name","value":"deactivatedReason"}},{"kind":"Field","name":{"kind":"Name","value":"inflowAuth"}},{"kind":"Field","name":{"kind":"Name","value":"matchBy"}},{"kind":"Field","name":{"kind":"Name","value":"secretPreview"}},{"kind":"Field","name":{"kind":"Name","value":"previousSecretExpiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<ActivateConnectorMutation, ActivateConnectorMutationVariables>;
+export const DeactivateConnectorDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeactivateConnector"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deactivateConnector"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DeactivateConnectorPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"connector"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ConnectorFields"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ConnectorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Connector"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"direction"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"active"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"events"}},{"kind":"Field","name":{"kind":"Name","value":"rule"}},{"kind":"Field","name":{"kind":"Name","value":"mapping"}},{"kind":"Field","name":{"kind":"Name","value":"preEvent"}},{"kind":"Field","name":{"kind":"Name","value":"postEvent"}},{"kind":"Field","name":{"kind":"Name","value":"headerNames"}},{"kind":"Field","name":{"kind":"Name","value":"retryIntervalMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxAttempts"}},{"kind":"Field","name":{"kind":"Name","value":"backoff"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutMs"}},{"kind":"Field","name":{"kind":"Name","value":"disableAfterFailures"}},{"kind":"Field","name":{"kind":"Name","value":"consecutiveFailures"}},{"kind":"Field","name":{"kind":"Name","value":"deactivatedReason"}},{"kind":"Field","name":{"kind":"Name","value":"inflowAuth"}},{"kind":"Field","name":{"kind":"Name","value":"matchBy"}},{"kind":"Field","name":{"kind":"Name","value":"secretPreview"}},{"kind":"Field","name":{"kind":"Name","value":"previousSecretExpiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<DeactivateConnectorMutation, DeactivateConnectorMutationVariables>;
+export const DeleteConnectorDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeleteConnector"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteConnector"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DeleteConnectorPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deletedConnectorId"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<DeleteConnectorMutation, DeleteConnectorMutationVariables>;
+export const RotateConnectorSecretDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RotateConnectorSecret"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"overlapSeconds"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"rotateConnectorSecret"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"overlapSeconds"},"value":{"kind":"Variable","name":{"kind":"Name","value":"overlapSeconds"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RotateConnectorSecretPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issued"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"secret"}},{"kind":"Field","name":{"kind":"Name","value":"connector"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ConnectorFields"}}]}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ConnectorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Connector"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"direction"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"active"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"events"}},{"kind":"Field","name":{"kind":"Name","value":"rule"}},{"kind":"Field","name":{"kind":"Name","value":"mapping"}},{"kind":"Field","name":{"kind":"Name","value":"preEvent"}},{"kind":"Field","name":{"kind":"Name","value":"postEvent"}},{"kind":"Field","name":{"kind":"Name","value":"headerNames"}},{"kind":"Field","name":{"kind":"Name","value":"retryIntervalMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxAttempts"}},{"kind":"Field","name":{"kind":"Name","value":"backoff"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutMs"}},{"kind":"Field","name":{"kind":"Name","value":"disableAfterFailures"}},{"kind":"Field","name":{"kind":"Name","value":"consecutiveFailures"}},{"kind":"Field","name":{"kind":"Name","value":"deactivatedReason"}},{"kind":"Field","name":{"kind":"Name","value":"inflowAuth"}},{"kind":"Field","name":{"kind":"Name","value":"matchBy"}},{"kind":"Field","name":{"kind":"Name","value":"secretPreview"}},{"kind":"Field","name":{"kind":"Name","value":"previousSecretExpiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<RotateConnectorSecretMutation, RotateConnectorSecretMutationVariables>;
+export const ReplayDeliveryDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ReplayDelivery"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayDelivery"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ReplayDeliveryPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"delivery"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"DeliveryFields"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"DeliveryFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConnectorDelivery"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"eventType"}},{"kind":"Field","name":{"kind":"Name","value":"eventId"}},{"kind":"Field","name":{"kind":"Name","value":"eventSeq"}},{"kind":"Field","name":{"kind":"Name","value":"customerId"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"nextAttemptAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastStatusCode"}},{"kind":"Field","name":{"kind":"Name","value":"lastError"}},{"kind":"Field","name":{"kind":"Name","value":"deliveredAt"}},{"kind":"Field","name":{"kind":"Name","value":"test"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<ReplayDeliveryMutation, ReplayDeliveryMutationVariables>;
+export const TestConnectorDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"TestConnector"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"testConnector"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TestConnectorPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"delivery"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"DeliveryFields"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"DeliveryFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConnectorDelivery"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"eventType"}},{"kind":"Field","name":{"kind":"Name","value":"eventId"}},{"kind":"Field","name":{"kind":"Name","value":"eventSeq"}},{"kind":"Field","name":{"kind":"Name","value":"customerId"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"nextAttemptAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastStatusCode"}},{"kind":"Field","name":{"kind":"Name","value":"lastError"}},{"kind":"Field","name":{"kind":"Name","value":"deliveredAt"}},{"kind":"Field","name":{"kind":"Name","value":"test"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<TestConnectorMutation, TestConnectorMutationVariables>;
+export const ConnectorDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Connector"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"status"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"DeliveryStatus"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"eventType"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"customerId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"createdAfter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"createdBefore"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"connector"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ConnectorFields"}},{"kind":"Field","name":{"kind":"Name","value":"deliveries"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"Variable","name":{"kind":"Name","value":"status"}}},{"kind":"Argument","name":{"kind":"Name","value":"eventType"},"value":{"kind":"Variable","name":{"kind":"Name","value":"eventType"}}},{"kind":"Argument","name":{"kind":"Name","value":"customerId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"customerId"}}},{"kind":"Argument","name":{"kind":"Name","value":"createdAfter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"createdAfter"}}},{"kind":"Argument","name":{"kind":"Name","value":"createdBefore"},"value":{"kind":"Variable","name":{"kind":"Name","value":"createdBefore"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"DeliveryFields"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"PageInfoFields"}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ConnectorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Connector"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"direction"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"active"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"events"}},{"kind":"Field","name":{"kind":"Name","value":"rule"}},{"kind":"Field","name":{"kind":"Name","value":"mapping"}},{"kind":"Field","name":{"kind":"Name","value":"preEvent"}},{"kind":"Field","name":{"kind":"Name","value":"postEvent"}},{"kind":"Field","name":{"kind":"Name","value":"headerNames"}},{"kind":"Field","name":{"kind":"Name","value":"retryIntervalMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxAttempts"}},{"kind":"Field","name":{"kind":"Name","value":"backoff"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutMs"}},{"kind":"Field","name":{"kind":"Name","value":"disableAfterFailures"}},{"kind":"Field","name":{"kind":"Name","value":"consecutiveFailures"}},{"kind":"Field","name":{"kind":"Name","value":"deactivatedReason"}},{"kind":"Field","name":{"kind":"Name","value":"inflowAuth"}},{"kind":"Field","name":{"kind":"Name","value":"matchBy"}},{"kind":"Field","name":{"kind":"Name","value":"secretPreview"}},{"kind":"Field","name":{"kind":"Name","value":"previousSecretExpiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"DeliveryFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConnectorDelivery"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"eventType"}},{"kind":"Field","name":{"kind":"Name","value":"eventId"}},{"kind":"Field","name":{"kind":"Name","value":"eventSeq"}},{"kind":"Field","name":{"kind":"Name","value":"customerId"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"nextAttemptAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastStatusCode"}},{"kind":"Field","name":{"kind":"Name","value":"lastError"}},{"kind":"Field","name":{"kind":"Name","value":"deliveredAt"}},{"kind":"Field","name":{"kind":"Name","value":"test"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"PageInfoFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PageInfo"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]} as unknown as DocumentNode<ConnectorQuery, ConnectorQueryVariables>;
+export const ConnectorsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Connectors"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"direction"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ConnectorDirection"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"active"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"connectors"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"direction"},"value":{"kind":"Variable","name":{"kind":"Name","value":"direction"}}},{"kind":"Argument","name":{"kind":"Name","value":"active"},"value":{"kind":"Variable","name":{"kind":"Name","value":"active"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ConnectorFields"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"PageInfoFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ConnectorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Connector"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"direction"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"active"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"events"}},{"kind":"Field","name":{"kind":"Name","value":"rule"}},{"kind":"Field","name":{"kind":"Name","value":"mapping"}},{"kind":"Field","name":{"kind":"Name","value":"preEvent"}},{"kind":"Field","name":{"kind":"Name","value":"postEvent"}},{"kind":"Field","name":{"kind":"Name","value":"headerNames"}},{"kind":"Field","name":{"kind":"Name","value":"retryIntervalMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxAttempts"}},{"kind":"Field","name":{"kind":"Name","value":"backoff"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutMs"}},{"kind":"Field","name":{"kind":"Name","value":"disableAfterFailures"}},{"kind":"Field","name":{"kind":"Name","value":"consecutiveFailures"}},{"kind":"Field","name":{"kind":"Name","value":"deactivatedReason"}},{"kind":"Field","name":{"kind":"Name","value":"inflowAuth"}},{"kind":"Field","name":{"kind":"Name","value":"matchBy"}},{"kind":"Field","name":{"kind":"Name","value":"secretPreview"}},{"kind":"Field","name":{"kind":"Name","value":"previousSecretExpiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"PageInfoFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PageInfo"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]} as unknown as DocumentNode<ConnectorsQuery, ConnectorsQueryVariables>;
+export const DeliveryDetailsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"DeliveryDetails"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConnectorDelivery"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"DeliveryFields"}},{"kind":"Field","name":{"kind":"Name","value":"payload"}},{"kind":"Field","name":{"kind":"Name","value":"customer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"uid"}}]}},{"kind":"Field","name":{"kind":"Name","value":"attemptLog"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"durationMs"}},{"kind":"Field","name":{"kind":"Name","value":"statusCode"}},{"kind":"Field","name":{"kind":"Name","value":"error"}},{"kind":"Field","name":{"kind":"Name","value":"responseExcerpt"}}]}},{"kind":"Field","name":{"kind":"Name","value":"connector"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"DeliveryFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConnectorDelivery"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"eventType"}},{"kind":"Field","name":{"kind":"Name","value":"eventId"}},{"kind":"Field","name":{"kind":"Name","value":"eventSeq"}},{"kind":"Field","name":{"kind":"Name","value":"customerId"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"nextAttemptAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastStatusCode"}},{"kind":"Field","name":{"kind":"Name","value":"lastError"}},{"kind":"Field","name":{"kind":"Name","value":"deliveredAt"}},{"kind":"Field","name":{"kind":"Name","value":"test"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<DeliveryDetailsQuery, DeliveryDetailsQueryVariables>;
 export const CustomerConsentsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CustomerConsents"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"purpose"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customer"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"consents"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ConsentFields"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"consentHistory"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"purpose"},"value":{"kind":"Variable","name":{"kind":"Name","value":"purpose"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ConsentFields"}}]}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ConsentFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Consent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"purpose"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"grantedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokeSource"}},{"kind":"Field","name":{"kind":"Name","value":"active"}}]}}]} as unknown as DocumentNode<CustomerConsentsQuery, CustomerConsentsQueryVariables>;
 export const ConsentNodeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ConsentNode"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Consent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"purpose"}},{"kind":"Field","name":{"kind":"Name","value":"active"}}]}}]}}]}}]} as unknown as DocumentNode<ConsentNodeQuery, ConsentNodeQueryVariables>;
 export const GrantConsentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"GrantConsent"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"customerId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"GrantConsentInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"grantConsent"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"customerId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"customerId"}}},{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"GrantConsentPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"consent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ConsentFields"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ConsentFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Consent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"purpose"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"grantedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokeSource"}},{"kind":"Field","name":{"kind":"Name","value":"active"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<GrantConsentMutation, GrantConsentMutationVariables>;

@@ -19,7 +19,8 @@ const ROW_OF: Record<string, string> = {
 export const comparableRow = (table: string) => ROW_OF[table] ?? `to_jsonb(t)`;
 
 /** The rows of `table` (aliased `t`) that are compared at all. */
-export const comparedRows = (table: string) => (table === "audit_event" ? `t.type NOT LIKE 'security.%'` : "TRUE");
+export const comparedRows = (table: string) =>
+  table === "audit_event" ? `t.type NOT LIKE 'security.%'` : table === "connector_delivery" ? `t.event_type NOT LIKE 'security.%'` : "TRUE";
 
 /**
  * Every row of every table as JSON text, in a stable order — or, with `tenantId`, the rows of
@@ -28,7 +29,8 @@ export const comparedRows = (table: string) => (table === "audit_event" ? `t.typ
  * credential's last_used_at is left out: authentication stamps it (at most once a minute),
  * whatever the request. `security.*` audit events (and the sequence numbers they take) are left
  * out too: they record a refusal (FORBIDDEN, a failed authentication, a rate limit), written in
- * the background by the security log, and are not a write of the refused request.
+ * the background by the security log, and are not a write of the refused request; so are the
+ * connector deliveries those events queue.
  */
 export async function snapshotDatabase(db: Db, tenantId?: string): Promise<Record<string, string[]>> {
   const snapshot: Record<string, string[]> = {};

@@ -1,0 +1,109 @@
+// Every audit event type the gateway records, with what it means: the triggers a connector can
+// listen to (exact, or a wildcard such as `customer.*`), listed by `auditEventTypes` in GraphQL.
+// test/event-types.test.ts scans src/ and fails when a recorded type is missing here, so the list
+// grows with each capability.
+
+export const AUDIT_EVENT_TYPES = {
+  "tenant.created": "A tenant was created (CLI or bootstrap), with its first admin credential.",
+  "tenant.updated": "A tenant setting changed (e.g. allowUndefinedCustomFields).",
+  "credential.created": "An admin API credential was issued.",
+  "credential.revoked": "An admin API credential was revoked; its live connections are closed.",
+
+  "customer.created": "A customer was created by an admin.",
+  "customer.imported": "A customer was created by an import job.",
+  "customer.updated": "A customer's profile or custom fields changed (data.changes).",
+  "customer.deleted": "A customer and everything that belongs to it was deleted.",
+  "customer.blocked": "A customer was blocked (sign-in refused, sessions ended).",
+  "customer.unblocked": "A blocked customer was unblocked.",
+  "customer.disabled": "A customer was disabled (sign-in refused, sessions ended).",
+  "customer.enabled": "A disabled customer was enabled again.",
+  "customer.email_added": "An email address was added to a customer.",
+  "customer.email_removed": "An email address was removed from a customer.",
+  "customer.email_verified": "A customer's email address was marked verified (by an admin or a verification token).",
+  "customer.email_unverified": "A customer's email address was marked unverified.",
+  "customer.primary_email_changed": "Another of the customer's email addresses became the primary one.",
+  "customer.phone_added": "A phone number was added to a customer.",
+  "customer.phone_removed": "A phone number was removed from a customer.",
+  "customer.phone_verified": "A customer's phone number was marked verified.",
+  "customer.phone_unverified": "A customer's phone number was marked unverified.",
+  "customer.primary_phone_changed": "Another of the customer's phone numbers became the primary one.",
+  "customer.password_set": "An admin set a customer's password.",
+  "customer.password_changed": "A customer changed their own password.",
+  "customer.password_change_failed": "A customer's password change was refused (wrong current password).",
+  "customer.password_reset_requested": "A customer asked for a password-reset token.",
+  "customer.password_reset": "A customer reset their password with a reset token.",
+  "customer.password_rehashed": "A customer's password hash was upgraded to the current parameters at sign-in.",
+  "customer.signed_in": "A customer signed in (a session started).",
+  "customer.sign_in_failed": "A sign-in failed (the reason is in data, for admins only).",
+  "customer.locked_out": "Too many failed sign-ins: the customer's sign-in is locked for a while.",
+  "customer.signed_out": "A customer signed out (their session ended).",
+  "customer.account_information_downloaded": "Everything about a customer was read as one document (admin or the customer).",
+
+  "identity.linked": "An external identity (provider + user id) was linked to a customer.",
+  "identity.unlinked": "An external identity was unlinked from a customer.",
+  "consent.granted": "A customer's consent to a purpose was recorded.",
+  "consent.revoked": "A customer's consent to a purpose was revoked.",
+  "custom_object.created": "A custom object was attached to a customer.",
+  "custom_object.updated": "A customer's custom object changed.",
+  "custom_object.deleted": "A customer's custom object was deleted.",
+
+  "session.created": "A session was started for a customer.",
+  "session.refreshed": "A session's refresh token was used (rotated).",
+  "session.refresh_reuse_detected": "A used refresh token came back: the session was ended as stolen.",
+  "session.revoked": "A session was ended.",
+  "session.revoked_all": "Every session of a customer was ended.",
+  "token.issued": "A one-time token (password reset, email verification) was issued.",
+  "token.used": "A one-time token was used.",
+
+  "custom_field.defined": "A custom-field definition was created.",
+  "custom_field.updated": "A custom-field definition changed.",
+  "custom_field.retired": "A custom-field definition was retired.",
+  "custom_field.restored": "A retired custom-field definition was restored.",
+  "segment.created": "A segment (saved customer filter) was created.",
+  "segment.updated": "A segment changed.",
+  "segment.deleted": "A segment was deleted.",
+
+  "import.started": "A customer import job started.",
+  "import.progressed": "A customer import job wrote a batch (counters in data).",
+  "import.completed": "A customer import job finished.",
+  "import.failed": "A customer import job stopped on an error.",
+  "import.cancelled": "A customer import job was cancelled.",
+  "export.created": "A customer export download link was made.",
+  "export.completed": "A customer export was written (download or scheduled file).",
+  "export.failed": "A customer export failed.",
+  "export_schedule.created": "An export schedule was created.",
+  "export_schedule.updated": "An export schedule changed.",
+  "export_schedule.deleted": "An export schedule and its files were deleted.",
+
+  "connector.created": "A cloud connector was created.",
+  "connector.updated": "A cloud connector's settings changed (data.changes; never the secret).",
+  "connector.activated": "A cloud connector was activated (its failure count reset).",
+  "connector.deactivated": "A cloud connector was deactivated by an admin.",
+  "connector.deleted": "A cloud connector and its delivery log were deleted.",
+  "connector.secret_rotated":
+    "A cloud connector got a new signing secret; the previous one stays valid until data.previousSecretExpiresAt.",
+  "connector.tested": "A sample delivery of a cloud connector was queued (testConnector).",
+  "connector.delivery_replayed": "A failed or delivered delivery was queued to be sent again (same webhook-id).",
+  "connector.failed": "A cloud connector was deactivated automatically after too many failed attempts in a row.",
+  "connector.delivery_failed": "A delivery ran out of attempts (status FAILED; replayDelivery sends it again).",
+
+  "security.admin_auth_failed": "An admin credential or a bearer token was refused (summarized: at most one a minute per subject).",
+  "security.forbidden": "A credential asked for something its scopes do not allow (summarized).",
+  "security.rate_limited": "A rate limit refused requests (summarized).",
+  "security.credential_revoked": "An admin credential was revoked (the security category beside credential.revoked).",
+  "security.connection_closed": "A revoked credential's live WebSocket/SSE connections were closed (per transport, summarized).",
+} as const satisfies Record<string, string>;
+
+export type AuditEventType = keyof typeof AUDIT_EVENT_TYPES;
+
+export const AUDIT_EVENT_TYPE_NAMES = Object.keys(AUDIT_EVENT_TYPES) as AuditEventType[];
+
+/**
+ * The catalog types an event pattern matches: itself when it is a type, every type below its
+ * prefix for `prefix.*`, every type for `*`. Empty when it matches nothing.
+ */
+export function eventTypesMatching(pattern: string): AuditEventType[] {
+  if (pattern === "*") return AUDIT_EVENT_TYPE_NAMES;
+  if (pattern.endsWith(".*")) return AUDIT_EVENT_TYPE_NAMES.filter((t) => t.startsWith(pattern.slice(0, -1)));
+  return AUDIT_EVENT_TYPE_NAMES.filter((t) => t === pattern);
+}
