@@ -21,6 +21,9 @@ export const CUSTOM_FIELD_DATA = { adminScope: "CUSTOMERS_READ", $any: { adminSc
 /** Export schedules and their files: admins who read customers (and download), and tenant admins, who manage them. */
 export const EXPORT_SCHEDULE_DATA = { adminScope: "CUSTOMERS_READ", $any: { adminScope: "TENANT_ADMIN" } } as const;
 
+/** Cloud connectors, their delivery and inflow request logs: admins holding CONNECTORS_READ (or CONNECTORS_MANAGE, which implies it). */
+export const CONNECTOR_DATA = { adminScope: "CONNECTORS_READ" } as const;
+
 /** Tenant metadata: any admin of the tenant. */
 export const ADMIN_DATA = { admin: true } as const;
 
@@ -31,6 +34,9 @@ export const CUSTOMERS_READ = { adminScope: "CUSTOMERS_READ" } as const;
 
 /** Admin credentials holding CUSTOMERS_WRITE. */
 export const CUSTOMERS_WRITE = { adminScope: "CUSTOMERS_WRITE" } as const;
+
+/** Admin credentials holding CONNECTORS_READ (or CONNECTORS_MANAGE). */
+export const CONNECTORS_READ = { adminScope: "CONNECTORS_READ" } as const;
 
 /** Admin credentials holding TENANT_ADMIN: the tenant's settings and schema. */
 export const TENANT_ADMIN = { adminScope: "TENANT_ADMIN" } as const;

@@ -19,6 +19,7 @@ import "../exports/schedules.schema.ts";
 import "../imports/schema.ts";
 import "../audit/schema.ts";
 import "../account-information/schema.ts";
+import "../connectors/inflow.schema.ts";
 import "../admin-auth/schema.ts";
 import "../account/sign-in.schema.ts";
 import "../account/passwords.schema.ts";
