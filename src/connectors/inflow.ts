@@ -90,7 +90,7 @@ export async function receiveInflow(deps: InflowDeps, connectorId: string, post:
     const checked = await checkRequest(deps, connector, post, webhookId);
     if ("status" in checked) return await log("REJECTED", checked);
     const previous = webhookId ? await findAppliedRequest(deps.db, connector.id, webhookId) : null;
-    if (previous) return await log("DUPLICATE", duplicateAnswer(previous), previous);
+    if (previous) return await log("DUPLICATE", ...duplicate(previous));
     return await apply(ctx, connector, checked.body, webhookId, log, started);
   } catch (error) {
     await log("REJECTED", refusal(500, "INTERNAL_SERVER_ERROR", "internal error"));
@@ -132,16 +132,12 @@ function authenticated(connector: Connector, secrets: string[], raw: string, hea
   return verifySignature(secrets, raw, signed).ok;
 }
 
-const duplicateAnswer = (previous: { id: string; customerId: string | null; created: boolean }): InflowAnswer => ({
-  status: 200,
-  body: {
-    outcome: "DUPLICATE",
-    duplicate: true,
-    customerId: previous.customerId,
-    created: previous.created,
-    appliedRequestId: previous.id,
-  },
-});
+/** The answer to a repeated webhook-id (the first request's result) and what its log row records. */
+const duplicate = (previous: { id: string; customerId: string | null; created: boolean }) => {
+  const { customerId, created } = previous;
+  const answer = { status: 200, body: { outcome: "DUPLICATE", duplicate: true, customerId, created, appliedRequestId: previous.id } };
+  return [answer, { customerId, created }] as const;
+};
 
 type Log = (
   outcome: InflowOutcome,
@@ -162,7 +158,7 @@ async function apply(ctx: ServiceContext, connector: Connector, body: unknown, w
       durationMs: 0,
     };
     const applied = await applyRecord(ctx, connector, record, claim, started);
-    if ("duplicateOf" in applied) return await log("DUPLICATE", duplicateAnswer(applied.duplicateOf), applied.duplicateOf);
+    if ("duplicateOf" in applied) return await log("DUPLICATE", ...duplicate(applied.duplicateOf));
     const { customerId, created, changed, ignored } = applied;
     return { status: 200, body: { outcome: "APPLIED", customerId, created, changed, ...(ignored.length ? { ignored } : {}) } };
   } catch (error) {
