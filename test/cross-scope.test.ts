@@ -21,6 +21,7 @@ import {
 import { PASSWORD, type As } from "./helpers/gateway.ts";
 import { useTestGateway } from "./helpers/suite.ts";
 import { globalId, rowId } from "./helpers/ids.ts";
+import { createInflowConnector, postSigned, type TestInflowConnector } from "./helpers/inflow-connectors.ts";
 
 // Every path to every object type, for every scope set: the type decides who may read it, so
 // root fields, node(id), nodes(ids), nested relations and subscriptions must all agree. The paths
@@ -30,7 +31,9 @@ import { globalId, rowId } from "./helpers/ids.ts";
 type Principal = { name: string; kind: "anonymous" | "customer" | "admin"; scopes: AdminScope[]; as: As };
 
 const holds = (p: Principal, scope: AdminScope) =>
-  p.scopes.includes(scope) || (scope === "CUSTOMERS_READ" && p.scopes.includes("CUSTOMERS_WRITE"));
+  p.scopes.includes(scope) ||
+  (scope === "CUSTOMERS_READ" && p.scopes.includes("CUSTOMERS_WRITE")) ||
+  (scope === "CONNECTORS_READ" && p.scopes.includes("CONNECTORS_MANAGE"));
 const customerData = (p: Principal) => p.kind === "customer" || holds(p, "CUSTOMERS_READ");
 
 /** Who may read each object type (the oracle: written here, not read from the implementation). */
@@ -61,6 +64,9 @@ const TYPE_RULES: Record<string, (p: Principal) => boolean> = {
   // Managed by tenant admins, listed (and downloaded: ExportFile.downloadUrl's own rule) by who reads customers.
   ExportSchedule: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
   ExportFile: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
+  // Cloud connectors and their logs.
+  InflowRequest: (p) => holds(p, "CONNECTORS_READ"),
+  InflowFieldError: (p) => holds(p, "CONNECTORS_READ"),
 };
 
 /** Root fields whose rule differs from their type's (it replaces the type's rule on that path). */
@@ -82,6 +88,7 @@ const ROOT_RULES: Record<string, (p: Principal) => boolean> = {
   exportSchedules: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
   importJob: (p) => holds(p, "CUSTOMERS_READ"),
   importJobs: (p) => holds(p, "CUSTOMERS_READ"),
+  inflowRequests: (p) => holds(p, "CONNECTORS_READ"),
 };
 
 /** Object types that only wrap guarded ones (payloads, connections, errors) and carry no data of their own. */
@@ -92,6 +99,7 @@ const isWrapper = (name: string) =>
 const gw = useTestGateway();
 const principals: Principal[] = [];
 const ids: Record<string, string> = {};
+let inflowConnector: TestInflowConnector;
 const ada = { uid: "ada-scope", email: "ada@scope.example", phone: "+4915111111111", username: "ada-scope" };
 /** Arguments for fields that need them; a root or nested field with a required argument not here fails the coverage test. */
 const ARGS: Record<string, () => string> = {
@@ -105,6 +113,7 @@ const ARGS: Record<string, () => string> = {
   "Query.customObjects": () => `(name: "wishlist")`,
   "Query.segment": () => `(id: "${ids.Segment}")`,
   "Query.importJob": () => `(id: "${ids.ImportJob}")`,
+  "Query.inflowRequests": () => `(connectorId: "${inflowConnector.globalId}")`,
 };
 
 beforeAll(async () => {
@@ -148,6 +157,15 @@ beforeAll(async () => {
   const importFile = join(tmpdir(), `scope-import-${randomUUID()}.ndjson`);
   writeFileSync(importFile, `{"uid":"scope-imported","email":"imported@scope.example"}\n{"email":"broken"}\n`);
   ids.ImportJob = globalId("ImportJob", (await importNow(admin, { path: importFile, name: "scope.ndjson", temporary: true }, {})).id);
+
+  inflowConnector = await createInflowConnector(gw);
+  const fetcher = (url: string, init: RequestInit) => gw.app.yoga.fetch(url, init);
+  const inflow = await postSigned(`http://gateway.test/connectors/inflow/${inflowConnector.id}`, inflowConnector, {}, { fetcher });
+  expect(inflow.status).toBe(422); // a REJECTED request has field errors to read
+  ids.InflowRequest = globalId(
+    "InflowRequest",
+    (await gw.db.inflowRequest.findFirstOrThrow({ where: { connectorId: inflowConnector.id } })).id,
+  );
 
   principals.push({ name: "anonymous", kind: "anonymous", scopes: [], as: "anonymous" });
   principals.push({ name: "the customer's own token", kind: "customer", scopes: [], as: { bearer: signedIn.accessToken } });

@@ -11,6 +11,7 @@ import {
   BlockCustomerDocument,
   CancelImportDocument,
   ImportJobDocument,
+  InflowRequestsDocument,
   CreateCustomObjectDocument,
   CreateCustomerExportDocument,
   UpdateExportScheduleDocument,
@@ -81,6 +82,7 @@ export const NODE_TYPES: Record<string, () => string> = {
   ExportSchedule: () => a.exportSchedule,
   ExportFile: () => a.exportFile,
   ImportJob: () => a.importJob,
+  InflowRequest: () => a.inflowRequest,
 };
 
 export const QUERY_CASES: QueryCase[] = [
@@ -149,6 +151,12 @@ export const QUERY_CASES: QueryCase[] = [
     what: "the ids of all of A's nodes",
     send: (as) => gw.gql(CrossTenantNodesDocument, { ids: Object.values(NODE_TYPES).map((id) => id()) }, as),
     reveals: (d) => (d.nodes as unknown[]).filter((n) => n !== null),
+  },
+  {
+    field: "inflowRequests",
+    what: "A's inflow connector id",
+    send: (as) => gw.gql(InflowRequestsDocument, { connectorId: a.inflowConnector, first: 50 }, as),
+    reveals: (d) => edgesOf(d.inflowRequests),
   },
   {
     field: "auditEvents",

@@ -21,11 +21,13 @@ import {
   RunExportScheduleNowDocument,
   DisableCustomerDocument,
   GrantConsentDocument,
+  InflowRequestsDocument,
   LinkIdentityDocument,
   SegmentsDocument,
 } from "../generated/graphql.ts";
 import { globalId, rowId } from "../helpers/ids.ts";
 import { expectNoWrites } from "../helpers/snapshot.ts";
+import { createInflowConnector, postSigned, type TestInflowConnector } from "../helpers/inflow-connectors.ts";
 import { useTestGateway, type SuiteGateway } from "../helpers/suite.ts";
 
 // Tenant B's admin credential (all scopes) against tenant A's data. Every root field that takes an
@@ -54,6 +56,8 @@ export const a = {
   exportSchedule: "",
   exportFile: "",
   importJob: "",
+  inflowConnector: "",
+  inflowRequest: "",
   uid: "a-ada",
   username: "ada-of-a",
   email: "ada@a.example",
@@ -67,11 +71,13 @@ export const a = {
   purpose: "marketing.email",
   segmentName: "a-secret-segment",
   /** Cursors of A's rows in A's own connections. */
-  cursors: { identity: "", session: "", consent: "", history: "", customObject: "", credential: "", segment: "" },
+  cursors: { identity: "", session: "", consent: "", history: "", customObject: "", credential: "", segment: "", inflowRequest: "" },
 };
 
 /** Tenant B's own customer, for calls that mix B's customer with A's other ids. */
 export let bobOfB = "";
+/** Tenant B's inflow connector: its log has requests received before A's and after. */
+export let inflowConnectorOfB: TestInflowConnector;
 
 export type Answer = ExecutionResult<Record<string, unknown>> & { status: number };
 
@@ -106,6 +112,7 @@ export function useCrossTenantData(): SuiteGateway {
     const purposesOfB = ["a.first", "b.second", "t.third", "z.fourth"]; // A's "marketing.email" sorts in the middle
     const rowsOfB = async (n: number) => {
       await sleep(3);
+      await postToB(n);
       const identity = { provider: "github", providerUserId: `bob-${n}` };
       ok((await gw.gql(LinkIdentityDocument, { customerId: bobOfB, identity }, "B")).data!.linkIdentity, "LinkIdentityPayload");
       await createSession(adminB, rowId(bobOfB), { userAgent: "curl/8.4.0" });
@@ -121,6 +128,16 @@ export function useCrossTenantData(): SuiteGateway {
       );
       await sleep(3);
     };
+    inflowConnectorOfB = await createInflowConnector(gw, { tenant: "B", matchBy: "email" });
+    const postToB = (n: number) =>
+      postSigned(
+        `http://gateway.test/connectors/inflow/${inflowConnectorOfB.id}`,
+        inflowConnectorOfB,
+        { email: "bob@b.example", nickname: `bob-${n}` },
+        {
+          fetcher: (url, init) => gw.app.yoga.fetch(url, init),
+        },
+      );
     bobOfB = await created(await gw.gql(CreateCustomerDocument, { input: { emails: [{ address: "bob@b.example" }] } }, "B"));
     await rowsOfB(1);
     await rowsOfB(2);
@@ -202,6 +219,17 @@ export function useCrossTenantData(): SuiteGateway {
     const importFile = join(tmpdir(), `a-import-${randomUUID()}.ndjson`);
     writeFileSync(importFile, `{"uid":"a-imported","email":"imported@a.example"}\n{"email":"broken"}\n`);
     a.importJob = globalId("ImportJob", (await importNow(adminA, { path: importFile, name: "a.ndjson", temporary: true }, {})).id);
+
+    // A's inflow connector and one request it received.
+    const inflow = await createInflowConnector(gw, { matchBy: "email" });
+    a.inflowConnector = inflow.globalId;
+    const inflowUrlOfA = `http://gateway.test/connectors/inflow/${inflow.id}`;
+    const fetcher = (url: string, init: RequestInit) => gw.app.yoga.fetch(url, init);
+    const applied = await postSigned(inflowUrlOfA, inflow, { email: a.email, nickname: "Countess" }, { fetcher });
+    if (applied.status !== 200) throw new Error(`setup failed: ${JSON.stringify(applied)}`);
+    const inflowLog = (await gw.gql(InflowRequestsDocument, { connectorId: a.inflowConnector, first: 1 })).data!.inflowRequests.edges;
+    a.inflowRequest = inflowLog[0]!.node.id;
+    a.cursors.inflowRequest = inflowLog[0]!.cursor;
 
     await rowsOfB(3);
     await rowsOfB(4);

@@ -87,10 +87,13 @@ export function signedHeaders(secret: string, body: string, options: { webhookId
   };
 }
 
+/** How a post is sent: over the network (fetch), or in process to the gateway's handler (`gw.app.yoga.fetch`). */
+export type Fetcher = (url: string, init: RequestInit) => Response | Promise<Response>;
+
 /** POSTs `body` (text as is, anything else as JSON) with `headers` (content-type JSON unless given). */
-export async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Post> {
+export async function post(url: string, body: unknown, headers: Record<string, string> = {}, fetcher: Fetcher = fetch): Promise<Post> {
   const text = typeof body === "string" ? body : JSON.stringify(body);
-  const response = await fetch(url, {
+  const response = await fetcher(url, {
     method: "POST",
     headers: { "content-type": "application/json", "user-agent": "crm-sync/1.0", ...headers },
     body: text,
@@ -99,7 +102,12 @@ export async function post(url: string, body: unknown, headers: Record<string, s
 }
 
 /** A signed post of `body` to the connector (a fresh webhook-id unless given). */
-export function postSigned(url: string, connector: { secret: string }, body: unknown, options: { webhookId?: string; at?: Date } = {}) {
+export function postSigned(
+  url: string,
+  connector: { secret: string },
+  body: unknown,
+  options: { webhookId?: string; at?: Date; fetcher?: Fetcher } = {},
+) {
   const text = JSON.stringify(body);
-  return post(url, text, signedHeaders(connector.secret, text, options));
+  return post(url, text, signedHeaders(connector.secret, text, options), options.fetcher);
 }
