@@ -82,7 +82,8 @@ export async function addContact(
   try {
     return await transact(ctx, async (tx, audit) => {
       const customer = await requireCustomerTouched(tx, ctx, customerId);
-      await insertContact(tx, ctx, customer.id, contact, audit);
+      // normalizeContacts marks a lone contact primary; here primary means "demote the current one".
+      await insertContact(tx, ctx, customer.id, { ...contact, primary: parsed.primary }, audit);
       return customer;
     });
   } catch (error) {
