@@ -17,7 +17,7 @@ import {
 // signatures made by the `standardwebhooks` library, bearer secrets), webhook-id idempotency
 // (sequential and concurrent), the refusals and their codes, and the request log.
 
-const gw = useTestGateway({ listen: true, env: { LOG_LEVEL: "error" } });
+const gw = useTestGateway({ listen: true });
 let signed: TestInflowConnector;
 let url: string;
 
