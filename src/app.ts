@@ -30,6 +30,7 @@ import { useSqlRead } from "./graphql/sql-read/plugin.ts";
 import { createRateLimits, type RateLimits } from "./security/rate-limits.ts";
 import { jwksPlugin } from "./signing-keys/jwks.ts";
 import { exportDownloadPlugin } from "./exports/download.ts";
+import { inflowPlugin } from "./connectors/inflow-route.ts";
 import { startExportScheduler } from "./exports/runner.ts";
 import { startDeliveryWorker } from "./connectors/worker.ts";
 import { resolveMasterKey } from "./signing-keys/master-key.ts";
@@ -201,6 +202,7 @@ function createGatewayYoga(config: Config, { database, events, logger, security,
           request: requestInfo(request, undefined, config.trustProxy),
         }),
       ),
+      inflowPlugin({ db, events, masterKey: auth.keys.masterKey, limits, trustProxy: config.trustProxy, logger }),
       checkGetParams,
       // An upload may reach IMPORT_MAX_UPLOAD_BYTES (plus room for the multipart envelope).
       bodySizeLimit(config.limits.maxBodyBytes, config.imports.maxUploadBytes + 64 * 1024),

@@ -32,6 +32,7 @@ export interface RateLimitConfig {
   recoveryPerIp: Rate;
   recoveryPerTarget: Rate;
   adminPerCredential: Rate;
+  inflowPerConnector: Rate;
 }
 
 /** Exponential delays after failed sign-ins (src/security/throttle.ts). */
@@ -174,5 +175,6 @@ function rateLimitConfig(e: z.infer<typeof environment>): RateLimitConfig {
     recoveryPerIp: e.RATE_LIMIT_RECOVERY_PER_IP,
     recoveryPerTarget: e.RATE_LIMIT_RECOVERY_PER_TARGET,
     adminPerCredential: e.RATE_LIMIT_ADMIN_PER_CREDENTIAL,
+    inflowPerConnector: e.RATE_LIMIT_INFLOW_PER_CONNECTOR,
   };
 }

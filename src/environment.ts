@@ -92,6 +92,8 @@ export const environment = z
     RATE_LIMIT_RECOVERY_PER_TARGET: rate("5/3600"),
     /** Root fields per admin credential (aliases and batches count one each). */
     RATE_LIMIT_ADMIN_PER_CREDENTIAL: rate("1200/60"),
+    /** Posts to one inflow connector's endpoint (POST /connectors/inflow/<id>), whoever sends them. */
+    RATE_LIMIT_INFLOW_PER_CONNECTOR: rate("600/60"),
     /** Failed sign-ins (or password changes) that cost nothing, per account+IP and per account. */
     SIGN_IN_FREE_FAILURES_PER_IP: int(1, 100_000, 3),
     SIGN_IN_FREE_FAILURES: int(1, 100_000, 10),

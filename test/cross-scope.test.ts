@@ -30,6 +30,7 @@ import { PASSWORD, type As } from "./helpers/gateway.ts";
 import { useTestGateway } from "./helpers/suite.ts";
 import { globalId, rowId } from "./helpers/ids.ts";
 import { expectNoWrites } from "./helpers/snapshot.ts";
+import { createInflowConnector, postSigned, type TestInflowConnector } from "./helpers/inflow-connectors.ts";
 
 // Every path to every object type, for every scope set: the type decides who may read it, so
 // root fields, node(id), nodes(ids), nested relations and subscriptions must all agree. The paths
@@ -80,6 +81,9 @@ const TYPE_RULES: Record<string, (p: Principal) => boolean> = {
   IssuedConnectorSecret: (p) => holds(p, "CONNECTORS_MANAGE"),
   // The catalog of event types: no tenant data.
   AuditEventTypeInfo: (p) => p.kind === "admin",
+  // Cloud connectors and their logs.
+  InflowRequest: (p) => holds(p, "CONNECTORS_READ"),
+  InflowFieldError: (p) => holds(p, "CONNECTORS_READ"),
 };
 
 /** Root fields whose rule differs from their type's (it replaces the type's rule on that path). */
@@ -104,6 +108,7 @@ const ROOT_RULES: Record<string, (p: Principal) => boolean> = {
   connector: (p) => holds(p, "CONNECTORS_READ"),
   connectors: (p) => holds(p, "CONNECTORS_READ"),
   auditEventTypes: (p) => p.kind === "admin",
+  inflowRequests: (p) => holds(p, "CONNECTORS_READ"),
 };
 
 /** Object types that only wrap guarded ones (payloads, connections, errors) and carry no data of their own. */
@@ -115,6 +120,7 @@ const gw = useTestGateway({ env: { CONNECTOR_WORKER_INTERVAL_MS: "0" } });
 const principals: Principal[] = [];
 const ids: Record<string, string> = {};
 const CONNECTOR = { direction: "OUTFLOW" as const, name: "scoped", url: "https://crm.example/hooks", events: ["customer.*"] };
+let inflowConnector: TestInflowConnector;
 const ada = { uid: "ada-scope", email: "ada@scope.example", phone: "+4915111111111", username: "ada-scope" };
 /** Arguments for fields that need them; a root or nested field with a required argument not here fails the coverage test. */
 const ARGS: Record<string, () => string> = {
@@ -129,6 +135,7 @@ const ARGS: Record<string, () => string> = {
   "Query.segment": () => `(id: "${ids.Segment}")`,
   "Query.importJob": () => `(id: "${ids.ImportJob}")`,
   "Query.connector": () => `(id: "${ids.Connector}")`,
+  "Query.inflowRequests": () => `(connectorId: "${inflowConnector.globalId}")`,
 };
 
 beforeAll(async () => {
@@ -182,6 +189,15 @@ beforeAll(async () => {
   const importFile = join(tmpdir(), `scope-import-${randomUUID()}.ndjson`);
   writeFileSync(importFile, `{"uid":"scope-imported","email":"imported@scope.example"}\n{"email":"broken"}\n`);
   ids.ImportJob = globalId("ImportJob", (await importNow(admin, { path: importFile, name: "scope.ndjson", temporary: true }, {})).id);
+
+  inflowConnector = await createInflowConnector(gw);
+  const fetcher = (url: string, init: RequestInit) => gw.app.yoga.fetch(url, init);
+  const inflow = await postSigned(`http://gateway.test/connectors/inflow/${inflowConnector.id}`, inflowConnector, {}, { fetcher });
+  expect(inflow.status).toBe(422); // a REJECTED request has field errors to read
+  ids.InflowRequest = globalId(
+    "InflowRequest",
+    (await gw.db.inflowRequest.findFirstOrThrow({ where: { connectorId: inflowConnector.id } })).id,
+  );
 
   principals.push({ name: "anonymous", kind: "anonymous", scopes: [], as: "anonymous" });
   principals.push({ name: "the customer's own token", kind: "customer", scopes: [], as: { bearer: signedIn.accessToken } });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { transact, type Tx } from "../db/transact.ts";
+import { transact, type AuditWriter, type Tx } from "../db/transact.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import type { Contact, Customer } from "../generated/prisma/client.ts";
 import type { ContactKind } from "../generated/prisma/enums.ts";
@@ -82,34 +82,45 @@ export async function addContact(
   try {
     return await transact(ctx, async (tx, audit) => {
       const customer = await requireCustomerTouched(tx, ctx, customerId);
-      // One read for both checks: is the value taken in the tenant, and how many of this kind the customer has.
-      const found = await tx.contact.findMany({
-        where: {
-          OR: [
-            { tenantId: ctx.tenantId, kind, normalized: contact.normalized },
-            { customerId: customer.id, kind },
-          ],
-        },
-      });
-      const taken = found.find((c) => c.normalized === contact.normalized);
-      if (taken) throwTaken(taken);
-      const existing = found.filter((c) => c.customerId === customer.id);
-      if (existing.length >= MAX_PER_KIND) {
-        throw new ValidationError([{ field: "value", message: `a customer has at most ${MAX_PER_KIND} of each kind` }]);
-      }
-      const primary = parsed.primary || existing.length === 0;
-      if (primary) await tx.contact.updateMany({ where: { customerId: customer.id, kind, primary: true }, data: { primary: false } });
-      await tx.contact.create({ data: { ...contact, primary, tenantId: ctx.tenantId, customerId: customer.id } });
-      await audit({
-        type: `customer.${RULES[kind].noun}_added`,
-        customerId: customer.id,
-        data: { [RULES[kind].noun]: contact.normalized, primary, verified: contact.verified },
-      });
+      // normalizeContacts marks a lone contact primary; here primary means "demote the current one".
+      await insertContact(tx, ctx, customer.id, { ...contact, primary: parsed.primary }, audit);
       return customer;
     });
   } catch (error) {
     throw translateConflict(error);
   }
+}
+
+/**
+ * Adds a normalized contact to a customer the caller has locked, in the caller's transaction:
+ * EMAIL_TAKEN / PHONE_TAKEN when any customer of the tenant holds it (this one included), at most
+ * 10 of a kind, primary when asked or when the customer has none of the kind (demoting the current
+ * one). Records `customer.<kind>_added`. Cost: one read for both checks, the insert (and the demotion).
+ */
+export async function insertContact(tx: Tx, ctx: ServiceContext, customerId: string, contact: NewContact, audit: AuditWriter) {
+  const kind = contact.kind;
+  const found = await tx.contact.findMany({
+    where: {
+      OR: [
+        { tenantId: ctx.tenantId, kind, normalized: contact.normalized },
+        { customerId, kind },
+      ],
+    },
+  });
+  const taken = found.find((c) => c.normalized === contact.normalized);
+  if (taken) throwTaken(taken);
+  const existing = found.filter((c) => c.customerId === customerId);
+  if (existing.length >= MAX_PER_KIND) {
+    throw new ValidationError([{ field: "value", message: `a customer has at most ${MAX_PER_KIND} of each kind` }]);
+  }
+  const primary = contact.primary || existing.length === 0;
+  if (primary) await tx.contact.updateMany({ where: { customerId, kind, primary: true }, data: { primary: false } });
+  await tx.contact.create({ data: { ...contact, primary, tenantId: ctx.tenantId, customerId } });
+  await audit({
+    type: `customer.${RULES[kind].noun}_added`,
+    customerId,
+    data: { [RULES[kind].noun]: contact.normalized, primary, verified: contact.verified },
+  });
 }
 
 /**

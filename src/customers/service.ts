@@ -65,12 +65,7 @@ export async function createCustomer(
       await audit({
         type: "customer.created",
         customerId: customer.id,
-        data: {
-          uid: customer.uid,
-          emails: contacts.filter((c) => c.kind === "EMAIL").map((c) => c.normalized),
-          phones: contacts.filter((c) => c.kind === "PHONE").map((c) => c.normalized),
-          identities: identities.map((i) => ({ provider: i.provider, providerUserId: i.providerUserId })),
-        },
+        data: createdEventData(customer.uid, contacts, identities),
       });
       if (passwordHash) await audit({ type: "customer.password_set", customerId: customer.id, data: passwordSetData(false, 0, 0) });
       return customer;
@@ -78,6 +73,16 @@ export async function createCustomer(
   } catch (error) {
     throw translateConflict(error);
   }
+}
+
+/** The data of a `customer.created` event: what identifies the new customer. */
+export function createdEventData(uid: string, contacts: NewContact[], identities: { provider: string; providerUserId: string }[]) {
+  return {
+    uid,
+    emails: contacts.filter((c) => c.kind === "EMAIL").map((c) => c.normalized),
+    phones: contacts.filter((c) => c.kind === "PHONE").map((c) => c.normalized),
+    identities: identities.map((i) => ({ provider: i.provider, providerUserId: i.providerUserId })),
+  };
 }
 
 type Profile = Omit<z.output<typeof createInput>, "emails" | "phones" | "identities" | "password">;

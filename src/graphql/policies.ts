@@ -37,6 +37,8 @@ export const CUSTOMERS_WRITE = { adminScope: "CUSTOMERS_WRITE" } as const;
 
 /** Admin credentials holding CONNECTORS_MANAGE: create, change, test and replay connectors. */
 export const CONNECTORS_MANAGE = { adminScope: "CONNECTORS_MANAGE" } as const;
+/** Admin credentials holding CONNECTORS_READ (or CONNECTORS_MANAGE). */
+export const CONNECTORS_READ = { adminScope: "CONNECTORS_READ" } as const;
 
 /** Admin credentials holding TENANT_ADMIN: the tenant's settings and schema. */
 export const TENANT_ADMIN = { adminScope: "TENANT_ADMIN" } as const;

@@ -20,6 +20,8 @@ import "../imports/schema.ts";
 import "../audit/schema.ts";
 import "../connectors/schema.ts";
 import "../connectors/deliveries.schema.ts";
+import "../connectors/inflow.schema.ts";
+import "../connectors/inflow-requests.schema.ts";
 import "../account-information/schema.ts";
 import "../admin-auth/schema.ts";
 import "../account/sign-in.schema.ts";

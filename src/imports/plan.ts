@@ -79,6 +79,22 @@ async function findMatches(tx: Tx, tenantId: string, rows: ImportRow[], o: PlanO
   return new Map(found.map((f) => [f.key, f.id]));
 }
 
+/** The customer one row matches (the first of its match values that finds one), or null. Cost: one statement. */
+export async function matchCustomer(tx: Tx, tenantId: string, row: ImportRow, o: PlanOptions): Promise<string | null> {
+  const matches = await findMatches(tx, tenantId, [row], o);
+  return (
+    matchValues(row, o)
+      .map((v) => matches.get(v))
+      .find(Boolean) ?? null
+  );
+}
+
+/** The data of the `customer.updated` event of an upserted row: the diff, a new password hash only as a flag. */
+export function updatedEventData(update: PlannedUpdate): Record<string, unknown> {
+  const { passwordHash, ...changes } = update.changes;
+  return { changes, ...(passwordHash ? { passwordChanged: true } : {}) };
+}
+
 /** The kind of key (as keysOf names it) that findMatches already looked up, all of its values. */
 const MATCHED_KIND: Record<MatchBy, string | null> = { UID: "uid", EMAIL: "EMAIL", FIELD: null };
 

@@ -1,11 +1,12 @@
 import { unlink } from "node:fs/promises";
 import { transact } from "../db/transact.ts";
+import { violatesUniqueIndex } from "../db/unique.ts";
 import type { FieldSchema } from "../custom-fields/validator.ts";
 import { loadFieldSchema } from "../custom-fields/access.ts";
 import type { Job } from "../generated/prisma/client.ts";
 import type { ServiceContext } from "../service-context.ts";
 import { addJobWarnings, claimJob, finishJob, recordProgress, type JobCounters, type RowError } from "../jobs/service.ts";
-import { planBatch, type ImportMode, type MatchBy, type Plan } from "./plan.ts";
+import { planBatch, updatedEventData, type ImportMode, type MatchBy, type Plan } from "./plan.ts";
 import { prepareRow, type ImportRow, type Mapping } from "./rows.ts";
 import { FileError, readRecords, type ImportFormat } from "./sources.ts";
 import { KeySet } from "./key-set.ts";
@@ -165,9 +166,7 @@ async function writeBatch(ctx: ServiceContext, job: Job, s: ImportSettings, sche
             }
             await updateCustomers(tx, ctx.tenantId, plan.updates);
             for (const u of plan.updates) {
-              const { passwordHash, ...changes } = u.changes;
-              const data = { changes, jobId: job.id, ...(passwordHash ? { passwordChanged: true } : {}) };
-              await audit({ type: "customer.updated", customerId: u.before.id, data });
+              await audit({ type: "customer.updated", customerId: u.before.id, data: { ...updatedEventData(u), jobId: job.id } });
             }
           }
           const errors = [...batch.rejected, ...plan.errors].sort((a, b) => a.row - b.row);
@@ -186,7 +185,7 @@ async function writeBatch(ctx: ServiceContext, job: Job, s: ImportSettings, sche
     } catch (error) {
       // The batch's keys go back out of the file's set: its next plan decides again.
       if (plan) for (const key of plan.added) state.seen.delete(key);
-      if (attempt >= ATTEMPTS || !isUniqueViolation(error)) throw error;
+      if (attempt >= ATTEMPTS || !violatesUniqueIndex(error)) throw error;
     }
   }
 }
@@ -195,10 +194,4 @@ function sum(total: JobCounters, delta: JobCounters): JobCounters {
   const out = { ...total };
   for (const key of Object.keys(out) as (keyof JobCounters)[]) out[key] += delta[key];
   return out;
-}
-
-/** A unique index refused a row a concurrent writer took after the plan's check (raw statements report SQLSTATE 23505). */
-function isUniqueViolation(error: unknown): boolean {
-  const text = `${(error as { code?: string })?.code ?? ""} ${(error as Error)?.message ?? ""}`;
-  return /P2002|23505|unique constraint/i.test(text);
 }

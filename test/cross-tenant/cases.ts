@@ -11,6 +11,7 @@ import {
   BlockCustomerDocument,
   CancelImportDocument,
   ImportJobDocument,
+  InflowRequestsDocument,
   CreateCustomObjectDocument,
   CreateCustomerExportDocument,
   UpdateExportScheduleDocument,
@@ -91,6 +92,7 @@ export const NODE_TYPES: Record<string, () => string> = {
   ImportJob: () => a.importJob,
   Connector: () => a.connector,
   ConnectorDelivery: () => a.delivery,
+  InflowRequest: () => a.inflowRequest,
 };
 
 export const QUERY_CASES: QueryCase[] = [
@@ -165,6 +167,12 @@ export const QUERY_CASES: QueryCase[] = [
     what: "the ids of all of A's nodes",
     send: (as) => gw.gql(CrossTenantNodesDocument, { ids: Object.values(NODE_TYPES).map((id) => id()) }, as),
     reveals: (d) => (d.nodes as unknown[]).filter((n) => n !== null),
+  },
+  {
+    field: "inflowRequests",
+    what: "A's inflow connector id",
+    send: (as) => gw.gql(InflowRequestsDocument, { connectorId: a.inflowConnector, first: 50 }, as),
+    reveals: (d) => edgesOf(d.inflowRequests),
   },
   {
     field: "auditEvents",

@@ -24,11 +24,13 @@ import {
   RunExportScheduleNowDocument,
   DisableCustomerDocument,
   GrantConsentDocument,
+  InflowRequestsDocument,
   LinkIdentityDocument,
   SegmentsDocument,
 } from "../generated/graphql.ts";
 import { globalId, rowId } from "../helpers/ids.ts";
 import { expectNoWrites } from "../helpers/snapshot.ts";
+import { createInflowConnector, postSigned, type TestInflowConnector } from "../helpers/inflow-connectors.ts";
 import { useTestGateway, type SuiteGateway } from "../helpers/suite.ts";
 
 // Tenant B's admin credential (all scopes) against tenant A's data. Every root field that takes an
@@ -60,6 +62,8 @@ export const a = {
   connector: "",
   delivery: "",
   connectorName: "a-crm",
+  inflowConnector: "",
+  inflowRequest: "",
   uid: "a-ada",
   username: "ada-of-a",
   email: "ada@a.example",
@@ -83,11 +87,14 @@ export const a = {
     segment: "",
     connector: "",
     delivery: "",
+    inflowRequest: "",
   },
 };
 
 /** Tenant B's own customer, for calls that mix B's customer with A's other ids. */
 export let bobOfB = "";
+/** Tenant B's inflow connector: its log has requests received before A's and after. */
+export let inflowConnectorOfB: TestInflowConnector;
 
 export type Answer = ExecutionResult<Record<string, unknown>> & { status: number };
 
@@ -130,6 +137,7 @@ export function useCrossTenantData(): SuiteGateway {
     const purposesOfB = ["a.first", "b.second", "t.third", "z.fourth"]; // A's "marketing.email" sorts in the middle
     const rowsOfB = async (n: number) => {
       await sleep(3);
+      await postToB(n);
       const identity = { provider: "github", providerUserId: `bob-${n}` };
       ok((await gw.gql(LinkIdentityDocument, { customerId: bobOfB, identity }, "B")).data!.linkIdentity, "LinkIdentityPayload");
       await createSession(adminB, rowId(bobOfB), { userAgent: "curl/8.4.0" });
@@ -149,6 +157,16 @@ export function useCrossTenantData(): SuiteGateway {
       );
       await sleep(3);
     };
+    inflowConnectorOfB = await createInflowConnector(gw, { tenant: "B", matchBy: "email" });
+    const postToB = (n: number) =>
+      postSigned(
+        `http://gateway.test/connectors/inflow/${inflowConnectorOfB.id}`,
+        inflowConnectorOfB,
+        { email: "bob@b.example", nickname: `bob-${n}` },
+        {
+          fetcher: (url, init) => gw.app.yoga.fetch(url, init),
+        },
+      );
     bobOfB = await created(await gw.gql(CreateCustomerDocument, { input: { emails: [{ address: "bob@b.example" }] } }, "B"));
     await rowsOfB(1);
     await rowsOfB(2);
@@ -248,6 +266,17 @@ export function useCrossTenantData(): SuiteGateway {
     const importFile = join(tmpdir(), `a-import-${randomUUID()}.ndjson`);
     writeFileSync(importFile, `{"uid":"a-imported","email":"imported@a.example"}\n{"email":"broken"}\n`);
     a.importJob = globalId("ImportJob", (await importNow(adminA, { path: importFile, name: "a.ndjson", temporary: true }, {})).id);
+
+    // A's inflow connector and one request it received.
+    const inflow = await createInflowConnector(gw, { matchBy: "email" });
+    a.inflowConnector = inflow.globalId;
+    const inflowUrlOfA = `http://gateway.test/connectors/inflow/${inflow.id}`;
+    const fetcher = (url: string, init: RequestInit) => gw.app.yoga.fetch(url, init);
+    const applied = await postSigned(inflowUrlOfA, inflow, { email: a.email, nickname: "Countess" }, { fetcher });
+    if (applied.status !== 200) throw new Error(`setup failed: ${JSON.stringify(applied)}`);
+    const inflowLog = (await gw.gql(InflowRequestsDocument, { connectorId: a.inflowConnector, first: 1 })).data!.inflowRequests.edges;
+    a.inflowRequest = inflowLog[0]!.node.id;
+    a.cursors.inflowRequest = inflowLog[0]!.cursor;
 
     await rowsOfB(3);
     await rowsOfB(4);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CrossTenantCustomerConnectionsDocument, CustomerDocument } from "../generated/graphql.ts";
-import { a, bobOfB, useCrossTenantData, withoutWrites, withUnknownRow } from "./fixture.ts";
+import { CrossTenantCustomerConnectionsDocument, CustomerDocument, InflowRequestsDocument } from "../generated/graphql.ts";
+import { a, bobOfB, inflowConnectorOfB, useCrossTenantData, withoutWrites, withUnknownRow } from "./fixture.ts";
 import { QUERY_CASES, MUTATION_CASES } from "./cases.ts";
 
 // Tenant B's credential with every id, cursor and identifier of tenant A's that a root field takes
@@ -73,5 +73,21 @@ describe("tenant B's credential with tenant A's ids", () => {
     const afterUnknown = await page((c) => withUnknownRow(cursorOfA[c]));
     for (const c of connections) expect(afterA[c].edges, c).toEqual([]);
     expect(afterA).toEqual(afterUnknown);
+  });
+
+  it("the inflow log of B's own connector resumed from a cursor of A's request answers as from an unknown row", async () => {
+    const page = async (after?: string) => {
+      const res = await withoutWrites(() =>
+        gw.gql(InflowRequestsDocument, { connectorId: inflowConnectorOfB.globalId, first: 50, after }, "B"),
+      );
+      expect(res.errors).toBeUndefined();
+      return res.data!.inflowRequests.edges;
+    };
+    // Control: B's requests lie on both sides of A's in time, so a leaking cursor would list some.
+    const own = await page();
+    expect(own.length).toBe(4);
+    expect((await page(own[0]!.cursor)).length).toBe(3);
+    expect(await page(a.cursors.inflowRequest)).toEqual([]);
+    expect(await page(withUnknownRow(a.cursors.inflowRequest))).toEqual([]);
   });
 });

@@ -248,6 +248,8 @@ export type Connector = Node & {
   headerNames: Array<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   inflowAuth?: Maybe<InflowAuth>;
+  /** The requests this inflow connector received, newest first (none for an outflow connector). */
+  inflowRequests: ConnectorInflowRequestsConnection;
   /** JSONata. OUTFLOW: input → request body (default: the whole input). INFLOW: posted body → customer record. */
   mapping?: Maybe<Scalars['String']['output']>;
   /** INFLOW: uid, email or a custom-field key (an external id). */
@@ -286,6 +288,18 @@ export type ConnectorDeliveriesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<DeliveryStatus>;
+};
+
+
+/** A cloud connector. OUTFLOW: sends the audit events it listens to (and the customer they concern) to a URL, signed per Standard Webhooks. INFLOW: receives a third party's posts at POST /connectors/inflow/<id> and applies them to customers. */
+export type ConnectorInflowRequestsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  outcome?: InputMaybe<InflowOutcome>;
+  receivedAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  receivedBefore?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 export type ConnectorConnection = {
@@ -346,6 +360,18 @@ export type ConnectorDelivery = Node & {
 export type ConnectorDirection =
   | 'INFLOW'
   | 'OUTFLOW';
+
+export type ConnectorInflowRequestsConnection = {
+  __typename?: 'ConnectorInflowRequestsConnection';
+  edges: Array<ConnectorInflowRequestsConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type ConnectorInflowRequestsConnectionEdge = {
+  __typename?: 'ConnectorInflowRequestsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: InflowRequest;
+};
 
 export type ConnectorInput = {
   /** Default true. */
@@ -1052,6 +1078,7 @@ export type ErrorCode =
   | 'BAD_REQUEST'
   | 'BAD_USER_INPUT'
   | 'CONNECTORS_UNAVAILABLE'
+  | 'CONNECTOR_INACTIVE'
   | 'CONNECTOR_NAME_TAKEN'
   | 'CONNECTOR_NOT_FOUND'
   | 'CONSENT_NOT_FOUND'
@@ -1093,6 +1120,7 @@ export type ErrorCode =
   | 'TENANT_SLUG_TAKEN'
   | 'UID_TAKEN'
   | 'UNAUTHENTICATED'
+  | 'UNSUPPORTED_MEDIA_TYPE'
   | 'USERNAME_TAKEN'
   | 'VALIDATION_FAILED';
 
@@ -1385,6 +1413,56 @@ export type IncompatibleValuesError = Error & {
 export type InflowAuth =
   | 'BEARER'
   | 'SIGNATURE';
+
+/** A field of the mapped customer record that was refused. */
+export type InflowFieldError = {
+  __typename?: 'InflowFieldError';
+  message: Scalars['String']['output'];
+  /** Path in the customer record (emails.0.value, customFields.plan), or `mapping`. */
+  path: Scalars['String']['output'];
+};
+
+export type InflowOutcome =
+  /** The record was applied (created, updated, or matched and unchanged). */
+  | 'APPLIED'
+  /** The webhook-id was applied before: nothing changed, the earlier result was answered. */
+  | 'DUPLICATE'
+  /** Refused (inactive, not JSON, too large, authentication, mapping or validation): nothing changed. */
+  | 'REJECTED';
+
+/** One post to an inflow connector's endpoint and what became of it. */
+export type InflowRequest = Node & {
+  __typename?: 'InflowRequest';
+  connectorId: Scalars['ID']['output'];
+  /** Whether the request created the customer. */
+  created: Scalars['Boolean']['output'];
+  /** The customer created or updated (a DUPLICATE names the one its first request applied to). */
+  customerId?: Maybe<Scalars['ID']['output']>;
+  durationMs: Scalars['Int']['output'];
+  /** Why it was refused. */
+  error?: Maybe<Scalars['String']['output']>;
+  /** The refused fields of a record that failed validation (empty otherwise). */
+  fieldErrors: Array<InflowFieldError>;
+  id: Scalars['ID']['output'];
+  outcome: InflowOutcome;
+  receivedAt: Scalars['DateTime']['output'];
+  /** The HTTP status answered. */
+  statusCode: Scalars['Int']['output'];
+  /** The webhook-id header (idempotency key). */
+  webhookId?: Maybe<Scalars['String']['output']>;
+};
+
+export type InflowRequestConnection = {
+  __typename?: 'InflowRequestConnection';
+  edges: Array<InflowRequestConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type InflowRequestConnectionEdge = {
+  __typename?: 'InflowRequestConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: InflowRequest;
+};
 
 export type IssueEmailVerificationTokenPayload = {
   __typename?: 'IssueEmailVerificationTokenPayload';
@@ -1989,6 +2067,8 @@ export type Query = {
   importJob?: Maybe<ImportJob>;
   /** The tenant's imports, newest first. */
   importJobs: ImportJobConnection;
+  /** The requests an inflow connector of the tenant received, newest first (an unknown connector: none). */
+  inflowRequests: InflowRequestConnection;
   /** The signed-in customer (Authorization: Bearer <access token> from signIn): profile, identities, sessions, consents and custom objects. Loaded with everything asked for in one statement. */
   me: Customer;
   /** Signed-in customer: everything about their own account, as JSON or HTML — what `me` shows them (custom fields defined as customer-readable, no admin-only fields). Records customer.account_information_downloaded. */
@@ -2114,6 +2194,18 @@ export type QueryImportJobsArgs = {
   before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryInflowRequestsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  connectorId: Scalars['ID']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  outcome?: InputMaybe<InflowOutcome>;
+  receivedAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  receivedBefore?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 
@@ -2907,6 +2999,7 @@ export type DeliveryDetailsQuery = { __typename?: 'Query', node?:
     | { __typename?: 'ExportSchedule' }
     | { __typename?: 'Identity' }
     | { __typename?: 'ImportJob' }
+    | { __typename?: 'InflowRequest' }
     | { __typename?: 'Segment' }
     | { __typename?: 'Session' }
    | null };
@@ -2939,6 +3032,7 @@ export type ConsentNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'ExportSchedule', id: string }
     | { __typename: 'Identity', id: string }
     | { __typename: 'ImportJob', id: string }
+    | { __typename: 'InflowRequest', id: string }
     | { __typename: 'Segment', id: string }
     | { __typename: 'Session', id: string }
    | null };
@@ -2990,6 +3084,7 @@ export type CrossTenantNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'ExportSchedule', id: string }
     | { __typename: 'Identity', id: string }
     | { __typename: 'ImportJob', id: string }
+    | { __typename: 'InflowRequest', id: string }
     | { __typename: 'Segment', id: string }
     | { __typename: 'Session', id: string }
    | null };
@@ -3012,6 +3107,7 @@ export type CrossTenantNodesQuery = { __typename?: 'Query', nodes: Array<
     | { __typename: 'ExportSchedule', id: string }
     | { __typename: 'Identity', id: string }
     | { __typename: 'ImportJob', id: string }
+    | { __typename: 'InflowRequest', id: string }
     | { __typename: 'Segment', id: string }
     | { __typename: 'Session', id: string }
    | null> };
@@ -3255,6 +3351,7 @@ export type CustomObjectNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'ExportSchedule', id: string }
     | { __typename: 'Identity', id: string }
     | { __typename: 'ImportJob', id: string }
+    | { __typename: 'InflowRequest', id: string }
     | { __typename: 'Segment', id: string }
     | { __typename: 'Session', id: string }
    | null };
@@ -3693,6 +3790,7 @@ export type NodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'ExportSchedule', id: string }
     | { __typename: 'Identity', id: string }
     | { __typename: 'ImportJob', id: string }
+    | { __typename: 'InflowRequest', id: string }
     | { __typename: 'Segment', id: string }
     | { __typename: 'Session', id: string }
    | null };
@@ -3792,6 +3890,7 @@ export type ExportFileNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'ExportSchedule' }
     | { __typename: 'Identity' }
     | { __typename: 'ImportJob' }
+    | { __typename: 'InflowRequest' }
     | { __typename: 'Segment' }
     | { __typename: 'Session' }
    | null };
@@ -3914,6 +4013,7 @@ export type IdentityNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'ExportSchedule', id: string }
     | { __typename: 'Identity', provider: string, providerUserId: string, id: string, customer: { __typename?: 'Customer', id: string } }
     | { __typename: 'ImportJob', id: string }
+    | { __typename: 'InflowRequest', id: string }
     | { __typename: 'Segment', id: string }
     | { __typename: 'Session', id: string }
    | null };
@@ -3958,6 +4058,18 @@ export type ImportJobsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type ImportJobsQuery = { __typename?: 'Query', importJobs: { __typename?: 'ImportJobConnection', edges: Array<{ __typename?: 'ImportJobConnectionEdge', node: { __typename?: 'ImportJob', id: string, status: JobStatus } }> } };
+
+export type InflowRequestsQueryVariables = Exact<{
+  connectorId: Scalars['ID']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  outcome?: InputMaybe<InflowOutcome>;
+  receivedAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  receivedBefore?: InputMaybe<Scalars['DateTime']['input']>;
+}>;
+
+
+export type InflowRequestsQuery = { __typename?: 'Query', inflowRequests: { __typename?: 'InflowRequestConnection', edges: Array<{ __typename?: 'InflowRequestConnectionEdge', cursor: string, node: { __typename?: 'InflowRequest', id: string, connectorId: string, webhookId?: string | null, outcome: InflowOutcome, statusCode: number, error?: string | null, customerId?: string | null, created: boolean, durationMs: number, receivedAt: string, fieldErrors: Array<{ __typename?: 'InflowFieldError', path: string, message: string }> } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean } } };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -4198,6 +4310,7 @@ export type SessionNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'ExportSchedule', id: string }
     | { __typename: 'Identity', id: string }
     | { __typename: 'ImportJob', id: string }
+    | { __typename: 'InflowRequest', id: string }
     | { __typename: 'Segment', id: string }
     | { __typename: 'Session', active: boolean, id: string, customer: { __typename?: 'Customer', id: string } }
    | null };
@@ -4424,6 +4537,7 @@ export const StartCustomerImportDocument = {"kind":"Document","definitions":[{"k
 export const CancelImportDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CancelImport"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cancelImport"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CancelImportPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"job"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ImportJobFields"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ImportJobFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ImportJob"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"format"}},{"kind":"Field","name":{"kind":"Name","value":"mode"}},{"kind":"Field","name":{"kind":"Name","value":"matchBy"}},{"kind":"Field","name":{"kind":"Name","value":"matchField"}},{"kind":"Field","name":{"kind":"Name","value":"dryRun"}},{"kind":"Field","name":{"kind":"Name","value":"fileName"}},{"kind":"Field","name":{"kind":"Name","value":"rowsRead"}},{"kind":"Field","name":{"kind":"Name","value":"imported"}},{"kind":"Field","name":{"kind":"Name","value":"updated"}},{"kind":"Field","name":{"kind":"Name","value":"skipped"}},{"kind":"Field","name":{"kind":"Name","value":"failed"}},{"kind":"Field","name":{"kind":"Name","value":"rowsPerSecond"}},{"kind":"Field","name":{"kind":"Name","value":"warnings"}},{"kind":"Field","name":{"kind":"Name","value":"error"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"finishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"cancelRequestedAt"}},{"kind":"Field","name":{"kind":"Name","value":"errorReportUrl"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<CancelImportMutation, CancelImportMutationVariables>;
 export const ImportJobDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ImportJob"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"errors"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"importJob"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ImportJobFields"}},{"kind":"Field","name":{"kind":"Name","value":"errors"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"errors"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"row"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ImportJobFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ImportJob"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"format"}},{"kind":"Field","name":{"kind":"Name","value":"mode"}},{"kind":"Field","name":{"kind":"Name","value":"matchBy"}},{"kind":"Field","name":{"kind":"Name","value":"matchField"}},{"kind":"Field","name":{"kind":"Name","value":"dryRun"}},{"kind":"Field","name":{"kind":"Name","value":"fileName"}},{"kind":"Field","name":{"kind":"Name","value":"rowsRead"}},{"kind":"Field","name":{"kind":"Name","value":"imported"}},{"kind":"Field","name":{"kind":"Name","value":"updated"}},{"kind":"Field","name":{"kind":"Name","value":"skipped"}},{"kind":"Field","name":{"kind":"Name","value":"failed"}},{"kind":"Field","name":{"kind":"Name","value":"rowsPerSecond"}},{"kind":"Field","name":{"kind":"Name","value":"warnings"}},{"kind":"Field","name":{"kind":"Name","value":"error"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"finishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"cancelRequestedAt"}},{"kind":"Field","name":{"kind":"Name","value":"errorReportUrl"}}]}}]} as unknown as DocumentNode<ImportJobQuery, ImportJobQueryVariables>;
 export const ImportJobsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ImportJobs"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"importJobs"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"10"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]}}]} as unknown as DocumentNode<ImportJobsQuery, ImportJobsQueryVariables>;
+export const InflowRequestsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"InflowRequests"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"connectorId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"outcome"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"InflowOutcome"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"receivedAfter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"receivedBefore"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"inflowRequests"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"connectorId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"connectorId"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"outcome"},"value":{"kind":"Variable","name":{"kind":"Name","value":"outcome"}}},{"kind":"Argument","name":{"kind":"Name","value":"receivedAfter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"receivedAfter"}}},{"kind":"Argument","name":{"kind":"Name","value":"receivedBefore"},"value":{"kind":"Variable","name":{"kind":"Name","value":"receivedBefore"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"connectorId"}},{"kind":"Field","name":{"kind":"Name","value":"webhookId"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","name":{"kind":"Name","value":"statusCode"}},{"kind":"Field","name":{"kind":"Name","value":"error"}},{"kind":"Field","name":{"kind":"Name","value":"fieldErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"Field","name":{"kind":"Name","value":"customerId"}},{"kind":"Field","name":{"kind":"Name","value":"created"}},{"kind":"Field","name":{"kind":"Name","value":"durationMs"}},{"kind":"Field","name":{"kind":"Name","value":"receivedAt"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}}]}}]}}]}}]} as unknown as DocumentNode<InflowRequestsQuery, InflowRequestsQueryVariables>;
 export const MeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"uid"}},{"kind":"Field","name":{"kind":"Name","value":"firstName"}},{"kind":"Field","name":{"kind":"Name","value":"lastName"}},{"kind":"Field","name":{"kind":"Name","value":"nickname"}},{"kind":"Field","name":{"kind":"Name","value":"birthdate"}},{"kind":"Field","name":{"kind":"Name","value":"locale"}},{"kind":"Field","name":{"kind":"Name","value":"timezone"}},{"kind":"Field","name":{"kind":"Name","value":"addresses"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"city"}},{"kind":"Field","name":{"kind":"Name","value":"country"}}]}},{"kind":"Field","name":{"kind":"Name","value":"emails"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"address"}},{"kind":"Field","name":{"kind":"Name","value":"verified"}}]}},{"kind":"Field","name":{"kind":"Name","value":"primaryEmail"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"lastLoginAt"}},{"kind":"Field","name":{"kind":"Name","value":"identities"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"IdentitySummary"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"sessions"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"active"},"value":{"kind":"BooleanValue","value":true}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"active"}},{"kind":"Field","name":{"kind":"Name","value":"browser"}},{"kind":"Field","name":{"kind":"Name","value":"ip"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"consents"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ConsentFields"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"customObjects"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CustomObjectFields"}}]}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CustomObjectSummary"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CustomObject"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"data"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"IdentitySummary"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Identity"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"providerUserId"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ConsentFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Consent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"purpose"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"grantedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokeSource"}},{"kind":"Field","name":{"kind":"Name","value":"active"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CustomObjectFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CustomObject"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CustomObjectSummary"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]} as unknown as DocumentNode<MeQuery, MeQueryVariables>;
 export const MeBlockReasonDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"MeBlockReason"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"blockReason"}}]}}]}}]} as unknown as DocumentNode<MeBlockReasonQuery, MeBlockReasonQueryVariables>;
 export const MeBlockedUntilDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"MeBlockedUntil"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"blockedUntil"}}]}}]}}]} as unknown as DocumentNode<MeBlockedUntilQuery, MeBlockedUntilQueryVariables>;
