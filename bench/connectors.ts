@@ -11,6 +11,7 @@
 //    the same database; the receivers must get every committed event's delivery (goal: 0 lost;
 //    re-sent attempts with the same webhook-id are counted as duplicates, which are allowed).
 // A fresh database bench_connectors_<random> is created, migrated and dropped at the end.
+import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import pg from "pg";
@@ -23,11 +24,16 @@ const MUTATIONS = Number(process.env.BENCH_MUTATIONS ?? 10_000);
 const KILL_MUTATIONS = Number(process.env.BENCH_KILL_MUTATIONS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const CONNECTORS = 3;
-const WORKER_ENV = { CONNECTORS_ALLOW_PRIVATE_TARGETS: "true", CONNECTOR_LEASE_MARGIN_MS: "2000" };
+// One master key for every node of the run: it seals the connector secrets they all open.
+const WORKER_ENV = {
+  CONNECTORS_ALLOW_PRIVATE_TARGETS: "true",
+  CONNECTOR_LEASE_MARGIN_MS: "2000",
+  MASTER_KEY: randomBytes(32).toString("base64"),
+};
 
 const CREATE = `mutation ($input: CreateCustomerInput!) { createCustomer(input: $input) { __typename ... on Error { code } } }`;
-const CREATE_CONNECTOR = `mutation ($input: CreateConnectorInput!) {
-  createConnector(input: $input) { __typename ... on CreateConnectorPayload { connector { id } } ... on Error { code message } } }`;
+const CREATE_CONNECTOR = `mutation ($input: ConnectorInput!) {
+  createConnector(input: $input) { __typename ... on CreateConnectorPayload { issued { connector { id } } } ... on Error { code message } } }`;
 
 /** A local receiver: answers 204 at once and remembers each delivery's webhook-id and latency. */
 interface Receiver {
@@ -74,7 +80,11 @@ function inProcessGql(app: App, headers: Record<string, string>): Gql {
 
 function httpGql(url: string, headers: Record<string, string>): Gql {
   return async (query, variables) => {
-    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query, variables }) });
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
     return checked(await response.json());
   };
 }
@@ -122,8 +132,8 @@ async function createConnectors(gql: Gql, receivers: Receiver[], timeoutMs: numb
   const ids: string[] = [];
   for (const [i, receiver] of receivers.entries()) {
     const input = { direction: "OUTFLOW", name: `bench ${i}`, url: receiver.url, events: ["customer.*"], timeoutMs, retryIntervalMs: 1000 };
-    const result = (await gql(CREATE_CONNECTOR, { input })) as { connector: { id: string } };
-    ids.push(result.connector.id);
+    const result = (await gql(CREATE_CONNECTOR, { input })) as { issued: { connector: { id: string } } };
+    ids.push(Buffer.from(result.issued.connector.id, "base64").toString().split(":")[1]);
   }
   return ids;
 }
@@ -186,15 +196,31 @@ async function killNine(databaseUrl: string, pool: pg.Pool) {
     const restartedAfterMs = Date.now();
     node = await startGatewayProcess(env);
     const committed = Number(
-      (await pool.query<{ n: string }>("SELECT count(*) AS n FROM audit_event WHERE tenant_id = $1 AND type = 'customer.created'", [tenantId])).rows[0].n,
+      (
+        await pool.query<{ n: string }>("SELECT count(*) AS n FROM audit_event WHERE tenant_id = $1 AND type = 'customer.created'", [
+          tenantId,
+        ])
+      ).rows[0].n,
     );
     const open = async () =>
-      Number((await pool.query<{ n: string }>("SELECT count(*) AS n FROM connector_delivery WHERE status IN ('PENDING', 'SENDING')")).rows[0].n);
+      Number(
+        (await pool.query<{ n: string }>("SELECT count(*) AS n FROM connector_delivery WHERE status IN ('PENDING', 'SENDING')")).rows[0].n,
+      );
     const recoveryMs = await waitFor("the outbox to drain", async () => (await open()) === 0, 600_000);
     const expected = committed * CONNECTORS;
     const unique = receivers.reduce((n, r) => n + r.ids.size, 0);
     const received = receivers.reduce((n, r) => n + r.received, 0);
-    return { attempted: KILL_MUTATIONS, failed, committed, expected, unique, lost: expected - unique, duplicates: received - unique, recoveryMs, restartedAfterMs };
+    return {
+      attempted: KILL_MUTATIONS,
+      failed,
+      committed,
+      expected,
+      unique,
+      lost: expected - unique,
+      duplicates: received - unique,
+      recoveryMs,
+      restartedAfterMs,
+    };
   } finally {
     node.child.kill("SIGTERM");
     await Promise.all(receivers.map((r) => new Promise((resolve) => r.server.close(resolve))));

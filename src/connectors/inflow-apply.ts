@@ -62,7 +62,7 @@ export async function mapRecord(connector: InflowConnector, body: unknown): Prom
 
 /** matchBy as the import's --match: uid, email, or the key of a custom field holding an external id. */
 function planOptions(matchBy: string | null, schema: FieldSchema): PlanOptions {
-  const by = matchBy ?? "uid";
+  const by = matchBy ?? "email";
   if (by === "uid" || by === "email") return { mode: "UPSERT", matchBy: by === "uid" ? "UID" : "EMAIL", matchField: null, schema };
   return { mode: "UPSERT", matchBy: "FIELD", matchField: by, schema };
 }

@@ -141,9 +141,8 @@ export async function checkConnector(
   const at = (field: string) => `${path}.${field}`;
   const outflow = direction === "OUTFLOW";
   issues.push(...expressionIssues(f, at));
+  // An INFLOW connector without a mapping takes posts already in the record format.
   if (outflow) issues.push(...outflowIssues(f, settings.allowPrivateTargets, at));
-  else if (f.mapping == null)
-    issues.push({ field: at("mapping"), message: "an INFLOW connector needs a mapping (posted body → customer record)" });
   const events = [...new Set(f.events ?? [])];
   const headers = headerIssues(f.headers ?? {}, at("headers"));
   issues.push(...headers.issues);

@@ -119,7 +119,9 @@ const configFields = (t: PothosSchemaTypes.InputFieldBuilder<Types, "InputObject
   url: t.string({ description: "OUTFLOW (required): https, or http to private addresses when the gateway allows them." }),
   events: t.stringList({ description: "OUTFLOW (at least one): event types (auditEventTypes) or wildcards such as customer.* or *." }),
   rule: t.string({ description: "OUTFLOW: JSONata on {event, customer}; the delivery is SKIPPED unless it holds." }),
-  mapping: t.string({ description: "JSONata. OUTFLOW: input → request body. INFLOW (required): posted body → customer record." }),
+  mapping: t.string({
+    description: "JSONata. OUTFLOW: input → request body. INFLOW: posted body → customer record (none: the body is a record already).",
+  }),
   preEvent: t.string({ description: "OUTFLOW: JSONata, input → input, before rule and mapping." }),
   postEvent: t.string({ description: "OUTFLOW: JSONata on {response, event, customer} → customer changes written back." }),
   headers: t.field({
