@@ -138,6 +138,11 @@ const ARGS: Record<string, () => string> = {
   "Query.inflowRequests": () => `(connectorId: "${inflowConnector.globalId}")`,
 };
 
+/** The parent a nested field is read on when it is not the type's fixture node (an inflow connector's requests). */
+const PARENT_IDS: Record<string, () => string> = {
+  "Connector.inflowRequests": () => inflowConnector.globalId,
+};
+
 beforeAll(async () => {
   // First, so that the customer's creation queues a delivery for it.
   const connector = (await gw.gql(CreateConnectorDocument, { input: CONNECTOR })).data!.createConnector;
@@ -295,9 +300,10 @@ function generatePaths(): Path[] {
       if (!target) continue;
       const { sel, at } = wrap(target);
       const args = requiredArgs(`${parent.name}.${field.name}`, field);
+      const parentId = PARENT_IDS[`${parent.name}.${field.name}`]?.() ?? id;
       paths.push({
         name: `node(${parent.name}).${field.name}`,
-        query: `{ r: node(id: "${id}") { ... on ${parent.name} { id f: ${field.name}${args} ${sel} } } }`,
+        query: `{ r: node(id: "${parentId}") { ... on ${parent.name} { id f: ${field.name}${args} ${sel} } } }`,
         at: ["r", "f", ...at],
         rules: [rule, TYPE_RULES[target.type.name]],
       });

@@ -2,6 +2,7 @@ import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { transact } from "../src/db/transact.ts";
+import { ALL_SCOPES } from "../src/security/scopes.ts";
 import { sharedExecutions } from "../src/graphql/shared-subscriptions.ts";
 import { CreateAdminCredentialDocument, RevokeAdminCredentialDocument, UpdateCustomerDocument } from "./generated/graphql.ts";
 import { issue, oneBack } from "./helpers/live-credentials.ts";
@@ -32,12 +33,7 @@ describe("executing live audit events once per class of subscribers", () => {
   }
 
   it("runs the selection once per event for every graphql-ws and SSE subscriber with the same document, variables and scopes, and sends each the same result", async () => {
-    const sameScopes = await credential("same scopes, other credential", [
-      "CUSTOMERS_READ",
-      "CUSTOMERS_WRITE",
-      "AUDIT_READ",
-      "TENANT_ADMIN",
-    ]);
+    const sameScopes = await credential("same scopes, other credential", ALL_SCOPES);
     const from = await oneBack(gw);
     const sockets = [
       ...Array.from({ length: 4 }, () => subscribeAudit(gw.url, gw.tenants.A.headers, from, WITH_CUSTOMER)),

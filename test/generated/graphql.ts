@@ -387,7 +387,7 @@ export type ConnectorInput = {
   headers?: InputMaybe<Scalars['JSONObject']['input']>;
   /** INFLOW: default SIGNATURE. */
   inflowAuth?: InputMaybe<InflowAuth>;
-  /** JSONata. OUTFLOW: input → request body. INFLOW (required): posted body → customer record. */
+  /** JSONata. OUTFLOW: input → request body. INFLOW: posted body → customer record (none: the body is a record already). */
   mapping?: InputMaybe<Scalars['String']['input']>;
   /** INFLOW: uid, email (default) or the key of a custom field holding an external id. */
   matchBy?: InputMaybe<Scalars['String']['input']>;
@@ -421,7 +421,7 @@ export type ConnectorPatch = {
   headers?: InputMaybe<Scalars['JSONObject']['input']>;
   /** INFLOW: default SIGNATURE. */
   inflowAuth?: InputMaybe<InflowAuth>;
-  /** JSONata. OUTFLOW: input → request body. INFLOW (required): posted body → customer record. */
+  /** JSONata. OUTFLOW: input → request body. INFLOW: posted body → customer record (none: the body is a record already). */
   mapping?: InputMaybe<Scalars['String']['input']>;
   /** INFLOW: uid, email (default) or the key of a custom field holding an external id. */
   matchBy?: InputMaybe<Scalars['String']['input']>;
