@@ -10,13 +10,16 @@
 //    mutations over HTTP and is killed with SIGKILL a third of the way in; a new node starts on
 //    the same database; the receivers must get every committed event's delivery (goal: 0 lost;
 //    re-sent attempts with the same webhook-id are counted as duplicates, which are allowed).
+//    BENCH_KILL_MUTATIONS=0 skips it.
 // A fresh database bench_connectors_<random> is created, migrated and dropped at the end.
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import pg from "pg";
+import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { App } from "../src/app.ts";
 import { createTenant } from "../src/tenants/service.ts";
+import { countingAdapter } from "../test/helpers/database.ts";
 import { benchGateway, startGatewayProcess, withScratchDatabase } from "./harness.ts";
 import { loadDuring, machine, recordResults } from "./machine.ts";
 
@@ -138,19 +141,34 @@ async function createConnectors(gql: Gql, receivers: Receiver[], timeoutMs: numb
   return ids;
 }
 
+/** Every statement the in-process gateway sends (BEGIN included; COMMIT is a statement already); the texts are not kept. */
+const counter = { count: 0, sql: { push: () => 0 } as unknown as string[] };
+const counting = (factory: SqlDriverAdapterFactory) => countingAdapter(factory, counter, { beginToo: true });
+
+/** Runs `work` and answers the statements it cost per mutation. */
+async function perMutation<T>(mutations: number, work: () => Promise<T>): Promise<[T, number]> {
+  counter.count = 0;
+  const value = await work();
+  return [value, counter.count / mutations];
+}
+
 async function throughput(databaseUrl: string, pool: pg.Pool) {
-  const app = await benchGateway(databaseUrl, undefined, WORKER_ENV);
+  const app = await benchGateway(databaseUrl, counting, WORKER_ENV);
   try {
     const { secret, credential } = await createTenant(app.database.prisma, app.events, { slug: "bench" });
     const gql = inProcessGql(app, { "x-api-key": credential.keyId, "x-api-secret": secret });
     await runMany(500, CONCURRENCY, () => createCustomer(gql)); // warm-up
-    const off1 = await runMany(MUTATIONS, CONCURRENCY, () => createCustomer(gql));
+    const [off1, offStatements] = await perMutation(MUTATIONS, () => runMany(MUTATIONS, CONCURRENCY, () => createCustomer(gql)));
     const receivers = await Promise.all(Array.from({ length: CONNECTORS }, startReceiver));
     const connectorIds = await createConnectors(gql, receivers, 5000);
     const t0 = Date.now();
-    const on = await runMany(MUTATIONS, CONCURRENCY, () => createCustomer(gql));
-    const mutationsDoneAt = Date.now();
-    await waitFor("every delivery", () => receivers.every((r) => r.ids.size >= MUTATIONS), 600_000);
+    let mutationsDoneAt = 0;
+    const [on, onStatements] = await perMutation(MUTATIONS, async () => {
+      const result = await runMany(MUTATIONS, CONCURRENCY, () => createCustomer(gql));
+      mutationsDoneAt = Date.now();
+      await waitFor("every delivery", () => receivers.every((r) => r.ids.size >= MUTATIONS), 600_000);
+      return result;
+    });
     const lastReceipt = Math.max(...receivers.map((r) => r.lastAt));
     const deliveries = receivers.reduce((n, r) => n + r.ids.size, 0);
     // The third run with the connectors deactivated: no delivery is queued any more.
@@ -170,9 +188,12 @@ async function throughput(databaseUrl: string, pool: pg.Pool) {
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
       failed: off1.failed + on.failed + off2.failed,
+      offStatements,
+      onStatements,
     };
   } finally {
     await app.stop();
+    await app.database.close();
   }
 }
 
@@ -234,6 +255,7 @@ async function createTenantOn(databaseUrl: string, slug: string) {
     return await createTenant(app.database.prisma, app.events, { slug });
   } finally {
     await app.stop();
+    await app.database.close();
   }
 }
 
@@ -242,7 +264,7 @@ async function bench(databaseUrl: string) {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   try {
     const t = await throughput(databaseUrl, pool);
-    const k = await killNine(databaseUrl, pool);
+    const k = KILL_MUTATIONS > 0 ? await killNine(databaseUrl, pool) : null;
     const table = [
       `| ${MUTATIONS} createCustomer, ${CONCURRENCY} in flight | writes/s |`,
       "| --- | ---: |",
@@ -254,7 +276,12 @@ async function bench(databaseUrl: string) {
       `on / mean(off): **${t.ratio.toFixed(2)}** (goal ≥ 0.8: ${t.ratio >= 0.8 ? "met" : "not met"}); failed mutations: ${t.failed}.`,
       `Deliveries: ${t.deliveries} received, **${t.deliveriesPerSecond.toFixed(0)}/s** from the first mutation to the last receipt; the outbox drained ${(t.drainMs / 1000).toFixed(1)} s after the last mutation.`,
       `Commit-to-receipt latency: p50 **${t.p50.toFixed(0)} ms**, p99 **${t.p99.toFixed(0)} ms**.`,
-      `kill -9 of a node after ${Math.floor(KILL_MUTATIONS / 3)} of ${k.attempted} mutations (${k.failed} failed at the client): ${k.committed} committed × ${CONNECTORS} connectors = ${k.expected} deliveries expected, ${k.unique} received, **${k.lost} lost** (goal 0: ${k.lost === 0 ? "met" : "not met"}), ${k.duplicates} re-sent with the same webhook-id; the restarted node emptied the outbox in ${(k.recoveryMs / 1000).toFixed(1)} s (leases: connector timeout 2 s + margin 2 s).`,
+      `Statements per mutation (BEGIN/COMMIT included, the worker's until the last receipt): ${t.offStatements.toFixed(1)} connectors off, ${t.onStatements.toFixed(1)} with ${CONNECTORS} connectors.`,
+      ...(k
+        ? [
+            `kill -9 of a node after ${Math.floor(KILL_MUTATIONS / 3)} of ${k.attempted} mutations (${k.failed} failed at the client): ${k.committed} committed × ${CONNECTORS} connectors = ${k.expected} deliveries expected, ${k.unique} received, **${k.lost} lost** (goal 0: ${k.lost === 0 ? "met" : "not met"}), ${k.duplicates} re-sent with the same webhook-id; the restarted node emptied the outbox in ${(k.recoveryMs / 1000).toFixed(1)} s (leases: connector timeout 2 s + margin 2 s).`,
+          ]
+        : []),
     ];
     console.log(`\n${table}\n\n${lines.join("\n")}`);
     recordResults(
