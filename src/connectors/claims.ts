@@ -71,23 +71,31 @@ export async function claimDeliveries(db: Db, limit: number, leaseMarginMs: numb
       c.previous_secret_expires_at AS "previousSecretExpiresAt"`;
 }
 
-/**
- * Stores the body built at the first attempt, if the claim still holds; answers the stored text
- * (what every attempt sends), or null when the claim was lost.
- */
-export async function storePayload(db: Db, claim: ClaimedDelivery, body: unknown): Promise<string | null> {
-  const [row] = await db.$queryRaw<{ payload: string }[]>`
-    UPDATE connector_delivery SET payload = ${JSON.stringify(body)}::jsonb
-    WHERE id = ${claim.id}::uuid AND claim_token = ${claim.claimToken}::uuid
-    RETURNING payload::text AS payload`;
-  return row?.payload ?? null;
-}
+/** What a first attempt's logic answered: the body to send, or `skip` when the rule did not hold. */
+export type BuiltBody = { claim: ClaimedDelivery; skip: true } | { claim: ClaimedDelivery; skip: false; body: unknown };
 
-/** The rule did not hold: SKIPPED, nothing sent, no attempt logged. */
-export async function markSkipped(db: Db, claim: ClaimedDelivery): Promise<void> {
-  await db.$executeRaw`
-    UPDATE connector_delivery SET status = 'SKIPPED', claim_token = NULL
-    WHERE id = ${claim.id}::uuid AND claim_token = ${claim.claimToken}::uuid`;
+/**
+ * Settles the bodies built at first attempts, where the claims still hold: stores each body (what
+ * every attempt sends) and marks the skipped SKIPPED (nothing sent, no attempt logged, unclaimed).
+ * Answers the stored text by delivery id; a delivery missing from it was skipped or its claim was
+ * lost (the lease ran out meanwhile: it is another claim's now). Cost: one statement for all.
+ */
+export async function storeBodies(db: Db, built: BuiltBody[]): Promise<Map<string, string>> {
+  if (built.length === 0) return new Map();
+  // The body travels wrapped in an object: a body that is JSON null stays a jsonb null, not SQL NULL.
+  const rows = JSON.stringify(
+    built.map((b) => ({ id: b.claim.id, token: b.claim.claimToken, skip: b.skip, body: b.skip ? null : b.body })),
+  );
+  const stored = await db.$queryRaw<{ id: string; payload: string | null }[]>`
+    UPDATE connector_delivery d
+    SET payload = CASE WHEN b.skip THEN d.payload ELSE b.body END,
+        status = CASE WHEN b.skip THEN 'SKIPPED'::"DeliveryStatus" ELSE d.status END,
+        claim_token = CASE WHEN b.skip THEN NULL ELSE d.claim_token END
+    FROM (SELECT (x->>'id')::uuid AS id, (x->>'token')::uuid AS token, (x->>'skip')::boolean AS skip, x->'body' AS body
+          FROM jsonb_array_elements(${rows}::jsonb) AS x) b
+    WHERE d.id = b.id AND d.claim_token = b.token
+    RETURNING d.id, CASE WHEN b.skip THEN NULL ELSE d.payload::text END AS payload`;
+  return new Map(stored.flatMap((row) => (row.payload === null ? [] : [[row.id, row.payload]])));
 }
 
 /** Gives a claim back at once (this node is stopping mid-send): due again now, no attempt counted. */

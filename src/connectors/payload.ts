@@ -45,41 +45,80 @@ export interface DeliverySource {
   test: boolean;
 }
 
-/**
- * The customer's export record (every export field) plus its id, read in one statement, or null
- * when the tenant has no such customer.
- */
-export async function customerSnapshot(db: Db, tenantId: string, customerId: string): Promise<Record<string, unknown> | null> {
-  const { lateral } = jsonRecordColumns(ALL_FIELDS);
-  const [row] = await db.$queryRaw<{ record: string }[]>`
-    SELECT row_to_json(r)::text AS record FROM ${Prisma.raw(customerFromSql(ALL_FIELDS))}${lateral}
-    WHERE c.id = ${customerId}::uuid AND c.tenant_id = ${tenantId}::uuid`;
-  return row ? { id: customerId, ...(JSON.parse(row.record) as Record<string, unknown>) } : null;
+/** An audit event as a delivery input has it, with the customer's export record (JSON text) when there is one. */
+interface EventRow {
+  id: string;
+  tenantId: string;
+  type: string;
+  seq: string;
+  occurredAt: Date;
+  actorKind: string;
+  actorId: string | null;
+  customerId: string | null;
+  data: unknown;
+  customer: string | null;
 }
 
 /**
- * The input of a delivery: its audit event and the customer as they are now (two primary-key
- * reads), or the sample input for a test delivery. Throws when the event is gone.
+ * The inputs of `deliveries`, by delivery id: the audit event and the customer as they are now
+ * (the export record with every field), or the sample input for a test delivery; a
+ * MissingEventError where the event is gone. Cost: one statement for all of them, however many
+ * (none when all are tests); an event several connectors deliver is read once, and so is a
+ * customer several events concern.
  */
+export async function loadDeliveryInputs(db: Db, deliveries: DeliverySource[]): Promise<Map<string, DeliveryInput | MissingEventError>> {
+  const wanted = deliveries.filter((d) => !d.test && d.eventId);
+  const rows = wanted.length === 0 ? [] : await readEvents(db, wanted);
+  const events = new Map(rows.map((row) => [`${row.id}/${row.tenantId}`, row]));
+  return new Map(
+    deliveries.map((delivery) => {
+      if (delivery.test) return [delivery.id, sampleInput(delivery)];
+      const row = events.get(`${delivery.eventId}/${delivery.tenantId}`);
+      return [
+        delivery.id,
+        row ? inputOf(row, delivery.tenantId) : new MissingEventError(`audit event ${delivery.eventId ?? "(none)"} not found`),
+      ];
+    }),
+  );
+}
+
+/** One delivery's input (see loadDeliveryInputs); throws MissingEventError when its event is gone. */
 export async function loadDeliveryInput(db: Db, delivery: DeliverySource): Promise<DeliveryInput> {
-  if (delivery.test) return sampleInput(delivery);
-  const event = delivery.eventId
-    ? await db.auditEvent.findUnique({ where: { id_tenantId: { id: delivery.eventId, tenantId: delivery.tenantId } } })
-    : null;
-  if (!event) throw new MissingEventError(`audit event ${delivery.eventId ?? "(none)"} not found`);
-  const customer = event.customerId ? await customerSnapshot(db, delivery.tenantId, event.customerId) : null;
+  const input = (await loadDeliveryInputs(db, [delivery])).get(delivery.id)!;
+  if (input instanceof MissingEventError) throw input;
+  return input;
+}
+
+/** The events behind `deliveries` and their customers' export records, each read once: one statement. */
+function readEvents(db: Db, deliveries: DeliverySource[]): Promise<EventRow[]> {
+  const { lateral } = jsonRecordColumns(ALL_FIELDS);
+  const keys = JSON.stringify(deliveries.map((d) => ({ id: d.eventId, tenantId: d.tenantId })));
+  return db.$queryRaw<EventRow[]>`
+    WITH events AS (
+      SELECT e.* FROM audit_event e
+      WHERE (e.id, e.tenant_id) IN (SELECT DISTINCT k.id, k."tenantId" FROM jsonb_to_recordset(${keys}::jsonb) AS k(id uuid, "tenantId" uuid))
+    ), snapshots AS (
+      SELECT c.id, c.tenant_id, row_to_json(r)::text AS record FROM ${Prisma.raw(customerFromSql(ALL_FIELDS))}${lateral}
+      WHERE (c.id, c.tenant_id) IN (SELECT DISTINCT customer_id, tenant_id FROM events)
+    )
+    SELECT e.id, e.tenant_id AS "tenantId", e.type, e.seq::text AS seq, e.occurred_at AS "occurredAt", e.actor_kind::text AS "actorKind",
+           e.actor_id AS "actorId", e.customer_id AS "customerId", e.data, s.record AS customer
+    FROM events e LEFT JOIN snapshots s ON s.id = e.customer_id AND s.tenant_id = e.tenant_id`;
+}
+
+function inputOf(row: EventRow, tenantId: string): DeliveryInput {
   return {
     event: {
-      id: event.id,
-      type: event.type,
-      seq: event.seq.toString(),
-      occurredAt: event.occurredAt.toISOString(),
-      actor: { kind: event.actorKind, id: event.actorId },
-      customerId: event.customerId,
-      data: event.data,
+      id: row.id,
+      type: row.type,
+      seq: row.seq,
+      occurredAt: row.occurredAt.toISOString(),
+      actor: { kind: row.actorKind, id: row.actorId },
+      customerId: row.customerId,
+      data: row.data,
     },
-    customer,
-    tenant: { id: delivery.tenantId },
+    customer: row.customer ? { id: row.customerId, ...(JSON.parse(row.customer) as Record<string, unknown>) } : null,
+    tenant: { id: tenantId },
   };
 }
 
