@@ -55,13 +55,24 @@ export async function prepareDeliveries(deps: DeliverDeps, claims: ClaimedDelive
 
 const NOTHING_TO_SEND: Prepared = { body: null, retryInMs: null };
 
+/** Waits for the claim's batch to be ready, then sends the delivery if it has a body (see deliver). */
+export async function deliverPrepared(
+  deps: DeliverDeps,
+  claim: ClaimedDelivery,
+  batch: Promise<Map<string, Prepared>>,
+  signal: AbortSignal,
+): Promise<number | null> {
+  const ready = (await batch).get(claim.id)!;
+  return ready.body === null ? ready.retryInMs : deliver(deps, claim, ready.body, signal);
+}
+
 /**
  * One attempt of a prepared delivery: send `body`, apply the post-event write-back on success,
  * record the result. Answers the delay until the next attempt when one was scheduled. When
  * `signal` aborts (the node is stopping) the claim is given back unrecorded. Errors of the
  * database propagate and leave the claim to its lease.
  */
-export async function deliver(deps: DeliverDeps, claim: ClaimedDelivery, body: string, signal: AbortSignal): Promise<number | null> {
+async function deliver(deps: DeliverDeps, claim: ClaimedDelivery, body: string, signal: AbortSignal): Promise<number | null> {
   const sent = await sendDelivery(claim, claim.id, body, {
     masterKey: deps.masterKey,
     allowPrivateTargets: deps.settings.allowPrivateTargets,

@@ -3,7 +3,7 @@ import type { Db } from "../db/database.ts";
 import type { EventBus } from "../events/bus.ts";
 import type { Logger } from "../logger.ts";
 import { claimDeliveries, type ClaimedDelivery } from "./claims.ts";
-import { deliver, prepareDeliveries, type Prepared } from "./deliver.ts";
+import { deliverPrepared, prepareDeliveries, type Prepared } from "./deliver.ts";
 import { successRecorder } from "./record.ts";
 
 // The delivery worker of one node: keeps up to CONNECTOR_WORKER_CONCURRENCY deliveries in flight.
@@ -48,11 +48,7 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 
   const send = (claim: ClaimedDelivery, batch: Promise<Map<string, Prepared>>) => {
     const abort = new AbortController();
-    const done = batch
-      .then((prepared) => {
-        const ready = prepared.get(claim.id)!;
-        return ready.body === null ? ready.retryInMs : deliver(deliverDeps, claim, ready.body, abort.signal);
-      })
+    const done = deliverPrepared(deliverDeps, claim, batch, abort.signal)
       .then((retryInMs) => {
         if (retryInMs !== null) timers.after(retryInMs, wake);
       })
