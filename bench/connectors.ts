@@ -21,7 +21,7 @@ import type { App } from "../src/app.ts";
 import { createTenant } from "../src/tenants/service.ts";
 import { countingAdapter } from "../test/helpers/database.ts";
 import { benchGateway, startGatewayProcess, withScratchDatabase } from "./harness.ts";
-import { loadDuring, machine, recordResults } from "./machine.ts";
+import { cpuSplit, loadDuring, machine, recordResults } from "./machine.ts";
 
 const MUTATIONS = Number(process.env.BENCH_MUTATIONS ?? 10_000);
 const KILL_MUTATIONS = Number(process.env.BENCH_KILL_MUTATIONS ?? 3000);
@@ -145,11 +145,24 @@ async function createConnectors(gql: Gql, receivers: Receiver[], timeoutMs: numb
 const counter = { count: 0, sql: { push: () => 0 } as unknown as string[] };
 const counting = (factory: SqlDriverAdapterFactory) => countingAdapter(factory, counter, { beginToo: true });
 
-/** Runs `work` and answers the statements it cost per mutation. */
-async function perMutation<T>(mutations: number, work: () => Promise<T>): Promise<[T, number]> {
+/** What `work` cost per mutation: statements, and CPU milliseconds of this process and of the database's backends. */
+async function perMutation<T>(mutations: number, pool: pg.Pool, work: () => Promise<T>): Promise<[T, Cost]> {
+  const backends = async () =>
+    (await pool.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")).rows.map((r) => r.pid);
+  const cpu = await cpuSplit(backends);
   counter.count = 0;
   const value = await work();
-  return [value, counter.count / mutations];
+  const { nodeSeconds, postgresSeconds } = await cpu();
+  return [
+    value,
+    { statements: counter.count / mutations, nodeMs: (nodeSeconds * 1000) / mutations, postgresMs: (postgresSeconds * 1000) / mutations },
+  ];
+}
+
+interface Cost {
+  statements: number;
+  nodeMs: number;
+  postgresMs: number;
 }
 
 async function throughput(databaseUrl: string, pool: pg.Pool) {
@@ -158,12 +171,12 @@ async function throughput(databaseUrl: string, pool: pg.Pool) {
     const { secret, credential } = await createTenant(app.database.prisma, app.events, { slug: "bench" });
     const gql = inProcessGql(app, { "x-api-key": credential.keyId, "x-api-secret": secret });
     await runMany(500, CONCURRENCY, () => createCustomer(gql)); // warm-up
-    const [off1, offStatements] = await perMutation(MUTATIONS, () => runMany(MUTATIONS, CONCURRENCY, () => createCustomer(gql)));
+    const [off1, offCost] = await perMutation(MUTATIONS, pool, () => runMany(MUTATIONS, CONCURRENCY, () => createCustomer(gql)));
     const receivers = await Promise.all(Array.from({ length: CONNECTORS }, startReceiver));
     const connectorIds = await createConnectors(gql, receivers, 5000);
     const t0 = Date.now();
     let mutationsDoneAt = 0;
-    const [on, onStatements] = await perMutation(MUTATIONS, async () => {
+    const [on, onCost] = await perMutation(MUTATIONS, pool, async () => {
       const result = await runMany(MUTATIONS, CONCURRENCY, () => createCustomer(gql));
       mutationsDoneAt = Date.now();
       await waitFor("every delivery", () => receivers.every((r) => r.ids.size >= MUTATIONS), 600_000);
@@ -188,8 +201,8 @@ async function throughput(databaseUrl: string, pool: pg.Pool) {
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
       failed: off1.failed + on.failed + off2.failed,
-      offStatements,
-      onStatements,
+      offCost,
+      onCost,
     };
   } finally {
     await app.stop();
@@ -259,6 +272,9 @@ async function createTenantOn(databaseUrl: string, slug: string) {
   }
 }
 
+const cost = (c: Cost) =>
+  `${c.statements.toFixed(1)} statements, CPU ${c.nodeMs.toFixed(1)} ms node + ${c.postgresMs.toFixed(1)} ms PostgreSQL`;
+
 async function bench(databaseUrl: string) {
   const load = loadDuring();
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
@@ -276,7 +292,7 @@ async function bench(databaseUrl: string) {
       `on / mean(off): **${t.ratio.toFixed(2)}** (goal ≥ 0.8: ${t.ratio >= 0.8 ? "met" : "not met"}); failed mutations: ${t.failed}.`,
       `Deliveries: ${t.deliveries} received, **${t.deliveriesPerSecond.toFixed(0)}/s** from the first mutation to the last receipt; the outbox drained ${(t.drainMs / 1000).toFixed(1)} s after the last mutation.`,
       `Commit-to-receipt latency: p50 **${t.p50.toFixed(0)} ms**, p99 **${t.p99.toFixed(0)} ms**.`,
-      `Statements per mutation (BEGIN/COMMIT included, the worker's until the last receipt): ${t.offStatements.toFixed(1)} connectors off, ${t.onStatements.toFixed(1)} with ${CONNECTORS} connectors.`,
+      `Per mutation (BEGIN/COMMIT included; with connectors, the worker's share until the last receipt): connectors off ${cost(t.offCost)}; ${CONNECTORS} connectors ${cost(t.onCost)}.`,
       ...(k
         ? [
             `kill -9 of a node after ${Math.floor(KILL_MUTATIONS / 3)} of ${k.attempted} mutations (${k.failed} failed at the client): ${k.committed} committed × ${CONNECTORS} connectors = ${k.expected} deliveries expected, ${k.unique} received, **${k.lost} lost** (goal 0: ${k.lost === 0 ? "met" : "not met"}), ${k.duplicates} re-sent with the same webhook-id; the restarted node emptied the outbox in ${(k.recoveryMs / 1000).toFixed(1)} s (leases: connector timeout 2 s + margin 2 s).`,
