@@ -3,7 +3,7 @@ import type { EventBus } from "../events/bus.ts";
 import type { ConnectorSettings } from "../config.ts";
 import { releaseClaim, storeBodies, type BuiltBody, type ClaimedDelivery } from "./claims.ts";
 import { ExpressionError } from "./expressions.ts";
-import { buildBody, loadDeliveryInputs, MissingEventError } from "./payload.ts";
+import { buildBody, inputOfClaim, MissingEventError } from "./payload.ts";
 import { recordAttempt, type AttemptOutcome, type Success } from "./record.ts";
 import { sendDelivery } from "./send.ts";
 import { applyPostEvent } from "./writeback.ts";
@@ -21,24 +21,23 @@ export interface DeliverDeps {
 export type Prepared = { body: string } | { body: null; retryInMs: number | null };
 
 /**
- * Makes the deliveries of one claim ready to send: a delivery claimed again keeps its stored body;
- * the first attempts get theirs built (rule false → SKIPPED) and stored. An expression error or a
- * vanished event is recorded as a failed attempt with that message. Cost: for all first attempts
- * of the claim together, one read of their inputs and one statement storing the bodies.
+ * Makes the deliveries of one claim ready to send: a body already stored (claimed again, or stored
+ * by the claim itself for a connector without logic) is sent as it is; the others get theirs built
+ * from the input the claim read (rule false → SKIPPED) and stored. An expression error or a
+ * vanished event is recorded as a failed attempt with that message. Cost: one statement storing
+ * the built bodies of the whole claim, none when nothing was built.
  */
 export async function prepareDeliveries(deps: DeliverDeps, claims: ClaimedDelivery[]): Promise<Map<string, Prepared>> {
   const prepared = new Map<string, Prepared>();
-  const first = claims.filter((claim) => claim.payloadText === null);
-  for (const claim of claims) if (claim.payloadText !== null) prepared.set(claim.id, { body: claim.payloadText });
-  if (first.length === 0) return prepared;
   const startedAt = new Date();
-  const inputs = await loadDeliveryInputs(deps.db, first);
   const built: BuiltBody[] = [];
-  for (const claim of first) {
+  for (const claim of claims) {
+    if (claim.payloadText !== null) {
+      prepared.set(claim.id, { body: claim.payloadText });
+      continue;
+    }
     try {
-      const input = inputs.get(claim.id)!;
-      if (input instanceof MissingEventError) throw input;
-      built.push({ claim, ...(await buildBody(claim, input)) });
+      built.push({ claim, ...(await buildBody(claim, inputOfClaim(claim))) });
     } catch (error) {
       if (!(error instanceof ExpressionError || error instanceof MissingEventError)) throw error;
       prepared.set(claim.id, { body: null, retryInMs: await record(deps, claim, failedBuild(startedAt, error.message)) });

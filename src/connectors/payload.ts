@@ -1,5 +1,5 @@
 import type { Db } from "../db/database.ts";
-import { ALL_FIELDS, customerFromSql, jsonRecordColumns } from "../exports/fields.ts";
+import { ALL_FIELDS, customerFromSql, iso, jsonRecordColumns } from "../exports/fields.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { evaluateExpression, ExpressionError } from "./expressions.ts";
 
@@ -45,81 +45,50 @@ export interface DeliverySource {
   test: boolean;
 }
 
-/** An audit event as a delivery input has it, with the customer's export record (JSON text) when there is one. */
-interface EventRow {
-  id: string;
-  tenantId: string;
-  type: string;
-  seq: string;
-  occurredAt: Date;
-  actorKind: string;
-  actorId: string | null;
-  customerId: string | null;
-  data: unknown;
-  customer: string | null;
+/**
+ * The CTEs `events`, `snapshots` and `inputs` (event_id, tenant_id, input jsonb): the normalized
+ * input of every audit event `source` names (SQL text after FROM with columns event_id and
+ * tenant_id) — the event and its customer as they are now (the export record with every field);
+ * an event several connectors deliver is read once, and so is a customer several events concern.
+ * The claim statement reads its first attempts' inputs with it (claims.ts); no row for an event
+ * that is gone.
+ */
+export function deliveryInputsSql(source: string): Prisma.Sql {
+  const { lateral } = jsonRecordColumns(ALL_FIELDS);
+  return Prisma.sql`events AS (
+      SELECT e.* FROM audit_event e WHERE (e.id, e.tenant_id) IN (SELECT DISTINCT event_id, tenant_id FROM ${Prisma.raw(source)})
+    ), snapshots AS (
+      SELECT c.id, c.tenant_id, jsonb_build_object('id', c.id) || to_jsonb(r) AS record FROM ${Prisma.raw(customerFromSql(ALL_FIELDS))}${lateral}
+      WHERE (c.id, c.tenant_id) IN (SELECT DISTINCT customer_id, tenant_id FROM events)
+    ), inputs AS (
+      SELECT e.id AS event_id, e.tenant_id, jsonb_build_object(
+        'event', jsonb_build_object('id', e.id, 'type', e.type, 'seq', e.seq::text, 'occurredAt', ${Prisma.raw(iso("e.occurred_at"))},
+                                   'actor', jsonb_build_object('kind', e.actor_kind, 'id', e.actor_id), 'customerId', e.customer_id, 'data', e.data),
+        'customer', s.record,
+        'tenant', jsonb_build_object('id', e.tenant_id)) AS input
+      FROM events e LEFT JOIN snapshots s ON s.id = e.customer_id AND s.tenant_id = e.tenant_id
+    )`;
+}
+
+/** A delivery's input read now (the post-event write-back's); throws MissingEventError when its event is gone. Cost: one statement. */
+export async function loadDeliveryInput(db: Db, delivery: DeliverySource): Promise<DeliveryInput> {
+  if (delivery.test) return sampleInput(delivery);
+  const [row] = delivery.eventId
+    ? await db.$queryRaw<{ input: string }[]>`
+        WITH source AS (SELECT ${delivery.eventId}::uuid AS event_id, ${delivery.tenantId}::uuid AS tenant_id), ${deliveryInputsSql("source")}
+        SELECT input::text AS input FROM inputs`
+    : [];
+  return inputOfClaim({ ...delivery, inputText: row?.input ?? null });
 }
 
 /**
- * The inputs of `deliveries`, by delivery id: the audit event and the customer as they are now
- * (the export record with every field), or the sample input for a test delivery; a
- * MissingEventError where the event is gone. Cost: one statement for all of them, however many
- * (none when all are tests); an event several connectors deliver is read once, and so is a
- * customer several events concern.
+ * The input a first attempt's body is built from: what its claim read (JSON text), or the sample
+ * for a test delivery. Throws MissingEventError when the claim found no event behind it.
  */
-export async function loadDeliveryInputs(db: Db, deliveries: DeliverySource[]): Promise<Map<string, DeliveryInput | MissingEventError>> {
-  const wanted = deliveries.filter((d) => !d.test && d.eventId);
-  const rows = wanted.length === 0 ? [] : await readEvents(db, wanted);
-  const events = new Map(rows.map((row) => [`${row.id}/${row.tenantId}`, row]));
-  return new Map(
-    deliveries.map((delivery) => {
-      if (delivery.test) return [delivery.id, sampleInput(delivery)];
-      const row = events.get(`${delivery.eventId}/${delivery.tenantId}`);
-      return [
-        delivery.id,
-        row ? inputOf(row, delivery.tenantId) : new MissingEventError(`audit event ${delivery.eventId ?? "(none)"} not found`),
-      ];
-    }),
-  );
-}
-
-/** One delivery's input (see loadDeliveryInputs); throws MissingEventError when its event is gone. */
-export async function loadDeliveryInput(db: Db, delivery: DeliverySource): Promise<DeliveryInput> {
-  const input = (await loadDeliveryInputs(db, [delivery])).get(delivery.id)!;
-  if (input instanceof MissingEventError) throw input;
-  return input;
-}
-
-/** The events behind `deliveries` and their customers' export records, each read once: one statement. */
-function readEvents(db: Db, deliveries: DeliverySource[]): Promise<EventRow[]> {
-  const { lateral } = jsonRecordColumns(ALL_FIELDS);
-  const keys = JSON.stringify(deliveries.map((d) => ({ id: d.eventId, tenantId: d.tenantId })));
-  return db.$queryRaw<EventRow[]>`
-    WITH events AS (
-      SELECT e.* FROM audit_event e
-      WHERE (e.id, e.tenant_id) IN (SELECT DISTINCT k.id, k."tenantId" FROM jsonb_to_recordset(${keys}::jsonb) AS k(id uuid, "tenantId" uuid))
-    ), snapshots AS (
-      SELECT c.id, c.tenant_id, row_to_json(r)::text AS record FROM ${Prisma.raw(customerFromSql(ALL_FIELDS))}${lateral}
-      WHERE (c.id, c.tenant_id) IN (SELECT DISTINCT customer_id, tenant_id FROM events)
-    )
-    SELECT e.id, e.tenant_id AS "tenantId", e.type, e.seq::text AS seq, e.occurred_at AS "occurredAt", e.actor_kind::text AS "actorKind",
-           e.actor_id AS "actorId", e.customer_id AS "customerId", e.data, s.record AS customer
-    FROM events e LEFT JOIN snapshots s ON s.id = e.customer_id AND s.tenant_id = e.tenant_id`;
-}
-
-function inputOf(row: EventRow, tenantId: string): DeliveryInput {
-  return {
-    event: {
-      id: row.id,
-      type: row.type,
-      seq: row.seq,
-      occurredAt: row.occurredAt.toISOString(),
-      actor: { kind: row.actorKind, id: row.actorId },
-      customerId: row.customerId,
-      data: row.data,
-    },
-    customer: row.customer ? { id: row.customerId, ...(JSON.parse(row.customer) as Record<string, unknown>) } : null,
-    tenant: { id: tenantId },
-  };
+export function inputOfClaim(delivery: DeliverySource & { inputText: string | null }): DeliveryInput {
+  if (delivery.test) return sampleInput(delivery);
+  if (delivery.inputText === null) throw new MissingEventError(`audit event ${delivery.eventId ?? "(none)"} not found`);
+  return JSON.parse(delivery.inputText) as DeliveryInput;
 }
 
 /**
