@@ -10,15 +10,18 @@
 //    mutations over HTTP and is killed with SIGKILL a third of the way in; a new node starts on
 //    the same database; the receivers must get every committed event's delivery (goal: 0 lost;
 //    re-sent attempts with the same webhook-id are counted as duplicates, which are allowed).
+//    BENCH_KILL_MUTATIONS=0 skips it.
 // A fresh database bench_connectors_<random> is created, migrated and dropped at the end.
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import pg from "pg";
+import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { App } from "../src/app.ts";
 import { createTenant } from "../src/tenants/service.ts";
+import { countingAdapter } from "../test/helpers/database.ts";
 import { benchGateway, startGatewayProcess, withScratchDatabase } from "./harness.ts";
-import { loadDuring, machine, recordResults } from "./machine.ts";
+import { cpuSplit, loadDuring, machine, recordResults } from "./machine.ts";
 
 const MUTATIONS = Number(process.env.BENCH_MUTATIONS ?? 10_000);
 const KILL_MUTATIONS = Number(process.env.BENCH_KILL_MUTATIONS ?? 3000);
@@ -138,19 +141,47 @@ async function createConnectors(gql: Gql, receivers: Receiver[], timeoutMs: numb
   return ids;
 }
 
+/** Every statement the in-process gateway sends (BEGIN included; COMMIT is a statement already); the texts are not kept. */
+const counter = { count: 0, sql: { push: () => 0 } as unknown as string[] };
+const counting = (factory: SqlDriverAdapterFactory) => countingAdapter(factory, counter, { beginToo: true });
+
+/** What `work` cost per mutation: statements, and CPU milliseconds of this process and of the database's backends. */
+async function perMutation<T>(mutations: number, pool: pg.Pool, work: () => Promise<T>): Promise<[T, Cost]> {
+  const backends = async () =>
+    (await pool.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")).rows.map((r) => r.pid);
+  const cpu = await cpuSplit(backends);
+  counter.count = 0;
+  const value = await work();
+  const { nodeSeconds, postgresSeconds } = await cpu();
+  return [
+    value,
+    { statements: counter.count / mutations, nodeMs: (nodeSeconds * 1000) / mutations, postgresMs: (postgresSeconds * 1000) / mutations },
+  ];
+}
+
+interface Cost {
+  statements: number;
+  nodeMs: number;
+  postgresMs: number;
+}
+
 async function throughput(databaseUrl: string, pool: pg.Pool) {
-  const app = await benchGateway(databaseUrl, undefined, WORKER_ENV);
+  const app = await benchGateway(databaseUrl, counting, WORKER_ENV);
   try {
     const { secret, credential } = await createTenant(app.database.prisma, app.events, { slug: "bench" });
     const gql = inProcessGql(app, { "x-api-key": credential.keyId, "x-api-secret": secret });
     await runMany(500, CONCURRENCY, () => createCustomer(gql)); // warm-up
-    const off1 = await runMany(MUTATIONS, CONCURRENCY, () => createCustomer(gql));
+    const [off1, offCost] = await perMutation(MUTATIONS, pool, () => runMany(MUTATIONS, CONCURRENCY, () => createCustomer(gql)));
     const receivers = await Promise.all(Array.from({ length: CONNECTORS }, startReceiver));
     const connectorIds = await createConnectors(gql, receivers, 5000);
     const t0 = Date.now();
-    const on = await runMany(MUTATIONS, CONCURRENCY, () => createCustomer(gql));
-    const mutationsDoneAt = Date.now();
-    await waitFor("every delivery", () => receivers.every((r) => r.ids.size >= MUTATIONS), 600_000);
+    let mutationsDoneAt = 0;
+    const [on, onCost] = await perMutation(MUTATIONS, pool, async () => {
+      const result = await runMany(MUTATIONS, CONCURRENCY, () => createCustomer(gql));
+      mutationsDoneAt = Date.now();
+      await waitFor("every delivery", () => receivers.every((r) => r.ids.size >= MUTATIONS), 600_000);
+      return result;
+    });
     const lastReceipt = Math.max(...receivers.map((r) => r.lastAt));
     const deliveries = receivers.reduce((n, r) => n + r.ids.size, 0);
     // The third run with the connectors deactivated: no delivery is queued any more.
@@ -170,9 +201,12 @@ async function throughput(databaseUrl: string, pool: pg.Pool) {
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
       failed: off1.failed + on.failed + off2.failed,
+      offCost,
+      onCost,
     };
   } finally {
     await app.stop();
+    await app.database.close();
   }
 }
 
@@ -234,15 +268,19 @@ async function createTenantOn(databaseUrl: string, slug: string) {
     return await createTenant(app.database.prisma, app.events, { slug });
   } finally {
     await app.stop();
+    await app.database.close();
   }
 }
+
+const cost = (c: Cost) =>
+  `${c.statements.toFixed(1)} statements, CPU ${c.nodeMs.toFixed(1)} ms node + ${c.postgresMs.toFixed(1)} ms PostgreSQL`;
 
 async function bench(databaseUrl: string) {
   const load = loadDuring();
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   try {
     const t = await throughput(databaseUrl, pool);
-    const k = await killNine(databaseUrl, pool);
+    const k = KILL_MUTATIONS > 0 ? await killNine(databaseUrl, pool) : null;
     const table = [
       `| ${MUTATIONS} createCustomer, ${CONCURRENCY} in flight | writes/s |`,
       "| --- | ---: |",
@@ -254,7 +292,12 @@ async function bench(databaseUrl: string) {
       `on / mean(off): **${t.ratio.toFixed(2)}** (goal ≥ 0.8: ${t.ratio >= 0.8 ? "met" : "not met"}); failed mutations: ${t.failed}.`,
       `Deliveries: ${t.deliveries} received, **${t.deliveriesPerSecond.toFixed(0)}/s** from the first mutation to the last receipt; the outbox drained ${(t.drainMs / 1000).toFixed(1)} s after the last mutation.`,
       `Commit-to-receipt latency: p50 **${t.p50.toFixed(0)} ms**, p99 **${t.p99.toFixed(0)} ms**.`,
-      `kill -9 of a node after ${Math.floor(KILL_MUTATIONS / 3)} of ${k.attempted} mutations (${k.failed} failed at the client): ${k.committed} committed × ${CONNECTORS} connectors = ${k.expected} deliveries expected, ${k.unique} received, **${k.lost} lost** (goal 0: ${k.lost === 0 ? "met" : "not met"}), ${k.duplicates} re-sent with the same webhook-id; the restarted node emptied the outbox in ${(k.recoveryMs / 1000).toFixed(1)} s (leases: connector timeout 2 s + margin 2 s).`,
+      `Per mutation (BEGIN/COMMIT included; with connectors, the worker's share until the last receipt): connectors off ${cost(t.offCost)}; ${CONNECTORS} connectors ${cost(t.onCost)}.`,
+      ...(k
+        ? [
+            `kill -9 of a node after ${Math.floor(KILL_MUTATIONS / 3)} of ${k.attempted} mutations (${k.failed} failed at the client): ${k.committed} committed × ${CONNECTORS} connectors = ${k.expected} deliveries expected, ${k.unique} received, **${k.lost} lost** (goal 0: ${k.lost === 0 ? "met" : "not met"}), ${k.duplicates} re-sent with the same webhook-id; the restarted node emptied the outbox in ${(k.recoveryMs / 1000).toFixed(1)} s (leases: connector timeout 2 s + margin 2 s).`,
+          ]
+        : []),
     ];
     console.log(`\n${table}\n\n${lines.join("\n")}`);
     recordResults(

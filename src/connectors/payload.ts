@@ -1,5 +1,5 @@
 import type { Db } from "../db/database.ts";
-import { ALL_FIELDS, customerFromSql, jsonRecordColumns } from "../exports/fields.ts";
+import { ALL_FIELDS, customerFromSql, iso, jsonRecordColumns } from "../exports/fields.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { evaluateExpression, ExpressionError } from "./expressions.ts";
 
@@ -46,41 +46,49 @@ export interface DeliverySource {
 }
 
 /**
- * The customer's export record (every export field) plus its id, read in one statement, or null
- * when the tenant has no such customer.
+ * The CTEs `events`, `snapshots` and `inputs` (event_id, tenant_id, input jsonb): the normalized
+ * input of every audit event `source` names (SQL text after FROM with columns event_id and
+ * tenant_id) — the event and its customer as they are now (the export record with every field);
+ * an event several connectors deliver is read once, and so is a customer several events concern.
+ * The claim statement reads its first attempts' inputs with it (claims.ts); no row for an event
+ * that is gone.
  */
-export async function customerSnapshot(db: Db, tenantId: string, customerId: string): Promise<Record<string, unknown> | null> {
+export function deliveryInputsSql(source: string): Prisma.Sql {
   const { lateral } = jsonRecordColumns(ALL_FIELDS);
-  const [row] = await db.$queryRaw<{ record: string }[]>`
-    SELECT row_to_json(r)::text AS record FROM ${Prisma.raw(customerFromSql(ALL_FIELDS))}${lateral}
-    WHERE c.id = ${customerId}::uuid AND c.tenant_id = ${tenantId}::uuid`;
-  return row ? { id: customerId, ...(JSON.parse(row.record) as Record<string, unknown>) } : null;
+  return Prisma.sql`events AS (
+      SELECT e.* FROM audit_event e WHERE (e.id, e.tenant_id) IN (SELECT DISTINCT event_id, tenant_id FROM ${Prisma.raw(source)})
+    ), snapshots AS (
+      SELECT c.id, c.tenant_id, jsonb_build_object('id', c.id) || to_jsonb(r) AS record FROM ${Prisma.raw(customerFromSql(ALL_FIELDS))}${lateral}
+      WHERE (c.id, c.tenant_id) IN (SELECT DISTINCT customer_id, tenant_id FROM events)
+    ), inputs AS (
+      SELECT e.id AS event_id, e.tenant_id, jsonb_build_object(
+        'event', jsonb_build_object('id', e.id, 'type', e.type, 'seq', e.seq::text, 'occurredAt', ${Prisma.raw(iso("e.occurred_at"))},
+                                   'actor', jsonb_build_object('kind', e.actor_kind, 'id', e.actor_id), 'customerId', e.customer_id, 'data', e.data),
+        'customer', s.record,
+        'tenant', jsonb_build_object('id', e.tenant_id)) AS input
+      FROM events e LEFT JOIN snapshots s ON s.id = e.customer_id AND s.tenant_id = e.tenant_id
+    )`;
+}
+
+/** A delivery's input read now (the post-event write-back's); throws MissingEventError when its event is gone. Cost: one statement. */
+export async function loadDeliveryInput(db: Db, delivery: DeliverySource): Promise<DeliveryInput> {
+  if (delivery.test) return sampleInput(delivery);
+  const [row] = delivery.eventId
+    ? await db.$queryRaw<{ input: string }[]>`
+        WITH source AS (SELECT ${delivery.eventId}::uuid AS event_id, ${delivery.tenantId}::uuid AS tenant_id), ${deliveryInputsSql("source")}
+        SELECT input::text AS input FROM inputs`
+    : [];
+  return inputOfClaim({ ...delivery, inputText: row?.input ?? null });
 }
 
 /**
- * The input of a delivery: its audit event and the customer as they are now (two primary-key
- * reads), or the sample input for a test delivery. Throws when the event is gone.
+ * The input a first attempt's body is built from: what its claim read (JSON text), or the sample
+ * for a test delivery. Throws MissingEventError when the claim found no event behind it.
  */
-export async function loadDeliveryInput(db: Db, delivery: DeliverySource): Promise<DeliveryInput> {
+export function inputOfClaim(delivery: DeliverySource & { inputText: string | null }): DeliveryInput {
   if (delivery.test) return sampleInput(delivery);
-  const event = delivery.eventId
-    ? await db.auditEvent.findUnique({ where: { id_tenantId: { id: delivery.eventId, tenantId: delivery.tenantId } } })
-    : null;
-  if (!event) throw new MissingEventError(`audit event ${delivery.eventId ?? "(none)"} not found`);
-  const customer = event.customerId ? await customerSnapshot(db, delivery.tenantId, event.customerId) : null;
-  return {
-    event: {
-      id: event.id,
-      type: event.type,
-      seq: event.seq.toString(),
-      occurredAt: event.occurredAt.toISOString(),
-      actor: { kind: event.actorKind, id: event.actorId },
-      customerId: event.customerId,
-      data: event.data,
-    },
-    customer,
-    tenant: { id: delivery.tenantId },
-  };
+  if (delivery.inputText === null) throw new MissingEventError(`audit event ${delivery.eventId ?? "(none)"} not found`);
+  return JSON.parse(delivery.inputText) as DeliveryInput;
 }
 
 /**

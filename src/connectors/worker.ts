@@ -3,7 +3,8 @@ import type { Db } from "../db/database.ts";
 import type { EventBus } from "../events/bus.ts";
 import type { Logger } from "../logger.ts";
 import { claimDeliveries, type ClaimedDelivery } from "./claims.ts";
-import { deliver } from "./deliver.ts";
+import { deliverPrepared, prepareDeliveries, type Prepared } from "./deliver.ts";
+import { successRecorder } from "./record.ts";
 
 // The delivery worker of one node: keeps up to CONNECTOR_WORKER_CONCURRENCY deliveries in flight.
 // It claims when woken — by any tenant's audit event on the bus (a committed change may have queued
@@ -11,6 +12,10 @@ import { deliver } from "./deliver.ts";
 // scheduled comes due, and every CONNECTOR_WORKER_INTERVAL_MS (deliveries queued by nodes whose
 // events this node does not hear, leases that ran out). Wakes coalesce: at most one claim
 // statement runs at a time, plus one queued behind it; events within EVENT_COALESCE_MS share one.
+// The statements per delivery are what the outbox costs the writes beside it, so they are shared:
+// a claim's first attempts are made ready together (one input read, one body store) and successes
+// finishing together are recorded by one statement (successRecorder): about 1–2 statements per
+// delivery in a burst, against 8 one at a time.
 
 /** How long a burst of audit events is gathered into one claim (ms): latency vs statements. */
 const EVENT_COALESCE_MS = 5;
@@ -39,9 +44,11 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   const timers = timerSet();
   let stopped = false;
 
-  const send = (claim: ClaimedDelivery) => {
+  const deliverDeps = { ...deps, recordSuccess: successRecorder(deps.db) };
+
+  const send = (claim: ClaimedDelivery, batch: Promise<Map<string, Prepared>>) => {
     const abort = new AbortController();
-    const done = deliver(deps, claim, abort.signal)
+    const done = deliverPrepared(deliverDeps, claim, batch, abort.signal)
       .then((retryInMs) => {
         if (retryInMs !== null) timers.after(retryInMs, wake);
       })
@@ -59,7 +66,8 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
         const room = settings.concurrency - inFlight.size;
         if (room <= 0) return;
         const claimed = await claimDeliveries(deps.db, room, settings.leaseMarginMs);
-        for (const claim of claimed) send(claim);
+        const batch = prepareDeliveries(deliverDeps, claimed);
+        for (const claim of claimed) send(claim, batch);
         if (claimed.length < room) return;
       }
     },

@@ -36,9 +36,9 @@ export const OPTIONAL_FIELDS = ["addresses", "emails", "phones", "identities", "
 export type ExportField = (typeof DEFAULT_FIELDS)[number] | (typeof OPTIONAL_FIELDS)[number];
 export const ALL_FIELDS: readonly ExportField[] = [...DEFAULT_FIELDS, ...OPTIONAL_FIELDS];
 
-// Instants in UTC with milliseconds, whatever the session's TimeZone (json_build_object would
-// write the session's offset).
-const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+// Instants in UTC with milliseconds, as Date.toISOString writes them, whatever the session's
+// TimeZone (json_build_object would write the session's offset).
+export const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 // The primary email and phone: one LATERAL read each for value and verified together (a
 // subquery per column read the contact twice: 13% of a page's statement, measured).
