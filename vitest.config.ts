@@ -12,8 +12,13 @@ if (process.env.REQUIRE_SERVICES && !(process.env.TEST_DATABASE_URL && process.e
   throw new Error("REQUIRE_SERVICES is set: TEST_DATABASE_URL and REDIS_URL must be too");
 }
 
+// `*.postgres.test.ts` files need a real server (several processes on one database): they belong
+// to the postgres project only, rather than showing up as skipped in the pglite one.
 const shared = { include: ["test/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 120_000 };
-const project = (name: string, db: string) => ({ extends: true as const, test: { ...shared, name, env: { TEST_DB: db } } });
+const project = (name: string, db: string) => ({
+  extends: true as const,
+  test: { ...shared, name, env: { TEST_DB: db }, exclude: db === "postgres" ? [] : ["test/**/*.postgres.test.ts", "**/node_modules/**"] },
+});
 
 export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },

@@ -6,7 +6,7 @@ import { createLocalEventBus } from "../src/events/bus.ts";
 import { serviceContext, type ServiceContext } from "../src/service-context.ts";
 import { createTenant } from "../src/tenants/service.ts";
 import { insertConnector } from "./helpers/connector-rows.ts";
-import { createTestDatabase, TEST_DB } from "./helpers/database.ts";
+import { createTestDatabase } from "./helpers/database.ts";
 import { attemptsOf, deliveriesOf, emit, SETTLE_MS, WORKER_ENV } from "./helpers/deliveries.ts";
 import { testConfig } from "./helpers/gateway.ts";
 import { startReceiver } from "./helpers/receiver.ts";
@@ -20,7 +20,7 @@ const BURST = 300;
 const CUSTOMERS = 30;
 const MASTER_KEY = randomBytes(32);
 
-describe.runIf(TEST_DB === "postgres")("deliveries across two gateway nodes", () => {
+describe("deliveries across two gateway nodes", () => {
   const cleanup: (() => Promise<unknown>)[] = [];
   afterAll(async () => {
     for (const step of cleanup.reverse()) await step();
