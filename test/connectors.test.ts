@@ -122,7 +122,8 @@ describe("validation", () => {
     ["a broken post-event logic", { postEvent: "]" }, "input.postEvent", /not a valid JSONata expression/],
     ["a reserved header", { headers: { "Content-Type": "text/plain" } }, "input.headers.Content-Type", /cannot be overridden/],
     ["a webhook-* header", { headers: { "Webhook-Id": "x" } }, "input.headers.Webhook-Id", /cannot be overridden/],
-    ["a header value that is not a string", { headers: { "X-Count": 3 } }, "input.headers.X-Count", /a header value is a string/],
+    ["a header value that is not a string", { headers: { "X-Count": 3 } }, "input.headers.X-Count", /a header value is at most/],
+    ["a header value node:http cannot send", { headers: { "X-Key": "…" } }, "input.headers.X-Key", /visible ASCII/],
     ["a header value on two lines", { headers: { "X-A": "a\r\nHost: evil" } }, "input.headers.X-A", /on one line/],
     [
       "too many headers",

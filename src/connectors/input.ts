@@ -196,6 +196,9 @@ function outflowIssues(f: Pick<ConnectorFields, "url" | "events">, allowPrivateT
   return issues;
 }
 
+/** What node:http sends as a header value (RFC 9110 field-value; Latin-1 obs-text aside): anything else fails every attempt. */
+const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
+
 function headerIssues(headers: Record<string, unknown>, path: string): { value: Record<string, string>; issues: ValidationIssue[] } {
   const issues: ValidationIssue[] = [];
   const entries = Object.entries(headers);
@@ -206,8 +209,8 @@ function headerIssues(headers: Record<string, unknown>, path: string): { value: 
     if (!HEADER_NAME.test(name)) issues.push({ field, message: "not an HTTP header name" });
     else if (RESERVED_HEADERS.test(name)) issues.push({ field, message: "set by the gateway or the connection: it cannot be overridden" });
     else if (seen.has(name.toLowerCase())) issues.push({ field, message: "given twice (header names are case-insensitive)" });
-    if (typeof value !== "string" || /[\r\n\0]/.test(value) || value.length > 1000)
-      issues.push({ field, message: "a header value is a string of at most 1000 characters on one line" });
+    if (typeof value !== "string" || !HEADER_VALUE.test(value) || value.length > 1000)
+      issues.push({ field, message: "a header value is at most 1000 characters of visible ASCII, spaces and tabs, on one line" });
     seen.add(name.toLowerCase());
   }
   return { value: headers as Record<string, string>, issues };
