@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { retryDelayMs } from "../src/connectors/record.ts";
-import { recordAttempt } from "../src/connectors/record.ts";
+import { recordFailure } from "../src/connectors/record.ts";
 import type { ClaimedDelivery } from "../src/connectors/claims.ts";
 import { insertConnector, type ConnectorRow } from "./helpers/connector-rows.ts";
 import { attemptsOf, deliveriesOf, emit, settled, SETTLE_MS, WORKER_ENV } from "./helpers/deliveries.ts";
@@ -188,7 +188,7 @@ describe("outflow deliveries", () => {
     expect(receiver.withId(held.id)[0]!.at).toBeGreaterThanOrEqual(leaseEnd.getTime() - 50); // not before its lease ended
     const stale = { ...dead, claimToken: staleToken, attempts: 0, maxAttempts: 5, test: false } as unknown as ClaimedDelivery;
     const outcome = { ok: false, startedAt: new Date(), durationMs: 1, statusCode: 500, error: "late", responseExcerpt: null };
-    expect(await recordAttempt({ db: gw.db, events: gw.app.events }, stale, outcome, 1)).toBeNull();
+    expect(await recordFailure({ db: gw.db, events: gw.app.events }, stale, outcome, 1)).toBeNull();
     expect(await gw.db.connectorDelivery.findUniqueOrThrow({ where: { id: dead.id } })).toMatchObject({ status: "DELIVERED", attempts: 1 });
     expect(await attemptsOf(gw.db, dead.id)).toHaveLength(1);
   });

@@ -4,7 +4,7 @@ import type { ConnectorSettings } from "../config.ts";
 import { releaseClaim, storeBodies, type BuiltBody, type ClaimedDelivery } from "./claims.ts";
 import { ExpressionError } from "./expressions.ts";
 import { buildBody, inputOfClaim, MissingEventError } from "./payload.ts";
-import { recordAttempt, type AttemptOutcome, type Success } from "./record.ts";
+import { recordFailure, type AttemptOutcome, type Success } from "./record.ts";
 import { sendDelivery } from "./send.ts";
 import { applyPostEvent } from "./writeback.ts";
 
@@ -94,7 +94,7 @@ async function deliver(deps: DeliverDeps, claim: ClaimedDelivery, body: string, 
 }
 
 const record = (deps: DeliverDeps, claim: ClaimedDelivery, outcome: AttemptOutcome) =>
-  recordAttempt(deps, claim, outcome, deps.settings.minRetryIntervalMs);
+  recordFailure(deps, claim, outcome, deps.settings.minRetryIntervalMs);
 
 const failedBuild = (startedAt: Date, error: string): AttemptOutcome => ({
   ok: false,

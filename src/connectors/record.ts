@@ -35,21 +35,17 @@ export function retryDelayMs(policy: Pick<ClaimedDelivery, "backoff" | "retryInt
 }
 
 /**
- * Records `outcome` for `claim` if the claim still holds (else nothing: the lease ran out and the
- * delivery belongs to another claim). Answers the retry delay when another attempt was scheduled.
- * Cost: a success, one statement (recordSuccesses); a failure, one transaction of 3–5 statements
- * (the audit statement only when an event is written).
+ * Records a failed attempt for `claim` if the claim still holds (else nothing: the lease ran out
+ * and the delivery belongs to another claim). Answers the retry delay when another attempt was
+ * scheduled. Successes go through recordSuccesses instead. Cost: one transaction of 3–5
+ * statements (the audit statement only when an event is written).
  */
-export async function recordAttempt(
+export async function recordFailure(
   deps: { db: Db; events: EventBus },
   claim: ClaimedDelivery,
   outcome: AttemptOutcome,
   minRetryIntervalMs: number,
 ): Promise<number | null> {
-  if (outcome.ok) {
-    await recordSuccesses(deps.db, [{ claim, outcome }]);
-    return null;
-  }
   const ctx = serviceContext(deps, claim.tenantId, { kind: "CONNECTOR", id: claim.connectorId });
   return transact(ctx, async (tx, audit) => {
     const attempts = claim.attempts + 1;
