@@ -13,6 +13,7 @@ const LAYERS = [
   ["custom-fields", "^src/custom-fields/"],
   ["customers", "^src/customers/"],
   ["identities", "^src/identities/"],
+  ["authenticators", "^src/authenticators/"],
   ["consents", "^src/consents/"],
   ["custom-objects", "^src/custom-objects/"],
   ["segments", "^src/segments/"],

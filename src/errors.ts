@@ -18,6 +18,7 @@ export const NOT_FOUND_CODES = [
   "IMPORT_JOB_NOT_FOUND",
   "CONNECTOR_NOT_FOUND",
   "DELIVERY_NOT_FOUND",
+  "AUTHENTICATOR_NOT_FOUND",
 ] as const;
 
 export const CONFLICT_CODES = [

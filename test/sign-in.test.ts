@@ -75,7 +75,7 @@ describe("signIn", () => {
       actorKind: "CUSTOMER",
       userAgent: FIREFOX_UBUNTU,
     });
-    expect(signedIn.data).toEqual({ sessionId: session.id, identifierKind: "email", passwordRehashed: false });
+    expect(signedIn.data).toEqual({ sessionId: session.id, identifierKind: "email", passwordRehashed: false, amr: ["pwd"] });
     expect(signedIn.seq - created.seq).toBe(1n);
   });
 

@@ -13,6 +13,8 @@ export interface AccessClaims {
   sid: string;
   /** Space-separated; "customer" is all this gateway issues today. */
   scope: string;
+  /** How the customer signed in (RFC 8176): ["pwd"], or ["pwd","otp"] after a second factor. Informational: nothing here checks it. */
+  amr?: string[];
 }
 
 export const CUSTOMER_SCOPE = "customer";
@@ -26,7 +28,12 @@ export async function signAccessToken(auth: AuthRuntime, claims: Omit<AccessClai
   const { kid, key } = await auth.keys.signer();
   const now = Math.floor(Date.now() / 1000);
   const exp = now + auth.config.accessTokenTtlSeconds;
-  const token = await new SignJWT({ tenant: claims.tenant, sid: claims.sid, scope: CUSTOMER_SCOPE })
+  const token = await new SignJWT({
+    tenant: claims.tenant,
+    sid: claims.sid,
+    scope: CUSTOMER_SCOPE,
+    ...(claims.amr ? { amr: claims.amr } : {}),
+  })
     .setProtectedHeader({ alg: ALGORITHM, kid, typ: "JWT" })
     .setSubject(claims.sub)
     .setIssuer(auth.config.issuer)

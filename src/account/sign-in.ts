@@ -1,6 +1,8 @@
 import { isIP } from "node:net";
 import { z } from "zod";
-import { transact } from "../db/transact.ts";
+import { transact, type AuditWriter, type Tx } from "../db/transact.ts";
+import { openChallenge, type IssuedChallenge } from "../authenticators/challenges.ts";
+import { confirmedFactors } from "../authenticators/second-factor.ts";
 import { findCustomer } from "../customers/lookup.ts";
 import { effectiveStatus } from "../customers/status.ts";
 import { AuthenticationError, SignInUnavailableError } from "../errors.ts";
@@ -9,7 +11,7 @@ import { type Argon2Params, dummyHash, hashPassword, isArgon2id, needsRehash, ve
 import { hashAlgorithm } from "../passwords/foreign-hashes.ts";
 import { actingAs, type ServiceContext } from "../service-context.ts";
 import { startSession } from "../sessions/service.ts";
-import { lookupGeo } from "../geoip.ts";
+import { lookupGeo, type Geo } from "../geoip.ts";
 import { parseInput } from "../validation.ts";
 import { signAccessToken } from "./access-tokens.ts";
 import { identifierAccount, lockCustomer, parseIdentifier } from "./identifier.ts";
@@ -53,11 +55,20 @@ export interface SignedIn {
  * parameters than the configured ones is replaced by an argon2id one after a successful
  * verification (the only time the password is known), recorded as `customer.password_rehashed`.
  *
+ * With a confirmed authenticator app (authenticators/), a right password answers a challenge
+ * instead (`mfaRequired`: challenges.ts, `customer.mfa_challenge_issued`); completeSignIn
+ * (complete-sign-in.ts) ends it like this function with startSignedIn. The access token's `amr`
+ * says which: ["pwd"] here, ["pwd","otp"] there.
+ *
  * Cost: a few limiter round trips (Redis or memory), one indexed lookup, one argon2 verification (two when
  * rehashing), then one transaction: customer row lock, an UPDATE, the session and refresh token
  * INSERTs and the audit events (on failure: one UPDATE and the audit event).
  */
-export async function signIn(ctx: ServiceContext, auth: AuthRuntime, input: { identifier: string; password: string }): Promise<SignedIn> {
+export async function signIn(
+  ctx: ServiceContext,
+  auth: AuthRuntime,
+  input: { identifier: string; password: string },
+): Promise<SignedIn | { mfaRequired: IssuedChallenge }> {
   if (!auth.keys.masterKey) throw new SignInUnavailableError();
   const { identifier, password } = parseInput(signInInput, input);
   await auth.keys.signer(); // fail before any write if the keys are unusable
@@ -79,33 +90,13 @@ export async function signIn(ctx: ServiceContext, auth: AuthRuntime, input: { id
         const customer = await lockCustomer(tx, actorCtx, found!.id);
         // The hash we verified must still be the current one (a concurrent password change wins).
         if (!customer || refusal(customer, auth) || customer.passwordHash !== found!.passwordHash) return null;
-        const now = new Date();
-        const updated = await tx.customer.update({
-          where: { id: customer.id },
-          data: { lastLoginAt: now, failedSignIns: 0, failedSignInsSince: null, ...(rehash ? { passwordHash: rehash } : {}) },
-        });
-        const session = await startSession(tx, audit, actorCtx, customer.id, {
-          ip: ctx.request.ip && isIP(ctx.request.ip) ? ctx.request.ip : null,
-          userAgent: ctx.request.userAgent,
-          geo,
-          ttlSeconds: auth.config.sessionTtlSeconds,
-          idleTimeoutSeconds: auth.config.sessionIdleTimeoutSeconds,
-        });
-        const refreshToken = await issueRefreshToken(tx, actorCtx, session.id);
-        if (rehash) {
-          // From which algorithm (argon2id when only its parameters changed), never the hash.
-          await audit({
-            type: "customer.password_rehashed",
-            customerId: customer.id,
-            data: { from: hashAlgorithm(customer.passwordHash!) },
-          });
+        // A confirmed authenticator app: the password alone opens nothing (and resets no failure counter).
+        if ((await confirmedFactors(tx, customer.id)).length > 0) {
+          if (rehash) await tx.customer.update({ where: { id: customer.id }, data: { passwordHash: rehash } });
+          await recordRehash(audit, customer, rehash);
+          return { challenge: await openChallenge(tx, audit, actorCtx, customer.id, kind) };
         }
-        await audit({
-          type: "customer.signed_in",
-          customerId: customer.id,
-          data: { sessionId: session.id, identifierKind: kind, passwordRehashed: rehash !== null },
-        });
-        return { customer: updated, session, refreshToken };
+        return startSignedIn(tx, audit, actorCtx, auth, customer, { geo, identifierKind: kind, rehash, amr: ["pwd"] });
       });
   if (!outcome) {
     const reason = !found ? "unknown_identifier" : (refusal(found, auth) ?? (found.passwordHash ? "wrong_password" : "no_password"));
@@ -116,9 +107,58 @@ export async function signIn(ctx: ServiceContext, auth: AuthRuntime, input: { id
     await auth.throttle.fail(account, ctx.request.ip);
     throw new AuthenticationError("INVALID_CREDENTIALS");
   }
+  if ("challenge" in outcome) return { mfaRequired: outcome.challenge };
   await auth.throttle.succeed(account, ctx.request.ip);
-  const access = await signAccessToken(auth, { sub: outcome.customer.id, tenant: ctx.tenantId, sid: outcome.session.id });
+  const access = await signAccessToken(auth, { sub: outcome.customer.id, tenant: ctx.tenantId, sid: outcome.session.id, amr: ["pwd"] });
   return { ...outcome, accessToken: access.token, accessTokenExpiresAt: access.expiresAt };
+}
+
+/**
+ * In the sign-in transaction (customer locked, every check passed): stamps lastLoginAt, clears the
+ * failure counter (and stores the rehashed password), starts the session, issues its refresh
+ * token, and records `customer.signed_in` with the methods used (`amr`). Shared by signIn and
+ * completeSignIn, so a second-factor sign-in ends exactly like a password one.
+ */
+export async function startSignedIn(
+  tx: Tx,
+  audit: AuditWriter,
+  actorCtx: ServiceContext,
+  auth: AuthRuntime,
+  customer: Customer,
+  opts: { geo: Geo | null; identifierKind: string; rehash: string | null; amr: string[]; secondFactor?: Record<string, unknown> },
+): Promise<{ customer: Customer; session: Session; refreshToken: string }> {
+  const updated = await tx.customer.update({
+    where: { id: customer.id },
+    data: { lastLoginAt: new Date(), failedSignIns: 0, failedSignInsSince: null, ...(opts.rehash ? { passwordHash: opts.rehash } : {}) },
+  });
+  const ip = actorCtx.request.ip;
+  const session = await startSession(tx, audit, actorCtx, customer.id, {
+    ip: ip && isIP(ip) ? ip : null,
+    userAgent: actorCtx.request.userAgent,
+    geo: opts.geo,
+    ttlSeconds: auth.config.sessionTtlSeconds,
+    idleTimeoutSeconds: auth.config.sessionIdleTimeoutSeconds,
+  });
+  const refreshToken = await issueRefreshToken(tx, actorCtx, session.id);
+  await recordRehash(audit, customer, opts.rehash);
+  await audit({
+    type: "customer.signed_in",
+    customerId: customer.id,
+    data: {
+      sessionId: session.id,
+      identifierKind: opts.identifierKind,
+      passwordRehashed: opts.rehash !== null,
+      amr: opts.amr,
+      ...(opts.secondFactor ? { secondFactor: opts.secondFactor } : {}),
+    },
+  });
+  return { customer: updated, session, refreshToken };
+}
+
+/** `customer.password_rehashed`: from which algorithm (argon2id when only its parameters changed), never the hash. */
+async function recordRehash(audit: AuditWriter, customer: Customer, rehash: string | null) {
+  if (!rehash) return;
+  await audit({ type: "customer.password_rehashed", customerId: customer.id, data: { from: hashAlgorithm(customer.passwordHash!) } });
 }
 
 /**
@@ -140,7 +180,7 @@ async function checkPassword(
 }
 
 /** Why a customer may not sign in whatever the password (status, hard lock), or null. */
-function refusal(customer: Customer, auth: AuthRuntime): string | null {
+export function refusal(customer: Customer, auth: AuthRuntime): string | null {
   const status = effectiveStatus(customer);
   if (status !== "ACTIVE") return status.toLowerCase();
   return isLocked(customer, auth.config.lockout) ? "locked" : null;

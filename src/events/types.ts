@@ -37,6 +37,18 @@ export const AUDIT_EVENT_TYPES = {
   "customer.sign_in_failed": "A sign-in failed (the reason is in data, for admins only).",
   "customer.locked_out": "Too many failed sign-ins: the customer's sign-in is locked for a while.",
   "customer.signed_out": "A customer signed out (their session ended).",
+  "customer.mfa_enrollment_started":
+    "A customer started adding an authenticator app (pending until confirmed; the secret is never recorded).",
+  "customer.mfa_enrolled": "A customer confirmed an authenticator app: sign-in now asks for a second factor.",
+  "customer.mfa_removed": "An authenticator app was removed (data.by: customer, or admin — the lost-device path).",
+  "customer.mfa_verification_failed":
+    "A customer's own change to their second factors was refused (wrong code); counts like a failed sign-in.",
+  "customer.mfa_challenge_issued": "The password was right and a second factor was asked for (signIn answered MfaRequired).",
+  "customer.sign_in_mfa_failed":
+    "A second-factor sign-in step failed (wrong or replayed code, blocked customer); counts like a failed sign-in.",
+  "customer.recovery_codes_generated": "A customer got a fresh set of recovery codes (never recorded themselves).",
+  "customer.recovery_codes_revoked": "An admin revoked a customer's unused recovery codes.",
+  "customer.recovery_code_used": "A customer spent a recovery code (data.remaining: how many are left).",
   "customer.account_information_downloaded": "Everything about a customer was read as one document (admin or the customer).",
 
   "identity.linked": "An external identity (provider + user id) was linked to a customer.",

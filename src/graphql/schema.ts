@@ -11,6 +11,7 @@ import "../customers/contacts.schema.ts";
 import "../customers/status.schema.ts";
 import "../customers/credentials.schema.ts";
 import "../identities/schema.ts";
+import "../authenticators/schema.ts";
 import "../consents/schema.ts";
 import "../custom-objects/schema.ts";
 import "../segments/schema.ts";
@@ -28,5 +29,6 @@ import "../account/sign-in.schema.ts";
 import "../account/passwords.schema.ts";
 import "../account/me.schema.ts";
 import "../account/my-data.schema.ts";
+import "../account/mfa.schema.ts";
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,4 +1,4 @@
-import { transact } from "../db/transact.ts";
+import { transact, type Tx } from "../db/transact.ts";
 import type { AuthConfig } from "../config.ts";
 import { NIL_UUID } from "../ids.ts";
 import { Prisma, type Customer } from "../generated/prisma/client.ts";
@@ -38,9 +38,12 @@ export async function recordFailure(
   config: Lockout,
   customerId: string | null,
   event: { type: string; data: Record<string, unknown> },
+  /** A write that belongs to the same failure (a wrong MFA code counts against its challenge too). */
+  also?: (tx: Tx) => Promise<unknown>,
 ): Promise<void> {
   const actorCtx = actingAs(ctx, { kind: "CUSTOMER", id: customerId });
   await transact(actorCtx, async (tx, audit) => {
+    if (also) await also(tx);
     // A window is over when its time has passed: the counting window, or the lock's duration once
     // the threshold is reached. Reaching the threshold restamps the start: the lock begins now.
     const threshold = Prisma.sql`${config.threshold}::int`;
