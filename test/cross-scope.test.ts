@@ -84,6 +84,18 @@ const TYPE_RULES: Record<string, (p: Principal) => boolean> = {
   // Cloud connectors and their logs.
   InflowRequest: (p) => holds(p, "CONNECTORS_READ"),
   InflowFieldError: (p) => holds(p, "CONNECTORS_READ"),
+  // A customer's authenticators: what reading the customer allows (Customer.authenticators, me.authenticators).
+  PasswordAuthenticator: customerData,
+  EmailAuthenticator: customerData,
+  PhoneAuthenticator: customerData,
+  TotpAuthenticator: customerData,
+  RecoveryCodesAuthenticator: customerData,
+  ExternalAuthenticator: customerData,
+  // Secrets and recovery codes: answered to the customer enrolling, never to staff.
+  TotpEnrollment: (p) => p.kind === "customer",
+  RecoveryCodes: (p) => p.kind === "customer",
+  // signIn's second-step answer: to whoever knew the password.
+  MfaRequired: () => true,
 };
 
 /** Root fields whose rule differs from their type's (it replaces the type's rule on that path). */

@@ -54,11 +54,8 @@ const RecoveryCodesRef = builder.objectRef<{ factor: TotpFactor | null; recovery
   }),
 });
 
-const proofArgs = builder.args((t) => ({
-  code: t.string({ description: "A current code of one of the customer's authenticator apps." }),
-  recoveryCode: t.string({ description: "Or one of the customer's unused recovery codes (it is spent)." }),
-}));
-
+const CODE_HELP = "A current code of one of the customer's authenticator apps.";
+const RECOVERY_HELP = "Or one of the customer's unused recovery codes (it is spent).";
 const withAuthErrors = <T extends { errors: object }>(result: T) => ({
   ...result,
   errors: { ...result.errors, types: [AuthenticationError, RateLimitedError] },
@@ -91,7 +88,11 @@ builder.mutationFields((t) => ({
     description:
       "Signed-in customer: removes one of their authenticator apps, proving a current code or a recovery code (a wrong one counts like a wrong password). " +
       "Without a confirmed app left, sign-in is single-factor again and the recovery codes are deleted.",
-    args: { authenticatorId: t.arg.id({ required: true }), ...proofArgs },
+    args: {
+      authenticatorId: t.arg.id({ required: true }),
+      code: t.arg.string({ description: CODE_HELP }),
+      recoveryCode: t.arg.string({ description: RECOVERY_HELP }),
+    },
     resolve: (_root, args, ctx) =>
       noteRateLimit(ctx, async () =>
         asAuthenticator(await removeOwnTotpFactor(customerService(ctx), ctx.auth, totpFactorId(args.authenticatorId), args)),
@@ -101,7 +102,7 @@ builder.mutationFields((t) => ({
     ...withAuthErrors(mutationResult(RecoveryCodesRef, "recoveryCodes", SIGNED_IN)),
     description:
       "Signed-in customer with an authenticator app: replaces their recovery codes with 10 new ones, proving a current code or a recovery code.",
-    args: { ...proofArgs },
+    args: { code: t.arg.string({ description: CODE_HELP }), recoveryCode: t.arg.string({ description: RECOVERY_HELP }) },
     resolve: (_root, args, ctx) =>
       noteRateLimit(ctx, async () => ({
         factor: null,

@@ -3,7 +3,7 @@ import { AuthenticationError, RateLimitedError } from "../errors.ts";
 import { builder } from "../graphql/builder.ts";
 import { mutationResult } from "../graphql/common.ts";
 import { customerService, publicService } from "../graphql/context.ts";
-import { SIGNED_IN } from "../graphql/policies.ts";
+import { CALLER_OF_PUBLIC_MUTATION, SIGNED_IN } from "../graphql/policies.ts";
 import { noteRateLimit } from "../security/rate-limit-plugin.ts";
 import { SessionRef } from "../sessions/schema.ts";
 import { refreshSession, signOut } from "./refresh.ts";
@@ -66,6 +66,7 @@ const MfaMethodEnum = builder.enumType("MfaMethod", { values: ["TOTP", "RECOVERY
 
 builder.objectType(MfaRequired, {
   name: "MfaRequired",
+  authScopes: CALLER_OF_PUBLIC_MUTATION,
   description: "The password was right and the customer has an authenticator app: send the challenge and a code to completeSignIn.",
   isTypeOf: (e) => e instanceof MfaRequired,
   fields: (t) => ({

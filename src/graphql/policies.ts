@@ -24,6 +24,12 @@ export const EXPORT_SCHEDULE_DATA = { adminScope: "CUSTOMERS_READ", $any: { admi
 /** Cloud connectors, their deliveries and inflow requests: admins holding CONNECTORS_READ (or CONNECTORS_MANAGE). */
 export const CONNECTOR_DATA = { adminScope: "CONNECTORS_READ" } as const;
 
+/**
+ * An answer of a public customer-facing mutation to whoever sent it (signIn's MfaRequired: the
+ * caller has just proved the password; the challenge is theirs whatever credential they hold).
+ */
+export const CALLER_OF_PUBLIC_MUTATION = () => true;
+
 /** Tenant metadata: any admin of the tenant. */
 export const ADMIN_DATA = { admin: true } as const;
 

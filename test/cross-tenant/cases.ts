@@ -62,7 +62,10 @@ import {
   RotateConnectorSecretDocument,
   TestConnectorDocument,
   ReplayDeliveryDocument,
+  RemoveAuthenticatorDocument,
+  ResetRecoveryCodesDocument,
 } from "../generated/graphql.ts";
+import { globalId, rowId } from "../helpers/ids.ts";
 import { a, asB, bobOfB, edgesOf, gw, type Answer } from "./fixture.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -191,6 +194,34 @@ export interface MutationCase {
 }
 
 export const MUTATION_CASES: MutationCase[] = [
+  // Authenticators
+  {
+    field: "removeAuthenticator",
+    what: "A's customer and A's identity as an authenticator",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () =>
+      asB(RemoveAuthenticatorDocument, { customerId: a.customer, authenticatorId: globalId("ExternalAuthenticator", rowId(a.identity)) }),
+  },
+  {
+    field: "removeAuthenticator",
+    what: "B's customer and A's identity as an authenticator",
+    code: "AUTHENTICATOR_NOT_FOUND",
+    send: () =>
+      asB(RemoveAuthenticatorDocument, { customerId: bobOfB, authenticatorId: globalId("ExternalAuthenticator", rowId(a.identity)) }),
+  },
+  {
+    field: "removeAuthenticator",
+    what: "B's customer and A's customer's recovery codes",
+    code: "AUTHENTICATOR_NOT_FOUND",
+    send: () =>
+      asB(RemoveAuthenticatorDocument, { customerId: bobOfB, authenticatorId: globalId("RecoveryCodesAuthenticator", rowId(a.customer)) }),
+  },
+  {
+    field: "resetRecoveryCodes",
+    what: "A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(ResetRecoveryCodesDocument, { customerId: a.customer }),
+  },
   // Customers
   {
     field: "updateCustomer",
@@ -570,4 +601,9 @@ export const CUSTOMER_FACING_MUTATIONS = [
   "createMyCustomObject",
   "updateMyCustomObject",
   "deleteMyCustomObject",
+  "completeSignIn",
+  "enrollTotp",
+  "confirmTotp",
+  "removeMyAuthenticator",
+  "regenerateMyRecoveryCodes",
 ];

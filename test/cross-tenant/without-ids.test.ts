@@ -22,6 +22,8 @@ import {
   SegmentDocument,
   SegmentsDocument,
   DeleteMyCustomObjectDocument,
+  EnrollTotpDocument,
+  RemoveMyAuthenticatorDocument,
   MeDocument,
   MyAccountInformationDocument,
   RevokeMySessionDocument,
@@ -280,6 +282,8 @@ describe("customer-facing fields", () => {
       ["revokeMySession", () => asB(RevokeMySessionDocument, { id: a.session })],
       ["updateMyCustomObject", () => asB(UpdateMyCustomObjectDocument, { id: a.customObject, data: { secret: "overwritten" } })],
       ["deleteMyCustomObject", () => asB(DeleteMyCustomObjectDocument, { id: a.customObject })],
+      ["enrollTotp", () => asB(EnrollTotpDocument, {})],
+      ["removeMyAuthenticator", () => asB(RemoveMyAuthenticatorDocument, { authenticatorId: a.identity, code: "123456" })],
     ];
     for (const [field, send] of attempts) {
       const res = await withoutWrites(send);
