@@ -1,4 +1,13 @@
-import { getNamedType, isObjectType, isScalarType, isEnumType, parse, type GraphQLField, type GraphQLObjectType } from "graphql";
+import {
+  getNamedType,
+  isInterfaceType,
+  isObjectType,
+  isScalarType,
+  isEnumType,
+  parse,
+  type GraphQLField,
+  type GraphQLObjectType,
+} from "graphql";
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -318,6 +327,21 @@ function generatePaths(): Path[] {
         query: `{ r: node(id: "${parentId}") { ... on ${parent.name} { id f: ${field.name}${args} ${sel} } } }`,
         at: ["r", "f", ...at],
         rules: [rule, TYPE_RULES[target.type.name]],
+      });
+    }
+    // Lists of an interface whose every implementation has a rule (Customer.authenticators): one path
+    // selecting each implementation; the first element answers under its own type's rule.
+    for (const field of Object.values(parent.getFields())) {
+      const named = getNamedType(field.type);
+      if (!isInterfaceType(named)) continue;
+      const impls = schema.getPossibleTypes(named);
+      if (impls.length === 0 || !impls.every((t) => TYPE_RULES[t.name])) continue;
+      const sel = impls.map((t) => `... on ${t.name} { ${selection(t)} }`).join(" ");
+      paths.push({
+        name: `node(${parent.name}).${field.name}`,
+        query: `{ r: node(id: "${id}") { ... on ${parent.name} { id f: ${field.name} { __typename ${sel} } } } }`,
+        at: ["r", "f", "0"],
+        rules: [rule, ...impls.map((t) => TYPE_RULES[t.name])],
       });
     }
     // Objects reached only through a non-node object (Session.geo, AuditEvent.actor…) are covered
