@@ -15,6 +15,8 @@ import "../consents/schema.ts";
 import "../custom-objects/schema.ts";
 import "../segments/schema.ts";
 import "../access/groups.schema.ts";
+import "../access/organizations.schema.ts";
+import "../access/roles.schema.ts";
 import "../exports/schema.ts";
 import "../exports/schedules.schema.ts";
 import "../imports/schema.ts";
