@@ -937,6 +937,8 @@ export type CustomerFilter = {
   customObject?: InputMaybe<CustomObjectFilter>;
   /** The customer's emails (normalized, lower-cased). */
   email?: InputMaybe<ContactFilter>;
+  /** Group membership. */
+  group?: InputMaybe<MembershipFilter>;
   identity?: InputMaybe<IdentityFilter>;
   lastLoginAt?: InputMaybe<DateTimeFilter>;
   /** Matches first, middle, last name and nickname together. */
@@ -945,8 +947,12 @@ export type CustomerFilter = {
   not?: InputMaybe<CustomerFilter>;
   /** At least one of these. */
   or?: InputMaybe<Array<CustomerFilter>>;
+  /** Organization membership (role pairs do not count). */
+  organization?: InputMaybe<MembershipFilter>;
   /** The customer's phones (E.164). */
   phone?: InputMaybe<ContactFilter>;
+  /** A role pair the customer holds. */
+  role?: InputMaybe<RoleFilter>;
   /** Any of these statuses. */
   status?: InputMaybe<Array<CustomerStatus>>;
   username?: InputMaybe<StringFilter>;
@@ -1713,6 +1719,14 @@ export type LinkIdentityPayload = {
 };
 
 export type LinkIdentityResult = ConflictError | LinkIdentityPayload | NotFoundError | RuleViolationError | ValidationError;
+
+/** Membership of groups (or organizations) by ID; anyOf and noneOf combine with AND. An ID of another tenant matches nothing. */
+export type MembershipFilter = {
+  /** Member of at least one of these (1 to 100). */
+  anyOf?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Member of none of these (1 to 100). */
+  noneOf?: InputMaybe<Array<Scalars['ID']['input']>>;
+};
 
 export type Mutation = {
   __typename?: 'Mutation';
@@ -2881,6 +2895,16 @@ export type RoleConnectionEdge = {
   __typename?: 'RoleConnectionEdge';
   cursor: Scalars['String']['output'];
   node: Role;
+};
+
+/** Holds the role: in any form, for one organization (organizationId), or tenant-wide (tenantWide: true). */
+export type RoleFilter = {
+  /** The Role ID. */
+  id: Scalars['ID']['input'];
+  /** Only the pair for this organization (membership not needed). */
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
+  /** true: only the tenant-wide pair; false: only pairs for an organization. */
+  tenantWide?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type RoleInput = {
