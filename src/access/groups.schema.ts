@@ -6,6 +6,7 @@ import { adminService } from "../graphql/context.ts";
 import { customerLocalId, localIdOrNull } from "../graphql/ids.ts";
 import { adminOnlyNode } from "../graphql/nodes.ts";
 import { ACCESS_DATA, CUSTOMERS_READ, CUSTOMERS_WRITE, TENANT_ADMIN } from "../graphql/policies.ts";
+import { groupClaimsInTokens, setGroupClaimsInTokens } from "./settings.ts";
 import { addGroupMembers, createGroup, deleteGroup, findGroup, listGroups, removeGroupMembers, updateGroup } from "./groups.ts";
 
 // Groups: defined by tenant admins, filled by who writes customers. Lists through the membership
@@ -68,6 +69,11 @@ builder.queryFields((t) => ({
       return id ? findGroup(adminService(ctx), id, query) : null;
     },
   }),
+  groupClaimsInTokens: t.boolean({
+    authScopes: ACCESS_DATA,
+    description: "Whether customer access tokens carry a `groups` claim (the customer's group names).",
+    resolve: (_root, _args, ctx) => groupClaimsInTokens(adminService(ctx)),
+  }),
   groups: t.prismaConnection(
     {
       type: "Group",
@@ -114,6 +120,15 @@ builder.mutationFields((t) => ({
     description: "Deletes the group and its memberships (one group.deleted event).",
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, ctx) => answeringId(id, () => deleteGroup(adminService(ctx), groupId(id))),
+  }),
+  setGroupClaimsInTokens: t.field({
+    type: "Boolean",
+    authScopes: TENANT_ADMIN,
+    errors: { dataField: { name: "groupClaimsInTokens" } },
+    description:
+      "Whether access tokens issued from now on carry a `groups` claim (live tokens keep theirs until they expire). Records tenant.updated.",
+    args: { enabled: t.arg.boolean({ required: true }) },
+    resolve: (_root, { enabled }, ctx) => setGroupClaimsInTokens(adminService(ctx), enabled),
   }),
   addGroupMembers: t.field({
     ...mutationResult(GroupRef, "group", CUSTOMERS_WRITE),

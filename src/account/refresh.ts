@@ -6,6 +6,7 @@ import { hashToken, looksLikeToken } from "../security/tokens.ts";
 import { actingAs, type ServiceContext } from "../service-context.ts";
 import { activeWhere, idleExpiry, isActive, revokedByOf } from "../sessions/service.ts";
 import { signAccessToken } from "./access-tokens.ts";
+import { accessClaims } from "../access/claims.ts";
 import { issueRefreshToken } from "./refresh-tokens.ts";
 import type { AuthRuntime } from "../security/auth-runtime.ts";
 
@@ -67,7 +68,9 @@ export async function refreshSession(ctx: ServiceContext, auth: AuthRuntime, ref
     return { session: updated, refreshToken: next };
   });
   if (!outcome) throw invalid();
-  const access = await signAccessToken(auth, { sub: session.customerId, tenant: ctx.tenantId, sid: session.id });
+  // Claims are read again at every refresh: role and group changes reach the next token.
+  const claims = await accessClaims(ctx.db, ctx.tenantId, session.customerId);
+  const access = await signAccessToken(auth, { sub: session.customerId, tenant: ctx.tenantId, sid: session.id, access: claims });
   return { ...outcome, accessToken: access.token, accessTokenExpiresAt: access.expiresAt };
 }
 

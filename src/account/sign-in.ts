@@ -12,6 +12,7 @@ import { startSession } from "../sessions/service.ts";
 import { lookupGeo } from "../geoip.ts";
 import { parseInput } from "../validation.ts";
 import { signAccessToken } from "./access-tokens.ts";
+import { accessClaims } from "../access/claims.ts";
 import { identifierAccount, lockCustomer, parseIdentifier } from "./identifier.ts";
 import { isLocked, recordFailure } from "../security/lockout.ts";
 import { customerAccount } from "../security/throttle.ts";
@@ -117,7 +118,8 @@ export async function signIn(ctx: ServiceContext, auth: AuthRuntime, input: { id
     throw new AuthenticationError("INVALID_CREDENTIALS");
   }
   await auth.throttle.succeed(account, ctx.request.ip);
-  const access = await signAccessToken(auth, { sub: outcome.customer.id, tenant: ctx.tenantId, sid: outcome.session.id });
+  const claims = await accessClaims(ctx.db, ctx.tenantId, outcome.customer.id);
+  const access = await signAccessToken(auth, { sub: outcome.customer.id, tenant: ctx.tenantId, sid: outcome.session.id, access: claims });
   return { ...outcome, accessToken: access.token, accessTokenExpiresAt: access.expiresAt };
 }
 
