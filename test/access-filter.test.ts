@@ -7,6 +7,7 @@ import {
   CreateOrganizationDocument,
   CreateRoleDocument,
   CreateSegmentDocument,
+  CustomersAccessDocument,
   FilterCustomersDocument,
   SegmentDocument,
   type CustomerFilter,
@@ -114,5 +115,22 @@ describe("access conditions of the filter language", () => {
       __typename: "ValidationError",
       issues: [{ field: "input.filter.role.organizationId" }],
     });
+  });
+
+  it("customers with their groups, organizations and role pairs cost the same statements for 1 customer and 3 (no N+1)", async () => {
+    const measure = async (first: number) => {
+      await gw.db.adminCredential.updateMany({ where: { keyId: gw.tenants.A.keyId }, data: { lastUsedAt: new Date() } });
+      gw.statements.reset();
+      const res = await gw.gql(CustomersAccessDocument, { first, filter: { username: { startsWith: "f-" } } });
+      expect(res.errors).toBeUndefined();
+      return { statements: gw.statements.count, edges: res.data!.customers.edges };
+    };
+    const one = await measure(1);
+    const three = await measure(3);
+    expect(three.edges).toHaveLength(3);
+    const alan = three.edges.find((e) => e.node.id === id["f-alan"])!.node;
+    expect(alan.groups.edges.map((e) => e.node.name).sort()).toEqual(["beta", "staff"]);
+    expect(alan.roleAssignments.edges).toEqual([{ node: { role: { name: "admin", permissions: [] }, organization: { name: "acme" } } }]);
+    expect(three.statements).toBe(one.statements);
   });
 });

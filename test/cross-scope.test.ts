@@ -30,6 +30,7 @@ import { PASSWORD, type As } from "./helpers/gateway.ts";
 import { useTestGateway } from "./helpers/suite.ts";
 import { globalId, rowId } from "./helpers/ids.ts";
 import { expectNoWrites } from "./helpers/snapshot.ts";
+import { seedAccess } from "./helpers/access.ts";
 import { createInflowConnector, postSigned, type TestInflowConnector } from "./helpers/inflow-connectors.ts";
 
 // Every path to every object type, for every scope set: the type decides who may read it, so
@@ -84,6 +85,11 @@ const TYPE_RULES: Record<string, (p: Principal) => boolean> = {
   // Cloud connectors and their logs.
   InflowRequest: (p) => holds(p, "CONNECTORS_READ"),
   InflowFieldError: (p) => holds(p, "CONNECTORS_READ"),
+  // Groups, organizations, roles and role pairs: defined by tenant admins, read by who reads customers.
+  Group: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
+  Organization: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
+  Role: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
+  RoleAssignment: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
 };
 
 /** Root fields whose rule differs from their type's (it replaces the type's rule on that path). */
@@ -102,6 +108,12 @@ const ROOT_RULES: Record<string, (p: Principal) => boolean> = {
   customObjects: (p) => holds(p, "CUSTOMERS_READ"),
   segment: (p) => holds(p, "CUSTOMERS_READ"),
   segments: (p) => holds(p, "CUSTOMERS_READ"),
+  group: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
+  groups: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
+  organization: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
+  organizations: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
+  role: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
+  roles: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
   exportSchedules: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
   importJob: (p) => holds(p, "CUSTOMERS_READ"),
   importJobs: (p) => holds(p, "CUSTOMERS_READ"),
@@ -133,6 +145,9 @@ const ARGS: Record<string, () => string> = {
   "Query.customObject": () => `(id: "${ids.CustomObject}")`,
   "Query.customObjects": () => `(name: "wishlist")`,
   "Query.segment": () => `(id: "${ids.Segment}")`,
+  "Query.group": () => `(id: "${ids.Group}")`,
+  "Query.organization": () => `(id: "${ids.Organization}")`,
+  "Query.role": () => `(id: "${ids.Role}")`,
   "Query.importJob": () => `(id: "${ids.ImportJob}")`,
   "Query.connector": () => `(id: "${ids.Connector}")`,
   "Query.inflowRequests": () => `(connectorId: "${inflowConnector.globalId}")`,
@@ -174,6 +189,9 @@ beforeAll(async () => {
   const segment = (await gw.gql(CreateSegmentDocument, { input: { name: "scoped", filter: { email: { equals: ada.email } } } })).data!
     .createSegment;
   if (segment.__typename === "CreateSegmentPayload") ids.Segment = segment.segment.id;
+  // ada in a group and an organization, holding a role for it: every nested list has a row.
+  const access = await seedAccess(gw, "A", customer.id, "scope");
+  Object.assign(ids, { Group: access.group, Organization: access.organization, Role: access.role, RoleAssignment: access.roleAssignment });
   const event = await gw.db.auditEvent.findFirstOrThrow({ where: { customerId: rowId(customer.id) }, orderBy: { seq: "desc" } });
   ids.AuditEvent = globalId("AuditEvent", event.id);
   const field = (await gw.gql(DefineCustomFieldDocument, { input: { key: "plan", type: "STRING" } })).data!.defineCustomField;

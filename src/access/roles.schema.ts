@@ -20,8 +20,7 @@ export const RoleRef = builder.prismaNode("Role", {
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
     assignments: t.relatedConnection("assignments", {
       cursor: "id",
-      authScopes: CUSTOMERS_READ,
-      description: "Who holds the role, newest first.",
+      description: "Who holds the role, newest first (each assignment's customer needs CUSTOMERS_READ).",
       totalCount: true,
       query: { orderBy: [{ createdAt: "desc" }, { id: "desc" }] },
     }),
@@ -42,7 +41,6 @@ export const RoleAssignmentRef = builder.prismaNode("RoleAssignment", {
 builder.prismaObjectField("Organization", "roleAssignments", (t) =>
   t.relatedConnection("roleAssignments", {
     cursor: "id",
-    authScopes: CUSTOMERS_READ,
     description: "Role pairs granted for this organization (members or not), newest first.",
     query: { orderBy: [{ createdAt: "desc" }, { id: "desc" }] },
   }),

@@ -25,7 +25,7 @@ function ok<T extends { __typename: string }, N extends string>(payload: T, type
  * Creates a group, an organization and a role in `tenant` (names suffixed by `tag`), puts the
  * customer in the group and the organization, and gives it the role for the organization.
  */
-export async function seedAccess(gw: TestGateway, tenant: "A" | "B", customerId: string, tag = tenant): Promise<AccessIds> {
+export async function seedAccess(gw: TestGateway, tenant: "A" | "B", customerId: string, tag: string = tenant): Promise<AccessIds> {
   const group = ok(
     (await gw.gql(CreateGroupDocument, { input: { name: `group-${tag}` } }, tenant)).data!.createGroup,
     "CreateGroupPayload",
