@@ -106,10 +106,9 @@ export function updateOrganization(ctx: ServiceContext, id: string, patch: Organ
 export async function deleteOrganization(ctx: ServiceContext, id: string): Promise<void> {
   await transact(ctx, async (tx, audit) => {
     const organization = await requireOrganization(tx, ctx, id);
-    const [memberCount, roleAssignmentCount] = await Promise.all([
-      tx.organizationMembership.count({ where: { organizationId: organization.id } }),
-      tx.roleAssignment.count({ where: { organizationId: organization.id } }),
-    ]);
+    // One after the other: a transaction's statements share one connection.
+    const memberCount = await tx.organizationMembership.count({ where: { organizationId: organization.id } });
+    const roleAssignmentCount = await tx.roleAssignment.count({ where: { organizationId: organization.id } });
     await tx.organization.delete({ where: { id: organization.id } });
     const data = { organizationId: organization.id, name: organization.name, memberCount, roleAssignmentCount };
     await audit({ type: "organization.deleted", data });
