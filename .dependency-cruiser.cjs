@@ -17,6 +17,7 @@ const LAYERS = [
   ["consents", "^src/consents/"],
   ["custom-objects", "^src/custom-objects/"],
   ["segments", "^src/segments/"],
+  ["access", "^src/access/"],
   ["imports", "^src/imports/"],
   ["exports", "^src/exports/"],
   ["audit", "^src/audit/"],

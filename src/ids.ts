@@ -7,3 +7,15 @@ export const NIL_UUID = "00000000-0000-0000-0000-000000000000";
 
 /** Whether `id` can be a row id at all; anything else is simply "not found". */
 export const isUuid = (id: string) => UUID.test(id);
+
+/**
+ * The row id inside a Relay global ID (base64 of `Typename:id`) of `typename`, or null. For
+ * services that keep GraphQL ids in stored input (a segment's filter) and must read them without
+ * importing the GraphQL layer; src/graphql/ids.ts decodes them the same way for resolvers.
+ */
+export function rowIdOf(globalId: unknown, typename: string): string | null {
+  if (typeof globalId !== "string") return null;
+  const decoded = Buffer.from(globalId, "base64").toString("utf8");
+  const id = decoded.startsWith(`${typename}:`) ? decoded.slice(typename.length + 1) : "";
+  return isUuid(id) ? id : null;
+}

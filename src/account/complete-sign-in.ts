@@ -8,7 +8,7 @@ import type { AuthRuntime } from "../security/auth-runtime.ts";
 import { recordFailure } from "../security/lockout.ts";
 import { customerAccount } from "../security/throttle.ts";
 import { actingAs, type ServiceContext } from "../service-context.ts";
-import { signAccessToken } from "./access-tokens.ts";
+import { issueAccessToken } from "./access-tokens.ts";
 import { lockCustomer } from "./identifier.ts";
 import { refusal, startSignedIn, type SignedIn } from "./sign-in.ts";
 
@@ -72,7 +72,7 @@ export async function completeSignIn(
   if (outcome === "dead") throw new AuthenticationError("INVALID_TOKEN");
   if ("failed" in outcome) return refuse(ctx, auth, found, { reason: outcome.failed, method });
   await auth.throttle.succeed(account, ctx.request.ip);
-  const access = await signAccessToken(auth, {
+  const access = await issueAccessToken(ctx.db, auth, {
     sub: outcome.customer.id,
     tenant: ctx.tenantId,
     sid: outcome.session.id,

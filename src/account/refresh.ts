@@ -5,7 +5,7 @@ import type { Session } from "../generated/prisma/client.ts";
 import { hashToken, looksLikeToken } from "../security/tokens.ts";
 import { actingAs, type ServiceContext } from "../service-context.ts";
 import { activeWhere, idleExpiry, isActive, revokedByOf } from "../sessions/service.ts";
-import { signAccessToken } from "./access-tokens.ts";
+import { issueAccessToken } from "./access-tokens.ts";
 import { sessionAmr } from "../authenticators/challenges.ts";
 import { issueRefreshToken } from "./refresh-tokens.ts";
 import type { AuthRuntime } from "../security/auth-runtime.ts";
@@ -68,9 +68,10 @@ export async function refreshSession(ctx: ServiceContext, auth: AuthRuntime, ref
     return { session: updated, refreshToken: next };
   });
   if (!outcome) throw invalid();
-  // The session keeps how it was signed in: its refreshed tokens say the same amr.
+  // The session keeps how it was signed in: its refreshed tokens say the same amr. Claims are read
+  // again at every refresh: role and group changes reach the next token.
   const amr = await sessionAmr(ctx.db, session.id);
-  const access = await signAccessToken(auth, { sub: session.customerId, tenant: ctx.tenantId, sid: session.id, amr });
+  const access = await issueAccessToken(ctx.db, auth, { sub: session.customerId, tenant: ctx.tenantId, sid: session.id, amr });
   return { ...outcome, accessToken: access.token, accessTokenExpiresAt: access.expiresAt };
 }
 

@@ -13,7 +13,7 @@ import { actingAs, type ServiceContext } from "../service-context.ts";
 import { startSession } from "../sessions/service.ts";
 import { lookupGeo, type Geo } from "../geoip.ts";
 import { parseInput } from "../validation.ts";
-import { signAccessToken } from "./access-tokens.ts";
+import { issueAccessToken } from "./access-tokens.ts";
 import { identifierAccount, lockCustomer, parseIdentifier } from "./identifier.ts";
 import { isLocked, recordFailure } from "../security/lockout.ts";
 import { customerAccount } from "../security/throttle.ts";
@@ -109,7 +109,12 @@ export async function signIn(
   }
   if ("challenge" in outcome) return { mfaRequired: outcome.challenge };
   await auth.throttle.succeed(account, ctx.request.ip);
-  const access = await signAccessToken(auth, { sub: outcome.customer.id, tenant: ctx.tenantId, sid: outcome.session.id, amr: ["pwd"] });
+  const access = await issueAccessToken(ctx.db, auth, {
+    sub: outcome.customer.id,
+    tenant: ctx.tenantId,
+    sid: outcome.session.id,
+    amr: ["pwd"],
+  });
   return { ...outcome, accessToken: access.token, accessTokenExpiresAt: access.expiresAt };
 }
 

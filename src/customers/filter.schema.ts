@@ -85,6 +85,23 @@ const CustomObjectFilter = builder.inputType("CustomObjectFilter", {
   fields: (t) => ({ name: t.string({ required: true }), data: t.field({ type: "JSONObject" }) }),
 });
 
+const MembershipFilter = builder.inputType("MembershipFilter", {
+  description: "Membership of groups (or organizations) by ID; anyOf and noneOf combine with AND. An ID of another tenant matches nothing.",
+  fields: (t) => ({
+    anyOf: t.idList({ description: "Member of at least one of these (1 to 100)." }),
+    noneOf: t.idList({ description: "Member of none of these (1 to 100)." }),
+  }),
+});
+
+const RoleFilter = builder.inputType("RoleFilter", {
+  description: "Holds the role: in any form, for one organization (organizationId), or tenant-wide (tenantWide: true).",
+  fields: (t) => ({
+    id: t.id({ required: true, description: "The Role ID." }),
+    organizationId: t.id({ description: "Only the pair for this organization (membership not needed)." }),
+    tenantWide: t.boolean({ description: "true: only the tenant-wide pair; false: only pairs for an organization." }),
+  }),
+});
+
 // Typed loosely for Pothos (its inference cannot follow the recursion with JSON values): what
 // GraphQL coerced is a CustomerFilter, which customerPage and the segment services take.
 export const CustomerFilterInput = builder.inputRef<Record<string, unknown>>("CustomerFilter").implement({
@@ -106,6 +123,9 @@ export const CustomerFilterInput = builder.inputRef<Record<string, unknown>>("Cu
     consent: t.field({ type: ConsentFilter }),
     customFields: t.field({ type: [CustomFieldCondition], description: "Every condition holds." }),
     customObject: t.field({ type: CustomObjectFilter }),
+    group: t.field({ type: MembershipFilter, description: "Group membership." }),
+    organization: t.field({ type: MembershipFilter, description: "Organization membership (role pairs do not count)." }),
+    role: t.field({ type: RoleFilter, description: "A role pair the customer holds." }),
   }),
 });
 

@@ -13,6 +13,7 @@ import {
   type FieldDefinitions,
   type Json,
 } from "./filter-fields.ts";
+import { membership, role, type MembershipFilter, type RoleFilter } from "./filter-access.ts";
 
 // The one filter language over customers: a tree of and/or/not over per-field conditions, compiled
 // to one parameterized SQL condition on `customer c`. Search, segments and (later) bulk actions and
@@ -78,6 +79,9 @@ export interface CustomerFilter {
   consent?: ConsentFilter | null;
   customFields?: CustomFieldCondition[] | null;
   customObject?: CustomObjectFilter | null;
+  group?: MembershipFilter | null;
+  organization?: MembershipFilter | null;
+  role?: RoleFilter | null;
 }
 
 /** Deeper trees are refused: they are never what a person meant, and each level costs planning time. */
@@ -144,6 +148,9 @@ function compileNode(c: Compilation, f: CustomerFilter, path: string, depth: num
   if (f.consent) leaf(consent(c, f.consent, `${path}.consent`));
   f.customFields?.forEach((k, i) => leaf(customFieldCondition(c, k, `${path}.customFields.${i}`)));
   if (f.customObject) leaf(customObject(c, f.customObject, `${path}.customObject`));
+  if (f.group) leaf(membership(c, "Group", f.group, `${path}.group`));
+  if (f.organization) leaf(membership(c, "Organization", f.organization, `${path}.organization`));
+  if (f.role) leaf(role(c, f.role, `${path}.role`));
   return parts.length ? Prisma.join(parts, " AND ") : TRUE;
 }
 

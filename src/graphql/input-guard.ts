@@ -69,15 +69,18 @@ const CURSOR_ARGUMENTS = new Set(["after", "before"]);
 /**
  * Pothos-Prisma connection cursors (`GPC:` + the row id) go straight into the SQL: one that
  * decodes to something other than a uuid would fail there. Every such cursor in this schema is a
- * uuid row id; the customer and audit cursors have their own format and checks.
+ * uuid row id (or a pair of them: a membership's compound key); the customer and audit cursors
+ * have their own format and checks.
  */
 function forgedCursor(value: unknown): boolean {
   if (typeof value !== "string") return false;
   try {
     const decoded = decodeBase64(value);
     if (!decoded.startsWith("GPC:")) return false;
-    const id = decodeCursorChunk(decoded.slice(4));
-    return typeof id !== "string" || !isUuid(id);
+    const id: unknown = decodeCursorChunk(decoded.slice(4));
+    // Join tables (group and organization memberships) page by their compound key: uuids too.
+    const parts = Array.isArray(id) ? id : [id];
+    return parts.length === 0 || parts.some((part) => typeof part !== "string" || !isUuid(part));
   } catch {
     return false; // not ours to judge: Pothos refuses undecodable cursors itself
   }

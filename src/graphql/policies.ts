@@ -21,6 +21,12 @@ export const CUSTOM_FIELD_DATA = { adminScope: "CUSTOMERS_READ", $any: { adminSc
 /** Export schedules and their files: admins who read customers (and download), and tenant admins, who manage them. */
 export const EXPORT_SCHEDULE_DATA = { adminScope: "CUSTOMERS_READ", $any: { adminScope: "TENANT_ADMIN" } } as const;
 
+/**
+ * Groups, organizations, roles and role assignments: admins who read customers (memberships and
+ * roles are customer data), and tenant admins, who define them and must read what their mutations answer.
+ */
+export const ACCESS_DATA = { adminScope: "CUSTOMERS_READ", $any: { adminScope: "TENANT_ADMIN" } } as const;
+
 /** Cloud connectors, their deliveries and inflow requests: admins holding CONNECTORS_READ (or CONNECTORS_MANAGE). */
 export const CONNECTOR_DATA = { adminScope: "CONNECTORS_READ" } as const;
 

@@ -64,9 +64,24 @@ import {
   ReplayDeliveryDocument,
   RemoveAuthenticatorDocument,
   ResetRecoveryCodesDocument,
+  GroupDocument,
+  OrganizationDocument,
+  RoleDocument,
+  UpdateGroupDocument,
+  DeleteGroupDocument,
+  AddGroupMembersDocument,
+  RemoveGroupMembersDocument,
+  UpdateOrganizationDocument,
+  DeleteOrganizationDocument,
+  AddOrganizationMembersDocument,
+  RemoveOrganizationMembersDocument,
+  UpdateRoleDocument,
+  DeleteRoleDocument,
+  AssignRoleDocument,
+  UnassignRoleDocument,
 } from "../generated/graphql.ts";
 import { globalId, rowId } from "../helpers/ids.ts";
-import { a, asB, bobOfB, edgesOf, gw, type Answer } from "./fixture.ts";
+import { a, accessOfB, asB, bobOfB, edgesOf, gw, type Answer } from "./fixture.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Root fields that take an id or identifier of A's data
@@ -96,6 +111,10 @@ export const NODE_TYPES: Record<string, () => string> = {
   Connector: () => a.connector,
   ConnectorDelivery: () => a.delivery,
   InflowRequest: () => a.inflowRequest,
+  Group: () => a.group,
+  Organization: () => a.organization,
+  Role: () => a.role,
+  RoleAssignment: () => a.roleAssignment,
 };
 
 export const QUERY_CASES: QueryCase[] = [
@@ -159,6 +178,14 @@ export const QUERY_CASES: QueryCase[] = [
     send: (as) => gw.gql(ConnectorDocument, { id: a.connector, first: 10 }, as),
     reveals: (d) => d.connector,
   },
+  { field: "group", what: "A's group id", send: (as) => gw.gql(GroupDocument, { id: a.group, first: 10 }, as), reveals: (d) => d.group },
+  {
+    field: "organization",
+    what: "A's organization id",
+    send: (as) => gw.gql(OrganizationDocument, { id: a.organization }, as),
+    reveals: (d) => d.organization,
+  },
+  { field: "role", what: "A's role id", send: (as) => gw.gql(RoleDocument, { id: a.role }, as), reveals: (d) => d.role },
   ...Object.entries(NODE_TYPES).map(([type, id]): QueryCase => ({
     field: "node",
     what: `the id of A's ${type}`,
@@ -537,6 +564,105 @@ export const MUTATION_CASES: MutationCase[] = [
     code: "DELIVERY_NOT_FOUND",
     send: () => asB(ReplayDeliveryDocument, { id: a.delivery }),
   },
+  // Groups, organizations, roles: A's definitions, and A's customers mixed with B's definitions
+  {
+    field: "updateGroup",
+    what: "A's group",
+    code: "GROUP_NOT_FOUND",
+    send: () => asB(UpdateGroupDocument, { id: a.group, input: { name: "m" } }),
+  },
+  { field: "deleteGroup", what: "A's group", code: "GROUP_NOT_FOUND", send: () => asB(DeleteGroupDocument, { id: a.group }) },
+  {
+    field: "addGroupMembers",
+    what: "A's group and B's customer",
+    code: "GROUP_NOT_FOUND",
+    send: () => asB(AddGroupMembersDocument, { groupId: a.group, customerIds: [bobOfB] }),
+  },
+  {
+    field: "addGroupMembers",
+    what: "B's group and A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(AddGroupMembersDocument, { groupId: accessOfB.group, customerIds: [bobOfB, a.customer] }),
+  },
+  {
+    field: "removeGroupMembers",
+    what: "A's group and customer",
+    code: "GROUP_NOT_FOUND",
+    send: () => asB(RemoveGroupMembersDocument, { groupId: a.group, customerIds: [a.customer] }),
+  },
+  {
+    field: "removeGroupMembers",
+    what: "B's group and A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(RemoveGroupMembersDocument, { groupId: accessOfB.group, customerIds: [a.customer] }),
+  },
+  {
+    field: "updateOrganization",
+    what: "A's organization",
+    code: "ORGANIZATION_NOT_FOUND",
+    send: () => asB(UpdateOrganizationDocument, { id: a.organization, input: { domain: "mallory.example" } }),
+  },
+  {
+    field: "deleteOrganization",
+    what: "A's organization",
+    code: "ORGANIZATION_NOT_FOUND",
+    send: () => asB(DeleteOrganizationDocument, { id: a.organization }),
+  },
+  {
+    field: "addOrganizationMembers",
+    what: "A's organization and B's customer",
+    code: "ORGANIZATION_NOT_FOUND",
+    send: () => asB(AddOrganizationMembersDocument, { organizationId: a.organization, customerIds: [bobOfB] }),
+  },
+  {
+    field: "addOrganizationMembers",
+    what: "B's organization and A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(AddOrganizationMembersDocument, { organizationId: accessOfB.organization, customerIds: [a.customer] }),
+  },
+  {
+    field: "removeOrganizationMembers",
+    what: "A's organization and customer",
+    code: "ORGANIZATION_NOT_FOUND",
+    send: () => asB(RemoveOrganizationMembersDocument, { organizationId: a.organization, customerIds: [a.customer] }),
+  },
+  {
+    field: "removeOrganizationMembers",
+    what: "B's organization and A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(RemoveOrganizationMembersDocument, { organizationId: accessOfB.organization, customerIds: [a.customer] }),
+  },
+  {
+    field: "updateRole",
+    what: "A's role",
+    code: "ROLE_NOT_FOUND",
+    send: () => asB(UpdateRoleDocument, { id: a.role, input: { permissions: [] } }),
+  },
+  { field: "deleteRole", what: "A's role", code: "ROLE_NOT_FOUND", send: () => asB(DeleteRoleDocument, { id: a.role }) },
+  {
+    field: "assignRole",
+    what: "A's customer and B's role",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(AssignRoleDocument, { customerId: a.customer, roleId: accessOfB.role }),
+  },
+  {
+    field: "assignRole",
+    what: "B's customer and A's role",
+    code: "ROLE_NOT_FOUND",
+    send: () => asB(AssignRoleDocument, { customerId: bobOfB, roleId: a.role }),
+  },
+  {
+    field: "assignRole",
+    what: "B's customer and role with A's organization",
+    code: "ORGANIZATION_NOT_FOUND",
+    send: () => asB(AssignRoleDocument, { customerId: bobOfB, roleId: accessOfB.role, organizationId: a.organization }),
+  },
+  {
+    field: "unassignRole",
+    what: "A's role assignment",
+    code: "ROLE_ASSIGNMENT_NOT_FOUND",
+    send: () => asB(UnassignRoleDocument, { id: a.roleAssignment }),
+  },
   // Admin credentials
   {
     field: "revokeAdminCredential",
@@ -563,6 +689,10 @@ export const QUERIES_WITHOUT_IDS = [
   "exportSchedules", // list of the caller's tenant (checked in test/export-schedules.test.ts: none of A's)
   "importJobs", // list of the caller's tenant (checked: none of A's)
   "connectors", // list of the caller's tenant (checked: none of A's, A's cursor answers as an unknown one, also in Connector.deliveries)
+  "groups", // lists of the caller's tenant (checked: none of A's groups, organizations or roles)
+  "organizations",
+  "roles",
+  "groupClaimsInTokens", // the caller's tenant's setting (checked with the mutation below)
   "auditEventTypes", // the gateway's catalog of event types, the same for every tenant (checked: no tenant data)
 ];
 export const MUTATIONS_WITHOUT_IDS = [
@@ -573,6 +703,10 @@ export const MUTATIONS_WITHOUT_IDS = [
   "defineCustomField", // defines in the caller's tenant; A's key must not conflict (checked)
   "setAllowUndefinedCustomFields", // the caller's tenant's setting; A's stays (checked)
   "startCustomerImport", // imports into the caller's tenant; A's uid and email are B's to use (checked)
+  "createGroup", // create in the caller's tenant; A's names do not conflict (checked)
+  "createOrganization",
+  "createRole",
+  "setGroupClaimsInTokens", // the caller's tenant's setting; A's stays (checked)
   "createConnector", // creates in the caller's tenant; A's connector name does not conflict, B's connector hears only B's events (checked)
 ];
 export const SUBSCRIPTIONS_WITHOUT_IDS = [

@@ -29,6 +29,7 @@ import {
   SegmentsDocument,
 } from "../generated/graphql.ts";
 import { globalId, rowId } from "../helpers/ids.ts";
+import { seedAccess, type AccessIds } from "../helpers/access.ts";
 import { expectNoWrites } from "../helpers/snapshot.ts";
 import { createInflowConnector, postSigned, type TestInflowConnector } from "../helpers/inflow-connectors.ts";
 import { useTestGateway, type SuiteGateway } from "../helpers/suite.ts";
@@ -62,6 +63,10 @@ export const a = {
   connector: "",
   delivery: "",
   connectorName: "a-crm",
+  group: "",
+  organization: "",
+  role: "",
+  roleAssignment: "",
   inflowConnector: "",
   inflowRequest: "",
   uid: "a-ada",
@@ -93,6 +98,8 @@ export const a = {
 
 /** Tenant B's own customer, for calls that mix B's customer with A's other ids. */
 export let bobOfB = "";
+/** Tenant B's own group, organization and role (bob holds the role for the organization), to mix with A's ids. */
+export let accessOfB: AccessIds;
 /** Tenant B's inflow connector: its log has requests received before A's and after. */
 export let inflowConnectorOfB: TestInflowConnector;
 
@@ -168,6 +175,7 @@ export function useCrossTenantData(): SuiteGateway {
         },
       );
     bobOfB = await created(await gw.gql(CreateCustomerDocument, { input: { emails: [{ address: "bob@b.example" }] } }, "B"));
+    accessOfB = await seedAccess(gw, "B", bobOfB);
     await rowsOfB(1);
     await rowsOfB(2);
 
@@ -196,6 +204,7 @@ export function useCrossTenantData(): SuiteGateway {
         },
       }),
     );
+    Object.assign(a, await seedAccess(gw, "A", a.customer));
     a.blockedCustomer = await created(await gw.gql(CreateCustomerDocument, { input: { emails: [{ address: "blocked@a.example" }] } }));
     ok((await gw.gql(BlockCustomerDocument, { id: a.blockedCustomer, reason: "fraud check" })).data!.blockCustomer, "BlockCustomerPayload");
     a.disabledCustomer = await created(await gw.gql(CreateCustomerDocument, { input: { emails: [{ address: "disabled@a.example" }] } }));

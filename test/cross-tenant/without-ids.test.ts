@@ -35,6 +35,14 @@ import {
   ConnectorDocument,
   ConnectorsDocument,
   CreateConnectorDocument,
+  GroupsDocument,
+  OrganizationsDocument,
+  RolesDocument,
+  CreateGroupDocument,
+  CreateOrganizationDocument,
+  CreateRoleDocument,
+  SetGroupClaimsInTokensDocument,
+  GroupClaimsInTokensDocument,
 } from "../generated/graphql.ts";
 import { globalId, rowId } from "../helpers/ids.ts";
 import { auditTrail, snapshotDatabase } from "../helpers/snapshot.ts";
@@ -191,6 +199,27 @@ describe("fields that take no id of tenant A's data", () => {
     const run = (await gw.gql(SegmentDocument, { id: made.segment.id, first: 10 }, "B")).data!.segment!;
     expect(run).toMatchObject({ count: 0, customers: { totalCount: 0, edges: [] } });
     ok((await gw.gql(DeleteSegmentDocument, { id: made.segment.id }, "B")).data!.deleteSegment, "DeleteSegmentPayload");
+  });
+
+  it("groups, organizations and roles list only B's own; creating A's names in B and B's group-claims setting leave A untouched", async () => {
+    const names = async () => {
+      const groups = (await gw.gql(GroupsDocument, { first: 50 }, "B")).data!.groups.edges.map((e) => e.node.name);
+      const orgs = (await gw.gql(OrganizationsDocument, { first: 50 }, "B")).data!.organizations.edges.map((e) => e.node.name);
+      const roles = (await gw.gql(RolesDocument, { first: 50 }, "B")).data!.roles.edges.map((e) => e.node.name);
+      return [...groups, ...orgs, ...roles];
+    };
+    expect(await withoutWrites(names)).toEqual(["group-B", "org-B", "role-B"]);
+    const before = await snapshotDatabase(gw.db, gw.tenants.A.id);
+    ok((await gw.gql(CreateGroupDocument, { input: { name: "group-A" } }, "B")).data!.createGroup, "CreateGroupPayload");
+    ok((await gw.gql(CreateOrganizationDocument, { input: { name: "org-A" } }, "B")).data!.createOrganization, "CreateOrganizationPayload");
+    ok((await gw.gql(CreateRoleDocument, { input: { name: "role-A" } }, "B")).data!.createRole, "CreateRolePayload");
+    ok(
+      (await gw.gql(SetGroupClaimsInTokensDocument, { enabled: true }, "B")).data!.setGroupClaimsInTokens,
+      "SetGroupClaimsInTokensPayload",
+    );
+    expect(await snapshotDatabase(gw.db, gw.tenants.A.id)).toEqual(before);
+    expect((await gw.gql(GroupClaimsInTokensDocument, {}, "A")).data!.groupClaimsInTokens).toBe(false);
+    expect((await gw.gql(GroupClaimsInTokensDocument, {}, "B")).data!.groupClaimsInTokens).toBe(true);
   });
 
   it("connectors lists none of A's; resumed from A's cursors (the list, a connector's deliveries) it answers as from unknown ones", async () => {
