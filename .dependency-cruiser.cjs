@@ -16,6 +16,7 @@ const LAYERS = [
   ["consents", "^src/consents/"],
   ["custom-objects", "^src/custom-objects/"],
   ["segments", "^src/segments/"],
+  ["bulk", "^src/bulk/"],
   ["imports", "^src/imports/"],
   ["exports", "^src/exports/"],
   ["audit", "^src/audit/"],

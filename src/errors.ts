@@ -18,6 +18,8 @@ export const NOT_FOUND_CODES = [
   "IMPORT_JOB_NOT_FOUND",
   "CONNECTOR_NOT_FOUND",
   "DELIVERY_NOT_FOUND",
+  "BULK_JOB_NOT_FOUND",
+  "GROUP_NOT_FOUND",
 ] as const;
 
 export const CONFLICT_CODES = [
@@ -33,7 +35,13 @@ export const CONFLICT_CODES = [
   "CONNECTOR_NAME_TAKEN",
 ] as const;
 
-export const RULE_CODES = ["LAST_SIGN_IN_METHOD", "INVALID_STATE", "EXPORT_UNAVAILABLE", "CONNECTORS_UNAVAILABLE"] as const;
+export const RULE_CODES = [
+  "LAST_SIGN_IN_METHOD",
+  "INVALID_STATE",
+  "EXPORT_UNAVAILABLE",
+  "CONNECTORS_UNAVAILABLE",
+  "BULK_COUNT_MISMATCH",
+] as const;
 
 /** Sign-in and token failures. Deliberately coarse: they never say which part was wrong. */
 export const AUTH_CODES = ["INVALID_CREDENTIALS", "INVALID_TOKEN"] as const;

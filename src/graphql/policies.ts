@@ -24,6 +24,9 @@ export const EXPORT_SCHEDULE_DATA = { adminScope: "CUSTOMERS_READ", $any: { admi
 /** Cloud connectors, their deliveries and inflow requests: admins holding CONNECTORS_READ (or CONNECTORS_MANAGE). */
 export const CONNECTOR_DATA = { adminScope: "CONNECTORS_READ" } as const;
 
+/** Bulk-action jobs and outcomes (which customers an action reached): admins holding CUSTOMERS_WRITE. */
+export const BULK_JOB_DATA = { adminScope: "CUSTOMERS_WRITE" } as const;
+
 /** Tenant metadata: any admin of the tenant. */
 export const ADMIN_DATA = { admin: true } as const;
 

@@ -14,6 +14,7 @@ import "../identities/schema.ts";
 import "../consents/schema.ts";
 import "../custom-objects/schema.ts";
 import "../segments/schema.ts";
+import "../bulk/schema.ts";
 import "../exports/schema.ts";
 import "../exports/schedules.schema.ts";
 import "../imports/schema.ts";
