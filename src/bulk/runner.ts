@@ -106,7 +106,8 @@ async function runBatch(
     const missing = batch.filter((id) => !seen.has(id));
     if (cursor === null) missing.unshift(...o.selection.malformed);
     counts.failures = missing.map((customerId) => ({ customerId, code: "CUSTOMER_NOT_FOUND" }));
-    Object.assign(counts, { processed: batch.length, affected: result.affected, skipped: result.skipped });
+    const processed = batch.length + (cursor === null ? o.selection.malformed.length : 0);
+    Object.assign(counts, { processed, affected: result.affected, skipped: result.skipped });
     changed = result.changed;
     cursor = batch.at(-1) ?? cursor;
     done = batch.length < size;
