@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { BulkJobDocument, BulkJobsDocument, CancelBulkJobDocument } from "./generated/graphql.ts";
+import {
+  BulkJobDocument,
+  BulkJobsDocument,
+  CancelBulkJobDocument,
+  DefineCustomFieldDocument,
+  RetireCustomFieldDocument,
+} from "./generated/graphql.ts";
 import { useTestGateway } from "./helpers/suite.ts";
 import { byPrefix, customerIds, drain, eventsOf, runBulk, runnerDeps, seedCustomers } from "./helpers/bulk.ts";
 import { globalId, rowId } from "./helpers/ids.ts";
@@ -98,6 +104,21 @@ describe("bulk-action jobs", () => {
     expect((await forJob("bulk_action.cancelled", running.id)).length).toBe(1);
   });
 
+  it("a job whose filter no longer compiles (its custom field retired) ends FAILED with bulk_action.failed", async () => {
+    const field = (await gw.gql(DefineCustomFieldDocument, { input: { key: "cohort", type: "STRING" } })).data!.defineCustomField;
+    if (field.__typename !== "DefineCustomFieldPayload") throw new Error(JSON.stringify(field));
+    const ids = await seedCustomers(gw, A(), "cohort", 120);
+    await gw.db.customer.updateMany({ where: { id: { in: ids } }, data: { customFields: { cohort: "2019" } } });
+    const job = await startJob({ action: "DISABLE", selection: { filter: { customFields: [{ key: "cohort", equals: "2019" }] } } });
+    await gw.gql(RetireCustomFieldDocument, { id: field.customField.id });
+    await drain(gw);
+    const failed = await jobOf(job.id);
+    expect(failed).toMatchObject({ status: "FAILED", processed: 0 });
+    expect(failed!.error).toContain("cohort");
+    expect((await forJob("bulk_action.failed", job.id)).length).toBe(1);
+    expect(await disabledCount(ids)).toBe(0);
+  });
+
   it("another tenant's job is not found: bulkJob answers null, cancelBulkJob BULK_JOB_NOT_FOUND", async () => {
     await seedCustomers(gw, A(), "tenant", 150);
     const job = await startJob({ action: "ENABLE", selection: { filter: byPrefix("tenant") } });
@@ -106,5 +127,23 @@ describe("bulk-action jobs", () => {
     expect(res.data!.cancelBulkJob).toMatchObject({ __typename: "NotFoundError", code: "BULK_JOB_NOT_FOUND" });
     expect((await gw.gql(BulkJobsDocument, { first: 50 }, "B")).data!.bulkJobs.edges.map((e) => e.node.id)).not.toContain(job.id);
     await drain(gw);
+  });
+});
+
+describe("the bulk worker started with the gateway", () => {
+  const node = useTestGateway({ env: { BULK_WORKER_INTERVAL_MS: "50" } });
+
+  it("runs a queued job by itself (woken by bulk_action.queued, or its poll)", async () => {
+    const ids = await seedCustomers(node, node.tenants.A.id, "auto", 150);
+    const run = await runBulk(node, { action: "DISABLE", selection: { filter: byPrefix("auto") } });
+    if (run.__typename !== "BulkActionJob") throw new Error(JSON.stringify(run));
+    const deadline = Date.now() + 20_000;
+    let status = run.status;
+    while (status !== "COMPLETED" && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await node.gql(BulkJobDocument, { id: run.id })).data!.bulkJob!.status;
+    }
+    expect(status).toBe("COMPLETED");
+    expect(await node.db.customer.count({ where: { id: { in: ids }, status: "DISABLED" } })).toBe(150);
   });
 });

@@ -2,7 +2,7 @@ import type { Db } from "../db/database.ts";
 import type { Tx } from "../db/transact.ts";
 import type { Job } from "../generated/prisma/client.ts";
 import { JOB_ROW_ERROR_LIMIT } from "../jobs/service.ts";
-import type { RequestInfo } from "../service-context.ts";
+import type { Actor, RequestInfo } from "../service-context.ts";
 import type { ActionParams } from "./actions.ts";
 import type { StoredSelection } from "./selection.ts";
 
@@ -19,7 +19,8 @@ export interface BulkJobOptions extends ActionParams {
   selection: StoredSelection;
   /** Customers the selection held when the action started (ids: the ids given). */
   total: number;
-  /** The request that started the job: its events carry it, whichever node runs them. */
+  /** Who started the job and from where: its events carry them, whichever node runs them. */
+  actor: Actor;
   request: RequestInfo;
 }
 

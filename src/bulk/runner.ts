@@ -2,6 +2,7 @@ import type { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/database.ts";
 import { transact, type AuditWriter, type Tx } from "../db/transact.ts";
 import type { EventBus } from "../events/bus.ts";
+import { AppError } from "../errors.ts";
 import { serviceContext, type ServiceContext } from "../service-context.ts";
 import { applyBatch } from "./actions.ts";
 import { bulkOptions, endJob, holdLease, recordBatch, type BatchCounts, type BulkJobOptions, type Claim } from "./jobs.ts";
@@ -41,14 +42,18 @@ export async function runClaimedJob(
   options: { signal?: AbortSignal; maxBatches?: number } = {},
 ): Promise<RunOutcome> {
   const o = bulkOptions(claim.job);
-  const ctx = serviceContext(deps, claim.job.tenantId, { kind: "ADMIN", id: claim.job.createdBy }, o.request);
-  const where = await selectionWhere(ctx, o.selection, claim.job.createdAt);
+  const ctx = serviceContext(deps, claim.job.tenantId, o.actor, o.request);
+  // Compiled once per claim, inside the try below: a filter that no longer compiles (a custom
+  // field retired since) fails the job instead of leaving it to be claimed again and again.
+  let where: Prisma.Sql | null = null;
   const state = { cursor: claim.job.cursor, stored: claim.job.failed, first: true, lastProgress: 0, started: Date.now() };
   for (let batches = 0; ; batches++) {
     if (options.signal?.aborted) return "stopped";
     if (options.maxBatches !== undefined && batches >= options.maxBatches) return "paused";
     try {
-      const { done, changed } = await transact(ctx, (tx, audit) => runBatch(tx, audit, ctx, deps, claim, o, where, state), {
+      where ??= await selectionWhere(ctx, o.selection, claim.job.createdAt);
+      const page = where;
+      const { done, changed } = await transact(ctx, (tx, audit) => runBatch(tx, audit, ctx, deps, claim, o, page, state), {
         timeoutMs: BATCH_TIMEOUT_MS,
       });
       if (o.action === "UNBLOCK" && changed.length > 0) await deps.forget?.(changed);
@@ -140,8 +145,11 @@ export const counters = (job: { rowsRead: number; updated: number; skipped: numb
 
 /** Marks the job FAILED where our lease still holds, with `bulk_action.failed`. */
 async function failJob(ctx: ServiceContext, deps: RunnerDeps, claim: Claim, error: unknown): Promise<void> {
-  console.error(error);
-  const message = "the bulk action stopped on an unexpected error (what committed stays)";
+  const expected = error instanceof AppError;
+  if (!expected) console.error(error);
+  const message = expected
+    ? `the bulk action stopped: ${error.message} (what committed stays)`
+    : "the bulk action stopped on an unexpected error (what committed stays)";
   await transact(ctx, async (tx, audit) => {
     if (!(await holdLease(tx, claim, deps.leaseMs))) return;
     const job = await endJob(tx, claim.job.id, "FAILED", message);

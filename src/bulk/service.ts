@@ -136,7 +136,7 @@ async function runInline(ctx: ServiceContext, p: ActionParams, selection: Stored
 
 async function queueJob(ctx: ServiceContext, p: ActionParams, selection: StoredSelection, count: number): Promise<Job> {
   const total = selection.kind === "IDS" ? selection.ids.length + selection.malformed.length : count;
-  const options: BulkJobOptions = { ...p, selection, total, request: ctx.request };
+  const options: BulkJobOptions = { ...p, selection, total, actor: ctx.actor, request: ctx.request };
   return transact(ctx, async (tx, audit) => {
     const job = await tx.job.create({
       data: { tenantId: ctx.tenantId, kind: "BULK_ACTION", options: options as unknown as Prisma.InputJsonObject, createdBy: ctx.actor.id },
