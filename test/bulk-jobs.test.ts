@@ -114,7 +114,7 @@ describe("bulk-action jobs", () => {
     await drain(gw);
     const failed = await jobOf(job.id);
     expect(failed).toMatchObject({ status: "FAILED", processed: 0 });
-    expect(failed!.error).toContain("cohort");
+    expect(failed!.error).toContain("selection.filter.customFields.0.key");
     expect((await forJob("bulk_action.failed", job.id)).length).toBe(1);
     expect(await disabledCount(ids)).toBe(0);
   });
