@@ -1,13 +1,13 @@
 import { Prisma } from "../generated/prisma/client.ts";
 import { diff, type AuditWriter, type Tx } from "../db/transact.ts";
-import { activeWhere, revokedByOf } from "../sessions/service.ts";
+import { revokedByOf } from "../sessions/service.ts";
 import type { ServiceContext } from "../service-context.ts";
 
 // One batch of a bulk action, set-based: one statement locks the batch's customers (keyset on the
-// primary key, FOR UPDATE like requireCustomer), changes the eligible ones and answers every
-// locked row with its values before and whether it changed; then, for DISABLE and BLOCK, one
-// UPDATE … RETURNING ends the changed customers' live sessions (what makes their access tokens
-// fail at once, account/principal.ts). The audit events are those the single mutations record
+// primary key, FOR UPDATE like requireCustomer), changes the eligible ones, ends the live sessions
+// of those DISABLE and BLOCK changed (what makes their access tokens fail at once,
+// account/principal.ts), and answers every locked row with its values before, whether it changed
+// and the sessions it ended. The audit events are those the single mutations record
 // (customers/status.ts, customers/service.ts deleteCustomer, sessions revokeAllSessions), with the
 // job id in data, all written by the transaction's one audit statement (db/transact.ts), which
 // also queues the connectors' deliveries. A customer already in the target state is skipped.
@@ -41,6 +41,8 @@ interface Row {
   blocked_until: Date | null;
   failed_sign_ins: number;
   changed: boolean;
+  /** Ids of the sessions the statement ended, or null. */
+  sessions: string[] | null;
 }
 
 export interface BatchResult {
@@ -94,9 +96,9 @@ function changeSql(ctx: ServiceContext, p: ActionParams): Prisma.Sql {
 
 /**
  * Runs one batch: the customers matching `where` (on `customer c`, tenant included) after `after`
- * in id order, at most `limit`. Records one audit event per changed customer (plus
- * `session.revoked_all` where sessions ended), each with `extra` in data. Cost: one statement,
- * one more for sessions (DISABLE, BLOCK, REVOKE_SESSIONS); the events go with the transaction's one audit statement.
+ * in id order, at most `limit`. Records per changed customer the single mutation's event, then
+ * `session.revoked_all` where sessions ended (the order one at a time would give), each with
+ * `extra` in data. Cost: one statement; the events go with the transaction's one audit statement.
  */
 export async function applyBatch(
   tx: Tx,
@@ -111,20 +113,46 @@ export async function applyBatch(
     WITH sel AS (
       SELECT c.id, c.uid, c.status::text AS status, c.block_reason, c.blocked_until, c.failed_sign_ins
       FROM customer c WHERE ${page.where} ${keyset} ORDER BY c.id LIMIT ${page.limit} FOR UPDATE OF c
-    ), changed AS (${changeSql(ctx, p)})
-    SELECT sel.*, EXISTS (SELECT 1 FROM changed WHERE changed.id = sel.id) AS changed FROM sel ORDER BY sel.id`;
-  const changed = rows.filter((r) => r.changed);
-  for (const row of changed) {
-    const event = eventOf(p, row);
+    ), changed AS (${changeSql(ctx, p)}),
+    ended AS (${endSessionsSql(ctx, p)}),
+    ended_by AS (SELECT customer_id, array_agg(id::text) AS ids FROM ended GROUP BY customer_id)
+    SELECT sel.*, changed.id IS NOT NULL AS changed, ended_by.ids AS sessions
+    FROM sel LEFT JOIN changed ON changed.id = sel.id LEFT JOIN ended_by ON ended_by.customer_id = sel.id
+    ORDER BY sel.id`;
+  const reason = p.action === "DISABLE" ? { reason: "disabled" } : p.action === "BLOCK" ? { reason: "blocked" } : {};
+  let affected = 0;
+  for (const row of rows) {
+    const event = row.changed ? eventOf(p, row) : null;
     if (event) await audit({ type: event.type, customerId: row.id, data: { ...event.data, ...extra } });
+    if (row.sessions) {
+      const sessionIds = row.sessions.sort();
+      await audit({ type: "session.revoked_all", customerId: row.id, data: { count: sessionIds.length, sessionIds, ...reason, ...extra } });
+    }
+    if (p.action === "REVOKE_SESSIONS" ? row.sessions : row.changed) affected++;
   }
-  let affected = changed.length;
-  if (p.action === "DISABLE" || p.action === "BLOCK") {
-    await endSessions(tx, audit, ctx, changed, { reason: p.action === "DISABLE" ? "disabled" : "blocked", ...extra });
-  } else if (p.action === "REVOKE_SESSIONS") {
-    affected = await endSessions(tx, audit, ctx, rows, extra);
-  }
-  return { seen: rows.map((r) => r.id), changed: changed.map((r) => r.id), affected, skipped: rows.length - affected };
+  const changed = rows.filter((r) => r.changed).map((r) => r.id);
+  return { seen: rows.map((r) => r.id), changed, affected, skipped: rows.length - affected };
+}
+
+/**
+ * The sessions the action ends, in the same statement: the live sessions (sessions/service.ts
+ * activeWhere, in SQL) of the customers DISABLE and BLOCK changed, of every selected customer for
+ * REVOKE_SESSIONS, of none otherwise. Answers (customer_id, id).
+ */
+function endSessionsSql(ctx: ServiceContext, p: ActionParams): Prisma.Sql {
+  const whose =
+    p.action === "DISABLE" || p.action === "BLOCK"
+      ? Prisma.sql`SELECT id FROM changed`
+      : p.action === "REVOKE_SESSIONS"
+        ? Prisma.sql`SELECT id FROM sel`
+        : null;
+  if (!whose) return Prisma.sql`SELECT NULL::uuid AS customer_id, NULL::uuid AS id WHERE FALSE`;
+  const now = new Date();
+  return Prisma.sql`UPDATE session s SET revoked_at = ${now}, revoked_by = ${revokedByOf(ctx.actor)}
+    FROM (${whose}) w
+    WHERE s.tenant_id = ${ctx.tenantId}::uuid AND s.customer_id = w.id AND s.revoked_at IS NULL AND s.expires_at > ${now}
+      AND (s.idle_expires_at IS NULL OR s.idle_expires_at > ${now})
+    RETURNING s.customer_id, s.id`;
 }
 
 /** The single mutation's event for a changed row (REVOKE_SESSIONS records only session.revoked_all). */
@@ -153,26 +181,4 @@ function eventOf(p: ActionParams, row: Row): { type: string; data: Record<string
     case "REVOKE_SESSIONS":
       return null;
   }
-}
-
-/**
- * Revokes every live session of `customers` in one UPDATE … RETURNING and records one
- * `session.revoked_all` per customer that had any (as sessions/service.ts endSessions does per
- * customer). Returns how many customers had a live session.
- */
-async function endSessions(tx: Tx, audit: AuditWriter, ctx: ServiceContext, customers: Row[], data: Record<string, unknown>) {
-  if (customers.length === 0) return 0;
-  const now = new Date();
-  const revoked = await tx.session.updateManyAndReturn({
-    where: { tenantId: ctx.tenantId, customerId: { in: customers.map((c) => c.id) }, ...activeWhere(now) },
-    data: { revokedAt: now, revokedBy: revokedByOf(ctx.actor) },
-    select: { id: true, customerId: true },
-  });
-  const byCustomer = new Map<string, string[]>();
-  for (const s of revoked) byCustomer.set(s.customerId, [...(byCustomer.get(s.customerId) ?? []), s.id]);
-  for (const [customerId, ids] of [...byCustomer].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const sessionIds = ids.sort();
-    await audit({ type: "session.revoked_all", customerId, data: { count: sessionIds.length, sessionIds, ...data } });
-  }
-  return byCustomer.size;
 }
