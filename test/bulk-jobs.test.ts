@@ -88,6 +88,25 @@ describe("bulk-action jobs", () => {
     expect((await forJob("bulk_action.resumed", job.id)).length).toBe(1);
   });
 
+  it("two workers at once share the jobs and never run one twice", async () => {
+    const first = await seedCustomers(gw, A(), "pair-x", 150);
+    const second = await seedCustomers(gw, A(), "pair-y", 150);
+    const jobs = [
+      await startJob({ action: "DISABLE", selection: { filter: byPrefix("pair-x") } }),
+      await startJob({ action: "DISABLE", selection: { filter: byPrefix("pair-y") } }),
+    ];
+    const ran = await Promise.all([drain(gw, 50), drain(gw, 50)]);
+    expect(ran[0]! + ran[1]!).toBe(2);
+    for (const [job, ids] of [
+      [jobs[0]!, first],
+      [jobs[1]!, second],
+    ] as const) {
+      expect(await jobOf(job.id)).toMatchObject({ status: "COMPLETED", affected: 150 });
+      expect((await forJob("customer.disabled", job.id)).map((e) => e.customerId).sort()).toEqual(ids);
+      expect((await forJob("bulk_action.started", job.id)).length).toBe(1);
+    }
+  });
+
   it("cancelling: a queued job ends at once, a running one after its current batch", async () => {
     await seedCustomers(gw, A(), "cancel", 250);
     const queued = await startJob({ action: "DISABLE", selection: { filter: byPrefix("cancel") } });

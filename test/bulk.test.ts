@@ -1,11 +1,14 @@
 import { describe, expect, it } from "vitest";
 import {
   BlockCustomerDocument,
+  BulkJobsDocument,
+  CreateConnectorDocument,
   CreateSegmentDocument,
   DisableCustomerDocument,
   MeDocument,
   RunBulkActionDocument,
 } from "./generated/graphql.ts";
+import { createCredential } from "../src/admin-auth/service.ts";
 import { useTestGateway } from "./helpers/suite.ts";
 import { byPrefix, customerIds, eventsOf, runBulk, seedCustomers, seedGroup } from "./helpers/bulk.ts";
 import { expectNoWrites } from "./helpers/snapshot.ts";
@@ -123,6 +126,30 @@ describe("runBulkAction inline", () => {
     expect(await runBulk(gw, { action: "DISABLE", selection: { filter: byPrefix("iso") } }, "B")).toMatchObject({ affected: 2 });
     expect(await statusOf(mine)).toEqual(["DISABLED", "DISABLED"]);
     expect(await statusOf(theirs)).toEqual(["ACTIVE", "ACTIVE"]);
+  });
+
+  it("queues a connector delivery for each event of the batch, as the single mutations do", async () => {
+    const input = { direction: "OUTFLOW" as const, name: "crm", url: "https://crm.example/hooks", events: ["customer.enabled"] };
+    const connector = (await gw.gql(CreateConnectorDocument, { input })).data!.createConnector;
+    if (connector.__typename !== "CreateConnectorPayload") throw new Error(JSON.stringify(connector));
+    const ids = await seedCustomers(gw, A(), "hook", 2, "DISABLED");
+    await runBulk(gw, { action: "ENABLE", selection: { ids: customerIds(ids) } });
+    const queued = await gw.db.connectorDelivery.findMany({ where: { customerId: { in: ids } } });
+    expect(queued.map((d) => [d.eventType, d.customerId]).sort()).toEqual(ids.map((id) => ["customer.enabled", id]));
+  });
+
+  it("is refused without CUSTOMERS_WRITE (a CUSTOMERS_READ credential, a customer's token) and writes nothing", async () => {
+    const [one] = await seedCustomers(gw, A(), "scope", 1);
+    const { credential, secret } = await createCredential(gw.serviceContext("A"), { name: "reader", scopes: ["CUSTOMERS_READ"] });
+    const reader = { headers: { "x-api-key": credential.keyId, "x-api-secret": secret } };
+    const customer = await gw.createSignedInCustomer({ emails: [{ address: "bulk-scope@example.com" }] });
+    const input = { action: "DELETE" as const, confirm: true, selection: { ids: customerIds([one!]) } };
+    for (const as of [reader, { bearer: customer.tokens.accessToken }]) {
+      const res = await expectNoWrites(gw.db, () => gw.gql(RunBulkActionDocument, { input }, as));
+      expect(res.errors?.[0]?.extensions?.code).toMatch(/FORBIDDEN|UNAUTHENTICATED/);
+      const jobs = await gw.gql(BulkJobsDocument, { first: 1 }, as);
+      expect(jobs.errors?.[0]?.extensions?.code).toMatch(/FORBIDDEN|UNAUTHENTICATED/);
+    }
   });
 
   it("refuses bad input with typed errors and writes nothing", async () => {
