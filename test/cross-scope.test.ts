@@ -111,6 +111,8 @@ const ROOT_RULES: Record<string, (p: Principal) => boolean> = {
   exportSchedules: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
   importJob: (p) => holds(p, "CUSTOMERS_READ"),
   importJobs: (p) => holds(p, "CUSTOMERS_READ"),
+  bulkJob: (p) => holds(p, "CUSTOMERS_WRITE"),
+  bulkJobs: (p) => holds(p, "CUSTOMERS_WRITE"),
   connector: (p) => holds(p, "CONNECTORS_READ"),
   connectors: (p) => holds(p, "CONNECTORS_READ"),
   auditEventTypes: (p) => p.kind === "admin",
