@@ -51,6 +51,21 @@ describe("bulk-action jobs", () => {
     expect(listed).toContain(job.id);
   });
 
+  it("a DELETE job deletes what deleteCustomer deletes, with customer.deleted (uid, jobId) per customer", async () => {
+    const ids = await seedCustomers(gw, A(), "gone", 130);
+    await gw.db.session.create({
+      data: { tenantId: A(), customerId: ids[0]!, expiresAt: new Date(Date.now() + 3_600_000), lastSeenAt: new Date() },
+    });
+    const job = await startJob({ action: "DELETE", selection: { filter: byPrefix("gone") }, expectedCount: 130 });
+    await drain(gw);
+    expect(await jobOf(job.id)).toMatchObject({ status: "COMPLETED", affected: 130 });
+    expect(await gw.db.customer.count({ where: { id: { in: ids } } })).toBe(0);
+    expect(await gw.db.session.count({ where: { customerId: ids[0]! } })).toBe(0);
+    const deleted = await forJob("customer.deleted", job.id);
+    expect(deleted.map((e) => e.customerId).sort()).toEqual(ids);
+    expect(deleted.find((e) => e.customerId === ids[0])!.data).toEqual({ uid: expect.stringMatching(/^gone-uid-/), jobId: rowId(job.id) });
+  });
+
   it("an ids selection reports each missing or foreign customer as a failure", async () => {
     const ids = await seedCustomers(gw, A(), "idsjob", 120);
     const [foreign] = await seedCustomers(gw, gw.tenants.B.id, "idsjob-b", 1);
