@@ -18,6 +18,7 @@ const LAYERS = [
   ["custom-objects", "^src/custom-objects/"],
   ["segments", "^src/segments/"],
   ["access", "^src/access/"],
+  ["bulk", "^src/bulk/"],
   ["imports", "^src/imports/"],
   ["exports", "^src/exports/"],
   ["audit", "^src/audit/"],

@@ -33,6 +33,8 @@ import { exportDownloadPlugin } from "./exports/download.ts";
 import { inflowPlugin } from "./connectors/inflow-route.ts";
 import { startExportScheduler } from "./exports/runner.ts";
 import { startDeliveryWorker } from "./connectors/worker.ts";
+import { startBulkWorker } from "./bulk/worker.ts";
+import { customerAccount } from "./security/throttle.ts";
 import { resolveMasterKey } from "./signing-keys/master-key.ts";
 import { cachedTenantIdBySlug } from "./tenants/service.ts";
 
@@ -90,6 +92,10 @@ export async function createApp({ config, database: given }: AppOptions): Promis
     logger.error({ err }, "scheduled exports failed"),
   );
   const deliveryWorker = startConnectorWorker(config, parts);
+  // Bulk-action jobs: any node runs them (BULK_WORKER_INTERVAL_MS = 0: this node runs none).
+  const forget = (ids: string[]) => Promise.all(ids.map((id) => auth.throttle.forget(customerAccount(id))));
+  const bulkWorker =
+    config.bulk.workerIntervalMs > 0 ? startBulkWorker({ db: database.prisma, events, settings: config.bulk, logger, forget }) : null;
   return {
     yoga,
     database,
@@ -116,6 +122,7 @@ export async function createApp({ config, database: given }: AppOptions): Promis
       credentials.close();
       await exportScheduler.stop();
       await deliveryWorker?.stop();
+      await bulkWorker?.stop();
       if (server) {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server!.close(() => resolve()));

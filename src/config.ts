@@ -68,7 +68,15 @@ export type Config = {
   /** Customer imports: the folder server-side paths must be in (null: uploads only), the upload size cap. */
   imports: ImportLimits;
   connectors: ConnectorSettings;
+  bulk: BulkSettings;
 };
+
+/** Bulk-action jobs (src/bulk/): this node's worker poll (0 = off), batch size, claim lease. */
+export interface BulkSettings {
+  workerIntervalMs: number;
+  batchSize: number;
+  leaseMs: number;
+}
 
 export interface ConnectorSettings {
   allowPrivateTargets: boolean;
@@ -155,6 +163,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: e.CORS_ORIGINS,
     imports: { dir: e.IMPORT_DIR ?? null, maxUploadBytes: e.IMPORT_MAX_UPLOAD_BYTES },
     connectors: connectorSettings(e),
+    bulk: { workerIntervalMs: e.BULK_WORKER_INTERVAL_MS, batchSize: e.BULK_BATCH_SIZE, leaseMs: e.BULK_LEASE_MS },
   };
 }
 

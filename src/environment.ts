@@ -52,6 +52,12 @@ export const environment = z
     CONNECTOR_LEASE_MARGIN_MS: int(0, 3_600_000, 15_000),
     /** The shortest retry interval a connector may set (ms); the default policy is 30 s. */
     CONNECTOR_MIN_RETRY_INTERVAL_MS: int(1, 3_600_000, 1000),
+    /** How often a node looks for bulk-action jobs to run or resume (ms; 0 = this node runs none). */
+    BULK_WORKER_INTERVAL_MS: int(0, 3_600_000, 1000),
+    /** Customers per bulk-action batch: one transaction, one audit statement. */
+    BULK_BATCH_SIZE: int(1, 10_000, 1000),
+    /** How long a node's claim on a bulk-action job holds without a committed batch; then any node resumes it. */
+    BULK_LEASE_MS: int(1000, 3_600_000, 60_000),
     /** How long a verified admin credential is reused without a database read (0 = off); a revocation evicts it at once. */
     ADMIN_CREDENTIAL_CACHE_MS: int(0, 5000, 1000),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),

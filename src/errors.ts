@@ -23,6 +23,7 @@ export const NOT_FOUND_CODES = [
   "ORGANIZATION_NOT_FOUND",
   "ROLE_NOT_FOUND",
   "ROLE_ASSIGNMENT_NOT_FOUND",
+  "BULK_JOB_NOT_FOUND",
 ] as const;
 
 export const CONFLICT_CODES = [
@@ -42,7 +43,13 @@ export const CONFLICT_CODES = [
   "ROLE_NAME_TAKEN",
 ] as const;
 
-export const RULE_CODES = ["LAST_SIGN_IN_METHOD", "INVALID_STATE", "EXPORT_UNAVAILABLE", "CONNECTORS_UNAVAILABLE"] as const;
+export const RULE_CODES = [
+  "LAST_SIGN_IN_METHOD",
+  "INVALID_STATE",
+  "EXPORT_UNAVAILABLE",
+  "CONNECTORS_UNAVAILABLE",
+  "BULK_COUNT_MISMATCH",
+] as const;
 
 /** Sign-in and token failures. Deliberately coarse: they never say which part was wrong. */
 export const AUTH_CODES = ["INVALID_CREDENTIALS", "INVALID_TOKEN"] as const;

@@ -34,7 +34,9 @@ import {
   DefineCustomFieldDocument,
   GrantConsentDocument,
   RunExportScheduleNowDocument,
+  RunBulkActionDocument,
 } from "./generated/graphql.ts";
+import { drainBulkJobs } from "../src/bulk/worker.ts";
 import { PASSWORD, type As } from "./helpers/gateway.ts";
 import { useTestGateway } from "./helpers/suite.ts";
 import { globalId, rowId } from "./helpers/ids.ts";
@@ -111,6 +113,10 @@ const TYPE_RULES: Record<string, (p: Principal) => boolean> = {
   Organization: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
   Role: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
   RoleAssignment: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
+  // Bulk actions: which customers an action reached is for who may run them.
+  BulkActionJob: (p) => holds(p, "CUSTOMERS_WRITE"),
+  BulkActionFailure: (p) => holds(p, "CUSTOMERS_WRITE"),
+  BulkActionOutcome: (p) => holds(p, "CUSTOMERS_WRITE"),
 };
 
 /** Root fields whose rule differs from their type's (it replaces the type's rule on that path). */
@@ -138,6 +144,8 @@ const ROOT_RULES: Record<string, (p: Principal) => boolean> = {
   exportSchedules: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
   importJob: (p) => holds(p, "CUSTOMERS_READ"),
   importJobs: (p) => holds(p, "CUSTOMERS_READ"),
+  bulkJob: (p) => holds(p, "CUSTOMERS_WRITE"),
+  bulkJobs: (p) => holds(p, "CUSTOMERS_WRITE"),
   connector: (p) => holds(p, "CONNECTORS_READ"),
   connectors: (p) => holds(p, "CONNECTORS_READ"),
   auditEventTypes: (p) => p.kind === "admin",
@@ -170,6 +178,7 @@ const ARGS: Record<string, () => string> = {
   "Query.organization": () => `(id: "${ids.Organization}")`,
   "Query.role": () => `(id: "${ids.Role}")`,
   "Query.importJob": () => `(id: "${ids.ImportJob}")`,
+  "Query.bulkJob": () => `(id: "${ids.BulkActionJob}")`,
   "Query.connector": () => `(id: "${ids.Connector}")`,
   "Query.inflowRequests": () => `(connectorId: "${inflowConnector.globalId}")`,
 };
@@ -233,6 +242,12 @@ beforeAll(async () => {
   const importFile = join(tmpdir(), `scope-import-${randomUUID()}.ndjson`);
   writeFileSync(importFile, `{"uid":"scope-imported","email":"imported@scope.example"}\n{"email":"broken"}\n`);
   ids.ImportJob = globalId("ImportJob", (await importNow(admin, { path: importFile, name: "scope.ndjson", temporary: true }, {})).id);
+
+  // A bulk job over unknown customers: it changes nothing and has failures to read.
+  const unknown = Array.from({ length: 101 }, () => globalId("Customer", randomUUID()));
+  const bulk = (await gw.gql(RunBulkActionDocument, { input: { action: "ENABLE", selection: { ids: unknown } } })).data!.runBulkAction;
+  if (bulk.__typename === "RunBulkActionPayload" && bulk.run.__typename === "BulkActionJob") ids.BulkActionJob = bulk.run.id;
+  await drainBulkJobs({ db: gw.db, events: gw.app.events, batchSize: 100, leaseMs: 60_000 });
 
   inflowConnector = await createInflowConnector(gw);
   const fetcher = (url: string, init: RequestInit) => gw.app.yoga.fetch(url, init);

@@ -35,6 +35,8 @@ export const CONNECTOR_DATA = { adminScope: "CONNECTORS_READ" } as const;
  * caller has just proved the password; the challenge is theirs whatever credential they hold).
  */
 export const CALLER_OF_PUBLIC_MUTATION = () => true;
+/** Bulk-action jobs and outcomes (which customers an action reached): admins holding CUSTOMERS_WRITE. */
+export const BULK_JOB_DATA = { adminScope: "CUSTOMERS_WRITE" } as const;
 
 /** Tenant metadata: any admin of the tenant. */
 export const ADMIN_DATA = { admin: true } as const;

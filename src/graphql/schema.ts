@@ -18,6 +18,7 @@ import "../segments/schema.ts";
 import "../access/groups.schema.ts";
 import "../access/organizations.schema.ts";
 import "../access/roles.schema.ts";
+import "../bulk/schema.ts";
 import "../exports/schema.ts";
 import "../exports/schedules.schema.ts";
 import "../imports/schema.ts";

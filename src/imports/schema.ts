@@ -3,7 +3,7 @@ import { builder } from "../graphql/builder.ts";
 import { mutationResult } from "../graphql/common.ts";
 import { adminService } from "../graphql/context.ts";
 import { localIdOrNull } from "../graphql/ids.ts";
-import { adminOnlyNode } from "../graphql/nodes.ts";
+import { adminOnlyNode, adminRowWhere } from "../graphql/nodes.ts";
 import { CUSTOMERS_READ, CUSTOMERS_WRITE } from "../graphql/policies.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import type { Job } from "../generated/prisma/client.ts";
@@ -49,6 +49,8 @@ const ImportRowError = builder.objectRef<{ row: number; field: string | null; me
 
 export const ImportJobRef = builder.prismaNode("Job", {
   ...adminOnlyNode(CUSTOMERS_READ),
+  // The job table holds bulk actions too: an ImportJob id never reaches one.
+  findUnique: (id, ctx) => ({ ...adminRowWhere(id, ctx), kind: "IMPORT" as const }),
   name: "ImportJob",
   description: "A customer import: what it was asked to do and how far it got. Counters are those of committed batches.",
   fields: (t) => ({

@@ -114,7 +114,7 @@ export async function stopImports(db: Db): Promise<void> {
 
 /** Asks an import to stop after its current batch; returns the job, or null when it is not the tenant's. */
 export async function cancelImport(ctx: ServiceContext, id: string): Promise<Job | null> {
-  const job = await requestCancel(ctx, id);
+  const job = await requestCancel(ctx, id, "IMPORT");
   return job?.kind === "IMPORT" ? job : null;
 }
 

@@ -80,13 +80,13 @@ export async function finishJob(tx: Tx, jobId: string, status: "COMPLETED" | "FA
 }
 
 /**
- * Asks a QUEUED or RUNNING job to stop; the runner checks between batches. Returns the job, or
+ * Asks a QUEUED or RUNNING job of `kind` to stop; the runner checks between batches. Returns the job, or
  * null when it is not the tenant's. Cost: one UPDATE (no-op on a finished job) and one read.
  */
-export async function requestCancel(ctx: ServiceContext, id: string): Promise<Job | null> {
+export async function requestCancel(ctx: ServiceContext, id: string, kind: JobKind): Promise<Job | null> {
   if (!isUuid(id)) return null;
   await ctx.db.job.updateMany({
-    where: { id, tenantId: ctx.tenantId, status: { in: ["QUEUED", "RUNNING"] }, cancelRequestedAt: null },
+    where: { id, tenantId: ctx.tenantId, kind, status: { in: ["QUEUED", "RUNNING"] }, cancelRequestedAt: null },
     data: { cancelRequestedAt: new Date() },
   });
   return findJob(ctx, id);
@@ -124,13 +124,15 @@ export function listRowErrors(db: Db, jobId: string, page: { cursor?: { id?: unk
 }
 
 /**
- * Marks FAILED every QUEUED or RUNNING job whose process is gone: no heartbeat for a minute.
+ * Marks FAILED every QUEUED or RUNNING job (but bulk actions) whose process is gone: no heartbeat for a minute.
  * Called when a node starts and before a job starts. Cost: one UPDATE on the status index.
  */
 export async function failAbandonedJobs(db: Db): Promise<number> {
   const stale = new Date(Date.now() - STALE_AFTER_MS);
   const { count } = await db.job.updateMany({
     where: {
+      // Bulk actions belong to no node: a lapsed lease is resumed by any node's bulk worker (src/bulk/).
+      kind: { not: "BULK_ACTION" },
       status: { in: ["QUEUED", "RUNNING"] },
       OR: [{ heartbeatAt: { lt: stale } }, { heartbeatAt: null, createdAt: { lt: stale } }],
     },

@@ -11,6 +11,9 @@ import {
   BlockCustomerDocument,
   CancelImportDocument,
   ImportJobDocument,
+  BulkJobDocument,
+  CancelBulkJobDocument,
+  RunBulkActionDocument,
   InflowRequestsDocument,
   CreateCustomObjectDocument,
   CreateCustomerExportDocument,
@@ -108,6 +111,7 @@ export const NODE_TYPES: Record<string, () => string> = {
   ExportSchedule: () => a.exportSchedule,
   ExportFile: () => a.exportFile,
   ImportJob: () => a.importJob,
+  BulkActionJob: () => a.bulkJob,
   Connector: () => a.connector,
   ConnectorDelivery: () => a.delivery,
   InflowRequest: () => a.inflowRequest,
@@ -165,6 +169,12 @@ export const QUERY_CASES: QueryCase[] = [
     what: "A's import job id",
     send: (as) => gw.gql(ImportJobDocument, { id: a.importJob, errors: 10 }, as),
     reveals: (d) => d.importJob,
+  },
+  {
+    field: "bulkJob",
+    what: "A's bulk-action job id",
+    send: (as) => gw.gql(BulkJobDocument, { id: a.bulkJob, failures: 10 }, as),
+    reveals: (d) => d.bulkJob,
   },
   {
     field: "segment",
@@ -521,6 +531,19 @@ export const MUTATION_CASES: MutationCase[] = [
     code: "IMPORT_JOB_NOT_FOUND",
     send: () => asB(CancelImportDocument, { id: a.importJob }),
   },
+  // Bulk actions (B's ids selection with A's customer ids: test/bulk.test.ts, failures CUSTOMER_NOT_FOUND)
+  {
+    field: "runBulkAction",
+    what: "A's segment",
+    code: "SEGMENT_NOT_FOUND",
+    send: () => asB(RunBulkActionDocument, { input: { action: "DELETE", confirm: true, selection: { segmentId: a.segment } } }),
+  },
+  {
+    field: "cancelBulkJob",
+    what: "A's bulk-action job",
+    code: "BULK_JOB_NOT_FOUND",
+    send: () => asB(CancelBulkJobDocument, { id: a.bulkJob }),
+  },
   // Connectors
   {
     field: "updateConnector",
@@ -688,6 +711,7 @@ export const QUERIES_WITHOUT_IDS = [
   "segments", // list of the caller's tenant (checked: none of A's, and A's cursor answers as an unknown one)
   "exportSchedules", // list of the caller's tenant (checked in test/export-schedules.test.ts: none of A's)
   "importJobs", // list of the caller's tenant (checked: none of A's)
+  "bulkJobs", // list of the caller's tenant (checked: none of A's)
   "connectors", // list of the caller's tenant (checked: none of A's, A's cursor answers as an unknown one, also in Connector.deliveries)
   "groups", // lists of the caller's tenant (checked: none of A's groups, organizations or roles)
   "organizations",

@@ -27,6 +27,7 @@ import {
   InflowRequestsDocument,
   LinkIdentityDocument,
   SegmentsDocument,
+  RunBulkActionDocument,
 } from "../generated/graphql.ts";
 import { globalId, rowId } from "../helpers/ids.ts";
 import { seedAccess, type AccessIds } from "../helpers/access.ts";
@@ -60,6 +61,7 @@ export const a = {
   exportSchedule: "",
   exportFile: "",
   importJob: "",
+  bulkJob: "",
   connector: "",
   delivery: "",
   connectorName: "a-crm",
@@ -275,6 +277,12 @@ export function useCrossTenantData(): SuiteGateway {
     const importFile = join(tmpdir(), `a-import-${randomUUID()}.ndjson`);
     writeFileSync(importFile, `{"uid":"a-imported","email":"imported@a.example"}\n{"email":"broken"}\n`);
     a.importJob = globalId("ImportJob", (await importNow(adminA, { path: importFile, name: "a.ndjson", temporary: true }, {})).id);
+
+    // A bulk job of A (queued: over one page of unknown customer ids, so it changes nothing when run).
+    const unknownIds = Array.from({ length: 101 }, () => globalId("Customer", randomUUID()));
+    const bulk = (await gw.gql(RunBulkActionDocument, { input: { action: "DISABLE", selection: { ids: unknownIds } } })).data!
+      .runBulkAction;
+    if (bulk.__typename === "RunBulkActionPayload" && bulk.run.__typename === "BulkActionJob") a.bulkJob = bulk.run.id;
 
     // A's inflow connector and one request it received.
     const inflow = await createInflowConnector(gw, { matchBy: "email" });

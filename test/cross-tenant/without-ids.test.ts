@@ -31,6 +31,7 @@ import {
   UpdateMyCustomObjectDocument,
   type CustomerFilter,
   ImportJobsDocument,
+  BulkJobsDocument,
   AuditEventTypesDocument,
   ConnectorDocument,
   ConnectorsDocument,
@@ -262,6 +263,11 @@ describe("fields that take no id of tenant A's data", () => {
   it("importJobs lists none of A's imports", async () => {
     const jobs = (await withoutWrites(() => gw.gql(ImportJobsDocument, {}, "B"))).data!.importJobs.edges;
     expect(jobs.map((e) => e.node.id)).not.toContain(a.importJob);
+  });
+
+  it("bulkJobs lists none of A's bulk-action jobs", async () => {
+    const jobs = (await withoutWrites(() => gw.gql(BulkJobsDocument, {}, "B"))).data!.bulkJobs.edges;
+    expect(jobs.map((e) => e.node.id)).not.toContain(a.bulkJob);
   });
 
   it("an import in B with A's uid and email creates B's own customer and leaves A untouched", async () => {

@@ -245,6 +245,122 @@ export type BlockCustomerPayload = {
 
 export type BlockCustomerResult = BlockCustomerPayload | ConflictError | NotFoundError | RuleViolationError | ValidationError;
 
+export type BulkAction =
+  | 'ADD_TO_GROUP'
+  | 'BLOCK'
+  | 'DELETE'
+  | 'DISABLE'
+  | 'ENABLE'
+  | 'REMOVE_FROM_GROUP'
+  | 'REVOKE_SESSIONS'
+  | 'UNBLOCK';
+
+/** A selected customer the action could not reach. */
+export type BulkActionFailure = {
+  __typename?: 'BulkActionFailure';
+  /** CUSTOMER_NOT_FOUND: no such customer in this tenant (or already deleted). */
+  code: Scalars['String']['output'];
+  /** As given in the selection. */
+  customerId: Scalars['ID']['output'];
+};
+
+/** A bulk action over a large selection, run in batches by any node. Counters are those of committed batches. */
+export type BulkActionJob = Node & {
+  __typename?: 'BulkActionJob';
+  action: BulkAction;
+  /** Customers the action changed. */
+  affected: Scalars['Int']['output'];
+  cancelRequestedAt?: Maybe<Scalars['DateTime']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  /** Why a FAILED job failed. */
+  error?: Maybe<Scalars['String']['output']>;
+  /** Selected customers not found (see failures). */
+  failed: Scalars['Int']['output'];
+  /** The failed customers, in the order met (the first 10,000 are kept). */
+  failures: BulkActionJobFailuresConnection;
+  finishedAt?: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  /** Selected customers handled so far. */
+  processed: Scalars['Int']['output'];
+  /** Customers already in the state asked for (nothing changed, nothing recorded). */
+  skipped: Scalars['Int']['output'];
+  startedAt?: Maybe<Scalars['DateTime']['output']>;
+  status: BulkJobStatus;
+  /** Customers the selection held when the action started. */
+  total: Scalars['Int']['output'];
+};
+
+
+/** A bulk action over a large selection, run in batches by any node. Counters are those of committed batches. */
+export type BulkActionJobFailuresArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type BulkActionJobConnection = {
+  __typename?: 'BulkActionJobConnection';
+  edges: Array<BulkActionJobConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type BulkActionJobConnectionEdge = {
+  __typename?: 'BulkActionJobConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: BulkActionJob;
+};
+
+export type BulkActionJobFailuresConnection = {
+  __typename?: 'BulkActionJobFailuresConnection';
+  edges: Array<BulkActionJobFailuresConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type BulkActionJobFailuresConnectionEdge = {
+  __typename?: 'BulkActionJobFailuresConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: BulkActionFailure;
+};
+
+/** A bulk action run in the request (a selection of at most 100): done, in one transaction. */
+export type BulkActionOutcome = {
+  __typename?: 'BulkActionOutcome';
+  action: BulkAction;
+  /** Customers the action changed. */
+  affected: Scalars['Int']['output'];
+  /** Selected customers not found (see failures). */
+  failed: Scalars['Int']['output'];
+  failures: Array<BulkActionFailure>;
+  selected: Scalars['Int']['output'];
+  /** Customers already in the state asked for (nothing changed, nothing recorded). */
+  skipped: Scalars['Int']['output'];
+};
+
+/** Done at once (BulkActionOutcome), or queued as a job to follow (BulkActionJob). */
+export type BulkActionRun = BulkActionJob | BulkActionOutcome;
+
+export type BulkJobStatus =
+  | 'CANCELLED'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'QUEUED'
+  | 'RUNNING';
+
+/** Exactly one of: customer ids (at most 10,000), a filter, a segment. */
+export type BulkSelectionInput = {
+  filter?: InputMaybe<CustomerFilter>;
+  ids?: InputMaybe<Array<Scalars['ID']['input']>>;
+  segmentId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type CancelBulkJobPayload = {
+  __typename?: 'CancelBulkJobPayload';
+  job: BulkActionJob;
+};
+
+export type CancelBulkJobResult = CancelBulkJobPayload | ConflictError | NotFoundError | RuleViolationError | ValidationError;
+
 export type CancelImportPayload = {
   __typename?: 'CancelImportPayload';
   job: ImportJob;
@@ -1262,6 +1378,8 @@ export type ErrorCode =
   | 'AUTHENTICATOR_NOT_FOUND'
   | 'BAD_REQUEST'
   | 'BAD_USER_INPUT'
+  | 'BULK_COUNT_MISMATCH'
+  | 'BULK_JOB_NOT_FOUND'
   | 'CONNECTORS_UNAVAILABLE'
   | 'CONNECTOR_INACTIVE'
   | 'CONNECTOR_NAME_TAKEN'
@@ -1816,6 +1934,8 @@ export type Mutation = {
   /** Grants a role pair: the role for organizationId, or tenant-wide without it. Membership of the organization is not required. A pair the customer already has is answered as it is and records nothing. */
   assignRole: AssignRoleResult;
   blockCustomer: BlockCustomerResult;
+  /** Stops a bulk-action job: a queued one at once, a running one after its current batch (what committed stays). */
+  cancelBulkJob: CancelBulkJobResult;
   /** Asks an import to stop after its current batch (what was written stays). A finished job is answered as it is. */
   cancelImport: CancelImportResult;
   /** Signed-in customer: changes their password (8 to 128 characters, no composition rules). Every other session is signed out; this one stays. A wrong current password answers INVALID_CREDENTIALS and counts toward the sign-in throttle (RATE_LIMITED with retryAfter). */
@@ -1915,6 +2035,8 @@ export type Mutation = {
   revokeSession: RevokeSessionResult;
   /** A new signing secret, shown once. The previous one stays valid for overlapSeconds (default 86400, at most 604800; 0 ends it now): deliveries carry a signature under each meanwhile. Records connector.secret_rotated. */
   rotateConnectorSecret: RotateConnectorSecretResult;
+  /** Runs a quick action over a selection: at most 100 customers at once, more as a job. DELETE needs expectedCount or confirm. */
+  runBulkAction: RunBulkActionResult;
   /** Runs the schedule now (its timetable is unchanged) and answers the file, COMPLETED or FAILED. */
   runExportScheduleNow: RunExportScheduleNowResult;
   /** Whether writes may use keys without a definition once the tenant has definitions. Records tenant.updated. */
@@ -2002,6 +2124,11 @@ export type MutationBlockCustomerArgs = {
   id: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
   until?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+export type MutationCancelBulkJobArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -2301,6 +2428,11 @@ export type MutationRevokeSessionArgs = {
 export type MutationRotateConnectorSecretArgs = {
   id: Scalars['ID']['input'];
   overlapSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type MutationRunBulkActionArgs = {
+  input: RunBulkActionInput;
 };
 
 
@@ -2614,6 +2746,9 @@ export type Query = {
   auditEventTypes: Array<AuditEventTypeInfo>;
   /** The tenant's audit trail, newest first unless direction is ASC. Cursors are sequence numbers. */
   auditEvents: AuditEventConnection;
+  bulkJob?: Maybe<BulkActionJob>;
+  /** The tenant's bulk-action jobs, newest first. */
+  bulkJobs: BulkActionJobConnection;
   connector?: Maybe<Connector>;
   /** The tenant's connectors, newest first. */
   connectors: ConnectorConnection;
@@ -2685,6 +2820,19 @@ export type QueryAuditEventsArgs = {
   before?: InputMaybe<Scalars['String']['input']>;
   direction?: SortDirection;
   filter?: InputMaybe<AuditEventFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryBulkJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryBulkJobsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -3152,6 +3300,28 @@ export type RuleViolationError = Error & {
   code: ErrorCode;
   message: Scalars['String']['output'];
 };
+
+export type RunBulkActionInput = {
+  action: BulkAction;
+  /** DELETE without expectedCount: true to delete whatever the selection holds now. */
+  confirm?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The selection's size the caller showed; the action is refused if it differs now. */
+  expectedCount?: InputMaybe<Scalars['Int']['input']>;
+  /** ADD_TO_GROUP, REMOVE_FROM_GROUP: the group. */
+  groupId?: InputMaybe<Scalars['ID']['input']>;
+  /** BLOCK: required, as blockCustomer. */
+  reason?: InputMaybe<Scalars['String']['input']>;
+  selection: BulkSelectionInput;
+  /** BLOCK: when the block ends (absent: until unblocked). */
+  until?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+export type RunBulkActionPayload = {
+  __typename?: 'RunBulkActionPayload';
+  run: BulkActionRun;
+};
+
+export type RunBulkActionResult = ConflictError | NotFoundError | RuleViolationError | RunBulkActionPayload | ValidationError;
 
 export type RunExportScheduleNowPayload = {
   __typename?: 'RunExportScheduleNowPayload';
@@ -3676,6 +3846,52 @@ export type AuditEventsLastQueryVariables = Exact<{
 
 export type AuditEventsLastQuery = { __typename?: 'Query', auditEvents: { __typename?: 'AuditEventConnection', edges: Array<{ __typename?: 'AuditEventConnectionEdge', cursor: string }> } };
 
+export type BulkJobFieldsFragment = { __typename?: 'BulkActionJob', id: string, status: BulkJobStatus, action: BulkAction, total: number, processed: number, affected: number, skipped: number, failed: number, error?: string | null, createdAt: string, startedAt?: string | null, finishedAt?: string | null, cancelRequestedAt?: string | null };
+
+export type RunBulkActionMutationVariables = Exact<{
+  input: RunBulkActionInput;
+}>;
+
+
+export type RunBulkActionMutation = { __typename?: 'Mutation', runBulkAction:
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'RunBulkActionPayload', run:
+        | { __typename: 'BulkActionJob', id: string, status: BulkJobStatus, action: BulkAction, total: number, processed: number, affected: number, skipped: number, failed: number, error?: string | null, createdAt: string, startedAt?: string | null, finishedAt?: string | null, cancelRequestedAt?: string | null }
+        | { __typename: 'BulkActionOutcome', action: BulkAction, selected: number, affected: number, skipped: number, failed: number, failures: Array<{ __typename?: 'BulkActionFailure', customerId: string, code: string }> }
+       }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
+export type BulkJobQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+  failures?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type BulkJobQuery = { __typename?: 'Query', bulkJob?: { __typename?: 'BulkActionJob', id: string, status: BulkJobStatus, action: BulkAction, total: number, processed: number, affected: number, skipped: number, failed: number, error?: string | null, createdAt: string, startedAt?: string | null, finishedAt?: string | null, cancelRequestedAt?: string | null, failures: { __typename?: 'BulkActionJobFailuresConnection', edges: Array<{ __typename?: 'BulkActionJobFailuresConnectionEdge', node: { __typename?: 'BulkActionFailure', customerId: string, code: string } }> } } | null };
+
+export type BulkJobsQueryVariables = Exact<{
+  first?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type BulkJobsQuery = { __typename?: 'Query', bulkJobs: { __typename?: 'BulkActionJobConnection', edges: Array<{ __typename?: 'BulkActionJobConnectionEdge', node: { __typename?: 'BulkActionJob', id: string, status: BulkJobStatus, action: BulkAction, total: number, processed: number, affected: number, skipped: number, failed: number, error?: string | null, createdAt: string, startedAt?: string | null, finishedAt?: string | null, cancelRequestedAt?: string | null } }> } };
+
+export type CancelBulkJobMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type CancelBulkJobMutation = { __typename?: 'Mutation', cancelBulkJob:
+    | { __typename: 'CancelBulkJobPayload', job: { __typename?: 'BulkActionJob', id: string, status: BulkJobStatus, action: BulkAction, total: number, processed: number, affected: number, skipped: number, failed: number, error?: string | null, createdAt: string, startedAt?: string | null, finishedAt?: string | null, cancelRequestedAt?: string | null } }
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
 export type AuditEventTypesQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -3823,6 +4039,7 @@ export type DeliveryDetailsQueryVariables = Exact<{
 export type DeliveryDetailsQuery = { __typename?: 'Query', node?:
     | { __typename?: 'AdminCredential' }
     | { __typename?: 'AuditEvent' }
+    | { __typename?: 'BulkActionJob' }
     | { __typename?: 'Connector' }
     | { __typename?: 'ConnectorDelivery', payload?: unknown | null, id: string, status: DeliveryStatus, eventType: string, eventId?: string | null, eventSeq: number, customerId?: string | null, attempts: number, nextAttemptAt: string, lastStatusCode?: number | null, lastError?: string | null, deliveredAt?: string | null, test: boolean, createdAt: string, customer?: { __typename?: 'Customer', id: string, uid: string } | null, attemptLog: Array<{ __typename?: 'DeliveryAttempt', number: number, startedAt: string, durationMs: number, statusCode?: number | null, error?: string | null, responseExcerpt?: string | null }>, connector: { __typename?: 'Connector', id: string, name: string } }
     | { __typename?: 'Consent' }
@@ -3860,6 +4077,7 @@ export type ConsentNodeQueryVariables = Exact<{
 export type ConsentNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'AdminCredential', id: string }
     | { __typename: 'AuditEvent', id: string }
+    | { __typename: 'BulkActionJob', id: string }
     | { __typename: 'Connector', id: string }
     | { __typename: 'ConnectorDelivery', id: string }
     | { __typename: 'Consent', purpose: string, active: boolean, id: string }
@@ -3916,6 +4134,7 @@ export type CrossTenantNodeQueryVariables = Exact<{
 export type CrossTenantNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'AdminCredential', id: string }
     | { __typename: 'AuditEvent', id: string }
+    | { __typename: 'BulkActionJob', id: string }
     | { __typename: 'Connector', id: string }
     | { __typename: 'ConnectorDelivery', id: string }
     | { __typename: 'Consent', id: string }
@@ -3943,6 +4162,7 @@ export type CrossTenantNodesQueryVariables = Exact<{
 export type CrossTenantNodesQuery = { __typename?: 'Query', nodes: Array<
     | { __typename: 'AdminCredential', id: string }
     | { __typename: 'AuditEvent', id: string }
+    | { __typename: 'BulkActionJob', id: string }
     | { __typename: 'Connector', id: string }
     | { __typename: 'ConnectorDelivery', id: string }
     | { __typename: 'Consent', id: string }
@@ -4191,6 +4411,7 @@ export type CustomObjectNodeQueryVariables = Exact<{
 export type CustomObjectNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'AdminCredential', id: string }
     | { __typename: 'AuditEvent', id: string }
+    | { __typename: 'BulkActionJob', id: string }
     | { __typename: 'Connector', id: string }
     | { __typename: 'ConnectorDelivery', id: string }
     | { __typename: 'Consent', id: string }
@@ -4635,6 +4856,7 @@ export type NodeQueryVariables = Exact<{
 export type NodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'AdminCredential', id: string }
     | { __typename: 'AuditEvent', id: string }
+    | { __typename: 'BulkActionJob', id: string }
     | { __typename: 'Connector', id: string }
     | { __typename: 'ConnectorDelivery', id: string }
     | { __typename: 'Consent', id: string }
@@ -4739,6 +4961,7 @@ export type ExportFileNodeQueryVariables = Exact<{
 export type ExportFileNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'AdminCredential' }
     | { __typename: 'AuditEvent' }
+    | { __typename: 'BulkActionJob' }
     | { __typename: 'Connector' }
     | { __typename: 'ConnectorDelivery' }
     | { __typename: 'Consent' }
@@ -4978,6 +5201,7 @@ export type IdentityNodeQueryVariables = Exact<{
 export type IdentityNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'AdminCredential', id: string }
     | { __typename: 'AuditEvent', id: string }
+    | { __typename: 'BulkActionJob', id: string }
     | { __typename: 'Connector', id: string }
     | { __typename: 'ConnectorDelivery', id: string }
     | { __typename: 'Consent', id: string }
@@ -5641,6 +5865,7 @@ export type SessionNodeQueryVariables = Exact<{
 export type SessionNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'AdminCredential', id: string }
     | { __typename: 'AuditEvent', id: string }
+    | { __typename: 'BulkActionJob', id: string }
     | { __typename: 'Connector', id: string }
     | { __typename: 'ConnectorDelivery', id: string }
     | { __typename: 'Consent', id: string }
@@ -5759,6 +5984,7 @@ export type AddEmailReturningIdMutation = { __typename?: 'Mutation', addEmail:
     | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
    };
 
+export const BulkJobFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"BulkJobFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"BulkActionJob"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"processed"}},{"kind":"Field","name":{"kind":"Name","value":"affected"}},{"kind":"Field","name":{"kind":"Name","value":"skipped"}},{"kind":"Field","name":{"kind":"Name","value":"failed"}},{"kind":"Field","name":{"kind":"Name","value":"error"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"finishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"cancelRequestedAt"}}]}}]} as unknown as DocumentNode<BulkJobFieldsFragment, unknown>;
 export const ConnectorFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ConnectorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Connector"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"direction"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"active"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"events"}},{"kind":"Field","name":{"kind":"Name","value":"rule"}},{"kind":"Field","name":{"kind":"Name","value":"mapping"}},{"kind":"Field","name":{"kind":"Name","value":"preEvent"}},{"kind":"Field","name":{"kind":"Name","value":"postEvent"}},{"kind":"Field","name":{"kind":"Name","value":"headerNames"}},{"kind":"Field","name":{"kind":"Name","value":"retryIntervalMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxAttempts"}},{"kind":"Field","name":{"kind":"Name","value":"backoff"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutMs"}},{"kind":"Field","name":{"kind":"Name","value":"disableAfterFailures"}},{"kind":"Field","name":{"kind":"Name","value":"consecutiveFailures"}},{"kind":"Field","name":{"kind":"Name","value":"deactivatedReason"}},{"kind":"Field","name":{"kind":"Name","value":"inflowAuth"}},{"kind":"Field","name":{"kind":"Name","value":"matchBy"}},{"kind":"Field","name":{"kind":"Name","value":"secretPreview"}},{"kind":"Field","name":{"kind":"Name","value":"previousSecretExpiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]} as unknown as DocumentNode<ConnectorFieldsFragment, unknown>;
 export const DeliveryFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"DeliveryFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConnectorDelivery"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"eventType"}},{"kind":"Field","name":{"kind":"Name","value":"eventId"}},{"kind":"Field","name":{"kind":"Name","value":"eventSeq"}},{"kind":"Field","name":{"kind":"Name","value":"customerId"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"nextAttemptAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastStatusCode"}},{"kind":"Field","name":{"kind":"Name","value":"lastError"}},{"kind":"Field","name":{"kind":"Name","value":"deliveredAt"}},{"kind":"Field","name":{"kind":"Name","value":"test"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<DeliveryFieldsFragment, unknown>;
 export const ConsentFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ConsentFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Consent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"purpose"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"grantedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokeSource"}},{"kind":"Field","name":{"kind":"Name","value":"active"}}]}}]} as unknown as DocumentNode<ConsentFieldsFragment, unknown>;
@@ -5799,6 +6025,10 @@ export const RevokeAdminCredentialDocument = {"kind":"Document","definitions":[{
 export const AdminCredentialsAfterDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AdminCredentialsAfter"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"adminCredentials"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"10"}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}}]} as unknown as DocumentNode<AdminCredentialsAfterQuery, AdminCredentialsAfterQueryVariables>;
 export const AuditEventsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AuditEvents"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"AuditEventFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"direction"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SortDirection"}}},"defaultValue":{"kind":"EnumValue","value":"DESC"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"auditEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"direction"},"value":{"kind":"Variable","name":{"kind":"Name","value":"direction"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"actor"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"customerId"}},{"kind":"Field","name":{"kind":"Name","value":"customer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"uid"}}]}},{"kind":"Field","name":{"kind":"Name","value":"ip"}},{"kind":"Field","name":{"kind":"Name","value":"userAgent"}},{"kind":"Field","name":{"kind":"Name","value":"requestId"}},{"kind":"Field","name":{"kind":"Name","value":"data"}},{"kind":"Field","name":{"kind":"Name","value":"occurredAt"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"PageInfoFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"PageInfoFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PageInfo"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]} as unknown as DocumentNode<AuditEventsQuery, AuditEventsQueryVariables>;
 export const AuditEventsLastDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AuditEventsLast"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"last"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"auditEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"last"},"value":{"kind":"Variable","name":{"kind":"Name","value":"last"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}}]}}]}}]}}]} as unknown as DocumentNode<AuditEventsLastQuery, AuditEventsLastQueryVariables>;
+export const RunBulkActionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RunBulkAction"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RunBulkActionInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"runBulkAction"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RunBulkActionPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"run"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"BulkActionOutcome"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"selected"}},{"kind":"Field","name":{"kind":"Name","value":"affected"}},{"kind":"Field","name":{"kind":"Name","value":"skipped"}},{"kind":"Field","name":{"kind":"Name","value":"failed"}},{"kind":"Field","name":{"kind":"Name","value":"failures"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customerId"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"BulkActionJob"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"BulkJobFields"}}]}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"BulkJobFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"BulkActionJob"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"processed"}},{"kind":"Field","name":{"kind":"Name","value":"affected"}},{"kind":"Field","name":{"kind":"Name","value":"skipped"}},{"kind":"Field","name":{"kind":"Name","value":"failed"}},{"kind":"Field","name":{"kind":"Name","value":"error"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"finishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"cancelRequestedAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<RunBulkActionMutation, RunBulkActionMutationVariables>;
+export const BulkJobDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"BulkJob"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"failures"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"bulkJob"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"BulkJobFields"}},{"kind":"Field","name":{"kind":"Name","value":"failures"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"failures"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customerId"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"BulkJobFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"BulkActionJob"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"processed"}},{"kind":"Field","name":{"kind":"Name","value":"affected"}},{"kind":"Field","name":{"kind":"Name","value":"skipped"}},{"kind":"Field","name":{"kind":"Name","value":"failed"}},{"kind":"Field","name":{"kind":"Name","value":"error"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"finishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"cancelRequestedAt"}}]}}]} as unknown as DocumentNode<BulkJobQuery, BulkJobQueryVariables>;
+export const BulkJobsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"BulkJobs"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"bulkJobs"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"BulkJobFields"}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"BulkJobFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"BulkActionJob"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"processed"}},{"kind":"Field","name":{"kind":"Name","value":"affected"}},{"kind":"Field","name":{"kind":"Name","value":"skipped"}},{"kind":"Field","name":{"kind":"Name","value":"failed"}},{"kind":"Field","name":{"kind":"Name","value":"error"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"finishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"cancelRequestedAt"}}]}}]} as unknown as DocumentNode<BulkJobsQuery, BulkJobsQueryVariables>;
+export const CancelBulkJobDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CancelBulkJob"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cancelBulkJob"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CancelBulkJobPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"job"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"BulkJobFields"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"BulkJobFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"BulkActionJob"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"processed"}},{"kind":"Field","name":{"kind":"Name","value":"affected"}},{"kind":"Field","name":{"kind":"Name","value":"skipped"}},{"kind":"Field","name":{"kind":"Name","value":"failed"}},{"kind":"Field","name":{"kind":"Name","value":"error"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"finishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"cancelRequestedAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<CancelBulkJobMutation, CancelBulkJobMutationVariables>;
 export const AuditEventTypesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AuditEventTypes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"auditEventTypes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}}]}}]}}]} as unknown as DocumentNode<AuditEventTypesQuery, AuditEventTypesQueryVariables>;
 export const CreateConnectorDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateConnector"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ConnectorInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createConnector"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CreateConnectorPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issued"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"secret"}},{"kind":"Field","name":{"kind":"Name","value":"connector"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ConnectorFields"}}]}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ConnectorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Connector"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"direction"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"active"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"events"}},{"kind":"Field","name":{"kind":"Name","value":"rule"}},{"kind":"Field","name":{"kind":"Name","value":"mapping"}},{"kind":"Field","name":{"kind":"Name","value":"preEvent"}},{"kind":"Field","name":{"kind":"Name","value":"postEvent"}},{"kind":"Field","name":{"kind":"Name","value":"headerNames"}},{"kind":"Field","name":{"kind":"Name","value":"retryIntervalMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxAttempts"}},{"kind":"Field","name":{"kind":"Name","value":"backoff"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutMs"}},{"kind":"Field","name":{"kind":"Name","value":"disableAfterFailures"}},{"kind":"Field","name":{"kind":"Name","value":"consecutiveFailures"}},{"kind":"Field","name":{"kind":"Name","value":"deactivatedReason"}},{"kind":"Field","name":{"kind":"Name","value":"inflowAuth"}},{"kind":"Field","name":{"kind":"Name","value":"matchBy"}},{"kind":"Field","name":{"kind":"Name","value":"secretPreview"}},{"kind":"Field","name":{"kind":"Name","value":"previousSecretExpiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<CreateConnectorMutation, CreateConnectorMutationVariables>;
 export const UpdateConnectorDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateConnector"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ConnectorPatch"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateConnector"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateConnectorPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"connector"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ConnectorFields"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ConnectorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Connector"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"direction"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"active"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"events"}},{"kind":"Field","name":{"kind":"Name","value":"rule"}},{"kind":"Field","name":{"kind":"Name","value":"mapping"}},{"kind":"Field","name":{"kind":"Name","value":"preEvent"}},{"kind":"Field","name":{"kind":"Name","value":"postEvent"}},{"kind":"Field","name":{"kind":"Name","value":"headerNames"}},{"kind":"Field","name":{"kind":"Name","value":"retryIntervalMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxAttempts"}},{"kind":"Field","name":{"kind":"Name","value":"backoff"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutMs"}},{"kind":"Field","name":{"kind":"Name","value":"disableAfterFailures"}},{"kind":"Field","name":{"kind":"Name","value":"consecutiveFailures"}},{"kind":"Field","name":{"kind":"Name","value":"deactivatedReason"}},{"kind":"Field","name":{"kind":"Name","value":"inflowAuth"}},{"kind":"Field","name":{"kind":"Name","value":"matchBy"}},{"kind":"Field","name":{"kind":"Name","value":"secretPreview"}},{"kind":"Field","name":{"kind":"Name","value":"previousSecretExpiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<UpdateConnectorMutation, UpdateConnectorMutationVariables>;
