@@ -33,6 +33,7 @@ import { exportDownloadPlugin } from "./exports/download.ts";
 import { inflowPlugin } from "./connectors/inflow-route.ts";
 import { startExportScheduler } from "./exports/runner.ts";
 import { startDeliveryWorker } from "./connectors/worker.ts";
+import { startNotificationWorker } from "./notifications/worker.ts";
 import { resolveMasterKey } from "./signing-keys/master-key.ts";
 import { cachedTenantIdBySlug } from "./tenants/service.ts";
 
@@ -90,6 +91,10 @@ export async function createApp({ config, database: given }: AppOptions): Promis
     logger.error({ err }, "scheduled exports failed"),
   );
   const deliveryWorker = startConnectorWorker(config, parts);
+  const notificationWorker =
+    config.notifications.workerIntervalMs === 0
+      ? null
+      : startNotificationWorker({ db: database.prisma, events, settings: config.notifications, logger });
   return {
     yoga,
     database,
@@ -116,6 +121,7 @@ export async function createApp({ config, database: given }: AppOptions): Promis
       credentials.close();
       await exportScheduler.stop();
       await deliveryWorker?.stop();
+      await notificationWorker?.stop();
       if (server) {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server!.close(() => resolve()));

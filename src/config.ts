@@ -68,7 +68,19 @@ export type Config = {
   /** Customer imports: the folder server-side paths must be in (null: uploads only), the upload size cap. */
   imports: ImportLimits;
   connectors: ConnectorSettings;
+  notifications: NotificationSettings;
 };
+
+export interface NotificationSettings {
+  /** Null: notifications are handed to the tenant's connectors. Holds the SMTP password: never log it. */
+  smtpUrl: string | null;
+  from: string;
+  /** Poll interval of this node's notification worker (0 = it sends none). */
+  workerIntervalMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  leaseMs: number;
+}
 
 export interface ConnectorSettings {
   allowPrivateTargets: boolean;
@@ -155,6 +167,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: e.CORS_ORIGINS,
     imports: { dir: e.IMPORT_DIR ?? null, maxUploadBytes: e.IMPORT_MAX_UPLOAD_BYTES },
     connectors: connectorSettings(e),
+    notifications: notificationSettings(e),
+  };
+}
+
+function notificationSettings(e: z.infer<typeof environment>): NotificationSettings {
+  return {
+    smtpUrl: e.SMTP_URL ?? null,
+    from: e.SMTP_FROM,
+    workerIntervalMs: e.NOTIFICATION_WORKER_INTERVAL_MS,
+    maxAttempts: e.NOTIFICATION_MAX_ATTEMPTS,
+    retryBaseMs: e.NOTIFICATION_RETRY_BASE_MS,
+    leaseMs: e.NOTIFICATION_LEASE_MS,
   };
 }
 

@@ -18,6 +18,7 @@ export const NOT_FOUND_CODES = [
   "IMPORT_JOB_NOT_FOUND",
   "CONNECTOR_NOT_FOUND",
   "DELIVERY_NOT_FOUND",
+  "APPLICATION_NOT_FOUND",
 ] as const;
 
 export const CONFLICT_CODES = [
@@ -31,9 +32,19 @@ export const CONFLICT_CODES = [
   "SEGMENT_NAME_TAKEN",
   "EXPORT_SCHEDULE_NAME_TAKEN",
   "CONNECTOR_NAME_TAKEN",
+  "APPLICATION_NAME_TAKEN",
 ] as const;
 
-export const RULE_CODES = ["LAST_SIGN_IN_METHOD", "INVALID_STATE", "EXPORT_UNAVAILABLE", "CONNECTORS_UNAVAILABLE"] as const;
+export const RULE_CODES = [
+  "LAST_SIGN_IN_METHOD",
+  "INVALID_STATE",
+  "EXPORT_UNAVAILABLE",
+  "CONNECTORS_UNAVAILABLE",
+  /** The application may not notify this customer (organization rule of seed 002). */
+  "APPLICATION_NOT_ALLOWED",
+  /** The customer has no primary email to notify. */
+  "NOT_NOTIFIABLE",
+] as const;
 
 /** Sign-in and token failures. Deliberately coarse: they never say which part was wrong. */
 export const AUTH_CODES = ["INVALID_CREDENTIALS", "INVALID_TOKEN"] as const;

@@ -24,6 +24,12 @@ export const EXPORT_SCHEDULE_DATA = { adminScope: "CUSTOMERS_READ", $any: { admi
 /** Cloud connectors, their deliveries and inflow requests: admins holding CONNECTORS_READ (or CONNECTORS_MANAGE). */
 export const CONNECTOR_DATA = { adminScope: "CONNECTORS_READ" } as const;
 
+/** Applications (clients) and their branding and templates: admins who read customers (to pick one to notify through), and tenant admins, who manage them. */
+export const APPLICATION_DATA = { adminScope: "CUSTOMERS_READ", $any: { adminScope: "TENANT_ADMIN" } } as const;
+
+/** Customer notifications and their attempts (the delivery log): admins who read customers. */
+export const NOTIFICATION_DATA = { adminScope: "CUSTOMERS_READ" } as const;
+
 /** Tenant metadata: any admin of the tenant. */
 export const ADMIN_DATA = { admin: true } as const;
 

@@ -129,6 +129,8 @@ export const testConfig = (options: TestGatewayOptions) =>
     // Connector deliveries are sent only by the tests that turn the worker on (its statements
     // would otherwise land in other tests' statement counts).
     CONNECTOR_WORKER_INTERVAL_MS: "0",
+    // Likewise notifications: test/notifications*.test.ts turn their worker on.
+    NOTIFICATION_WORKER_INTERVAL_MS: "0",
     EXPORT_DIR: TEST_EXPORT_DIR,
     ...TEST_ARGON2,
     ...options.env,
