@@ -62,6 +62,12 @@ import {
   RotateConnectorSecretDocument,
   TestConnectorDocument,
   ReplayDeliveryDocument,
+  ApplicationDocument,
+  NotificationByIdDocument,
+  UpdateApplicationDocument,
+  DeleteApplicationDocument,
+  UpdateCustomerNotifyDocument,
+  IssuePasswordResetTokenNotifyDocument,
 } from "../generated/graphql.ts";
 import { a, asB, bobOfB, edgesOf, gw, type Answer } from "./fixture.ts";
 
@@ -93,6 +99,8 @@ export const NODE_TYPES: Record<string, () => string> = {
   Connector: () => a.connector,
   ConnectorDelivery: () => a.delivery,
   InflowRequest: () => a.inflowRequest,
+  Application: () => a.application,
+  Notification: () => a.notification,
 };
 
 export const QUERY_CASES: QueryCase[] = [
@@ -155,6 +163,18 @@ export const QUERY_CASES: QueryCase[] = [
     what: "A's connector id",
     send: (as) => gw.gql(ConnectorDocument, { id: a.connector, first: 10 }, as),
     reveals: (d) => d.connector,
+  },
+  {
+    field: "application",
+    what: "A's application id",
+    send: (as) => gw.gql(ApplicationDocument, { id: a.application }, as),
+    reveals: (d) => d.application,
+  },
+  {
+    field: "notification",
+    what: "A's notification id",
+    send: (as) => gw.gql(NotificationByIdDocument, { id: a.notification }, as),
+    reveals: (d) => d.notification,
   },
   ...Object.entries(NODE_TYPES).map(([type, id]): QueryCase => ({
     field: "node",
@@ -506,6 +526,31 @@ export const MUTATION_CASES: MutationCase[] = [
     code: "DELIVERY_NOT_FOUND",
     send: () => asB(ReplayDeliveryDocument, { id: a.delivery }),
   },
+  // Applications and notifications
+  {
+    field: "updateApplication",
+    what: "A's application",
+    code: "APPLICATION_NOT_FOUND",
+    send: () => asB(UpdateApplicationDocument, { id: a.application, input: { name: "mallory" } }),
+  },
+  {
+    field: "deleteApplication",
+    what: "A's application",
+    code: "APPLICATION_NOT_FOUND",
+    send: () => asB(DeleteApplicationDocument, { id: a.application }),
+  },
+  {
+    field: "updateCustomer",
+    what: "B's customer notified through A's application",
+    code: "APPLICATION_NOT_FOUND",
+    send: () => asB(UpdateCustomerNotifyDocument, { id: bobOfB, input: { lastName: "x" }, notify: { application: a.application } }),
+  },
+  {
+    field: "issuePasswordResetToken",
+    what: "B's customer notified through A's application",
+    code: "APPLICATION_NOT_FOUND",
+    send: () => asB(IssuePasswordResetTokenNotifyDocument, { customerId: bobOfB, notify: { application: a.application } }),
+  },
   // Admin credentials
   {
     field: "revokeAdminCredential",
@@ -532,6 +577,8 @@ export const QUERIES_WITHOUT_IDS = [
   "exportSchedules", // list of the caller's tenant (checked in test/export-schedules.test.ts: none of A's)
   "importJobs", // list of the caller's tenant (checked: none of A's)
   "connectors", // list of the caller's tenant (checked: none of A's, A's cursor answers as an unknown one, also in Connector.deliveries)
+  "applications", // list of the caller's tenant (checked in test/applications.test.ts: none of A's)
+  "notifications", // list of the caller's tenant (checked in test/notifications.test.ts: none of A's)
   "auditEventTypes", // the gateway's catalog of event types, the same for every tenant (checked: no tenant data)
 ];
 export const MUTATIONS_WITHOUT_IDS = [
@@ -542,6 +589,7 @@ export const MUTATIONS_WITHOUT_IDS = [
   "defineCustomField", // defines in the caller's tenant; A's key must not conflict (checked)
   "setAllowUndefinedCustomFields", // the caller's tenant's setting; A's stays (checked)
   "startCustomerImport", // imports into the caller's tenant; A's uid and email are B's to use (checked)
+  "createApplication", // creates in the caller's tenant (an organizationId of A's is refused: no such organization)
   "createConnector", // creates in the caller's tenant; A's connector name does not conflict, B's connector hears only B's events (checked)
 ];
 export const SUBSCRIPTIONS_WITHOUT_IDS = [
