@@ -18,7 +18,8 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
-export async function startSmtp(): Promise<TestSmtp> {
+/** `delayMs`: how long each message is held before the answer (a slow server, to kill a sender mid-send). */
+export async function startSmtp(options: { delayMs?: number } = {}): Promise<TestSmtp> {
   const messages: ParsedMail[] = [];
   const envelopes: string[][] = [];
   let refusing = 0;
@@ -35,7 +36,8 @@ export async function startSmtp(): Promise<TestSmtp> {
           const error = Object.assign(new Error("4.3.2 try again later"), { responseCode: 451 });
           return callback(error);
         }
-        simpleParser(Buffer.concat(chunks))
+        new Promise((r) => setTimeout(r, options.delayMs ?? 0))
+          .then(() => simpleParser(Buffer.concat(chunks)))
           .then((mail) => {
             messages.push(mail);
             envelopes.push(session.envelope.rcptTo.map((r) => r.address));
