@@ -11,6 +11,7 @@ const LAYERS = [
   ["sessions", "^src/sessions/"],
   ["jobs", "^src/jobs/"],
   ["custom-fields", "^src/custom-fields/"],
+  ["notifications", "^src/notifications/"],
   ["customers", "^src/customers/"],
   ["identities", "^src/identities/"],
   ["authenticators", "^src/authenticators/"],

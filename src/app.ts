@@ -35,6 +35,7 @@ import { startExportScheduler } from "./exports/runner.ts";
 import { startDeliveryWorker } from "./connectors/worker.ts";
 import { startBulkWorker } from "./bulk/worker.ts";
 import { customerAccount } from "./security/throttle.ts";
+import { startNotificationWorker } from "./notifications/worker.ts";
 import { resolveMasterKey } from "./signing-keys/master-key.ts";
 import { cachedTenantIdBySlug } from "./tenants/service.ts";
 
@@ -96,6 +97,10 @@ export async function createApp({ config, database: given }: AppOptions): Promis
   const forget = (ids: string[]) => Promise.all(ids.map((id) => auth.throttle.forget(customerAccount(id))));
   const bulkWorker =
     config.bulk.workerIntervalMs > 0 ? startBulkWorker({ db: database.prisma, events, settings: config.bulk, logger, forget }) : null;
+  const notificationWorker =
+    config.notifications.workerIntervalMs === 0
+      ? null
+      : startNotificationWorker({ db: database.prisma, events, settings: config.notifications, logger });
   return {
     yoga,
     database,
@@ -123,6 +128,7 @@ export async function createApp({ config, database: given }: AppOptions): Promis
       await exportScheduler.stop();
       await deliveryWorker?.stop();
       await bulkWorker?.stop();
+      await notificationWorker?.stop();
       if (server) {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server!.close(() => resolve()));

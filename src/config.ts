@@ -69,12 +69,24 @@ export type Config = {
   imports: ImportLimits;
   connectors: ConnectorSettings;
   bulk: BulkSettings;
+  notifications: NotificationSettings;
 };
 
 /** Bulk-action jobs (src/bulk/): this node's worker poll (0 = off), batch size, claim lease. */
 export interface BulkSettings {
   workerIntervalMs: number;
   batchSize: number;
+  leaseMs: number;
+}
+
+export interface NotificationSettings {
+  /** Null: notifications are handed to the tenant's connectors. Holds the SMTP password: never log it. */
+  smtpUrl: string | null;
+  from: string;
+  /** Poll interval of this node's notification worker (0 = it sends none). */
+  workerIntervalMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
   leaseMs: number;
 }
 
@@ -164,6 +176,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     imports: { dir: e.IMPORT_DIR ?? null, maxUploadBytes: e.IMPORT_MAX_UPLOAD_BYTES },
     connectors: connectorSettings(e),
     bulk: { workerIntervalMs: e.BULK_WORKER_INTERVAL_MS, batchSize: e.BULK_BATCH_SIZE, leaseMs: e.BULK_LEASE_MS },
+    notifications: notificationSettings(e),
+  };
+}
+
+function notificationSettings(e: z.infer<typeof environment>): NotificationSettings {
+  return {
+    smtpUrl: e.SMTP_URL ?? null,
+    from: e.SMTP_FROM,
+    workerIntervalMs: e.NOTIFICATION_WORKER_INTERVAL_MS,
+    maxAttempts: e.NOTIFICATION_MAX_ATTEMPTS,
+    retryBaseMs: e.NOTIFICATION_RETRY_BASE_MS,
+    leaseMs: e.NOTIFICATION_LEASE_MS,
   };
 }
 

@@ -58,6 +58,18 @@ export const environment = z
     BULK_BATCH_SIZE: int(1, 10_000, 1000),
     /** How long a node's claim on a bulk-action job holds without a committed batch; then any node resumes it. */
     BULK_LEASE_MS: int(1000, 3_600_000, 60_000),
+    /** SMTP server for customer notifications (smtp:// or smtps://, user:password@ allowed); unset: notifications go to the connectors. */
+    SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+    /** The From address of notifications whose application names no sender address. */
+    SMTP_FROM: z.email().default("no-reply@localhost"),
+    /** How often a node looks for due notifications besides being woken by new ones (ms; 0 = this node sends none). */
+    NOTIFICATION_WORKER_INTERVAL_MS: int(0, 3_600_000, 1000),
+    /** Attempts per notification before it is FAILED. */
+    NOTIFICATION_MAX_ATTEMPTS: int(1, 100, 6),
+    /** The first retry's delay (ms); each further retry doubles it, up to an hour. */
+    NOTIFICATION_RETRY_BASE_MS: int(1, 3_600_000, 30_000),
+    /** How long a claimed notification is this node's: a node that dies mid-send frees it this long after. */
+    NOTIFICATION_LEASE_MS: int(1000, 3_600_000, 60_000),
     /** How long a verified admin credential is reused without a database read (0 = off); a revocation evicts it at once. */
     ADMIN_CREDENTIAL_CACHE_MS: int(0, 5000, 1000),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),

@@ -24,6 +24,7 @@ export const NOT_FOUND_CODES = [
   "ROLE_NOT_FOUND",
   "ROLE_ASSIGNMENT_NOT_FOUND",
   "BULK_JOB_NOT_FOUND",
+  "APPLICATION_NOT_FOUND",
 ] as const;
 
 export const CONFLICT_CODES = [
@@ -41,6 +42,7 @@ export const CONFLICT_CODES = [
   "ORGANIZATION_NAME_TAKEN",
   "ORGANIZATION_DOMAIN_TAKEN",
   "ROLE_NAME_TAKEN",
+  "APPLICATION_NAME_TAKEN",
 ] as const;
 
 export const RULE_CODES = [
@@ -49,6 +51,10 @@ export const RULE_CODES = [
   "EXPORT_UNAVAILABLE",
   "CONNECTORS_UNAVAILABLE",
   "BULK_COUNT_MISMATCH",
+  /** The application may not notify this customer (organization rule of seed 002). */
+  "APPLICATION_NOT_ALLOWED",
+  /** The customer has no primary email to notify. */
+  "NOT_NOTIFIABLE",
 ] as const;
 
 /** Sign-in and token failures. Deliberately coarse: they never say which part was wrong. */

@@ -93,7 +93,7 @@ beforeAll(async () => {
   await gw.gql(CreateCustomObjectDocument, { customerId: ada, name: "wishlist", data: { item: SCRIPT, note: ATTRIBUTE } });
   const issued = (await gw.gql(IssuePasswordResetTokenDocument, { customerId: ada })).data!.issuePasswordResetToken;
   if (issued.__typename !== "IssuePasswordResetTokenPayload") throw new Error(JSON.stringify(issued));
-  resetToken = issued.issued.token;
+  resetToken = issued.issued.token!;
   tokens = await gw.signIn(EMAIL, PASSWORD);
 });
 

@@ -18,6 +18,8 @@ const DOMAINS = new Set(AUDIT_EVENT_TYPE_NAMES.map((t) => t.split(".")[0]));
 const NOT_EVENT_TYPES: Record<string, string> = {
   "connector.test": "the event type of testConnector's sample delivery, which has no audit event behind it",
   "segment.filter": "the path of a segment's filter in validation errors (src/exports/selection.ts)",
+  "customer.email": "a notification template variable (src/notifications/templates.ts)",
+  "application.name": "a notification template variable (src/notifications/templates.ts)",
 };
 
 /** The security kinds, read from their union type: `security.${event.kind}` records each. */

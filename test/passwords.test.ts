@@ -128,7 +128,7 @@ describe("changePassword (customer)", () => {
     expect((await gw.gql(MeDocument, {}, { bearer: elsewhere.accessToken })).status).toBe(401);
     const reset = await gw.gql(
       ResetPasswordDocument,
-      { token: issued.issued.token, newPassword: "attacker passphrase" },
+      { token: issued.issued.token!, newPassword: "attacker passphrase" },
       { tenant: gw.tenants.A.slug },
     );
     expect(reset.data!.resetPassword).toMatchObject({ code: "INVALID_TOKEN" });

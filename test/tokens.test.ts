@@ -179,7 +179,8 @@ describe("email verification tokens", () => {
     const res = await gw.gql(IssueEmailVerificationTokenDocument, { customerId: c.id });
     const issued = res.data!.issueEmailVerificationToken;
     if (issued.__typename !== "IssueEmailVerificationTokenPayload") throw new Error(JSON.stringify(res));
-    const { token, expiresAt } = issued.issued;
+    const { expiresAt } = issued.issued;
+    const token = issued.issued.token!;
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(24 * 3600 * 1000 - 60_000);
     const row = await gw.db.oneTimeToken.findFirstOrThrow({ where: { customerId: rowId(c.id) } });
@@ -235,11 +236,11 @@ describe("password reset tokens", () => {
     expect(Date.parse(issued.issued.expiresAt) - Date.now()).toBeGreaterThan(3600 * 1000 - 60_000);
 
     const weak = await expectNoWrites(gw.db, () =>
-      gw.gql(ResetPasswordDocument, { token: issued.issued.token, newPassword: "short" }, publicA()),
+      gw.gql(ResetPasswordDocument, { token: issued.issued.token!, newPassword: "short" }, publicA()),
     );
     expect(weak.data!.resetPassword).toMatchObject({ code: "VALIDATION_FAILED", issues: [{ field: "newPassword" }] });
 
-    const res = await gw.gql(ResetPasswordDocument, { token: issued.issued.token, newPassword: "reset to this one" }, publicA());
+    const res = await gw.gql(ResetPasswordDocument, { token: issued.issued.token!, newPassword: "reset to this one" }, publicA());
     expect(res.data!.resetPassword).toEqual({ __typename: "ResetPasswordPayload", passwordReset: true });
     const events = (await auditTrail(gw.db, gw.tenants.A.id)).slice(-3);
     expect(events.map((e) => e.type)).toEqual(["session.revoked_all", "token.used", "customer.password_reset"]);
@@ -250,7 +251,7 @@ describe("password reset tokens", () => {
     await gw.signIn(c.email, "reset to this one");
 
     const reused = await expectNoWrites(gw.db, () =>
-      gw.gql(ResetPasswordDocument, { token: issued.issued.token, newPassword: "a third passphrase" }, publicA()),
+      gw.gql(ResetPasswordDocument, { token: issued.issued.token!, newPassword: "a third passphrase" }, publicA()),
     );
     expect(reused.data!.resetPassword).toMatchObject({ code: "INVALID_TOKEN" });
   });

@@ -5,6 +5,7 @@ import { customerLocalId } from "../graphql/ids.ts";
 import type { ContactKind } from "../generated/prisma/enums.ts";
 import { addContact, removeContact, setContactVerified, setPrimaryContact } from "./contacts.ts";
 import { returnsCustomer } from "./schema.ts";
+import { NotifyInput, notifyRequest } from "../notifications/applications.schema.ts";
 
 // Emails and phones: the same four admin mutations each (add, remove, set verified, set primary),
 // generated from one definition per kind so the two can never drift apart.
@@ -49,23 +50,24 @@ function contactMutations(kind: ContactKind, input: typeof EmailInput) {
   // The argument is named after the kind (email / phone), so its key is only known here.
   const given = (args: object) => {
     const a = args as Record<string, unknown>;
-    return { customerId: customerLocalId(a.customerId as string), value: a[arg], verified: a.verified as boolean };
+    const notify = notifyRequest(a.notify as { application: string } | null | undefined);
+    return { customerId: customerLocalId(a.customerId as string), value: a[arg], verified: a.verified as boolean, notify };
   };
   builder.mutationFields((t) => ({
     [`add${name}`]: t.field({
       ...returnsCustomer,
-      args: { ...customerIdArg, [arg]: t.arg({ type: input, required: true }) },
+      args: { ...customerIdArg, [arg]: t.arg({ type: input, required: true }), notify: t.arg({ type: NotifyInput }) },
       resolve: (_root, args, ctx) => {
-        const { customerId, value } = given(args);
-        return addContact(adminService(ctx), customerId, kind, contactFromInput(kind, value as object));
+        const { customerId, value, notify } = given(args);
+        return addContact(adminService(ctx), customerId, kind, contactFromInput(kind, value as object), notify);
       },
     }),
     [`remove${name}`]: t.field({
       ...returnsCustomer,
-      args: { ...customerIdArg, [arg]: t.arg.string({ required: true }) },
+      args: { ...customerIdArg, [arg]: t.arg.string({ required: true }), notify: t.arg({ type: NotifyInput }) },
       resolve: (_root, args, ctx) => {
-        const { customerId, value } = given(args);
-        return removeContact(adminService(ctx), customerId, kind, value as string);
+        const { customerId, value, notify } = given(args);
+        return removeContact(adminService(ctx), customerId, kind, value as string, notify);
       },
     }),
     [`set${name}Verified`]: t.field({

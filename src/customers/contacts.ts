@@ -8,6 +8,7 @@ import { parseInput } from "../validation.ts";
 import { emailAddress, phoneNumber } from "./input.ts";
 import { translateConflict } from "./guards.ts";
 import { requireCustomer, requireCustomerTouched } from "../db/customer-lock.ts";
+import { queueNotification, type NotifyRequest } from "../notifications/queue.ts";
 
 // Emails and phones behave the same way; `kind` picks which one an operation is about.
 
@@ -75,6 +76,7 @@ export async function addContact(
   customerId: string,
   kind: ContactKind,
   input: z.input<typeof addInput>,
+  notify?: NotifyRequest,
 ): Promise<Customer> {
   const parsed = parseInput(addInput, input);
   const value = parseInput(RULES[kind].value, parsed.value, "value");
@@ -84,6 +86,7 @@ export async function addContact(
       const customer = await requireCustomerTouched(tx, ctx, customerId);
       // normalizeContacts marks a lone contact primary; here primary means "demote the current one".
       await insertContact(tx, ctx, customer.id, { ...contact, primary: parsed.primary }, audit);
+      if (notify) await notifyAuthenticator(tx, ctx, audit, notify, customer.id, "AUTHENTICATOR_ADDED", kind, contact.normalized);
       return customer;
     });
   } catch (error) {
@@ -127,7 +130,13 @@ export async function insertContact(tx: Tx, ctx: ServiceContext, customerId: str
  * Removes an email or phone. If it was primary, the oldest remaining one (verified first)
  * becomes primary. Records `customer.<kind>_removed`.
  */
-export async function removeContact(ctx: ServiceContext, customerId: string, kind: ContactKind, value: string): Promise<Customer> {
+export async function removeContact(
+  ctx: ServiceContext,
+  customerId: string,
+  kind: ContactKind,
+  value: string,
+  notify?: NotifyRequest,
+): Promise<Customer> {
   return transact(ctx, async (tx, audit) => {
     const customer = await requireCustomer(tx, ctx, customerId);
     const contact = await findContact(tx, customer, kind, value);
@@ -148,6 +157,7 @@ export async function removeContact(ctx: ServiceContext, customerId: string, kin
       customerId: customer.id,
       data: { [RULES[kind].noun]: contact.normalized, newPrimary: promoted },
     });
+    if (notify) await notifyAuthenticator(tx, ctx, audit, notify, customer.id, "AUTHENTICATOR_REMOVED", kind, contact.normalized);
     return touch(tx, customer);
   });
 }
@@ -204,4 +214,19 @@ async function findContact(tx: Tx, customer: Customer, kind: ContactKind, value:
 /** Contacts are part of the profile: changing one bumps the customer's updatedAt. */
 function touch(tx: Tx, customer: Customer): Promise<Customer> {
   return tx.customer.update({ where: { id: customer.id }, data: { updatedAt: new Date() } });
+}
+
+/** Queues the customer's notification that an email or phone (a sign-in method) was added or removed, in the caller's transaction. */
+async function notifyAuthenticator(
+  tx: Tx,
+  ctx: ServiceContext,
+  audit: AuditWriter,
+  notify: NotifyRequest,
+  customerId: string,
+  kind: "AUTHENTICATOR_ADDED" | "AUTHENTICATOR_REMOVED",
+  contactKind: ContactKind,
+  value: string,
+) {
+  const variables = { authenticator: { kind: contactKind === "EMAIL" ? "Email address" : "Phone number", label: value } };
+  await queueNotification(tx, ctx, audit, { ...notify, customerId, kind, variables });
 }

@@ -6,6 +6,7 @@ import { CUSTOMERS_WRITE } from "../graphql/policies.ts";
 import { issueEmailVerificationToken, issuePasswordResetToken, type IssuedToken } from "./one-time-tokens.ts";
 import { setPassword } from "./passwords.ts";
 import { CustomerRef } from "./schema.ts";
+import { NotifyInput, notifyRequest } from "../notifications/applications.schema.ts";
 
 // Admin: a customer's password and the single-use tokens the tenant's own mailer sends. The
 // customer-facing side (changePassword, resetPassword, verifyEmail) is in account/.
@@ -14,7 +15,10 @@ const IssuedTokenRef = builder.objectRef<IssuedToken>("IssuedOneTimeToken").impl
   authScopes: CUSTOMERS_WRITE,
   description: "A single-use token for the tenant's own mailer to send. Stored only as a hash: shown only this once.",
   fields: (t) => ({
-    token: t.exposeString("token", { description: "32 random bytes, base64url." }),
+    token: t.exposeString("token", {
+      nullable: true,
+      description: "32 random bytes, base64url. Null when `notify` sent it to the customer: then it exists only in that message.",
+    }),
     expiresAt: t.expose("expiresAt", { type: "DateTime" }),
     customer: t.field({ type: CustomerRef, resolve: (i) => i.customer }),
   }),
@@ -26,8 +30,9 @@ builder.mutationFields((t) => ({
   setPassword: t.field({
     ...mutationResult(CustomerRef, "customer", CUSTOMERS_WRITE),
     description: "Admin: sets a customer's password (8 to 128 characters). Signs the customer out everywhere and invalidates reset tokens.",
-    args: { ...customerIdArg, password: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) => setPassword(adminService(ctx), ctx.auth, customerLocalId(args.customerId), args.password),
+    args: { ...customerIdArg, password: t.arg.string({ required: true }), notify: t.arg({ type: NotifyInput }) },
+    resolve: (_root, args, ctx) =>
+      setPassword(adminService(ctx), ctx.auth, customerLocalId(args.customerId), args.password, notifyRequest(args.notify)),
   }),
   issueEmailVerificationToken: t.field({
     ...returnsIssuedToken,
@@ -37,8 +42,10 @@ builder.mutationFields((t) => ({
   }),
   issuePasswordResetToken: t.field({
     ...returnsIssuedToken,
-    description: "Admin: a password-reset token (valid 1 hour) for the customer.",
-    args: { ...customerIdArg },
-    resolve: (_root, args, ctx) => issuePasswordResetToken(adminService(ctx), customerLocalId(args.customerId)),
+    description:
+      "Admin: a password-reset token (valid 1 hour) for the customer. With notify, it is sent to the customer (the application's " +
+      "passwordResetUrl with ?token=) and not answered here.",
+    args: { ...customerIdArg, notify: t.arg({ type: NotifyInput }) },
+    resolve: (_root, args, ctx) => issuePasswordResetToken(adminService(ctx), customerLocalId(args.customerId), notifyRequest(args.notify)),
   }),
 }));

@@ -7,6 +7,7 @@ import { newOpaqueToken } from "../security/tokens.ts";
 import type { ServiceContext } from "../service-context.ts";
 import { parseInput } from "../validation.ts";
 import { emailAddress } from "./input.ts";
+import { queueNotification, type NotifyRequest } from "../notifications/queue.ts";
 
 // Email-verification and password-reset tokens: 32 random bytes handed out once, stored only as
 // SHA-256, single-use, expiring, and invalidated by any password change (passwords.ts).
@@ -18,8 +19,8 @@ export const LIFETIME_SECONDS: Record<OneTimeTokenPurpose, number> = {
 
 export interface IssuedToken {
   customer: Customer;
-  /** The only time the token exists in clear text. */
-  token: string;
+  /** The only time the token exists in clear text; null when it went to the customer in a notification instead. */
+  token: string | null;
   tokenId: string;
   expiresAt: Date;
 }
@@ -54,8 +55,11 @@ export async function issueEmailVerificationToken(ctx: ServiceContext, customerI
   });
 }
 
-/** Admin: a password-reset token for the customer. Records `token.issued`. Throws CUSTOMER_NOT_FOUND. */
-export async function issuePasswordResetToken(ctx: ServiceContext, customerId: string): Promise<IssuedToken> {
+/**
+ * Admin: a password-reset token for the customer. Records `token.issued`. Throws CUSTOMER_NOT_FOUND.
+ * With `notify`, the token goes into the notification's body only (the answer carries none).
+ */
+export async function issuePasswordResetToken(ctx: ServiceContext, customerId: string, notify?: NotifyRequest): Promise<IssuedToken> {
   return transact(ctx, async (tx, audit) => {
     const customer = await requireCustomer(tx, ctx, customerId);
     const { token, row } = await insertToken(tx, ctx, customer.id, "PASSWORD_RESET", null);
@@ -64,6 +68,9 @@ export async function issuePasswordResetToken(ctx: ServiceContext, customerId: s
       customerId: customer.id,
       data: { tokenId: row.id, purpose: row.purpose, expiresAt: row.expiresAt },
     });
-    return { customer, token, tokenId: row.id, expiresAt: row.expiresAt };
+    if (!notify) return { customer, token, tokenId: row.id, expiresAt: row.expiresAt };
+    const variables = { resetToken: { token, expiresAt: row.expiresAt } };
+    await queueNotification(tx, ctx, audit, { ...notify, customerId: customer.id, kind: "PASSWORD_RESET", variables });
+    return { customer, token: null, tokenId: row.id, expiresAt: row.expiresAt };
   });
 }

@@ -6,6 +6,7 @@ import { assertPasswordAllowed } from "../passwords/policy.ts";
 import type { AuthRuntime } from "../security/auth-runtime.ts";
 import type { ServiceContext } from "../service-context.ts";
 import { endSessions } from "../sessions/service.ts";
+import { queueNotification, type NotifyRequest } from "../notifications/queue.ts";
 
 /**
  * Inside the caller's transaction (customer locked): stores a new password hash, clears the
@@ -56,7 +57,13 @@ export const passwordSetData = (hadPassword: boolean, revokedSessions: number, i
  * `customer.password_set` (never the password or its hash).
  * Cost: one argon2 hash (outside the transaction), then one transaction.
  */
-export async function setPassword(ctx: ServiceContext, auth: AuthRuntime, customerId: string, password: string): Promise<Customer> {
+export async function setPassword(
+  ctx: ServiceContext,
+  auth: AuthRuntime,
+  customerId: string,
+  password: string,
+  notify?: NotifyRequest,
+): Promise<Customer> {
   const hash = await newPasswordHash(auth, password);
   return transact(ctx, async (tx, audit) => {
     const before = await requireCustomer(tx, ctx, customerId);
@@ -68,6 +75,7 @@ export async function setPassword(ctx: ServiceContext, auth: AuthRuntime, custom
       customerId: customer.id,
       data: passwordSetData(before.passwordHash !== null, revokedSessions, invalidatedTokens),
     });
+    if (notify) await queueNotification(tx, ctx, audit, { ...notify, customerId: customer.id, kind: "PASSWORD_CHANGED" });
     return customer;
   });
 }

@@ -7,6 +7,7 @@ import { contactFromInput, EmailInput, PhoneInput } from "./contacts.schema.ts";
 import { SELF_EDITABLE } from "./input.ts";
 import { returnsCustomer } from "./schema.ts";
 import { createCustomer, deleteCustomer, updateCustomer } from "./service.ts";
+import { NotifyInput, notifyRequest } from "../notifications/applications.schema.ts";
 
 // Admin: create, update and delete customers, and the profile inputs (the signed-in customer's
 // own subset, UpdateMyProfileInput, is built from the same fields in account/me.schema.ts).
@@ -100,8 +101,15 @@ builder.mutationFields((t) => ({
   }),
   updateCustomer: t.field({
     ...returnsCustomer,
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateCustomerInput, required: true }) },
-    resolve: (_root, { id, input }, ctx) => updateCustomer(adminService(ctx), customerLocalId(id), input as never),
+    description:
+      "Changes what is given. notify: the customer is told (in the same transaction: an undeliverable notification leaves the change unmade).",
+    args: {
+      id: t.arg.id({ required: true }),
+      input: t.arg({ type: UpdateCustomerInput, required: true }),
+      notify: t.arg({ type: NotifyInput }),
+    },
+    resolve: (_root, { id, input, notify }, ctx) =>
+      updateCustomer(adminService(ctx), customerLocalId(id), input as never, { notify: notifyRequest(notify) }),
   }),
   deleteCustomer: t.field({
     ...mutationResult("ID", "deletedCustomerId", CUSTOMERS_WRITE),

@@ -12,6 +12,7 @@ import { assertIdentityFree, assertUsernameFree, translateConflict } from "./gua
 import { requireCustomer } from "../db/customer-lock.ts";
 import { assertCustomerEditable, loadFieldSchema } from "../custom-fields/access.ts";
 import { validateCustomFields } from "../custom-fields/validator.ts";
+import { queueNotification, type NotifyRequest } from "../notifications/queue.ts";
 import { contactInput, customFields, emailAddress, identityInput, nameSearch, phoneNumber, profileFields, uid } from "./input.ts";
 
 const createInput = z
@@ -133,7 +134,7 @@ export async function updateCustomer(
   ctx: ServiceContext,
   customerId: string,
   input: UpdateCustomerInput,
-  options: { selfService?: boolean } = {},
+  options: { selfService?: boolean; notify?: NotifyRequest } = {},
 ): Promise<Customer> {
   const patch = parseInput(updateInput, input);
   try {
@@ -156,6 +157,10 @@ export async function updateCustomer(
         data: { ...(next as Prisma.CustomerUpdateInput), nameSearch: nameSearch(merged) },
       });
       await audit({ type: "customer.updated", customerId: customer.id, data: { changes } });
+      if (options.notify) {
+        const variables = { changedFields: Object.keys(changes) };
+        await queueNotification(tx, ctx, audit, { ...options.notify, customerId: customer.id, kind: "PROFILE_UPDATED", variables });
+      }
       return customer;
     });
   } catch (error) {

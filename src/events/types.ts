@@ -121,6 +121,16 @@ export const AUDIT_EVENT_TYPES = {
   "connector.failed": "A cloud connector was deactivated automatically after too many failed attempts in a row.",
   "connector.delivery_failed": "A delivery ran out of attempts (status FAILED; replayDelivery sends it again).",
 
+  "application.created": "An application (client) was created, with its branding and notification templates.",
+  "application.updated": "An application's name, organization, branding or templates changed (data.changes).",
+  "application.deleted": "An application was deleted (its notifications stay in the log).",
+  "customer.notification_queued":
+    "A notification to the customer was queued in the transaction of the change it reports (kind, application, recipient).",
+  "customer.notification_requested":
+    "No SMTP server is configured: a notification is handed to the tenant's connectors (data: to, from, subject, text, html — a reset link included).",
+  "customer.notification_sent": "A notification was accepted by the SMTP server or handed to the connectors.",
+  "customer.notification_failed": "A notification ran out of attempts (status FAILED).",
+
   "security.admin_auth_failed": "An admin credential or a bearer token was refused (summarized: at most one a minute per subject).",
   "security.forbidden": "A credential asked for something its scopes do not allow (summarized).",
   "security.rate_limited": "A rate limit refused requests (summarized).",

@@ -37,6 +37,11 @@ export const CONNECTOR_DATA = { adminScope: "CONNECTORS_READ" } as const;
 export const CALLER_OF_PUBLIC_MUTATION = () => true;
 /** Bulk-action jobs and outcomes (which customers an action reached): admins holding CUSTOMERS_WRITE. */
 export const BULK_JOB_DATA = { adminScope: "CUSTOMERS_WRITE" } as const;
+/** Applications (clients) and their branding and templates: admins who read customers (to pick one to notify through), and tenant admins, who manage them. */
+export const APPLICATION_DATA = { adminScope: "CUSTOMERS_READ", $any: { adminScope: "TENANT_ADMIN" } } as const;
+
+/** Customer notifications and their attempts (the delivery log): admins who read customers. */
+export const NOTIFICATION_DATA = { adminScope: "CUSTOMERS_READ" } as const;
 
 /** Tenant metadata: any admin of the tenant. */
 export const ADMIN_DATA = { admin: true } as const;

@@ -4,6 +4,8 @@ import { builder } from "./builder.ts";
 import "./errors.ts";
 import "../sessions/schema.ts";
 import "../custom-fields/schema.ts";
+import "../notifications/applications.schema.ts";
+import "../notifications/log.schema.ts";
 import "../customers/schema.ts";
 import "../customers/search.schema.ts";
 import "../customers/profile.schema.ts";

@@ -82,6 +82,12 @@ import {
   DeleteRoleDocument,
   AssignRoleDocument,
   UnassignRoleDocument,
+  ApplicationDocument,
+  NotificationByIdDocument,
+  UpdateApplicationDocument,
+  DeleteApplicationDocument,
+  UpdateCustomerNotifyDocument,
+  IssuePasswordResetTokenNotifyDocument,
 } from "../generated/graphql.ts";
 import { globalId, rowId } from "../helpers/ids.ts";
 import { a, accessOfB, asB, bobOfB, edgesOf, gw, type Answer } from "./fixture.ts";
@@ -119,6 +125,8 @@ export const NODE_TYPES: Record<string, () => string> = {
   Organization: () => a.organization,
   Role: () => a.role,
   RoleAssignment: () => a.roleAssignment,
+  Application: () => a.application,
+  Notification: () => a.notification,
 };
 
 export const QUERY_CASES: QueryCase[] = [
@@ -196,6 +204,18 @@ export const QUERY_CASES: QueryCase[] = [
     reveals: (d) => d.organization,
   },
   { field: "role", what: "A's role id", send: (as) => gw.gql(RoleDocument, { id: a.role }, as), reveals: (d) => d.role },
+  {
+    field: "application",
+    what: "A's application id",
+    send: (as) => gw.gql(ApplicationDocument, { id: a.application }, as),
+    reveals: (d) => d.application,
+  },
+  {
+    field: "notification",
+    what: "A's notification id",
+    send: (as) => gw.gql(NotificationByIdDocument, { id: a.notification }, as),
+    reveals: (d) => d.notification,
+  },
   ...Object.entries(NODE_TYPES).map(([type, id]): QueryCase => ({
     field: "node",
     what: `the id of A's ${type}`,
@@ -686,6 +706,31 @@ export const MUTATION_CASES: MutationCase[] = [
     code: "ROLE_ASSIGNMENT_NOT_FOUND",
     send: () => asB(UnassignRoleDocument, { id: a.roleAssignment }),
   },
+  // Applications and notifications
+  {
+    field: "updateApplication",
+    what: "A's application",
+    code: "APPLICATION_NOT_FOUND",
+    send: () => asB(UpdateApplicationDocument, { id: a.application, input: { name: "mallory" } }),
+  },
+  {
+    field: "deleteApplication",
+    what: "A's application",
+    code: "APPLICATION_NOT_FOUND",
+    send: () => asB(DeleteApplicationDocument, { id: a.application }),
+  },
+  {
+    field: "updateCustomer",
+    what: "B's customer notified through A's application",
+    code: "APPLICATION_NOT_FOUND",
+    send: () => asB(UpdateCustomerNotifyDocument, { id: bobOfB, input: { lastName: "x" }, notify: { application: a.application } }),
+  },
+  {
+    field: "issuePasswordResetToken",
+    what: "B's customer notified through A's application",
+    code: "APPLICATION_NOT_FOUND",
+    send: () => asB(IssuePasswordResetTokenNotifyDocument, { customerId: bobOfB, notify: { application: a.application } }),
+  },
   // Admin credentials
   {
     field: "revokeAdminCredential",
@@ -717,6 +762,8 @@ export const QUERIES_WITHOUT_IDS = [
   "organizations",
   "roles",
   "groupClaimsInTokens", // the caller's tenant's setting (checked with the mutation below)
+  "applications", // list of the caller's tenant (checked in test/applications.test.ts: none of A's)
+  "notifications", // list of the caller's tenant (checked in test/notifications.test.ts: none of A's)
   "auditEventTypes", // the gateway's catalog of event types, the same for every tenant (checked: no tenant data)
 ];
 export const MUTATIONS_WITHOUT_IDS = [
@@ -731,6 +778,7 @@ export const MUTATIONS_WITHOUT_IDS = [
   "createOrganization",
   "createRole",
   "setGroupClaimsInTokens", // the caller's tenant's setting; A's stays (checked)
+  "createApplication", // creates in the caller's tenant (an organizationId of A's is refused: no such organization)
   "createConnector", // creates in the caller's tenant; A's connector name does not conflict, B's connector hears only B's events (checked)
 ];
 export const SUBSCRIPTIONS_WITHOUT_IDS = [

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { importNow } from "../../src/imports/service.ts";
 import { createSession } from "../../src/sessions/service.ts";
 import {
+  UpdateCustomerNotifyDocument,
   AuditEventsDocument,
   BlockCustomerDocument,
   CreateAdminCredentialDocument,
@@ -31,6 +32,7 @@ import {
 } from "../generated/graphql.ts";
 import { globalId, rowId } from "../helpers/ids.ts";
 import { seedAccess, type AccessIds } from "../helpers/access.ts";
+import { createApp } from "../helpers/notifications.ts";
 import { expectNoWrites } from "../helpers/snapshot.ts";
 import { createInflowConnector, postSigned, type TestInflowConnector } from "../helpers/inflow-connectors.ts";
 import { useTestGateway, type SuiteGateway } from "../helpers/suite.ts";
@@ -64,6 +66,8 @@ export const a = {
   bulkJob: "",
   connector: "",
   delivery: "",
+  application: "",
+  notification: "",
   connectorName: "a-crm",
   group: "",
   organization: "",
@@ -269,6 +273,14 @@ export function useCrossTenantData(): SuiteGateway {
     });
     await gw.db.connectorDelivery.update({ where: { id: delivery.id }, data: { status: "FAILED", attempts: 5 } });
     await gw.db.connector.update({ where: { id: rowId(a.connector) }, data: { consecutiveFailures: 3 } });
+
+    // A's application and a notification sent through it (queued: no worker runs here).
+    // Alice is a member of A's organization (seedAccess): only its applications may notify her (seed 002).
+    a.application = (await createApp(gw, { name: "a-portal", organizationId: a.organization, branding: { displayName: "A portal" } })).id;
+    const notify = { application: a.application };
+    const notified = await gw.gql(UpdateCustomerNotifyDocument, { id: a.customer, input: { lastName: "Notified" }, notify });
+    ok(notified.data!.updateCustomer, "UpdateCustomerPayload");
+    a.notification = globalId("Notification", (await gw.db.notification.findFirstOrThrow({ where: { customerId: rowId(a.customer) } })).id);
     a.delivery = globalId("ConnectorDelivery", delivery.id);
     a.cursors.connector = (await gw.gql(ConnectorsDocument, { first: 1 })).data!.connectors.edges[0].cursor;
     a.cursors.delivery = (await gw.gql(ConnectorDocument, { id: a.connector, first: 1 })).data!.connector!.deliveries.edges[0].cursor;
