@@ -14,6 +14,8 @@ const LAYERS = [
   ["customers", "^src/customers/"],
   ["identities", "^src/identities/"],
   ["consents", "^src/consents/"],
+  ["identity-verification", "^src/identity-verification/"],
+  ["security-questions", "^src/security-questions/"],
   ["custom-objects", "^src/custom-objects/"],
   ["segments", "^src/segments/"],
   ["imports", "^src/imports/"],
@@ -24,6 +26,7 @@ const LAYERS = [
   ["admin-auth", "^src/admin-auth/"],
   ["tenants", "^src/tenants/"],
   ["account", "^src/account/"],
+  ["impersonation", "^src/impersonation/"],
   ["entry points", "^src/(graphql/(schema|print-schema)\\.ts|app\\.ts|main\\.ts|cli/)"],
 ];
 

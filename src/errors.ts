@@ -18,6 +18,9 @@ export const NOT_FOUND_CODES = [
   "IMPORT_JOB_NOT_FOUND",
   "CONNECTOR_NOT_FOUND",
   "DELIVERY_NOT_FOUND",
+  "VERIFICATION_POLICY_NOT_FOUND",
+  "IDENTITY_VERIFICATION_NOT_FOUND",
+  "SECURITY_QUESTION_NOT_FOUND",
 ] as const;
 
 export const CONFLICT_CODES = [
@@ -31,9 +34,18 @@ export const CONFLICT_CODES = [
   "SEGMENT_NAME_TAKEN",
   "EXPORT_SCHEDULE_NAME_TAKEN",
   "CONNECTOR_NAME_TAKEN",
+  "VERIFICATION_POLICY_NAME_TAKEN",
+  "SECURITY_QUESTION_TAKEN",
 ] as const;
 
-export const RULE_CODES = ["LAST_SIGN_IN_METHOD", "INVALID_STATE", "EXPORT_UNAVAILABLE", "CONNECTORS_UNAVAILABLE"] as const;
+export const RULE_CODES = [
+  "LAST_SIGN_IN_METHOD",
+  "INVALID_STATE",
+  "EXPORT_UNAVAILABLE",
+  "CONNECTORS_UNAVAILABLE",
+  /** impersonateCustomer on a BLOCKED or DISABLED customer. */
+  "CUSTOMER_NOT_ACTIVE",
+] as const;
 
 /** Sign-in and token failures. Deliberately coarse: they never say which part was wrong. */
 export const AUTH_CODES = ["INVALID_CREDENTIALS", "INVALID_TOKEN"] as const;

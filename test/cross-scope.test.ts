@@ -22,6 +22,10 @@ import {
   CreateCustomObjectDocument,
   CreateExportScheduleDocument,
   CreateSegmentDocument,
+  CreateVerificationPolicyDocument,
+  VerifyCustomerIdentityDocument,
+  CreateSecurityQuestionDocument,
+  SetSecurityAnswersDocument,
   DefineCustomFieldDocument,
   GrantConsentDocument,
   RunExportScheduleNowDocument,
@@ -84,6 +88,17 @@ const TYPE_RULES: Record<string, (p: Principal) => boolean> = {
   // Cloud connectors and their logs.
   InflowRequest: (p) => holds(p, "CONNECTORS_READ"),
   InflowFieldError: (p) => holds(p, "CONNECTORS_READ"),
+  // Identity verification: policies are defined by tenant admins and read by who reads customers;
+  // verifications (notes, admin names) are staff data.
+  VerificationPolicy: (p) => holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
+  IdentityVerification: (p) => holds(p, "CUSTOMERS_READ"),
+  AdminActor: (p) => holds(p, "CUSTOMERS_READ"),
+  // Impersonation: the token is answered to CUSTOMERS_IMPERSONATE only; who impersonates is the token holder's to read.
+  ImpersonationToken: (p) => holds(p, "CUSTOMERS_IMPERSONATE"),
+  // Security questions: the tenant's catalogue, for who reads customers, tenant admins and customers (who answer them).
+  SecurityQuestion: (p) => p.kind === "customer" || holds(p, "CUSTOMERS_READ") || holds(p, "TENANT_ADMIN"),
+  SecurityAnswer: customerData,
+  Impersonator: (p) => p.kind === "customer",
 };
 
 /** Root fields whose rule differs from their type's (it replaces the type's rule on that path). */
@@ -136,6 +151,7 @@ const ARGS: Record<string, () => string> = {
   "Query.importJob": () => `(id: "${ids.ImportJob}")`,
   "Query.connector": () => `(id: "${ids.Connector}")`,
   "Query.inflowRequests": () => `(connectorId: "${inflowConnector.globalId}")`,
+  "Query.verificationPolicy": () => `(id: "${ids.VerificationPolicy}")`,
 };
 
 /** The parent a nested field is read on when it is not the type's fixture node (an inflow connector's requests). */
@@ -174,6 +190,19 @@ beforeAll(async () => {
   const segment = (await gw.gql(CreateSegmentDocument, { input: { name: "scoped", filter: { email: { equals: ada.email } } } })).data!
     .createSegment;
   if (segment.__typename === "CreateSegmentPayload") ids.Segment = segment.segment.id;
+  const policy = (await gw.gql(CreateVerificationPolicyDocument, { input: { name: "scoped", methods: ["IN_PERSON"] } })).data!
+    .createVerificationPolicy;
+  if (policy.__typename === "CreateVerificationPolicyPayload") ids.VerificationPolicy = policy.verificationPolicy.id;
+  const verification = (
+    await gw.gql(VerifyCustomerIdentityDocument, {
+      customerId: customer.id,
+      input: { policyId: ids.VerificationPolicy, method: "IN_PERSON", note: "scoped" },
+    })
+  ).data!.verifyCustomerIdentity;
+  if (verification.__typename === "VerifyCustomerIdentityPayload") ids.IdentityVerification = verification.identityVerification.id;
+  const question = (await gw.gql(CreateSecurityQuestionDocument, { text: "Scoped question?" })).data!.createSecurityQuestion;
+  if (question.__typename === "CreateSecurityQuestionPayload") ids.SecurityQuestion = question.securityQuestion.id;
+  await gw.gql(SetSecurityAnswersDocument, { customerId: customer.id, answers: [{ questionId: ids.SecurityQuestion, answer: "scoped" }] });
   const event = await gw.db.auditEvent.findFirstOrThrow({ where: { customerId: rowId(customer.id) }, orderBy: { seq: "desc" } });
   ids.AuditEvent = globalId("AuditEvent", event.id);
   const field = (await gw.gql(DefineCustomFieldDocument, { input: { key: "plan", type: "STRING" } })).data!.defineCustomField;

@@ -17,16 +17,28 @@ export interface AccessClaims {
 
 export const CUSTOMER_SCOPE = "customer";
 
+/** An impersonation token's extras: RFC 8693's `act` (the admin credential acting) and a shorter life. */
+export interface Impersonation {
+  act: { sub: string };
+  /** Capped at ACCESS_TOKEN_TTL_SECONDS, so a rotated signing key still verifies it until it expires. */
+  ttlSeconds: number;
+}
+
 /**
  * Signs a short-lived access token (JWT, EdDSA over Ed25519, `kid` in the header). Cost: one
  * Ed25519 signature (≈ 50 µs); the signing key comes from the store's cache.
  */
-export async function signAccessToken(auth: AuthRuntime, claims: Omit<AccessClaims, "scope">): Promise<{ token: string; expiresAt: Date }> {
+export async function signAccessToken(
+  auth: AuthRuntime,
+  claims: Omit<AccessClaims, "scope">,
+  impersonation?: Impersonation,
+): Promise<{ token: string; expiresAt: Date }> {
   if (!auth.keys.masterKey) throw new SignInUnavailableError();
   const { kid, key } = await auth.keys.signer();
   const now = Math.floor(Date.now() / 1000);
-  const exp = now + auth.config.accessTokenTtlSeconds;
-  const token = await new SignJWT({ tenant: claims.tenant, sid: claims.sid, scope: CUSTOMER_SCOPE })
+  const exp = now + Math.min(auth.config.accessTokenTtlSeconds, impersonation?.ttlSeconds ?? Infinity);
+  const act = impersonation ? { act: impersonation.act } : {};
+  const token = await new SignJWT({ tenant: claims.tenant, sid: claims.sid, scope: CUSTOMER_SCOPE, ...act })
     .setProtectedHeader({ alg: ALGORITHM, kid, typ: "JWT" })
     .setSubject(claims.sub)
     .setIssuer(auth.config.issuer)

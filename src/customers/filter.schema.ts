@@ -106,6 +106,10 @@ export const CustomerFilterInput = builder.inputRef<Record<string, unknown>>("Cu
     consent: t.field({ type: ConsentFilter }),
     customFields: t.field({ type: [CustomFieldCondition], description: "Every condition holds." }),
     customObject: t.field({ type: CustomObjectFilter }),
+    // Account labels (filter-labels.ts).
+    emailVerified: t.boolean({ description: "true: the primary email is verified. false: it is not (no email matches neither)." }),
+    hasExternalIdentity: t.boolean({ description: "Has (true) or lacks (false) an identity at a social or enterprise provider." }),
+    identityVerified: t.boolean({ description: "Has (true) or lacks (false) a manual identity verification that is not revoked." }),
   }),
 });
 

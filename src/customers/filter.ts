@@ -13,6 +13,7 @@ import {
   type FieldDefinitions,
   type Json,
 } from "./filter-fields.ts";
+import { labelConditions, type LabelFilter } from "./filter-labels.ts";
 
 // The one filter language over customers: a tree of and/or/not over per-field conditions, compiled
 // to one parameterized SQL condition on `customer c`. Search, segments and (later) bulk actions and
@@ -63,7 +64,7 @@ export interface CustomObjectFilter {
   data?: { [key: string]: Json } | null;
 }
 
-export interface CustomerFilter {
+export interface CustomerFilter extends LabelFilter {
   and?: CustomerFilter[] | null;
   or?: CustomerFilter[] | null;
   not?: CustomerFilter | null;
@@ -144,6 +145,7 @@ function compileNode(c: Compilation, f: CustomerFilter, path: string, depth: num
   if (f.consent) leaf(consent(c, f.consent, `${path}.consent`));
   f.customFields?.forEach((k, i) => leaf(customFieldCondition(c, k, `${path}.customFields.${i}`)));
   if (f.customObject) leaf(customObject(c, f.customObject, `${path}.customObject`));
+  labelConditions(c.tenantId, f).forEach(leaf);
   return parts.length ? Prisma.join(parts, " AND ") : TRUE;
 }
 

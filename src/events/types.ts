@@ -87,6 +87,20 @@ export const AUDIT_EVENT_TYPES = {
   "connector.failed": "A cloud connector was deactivated automatically after too many failed attempts in a row.",
   "connector.delivery_failed": "A delivery ran out of attempts (status FAILED; replayDelivery sends it again).",
 
+  // Identity verification, security questions, impersonation (issue 14, part D).
+  "verification_policy.created": "An identity verification policy was created.",
+  "verification_policy.updated": "An identity verification policy changed (data.changes).",
+  "verification_policy.deleted": "An identity verification policy no verification names was deleted.",
+  "customer.identity_verified": "An admin verified a customer's identity by hand under a verification policy.",
+  "customer.identity_verification_revoked": "A manual identity verification was revoked (data.reason).",
+  "security_question.created": "A security question was added to the tenant.",
+  "security_question.retired": "A security question was retired: it takes no new answers.",
+  "customer.security_answers_set": "A customer's security answers were set (by an admin or the customer; data.questionIds, never answers).",
+  "customer.security_answers_verified": "Security answers checked out: a password-reset token was issued (data.tokenId).",
+  "customer.security_answers_failed": "Security answers were wrong (counts toward the sign-in lock, like a wrong password).",
+  "customer.impersonation_started": "An admin started a short-lived session acting as the customer (data.reason, data.sessionId).",
+  "customer.impersonation_ended": "An impersonation session was revoked before it expired.",
+
   "security.admin_auth_failed": "An admin credential or a bearer token was refused (summarized: at most one a minute per subject).",
   "security.forbidden": "A credential asked for something its scopes do not allow (summarized).",
   "security.rate_limited": "A rate limit refused requests (summarized).",

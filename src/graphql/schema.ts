@@ -12,6 +12,9 @@ import "../customers/status.schema.ts";
 import "../customers/credentials.schema.ts";
 import "../identities/schema.ts";
 import "../consents/schema.ts";
+import "../identity-verification/schema.ts";
+import "../identity-verification/labels.schema.ts";
+import "../security-questions/schema.ts";
 import "../custom-objects/schema.ts";
 import "../segments/schema.ts";
 import "../exports/schema.ts";
@@ -28,5 +31,7 @@ import "../account/sign-in.schema.ts";
 import "../account/passwords.schema.ts";
 import "../account/me.schema.ts";
 import "../account/my-data.schema.ts";
+import "../account/security-answers.schema.ts";
+import "../impersonation/schema.ts";
 
 export const schema = builder.toSchema({ sortSchema: true });

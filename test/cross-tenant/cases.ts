@@ -62,6 +62,15 @@ import {
   RotateConnectorSecretDocument,
   TestConnectorDocument,
   ReplayDeliveryDocument,
+  VerificationPolicyDocument,
+  UpdateVerificationPolicyDocument,
+  DeleteVerificationPolicyDocument,
+  VerifyCustomerIdentityDocument,
+  RevokeIdentityVerificationDocument,
+  ImpersonateCustomerDocument,
+  RevokeImpersonationDocument,
+  RetireSecurityQuestionDocument,
+  SetSecurityAnswersDocument,
 } from "../generated/graphql.ts";
 import { a, asB, bobOfB, edgesOf, gw, type Answer } from "./fixture.ts";
 
@@ -93,9 +102,18 @@ export const NODE_TYPES: Record<string, () => string> = {
   Connector: () => a.connector,
   ConnectorDelivery: () => a.delivery,
   InflowRequest: () => a.inflowRequest,
+  VerificationPolicy: () => a.verificationPolicy,
+  IdentityVerification: () => a.identityVerification,
+  SecurityQuestion: () => a.securityQuestion,
 };
 
 export const QUERY_CASES: QueryCase[] = [
+  {
+    field: "verificationPolicy",
+    what: "A's verification policy id",
+    send: (as) => gw.gql(VerificationPolicyDocument, { id: a.verificationPolicy }, as),
+    reveals: (d) => d.verificationPolicy,
+  },
   {
     field: "customer",
     what: "A's customer id",
@@ -506,6 +524,71 @@ export const MUTATION_CASES: MutationCase[] = [
     code: "DELIVERY_NOT_FOUND",
     send: () => asB(ReplayDeliveryDocument, { id: a.delivery }),
   },
+  // Identity verification
+  {
+    field: "updateVerificationPolicy",
+    what: "A's verification policy",
+    code: "VERIFICATION_POLICY_NOT_FOUND",
+    send: () => asB(UpdateVerificationPolicyDocument, { id: a.verificationPolicy, input: { name: "mallory" } }),
+  },
+  {
+    field: "deleteVerificationPolicy",
+    what: "A's verification policy",
+    code: "VERIFICATION_POLICY_NOT_FOUND",
+    send: () => asB(DeleteVerificationPolicyDocument, { id: a.verificationPolicy }),
+  },
+  {
+    field: "verifyCustomerIdentity",
+    what: "B's customer with A's policy",
+    code: "VERIFICATION_POLICY_NOT_FOUND",
+    send: () =>
+      asB(VerifyCustomerIdentityDocument, {
+        customerId: bobOfB,
+        input: { policyId: a.verificationPolicy, method: "IN_PERSON", note: "x" },
+      }),
+  },
+  {
+    field: "verifyCustomerIdentity",
+    what: "A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () =>
+      asB(VerifyCustomerIdentityDocument, {
+        customerId: a.customer,
+        input: { policyId: a.verificationPolicy, method: "IN_PERSON", note: "x" },
+      }),
+  },
+  {
+    field: "revokeIdentityVerification",
+    what: "A's verification",
+    code: "IDENTITY_VERIFICATION_NOT_FOUND",
+    send: () => asB(RevokeIdentityVerificationDocument, { id: a.identityVerification, reason: "mallory" }),
+  },
+  // Security questions
+  {
+    field: "retireSecurityQuestion",
+    what: "A's security question",
+    code: "SECURITY_QUESTION_NOT_FOUND",
+    send: () => asB(RetireSecurityQuestionDocument, { id: a.securityQuestion }),
+  },
+  {
+    field: "setSecurityAnswers",
+    what: "A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(SetSecurityAnswersDocument, { customerId: a.customer, answers: [{ questionId: a.securityQuestion, answer: "x" }] }),
+  },
+  // Impersonation
+  {
+    field: "impersonateCustomer",
+    what: "A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(ImpersonateCustomerDocument, { customerId: a.customer, reason: "mallory" }),
+  },
+  {
+    field: "revokeImpersonation",
+    what: "A's impersonation session",
+    code: "SESSION_NOT_FOUND",
+    send: () => asB(RevokeImpersonationDocument, { sessionId: a.impersonationSession }),
+  },
   // Admin credentials
   {
     field: "revokeAdminCredential",
@@ -532,6 +615,8 @@ export const QUERIES_WITHOUT_IDS = [
   "exportSchedules", // list of the caller's tenant (checked in test/export-schedules.test.ts: none of A's)
   "importJobs", // list of the caller's tenant (checked: none of A's)
   "connectors", // list of the caller's tenant (checked: none of A's, A's cursor answers as an unknown one, also in Connector.deliveries)
+  "securityQuestions", // the caller's tenant's questions (checked: none of A's)
+  "verificationPolicies", // list of the caller's tenant (checked: none of A's)
   "auditEventTypes", // the gateway's catalog of event types, the same for every tenant (checked: no tenant data)
 ];
 export const MUTATIONS_WITHOUT_IDS = [
@@ -542,6 +627,8 @@ export const MUTATIONS_WITHOUT_IDS = [
   "defineCustomField", // defines in the caller's tenant; A's key must not conflict (checked)
   "setAllowUndefinedCustomFields", // the caller's tenant's setting; A's stays (checked)
   "startCustomerImport", // imports into the caller's tenant; A's uid and email are B's to use (checked)
+  "createSecurityQuestion", // creates in the caller's tenant; A's question text does not conflict (checked)
+  "createVerificationPolicy", // creates in the caller's tenant; A's policy name does not conflict (checked)
   "createConnector", // creates in the caller's tenant; A's connector name does not conflict, B's connector hears only B's events (checked)
 ];
 export const SUBSCRIPTIONS_WITHOUT_IDS = [
@@ -570,4 +657,6 @@ export const CUSTOMER_FACING_MUTATIONS = [
   "createMyCustomObject",
   "updateMyCustomObject",
   "deleteMyCustomObject",
+  "setMySecurityAnswers",
+  "verifySecurityAnswers",
 ];
