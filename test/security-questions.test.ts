@@ -4,6 +4,7 @@ import {
   CreateSecurityQuestionDocument,
   CustomerSecurityAnswersDocument,
   ImpersonateCustomerDocument,
+  RecoveryQuestionsDocument,
   ResetPasswordDocument,
   RetireSecurityQuestionDocument,
   SecurityQuestionsDocument,
@@ -53,6 +54,21 @@ describe("security questions", () => {
     expect(all).toContain(q);
     const fromB = await expectNoWrites(gw.db, () => gw.gql(RetireSecurityQuestionDocument, { id: q }, "B"));
     expect(fromB.data!.retireSecurityQuestion).toMatchObject({ code: "SECURITY_QUESTION_NOT_FOUND" });
+  });
+});
+
+describe("recoveryQuestions", () => {
+  it("lists the tenant's active questions to a recovery page (X-Tenant), and nothing without a tenant", async () => {
+    const q = await question();
+    const retired = await question();
+    await gw.gql(RetireSecurityQuestionDocument, { id: retired });
+    const ofA = (await gw.gql(RecoveryQuestionsDocument, {}, { tenant: "tenant-a" })).data!.recoveryQuestions.map((x) => x.id);
+    expect(ofA).toContain(q);
+    expect(ofA).not.toContain(retired);
+    const ofB = (await gw.gql(RecoveryQuestionsDocument, {}, { tenant: "tenant-b" })).data!.recoveryQuestions.map((x) => x.id);
+    expect(ofB).not.toContain(q);
+    const nobody = await gw.gql(RecoveryQuestionsDocument, {}, "anonymous");
+    expect(nobody.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
   });
 });
 

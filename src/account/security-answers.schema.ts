@@ -1,7 +1,11 @@
 import { CustomerRef } from "../customers/schema.ts";
 import { AuthenticationError, RateLimitedError } from "../errors.ts";
 import { builder } from "../graphql/builder.ts";
-import { customerService, publicService } from "../graphql/context.ts";
+import { encodeGlobalID } from "@pothos/plugin-relay";
+import { adminService, customerService, publicService } from "../graphql/context.ts";
+import { unauthenticated } from "../graphql/auth-errors.ts";
+import type { SecurityQuestion } from "../generated/prisma/client.ts";
+import { listSecurityQuestions } from "../security-questions/service.ts";
 import { SIGNED_IN } from "../graphql/policies.ts";
 import { noteRateLimit } from "../security/rate-limit-plugin.ts";
 import { answersFromArgs, SecurityAnswerInput } from "../security-questions/schema.ts";
@@ -16,6 +20,30 @@ const VerifySecurityAnswersPayload = builder.objectRef<{ token: string; expiresA
     expiresAt: t.field({ type: "DateTime", resolve: (p) => p.expiresAt }),
   }),
 });
+
+const RecoveryQuestion = builder.objectRef<SecurityQuestion>("RecoveryQuestion").implement({
+  // Public, like the question sheet of a recovery page: any caller that names a tenant (X-Tenant or a credential).
+  authScopes: (_question, ctx) => ctx.admin !== null || ctx.customer !== null || ctx.tenantSlug !== null,
+  description: "An active security question of the tenant, as a recovery page shows it (no customer data).",
+  fields: (t) => ({
+    id: t.id({ description: "The SecurityQuestion global ID to answer with.", resolve: (q) => encodeGlobalID("SecurityQuestion", q.id) }),
+    text: t.exposeString("text"),
+  }),
+});
+
+builder.queryFields((t) => ({
+  recoveryQuestions: t.field({
+    type: [RecoveryQuestion],
+    description:
+      "Public (send `X-Tenant: <slug>`): the tenant's active security questions, for a recovery page. The same list for " +
+      "everyone: it never says which questions a customer answered.",
+    resolve: async (_root, _args, ctx) => {
+      // Without any credential the tenant must be named; refusing here keeps anonymous callers' answer a refusal.
+      if (!ctx.admin && !ctx.customer && !ctx.tenantSlug) throw unauthenticated("Send X-Tenant: <slug> (or a credential)");
+      return listSecurityQuestions(ctx.admin ? adminService(ctx) : await publicService(ctx));
+    },
+  }),
+}));
 
 builder.mutationFields((t) => ({
   setMySecurityAnswers: t.field({

@@ -641,7 +641,7 @@ export const SUBSCRIPTIONS_WITHOUT_IDS = [
  * credential, so "B's admin credential with A's ids" is not their threat. Checked here only in
  * that B's admin credential gets nothing out of them (describe "customer-facing fields").
  */
-export const CUSTOMER_FACING_QUERIES = ["me", "myAccountInformation"];
+export const CUSTOMER_FACING_QUERIES = ["me", "myAccountInformation", "recoveryQuestions"];
 export const CUSTOMER_FACING_MUTATIONS = [
   "signIn",
   "refreshSession",
