@@ -16,6 +16,8 @@ const LAYERS = [
   ["identities", "^src/identities/"],
   ["authenticators", "^src/authenticators/"],
   ["consents", "^src/consents/"],
+  ["identity-verification", "^src/identity-verification/"],
+  ["security-questions", "^src/security-questions/"],
   ["custom-objects", "^src/custom-objects/"],
   ["segments", "^src/segments/"],
   ["access", "^src/access/"],
@@ -28,6 +30,7 @@ const LAYERS = [
   ["admin-auth", "^src/admin-auth/"],
   ["tenants", "^src/tenants/"],
   ["account", "^src/account/"],
+  ["impersonation", "^src/impersonation/"],
   ["entry points", "^src/(graphql/(schema|print-schema)\\.ts|app\\.ts|main\\.ts|cli/)"],
 ];
 

@@ -25,6 +25,9 @@ export const NOT_FOUND_CODES = [
   "ROLE_ASSIGNMENT_NOT_FOUND",
   "BULK_JOB_NOT_FOUND",
   "APPLICATION_NOT_FOUND",
+  "VERIFICATION_POLICY_NOT_FOUND",
+  "IDENTITY_VERIFICATION_NOT_FOUND",
+  "SECURITY_QUESTION_NOT_FOUND",
 ] as const;
 
 export const CONFLICT_CODES = [
@@ -43,6 +46,8 @@ export const CONFLICT_CODES = [
   "ORGANIZATION_DOMAIN_TAKEN",
   "ROLE_NAME_TAKEN",
   "APPLICATION_NAME_TAKEN",
+  "VERIFICATION_POLICY_NAME_TAKEN",
+  "SECURITY_QUESTION_TAKEN",
 ] as const;
 
 export const RULE_CODES = [
@@ -55,6 +60,8 @@ export const RULE_CODES = [
   "APPLICATION_NOT_ALLOWED",
   /** The customer has no primary email to notify. */
   "NOT_NOTIFIABLE",
+  /** impersonateCustomer on a BLOCKED or DISABLED customer. */
+  "CUSTOMER_NOT_ACTIVE",
 ] as const;
 
 /** Sign-in and token failures. Deliberately coarse: they never say which part was wrong. */

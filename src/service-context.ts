@@ -16,12 +16,16 @@ export interface CustomerPrincipal {
   customerId: string;
   sessionId: string;
   scopes: string[];
+  /** Set when an admin impersonates the customer: the admin credential's row id (the session's impersonator). */
+  impersonatorId?: string | null;
 }
 
 /** Who is acting: recorded on every audit event. */
 export interface Actor {
   kind: ActorKind;
   id: string | null;
+  /** An admin credential acting as this customer (impersonation): recorded beside the actor on every audit event. */
+  impersonatorId?: string | null;
 }
 
 /** Where a request came from: recorded on every audit event. */

@@ -21,6 +21,13 @@ export interface AccessClaims {
 
 export const CUSTOMER_SCOPE = "customer";
 
+/** An impersonation token's extras: RFC 8693's `act` (the admin credential acting) and a shorter life. */
+export interface Impersonation {
+  act: { sub: string };
+  /** Capped at ACCESS_TOKEN_TTL_SECONDS, so a rotated signing key still verifies it until it expires. */
+  ttlSeconds: number;
+}
+
 /**
  * Signs a short-lived access token (JWT, EdDSA over Ed25519, `kid` in the header). `access`: the
  * customer's roles, org_roles, permissions and groups (access/claims.ts accessClaims), never able
@@ -30,17 +37,19 @@ export const CUSTOMER_SCOPE = "customer";
 export async function signAccessToken(
   auth: AuthRuntime,
   claims: Omit<AccessClaims, "scope"> & { access?: AccessTokenClaims },
+  impersonation?: Impersonation,
 ): Promise<{ token: string; expiresAt: Date }> {
   if (!auth.keys.masterKey) throw new SignInUnavailableError();
   const { kid, key } = await auth.keys.signer();
   const now = Math.floor(Date.now() / 1000);
-  const exp = now + auth.config.accessTokenTtlSeconds;
+  const exp = now + Math.min(auth.config.accessTokenTtlSeconds, impersonation?.ttlSeconds ?? Infinity);
   const token = await new SignJWT({
     ...claims.access,
     tenant: claims.tenant,
     sid: claims.sid,
     scope: CUSTOMER_SCOPE,
     ...(claims.amr ? { amr: claims.amr } : {}),
+    ...(impersonation ? { act: impersonation.act } : {}),
   })
     .setProtectedHeader({ alg: ALGORITHM, kid, typ: "JWT" })
     .setSubject(claims.sub)
@@ -53,16 +62,17 @@ export async function signAccessToken(
 
 /**
  * Issues a customer's access token with their current access claims (roles, org_roles,
- * permissions, groups): what every issuer calls (sign-in, second factor, refresh). Cost: one
- * statement (accessClaims) and one signature.
+ * permissions, groups): what every issuer calls (sign-in, second factor, refresh, impersonation).
+ * Cost: one statement (accessClaims) and one signature.
  */
 export async function issueAccessToken(
   db: Db,
   auth: AuthRuntime,
   claims: Omit<AccessClaims, "scope">,
+  impersonation?: Impersonation,
 ): Promise<{ token: string; expiresAt: Date }> {
   const access = await accessClaims(db, claims.tenant, claims.sub);
-  return signAccessToken(auth, { ...claims, access });
+  return signAccessToken(auth, { ...claims, access }, impersonation);
 }
 
 /**

@@ -47,11 +47,18 @@ export async function customerFromHeaders(
   const session = await activeSessionOf(sql, claims.sid, claims.tenant);
   if (!session || session.customerId !== claims.sub || !isActive(session)) throw fail("session_ended", claims.tenant);
   if (effectiveStatus(session.customer) !== "ACTIVE") throw fail("customer_not_active", claims.tenant);
-  return { tenantId: claims.tenant, customerId: claims.sub, sessionId: claims.sid, scopes: claims.scope.split(" ") };
+  return {
+    tenantId: claims.tenant,
+    customerId: claims.sub,
+    sessionId: claims.sid,
+    scopes: claims.scope.split(" "),
+    // The session row, not the token's `act` claim, says who impersonates: it is what revocation ends.
+    impersonatorId: session.impersonatorId,
+  };
 }
 
 const SESSION_WITH_CUSTOMER = `
-  SELECT s.customer_id, s.revoked_at, s.expires_at, s.idle_expires_at, c.status, c.blocked_until
+  SELECT s.customer_id, s.revoked_at, s.expires_at, s.idle_expires_at, s.impersonator_id, c.status, c.blocked_until
   FROM session s JOIN customer c ON c.id = s.customer_id AND c.tenant_id = s.tenant_id
   WHERE s.id = $1::uuid AND s.tenant_id = $2::uuid`;
 
@@ -65,6 +72,7 @@ async function activeSessionOf(sql: Sql, sessionId: string, tenantId: string) {
     revokedAt: at(row.revoked_at),
     expiresAt: at(row.expires_at)!,
     idleExpiresAt: at(row.idle_expires_at),
+    impersonatorId: (row.impersonator_id as string | null) ?? null,
     customer: { status: row.status as CustomerStatus, blockedUntil: at(row.blocked_until) },
   };
 }

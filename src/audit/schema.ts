@@ -38,6 +38,10 @@ export const AuditEventRef = builder.prismaNode("AuditEvent", {
     cursor: t.string({ description: "Pass as `after` to continue after this event.", resolve: (e) => e.seq.toString() }),
     type: t.exposeString("type", { description: "Dotted, e.g. customer.created, consent.revoked." }),
     actor: t.field({ type: Actor, resolve: (e) => ({ kind: e.actorKind, id: e.actorId }) }),
+    impersonatorId: t.exposeString("impersonatorId", {
+      nullable: true,
+      description: "The admin credential that acted as the customer (impersonateCustomer), else null; actor is then the customer.",
+    }),
     customerId: t.id({
       nullable: true,
       description: "Global ID of the customer acted on; stays readable after the customer is deleted.",

@@ -126,6 +126,10 @@ export const CustomerFilterInput = builder.inputRef<Record<string, unknown>>("Cu
     group: t.field({ type: MembershipFilter, description: "Group membership." }),
     organization: t.field({ type: MembershipFilter, description: "Organization membership (role pairs do not count)." }),
     role: t.field({ type: RoleFilter, description: "A role pair the customer holds." }),
+    // Account labels (filter-labels.ts).
+    emailVerified: t.boolean({ description: "true: the primary email is verified. false: it is not (no email matches neither)." }),
+    hasExternalIdentity: t.boolean({ description: "Has (true) or lacks (false) an identity at a social or enterprise provider." }),
+    identityVerified: t.boolean({ description: "Has (true) or lacks (false) a manual identity verification that is not revoked." }),
   }),
 });
 

@@ -14,6 +14,7 @@ import {
   type Json,
 } from "./filter-fields.ts";
 import { membership, role, type MembershipFilter, type RoleFilter } from "./filter-access.ts";
+import { labelConditions, type LabelFilter } from "./filter-labels.ts";
 
 // The one filter language over customers: a tree of and/or/not over per-field conditions, compiled
 // to one parameterized SQL condition on `customer c`. Search, segments and (later) bulk actions and
@@ -64,7 +65,7 @@ export interface CustomObjectFilter {
   data?: { [key: string]: Json } | null;
 }
 
-export interface CustomerFilter {
+export interface CustomerFilter extends LabelFilter {
   and?: CustomerFilter[] | null;
   or?: CustomerFilter[] | null;
   not?: CustomerFilter | null;
@@ -151,6 +152,7 @@ function compileNode(c: Compilation, f: CustomerFilter, path: string, depth: num
   if (f.group) leaf(membership(c, "Group", f.group, `${path}.group`));
   if (f.organization) leaf(membership(c, "Organization", f.organization, `${path}.organization`));
   if (f.role) leaf(role(c, f.role, `${path}.role`));
+  labelConditions(c.tenantId, f).forEach(leaf);
   return parts.length ? Prisma.join(parts, " AND ") : TRUE;
 }
 

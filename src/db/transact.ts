@@ -83,6 +83,7 @@ function newEvent(ctx: ServiceContext, input: AuditInput): AuditEvent {
     // Through JSON, as the jsonb column gives it back: subscribers get what a replay would read.
     data: JSON.parse(JSON.stringify(input.data ?? {})) as Prisma.JsonValue,
     occurredAt: new Date(),
+    impersonatorId: ctx.actor.impersonatorId ?? null,
   };
 }
 
@@ -97,10 +98,11 @@ async function writeAuditEvents(tx: Tx, ctx: ServiceContext, events: AuditEvent[
     WITH bumped AS (
       UPDATE tenant SET audit_seq = audit_seq + ${events.length} WHERE id = ${ctx.tenantId}::uuid RETURNING audit_seq
     ), inserted AS (
-      INSERT INTO audit_event (id, tenant_id, seq, type, actor_kind, actor_id, customer_id, ip, user_agent, request_id, data, occurred_at)
+      INSERT INTO audit_event (id, tenant_id, seq, type, actor_kind, actor_id, customer_id, ip, user_agent, request_id, data, occurred_at,
+                               impersonator_id)
       SELECT (e.value->>'id')::uuid, ${ctx.tenantId}::uuid, bumped.audit_seq - ${events.length} + e.ordinality, e.value->>'type',
              ${actor.kind}::"ActorKind", ${actor.id}, (e.value->>'customerId')::uuid, ${request.ip}, ${request.userAgent},
-             ${request.requestId}, e.value->'data', (e.value->>'occurredAt')::timestamptz
+             ${request.requestId}, e.value->'data', (e.value->>'occurredAt')::timestamptz, ${actor.impersonatorId ?? null}
       FROM bumped, jsonb_array_elements(${rows}::jsonb) WITH ORDINALITY AS e
       RETURNING id, seq, type, customer_id
     ), queued AS (

@@ -110,8 +110,9 @@ export function adminService(ctx: GraphQLContext): ServiceContext {
  */
 export function customerService(ctx: GraphQLContext): ServiceContext & { customerId: string; sessionId: string } {
   if (!ctx.customer) throw unauthenticated("Missing, invalid or expired access token");
-  const { tenantId, customerId, sessionId } = ctx.customer;
-  return { ...serviceContext(ctx, tenantId, { kind: "CUSTOMER", id: customerId }, ctx.request), customerId, sessionId };
+  const { tenantId, customerId, sessionId, impersonatorId } = ctx.customer;
+  const actor = { kind: "CUSTOMER" as const, id: customerId, impersonatorId: impersonatorId ?? null };
+  return { ...serviceContext(ctx, tenantId, actor, ctx.request), customerId, sessionId };
 }
 
 /**

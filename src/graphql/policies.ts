@@ -26,6 +26,11 @@ export const EXPORT_SCHEDULE_DATA = { adminScope: "CUSTOMERS_READ", $any: { admi
  * roles are customer data), and tenant admins, who define them and must read what their mutations answer.
  */
 export const ACCESS_DATA = { adminScope: "CUSTOMERS_READ", $any: { adminScope: "TENANT_ADMIN" } } as const;
+/** Identity verification policies and security questions: admins who read customers, and tenant admins, who define them. */
+export const VERIFICATION_SETUP_DATA = { adminScope: "CUSTOMERS_READ", $any: { adminScope: "TENANT_ADMIN" } } as const;
+
+/** Security questions: admins who read customers, tenant admins (who define them), and signed-in customers (who answer them). */
+export const SECURITY_QUESTION_DATA = { adminScope: "CUSTOMERS_READ", $any: { adminScope: "TENANT_ADMIN", customer: true } } as const;
 
 /** Cloud connectors, their deliveries and inflow requests: admins holding CONNECTORS_READ (or CONNECTORS_MANAGE). */
 export const CONNECTOR_DATA = { adminScope: "CONNECTORS_READ" } as const;
@@ -58,6 +63,9 @@ export const CUSTOMERS_WRITE = { adminScope: "CUSTOMERS_WRITE" } as const;
 export const CONNECTORS_MANAGE = { adminScope: "CONNECTORS_MANAGE" } as const;
 /** Admin credentials holding CONNECTORS_READ (or CONNECTORS_MANAGE). */
 export const CONNECTORS_READ = { adminScope: "CONNECTORS_READ" } as const;
+
+/** Admin credentials holding CUSTOMERS_IMPERSONATE: mint short-lived access tokens acting as a customer. Implies nothing else. */
+export const CUSTOMERS_IMPERSONATE = { adminScope: "CUSTOMERS_IMPERSONATE" } as const;
 
 /** Admin credentials holding TENANT_ADMIN: the tenant's settings and schema. */
 export const TENANT_ADMIN = { adminScope: "TENANT_ADMIN" } as const;

@@ -15,6 +15,9 @@ import "../customers/credentials.schema.ts";
 import "../identities/schema.ts";
 import "../authenticators/schema.ts";
 import "../consents/schema.ts";
+import "../identity-verification/schema.ts";
+import "../identity-verification/labels.schema.ts";
+import "../security-questions/schema.ts";
 import "../custom-objects/schema.ts";
 import "../segments/schema.ts";
 import "../access/groups.schema.ts";
@@ -36,5 +39,7 @@ import "../account/passwords.schema.ts";
 import "../account/me.schema.ts";
 import "../account/my-data.schema.ts";
 import "../account/mfa.schema.ts";
+import "../account/security-answers.schema.ts";
+import "../impersonation/schema.ts";
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -88,6 +88,15 @@ import {
   DeleteApplicationDocument,
   UpdateCustomerNotifyDocument,
   IssuePasswordResetTokenNotifyDocument,
+  VerificationPolicyDocument,
+  UpdateVerificationPolicyDocument,
+  DeleteVerificationPolicyDocument,
+  VerifyCustomerIdentityDocument,
+  RevokeIdentityVerificationDocument,
+  ImpersonateCustomerDocument,
+  RevokeImpersonationDocument,
+  RetireSecurityQuestionDocument,
+  SetSecurityAnswersDocument,
 } from "../generated/graphql.ts";
 import { globalId, rowId } from "../helpers/ids.ts";
 import { a, accessOfB, asB, bobOfB, edgesOf, gw, type Answer } from "./fixture.ts";
@@ -127,9 +136,18 @@ export const NODE_TYPES: Record<string, () => string> = {
   RoleAssignment: () => a.roleAssignment,
   Application: () => a.application,
   Notification: () => a.notification,
+  VerificationPolicy: () => a.verificationPolicy,
+  IdentityVerification: () => a.identityVerification,
+  SecurityQuestion: () => a.securityQuestion,
 };
 
 export const QUERY_CASES: QueryCase[] = [
+  {
+    field: "verificationPolicy",
+    what: "A's verification policy id",
+    send: (as) => gw.gql(VerificationPolicyDocument, { id: a.verificationPolicy }, as),
+    reveals: (d) => d.verificationPolicy,
+  },
   {
     field: "customer",
     what: "A's customer id",
@@ -731,6 +749,71 @@ export const MUTATION_CASES: MutationCase[] = [
     code: "APPLICATION_NOT_FOUND",
     send: () => asB(IssuePasswordResetTokenNotifyDocument, { customerId: bobOfB, notify: { application: a.application } }),
   },
+  // Identity verification
+  {
+    field: "updateVerificationPolicy",
+    what: "A's verification policy",
+    code: "VERIFICATION_POLICY_NOT_FOUND",
+    send: () => asB(UpdateVerificationPolicyDocument, { id: a.verificationPolicy, input: { name: "mallory" } }),
+  },
+  {
+    field: "deleteVerificationPolicy",
+    what: "A's verification policy",
+    code: "VERIFICATION_POLICY_NOT_FOUND",
+    send: () => asB(DeleteVerificationPolicyDocument, { id: a.verificationPolicy }),
+  },
+  {
+    field: "verifyCustomerIdentity",
+    what: "B's customer with A's policy",
+    code: "VERIFICATION_POLICY_NOT_FOUND",
+    send: () =>
+      asB(VerifyCustomerIdentityDocument, {
+        customerId: bobOfB,
+        input: { policyId: a.verificationPolicy, method: "IN_PERSON", note: "x" },
+      }),
+  },
+  {
+    field: "verifyCustomerIdentity",
+    what: "A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () =>
+      asB(VerifyCustomerIdentityDocument, {
+        customerId: a.customer,
+        input: { policyId: a.verificationPolicy, method: "IN_PERSON", note: "x" },
+      }),
+  },
+  {
+    field: "revokeIdentityVerification",
+    what: "A's verification",
+    code: "IDENTITY_VERIFICATION_NOT_FOUND",
+    send: () => asB(RevokeIdentityVerificationDocument, { id: a.identityVerification, reason: "mallory" }),
+  },
+  // Security questions
+  {
+    field: "retireSecurityQuestion",
+    what: "A's security question",
+    code: "SECURITY_QUESTION_NOT_FOUND",
+    send: () => asB(RetireSecurityQuestionDocument, { id: a.securityQuestion }),
+  },
+  {
+    field: "setSecurityAnswers",
+    what: "A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(SetSecurityAnswersDocument, { customerId: a.customer, answers: [{ questionId: a.securityQuestion, answer: "x" }] }),
+  },
+  // Impersonation
+  {
+    field: "impersonateCustomer",
+    what: "A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(ImpersonateCustomerDocument, { customerId: a.customer, reason: "mallory" }),
+  },
+  {
+    field: "revokeImpersonation",
+    what: "A's impersonation session",
+    code: "SESSION_NOT_FOUND",
+    send: () => asB(RevokeImpersonationDocument, { sessionId: a.impersonationSession }),
+  },
   // Admin credentials
   {
     field: "revokeAdminCredential",
@@ -764,6 +847,8 @@ export const QUERIES_WITHOUT_IDS = [
   "groupClaimsInTokens", // the caller's tenant's setting (checked with the mutation below)
   "applications", // list of the caller's tenant (checked in test/applications.test.ts: none of A's)
   "notifications", // list of the caller's tenant (checked in test/notifications.test.ts: none of A's)
+  "securityQuestions", // the caller's tenant's questions (checked: none of A's)
+  "verificationPolicies", // list of the caller's tenant (checked: none of A's)
   "auditEventTypes", // the gateway's catalog of event types, the same for every tenant (checked: no tenant data)
 ];
 export const MUTATIONS_WITHOUT_IDS = [
@@ -779,6 +864,8 @@ export const MUTATIONS_WITHOUT_IDS = [
   "createRole",
   "setGroupClaimsInTokens", // the caller's tenant's setting; A's stays (checked)
   "createApplication", // creates in the caller's tenant (an organizationId of A's is refused: no such organization)
+  "createSecurityQuestion", // creates in the caller's tenant; A's question text does not conflict (checked)
+  "createVerificationPolicy", // creates in the caller's tenant; A's policy name does not conflict (checked)
   "createConnector", // creates in the caller's tenant; A's connector name does not conflict, B's connector hears only B's events (checked)
 ];
 export const SUBSCRIPTIONS_WITHOUT_IDS = [
@@ -791,7 +878,7 @@ export const SUBSCRIPTIONS_WITHOUT_IDS = [
  * credential, so "B's admin credential with A's ids" is not their threat. Checked here only in
  * that B's admin credential gets nothing out of them (describe "customer-facing fields").
  */
-export const CUSTOMER_FACING_QUERIES = ["me", "myAccountInformation"];
+export const CUSTOMER_FACING_QUERIES = ["me", "myAccountInformation", "recoveryQuestions"];
 export const CUSTOMER_FACING_MUTATIONS = [
   "signIn",
   "refreshSession",
@@ -812,4 +899,6 @@ export const CUSTOMER_FACING_MUTATIONS = [
   "confirmTotp",
   "removeMyAuthenticator",
   "regenerateMyRecoveryCodes",
+  "setMySecurityAnswers",
+  "verifySecurityAnswers",
 ];

@@ -9,6 +9,10 @@ import { importNow } from "../../src/imports/service.ts";
 import { createSession } from "../../src/sessions/service.ts";
 import {
   UpdateCustomerNotifyDocument,
+  CreateVerificationPolicyDocument,
+  ImpersonateCustomerDocument,
+  CreateSecurityQuestionDocument,
+  VerifyCustomerIdentityDocument,
   AuditEventsDocument,
   BlockCustomerDocument,
   CreateAdminCredentialDocument,
@@ -75,6 +79,12 @@ export const a = {
   roleAssignment: "",
   inflowConnector: "",
   inflowRequest: "",
+  verificationPolicy: "",
+  identityVerification: "",
+  impersonationSession: "",
+  securityQuestion: "",
+  questionText: "A's secret question?",
+  policyName: "a-kyc",
   uid: "a-ada",
   username: "ada-of-a",
   email: "ada@a.example",
@@ -247,6 +257,35 @@ export function useCrossTenantData(): SuiteGateway {
       "RunExportScheduleNowPayload",
     );
     if (file.__typename === "RunExportScheduleNowPayload") a.exportFile = file.exportFile.id;
+
+    const policy = ok(
+      (await gw.gql(CreateVerificationPolicyDocument, { input: { name: a.policyName, methods: ["IN_PERSON"] } })).data!
+        .createVerificationPolicy,
+      "CreateVerificationPolicyPayload",
+    );
+    if (policy.__typename === "CreateVerificationPolicyPayload") a.verificationPolicy = policy.verificationPolicy.id;
+    const verification = ok(
+      (
+        await gw.gql(VerifyCustomerIdentityDocument, {
+          customerId: a.customer,
+          input: { policyId: a.verificationPolicy, method: "IN_PERSON", note: "id card" },
+        })
+      ).data!.verifyCustomerIdentity,
+      "VerifyCustomerIdentityPayload",
+    );
+    if (verification.__typename === "VerifyCustomerIdentityPayload") a.identityVerification = verification.identityVerification.id;
+
+    const impersonation = ok(
+      (await gw.gql(ImpersonateCustomerDocument, { customerId: a.customer, reason: "a's support" })).data!.impersonateCustomer,
+      "ImpersonateCustomerPayload",
+    );
+    if (impersonation.__typename === "ImpersonateCustomerPayload") a.impersonationSession = impersonation.impersonation.sessionId;
+
+    const question = ok(
+      (await gw.gql(CreateSecurityQuestionDocument, { text: a.questionText })).data!.createSecurityQuestion,
+      "CreateSecurityQuestionPayload",
+    );
+    if (question.__typename === "CreateSecurityQuestionPayload") a.securityQuestion = question.securityQuestion.id;
 
     const connections = (await gw.gql(CrossTenantCustomerConnectionsDocument, { id: a.customer })).data!.customer!;
     const googleEdge = connections.identities.edges.find((e) => e.node.providerUserId === a.providerUserId)!;

@@ -8,6 +8,11 @@ import {
   AuditEventsDocument,
   CreateAdminCredentialDocument,
   CreateCustomerDocument,
+  CreateVerificationPolicyDocument,
+  VerificationPoliciesDocument,
+  CreateSecurityQuestionDocument,
+  SecurityQuestionsDocument,
+  SetMySecurityAnswersDocument,
   CrossTenantAdminCredentialsDocument,
   CurrentAdminDocument,
   CustomFieldDefinitionsDocument,
@@ -223,6 +228,26 @@ describe("fields that take no id of tenant A's data", () => {
     expect((await gw.gql(GroupClaimsInTokensDocument, {}, "B")).data!.groupClaimsInTokens).toBe(true);
   });
 
+  it("verificationPolicies lists none of A's; createVerificationPolicy with A's policy name succeeds in B without touching A", async () => {
+    const listed = (await withoutWrites(() => gw.gql(VerificationPoliciesDocument, {}, "B"))).data!.verificationPolicies.edges;
+    expect(listed.map((e) => e.node.id)).not.toContain(a.verificationPolicy);
+    const before = await snapshotDatabase(gw.db, gw.tenants.A.id);
+    const made = await gw.gql(CreateVerificationPolicyDocument, { input: { name: a.policyName, methods: ["VIDEO_CALL"] } }, "B");
+    ok(made.data!.createVerificationPolicy, "CreateVerificationPolicyPayload");
+    expect(await snapshotDatabase(gw.db, gw.tenants.A.id)).toEqual(before);
+  });
+
+  it("securityQuestions lists none of A's; createSecurityQuestion with A's text succeeds in B without touching A", async () => {
+    const listed = (await withoutWrites(() => gw.gql(SecurityQuestionsDocument, { includeRetired: true }, "B"))).data!.securityQuestions;
+    expect(listed.map((q) => q.id)).not.toContain(a.securityQuestion);
+    const before = await snapshotDatabase(gw.db, gw.tenants.A.id);
+    ok(
+      (await gw.gql(CreateSecurityQuestionDocument, { text: a.questionText }, "B")).data!.createSecurityQuestion,
+      "CreateSecurityQuestionPayload",
+    );
+    expect(await snapshotDatabase(gw.db, gw.tenants.A.id)).toEqual(before);
+  });
+
   it("connectors lists none of A's; resumed from A's cursors (the list, a connector's deliveries) it answers as from unknown ones", async () => {
     const all = (await withoutWrites(() => gw.gql(ConnectorsDocument, { first: 50 }, "B"))).data!.connectors.edges;
     const inflowOfB = (await gw.db.connector.findUniqueOrThrow({ where: { id: inflowConnectorOfB.id } })).name;
@@ -319,6 +344,7 @@ describe("customer-facing fields", () => {
       ["deleteMyCustomObject", () => asB(DeleteMyCustomObjectDocument, { id: a.customObject })],
       ["enrollTotp", () => asB(EnrollTotpDocument, {})],
       ["removeMyAuthenticator", () => asB(RemoveMyAuthenticatorDocument, { authenticatorId: a.identity, code: "123456" })],
+      ["setMySecurityAnswers", () => asB(SetMySecurityAnswersDocument, { answers: [{ questionId: a.securityQuestion, answer: "x" }] })],
     ];
     for (const [field, send] of attempts) {
       const res = await withoutWrites(send);

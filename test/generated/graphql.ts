@@ -46,6 +46,23 @@ export type AccountInformationFormat =
   /** The document as JSON (application/json); `data` holds it as an object too. */
   | 'JSON';
 
+/** At-a-glance account states. Exactly one of ENABLED, DISABLED, BLOCKED; the others may add to it. */
+export type AccountLabel =
+  /** Blocked (for now): the customer cannot sign in. */
+  | 'BLOCKED'
+  /** Disabled: the customer cannot sign in. */
+  | 'DISABLED'
+  /** The primary email is not verified yet (no email: neither label). */
+  | 'EMAIL_UNVERIFIED'
+  /** The primary email is verified. */
+  | 'EMAIL_VERIFIED'
+  /** The customer may sign in (status ACTIVE, or a block that has run out). */
+  | 'ENABLED'
+  /** Has an identity at a social or enterprise provider (not password, email or phone). */
+  | 'EXTERNAL_IDENTITY'
+  /** A manual identity verification that is not revoked exists. */
+  | 'IDENTITY_VERIFIED';
+
 export type ActivateConnectorPayload = {
   __typename?: 'ActivateConnectorPayload';
   connector: Connector;
@@ -117,6 +134,14 @@ export type AddressInput = {
   postalCode?: InputMaybe<Scalars['String']['input']>;
   region?: InputMaybe<Scalars['String']['input']>;
   type?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** An admin credential as it was when it acted (its name then). */
+export type AdminActor = {
+  __typename?: 'AdminActor';
+  /** Row id of the admin credential. */
+  credentialId: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
 };
 
 /** An API key id + secret for admin tools. The secret is never readable. */
@@ -243,6 +268,8 @@ export type AuditEvent = Node & {
   /** Event details; updates carry `changes: {field: {from, to}}`. */
   data: Scalars['JSONObject']['output'];
   id: Scalars['ID']['output'];
+  /** The admin credential that acted as the customer (impersonateCustomer), else null; actor is then the customer. */
+  impersonatorId?: Maybe<Scalars['String']['output']>;
   ip?: Maybe<Scalars['String']['output']>;
   occurredAt: Scalars['DateTime']['output'];
   requestId?: Maybe<Scalars['String']['output']>;
@@ -825,12 +852,26 @@ export type CreateRolePayload = {
 
 export type CreateRoleResult = ConflictError | CreateRolePayload | NotFoundError | RuleViolationError | ValidationError;
 
+export type CreateSecurityQuestionPayload = {
+  __typename?: 'CreateSecurityQuestionPayload';
+  securityQuestion: SecurityQuestion;
+};
+
+export type CreateSecurityQuestionResult = ConflictError | CreateSecurityQuestionPayload | NotFoundError | RuleViolationError | ValidationError;
+
 export type CreateSegmentPayload = {
   __typename?: 'CreateSegmentPayload';
   segment: Segment;
 };
 
 export type CreateSegmentResult = ConflictError | CreateSegmentPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type CreateVerificationPolicyPayload = {
+  __typename?: 'CreateVerificationPolicyPayload';
+  verificationPolicy: VerificationPolicy;
+};
+
+export type CreateVerificationPolicyResult = ConflictError | CreateVerificationPolicyPayload | NotFoundError | RuleViolationError | ValidationError;
 
 /** ADMIN_ONLY: hidden from the customer. CUSTOMER_READ: shown on me. CUSTOMER_EDIT: shown on me and editable in updateMyProfile. */
 export type CustomFieldAccess =
@@ -942,7 +983,15 @@ export type Customer = Node & {
   id: Scalars['ID']['output'];
   /** Oldest first. */
   identities: CustomerIdentitiesConnection;
+  /** Manual identity verifications, newest first, revoked ones included. */
+  identityVerifications: CustomerIdentityVerificationsConnection;
+  /** A manual identity verification that is not revoked exists. */
+  identityVerified: Scalars['Boolean']['output'];
+  /** me: the admin acting as you when this access token came from impersonateCustomer; null otherwise. */
+  impersonatedBy?: Maybe<Impersonator>;
   jobTitle?: Maybe<Scalars['String']['output']>;
+  /** At-a-glance account states, in the order of the AccountLabel enum. Filter by them: status, emailVerified, … */
+  labels: Array<AccountLabel>;
   lastLoginAt?: Maybe<Scalars['DateTime']['output']>;
   lastName?: Maybe<Scalars['String']['output']>;
   locale?: Maybe<Scalars['String']['output']>;
@@ -957,6 +1006,8 @@ export type Customer = Node & {
   primaryPhone?: Maybe<Scalars['String']['output']>;
   /** The customer's role pairs, oldest first. */
   roleAssignments: CustomerRoleAssignmentsConnection;
+  /** The questions this customer has answered (never the answers), oldest question first. */
+  securityAnswers: Array<SecurityAnswer>;
   /** Newest first. active: true lists live sessions only, false ended ones; absent lists all. */
   sessions: CustomerSessionsConnection;
   /** Until when new sign-ins are refused after too many failed ones (the hard lock: LOCKOUT_THRESHOLD failures within LOCKOUT_WINDOW_SECONDS). Null when not locked. Existing sessions keep working; unblockCustomer lifts it. */
@@ -1006,6 +1057,14 @@ export type CustomerGroupsArgs = {
 
 
 export type CustomerIdentitiesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type CustomerIdentityVerificationsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -1168,9 +1227,15 @@ export type CustomerFilter = {
   customObject?: InputMaybe<CustomObjectFilter>;
   /** The customer's emails (normalized, lower-cased). */
   email?: InputMaybe<ContactFilter>;
+  /** true: the primary email is verified. false: it is not (no email matches neither). */
+  emailVerified?: InputMaybe<Scalars['Boolean']['input']>;
   /** Group membership. */
   group?: InputMaybe<MembershipFilter>;
+  /** Has (true) or lacks (false) an identity at a social or enterprise provider. */
+  hasExternalIdentity?: InputMaybe<Scalars['Boolean']['input']>;
   identity?: InputMaybe<IdentityFilter>;
+  /** Has (true) or lacks (false) a manual identity verification that is not revoked. */
+  identityVerified?: InputMaybe<Scalars['Boolean']['input']>;
   lastLoginAt?: InputMaybe<DateTimeFilter>;
   /** Matches first, middle, last name and nickname together. */
   name?: InputMaybe<StringFilter>;
@@ -1211,6 +1276,19 @@ export type CustomerIdentitiesConnectionEdge = {
   __typename?: 'CustomerIdentitiesConnectionEdge';
   cursor: Scalars['String']['output'];
   node: Identity;
+};
+
+export type CustomerIdentityVerificationsConnection = {
+  __typename?: 'CustomerIdentityVerificationsConnection';
+  edges: Array<CustomerIdentityVerificationsConnectionEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CustomerIdentityVerificationsConnectionEdge = {
+  __typename?: 'CustomerIdentityVerificationsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: IdentityVerification;
 };
 
 export type CustomerNotificationsConnection = {
@@ -1404,6 +1482,13 @@ export type DeleteSegmentPayload = {
 
 export type DeleteSegmentResult = ConflictError | DeleteSegmentPayload | NotFoundError | RuleViolationError | ValidationError;
 
+export type DeleteVerificationPolicyPayload = {
+  __typename?: 'DeleteVerificationPolicyPayload';
+  deletedVerificationPolicyId: Scalars['ID']['output'];
+};
+
+export type DeleteVerificationPolicyResult = ConflictError | DeleteVerificationPolicyPayload | NotFoundError | RuleViolationError | ValidationError;
+
 /** One HTTP attempt of a delivery. */
 export type DeliveryAttempt = {
   __typename?: 'DeliveryAttempt';
@@ -1496,6 +1581,7 @@ export type ErrorCode =
   | 'CONNECTOR_NOT_FOUND'
   | 'CONSENT_NOT_FOUND'
   | 'CREDENTIAL_NOT_FOUND'
+  | 'CUSTOMER_NOT_ACTIVE'
   | 'CUSTOMER_NOT_FOUND'
   | 'CUSTOM_FIELD_KEY_TAKEN'
   | 'CUSTOM_FIELD_NOT_FOUND'
@@ -1515,6 +1601,7 @@ export type ErrorCode =
   | 'GROUP_NOT_FOUND'
   | 'IDENTITY_NOT_FOUND'
   | 'IDENTITY_TAKEN'
+  | 'IDENTITY_VERIFICATION_NOT_FOUND'
   | 'IMPORT_JOB_NOT_FOUND'
   | 'INTERNAL_SERVER_ERROR'
   | 'INVALID_CREDENTIALS'
@@ -1533,6 +1620,8 @@ export type ErrorCode =
   | 'ROLE_ASSIGNMENT_NOT_FOUND'
   | 'ROLE_NAME_TAKEN'
   | 'ROLE_NOT_FOUND'
+  | 'SECURITY_QUESTION_NOT_FOUND'
+  | 'SECURITY_QUESTION_TAKEN'
   | 'SEGMENT_NAME_TAKEN'
   | 'SEGMENT_NOT_FOUND'
   | 'SESSION_NOT_FOUND'
@@ -1544,7 +1633,9 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'USERNAME_TAKEN'
-  | 'VALIDATION_FAILED';
+  | 'VALIDATION_FAILED'
+  | 'VERIFICATION_POLICY_NAME_TAKEN'
+  | 'VERIFICATION_POLICY_NOT_FOUND';
 
 /** One run of an export schedule: a file in EXPORT_DIR while it is among the schedule's newest `keep`. */
 export type ExportFile = Node & {
@@ -1795,6 +1886,51 @@ export type IdentityInput = {
   /** password, email, phone, google, saml-acme, … */
   provider: Scalars['String']['input'];
   providerUserId: Scalars['String']['input'];
+};
+
+/** One manual verification of a customer's identity. Revoked ones stay as history. */
+export type IdentityVerification = Node & {
+  __typename?: 'IdentityVerification';
+  /** Not revoked. */
+  active: Scalars['Boolean']['output'];
+  id: Scalars['ID']['output'];
+  method: VerificationMethod;
+  /** The evidence the admin checked. */
+  note: Scalars['String']['output'];
+  policy: VerificationPolicy;
+  revokeReason?: Maybe<Scalars['String']['output']>;
+  revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  revokedBy?: Maybe<AdminActor>;
+  verifiedAt: Scalars['DateTime']['output'];
+  verifiedBy: AdminActor;
+};
+
+export type ImpersonateCustomerPayload = {
+  __typename?: 'ImpersonateCustomerPayload';
+  impersonation: ImpersonationToken;
+};
+
+export type ImpersonateCustomerResult = ConflictError | ImpersonateCustomerPayload | NotFoundError | RuleViolationError | ValidationError;
+
+/** A customer access token for support staff. No refresh token: sign in as the customer again by impersonating again. */
+export type ImpersonationToken = {
+  __typename?: 'ImpersonationToken';
+  /** Authorization: Bearer. Its `act` claim names the admin credential (RFC 8693: act.sub = credential id). */
+  accessToken: Scalars['String']['output'];
+  expiresAt: Scalars['DateTime']['output'];
+  /** The impersonation session (pass it to revokeImpersonation). */
+  sessionId: Scalars['ID']['output'];
+};
+
+/** The admin acting as this customer in the current session. */
+export type Impersonator = {
+  __typename?: 'Impersonator';
+  /** Row id of the admin credential. */
+  credentialId: Scalars['ID']['output'];
+  expiresAt: Scalars['DateTime']['output'];
+  /** The credential's name now. */
+  name: Scalars['String']['output'];
+  reason: Scalars['String']['output'];
 };
 
 export type ImportFormat =
@@ -2071,8 +2207,10 @@ export type Mutation = {
   createMyCustomObject: CreateMyCustomObjectResult;
   createOrganization: CreateOrganizationResult;
   createRole: CreateRoleResult;
+  createSecurityQuestion: CreateSecurityQuestionResult;
   /** Saves a filter under a name. The filter is checked against the tenant's custom fields first: nothing is saved if it fails. */
   createSegment: CreateSegmentResult;
+  createVerificationPolicy: CreateVerificationPolicyResult;
   /** Stops queueing deliveries. Records connector.deactivated. */
   deactivateConnector: DeactivateConnectorResult;
   /** Defines a custom field. Records custom_field.defined; a searchable field answers once its indexes are built. */
@@ -2094,6 +2232,8 @@ export type Mutation = {
   /** Deletes the role and every assignment of it. */
   deleteRole: DeleteRoleResult;
   deleteSegment: DeleteSegmentResult;
+  /** Deletes a policy no verification names (INVALID_STATE otherwise: they keep it as history). */
+  deleteVerificationPolicy: DeleteVerificationPolicyResult;
   disableCustomer: DisableCustomerResult;
   enableCustomer: EnableCustomerResult;
   /** Signed-in customer: starts adding an authenticator app (a pending one left unconfirmed is replaced). At most 5 apps. */
@@ -2104,6 +2244,8 @@ export type Mutation = {
   grantConsent: GrantConsentResult;
   /** Signed-in customer: grants a consent purpose in a version of its text. */
   grantMyConsent: GrantMyConsentResult;
+  /** Acts as the customer for a few minutes: a customer access token (no refresh token) on a session marked with your credential and reason. Every audit event under it names you as impersonator. Blocked or disabled customers: CUSTOMER_NOT_ACTIVE. Records customer.impersonation_started. */
+  impersonateCustomer: ImpersonateCustomerResult;
   /** Admin: a token (valid 24 hours) that verifies one of the customer's emails — the given one, or the primary. */
   issueEmailVerificationToken: IssueEmailVerificationTokenResult;
   /** Admin: a password-reset token (valid 1 hour) for the customer. With notify, it is sent to the customer (the application's passwordResetUrl with ?token=) and not answered here. */
@@ -2134,12 +2276,18 @@ export type Mutation = {
   restoreCustomField: RestoreCustomFieldResult;
   /** Writes stop accepting the key and its indexes are dropped; values stay. Records custom_field.retired. */
   retireCustomField: RetireCustomFieldResult;
+  /** The question takes no new answers; answers already given keep working for recovery. */
+  retireSecurityQuestion: RetireSecurityQuestionResult;
   /** Requests with this credential fail from now on. Revoking twice is harmless. */
   revokeAdminCredential: RevokeAdminCredentialResult;
   /** Signs a customer out everywhere: revokes every active session. */
   revokeAllSessions: RevokeAllSessionsResult;
   /** Revokes the live grant of a purpose; it stays in consentHistory. */
   revokeConsent: RevokeConsentResult;
+  /** Revokes a verification (the identity carries a risk); it stays in the history with who, when and why. */
+  revokeIdentityVerification: RevokeIdentityVerificationResult;
+  /** Ends an impersonation session now: its token stops working at once. Records customer.impersonation_ended. */
+  revokeImpersonation: RevokeImpersonationResult;
   /** Signed-in customer: withdraws the live grant of a purpose. */
   revokeMyConsent: RevokeMyConsentResult;
   /** Signed-in customer: signs one of their own sessions out (e.g. a lost phone). Its tokens stop working at once. */
@@ -2157,11 +2305,15 @@ export type Mutation = {
   setEmailVerified: SetEmailVerifiedResult;
   /** Whether access tokens issued from now on carry a `groups` claim (live tokens keep theirs until they expire). Records tenant.updated. */
   setGroupClaimsInTokens: SetGroupClaimsInTokensResult;
+  /** Signed-in customer: replaces their security answers. currentPassword is required when a password is set (a wrong one answers INVALID_CREDENTIALS and counts like a failed sign-in). Refused under impersonation (INVALID_STATE). */
+  setMySecurityAnswers: SetMySecurityAnswersResult;
   /** Admin: sets a customer's password (8 to 128 characters). Signs the customer out everywhere and invalidates reset tokens. */
   setPassword: SetPasswordResult;
   setPhoneVerified: SetPhoneVerifiedResult;
   setPrimaryEmail: SetPrimaryEmailResult;
   setPrimaryPhone: SetPrimaryPhoneResult;
+  /** Replaces the customer's security answers (questions left out lose theirs). Records customer.security_answers_set. */
+  setSecurityAnswers: SetSecurityAnswersResult;
   /** Customer sign-in; needs no admin credential, but the `X-Tenant: <slug>` header naming the tenant. A customer with an authenticator app gets MfaRequired instead of tokens: finish with completeSignIn. Every failure (unknown identifier, wrong password, blocked or disabled customer) answers the same INVALID_CREDENTIALS. Limited per IP and per identifier, and repeated failures make the next attempt wait longer (RATE_LIMITED with retryAfter, HTTP 429); failures never end the customer's sessions. */
   signIn: SignInResult;
   /** Signed-in customer: ends the session of this access token; its access and refresh tokens stop working at once. */
@@ -2194,8 +2346,13 @@ export type Mutation = {
   updateOrganization: UpdateOrganizationResult;
   updateRole: UpdateRoleResult;
   updateSegment: UpdateSegmentResult;
+  updateVerificationPolicy: UpdateVerificationPolicyResult;
+  /** Records that you verified the customer's identity by hand. Records customer.identity_verified. */
+  verifyCustomerIdentity: VerifyCustomerIdentityResult;
   /** Customer (send `X-Tenant: <slug>`): spends an email-verification token; answers the email it verified. */
   verifyEmail: VerifyEmailResult;
+  /** Customer (send `X-Tenant: <slug>`): account recovery by security answers. Answer every question you answered; on success a password-reset token for resetPassword. Every failure answers INVALID_CREDENTIALS and counts toward the sign-in throttle and lock (RATE_LIMITED with retryAfter). */
+  verifySecurityAnswers: VerifySecurityAnswersResult;
 };
 
 
@@ -2332,8 +2489,18 @@ export type MutationCreateRoleArgs = {
 };
 
 
+export type MutationCreateSecurityQuestionArgs = {
+  text: Scalars['String']['input'];
+};
+
+
 export type MutationCreateSegmentArgs = {
   input: SegmentInput;
+};
+
+
+export type MutationCreateVerificationPolicyArgs = {
+  input: VerificationPolicyInput;
 };
 
 
@@ -2397,6 +2564,11 @@ export type MutationDeleteSegmentArgs = {
 };
 
 
+export type MutationDeleteVerificationPolicyArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationDisableCustomerArgs = {
   id: Scalars['ID']['input'];
 };
@@ -2425,6 +2597,13 @@ export type MutationGrantConsentArgs = {
 
 export type MutationGrantMyConsentArgs = {
   input: GrantConsentInput;
+};
+
+
+export type MutationImpersonateCustomerArgs = {
+  customerId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+  ttlSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -2522,6 +2701,11 @@ export type MutationRetireCustomFieldArgs = {
 };
 
 
+export type MutationRetireSecurityQuestionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationRevokeAdminCredentialArgs = {
   id: Scalars['ID']['input'];
 };
@@ -2536,6 +2720,17 @@ export type MutationRevokeConsentArgs = {
   customerId: Scalars['ID']['input'];
   purpose: Scalars['String']['input'];
   source?: Scalars['String']['input'];
+};
+
+
+export type MutationRevokeIdentityVerificationArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
+export type MutationRevokeImpersonationArgs = {
+  sessionId: Scalars['ID']['input'];
 };
 
 
@@ -2588,6 +2783,12 @@ export type MutationSetGroupClaimsInTokensArgs = {
 };
 
 
+export type MutationSetMySecurityAnswersArgs = {
+  answers: Array<SecurityAnswerInput>;
+  currentPassword?: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type MutationSetPasswordArgs = {
   customerId: Scalars['ID']['input'];
   notify?: InputMaybe<NotifyInput>;
@@ -2611,6 +2812,12 @@ export type MutationSetPrimaryEmailArgs = {
 export type MutationSetPrimaryPhoneArgs = {
   customerId: Scalars['ID']['input'];
   phone: Scalars['String']['input'];
+};
+
+
+export type MutationSetSecurityAnswersArgs = {
+  answers: Array<SecurityAnswerInput>;
+  customerId: Scalars['ID']['input'];
 };
 
 
@@ -2720,8 +2927,26 @@ export type MutationUpdateSegmentArgs = {
 };
 
 
+export type MutationUpdateVerificationPolicyArgs = {
+  id: Scalars['ID']['input'];
+  input: VerificationPolicyPatch;
+};
+
+
+export type MutationVerifyCustomerIdentityArgs = {
+  customerId: Scalars['ID']['input'];
+  input: VerifyIdentityInput;
+};
+
+
 export type MutationVerifyEmailArgs = {
   token: Scalars['String']['input'];
+};
+
+
+export type MutationVerifySecurityAnswersArgs = {
+  answers: Array<SecurityAnswerInput>;
+  identifier: Scalars['String']['input'];
 };
 
 export type Node = {
@@ -3018,12 +3243,19 @@ export type Query = {
   organization?: Maybe<Organization>;
   /** The tenant's organizations by name. */
   organizations: OrganizationConnection;
+  /** Public (send `X-Tenant: <slug>`): the tenant's active security questions, for a recovery page. The same list for everyone: it never says which questions a customer answered. */
+  recoveryQuestions: Array<RecoveryQuestion>;
   role?: Maybe<Role>;
   /** The tenant's roles by name. */
   roles: RoleConnection;
+  /** The tenant's security questions, oldest first. includeRetired: admins only (a customer always gets the active ones). */
+  securityQuestions: Array<SecurityQuestion>;
   segment?: Maybe<Segment>;
   /** The tenant's segments, newest first. */
   segments: SegmentConnection;
+  /** The tenant's identity verification policies, by name. */
+  verificationPolicies: VerificationPolicyConnection;
+  verificationPolicy?: Maybe<VerificationPolicy>;
 };
 
 
@@ -3249,6 +3481,11 @@ export type QueryRolesArgs = {
 };
 
 
+export type QuerySecurityQuestionsArgs = {
+  includeRetired?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
 export type QuerySegmentArgs = {
   id: Scalars['ID']['input'];
 };
@@ -3259,6 +3496,19 @@ export type QuerySegmentsArgs = {
   before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryVerificationPoliciesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryVerificationPolicyArgs = {
+  id: Scalars['ID']['input'];
 };
 
 export type QueryCustomObjectsConnection = {
@@ -3302,6 +3552,14 @@ export type RecoveryCodesAuthenticator = Authenticator & {
   remaining: Scalars['Int']['output'];
   /** Codes generated in the current set. */
   total: Scalars['Int']['output'];
+};
+
+/** An active security question of the tenant, as a recovery page shows it (no customer data). */
+export type RecoveryQuestion = {
+  __typename?: 'RecoveryQuestion';
+  /** The SecurityQuestion global ID to answer with. */
+  id: Scalars['ID']['output'];
+  text: Scalars['String']['output'];
 };
 
 export type RefreshSessionPayload = {
@@ -3407,6 +3665,13 @@ export type RetireCustomFieldPayload = {
 
 export type RetireCustomFieldResult = ConflictError | IncompatibleValuesError | NotFoundError | RetireCustomFieldPayload | RuleViolationError | ValidationError;
 
+export type RetireSecurityQuestionPayload = {
+  __typename?: 'RetireSecurityQuestionPayload';
+  securityQuestion: SecurityQuestion;
+};
+
+export type RetireSecurityQuestionResult = ConflictError | NotFoundError | RetireSecurityQuestionPayload | RuleViolationError | ValidationError;
+
 export type RetryBackoff =
   | 'EXPONENTIAL'
   | 'FIXED';
@@ -3433,6 +3698,20 @@ export type RevokeConsentPayload = {
 };
 
 export type RevokeConsentResult = ConflictError | NotFoundError | RevokeConsentPayload | RuleViolationError | ValidationError;
+
+export type RevokeIdentityVerificationPayload = {
+  __typename?: 'RevokeIdentityVerificationPayload';
+  identityVerification: IdentityVerification;
+};
+
+export type RevokeIdentityVerificationResult = ConflictError | NotFoundError | RevokeIdentityVerificationPayload | RuleViolationError | ValidationError;
+
+export type RevokeImpersonationPayload = {
+  __typename?: 'RevokeImpersonationPayload';
+  revokedSessionId: Scalars['ID']['output'];
+};
+
+export type RevokeImpersonationResult = ConflictError | NotFoundError | RevokeImpersonationPayload | RuleViolationError | ValidationError;
 
 export type RevokeMyConsentPayload = {
   __typename?: 'RevokeMyConsentPayload';
@@ -3584,6 +3863,29 @@ export type RunExportScheduleNowPayload = {
 
 export type RunExportScheduleNowResult = ConflictError | NotFoundError | RuleViolationError | RunExportScheduleNowPayload | ValidationError;
 
+/** That a question is answered, and when. The answer itself is never readable (only its argon2id hash is stored). */
+export type SecurityAnswer = {
+  __typename?: 'SecurityAnswer';
+  answeredAt: Scalars['DateTime']['output'];
+  question: SecurityQuestion;
+};
+
+export type SecurityAnswerInput = {
+  /** Compared case-insensitively, Unicode-normalised (NFKC), with runs of spaces as one and the ends trimmed; 1 to 200 characters. */
+  answer: Scalars['String']['input'];
+  /** A SecurityQuestion global ID (an active question). */
+  questionId: Scalars['ID']['input'];
+};
+
+/** A security question of the tenant. Retired ones take no new answers; answers given earlier still recover accounts. */
+export type SecurityQuestion = Node & {
+  __typename?: 'SecurityQuestion';
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  retiredAt?: Maybe<Scalars['DateTime']['output']>;
+  text: Scalars['String']['output'];
+};
+
 /** A saved, named customer filter: the selection that lists, bulk actions and exports take. */
 export type Segment = Node & {
   __typename?: 'Segment';
@@ -3655,6 +3957,9 @@ export type Session = Node & {
   id: Scalars['ID']['output'];
   /** Unless used (refreshed) before this, the session ends here (SESSION_IDLE_TIMEOUT_SECONDS). Null: no idle limit. */
   idleExpiresAt?: Maybe<Scalars['DateTime']['output']>;
+  impersonationReason?: Maybe<Scalars['String']['output']>;
+  /** The admin credential that started this session with impersonateCustomer; null for the customer's own sessions. */
+  impersonatorId?: Maybe<Scalars['String']['output']>;
   ip?: Maybe<Scalars['String']['output']>;
   lastSeenAt: Scalars['DateTime']['output'];
   /** e.g. "Ubuntu", "iOS 17.1". */
@@ -3684,6 +3989,13 @@ export type SetGroupClaimsInTokensPayload = {
 
 export type SetGroupClaimsInTokensResult = ConflictError | NotFoundError | RuleViolationError | SetGroupClaimsInTokensPayload | ValidationError;
 
+export type SetMySecurityAnswersPayload = {
+  __typename?: 'SetMySecurityAnswersPayload';
+  customer: Customer;
+};
+
+export type SetMySecurityAnswersResult = AuthenticationError | ConflictError | NotFoundError | RateLimitedError | RuleViolationError | SetMySecurityAnswersPayload | ValidationError;
+
 export type SetPasswordPayload = {
   __typename?: 'SetPasswordPayload';
   customer: Customer;
@@ -3711,6 +4023,13 @@ export type SetPrimaryPhonePayload = {
 };
 
 export type SetPrimaryPhoneResult = ConflictError | NotFoundError | RuleViolationError | SetPrimaryPhonePayload | ValidationError;
+
+export type SetSecurityAnswersPayload = {
+  __typename?: 'SetSecurityAnswersPayload';
+  customer: Customer;
+};
+
+export type SetSecurityAnswersResult = ConflictError | NotFoundError | RuleViolationError | SetSecurityAnswersPayload | ValidationError;
 
 export type SignInPayload = {
   __typename?: 'SignInPayload';
@@ -4008,6 +4327,13 @@ export type UpdateSegmentPayload = {
 
 export type UpdateSegmentResult = ConflictError | NotFoundError | RuleViolationError | UpdateSegmentPayload | ValidationError;
 
+export type UpdateVerificationPolicyPayload = {
+  __typename?: 'UpdateVerificationPolicyPayload';
+  verificationPolicy: VerificationPolicy;
+};
+
+export type UpdateVerificationPolicyResult = ConflictError | NotFoundError | RuleViolationError | UpdateVerificationPolicyPayload | ValidationError;
+
 export type ValidationError = Error & {
   __typename?: 'ValidationError';
   code: ErrorCode;
@@ -4022,12 +4348,82 @@ export type ValidationIssue = {
   message: Scalars['String']['output'];
 };
 
+export type VerificationMethod =
+  | 'DOCUMENT_CHECK'
+  | 'IN_PERSON'
+  | 'VIDEO_CALL';
+
+/** A named rule for verifying a customer's identity by hand, and the methods it accepts. */
+export type VerificationPolicy = Node & {
+  __typename?: 'VerificationPolicy';
+  createdAt: Scalars['DateTime']['output'];
+  description?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  methods: Array<VerificationMethod>;
+  /** Unique within the tenant. */
+  name: Scalars['String']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+export type VerificationPolicyConnection = {
+  __typename?: 'VerificationPolicyConnection';
+  edges: Array<VerificationPolicyConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type VerificationPolicyConnectionEdge = {
+  __typename?: 'VerificationPolicyConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: VerificationPolicy;
+};
+
+export type VerificationPolicyInput = {
+  /** At most 1000 characters. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** At least one. */
+  methods: Array<VerificationMethod>;
+  /** 1 to 100 characters, unique within the tenant. */
+  name: Scalars['String']['input'];
+};
+
+/** Only the fields given change; description: null clears it. */
+export type VerificationPolicyPatch = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  methods?: InputMaybe<Array<VerificationMethod>>;
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type VerifyCustomerIdentityPayload = {
+  __typename?: 'VerifyCustomerIdentityPayload';
+  identityVerification: IdentityVerification;
+};
+
+export type VerifyCustomerIdentityResult = ConflictError | NotFoundError | RuleViolationError | ValidationError | VerifyCustomerIdentityPayload;
+
 export type VerifyEmailPayload = {
   __typename?: 'VerifyEmailPayload';
   email: Scalars['String']['output'];
 };
 
 export type VerifyEmailResult = AuthenticationError | ConflictError | NotFoundError | RateLimitedError | RuleViolationError | ValidationError | VerifyEmailPayload;
+
+export type VerifyIdentityInput = {
+  /** One of the policy's methods. */
+  method: VerificationMethod;
+  /** The evidence checked (1 to 2000 characters). */
+  note: Scalars['String']['input'];
+  /** A VerificationPolicy global ID. */
+  policyId: Scalars['ID']['input'];
+};
+
+export type VerifySecurityAnswersPayload = {
+  __typename?: 'VerifySecurityAnswersPayload';
+  expiresAt: Scalars['DateTime']['output'];
+  /** Single-use: pass it to resetPassword within the hour. */
+  passwordResetToken: Scalars['String']['output'];
+};
+
+export type VerifySecurityAnswersResult = AuthenticationError | ConflictError | NotFoundError | RateLimitedError | RuleViolationError | ValidationError | VerifySecurityAnswersPayload;
 
 export type AccountInformationQueryVariables = Exact<{
   customerId: Scalars['ID']['input'];
@@ -4312,14 +4708,17 @@ export type DeliveryDetailsQuery = { __typename?: 'Query', node?:
     | { __typename?: 'ExportSchedule' }
     | { __typename?: 'Group' }
     | { __typename?: 'Identity' }
+    | { __typename?: 'IdentityVerification' }
     | { __typename?: 'ImportJob' }
     | { __typename?: 'InflowRequest' }
     | { __typename?: 'Notification' }
     | { __typename?: 'Organization' }
     | { __typename?: 'Role' }
     | { __typename?: 'RoleAssignment' }
+    | { __typename?: 'SecurityQuestion' }
     | { __typename?: 'Segment' }
     | { __typename?: 'Session' }
+    | { __typename?: 'VerificationPolicy' }
    | null };
 
 export type ConsentFieldsFragment = { __typename?: 'Consent', id: string, purpose: string, version: string, source: string, grantedAt: string, revokedAt?: string | null, revokeSource?: string | null, active: boolean };
@@ -4352,14 +4751,17 @@ export type ConsentNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'ExportSchedule', id: string }
     | { __typename: 'Group', id: string }
     | { __typename: 'Identity', id: string }
+    | { __typename: 'IdentityVerification', id: string }
     | { __typename: 'ImportJob', id: string }
     | { __typename: 'InflowRequest', id: string }
     | { __typename: 'Notification', id: string }
     | { __typename: 'Organization', id: string }
     | { __typename: 'Role', id: string }
     | { __typename: 'RoleAssignment', id: string }
+    | { __typename: 'SecurityQuestion', id: string }
     | { __typename: 'Segment', id: string }
     | { __typename: 'Session', id: string }
+    | { __typename: 'VerificationPolicy', id: string }
    | null };
 
 export type GrantConsentMutationVariables = Exact<{
@@ -4411,14 +4813,17 @@ export type CrossTenantNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'ExportSchedule', id: string }
     | { __typename: 'Group', id: string }
     | { __typename: 'Identity', id: string }
+    | { __typename: 'IdentityVerification', id: string }
     | { __typename: 'ImportJob', id: string }
     | { __typename: 'InflowRequest', id: string }
     | { __typename: 'Notification', id: string }
     | { __typename: 'Organization', id: string }
     | { __typename: 'Role', id: string }
     | { __typename: 'RoleAssignment', id: string }
+    | { __typename: 'SecurityQuestion', id: string }
     | { __typename: 'Segment', id: string }
     | { __typename: 'Session', id: string }
+    | { __typename: 'VerificationPolicy', id: string }
    | null };
 
 export type CrossTenantNodesQueryVariables = Exact<{
@@ -4441,14 +4846,17 @@ export type CrossTenantNodesQuery = { __typename?: 'Query', nodes: Array<
     | { __typename: 'ExportSchedule', id: string }
     | { __typename: 'Group', id: string }
     | { __typename: 'Identity', id: string }
+    | { __typename: 'IdentityVerification', id: string }
     | { __typename: 'ImportJob', id: string }
     | { __typename: 'InflowRequest', id: string }
     | { __typename: 'Notification', id: string }
     | { __typename: 'Organization', id: string }
     | { __typename: 'Role', id: string }
     | { __typename: 'RoleAssignment', id: string }
+    | { __typename: 'SecurityQuestion', id: string }
     | { __typename: 'Segment', id: string }
     | { __typename: 'Session', id: string }
+    | { __typename: 'VerificationPolicy', id: string }
    | null> };
 
 export type CrossTenantCustomerConnectionsQueryVariables = Exact<{
@@ -4692,14 +5100,17 @@ export type CustomObjectNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'ExportSchedule', id: string }
     | { __typename: 'Group', id: string }
     | { __typename: 'Identity', id: string }
+    | { __typename: 'IdentityVerification', id: string }
     | { __typename: 'ImportJob', id: string }
     | { __typename: 'InflowRequest', id: string }
     | { __typename: 'Notification', id: string }
     | { __typename: 'Organization', id: string }
     | { __typename: 'Role', id: string }
     | { __typename: 'RoleAssignment', id: string }
+    | { __typename: 'SecurityQuestion', id: string }
     | { __typename: 'Segment', id: string }
     | { __typename: 'Session', id: string }
+    | { __typename: 'VerificationPolicy', id: string }
    | null };
 
 export type TokenFieldsFragment = { __typename?: 'SignInPayload', accessToken: string, accessTokenExpiresAt: string, tokenType: string, refreshToken: string, sessionId: string, customerId: string, sessionExpiresAt: string };
@@ -5139,14 +5550,17 @@ export type NodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'ExportSchedule', id: string }
     | { __typename: 'Group', id: string }
     | { __typename: 'Identity', id: string }
+    | { __typename: 'IdentityVerification', id: string }
     | { __typename: 'ImportJob', id: string }
     | { __typename: 'InflowRequest', id: string }
     | { __typename: 'Notification', id: string }
     | { __typename: 'Organization', id: string }
     | { __typename: 'Role', id: string }
     | { __typename: 'RoleAssignment', id: string }
+    | { __typename: 'SecurityQuestion', id: string }
     | { __typename: 'Segment', id: string }
     | { __typename: 'Session', id: string }
+    | { __typename: 'VerificationPolicy', id: string }
    | null };
 
 export type CreateCustomerExportMutationVariables = Exact<{
@@ -5246,14 +5660,17 @@ export type ExportFileNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'ExportSchedule' }
     | { __typename: 'Group' }
     | { __typename: 'Identity' }
+    | { __typename: 'IdentityVerification' }
     | { __typename: 'ImportJob' }
     | { __typename: 'InflowRequest' }
     | { __typename: 'Notification' }
     | { __typename: 'Organization' }
     | { __typename: 'Role' }
     | { __typename: 'RoleAssignment' }
+    | { __typename: 'SecurityQuestion' }
     | { __typename: 'Segment' }
     | { __typename: 'Session' }
+    | { __typename: 'VerificationPolicy' }
    | null };
 
 export type FilterCustomersQueryVariables = Exact<{
@@ -5488,15 +5905,173 @@ export type IdentityNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'ExportSchedule', id: string }
     | { __typename: 'Group', id: string }
     | { __typename: 'Identity', provider: string, providerUserId: string, id: string, customer: { __typename?: 'Customer', id: string } }
+    | { __typename: 'IdentityVerification', id: string }
     | { __typename: 'ImportJob', id: string }
     | { __typename: 'InflowRequest', id: string }
     | { __typename: 'Notification', id: string }
     | { __typename: 'Organization', id: string }
     | { __typename: 'Role', id: string }
     | { __typename: 'RoleAssignment', id: string }
+    | { __typename: 'SecurityQuestion', id: string }
     | { __typename: 'Segment', id: string }
     | { __typename: 'Session', id: string }
+    | { __typename: 'VerificationPolicy', id: string }
    | null };
+
+export type VerificationPolicyFieldsFragment = { __typename?: 'VerificationPolicy', id: string, name: string, description?: string | null, methods: Array<VerificationMethod> };
+
+export type IdentityVerificationFieldsFragment = { __typename?: 'IdentityVerification', id: string, method: VerificationMethod, note: string, verifiedAt: string, revokedAt?: string | null, revokeReason?: string | null, active: boolean, policy: { __typename?: 'VerificationPolicy', id: string, name: string }, verifiedBy: { __typename?: 'AdminActor', credentialId: string, name: string }, revokedBy?: { __typename?: 'AdminActor', credentialId: string, name: string } | null };
+
+export type CreateVerificationPolicyMutationVariables = Exact<{
+  input: VerificationPolicyInput;
+}>;
+
+
+export type CreateVerificationPolicyMutation = { __typename?: 'Mutation', createVerificationPolicy:
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'CreateVerificationPolicyPayload', verificationPolicy: { __typename?: 'VerificationPolicy', id: string, name: string, description?: string | null, methods: Array<VerificationMethod> } }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
+export type UpdateVerificationPolicyMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  input: VerificationPolicyPatch;
+}>;
+
+
+export type UpdateVerificationPolicyMutation = { __typename?: 'Mutation', updateVerificationPolicy:
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'UpdateVerificationPolicyPayload', verificationPolicy: { __typename?: 'VerificationPolicy', id: string, name: string, description?: string | null, methods: Array<VerificationMethod> } }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
+export type DeleteVerificationPolicyMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type DeleteVerificationPolicyMutation = { __typename?: 'Mutation', deleteVerificationPolicy:
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'DeleteVerificationPolicyPayload', deletedVerificationPolicyId: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
+export type VerificationPoliciesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type VerificationPoliciesQuery = { __typename?: 'Query', verificationPolicies: { __typename?: 'VerificationPolicyConnection', edges: Array<{ __typename?: 'VerificationPolicyConnectionEdge', node: { __typename?: 'VerificationPolicy', id: string, name: string, description?: string | null, methods: Array<VerificationMethod> } }> } };
+
+export type VerificationPolicyQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type VerificationPolicyQuery = { __typename?: 'Query', verificationPolicy?: { __typename?: 'VerificationPolicy', id: string, name: string, description?: string | null, methods: Array<VerificationMethod> } | null };
+
+export type VerifyCustomerIdentityMutationVariables = Exact<{
+  customerId: Scalars['ID']['input'];
+  input: VerifyIdentityInput;
+}>;
+
+
+export type VerifyCustomerIdentityMutation = { __typename?: 'Mutation', verifyCustomerIdentity:
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+    | { __typename: 'VerifyCustomerIdentityPayload', identityVerification: { __typename?: 'IdentityVerification', id: string, method: VerificationMethod, note: string, verifiedAt: string, revokedAt?: string | null, revokeReason?: string | null, active: boolean, policy: { __typename?: 'VerificationPolicy', id: string, name: string }, verifiedBy: { __typename?: 'AdminActor', credentialId: string, name: string }, revokedBy?: { __typename?: 'AdminActor', credentialId: string, name: string } | null } }
+   };
+
+export type RevokeIdentityVerificationMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+}>;
+
+
+export type RevokeIdentityVerificationMutation = { __typename?: 'Mutation', revokeIdentityVerification:
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RevokeIdentityVerificationPayload', identityVerification: { __typename?: 'IdentityVerification', id: string, method: VerificationMethod, note: string, verifiedAt: string, revokedAt?: string | null, revokeReason?: string | null, active: boolean, policy: { __typename?: 'VerificationPolicy', id: string, name: string }, verifiedBy: { __typename?: 'AdminActor', credentialId: string, name: string }, revokedBy?: { __typename?: 'AdminActor', credentialId: string, name: string } | null } }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
+export type CustomerVerificationsQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type CustomerVerificationsQuery = { __typename?: 'Query', customer?: { __typename?: 'Customer', id: string, identityVerified: boolean, labels: Array<AccountLabel>, identityVerifications: { __typename?: 'CustomerIdentityVerificationsConnection', totalCount: number, edges: Array<{ __typename?: 'CustomerIdentityVerificationsConnectionEdge', node: { __typename?: 'IdentityVerification', id: string, method: VerificationMethod, note: string, verifiedAt: string, revokedAt?: string | null, revokeReason?: string | null, active: boolean, policy: { __typename?: 'VerificationPolicy', id: string, name: string }, verifiedBy: { __typename?: 'AdminActor', credentialId: string, name: string }, revokedBy?: { __typename?: 'AdminActor', credentialId: string, name: string } | null } }> } } | null };
+
+export type CustomerLabelsQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type CustomerLabelsQuery = { __typename?: 'Query', customer?: { __typename?: 'Customer', id: string, labels: Array<AccountLabel>, identityVerified: boolean } | null };
+
+export type MyLabelsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MyLabelsQuery = { __typename?: 'Query', me: { __typename?: 'Customer', id: string, labels: Array<AccountLabel>, identityVerified: boolean } };
+
+export type MyVerificationsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MyVerificationsQuery = { __typename?: 'Query', me: { __typename?: 'Customer', id: string, identityVerifications: { __typename?: 'CustomerIdentityVerificationsConnection', totalCount: number } } };
+
+export type ImpersonateCustomerMutationVariables = Exact<{
+  customerId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+  ttlSeconds?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type ImpersonateCustomerMutation = { __typename?: 'Mutation', impersonateCustomer:
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'ImpersonateCustomerPayload', impersonation: { __typename?: 'ImpersonationToken', sessionId: string, accessToken: string, expiresAt: string } }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
+export type RevokeImpersonationMutationVariables = Exact<{
+  sessionId: Scalars['ID']['input'];
+}>;
+
+
+export type RevokeImpersonationMutation = { __typename?: 'Mutation', revokeImpersonation:
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RevokeImpersonationPayload', revokedSessionId: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
+export type MeImpersonatedQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MeImpersonatedQuery = { __typename?: 'Query', me: { __typename?: 'Customer', id: string, impersonatedBy?: { __typename?: 'Impersonator', credentialId: string, name: string, reason: string, expiresAt: string } | null } };
+
+export type ImpersonationAuditQueryVariables = Exact<{
+  filter?: InputMaybe<AuditEventFilter>;
+}>;
+
+
+export type ImpersonationAuditQuery = { __typename?: 'Query', auditEvents: { __typename?: 'AuditEventConnection', edges: Array<{ __typename?: 'AuditEventConnectionEdge', node: { __typename?: 'AuditEvent', type: string, impersonatorId?: string | null, data: Record<string, unknown>, actor: { __typename?: 'Actor', kind: ActorKind, id?: string | null } } }> } };
+
+export type CustomerSessionsImpersonationQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type CustomerSessionsImpersonationQuery = { __typename?: 'Query', customer?: { __typename?: 'Customer', id: string, sessions: { __typename?: 'CustomerSessionsConnection', edges: Array<{ __typename?: 'CustomerSessionsConnectionEdge', node: { __typename?: 'Session', id: string, impersonatorId?: string | null, impersonationReason?: string | null } }> } } | null };
 
 export type ImportJobFieldsFragment = { __typename?: 'ImportJob', id: string, status: JobStatus, format: ImportFormat, mode: ImportMode, matchBy: ImportMatch, matchField?: string | null, dryRun: boolean, fileName: string, rowsRead: number, imported: number, updated: number, skipped: number, failed: number, rowsPerSecond: number, warnings: Array<string>, error?: string | null, startedAt?: string | null, finishedAt?: string | null, cancelRequestedAt?: string | null, errorReportUrl: string };
 
@@ -6206,6 +6781,97 @@ export type CustomersAccessQueryVariables = Exact<{
 
 export type CustomersAccessQuery = { __typename?: 'Query', customers: { __typename?: 'CustomerConnection', edges: Array<{ __typename?: 'CustomerEdge', node: { __typename?: 'Customer', id: string, groups: { __typename?: 'CustomerGroupsConnection', edges: Array<{ __typename?: 'CustomerGroupsConnectionEdge', node: { __typename?: 'Group', name: string, memberCount: number } }> }, organizations: { __typename?: 'CustomerOrganizationsConnection', edges: Array<{ __typename?: 'CustomerOrganizationsConnectionEdge', node: { __typename?: 'Organization', name: string } }> }, roleAssignments: { __typename?: 'CustomerRoleAssignmentsConnection', edges: Array<{ __typename?: 'CustomerRoleAssignmentsConnectionEdge', node: { __typename?: 'RoleAssignment', role: { __typename?: 'Role', name: string, permissions: Array<string> }, organization?: { __typename?: 'Organization', name: string } | null } }> } } }> } };
 
+export type CreateSecurityQuestionMutationVariables = Exact<{
+  text: Scalars['String']['input'];
+}>;
+
+
+export type CreateSecurityQuestionMutation = { __typename?: 'Mutation', createSecurityQuestion:
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'CreateSecurityQuestionPayload', securityQuestion: { __typename?: 'SecurityQuestion', id: string, text: string, retiredAt?: string | null } }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
+export type RetireSecurityQuestionMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type RetireSecurityQuestionMutation = { __typename?: 'Mutation', retireSecurityQuestion:
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RetireSecurityQuestionPayload', securityQuestion: { __typename?: 'SecurityQuestion', id: string, retiredAt?: string | null } }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
+export type SecurityQuestionsQueryVariables = Exact<{
+  includeRetired?: InputMaybe<Scalars['Boolean']['input']>;
+}>;
+
+
+export type SecurityQuestionsQuery = { __typename?: 'Query', securityQuestions: Array<{ __typename?: 'SecurityQuestion', id: string, text: string, retiredAt?: string | null }> };
+
+export type SetSecurityAnswersMutationVariables = Exact<{
+  customerId: Scalars['ID']['input'];
+  answers: Array<SecurityAnswerInput> | SecurityAnswerInput;
+}>;
+
+
+export type SetSecurityAnswersMutation = { __typename?: 'Mutation', setSecurityAnswers:
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'SetSecurityAnswersPayload', customer: { __typename?: 'Customer', id: string, securityAnswers: Array<{ __typename?: 'SecurityAnswer', answeredAt: string, question: { __typename?: 'SecurityQuestion', id: string, text: string } }> } }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
+export type SetMySecurityAnswersMutationVariables = Exact<{
+  answers: Array<SecurityAnswerInput> | SecurityAnswerInput;
+  currentPassword?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type SetMySecurityAnswersMutation = { __typename?: 'Mutation', setMySecurityAnswers:
+    | { __typename: 'AuthenticationError', code: ErrorCode, message: string }
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RateLimitedError', retryAfter: number, code: ErrorCode, message: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'SetMySecurityAnswersPayload', customer: { __typename?: 'Customer', id: string, securityAnswers: Array<{ __typename?: 'SecurityAnswer', question: { __typename?: 'SecurityQuestion', id: string } }> } }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+   };
+
+export type VerifySecurityAnswersMutationVariables = Exact<{
+  identifier: Scalars['String']['input'];
+  answers: Array<SecurityAnswerInput> | SecurityAnswerInput;
+}>;
+
+
+export type VerifySecurityAnswersMutation = { __typename?: 'Mutation', verifySecurityAnswers:
+    | { __typename: 'AuthenticationError', code: ErrorCode, message: string }
+    | { __typename: 'ConflictError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RateLimitedError', retryAfter: number, code: ErrorCode, message: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string, issues: Array<{ __typename?: 'ValidationIssue', field: string, message: string }> }
+    | { __typename: 'VerifySecurityAnswersPayload', passwordResetToken: string, expiresAt: string }
+   };
+
+export type CustomerSecurityAnswersQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type CustomerSecurityAnswersQuery = { __typename?: 'Query', customer?: { __typename?: 'Customer', id: string, securityAnswers: Array<{ __typename?: 'SecurityAnswer', answeredAt: string, question: { __typename?: 'SecurityQuestion', id: string } }> } | null };
+
+export type RecoveryQuestionsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RecoveryQuestionsQuery = { __typename?: 'Query', recoveryQuestions: Array<{ __typename?: 'RecoveryQuestion', id: string, text: string }> };
+
 export type SegmentFieldsFragment = { __typename?: 'Segment', id: string, name: string, description?: string | null, filter: Record<string, unknown>, createdAt: string, updatedAt: string };
 
 export type CreateSegmentMutationVariables = Exact<{
@@ -6305,14 +6971,17 @@ export type SessionNodeQuery = { __typename?: 'Query', node?:
     | { __typename: 'ExportSchedule', id: string }
     | { __typename: 'Group', id: string }
     | { __typename: 'Identity', id: string }
+    | { __typename: 'IdentityVerification', id: string }
     | { __typename: 'ImportJob', id: string }
     | { __typename: 'InflowRequest', id: string }
     | { __typename: 'Notification', id: string }
     | { __typename: 'Organization', id: string }
     | { __typename: 'Role', id: string }
     | { __typename: 'RoleAssignment', id: string }
+    | { __typename: 'SecurityQuestion', id: string }
     | { __typename: 'Segment', id: string }
     | { __typename: 'Session', active: boolean, id: string, customer: { __typename?: 'Customer', id: string } }
+    | { __typename: 'VerificationPolicy', id: string }
    | null };
 
 export type RevokeSessionMutationVariables = Exact<{
@@ -6438,6 +7107,8 @@ export const IssuedTokenFieldsFragmentDoc = {"kind":"Document","definitions":[{"
 export const GroupFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GroupFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Group"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"memberCount"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]} as unknown as DocumentNode<GroupFieldsFragment, unknown>;
 export const IdentitySummaryFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"IdentitySummary"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Identity"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"providerUserId"}}]}}]} as unknown as DocumentNode<IdentitySummaryFragment, unknown>;
 export const IdentityFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"IdentityFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Identity"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"IdentitySummary"}},{"kind":"Field","name":{"kind":"Name","value":"profile"}},{"kind":"Field","name":{"kind":"Name","value":"linkedAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"IdentitySummary"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Identity"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"providerUserId"}}]}}]} as unknown as DocumentNode<IdentityFieldsFragment, unknown>;
+export const VerificationPolicyFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VerificationPolicyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VerificationPolicy"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"methods"}}]}}]} as unknown as DocumentNode<VerificationPolicyFieldsFragment, unknown>;
+export const IdentityVerificationFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"IdentityVerificationFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"IdentityVerification"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"policy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"method"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"verifiedAt"}},{"kind":"Field","name":{"kind":"Name","value":"verifiedBy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"credentialId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedBy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"credentialId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"revokeReason"}},{"kind":"Field","name":{"kind":"Name","value":"active"}}]}}]} as unknown as DocumentNode<IdentityVerificationFieldsFragment, unknown>;
 export const ImportJobFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ImportJobFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ImportJob"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"format"}},{"kind":"Field","name":{"kind":"Name","value":"mode"}},{"kind":"Field","name":{"kind":"Name","value":"matchBy"}},{"kind":"Field","name":{"kind":"Name","value":"matchField"}},{"kind":"Field","name":{"kind":"Name","value":"dryRun"}},{"kind":"Field","name":{"kind":"Name","value":"fileName"}},{"kind":"Field","name":{"kind":"Name","value":"rowsRead"}},{"kind":"Field","name":{"kind":"Name","value":"imported"}},{"kind":"Field","name":{"kind":"Name","value":"updated"}},{"kind":"Field","name":{"kind":"Name","value":"skipped"}},{"kind":"Field","name":{"kind":"Name","value":"failed"}},{"kind":"Field","name":{"kind":"Name","value":"rowsPerSecond"}},{"kind":"Field","name":{"kind":"Name","value":"warnings"}},{"kind":"Field","name":{"kind":"Name","value":"error"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"finishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"cancelRequestedAt"}},{"kind":"Field","name":{"kind":"Name","value":"errorReportUrl"}}]}}]} as unknown as DocumentNode<ImportJobFieldsFragment, unknown>;
 export const AuthenticatorFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AuthenticatorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Authenticator"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PasswordAuthenticator"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"set"}},{"kind":"Field","name":{"kind":"Name","value":"lastChangedAt"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"EmailAuthenticator"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"address"}},{"kind":"Field","name":{"kind":"Name","value":"verified"}},{"kind":"Field","name":{"kind":"Name","value":"primary"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PhoneAuthenticator"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"verified"}},{"kind":"Field","name":{"kind":"Name","value":"primary"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TotpAuthenticator"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"label"}},{"kind":"Field","name":{"kind":"Name","value":"confirmed"}},{"kind":"Field","name":{"kind":"Name","value":"confirmedAt"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RecoveryCodesAuthenticator"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"remaining"}},{"kind":"Field","name":{"kind":"Name","value":"total"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ExternalAuthenticator"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"providerUserId"}}]}}]}}]} as unknown as DocumentNode<AuthenticatorFieldsFragment, unknown>;
 export const NestedCustomerFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"NestedCustomer"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Customer"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"uid"}},{"kind":"Field","name":{"kind":"Name","value":"firstName"}},{"kind":"Field","name":{"kind":"Name","value":"primaryEmail"}},{"kind":"Field","name":{"kind":"Name","value":"identities"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"10"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"providerUserId"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"sessions"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"10"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"browser"}},{"kind":"Field","name":{"kind":"Name","value":"active"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"consents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"10"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"purpose"}},{"kind":"Field","name":{"kind":"Name","value":"version"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"customObjects"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"10"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"data"}}]}}]}}]}}]}}]} as unknown as DocumentNode<NestedCustomerFragment, unknown>;
@@ -6555,6 +7226,22 @@ export const LinkIdentityDocument = {"kind":"Document","definitions":[{"kind":"O
 export const UnlinkIdentityDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UnlinkIdentity"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"customerId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"identityId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"unlinkIdentity"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"customerId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"customerId"}}},{"kind":"Argument","name":{"kind":"Name","value":"identityId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"identityId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UnlinkIdentityPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"identities"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"IdentitySummary"}}]}}]}}]}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"IdentitySummary"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Identity"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"providerUserId"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<UnlinkIdentityMutation, UnlinkIdentityMutationVariables>;
 export const CustomerIdentitiesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CustomerIdentities"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customer"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"identities"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"IdentityFields"}},{"kind":"Field","name":{"kind":"Name","value":"customer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"hasPreviousPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"IdentitySummary"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Identity"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"providerUserId"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"IdentityFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Identity"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"IdentitySummary"}},{"kind":"Field","name":{"kind":"Name","value":"profile"}},{"kind":"Field","name":{"kind":"Name","value":"linkedAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}}]}}]} as unknown as DocumentNode<CustomerIdentitiesQuery, CustomerIdentitiesQueryVariables>;
 export const IdentityNodeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"IdentityNode"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Identity"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"providerUserId"}},{"kind":"Field","name":{"kind":"Name","value":"customer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}}]} as unknown as DocumentNode<IdentityNodeQuery, IdentityNodeQueryVariables>;
+export const CreateVerificationPolicyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateVerificationPolicy"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"VerificationPolicyInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createVerificationPolicy"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CreateVerificationPolicyPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"verificationPolicy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VerificationPolicyFields"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VerificationPolicyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VerificationPolicy"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"methods"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<CreateVerificationPolicyMutation, CreateVerificationPolicyMutationVariables>;
+export const UpdateVerificationPolicyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateVerificationPolicy"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"VerificationPolicyPatch"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateVerificationPolicy"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateVerificationPolicyPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"verificationPolicy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VerificationPolicyFields"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VerificationPolicyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VerificationPolicy"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"methods"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<UpdateVerificationPolicyMutation, UpdateVerificationPolicyMutationVariables>;
+export const DeleteVerificationPolicyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeleteVerificationPolicy"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteVerificationPolicy"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DeleteVerificationPolicyPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deletedVerificationPolicyId"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<DeleteVerificationPolicyMutation, DeleteVerificationPolicyMutationVariables>;
+export const VerificationPoliciesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"VerificationPolicies"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"verificationPolicies"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"50"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VerificationPolicyFields"}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VerificationPolicyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VerificationPolicy"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"methods"}}]}}]} as unknown as DocumentNode<VerificationPoliciesQuery, VerificationPoliciesQueryVariables>;
+export const VerificationPolicyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"VerificationPolicy"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"verificationPolicy"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VerificationPolicyFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VerificationPolicyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VerificationPolicy"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"methods"}}]}}]} as unknown as DocumentNode<VerificationPolicyQuery, VerificationPolicyQueryVariables>;
+export const VerifyCustomerIdentityDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"VerifyCustomerIdentity"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"customerId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"VerifyIdentityInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"verifyCustomerIdentity"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"customerId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"customerId"}}},{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VerifyCustomerIdentityPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"identityVerification"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"IdentityVerificationFields"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"IdentityVerificationFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"IdentityVerification"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"policy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"method"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"verifiedAt"}},{"kind":"Field","name":{"kind":"Name","value":"verifiedBy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"credentialId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedBy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"credentialId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"revokeReason"}},{"kind":"Field","name":{"kind":"Name","value":"active"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<VerifyCustomerIdentityMutation, VerifyCustomerIdentityMutationVariables>;
+export const RevokeIdentityVerificationDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RevokeIdentityVerification"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"reason"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revokeIdentityVerification"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"reason"},"value":{"kind":"Variable","name":{"kind":"Name","value":"reason"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RevokeIdentityVerificationPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"identityVerification"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"IdentityVerificationFields"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"IdentityVerificationFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"IdentityVerification"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"policy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"method"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"verifiedAt"}},{"kind":"Field","name":{"kind":"Name","value":"verifiedBy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"credentialId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedBy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"credentialId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"revokeReason"}},{"kind":"Field","name":{"kind":"Name","value":"active"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<RevokeIdentityVerificationMutation, RevokeIdentityVerificationMutationVariables>;
+export const CustomerVerificationsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CustomerVerifications"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customer"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"identityVerified"}},{"kind":"Field","name":{"kind":"Name","value":"labels"}},{"kind":"Field","name":{"kind":"Name","value":"identityVerifications"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"IdentityVerificationFields"}}]}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"IdentityVerificationFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"IdentityVerification"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"policy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"method"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"verifiedAt"}},{"kind":"Field","name":{"kind":"Name","value":"verifiedBy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"credentialId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedBy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"credentialId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"revokeReason"}},{"kind":"Field","name":{"kind":"Name","value":"active"}}]}}]} as unknown as DocumentNode<CustomerVerificationsQuery, CustomerVerificationsQueryVariables>;
+export const CustomerLabelsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CustomerLabels"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customer"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"labels"}},{"kind":"Field","name":{"kind":"Name","value":"identityVerified"}}]}}]}}]} as unknown as DocumentNode<CustomerLabelsQuery, CustomerLabelsQueryVariables>;
+export const MyLabelsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"MyLabels"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"labels"}},{"kind":"Field","name":{"kind":"Name","value":"identityVerified"}}]}}]}}]} as unknown as DocumentNode<MyLabelsQuery, MyLabelsQueryVariables>;
+export const MyVerificationsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"MyVerifications"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"identityVerifications"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}}]}}]}}]}}]} as unknown as DocumentNode<MyVerificationsQuery, MyVerificationsQueryVariables>;
+export const ImpersonateCustomerDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ImpersonateCustomer"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"customerId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"reason"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"ttlSeconds"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"impersonateCustomer"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"customerId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"customerId"}}},{"kind":"Argument","name":{"kind":"Name","value":"reason"},"value":{"kind":"Variable","name":{"kind":"Name","value":"reason"}}},{"kind":"Argument","name":{"kind":"Name","value":"ttlSeconds"},"value":{"kind":"Variable","name":{"kind":"Name","value":"ttlSeconds"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ImpersonateCustomerPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"impersonation"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionId"}},{"kind":"Field","name":{"kind":"Name","value":"accessToken"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<ImpersonateCustomerMutation, ImpersonateCustomerMutationVariables>;
+export const RevokeImpersonationDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RevokeImpersonation"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revokeImpersonation"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"sessionId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RevokeImpersonationPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revokedSessionId"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<RevokeImpersonationMutation, RevokeImpersonationMutationVariables>;
+export const MeImpersonatedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"MeImpersonated"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"impersonatedBy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"credentialId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}}]}}]}}]}}]} as unknown as DocumentNode<MeImpersonatedQuery, MeImpersonatedQueryVariables>;
+export const ImpersonationAuditDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ImpersonationAudit"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"AuditEventFilter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"auditEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"20"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"actor"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"impersonatorId"}},{"kind":"Field","name":{"kind":"Name","value":"data"}}]}}]}}]}}]}}]} as unknown as DocumentNode<ImpersonationAuditQuery, ImpersonationAuditQueryVariables>;
+export const CustomerSessionsImpersonationDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CustomerSessionsImpersonation"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customer"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"sessions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"impersonatorId"}},{"kind":"Field","name":{"kind":"Name","value":"impersonationReason"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<CustomerSessionsImpersonationQuery, CustomerSessionsImpersonationQueryVariables>;
 export const StartCustomerImportDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"StartCustomerImport"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"StartCustomerImportInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"startCustomerImport"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"StartCustomerImportPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"job"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ImportJobFields"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ImportJobFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ImportJob"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"format"}},{"kind":"Field","name":{"kind":"Name","value":"mode"}},{"kind":"Field","name":{"kind":"Name","value":"matchBy"}},{"kind":"Field","name":{"kind":"Name","value":"matchField"}},{"kind":"Field","name":{"kind":"Name","value":"dryRun"}},{"kind":"Field","name":{"kind":"Name","value":"fileName"}},{"kind":"Field","name":{"kind":"Name","value":"rowsRead"}},{"kind":"Field","name":{"kind":"Name","value":"imported"}},{"kind":"Field","name":{"kind":"Name","value":"updated"}},{"kind":"Field","name":{"kind":"Name","value":"skipped"}},{"kind":"Field","name":{"kind":"Name","value":"failed"}},{"kind":"Field","name":{"kind":"Name","value":"rowsPerSecond"}},{"kind":"Field","name":{"kind":"Name","value":"warnings"}},{"kind":"Field","name":{"kind":"Name","value":"error"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"finishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"cancelRequestedAt"}},{"kind":"Field","name":{"kind":"Name","value":"errorReportUrl"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<StartCustomerImportMutation, StartCustomerImportMutationVariables>;
 export const CancelImportDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CancelImport"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cancelImport"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CancelImportPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"job"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ImportJobFields"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ImportJobFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ImportJob"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"format"}},{"kind":"Field","name":{"kind":"Name","value":"mode"}},{"kind":"Field","name":{"kind":"Name","value":"matchBy"}},{"kind":"Field","name":{"kind":"Name","value":"matchField"}},{"kind":"Field","name":{"kind":"Name","value":"dryRun"}},{"kind":"Field","name":{"kind":"Name","value":"fileName"}},{"kind":"Field","name":{"kind":"Name","value":"rowsRead"}},{"kind":"Field","name":{"kind":"Name","value":"imported"}},{"kind":"Field","name":{"kind":"Name","value":"updated"}},{"kind":"Field","name":{"kind":"Name","value":"skipped"}},{"kind":"Field","name":{"kind":"Name","value":"failed"}},{"kind":"Field","name":{"kind":"Name","value":"rowsPerSecond"}},{"kind":"Field","name":{"kind":"Name","value":"warnings"}},{"kind":"Field","name":{"kind":"Name","value":"error"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"finishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"cancelRequestedAt"}},{"kind":"Field","name":{"kind":"Name","value":"errorReportUrl"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<CancelImportMutation, CancelImportMutationVariables>;
 export const ImportJobDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ImportJob"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"errors"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"importJob"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ImportJobFields"}},{"kind":"Field","name":{"kind":"Name","value":"errors"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"errors"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"row"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ImportJobFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ImportJob"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"format"}},{"kind":"Field","name":{"kind":"Name","value":"mode"}},{"kind":"Field","name":{"kind":"Name","value":"matchBy"}},{"kind":"Field","name":{"kind":"Name","value":"matchField"}},{"kind":"Field","name":{"kind":"Name","value":"dryRun"}},{"kind":"Field","name":{"kind":"Name","value":"fileName"}},{"kind":"Field","name":{"kind":"Name","value":"rowsRead"}},{"kind":"Field","name":{"kind":"Name","value":"imported"}},{"kind":"Field","name":{"kind":"Name","value":"updated"}},{"kind":"Field","name":{"kind":"Name","value":"skipped"}},{"kind":"Field","name":{"kind":"Name","value":"failed"}},{"kind":"Field","name":{"kind":"Name","value":"rowsPerSecond"}},{"kind":"Field","name":{"kind":"Name","value":"warnings"}},{"kind":"Field","name":{"kind":"Name","value":"error"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"finishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"cancelRequestedAt"}},{"kind":"Field","name":{"kind":"Name","value":"errorReportUrl"}}]}}]} as unknown as DocumentNode<ImportJobQuery, ImportJobQueryVariables>;
@@ -6614,6 +7301,14 @@ export const RoleDocument = {"kind":"Document","definitions":[{"kind":"Operation
 export const RolesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Roles"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"roles"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"RoleFields"}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RoleFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Role"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"permissions"}}]}}]} as unknown as DocumentNode<RolesQuery, RolesQueryVariables>;
 export const CustomerAccessDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CustomerAccess"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customer"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"organizations"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"10"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"roleAssignments"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"20"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"RoleAssignmentFields"}}]}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RoleAssignmentFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RoleAssignment"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"role"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"organization"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<CustomerAccessQuery, CustomerAccessQueryVariables>;
 export const CustomersAccessDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CustomersAccess"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"CustomerFilter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customers"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"groups"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"10"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"memberCount"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"organizations"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"10"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"roleAssignments"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"10"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"permissions"}}]}},{"kind":"Field","name":{"kind":"Name","value":"organization"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<CustomersAccessQuery, CustomersAccessQueryVariables>;
+export const CreateSecurityQuestionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateSecurityQuestion"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"text"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createSecurityQuestion"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"text"},"value":{"kind":"Variable","name":{"kind":"Name","value":"text"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CreateSecurityQuestionPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"securityQuestion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"retiredAt"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<CreateSecurityQuestionMutation, CreateSecurityQuestionMutationVariables>;
+export const RetireSecurityQuestionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RetireSecurityQuestion"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"retireSecurityQuestion"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RetireSecurityQuestionPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"securityQuestion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"retiredAt"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<RetireSecurityQuestionMutation, RetireSecurityQuestionMutationVariables>;
+export const SecurityQuestionsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SecurityQuestions"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"includeRetired"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"securityQuestions"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"includeRetired"},"value":{"kind":"Variable","name":{"kind":"Name","value":"includeRetired"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"retiredAt"}}]}}]}}]} as unknown as DocumentNode<SecurityQuestionsQuery, SecurityQuestionsQueryVariables>;
+export const SetSecurityAnswersDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SetSecurityAnswers"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"customerId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"answers"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SecurityAnswerInput"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"setSecurityAnswers"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"customerId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"customerId"}}},{"kind":"Argument","name":{"kind":"Name","value":"answers"},"value":{"kind":"Variable","name":{"kind":"Name","value":"answers"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SetSecurityAnswersPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"securityAnswers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"question"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"text"}}]}},{"kind":"Field","name":{"kind":"Name","value":"answeredAt"}}]}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<SetSecurityAnswersMutation, SetSecurityAnswersMutationVariables>;
+export const SetMySecurityAnswersDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SetMySecurityAnswers"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"answers"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SecurityAnswerInput"}}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"currentPassword"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"setMySecurityAnswers"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"answers"},"value":{"kind":"Variable","name":{"kind":"Name","value":"answers"}}},{"kind":"Argument","name":{"kind":"Name","value":"currentPassword"},"value":{"kind":"Variable","name":{"kind":"Name","value":"currentPassword"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SetMySecurityAnswersPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"securityAnswers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"question"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"RateLimitedFields"}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RateLimitedFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RateLimitedError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"retryAfter"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<SetMySecurityAnswersMutation, SetMySecurityAnswersMutationVariables>;
+export const VerifySecurityAnswersDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"VerifySecurityAnswers"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"identifier"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"answers"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SecurityAnswerInput"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"verifySecurityAnswers"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"identifier"},"value":{"kind":"Variable","name":{"kind":"Name","value":"identifier"}}},{"kind":"Argument","name":{"kind":"Name","value":"answers"},"value":{"kind":"Variable","name":{"kind":"Name","value":"answers"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VerifySecurityAnswersPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"passwordResetToken"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"RateLimitedFields"}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RateLimitedFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RateLimitedError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"retryAfter"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<VerifySecurityAnswersMutation, VerifySecurityAnswersMutationVariables>;
+export const CustomerSecurityAnswersDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CustomerSecurityAnswers"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customer"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"securityAnswers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"question"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"answeredAt"}}]}}]}}]}}]} as unknown as DocumentNode<CustomerSecurityAnswersQuery, CustomerSecurityAnswersQueryVariables>;
+export const RecoveryQuestionsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"RecoveryQuestions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"recoveryQuestions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"text"}}]}}]}}]} as unknown as DocumentNode<RecoveryQuestionsQuery, RecoveryQuestionsQueryVariables>;
 export const CreateSegmentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateSegment"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SegmentInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createSegment"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CreateSegmentPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"segment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SegmentFields"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SegmentFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Segment"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"filter"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<CreateSegmentMutation, CreateSegmentMutationVariables>;
 export const UpdateSegmentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateSegment"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SegmentPatch"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateSegment"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateSegmentPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"segment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SegmentFields"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SegmentFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Segment"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"filter"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<UpdateSegmentMutation, UpdateSegmentMutationVariables>;
 export const DeleteSegmentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeleteSegment"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteSegment"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DeleteSegmentPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deletedSegmentId"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ConflictError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]}}]} as unknown as DocumentNode<DeleteSegmentMutation, DeleteSegmentMutationVariables>;
