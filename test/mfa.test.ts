@@ -16,6 +16,7 @@ import {
   SignInMfaDocument,
 } from "./generated/graphql.ts";
 import { PASSWORD } from "./helpers/gateway.ts";
+import { createApp } from "./helpers/notifications.ts";
 import { useTestGateway } from "./helpers/suite.ts";
 import { globalId, rowId } from "./helpers/ids.ts";
 import { auditTrail, expectNoWrites } from "./helpers/snapshot.ts";
@@ -274,6 +275,26 @@ describe("authenticators", () => {
     expect(signIn.__typename).toBe("SignInPayload");
     const again = (await gw.gql(RemoveAuthenticatorDocument, { customerId: c.id, authenticatorId: totp.id })).data!.removeAuthenticator;
     expect(again).toMatchObject({ code: "AUTHENTICATOR_NOT_FOUND" });
+  });
+
+  it("admin: removing a lost app with notify queues AUTHENTICATOR_REMOVED in the same transaction; an unknown application removes nothing", async () => {
+    const c = await mfaCustomer();
+    const totp = (await gw.gql(CustomerAuthenticatorsDocument, { id: c.id })).data!.customer!.authenticators.find(
+      (a) => a.kind === "TOTP",
+    )!;
+    const unknown = { application: globalId("Application", "00000000-0000-4000-8000-000000000000") };
+    const refused = (await gw.gql(RemoveAuthenticatorDocument, { customerId: c.id, authenticatorId: totp.id, notify: unknown })).data!;
+    expect(refused.removeAuthenticator).toMatchObject({ code: "APPLICATION_NOT_FOUND" });
+    expect(await gw.db.totpFactor.count({ where: { customerId: rowId(c.id) } })).toBe(1);
+    const application = await createApp(gw, { name: `help-desk-${rowId(c.id)}`, branding: { displayName: "Help desk" } });
+    const notify = { application: application.id };
+    const res = (await gw.gql(RemoveAuthenticatorDocument, { customerId: c.id, authenticatorId: totp.id, notify })).data!
+      .removeAuthenticator;
+    expect(res.__typename).toBe("RemoveAuthenticatorPayload");
+    const queued = await gw.db.notification.findMany({ where: { customerId: rowId(c.id) } });
+    expect(queued).toHaveLength(1);
+    expect(queued[0]).toMatchObject({ kind: "AUTHENTICATOR_REMOVED", recipient: c.email });
+    expect(queued[0]!.textBody).toContain("Authenticator app Phone was removed");
   });
 
   it("admin: removes an email through the contacts service, refuses the password and the last external identity, revokes recovery codes", async () => {
