@@ -2,6 +2,7 @@ import type { ConnectorSettings } from "../config.ts";
 import type { Db } from "../db/database.ts";
 import type { EventBus } from "../events/bus.ts";
 import type { Logger } from "../logger.ts";
+import { serialized, timerSet } from "../background.ts";
 import { claimDeliveries, type ClaimedDelivery } from "./claims.ts";
 import { deliverPrepared, prepareDeliveries, type Prepared } from "./deliver.ts";
 import { successRecorder } from "./record.ts";
@@ -100,47 +101,6 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       await claiming.idle();
       for (const { abort } of inFlight.values()) abort.abort();
       await Promise.all([...inFlight.values()].map(({ done }) => done));
-    },
-  };
-}
-
-/** Runs `task` one at a time: a run asked for while one is going happens once, right after it. */
-function serialized(task: () => Promise<void>, onError: (error: unknown) => void) {
-  let running: Promise<void> | null = null;
-  let again = false;
-  const run = (): void => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = task()
-      .catch(onError)
-      .finally(() => {
-        running = null;
-        if (again) {
-          again = false;
-          run();
-        }
-      });
-  };
-  return { run, idle: async () => void (await running) };
-}
-
-/** One-shot timers that do not keep the process alive, all cancelled by clear(). */
-function timerSet() {
-  const timers = new Set<NodeJS.Timeout>();
-  return {
-    after(ms: number, run: () => void) {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        run();
-      }, ms);
-      timer.unref();
-      timers.add(timer);
-    },
-    clear() {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
     },
   };
 }

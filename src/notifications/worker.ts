@@ -3,6 +3,7 @@ import type { NotificationSettings } from "../config.ts";
 import type { Db } from "../db/database.ts";
 import type { EventBus } from "../events/bus.ts";
 import type { Logger } from "../logger.ts";
+import { serialized, timerSet } from "../background.ts";
 import { claimNotifications, releaseNotification } from "./claims.ts";
 import { deliverNotification, type DeliverDeps } from "./deliver.ts";
 
@@ -35,17 +36,8 @@ export function startNotificationWorker(deps: NotificationWorkerDeps): Notificat
     ? createTransport({ url: settings.smtpUrl, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout })
     : null;
   const deliverDeps: DeliverDeps = { ...deps, transport };
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = timerSet();
   let stopped = false;
-
-  const later = (ms: number) => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      wake();
-    }, ms);
-    timer.unref();
-    timers.add(timer);
-  };
 
   const round = async () => {
     while (!stopped) {
@@ -62,7 +54,7 @@ export function startNotificationWorker(deps: NotificationWorkerDeps): Notificat
           }),
         ),
       );
-      for (const retryIn of results) if (retryIn !== null) later(retryIn);
+      for (const retryIn of results) if (retryIn !== null) timers.after(retryIn, wake);
       if (claimed.length < BATCH) return;
     }
   };
@@ -84,31 +76,9 @@ export function startNotificationWorker(deps: NotificationWorkerDeps): Notificat
       stopped = true;
       clearInterval(poll);
       stopListening();
-      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
       await claiming.idle();
       transport?.close();
     },
   };
-}
-
-/** Runs `task` one at a time: a run asked for while one is going happens once, right after it. */
-function serialized(task: () => Promise<void>, onError: (error: unknown) => void) {
-  let running: Promise<void> | null = null;
-  let again = false;
-  const run = (): void => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = task()
-      .catch(onError)
-      .finally(() => {
-        running = null;
-        if (again) {
-          again = false;
-          run();
-        }
-      });
-  };
-  return { run, idle: async () => void (await running) };
 }
