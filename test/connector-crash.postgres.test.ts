@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { afterAll, describe, expect, it } from "vitest";
@@ -6,6 +6,7 @@ import { createLocalEventBus } from "../src/events/bus.ts";
 import { createTenant } from "../src/tenants/service.ts";
 import { insertConnector } from "./helpers/connector-rows.ts";
 import { createTestDatabase } from "./helpers/database.ts";
+import { startGatewayProcess } from "./helpers/process.ts";
 import { deliveriesOf, SETTLE_MS } from "./helpers/deliveries.ts";
 import { tenantOf } from "./helpers/gateway.ts";
 import { startReceiver } from "./helpers/receiver.ts";
@@ -19,33 +20,12 @@ const MASTER_KEY = randomBytes(32);
 const CREATE = "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { __typename } }";
 
 function startGateway(databaseUrl: string): { child: ChildProcess; url: Promise<string> } {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: "",
-      PORT: "0",
-      HOST: "127.0.0.1",
-      BOOTSTRAP: "false",
-      LOG_LEVEL: "error",
-      MASTER_KEY: MASTER_KEY.toString("base64"),
-      CONNECTORS_ALLOW_PRIVATE_TARGETS: "true",
-      CONNECTOR_WORKER_INTERVAL_MS: "100",
-      CONNECTOR_LEASE_MARGIN_MS: "500",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
+  return startGatewayProcess(databaseUrl, {
+    MASTER_KEY: MASTER_KEY.toString("base64"),
+    CONNECTORS_ALLOW_PRIVATE_TARGETS: "true",
+    CONNECTOR_WORKER_INTERVAL_MS: "100",
+    CONNECTOR_LEASE_MARGIN_MS: "500",
   });
-  const url = new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const found = /listening on (http:\/\/\S+)/.exec(out);
-      if (found) resolve(found[1]!);
-    });
-    child.once("exit", (code) => reject(new Error(`gateway exited (${code}) before listening: ${out}`)));
-  });
-  return { child, url };
 }
 
 describe("a gateway process killed with SIGKILL mid-send", () => {

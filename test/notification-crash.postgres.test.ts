@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { afterAll, describe, expect, it } from "vitest";
 import { createCustomer } from "../src/customers/service.ts";
@@ -9,6 +9,7 @@ import { queueNotification } from "../src/notifications/queue.ts";
 import { serviceContext } from "../src/service-context.ts";
 import { createTenant } from "../src/tenants/service.ts";
 import { createTestDatabase } from "./helpers/database.ts";
+import { startGatewayProcess } from "./helpers/process.ts";
 import { startSmtp } from "./helpers/smtp.ts";
 
 // A real gateway process (src/main.ts) sending notifications to a slow SMTP server is killed with
@@ -18,33 +19,12 @@ import { startSmtp } from "./helpers/smtp.ts";
 const COUNT = 12;
 
 function startGateway(databaseUrl: string, smtpUrl: string): { child: ChildProcess; url: Promise<string> } {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: "",
-      PORT: "0",
-      HOST: "127.0.0.1",
-      BOOTSTRAP: "false",
-      LOG_LEVEL: "error",
-      SMTP_URL: smtpUrl,
-      NOTIFICATION_WORKER_INTERVAL_MS: "100",
-      NOTIFICATION_LEASE_MS: "3000",
-      CONNECTOR_WORKER_INTERVAL_MS: "0",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
+  return startGatewayProcess(databaseUrl, {
+    SMTP_URL: smtpUrl,
+    NOTIFICATION_WORKER_INTERVAL_MS: "100",
+    NOTIFICATION_LEASE_MS: "3000",
+    CONNECTOR_WORKER_INTERVAL_MS: "0",
   });
-  const url = new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const found = /listening on (http:\/\/\S+)/.exec(out);
-      if (found) resolve(found[1]!);
-    });
-    child.once("exit", (code) => reject(new Error(`gateway exited (${code}) before listening: ${out}`)));
-  });
-  return { child, url };
 }
 
 describe("a gateway process killed with SIGKILL while sending notifications", () => {
