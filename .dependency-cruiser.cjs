@@ -1,7 +1,8 @@
 // Imports only go down. The layers of src/, lowest first; a module may import its own layer and
 // the ones below, never one above. Domains are layered too, in the order they build on each
 // other, so there are no folder cycles. `npm test` runs this (npm run lint:deps).
-const FOUNDATION = "^src/((background|config|csv|environment|errors|geoip|ids|json|logger|service-context|validation)\\.ts$|generated/|db/|events/)";
+const FOUNDATION =
+  "^src/((background|config|csv|environment|errors|geoip|ids|json|logger|service-context|validation)\\.ts$|generated/|db/|events/)";
 const LAYERS = [
   ["foundation", FOUNDATION],
   ["passwords", "^src/passwords/"],
