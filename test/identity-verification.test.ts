@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  CreateAdminCredentialDocument,
   CreateVerificationPolicyDocument,
   CustomersPageOnlyDocument,
   CustomerVerificationsDocument,
@@ -12,24 +11,14 @@ import {
   UpdateVerificationPolicyDocument,
   VerificationPoliciesDocument,
   VerifyCustomerIdentityDocument,
-  type AdminScope,
   type CustomerFilter,
 } from "./generated/graphql.ts";
 import { rowId } from "./helpers/ids.ts";
 import { auditTrail, expectNoWrites } from "./helpers/snapshot.ts";
+import { issue } from "./helpers/live-credentials.ts";
 import { useTestGateway } from "./helpers/suite.ts";
 
 const gw = useTestGateway();
-
-async function issue(name: string, scopes: AdminScope[]) {
-  const res = await gw.gql(CreateAdminCredentialDocument, { name, scopes });
-  const payload = res.data!.createAdminCredential;
-  if (payload.__typename !== "CreateAdminCredentialPayload") throw new Error(JSON.stringify(payload));
-  return {
-    id: rowId(payload.issued.credential.id),
-    headers: { "x-api-key": payload.issued.credential.keyId, "x-api-secret": payload.issued.secret },
-  };
-}
 
 let policies = 0;
 async function policy(methods: ("DOCUMENT_CHECK" | "VIDEO_CALL" | "IN_PERSON")[] = ["DOCUMENT_CHECK", "VIDEO_CALL"], as: "A" | "B" = "A") {
@@ -55,7 +44,7 @@ const lastEvent = async () => (await auditTrail(gw.db, gw.tenants.A.id)).at(-1)!
 
 describe("verification policies", () => {
   it("are created, changed and deleted by tenant admins, read by customer readers, and audited", async () => {
-    const admin = await issue("tenant admin", ["TENANT_ADMIN"]);
+    const admin = await issue(gw, "tenant admin", ["TENANT_ADMIN"]);
     const created = await gw.gql(
       CreateVerificationPolicyDocument,
       { input: { name: "Bank KYC", description: "for loans", methods: ["IN_PERSON", "IN_PERSON", "VIDEO_CALL"] } },
@@ -66,7 +55,7 @@ describe("verification policies", () => {
     expect(p.verificationPolicy).toMatchObject({ name: "Bank KYC", description: "for loans", methods: ["IN_PERSON", "VIDEO_CALL"] });
     expect(await lastEvent()).toMatchObject({ type: "verification_policy.created", actorId: admin.id });
 
-    const reader = await issue("reader", ["CUSTOMERS_READ"]);
+    const reader = await issue(gw, "reader", ["CUSTOMERS_READ"]);
     const listed = await gw.gql(VerificationPoliciesDocument, {}, { headers: reader.headers });
     expect(listed.data!.verificationPolicies.edges.map((e) => e.node.name)).toContain("Bank KYC");
     const denied = await gw.gql(
@@ -164,7 +153,7 @@ describe("manual identity verification", () => {
 
   it("needs CUSTOMERS_WRITE to verify; the customer sees identityVerified and labels but not the verifications", async () => {
     const p = await policy();
-    const reader = await issue("reader", ["CUSTOMERS_READ"]);
+    const reader = await issue(gw, "reader", ["CUSTOMERS_READ"]);
     const signedIn = await gw.createSignedInCustomer({ emails: [{ address: "verified-me@example.com", verified: true }] });
     const denied = await gw.gql(
       VerifyCustomerIdentityDocument,

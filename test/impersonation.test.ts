@@ -2,7 +2,6 @@ import { decodeJwt } from "jose";
 import { describe, expect, it } from "vitest";
 import {
   BlockCustomerDocument,
-  CreateAdminCredentialDocument,
   CustomerSessionsImpersonationDocument,
   DisableCustomerDocument,
   ImpersonateCustomerDocument,
@@ -11,23 +10,13 @@ import {
   RevokeImpersonationDocument,
   RevokeSessionDocument,
   UpdateMyProfileDocument,
-  type AdminScope,
 } from "./generated/graphql.ts";
 import { rowId } from "./helpers/ids.ts";
 import { expectNoWrites } from "./helpers/snapshot.ts";
+import { issue } from "./helpers/live-credentials.ts";
 import { useTestGateway } from "./helpers/suite.ts";
 
 const gw = useTestGateway();
-
-async function issue(name: string, scopes: AdminScope[]) {
-  const res = await gw.gql(CreateAdminCredentialDocument, { name, scopes });
-  const payload = res.data!.createAdminCredential;
-  if (payload.__typename !== "CreateAdminCredentialPayload") throw new Error(JSON.stringify(payload));
-  return {
-    id: rowId(payload.issued.credential.id),
-    headers: { "x-api-key": payload.issued.credential.keyId, "x-api-secret": payload.issued.secret },
-  };
-}
 
 let customers = 0;
 const customer = async () => (await gw.createCustomer({ emails: [{ address: `imp-${++customers}@example.com` }] })).id;
@@ -41,7 +30,7 @@ async function impersonate(customerId: string, headers: Record<string, string>, 
 
 describe("impersonateCustomer", () => {
   it("mints a short-lived token with an act claim naming the admin; me.impersonatedBy says who and why", async () => {
-    const support = await issue("support desk", ["CUSTOMERS_IMPERSONATE"]);
+    const support = await issue(gw, "support desk", ["CUSTOMERS_IMPERSONATE"]);
     const c = await customer();
     const started = Date.now();
     const token = await impersonate(c, support.headers, 300);
@@ -62,7 +51,7 @@ describe("impersonateCustomer", () => {
   });
 
   it("attributes every audited change under the token to the customer and the impersonating admin", async () => {
-    const support = await issue("support 2", ["CUSTOMERS_IMPERSONATE"]);
+    const support = await issue(gw, "support 2", ["CUSTOMERS_IMPERSONATE"]);
     const c = await customer();
     const token = await impersonate(c, support.headers);
     const updated = await gw.gql(UpdateMyProfileDocument, { input: { nickname: "changed by support" } }, { bearer: token.accessToken });
@@ -83,8 +72,8 @@ describe("impersonateCustomer", () => {
   });
 
   it("refuses blocked and disabled customers, bad reasons and lifetimes, and credentials without the scope, writing nothing", async () => {
-    const support = await issue("support 3", ["CUSTOMERS_IMPERSONATE"]);
-    const writer = await issue("writer", ["CUSTOMERS_WRITE", "CUSTOMERS_READ"]);
+    const support = await issue(gw, "support 3", ["CUSTOMERS_IMPERSONATE"]);
+    const writer = await issue(gw, "writer", ["CUSTOMERS_WRITE", "CUSTOMERS_READ"]);
     const disabled = await customer();
     await gw.gql(DisableCustomerDocument, { id: disabled });
     const blocked = await customer();
@@ -113,7 +102,7 @@ describe("impersonateCustomer", () => {
 
 describe("ending an impersonation", () => {
   it("revokeImpersonation ends the token at once and records customer.impersonation_ended", async () => {
-    const support = await issue("support 4", ["CUSTOMERS_IMPERSONATE"]);
+    const support = await issue(gw, "support 4", ["CUSTOMERS_IMPERSONATE"]);
     const c = await customer();
     const token = await impersonate(c, support.headers);
     expect((await gw.gql(MeImpersonatedDocument, {}, { bearer: token.accessToken })).status).toBe(200);
@@ -133,7 +122,7 @@ describe("ending an impersonation", () => {
   });
 
   it("revokeImpersonation does not reach the customer's own sessions; revokeSession ends an impersonation too", async () => {
-    const support = await issue("support 5", ["CUSTOMERS_IMPERSONATE"]);
+    const support = await issue(gw, "support 5", ["CUSTOMERS_IMPERSONATE"]);
     const own = await gw.createSignedInCustomer({ emails: [{ address: "imp-own-2@example.com" }] });
     const ownSession = (await gw.gql(CustomerSessionsImpersonationDocument, { id: own.customer.id })).data!.customer!.sessions.edges[0].node
       .id;
@@ -148,7 +137,7 @@ describe("ending an impersonation", () => {
   });
 
   it("disabling the customer ends the impersonation token like any other", async () => {
-    const support = await issue("support 6", ["CUSTOMERS_IMPERSONATE"]);
+    const support = await issue(gw, "support 6", ["CUSTOMERS_IMPERSONATE"]);
     const c = await customer();
     const token = await impersonate(c, support.headers);
     await gw.gql(DisableCustomerDocument, { id: c });

@@ -1,16 +1,16 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll } from "vitest";
 import { REVOCATION_BOUND_MS } from "../../src/admin-auth/live-connections.ts";
-import { CreateAdminCredentialDocument, LatestAuditCursorDocument } from "../generated/graphql.ts";
+import { CreateAdminCredentialDocument, LatestAuditCursorDocument, type AdminScope } from "../generated/graphql.ts";
 import type { TestGateway } from "./gateway.ts";
 import { rowId } from "./ids.ts";
 
 // Helpers for the tests of revocation reaching live connections and caches (test/revocation.test.ts,
-// test/credential-cache.test.ts).
+// test/credential-cache.test.ts), and `issue` for any test that needs a credential of its own.
 
-/** Issues an all-scope credential of tenant A over HTTP. */
-export async function issue(gw: TestGateway, name: string) {
-  const res = await gw.gql(CreateAdminCredentialDocument, { name });
+/** Issues a credential of tenant A over HTTP: with `scopes`, or the default ones when absent. */
+export async function issue(gw: TestGateway, name: string, scopes?: AdminScope[]) {
+  const res = await gw.gql(CreateAdminCredentialDocument, { name, scopes });
   const payload = res.data!.createAdminCredential;
   if (payload.__typename !== "CreateAdminCredentialPayload") throw new Error(JSON.stringify(res));
   const { credential, secret } = payload.issued;
