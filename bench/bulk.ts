@@ -8,7 +8,7 @@
 // `UPDATE customer SET status = 'DISABLED' WHERE <the same condition>` in one statement (no
 // events, no sessions, no job). Reports customers/s of both and the ratio. Goal: ≥ 0.25×.
 //
-// Runs on a database of its own, bench_bulk (dropped and created again), on the server that
+// Runs on a scratch database of its own (bench/harness.ts withScratchDatabase), on the server that
 // DATABASE_URL names (default postgresql://postgres@127.0.0.1:5432/postgres). NO_RECORD=1 skips
 // bench/RESULTS.md.
 import { execFileSync } from "node:child_process";
@@ -24,17 +24,11 @@ import { openDatabase } from "../src/db/database.ts";
 import { createLocalEventBus } from "../src/events/bus.ts";
 import { serviceContext } from "../src/service-context.ts";
 import { createTenant } from "../src/tenants/service.ts";
+import { withScratchDatabase } from "./harness.ts";
 import { loadDuring, machine, recordResults } from "./machine.ts";
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 1_000);
-const SERVER = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-const NAME = "bench_bulk";
-const url = (() => {
-  const u = new URL(SERVER);
-  u.pathname = `/${NAME}`;
-  return u.toString();
-})();
 const FILTER = { status: ["ACTIVE" as const], username: { startsWith: "bulk-" } };
 
 async function query(connectionString: string, sql: string, params: unknown[] = []) {
@@ -48,7 +42,7 @@ async function query(connectionString: string, sql: string, params: unknown[] = 
 }
 
 /** COPY of the customers (uid, username, ACTIVE) into the tenant. */
-async function load(tenantId: string, dir: string): Promise<void> {
+async function load(url: string, tenantId: string, dir: string): Promise<void> {
   const file = join(dir, "customer.csv");
   const out = createWriteStream(file);
   for (let i = 0; i < CUSTOMERS; i++) {
@@ -68,16 +62,14 @@ async function load(tenantId: string, dir: string): Promise<void> {
   await query(url, "VACUUM ANALYZE customer");
 }
 
-async function main() {
-  const loadAvg = loadDuring();
-  await query(SERVER, `DROP DATABASE IF EXISTS ${NAME} WITH (FORCE)`);
-  await query(SERVER, `CREATE DATABASE ${NAME}`);
+/** The job and the baseline on a scratch database: their seconds and the events the job wrote. */
+async function measure(url: string) {
   const database = await openDatabase({ kind: "postgres", url });
   const events = createLocalEventBus();
   const { tenant } = await createTenant(database.prisma, events, { slug: "bench" });
   const ctx = serviceContext({ db: database.prisma, events }, tenant.id, { kind: "SYSTEM", id: "bench" });
   const dir = mkdtempSync(join(tmpdir(), "bench-bulk-"));
-  await load(tenant.id, dir);
+  await load(url, tenant.id, dir);
 
   // The bulk job, as the API would start it (filter selection, the count the caller saw).
   const started = performance.now();
@@ -104,7 +96,12 @@ async function main() {
   if (updated.rowCount !== CUSTOMERS) throw new Error(`baseline updated ${updated.rowCount}`);
   await database.close();
   rmSync(dir, { recursive: true, force: true });
-  await query(SERVER, `DROP DATABASE IF EXISTS ${NAME} WITH (FORCE)`);
+  return { jobSeconds, baselineSeconds, disabledEvents, progressEvents };
+}
+
+async function main() {
+  const loadAvg = loadDuring();
+  const { jobSeconds, baselineSeconds, disabledEvents, progressEvents } = await withScratchDatabase("bulk", measure);
 
   const rate = CUSTOMERS / jobSeconds;
   const baseRate = CUSTOMERS / baselineSeconds;
