@@ -17,6 +17,7 @@ import { bodySizeLimit, checkGetParams, corsFromAllowList, requestInfo } from ".
 import { errorReportPlugin } from "./imports/error-report.ts";
 import { stopImports } from "./imports/service.ts";
 import { failAbandonedJobs } from "./jobs/service.ts";
+import { playgroundPlugin } from "./graphql/playground.ts";
 import { useRevocableStreams } from "./graphql/revocable-streams.ts";
 import { schema } from "./graphql/schema.ts";
 import { useSharedSubscriptionExecution } from "./graphql/shared-subscriptions.ts";
@@ -180,7 +181,8 @@ function createGatewayYoga(config: Config, { database, events, logger, security,
   return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: "/graphql",
-    // GraphiQL's assets come from public CDNs, which the gateway's users may not reach.
+    // Yoga's GraphiQL loads its assets from public CDNs, which the gateway's users may not reach:
+    // playgroundPlugin serves one with its assets inlined instead.
     graphiql: false,
     // Unexpected errors are masked; expected ones (bad cursor, page too large…) keep their code.
     maskedErrors: { maskError: exposeExpectedErrors },
@@ -199,6 +201,7 @@ function createGatewayYoga(config: Config, { database, events, logger, security,
     multipart: true,
     cors: corsFromAllowList(config.corsOrigins),
     plugins: [
+      ...(config.playground ? [playgroundPlugin("/graphql")] : []),
       jwksPlugin(auth.keys),
       exportDownloadPlugin({
         db,

@@ -50,6 +50,8 @@ export type Config = {
   database: { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string };
   redisUrl?: string;
   bootstrap: boolean;
+  /** GraphiQL for browsers at GET /graphql. */
+  playground: boolean;
   trustProxy: boolean;
   auditStreamBuffer: number;
   /** Customers per statement of an export. */
@@ -136,6 +138,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database: e.DATABASE_URL ? { kind: "postgres", url: e.DATABASE_URL } : { kind: "pglite", dataDir: e.DATA_DIR },
     redisUrl: e.REDIS_URL,
     bootstrap: e.BOOTSTRAP,
+    playground: e.PLAYGROUND,
     trustProxy: e.TRUST_PROXY,
     auditStreamBuffer: e.AUDIT_STREAM_BUFFER,
     exportPageSize: e.EXPORT_PAGE_SIZE,

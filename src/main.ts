@@ -24,6 +24,7 @@ try {
   const url = await app.start();
   const where = config.database.kind === "pglite" ? `embedded PGlite in ${config.database.dataDir}` : "PostgreSQL";
   console.log(`Identity gateway listening on ${url} (${where})`);
+  if (config.playground) console.log(`Playground: open ${url} in a browser`);
   const shutdown = async () => {
     await app.stop();
     process.exit(0);
