@@ -30,6 +30,10 @@ async function startTracing(): Promise<NodeSDK> {
     import("@opentelemetry/instrumentation-http"),
     import("@opentelemetry/instrumentation-pg"),
   ]);
+  // Traces only: the SDK would also export metrics and logs to the same endpoint unless told otherwise
+  // (the gateway's metrics are scraped instead); setting the variables turns them on.
+  process.env.OTEL_METRICS_EXPORTER ??= "none";
+  process.env.OTEL_LOGS_EXPORTER ??= "none";
   const started = new NodeSDK({
     serviceName: process.env.OTEL_SERVICE_NAME || "identity-gateway",
     instrumentations: [

@@ -23,12 +23,20 @@ interface ReceivedSpan {
 }
 
 /** An OTLP/HTTP receiver: every span of every POST /v1/traces, attributes flattened to plain values. */
-async function otlpReceiver(): Promise<{ server: Server; url: string; spans: ReceivedSpan[]; services: Set<string>; bodies: string[] }> {
-  const received = { spans: [] as ReceivedSpan[], services: new Set<string>(), bodies: [] as string[] };
+async function otlpReceiver(): Promise<{
+  server: Server;
+  url: string;
+  spans: ReceivedSpan[];
+  services: Set<string>;
+  bodies: string[];
+  paths: Set<string>;
+}> {
+  const received = { spans: [] as ReceivedSpan[], services: new Set<string>(), bodies: [] as string[], paths: new Set<string>() };
   const server = createServer((request, response) => {
     let body = "";
     request.on("data", (chunk: Buffer) => (body += chunk.toString()));
     request.on("end", () => {
+      received.paths.add(request.url ?? "");
       if (request.url === "/v1/traces") {
         received.bodies.push(body);
         for (const resourceSpans of JSON.parse(body).resourceSpans ?? []) {
@@ -76,6 +84,9 @@ describe("tracing over OTLP", () => {
       OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
       // Export each batch after 100 ms instead of 5 s.
       OTEL_BSP_SCHEDULE_DELAY: "100",
+      // Were the SDK's metrics on, they would be posted (to /v1/metrics) within the test.
+      OTEL_METRIC_EXPORT_INTERVAL: "200",
+      OTEL_METRIC_EXPORT_TIMEOUT: "100",
       OTEL_SERVICE_NAME: "",
     });
     child = started.child;
@@ -123,6 +134,7 @@ describe("tracing over OTLP", () => {
       expect(statements.some((span) => String(span.attributes["db.query.text"]).includes("admin_credential"))).toBe(true);
     }
     expect([...receiver.services]).toEqual(["identity-gateway"]);
+    expect(receiver.paths).toEqual(new Set(["/v1/traces"]));
     const everything = receiver.bodies.join("\n");
     expect(everything).not.toContain(credential.secret);
     expect(everything).not.toContain("secret-in-query");
