@@ -14,10 +14,16 @@ if (process.env.REQUIRE_SERVICES && !(process.env.TEST_DATABASE_URL && process.e
 
 // `*.postgres.test.ts` files need a real server (several processes on one database): they belong
 // to the postgres project only, rather than showing up as skipped in the pglite one.
+// `*.browser.test.ts` files drive Chromium against pages that do not depend on the database: run once, on PGlite.
 const shared = { include: ["test/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 120_000 };
 const project = (name: string, db: string) => ({
   extends: true as const,
-  test: { ...shared, name, env: { TEST_DB: db }, exclude: db === "postgres" ? [] : ["test/**/*.postgres.test.ts", "**/node_modules/**"] },
+  test: {
+    ...shared,
+    name,
+    env: { TEST_DB: db },
+    exclude: [db === "postgres" ? "test/**/*.browser.test.ts" : "test/**/*.postgres.test.ts", "**/node_modules/**"],
+  },
 });
 
 export default defineConfig({

@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createYoga, type YogaServerInstance } from "graphql-yoga";
+import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { customerFromHeaders } from "./account/principal.ts";
 import { adminFromHeaders } from "./admin-auth/credentials-header.ts";
 import { createCredentialCache, type CredentialCache } from "./admin-auth/credential-cache.ts";
@@ -17,6 +17,8 @@ import { bodySizeLimit, checkGetParams, corsFromAllowList, requestInfo } from ".
 import { errorReportPlugin } from "./imports/error-report.ts";
 import { stopImports } from "./imports/service.ts";
 import { failAbandonedJobs } from "./jobs/service.ts";
+import { playgroundPlugin } from "./graphql/playground.ts";
+import { graphqlTracingPlugin } from "./graphql/tracing.ts";
 import { useRevocableStreams } from "./graphql/revocable-streams.ts";
 import { schema } from "./graphql/schema.ts";
 import { useSharedSubscriptionExecution } from "./graphql/shared-subscriptions.ts";
@@ -75,6 +77,8 @@ interface Parts {
   credentials: CredentialCache;
   limits: RateLimits;
   auth: AuthRuntime;
+  /** GraphQL spans, when tracing is on. */
+  graphqlTracing: Plugin | null;
 }
 
 /**
@@ -172,15 +176,17 @@ async function openParts(config: Config, given: Database | undefined): Promise<P
   // Jobs a stopped process left RUNNING end FAILED (imports resume by being started again).
   await failAbandonedJobs(db);
   const auth = createAuthRuntime(db, config.auth, master.key, { limiters, limits });
-  return { database, events, logger, limiters, security, live, credentials, limits, auth };
+  const graphqlTracing = config.tracing ? await graphqlTracingPlugin() : null;
+  return { database, events, logger, limiters, security, live, credentials, limits, auth, graphqlTracing };
 }
 
-function createGatewayYoga(config: Config, { database, events, logger, security, live, credentials, limits, auth }: Parts) {
+function createGatewayYoga(config: Config, { database, events, logger, security, live, credentials, limits, auth, graphqlTracing }: Parts) {
   const db = database.prisma;
   return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: "/graphql",
-    // GraphiQL's assets come from public CDNs, which the gateway's users may not reach.
+    // Yoga's GraphiQL loads its assets from public CDNs, which the gateway's users may not reach:
+    // playgroundPlugin serves one with its assets inlined instead.
     graphiql: false,
     // Unexpected errors are masked; expected ones (bad cursor, page too large…) keep their code.
     maskedErrors: { maskError: exposeExpectedErrors },
@@ -199,6 +205,8 @@ function createGatewayYoga(config: Config, { database, events, logger, security,
     multipart: true,
     cors: corsFromAllowList(config.corsOrigins),
     plugins: [
+      ...(graphqlTracing ? [graphqlTracing] : []),
+      ...(config.playground ? [playgroundPlugin("/graphql")] : []),
       jwksPlugin(auth.keys),
       exportDownloadPlugin({
         db,

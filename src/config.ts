@@ -50,6 +50,10 @@ export type Config = {
   database: { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string };
   redisUrl?: string;
   bootstrap: boolean;
+  /** GraphiQL for browsers at GET /graphql. */
+  playground: boolean;
+  /** OpenTelemetry spans are exported over OTLP (src/tracing.ts); the GraphQL plugin is added only then. */
+  tracing: boolean;
   trustProxy: boolean;
   auditStreamBuffer: number;
   /** Customers per statement of an export. */
@@ -120,6 +124,14 @@ export interface OperationLimits {
 
 export class ConfigError extends Error {}
 
+/**
+ * Tracing is on when the standard OTLP endpoint variables are set (and OTEL_SDK_DISABLED is not
+ * "true"). The SDK validates the OTEL_* variables itself, so they are not in environment.ts.
+ */
+export function otlpTracingConfigured(env: Record<string, string | undefined>): boolean {
+  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) && env.OTEL_SDK_DISABLED !== "true";
+}
+
 /** Reads and validates the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // An empty variable (`REDIS_URL=`) means "not set", as shells and .env files tend to write it.
@@ -136,6 +148,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database: e.DATABASE_URL ? { kind: "postgres", url: e.DATABASE_URL } : { kind: "pglite", dataDir: e.DATA_DIR },
     redisUrl: e.REDIS_URL,
     bootstrap: e.BOOTSTRAP,
+    playground: e.PLAYGROUND,
+    tracing: otlpTracingConfigured(given),
     trustProxy: e.TRUST_PROXY,
     auditStreamBuffer: e.AUDIT_STREAM_BUFFER,
     exportPageSize: e.EXPORT_PAGE_SIZE,

@@ -2,6 +2,7 @@ import "./threadpool.ts"; // first: sizes libuv's thread pool before anything st
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { bootstrapDefaultTenant } from "./tenants/service.ts";
+import { stopTracing } from "./tracing.ts";
 
 try {
   const config = loadConfig();
@@ -24,8 +25,10 @@ try {
   const url = await app.start();
   const where = config.database.kind === "pglite" ? `embedded PGlite in ${config.database.dataDir}` : "PostgreSQL";
   console.log(`Identity gateway listening on ${url} (${where})`);
+  if (config.playground) console.log(`Playground: open ${url} in a browser`);
   const shutdown = async () => {
     await app.stop();
+    await stopTracing();
     process.exit(0);
   };
   process.once("SIGINT", shutdown);

@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 
 /**
- * A real gateway process (`npm start`'s entry: node --import tsx src/main.ts) on `databaseUrl`,
+ * A real gateway process (`npm start`'s entry: node --import tsx --import ./src/tracing.ts src/main.ts) on `databaseUrl`,
  * production mode, no Redis, no bootstrap, a free port; `env` adds or overrides variables (the
  * workers under test). `url` resolves when it prints where it listens, rejects if it exits first.
  * Crash tests kill it with SIGKILL and start another on the same database.
  */
 export function startGatewayProcess(databaseUrl: string, env: Record<string, string>): { child: ChildProcess; url: Promise<string> } {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "--import", "./src/tracing.ts", "src/main.ts"], {
     env: {
       ...process.env,
       NODE_ENV: "production",
