@@ -19,6 +19,7 @@ const REDACT = SECRET_KEYS.flatMap((key) => [step(key).replace(/^\./, ""), `*${s
 export function createLogger(level: "debug" | "info" | "warn" | "error" | "silent", destination?: DestinationStream): Logger {
   const options: LoggerOptions = { level, base: { service: "identity-gateway" }, redact: { paths: REDACT, censor: "[redacted]" } };
   if (destination) return pino(options, destination);
-  if (process.stdout.isTTY && level !== "silent") return pino({ ...options, transport: { target: "pino-pretty" } });
+  if (process.stdout.isTTY && level !== "silent")
+    return pino({ ...options, transport: { target: "pino-pretty", options: { singleLine: true, ignore: "service" } } });
   return pino(options);
 }
