@@ -9,6 +9,7 @@ import type { Metrics } from "./metrics.ts";
 /** What one HTTP request collects on its way through yoga, keyed by its server context. */
 interface RequestState {
   started: number;
+  path: string;
   operation?: { name: string | null; type: string };
   errorCodes: string[];
 }
@@ -33,8 +34,8 @@ export function observeRequests(logger: Logger, metrics: Metrics): Plugin {
     if (state && operation) state.operation = { name: operation.name?.value ?? null, type: operation.operation };
   };
   return {
-    onRequest({ serverContext }) {
-      states.set(serverContext, { started: performance.now(), errorCodes: [] });
+    onRequest({ serverContext, url }) {
+      states.set(serverContext, { started: performance.now(), path: url.pathname, errorCodes: [] });
     },
     onExecute({ args }) {
       noteOperation(args);
@@ -59,7 +60,7 @@ export function observeRequests(logger: Logger, metrics: Metrics): Plugin {
       if (!state) return;
       states.delete(serverContext);
       const seconds = (performance.now() - state.started) / 1000;
-      const path = new URL(request.url).pathname;
+      const path = state.path;
       const route = path === GRAPHQL_PATH ? "graphql" : "other";
       metrics.observeRequest({ route, status: response.status, operation: state.operation, errorCodes: state.errorCodes, seconds });
       logger.info(
