@@ -9,6 +9,7 @@ const LAYERS = [
   ["signing-keys", "^src/signing-keys/"],
   ["security", "^src/security/"],
   ["graphql", "^src/graphql/(?!(schema|print-schema)\\.ts$)"],
+  ["observability", "^src/observability/"],
   ["sessions", "^src/sessions/"],
   ["jobs", "^src/jobs/"],
   ["custom-fields", "^src/custom-fields/"],

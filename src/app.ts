@@ -23,7 +23,8 @@ import { useRevocableStreams } from "./graphql/revocable-streams.ts";
 import { schema } from "./graphql/schema.ts";
 import { useSharedSubscriptionExecution } from "./graphql/shared-subscriptions.ts";
 import { attachWebSockets } from "./graphql/websocket.ts";
-import { createLogger, type Logger } from "./logger.ts";
+import { createLogger, type DestinationStream, type Logger } from "./logger.ts";
+import { createObservability, type Observability } from "./observability/endpoints.ts";
 import { createAuthRuntime, type AuthRuntime } from "./security/auth-runtime.ts";
 import { createSecurityLog, type SecurityLog } from "./security/events.ts";
 import { createMemoryLimiterFactory, createRedisLimiterFactory, type LimiterFactory } from "./security/limiters.ts";
@@ -52,6 +53,8 @@ export interface App {
   limiters: LimiterFactory;
   /** Security log lines and rate-limited `security.*` audit events. */
   security: SecurityLog;
+  /** /health, /ready, /metrics and the request log (src/observability/). */
+  observability: Observability;
   /** Listens on config.port (0 = any free port); resolves with the GraphQL endpoint URL. */
   start(): Promise<string>;
   /** Stops listening, closes sockets, the event bus and (if it opened it) the database. */
@@ -62,6 +65,8 @@ export interface AppOptions {
   config: Config;
   /** An already open database (tests); otherwise the configured one is opened and migrated. */
   database?: Database;
+  /** Where log lines go instead of stdout (tests read them). */
+  logDestination?: DestinationStream;
 }
 
 /** Everything the gateway holds open besides its HTTP server; created once per node. */
@@ -79,6 +84,7 @@ interface Parts {
   auth: AuthRuntime;
   /** GraphQL spans, when tracing is on. */
   graphqlTracing: Plugin | null;
+  observability: Observability;
 }
 
 /**
@@ -86,12 +92,12 @@ interface Parts {
  * GraphQL over HTTP, GraphQL over SSE (subscriptions with Accept: text/event-stream) and
  * graphql-ws all share the /graphql path and the same context, auth and error masking.
  */
-export async function createApp({ config, database: given }: AppOptions): Promise<App> {
-  const parts = await openParts(config, given);
+export async function createApp({ config, database: given, logDestination }: AppOptions): Promise<App> {
+  const parts = await openParts(config, given, logDestination);
   const yoga = createGatewayYoga(config, parts);
   let server: Server | undefined;
   let closeSockets: (() => Promise<void>) | undefined;
-  const { database, events, auth, logger, limiters, security, live, credentials } = parts;
+  const { database, events, auth, logger, limiters, security, live, credentials, observability } = parts;
   const exportFiles = { db: database.prisma, events, sql: database.sql, dir: config.exportDir, pageSize: config.exportPageSize };
   const exportScheduler = startExportScheduler(exportFiles, config.exportSchedulerIntervalMs, (err) =>
     logger.error({ err }, "scheduled exports failed"),
@@ -113,8 +119,9 @@ export async function createApp({ config, database: given }: AppOptions): Promis
     logger,
     limiters,
     security,
+    observability,
     async start() {
-      server = createServer(yoga);
+      server = createServer(observability.handler(yoga));
       closeSockets = attachWebSockets(server, yoga, {
         // connection_init carries no request details here: refusals are reported without an IP.
         authenticate: (params, request) =>
@@ -122,9 +129,11 @@ export async function createApp({ config, database: given }: AppOptions): Promis
         trustProxy: config.trustProxy,
         live,
       });
+      await observability.start();
       return listen(server, config);
     },
     async stop() {
+      observability.beginStop();
       await closeSockets?.();
       await stopImports(database.prisma);
       live.close();
@@ -138,6 +147,7 @@ export async function createApp({ config, database: given }: AppOptions): Promis
         await new Promise<void>((resolve) => server!.close(() => resolve()));
       }
       await security.settled();
+      await observability.close();
       await events.close();
       await limiters.close();
       if (!given) await database.close();
@@ -156,11 +166,11 @@ function startConnectorWorker(config: Config, { database, events, logger, auth }
   return startDeliveryWorker({ db: database.prisma, events, masterKey, settings: config.connectors, logger });
 }
 
-async function openParts(config: Config, given: Database | undefined): Promise<Parts> {
+async function openParts(config: Config, given: Database | undefined, logDestination?: DestinationStream): Promise<Parts> {
   const database = given ?? (await openDatabase(config.database));
   const events = config.redisUrl ? await createRedisEventBus(config.redisUrl) : createLocalEventBus();
   const db = database.prisma;
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, logDestination);
   const limiters = config.redisUrl ? await createRedisLimiterFactory(config.redisUrl) : createMemoryLimiterFactory();
   const security = createSecurityLog({ db, events, logger, limiters });
   const live = createLiveConnections({ db, events, security, logger });
@@ -177,10 +187,15 @@ async function openParts(config: Config, given: Database | undefined): Promise<P
   await failAbandonedJobs(db);
   const auth = createAuthRuntime(db, config.auth, master.key, { limiters, limits });
   const graphqlTracing = config.tracing ? await graphqlTracingPlugin() : null;
-  return { database, events, logger, limiters, security, live, credentials, limits, auth, graphqlTracing };
+  const redis = config.redisUrl ? [events, limiters] : [];
+  const observability = createObservability({ database, events, redis, live, logger, metricsPort: config.metricsPort, host: config.host });
+  return { database, events, logger, limiters, security, live, credentials, limits, auth, graphqlTracing, observability };
 }
 
-function createGatewayYoga(config: Config, { database, events, logger, security, live, credentials, limits, auth, graphqlTracing }: Parts) {
+function createGatewayYoga(
+  config: Config,
+  { database, events, logger, security, live, credentials, limits, auth, graphqlTracing, observability }: Parts,
+) {
   const db = database.prisma;
   return createYoga<ServerContext, GraphQLContext>({
     schema,
@@ -190,7 +205,8 @@ function createGatewayYoga(config: Config, { database, events, logger, security,
     graphiql: false,
     // Unexpected errors are masked; expected ones (bad cursor, page too large…) keep their code.
     maskedErrors: { maskError: exposeExpectedErrors },
-    logging: config.logLevel === "silent" ? false : config.logLevel,
+    // On pino; expected errors (typed, validation, limits) are not logged as errors (src/observability/).
+    logging: observability.yogaLogger,
     // Bounded before any work: body size (bodySizeLimit, cheaper than yoga's own), query size and
     // tokens, cheap limits before validation.
     maxRequestBodySize: false,
@@ -205,6 +221,7 @@ function createGatewayYoga(config: Config, { database, events, logger, security,
     multipart: true,
     cors: corsFromAllowList(config.corsOrigins),
     plugins: [
+      observability.plugin,
       ...(graphqlTracing ? [graphqlTracing] : []),
       ...(config.playground ? [playgroundPlugin("/graphql")] : []),
       jwksPlugin(auth.keys),

@@ -65,6 +65,8 @@ export type Config = {
   /** Admin credentials are re-read at most this often per key (ms; 0 = every request). */
   adminCredentialCacheMs: number;
   logLevel: z.infer<typeof environment>["LOG_LEVEL"];
+  /** Where /metrics is served: null = on `port`, beside /graphql; a number = only there (0: any free port). */
+  metricsPort: number | null;
   auth: AuthConfig;
   rateLimits: RateLimitConfig;
   limits: OperationLimits & { maxBodyBytes: number };
@@ -157,6 +159,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     exportSchedulerIntervalMs: e.EXPORT_SCHEDULER_INTERVAL_MS,
     adminCredentialCacheMs: e.ADMIN_CREDENTIAL_CACHE_MS,
     logLevel: e.LOG_LEVEL,
+    metricsPort: e.METRICS_PORT ?? null,
     auth: {
       masterKey: e.MASTER_KEY ? Buffer.from(e.MASTER_KEY, "base64") : null,
       argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },

@@ -75,6 +75,8 @@ export const environment = z
     /** How long a verified admin credential is reused without a database read (0 = off); a revocation evicts it at once. */
     ADMIN_CREDENTIAL_CACHE_MS: int(0, 5000, 1000),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+    /** Serve /metrics on this port only (0: any free port); unset: on PORT beside /graphql. Unauthenticated either way. */
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     /**
      * 32 random bytes, base64: encrypts the private keys that sign customer access tokens. Unset on
      * PGlite: generated once into DATA_DIR/master.key (mode 0600). Unset with DATABASE_URL: customer

@@ -163,7 +163,15 @@ describe("ordering of live events", () => {
   // what a subscriber sees when publications overtake each other or one is lost.
   async function writeUnpublished(count: number) {
     const { transact } = await import("../src/db/transact.ts");
-    const silent = { publish() {}, listen: () => () => {}, listenAll: () => () => {}, onMaybeLost: () => () => {}, close: async () => {} };
+    const silent = {
+      publish() {},
+      listen: () => () => {},
+      listenAll: () => () => {},
+      onMaybeLost: () => () => {},
+      onDelivered: () => () => {},
+      ping: async () => {},
+      close: async () => {},
+    };
     const ctx = { ...gw.serviceContext(), events: silent };
     const events = [];
     for (let i = 0; i < count; i++) events.push(await transact(ctx, (_tx, audit) => audit({ type: "test.reordered", data: { i } })));

@@ -88,6 +88,11 @@ export function createLiveConnections({ db, events, security, logger }: Deps): L
       setImmediate(() => closeAll(admin.credentialId));
       return false;
     },
+    counts() {
+      const counts = { websocket: 0, sse: 0 };
+      for (const tracked of byCredential.values()) for (const connection of tracked.connections) counts[connection.transport]++;
+      return counts;
+    },
     close() {
       stopRechecks();
       listeners.stopAll();

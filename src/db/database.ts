@@ -27,7 +27,16 @@ export interface Database {
   prisma: Db;
   sql: Sql;
   kind: DatabaseOptions["kind"];
+  /** PostgreSQL: the pg pool's connections now (metrics). Absent on PGlite: one connection, in process. */
+  poolStats?(): PoolStats;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  /** Queries waiting for a connection. */
+  waiting: number;
 }
 
 /**
@@ -92,6 +101,7 @@ export async function openDatabase(
     prisma,
     sql: sqlOn(await adapter.connect()),
     kind: "postgres",
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close() {
       await prisma.$disconnect();
       await pool.end();

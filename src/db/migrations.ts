@@ -25,6 +25,17 @@ const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
   "applied_steps_count" INTEGER NOT NULL DEFAULT 0
 )`;
 
+/** The migrations a database has applied (and not rolled back), as `migration_name` rows. */
+export const FINISHED_MIGRATIONS = `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
+
+/** The migrations this build ships: the folders of prisma/migrations, in the order they apply. */
+export async function migrationNames(dir = MIGRATIONS_DIR): Promise<string[]> {
+  return (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+}
+
 // Any constant works; it only has to be the same on every gateway node.
 const LOCK_KEY = 7_231_406_118;
 
@@ -34,19 +45,12 @@ const LOCK_KEY = 7_231_406_118;
  * advisory lock. Returns the names it applied.
  */
 export async function applyMigrations(db: MigrationTarget, dir = MIGRATIONS_DIR): Promise<string[]> {
-  const names = (await readdir(dir, { withFileTypes: true }))
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name)
-    .sort();
+  const names = await migrationNames(dir);
   const applied: string[] = [];
   await db.query(`SELECT pg_advisory_lock(${LOCK_KEY})`);
   try {
     await db.query(CREATE_TABLE);
-    const done = new Set(
-      (await db.query(`SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`)).map(
-        (r) => r.migration_name as string,
-      ),
-    );
+    const done = new Set((await db.query(FINISHED_MIGRATIONS)).map((r) => r.migration_name as string));
     for (const name of names) {
       if (done.has(name)) continue;
       const sql = await readFile(`${dir}/${name}/migration.sql`, "utf8");

@@ -19,28 +19,38 @@ export interface EventBus {
   listenAll(listener: AuditListener): () => void;
   /** Registers a callback for when the bus may have dropped messages (Redis reconnected). */
   onMaybeLost(callback: () => void): () => void;
+  /** Registers a callback told, once per event this node receives, how many ms passed since a node published it (metrics). */
+  onDelivered(callback: (lagMs: number) => void): () => void;
+  /** Resolves when the bus's store answers (Redis PING on the publishing connection); at once in process. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
 // One channel for all tenants: each node subscribes once, at start-up, and fans out in process.
 const CHANNEL = "identity-gateway:audit";
 
+/** The wire form plus when it was published (ms since epoch, the publishing node's clock). */
+type Message = AuditWire & { publishedAt?: number };
+
 interface EventTargetLike {
-  addEventListener(type: string, listener: (event: CustomEvent<AuditWire>) => void): void;
-  dispatchEvent(event: CustomEvent<AuditWire>): boolean;
+  addEventListener(type: string, listener: (event: CustomEvent<Message>) => void): void;
+  dispatchEvent(event: CustomEvent<Message>): boolean;
 }
 
-function busOver(target: EventTargetLike, close: () => Promise<void>, lost = new Set<() => void>()): EventBus {
+function busOver(target: EventTargetLike, store: Pick<EventBus, "ping" | "close">, lost = new Set<() => void>()): EventBus {
   const listeners = new Map<string, Set<AuditListener>>();
   const everyTenant = new Set<AuditListener>();
+  const delivered = new Set<(lagMs: number) => void>();
   target.addEventListener(CHANNEL, (message) => {
-    const event = fromWire(message.detail);
+    const { publishedAt, ...wire } = message.detail;
+    const event = fromWire(wire);
     for (const listener of listeners.get(event.tenantId) ?? []) listener(event);
     for (const listener of everyTenant) listener(event);
+    if (publishedAt !== undefined) for (const callback of delivered) callback(Date.now() - publishedAt);
   });
   return {
     publish(event) {
-      target.dispatchEvent(new CustomEvent(CHANNEL, { detail: toWire(event) }));
+      target.dispatchEvent(new CustomEvent(CHANNEL, { detail: { ...toWire(event), publishedAt: Date.now() } }));
     },
     listen(tenantId, listener) {
       const set = listeners.get(tenantId) ?? new Set();
@@ -58,13 +68,17 @@ function busOver(target: EventTargetLike, close: () => Promise<void>, lost = new
       lost.add(callback);
       return () => lost.delete(callback);
     },
-    close,
+    onDelivered(callback) {
+      delivered.add(callback);
+      return () => delivered.delete(callback);
+    },
+    ...store,
   };
 }
 
 /** In-process bus: one gateway node. Events still travel as their wire form, as over Redis. */
 export function createLocalEventBus(): EventBus {
-  return busOver(new EventTarget() as unknown as EventTargetLike, async () => undefined);
+  return busOver(new EventTarget() as unknown as EventTargetLike, { ping: async () => undefined, close: async () => undefined });
 }
 
 /** Redis pub/sub bus for several gateway nodes; resolves once this node's subscription is live. */
@@ -78,13 +92,13 @@ export async function createRedisEventBus(url: string): Promise<EventBus> {
   // Registered after the first connect, so "ready" means a reconnect: ioredis re-subscribes, but
   // whatever was published in between is gone.
   subscribeClient.on("ready", () => lost.forEach((callback) => callback()));
-  const target = createRedisEventTarget<CustomEvent<AuditWire>>({ publishClient, subscribeClient });
-  return busOver(
-    target as unknown as EventTargetLike,
-    async () => {
+  const target = createRedisEventTarget<CustomEvent<Message>>({ publishClient, subscribeClient });
+  const store = {
+    ping: async () => void (await publishClient.ping()),
+    close: async () => {
       publishClient.disconnect();
       subscribeClient.disconnect();
     },
-    lost,
-  );
+  };
+  return busOver(target as unknown as EventTargetLike, store, lost);
 }

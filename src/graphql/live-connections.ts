@@ -18,6 +18,8 @@ export interface LiveConnections {
    * open connections (the periodic re-check keeps it fresh), else one indexed read.
    */
   stillValid(admin: AdminPrincipal): Promise<boolean>;
+  /** Open connections on this node by transport (metrics). Cost: one pass over them. */
+  counts(): Record<Transport, number>;
   /** Stops the periodic re-check and the bus listeners (shutdown). */
   close(): void;
 }

@@ -21,6 +21,8 @@ export interface LimiterOptions {
 export interface LimiterFactory {
   readonly kind: "redis" | "memory";
   create(options: LimiterOptions): RateLimiterAbstract;
+  /** Resolves when the store answers (Redis PING); at once in memory. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ export function createMemoryLimiterFactory(): LimiterFactory {
   return {
     kind: "memory",
     create: (o) => new RateLimiterMemory(memoryOptions(o)),
+    ping: async () => undefined,
     close: async () => undefined,
   };
 }
@@ -42,6 +45,7 @@ export async function createRedisLimiterFactory(url: string): Promise<LimiterFac
     kind: "redis",
     create: (o) =>
       new RateLimiterRedis({ ...memoryOptions(o), storeClient: client, insuranceLimiter: new RateLimiterMemory(memoryOptions(o)) }),
+    ping: async () => void (await client.ping()),
     close: async () => void client.disconnect(),
   };
 }

@@ -3,6 +3,7 @@ import { print, type ExecutionResult } from "graphql";
 import { createApp, type App } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import type { Db } from "../../src/db/database.ts";
+import type { DestinationStream } from "../../src/logger.ts";
 import { serviceContext, type ServiceContext } from "../../src/service-context.ts";
 import { createTenant, type CreatedTenant } from "../../src/tenants/service.ts";
 import { randomBytes } from "node:crypto";
@@ -99,6 +100,8 @@ export interface TestGatewayOptions {
   streamBuffer?: number;
   /** More environment variables for loadConfig (e.g. LOCKOUT_THRESHOLD). */
   env?: Record<string, string>;
+  /** Where the gateway's log lines go (with env LOG_LEVEL; tests run silent by default). */
+  logDestination?: DestinationStream;
 }
 
 /**
@@ -142,7 +145,7 @@ export const testConfig = (options: TestGatewayOptions) =>
 /** A gateway on a fresh database (PGlite or PostgreSQL, per the vitest project) with tenants A and B. */
 export async function createTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const { database, statements, close } = await createTestDatabase();
-  const app = await createApp({ config: testConfig(options), database });
+  const app = await createApp({ config: testConfig(options), database, logDestination: options.logDestination });
   const nodes: App[] = [];
   const db = database.prisma;
   const A = tenantOf(await createTenant(db, app.events, { slug: "tenant-a" }));
@@ -203,7 +206,7 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
     },
     listen: () => app.start(),
     async addNode() {
-      const node = await createApp({ config: testConfig(options), database });
+      const node = await createApp({ config: testConfig(options), database, logDestination: options.logDestination });
       nodes.push(node);
       return node;
     },
