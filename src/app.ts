@@ -192,10 +192,8 @@ async function openParts(config: Config, given: Database | undefined, logDestina
   return { database, events, logger, limiters, security, live, credentials, limits, auth, graphqlTracing, observability };
 }
 
-function createGatewayYoga(
-  config: Config,
-  { database, events, logger, security, live, credentials, limits, auth, graphqlTracing, observability }: Parts,
-) {
+function createGatewayYoga(config: Config, parts: Parts) {
+  const { database, events, logger, security, live, credentials, limits, auth, observability } = parts;
   const db = database.prisma;
   return createYoga<ServerContext, GraphQLContext>({
     schema,
@@ -222,25 +220,7 @@ function createGatewayYoga(
     cors: corsFromAllowList(config.corsOrigins),
     plugins: [
       observability.plugin,
-      ...(graphqlTracing ? [graphqlTracing] : []),
-      ...(config.playground ? [playgroundPlugin("/graphql")] : []),
-      jwksPlugin(auth.keys),
-      exportDownloadPlugin({
-        db,
-        events,
-        sql: database.sql,
-        masterKey: auth.keys.masterKey,
-        trustProxy: config.trustProxy,
-        pageSize: config.exportPageSize,
-        exportDir: config.exportDir,
-      }),
-      errorReportPlugin(db, (request) =>
-        adminFromHeaders(db, credentials.authenticate, (name) => request.headers.get(name), {
-          security,
-          request: requestInfo(request, undefined, config.trustProxy),
-        }),
-      ),
-      inflowPlugin({ db, events, masterKey: auth.keys.masterKey, limits, trustProxy: config.trustProxy, logger }),
+      ...routePlugins(config, parts),
       checkGetParams,
       // An upload may reach IMPORT_MAX_UPLOAD_BYTES (plus room for the multipart envelope).
       bodySizeLimit(config.limits.maxBodyBytes, config.imports.maxUploadBytes + 64 * 1024),
@@ -269,6 +249,32 @@ function createGatewayYoga(
       authenticateCustomer: (header, report) => customerFromHeaders(database.sql, auth, header, report),
     }),
   });
+}
+
+/** Plugins that answer their own routes or wrap every request: spans, the playground, JWKS, downloads, inflow. */
+function routePlugins(config: Config, { database, events, logger, security, credentials, limits, auth, graphqlTracing }: Parts): Plugin[] {
+  const db = database.prisma;
+  return [
+    ...(graphqlTracing ? [graphqlTracing] : []),
+    ...(config.playground ? [playgroundPlugin("/graphql")] : []),
+    jwksPlugin(auth.keys),
+    exportDownloadPlugin({
+      db,
+      events,
+      sql: database.sql,
+      masterKey: auth.keys.masterKey,
+      trustProxy: config.trustProxy,
+      pageSize: config.exportPageSize,
+      exportDir: config.exportDir,
+    }),
+    errorReportPlugin(db, (request) =>
+      adminFromHeaders(db, credentials.authenticate, (name) => request.headers.get(name), {
+        security,
+        request: requestInfo(request, undefined, config.trustProxy),
+      }),
+    ),
+    inflowPlugin({ db, events, masterKey: auth.keys.masterKey, limits, trustProxy: config.trustProxy, logger }),
+  ];
 }
 
 async function listen(server: Server, config: Config): Promise<string> {
