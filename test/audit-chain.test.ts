@@ -6,6 +6,7 @@ import { transact } from "../src/db/transact.ts";
 import { createLocalEventBus } from "../src/events/bus.ts";
 import { serviceContext } from "../src/service-context.ts";
 import { createTenant } from "../src/tenants/service.ts";
+import { AuditChainDocument } from "./generated/graphql.ts";
 import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
 
 // The tamper-evident audit trail: every event chained by the audit_event_chain trigger, verified by
@@ -185,6 +186,8 @@ describe("signed audit checkpoints", () => {
     expect(protectedHeader).toMatchObject({ typ: "audit-checkpoint+jwt", kid: checkpoint.kid });
     expect(payload).toMatchObject({ sub: tenantId, seq: Number(report.headSeq), hash: report.headHash });
 
+    const overGraphQL = (await gw.gql(AuditChainDocument, {}, "B")).data!.auditChain;
+    expect(overGraphQL.latestCheckpoints[0]).toMatchObject({ sequence: overGraphQL.headSequence, hash: overGraphQL.headHash });
     await transact(gw.serviceContext("B"), async (_tx, audit) => void (await audit({ type: "test.event" })));
     expect(await signCheckpoints(gw.db, signer)).toBe(1);
     expect(await gw.db.auditCheckpoint.count({ where: { tenantId } })).toBe(1);

@@ -4,6 +4,7 @@ import { serialized } from "../background.ts";
 import type { Db } from "../db/database.ts";
 import type { AuditCheckpoint } from "../generated/prisma/client.ts";
 import type { Logger } from "../logger.ts";
+import type { ServiceContext } from "../service-context.ts";
 
 // Signed checkpoints of the audit chains: every AUDIT_CHECKPOINT_INTERVAL_MS a node signs each
 // tenant's chain head (tenant id, seq, hash, time) as a compact JWS (a JWT, EdDSA) with the
@@ -112,4 +113,17 @@ export function startCheckpointSigner(deps: {
       await signing.idle();
     },
   };
+}
+
+/** The caller's tenant's chain head: its last seq and that event's hash (null before any event). Cost: one indexed read. */
+export async function findAuditChainHead(ctx: ServiceContext): Promise<{ seq: bigint; hash: string | null }> {
+  const [head] = await ctx.db.$queryRaw<{ seq: bigint; hash: string | null }[]>`
+    SELECT t.audit_seq AS seq, encode(e.hash, 'hex') AS hash
+    FROM tenant t LEFT JOIN audit_event e ON e.tenant_id = t.id AND e.seq = t.audit_seq WHERE t.id = ${ctx.tenantId}::uuid`;
+  return head;
+}
+
+/** The caller's tenant's newest `take` checkpoints, newest first (all of them: `audit checkpoints` in the CLI). */
+export function latestCheckpoints(ctx: ServiceContext, take: number): Promise<AuditCheckpoint[]> {
+  return ctx.db.auditCheckpoint.findMany({ where: { tenantId: ctx.tenantId }, orderBy: { seq: "desc" }, take });
 }

@@ -28,10 +28,14 @@ ALTER TABLE "audit_checkpoint" ADD CONSTRAINT "audit_checkpoint_tenant_id_fkey" 
 -- as stored: data as jsonb's own text (normalized once, when stored), occurred_at in UTC to the
 -- microsecond (independent of the session's TimeZone and DateStyle). A column added to audit_event
 -- must be added here too (a new function version) to be covered.
-CREATE FUNCTION "audit_event_content"(e "audit_event") RETURNS text LANGUAGE sql STABLE AS $$
-  SELECT jsonb_build_array(e.id, e.tenant_id, e.seq, e.type, e.actor_kind, e.actor_id, e.customer_id, e.ip, e.user_agent,
+-- plpgsql, not sql: a SQL-language function called from the trigger is not inlined and, before
+-- PostgreSQL 18, planned again on every call, while plpgsql evaluates this as a cached simple expression.
+CREATE FUNCTION "audit_event_content"(e "audit_event") RETURNS text LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN jsonb_build_array(e.id, e.tenant_id, e.seq, e.type, e.actor_kind, e.actor_id, e.customer_id, e.ip, e.user_agent,
                            e.request_id, e.data, to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-                           e.impersonator_id)::text
+                           e.impersonator_id)::text;
+END
 $$;
 
 -- Chains each inserted event to the one before it. Every writer numbers events under the tenant
