@@ -39,6 +39,7 @@ import { startDeliveryWorker } from "./connectors/worker.ts";
 import { startBulkWorker } from "./bulk/worker.ts";
 import { customerAccount } from "./security/throttle.ts";
 import { startNotificationWorker } from "./notifications/worker.ts";
+import { startCheckpointSigner } from "./audit/checkpoints.ts";
 import { resolveMasterKey } from "./signing-keys/master-key.ts";
 import { cachedTenantIdBySlug } from "./tenants/service.ts";
 
@@ -111,6 +112,7 @@ export async function createApp({ config, database: given, logDestination }: App
     config.notifications.workerIntervalMs === 0
       ? null
       : startNotificationWorker({ db: database.prisma, events, settings: config.notifications, logger });
+  const checkpointSigner = startAuditCheckpoints(config, parts);
   return {
     yoga,
     database,
@@ -142,6 +144,7 @@ export async function createApp({ config, database: given, logDestination }: App
       await deliveryWorker?.stop();
       await bulkWorker?.stop();
       await notificationWorker?.stop();
+      await checkpointSigner?.stop();
       if (server) {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server!.close(() => resolve()));
@@ -164,6 +167,21 @@ function startConnectorWorker(config: Config, { database, events, logger, auth }
     return null;
   }
   return startDeliveryWorker({ db: database.prisma, events, masterKey, settings: config.connectors, logger });
+}
+
+/** This node's audit checkpoint signer, unless AUDIT_CHECKPOINT_INTERVAL_MS is 0 or there is no master key to sign with. */
+function startAuditCheckpoints(config: Config, { database, logger, auth }: Parts) {
+  if (config.auditCheckpointIntervalMs === 0) return null;
+  if (!auth.keys.masterKey) {
+    logger.warn("audit checkpoints are not signed by this node: MASTER_KEY is not set (the signing key cannot be opened)");
+    return null;
+  }
+  return startCheckpointSigner({
+    db: database.prisma,
+    signer: () => auth.keys.signer(),
+    intervalMs: config.auditCheckpointIntervalMs,
+    logger,
+  });
 }
 
 async function openParts(config: Config, given: Database | undefined, logDestination?: DestinationStream): Promise<Parts> {

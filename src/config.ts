@@ -62,6 +62,8 @@ export type Config = {
   exportDir: string;
   /** Scheduler tick in ms (0 = off). */
   exportSchedulerIntervalMs: number;
+  /** Signed audit-chain checkpoints: how often this node signs the heads that moved (ms, 0 = off). */
+  auditCheckpointIntervalMs: number;
   /** Admin credentials are re-read at most this often per key (ms; 0 = every request). */
   adminCredentialCacheMs: number;
   logLevel: z.infer<typeof environment>["LOG_LEVEL"];
@@ -157,6 +159,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     exportPageSize: e.EXPORT_PAGE_SIZE,
     exportDir: e.EXPORT_DIR ?? join(e.DATA_DIR, "exports"),
     exportSchedulerIntervalMs: e.EXPORT_SCHEDULER_INTERVAL_MS,
+    auditCheckpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL_MS,
     adminCredentialCacheMs: e.ADMIN_CREDENTIAL_CACHE_MS,
     logLevel: e.LOG_LEVEL,
     metricsPort: e.METRICS_PORT ?? null,

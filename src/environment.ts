@@ -42,6 +42,8 @@ export const environment = z
     EXPORT_PAGE_SIZE: int(1, 50_000, 2000),
     /** Folder of scheduled export files (one subfolder per tenant); default DATA_DIR/exports. */
     EXPORT_DIR: z.string().optional(),
+    /** How often a node signs a checkpoint of each tenant's audit chain head that moved (ms; 0 = never: another node signs them). */
+    AUDIT_CHECKPOINT_INTERVAL_MS: int(0, 86_400_000, 300_000),
     /** How often a node looks for due export schedules (ms; 0 = never: another node runs them). */
     EXPORT_SCHEDULER_INTERVAL_MS: int(0, 86_400_000, 30_000),
     /** Cloud connectors may target private, loopback and link-local addresses (off: SSRF guard; tests turn it on). */

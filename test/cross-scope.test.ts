@@ -80,6 +80,8 @@ const TYPE_RULES: Record<string, (p: Principal) => boolean> = {
   Geo: customerData,
   AuditEvent: (p) => holds(p, "AUDIT_READ"),
   Actor: (p) => holds(p, "AUDIT_READ"),
+  AuditChain: (p) => holds(p, "AUDIT_READ"),
+  AuditCheckpoint: (p) => holds(p, "AUDIT_READ"),
   AdminCredential: (p) => holds(p, "TENANT_ADMIN"),
   Tenant: (p) => p.kind === "admin",
   IssuedAdminCredential: (p) => holds(p, "TENANT_ADMIN"),
@@ -602,7 +604,9 @@ describe("coverage of the schema", () => {
   it("has a rule for every root query field that returns a guarded type", () => {
     const fields = Object.values(schema.getQueryType()!.getFields()).filter((f) => guardedTarget(f) && !["node", "nodes"].includes(f.name));
     const unruled = fields.filter(
-      (f) => !ROOT_RULES[f.name] && !["adminCredentials", "auditEvents", "currentTenant", "customFieldDefinitions"].includes(f.name),
+      (f) =>
+        !ROOT_RULES[f.name] &&
+        !["adminCredentials", "auditChain", "auditEvents", "currentTenant", "customFieldDefinitions"].includes(f.name),
     );
     expect(
       unruled.map((f) => f.name),

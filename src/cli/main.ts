@@ -6,6 +6,7 @@ import { loadConfig } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
 import { AppError } from "../errors.ts";
 import { createLocalEventBus } from "../events/bus.ts";
+import { runAuditCommand } from "./audit.ts";
 import { tailAuditEvents } from "./audit-tail.ts";
 import { runConnectorsCommand } from "./connectors.ts";
 import { runCredentialCommand } from "./credentials.ts";
@@ -35,6 +36,8 @@ const USAGE = `Usage: npm run cli -- <command>
   audit tail [--type customer.*] [--customer <id>] [--after <cursor>] [--json]
                                                  follow the live audit stream of a running gateway
                                                  (GATEWAY_URL, GATEWAY_API_KEY, GATEWAY_API_SECRET)
+  audit verify [--tenant <slug>]                  check the audit hash chains and their signed checkpoints; exit 1 when broken
+  audit checkpoints --tenant <slug>              the tenant's signed audit checkpoints (JSON lines)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -82,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
     if (group === "export") return await runExportCommand(ctx);
     if (group === "import") return await runImportCommand(ctx);
     if (group === "connectors") return await runConnectorsCommand(command, ctx);
+    if (group === "audit") return await runAuditCommand(command, ctx);
     console.error(`Unknown command "${group}".\n\n${USAGE}`);
     return 2;
   } catch (error) {

@@ -124,7 +124,8 @@ function scalarTypeOf(value: unknown): ArgType["scalarType"] {
   return "string";
 }
 
-function pgliteTarget(db: PGlite): MigrationTarget {
+/** The migration runner's view of a PGlite database (also used by the migration tests). */
+export function pgliteTarget(db: PGlite): MigrationTarget {
   return {
     query: async (sql, params) => (await db.query<Record<string, unknown>>(sql, params)).rows,
     transaction: async (work) => {

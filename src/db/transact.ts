@@ -39,7 +39,9 @@ const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 } as const;
  * until commit) and inserts the events with the numbers it handed out. The lock serializes audited
  * commits per tenant; that is what makes sequence numbers dense and visible strictly in order, so a
  * subscriber resuming after sequence N can never miss N+1 (src/audit/stream.ts). Taking it in the
- * last statement keeps it for one round trip plus the commit, whatever `work` does before.
+ * last statement keeps it for one round trip plus the commit, whatever `work` does before. The
+ * same lock orders the hash chain: the audit_event_chain trigger links each event, in seq order, to
+ * the one before it (src/audit/chain.ts).
  *
  * `timeoutMs` lifts the 20 s limit for the rare transaction whose work grows with the tenant (a
  * custom-field definition checking every value held under its key).
@@ -104,6 +106,7 @@ async function writeAuditEvents(tx: Tx, ctx: ServiceContext, events: AuditEvent[
              ${actor.kind}::"ActorKind", ${actor.id}, (e.value->>'customerId')::uuid, ${request.ip}, ${request.userAgent},
              ${request.requestId}, e.value->'data', (e.value->>'occurredAt')::timestamptz, ${actor.impersonatorId ?? null}
       FROM bumped, jsonb_array_elements(${rows}::jsonb) WITH ORDINALITY AS e
+      ORDER BY e.ordinality
       RETURNING id, seq, type, customer_id
     ), queued AS (
       INSERT INTO connector_delivery (id, tenant_id, connector_id, event_id, event_seq, event_type, customer_id)

@@ -28,6 +28,7 @@ import "../exports/schema.ts";
 import "../exports/schedules.schema.ts";
 import "../imports/schema.ts";
 import "../audit/schema.ts";
+import "../audit/chain.schema.ts";
 import "../connectors/schema.ts";
 import "../connectors/deliveries.schema.ts";
 import "../connectors/inflow.schema.ts";

@@ -831,6 +831,7 @@ export const MUTATION_CASES: MutationCase[] = [
 export const QUERIES_WITHOUT_IDS = [
   "currentAdmin", // the caller's own credential
   "currentTenant", // the caller's own tenant
+  "auditChain", // the caller's tenant's chain head and checkpoints (checked: B's head and checkpoints are B's, none of A's)
   "adminCredentials", // list of the caller's tenant (cursor: checked)
   "customers", // search in the caller's tenant by email, phone, name… (checked with A's values)
   "customObjects", // search in the caller's tenant by name and data (checked with A's values and cursor)

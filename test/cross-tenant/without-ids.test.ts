@@ -3,8 +3,10 @@ import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { signCheckpoints } from "../../src/audit/checkpoints.ts";
 import { importNow } from "../../src/imports/service.ts";
 import {
+  AuditChainDocument,
   AuditEventsDocument,
   CreateAdminCredentialDocument,
   CreateCustomerDocument,
@@ -144,6 +146,20 @@ describe("fields that take no id of tenant A's data", () => {
     expect(mine.length).toBe((await auditTrail(gw.db, gw.tenants.B.id)).length);
     expect(mine.filter((e) => ofA.has(e.id))).toEqual([]);
     expect(mine.filter((e) => e.customerId === a.customer || e.customer?.id === a.customer)).toEqual([]);
+  });
+
+  it("auditChain of B is B's head and checkpoints, none of A's", async () => {
+    await signCheckpoints(gw.db, () => gw.app.auth.keys.signer());
+    const [mine, ofA] = await Promise.all(
+      ["B", "A"].map(async (t) => (await gw.gql(AuditChainDocument, {}, t as "A" | "B")).data!.auditChain),
+    );
+    const ownHead = await gw.db.tenant.findUniqueOrThrow({ where: { id: gw.tenants.B.id } });
+    expect(mine.headSequence).toBe(Number(ownHead.auditSeq));
+    expect(mine.headHash).not.toBe(ofA.headHash);
+    const checkpointsOfA = new Set(ofA.latestCheckpoints.map((c) => c.jws));
+    expect(mine.latestCheckpoints.length).toBeGreaterThan(0);
+    expect(mine.latestCheckpoints.filter((c) => checkpointsOfA.has(c.jws))).toEqual([]);
+    expect(await gw.db.auditCheckpoint.count({ where: { tenantId: gw.tenants.B.id } })).toBe(mine.latestCheckpoints.length);
   });
 
   it("createCustomer with A's email, phone, uid, username and identity succeeds in B without touching A (no conflict gives A's data away)", async () => {

@@ -133,6 +133,8 @@ export const testConfig = (options: TestGatewayOptions) =>
     // would otherwise land in other tests' statement counts).
     CONNECTOR_WORKER_INTERVAL_MS: "0",
     BULK_WORKER_INTERVAL_MS: "0",
+    // Tests sign audit checkpoints themselves (signCheckpoints), never on a timer's whim.
+    AUDIT_CHECKPOINT_INTERVAL_MS: "0",
     // Likewise notifications: test/notifications*.test.ts turn their worker on.
     NOTIFICATION_WORKER_INTERVAL_MS: "0",
     EXPORT_DIR: TEST_EXPORT_DIR,
