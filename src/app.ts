@@ -5,9 +5,10 @@ import { customerFromHeaders } from "./account/principal.ts";
 import { adminFromHeaders } from "./admin-auth/credentials-header.ts";
 import { createCredentialCache, type CredentialCache } from "./admin-auth/credential-cache.ts";
 import { createLiveConnections } from "./admin-auth/live-connections.ts";
-import type { Config } from "./config.ts";
+import { connectTo, type Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/database.ts";
 import { createLocalEventBus, createRedisEventBus, type EventBus } from "./events/bus.ts";
+import { probeRedis } from "./events/redis-probe.ts";
 import { createContextFactory, type GraphQLContext, type ServerContext } from "./graphql/context.ts";
 import { inputGuardPlugin } from "./graphql/input-guard.ts";
 import { boundedParserCache, operationLimitPlugins } from "./graphql/limits.ts";
@@ -21,6 +22,7 @@ import { useRevocableStreams } from "./graphql/revocable-streams.ts";
 import { schema } from "./graphql/schema.ts";
 import { useSharedSubscriptionExecution } from "./graphql/shared-subscriptions.ts";
 import { attachWebSockets } from "./graphql/websocket.ts";
+import { httpDrain } from "./graphql/http-drain.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createAuthRuntime, type AuthRuntime } from "./security/auth-runtime.ts";
 import { createSecurityLog, type SecurityLog } from "./security/events.ts";
@@ -52,7 +54,11 @@ export interface App {
   security: SecurityLog;
   /** Listens on config.port (0 = any free port); resolves with the GraphQL endpoint URL. */
   start(): Promise<string>;
-  /** Stops listening, closes sockets, the event bus and (if it opened it) the database. */
+  /**
+   * Stops listening, ends SSE streams and closes graphql-ws sockets (1001), lets in-flight requests
+   * finish (at most SHUTDOWN_TIMEOUT_MS), then stops the workers, the event bus and (if it opened
+   * it) the database.
+   */
   stop(): Promise<void>;
 }
 
@@ -85,8 +91,8 @@ interface Parts {
 export async function createApp({ config, database: given }: AppOptions): Promise<App> {
   const parts = await openParts(config, given);
   const yoga = createGatewayYoga(config, parts);
-  let server: Server | undefined;
   let closeSockets: (() => Promise<void>) | undefined;
+  let drain: ReturnType<typeof httpDrain> | undefined;
   const { database, events, auth, logger, limiters, security, live, credentials } = parts;
   const exportFiles = { db: database.prisma, events, sql: database.sql, dir: config.exportDir, pageSize: config.exportPageSize };
   const exportScheduler = startExportScheduler(exportFiles, config.exportSchedulerIntervalMs, (err) =>
@@ -110,7 +116,10 @@ export async function createApp({ config, database: given }: AppOptions): Promis
     limiters,
     security,
     async start() {
-      server = createServer(yoga);
+      const server = createServer(yoga);
+      // Listening first: WebSocketServer re-emits a busy port as its own (unhandled) error.
+      const url = await listen(server, config);
+      drain = httpDrain(server);
       closeSockets = attachWebSockets(server, yoga, {
         // connection_init carries no request details here: refusals are reported without an IP.
         authenticate: (params, request) =>
@@ -118,10 +127,11 @@ export async function createApp({ config, database: given }: AppOptions): Promis
         trustProxy: config.trustProxy,
         live,
       });
-      return listen(server, config);
+      return url;
     },
     async stop() {
-      await closeSockets?.();
+      // In-flight requests finish (up to SHUTDOWN_TIMEOUT_MS) before the workers and the database stop.
+      if (drain && closeSockets) await drain(closeSockets, config.shutdownTimeoutMs);
       await stopImports(database.prisma);
       live.close();
       credentials.close();
@@ -129,10 +139,6 @@ export async function createApp({ config, database: given }: AppOptions): Promis
       await deliveryWorker?.stop();
       await bulkWorker?.stop();
       await notificationWorker?.stop();
-      if (server) {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server!.close(() => resolve()));
-      }
       await security.settled();
       await events.close();
       await limiters.close();
@@ -153,11 +159,21 @@ function startConnectorWorker(config: Config, { database, events, logger, auth }
 }
 
 async function openParts(config: Config, given: Database | undefined): Promise<Parts> {
-  const database = given ?? (await openDatabase(config.database));
-  const events = config.redisUrl ? await createRedisEventBus(config.redisUrl) : createLocalEventBus();
+  const { database: where, redisUrl } = config;
+  // Redis first: a bad REDIS_URL stops the start before anything touches the database.
+  if (redisUrl) await connectTo("REDIS_URL", redisUrl, () => probeRedis(redisUrl));
+  const open = () => openDatabase(where);
+  const database = given ?? (where.kind === "postgres" ? await connectTo("DATABASE_URL", where.url, open) : await open());
+  let events: EventBus, limiters: LimiterFactory;
+  try {
+    events = redisUrl ? await createRedisEventBus(redisUrl) : createLocalEventBus();
+    limiters = redisUrl ? await createRedisLimiterFactory(redisUrl) : createMemoryLimiterFactory();
+  } catch (error) {
+    if (!given) await database.close();
+    throw error;
+  }
   const db = database.prisma;
   const logger = createLogger(config.logLevel);
-  const limiters = config.redisUrl ? await createRedisLimiterFactory(config.redisUrl) : createMemoryLimiterFactory();
   const security = createSecurityLog({ db, events, logger, limiters });
   const live = createLiveConnections({ db, events, security, logger });
   const credentials = createCredentialCache(db, events, config.adminCredentialCacheMs);
@@ -172,6 +188,8 @@ async function openParts(config: Config, given: Database | undefined): Promise<P
   // Jobs a stopped process left RUNNING end FAILED (imports resume by being started again).
   await failAbandonedJobs(db);
   const auth = createAuthRuntime(db, config.auth, master.key, { limiters, limits });
+  // The JWKS lists a key from the first start, not only after the first sign-in.
+  await auth.keys.ensureKey();
   return { database, events, logger, limiters, security, live, credentials, limits, auth };
 }
 

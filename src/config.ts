@@ -50,6 +50,8 @@ export type Config = {
   database: { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string };
   redisUrl?: string;
   bootstrap: boolean;
+  /** Graceful shutdown: how long in-flight HTTP requests may run on after SIGTERM/SIGINT (ms). */
+  shutdownTimeoutMs: number;
   trustProxy: boolean;
   auditStreamBuffer: number;
   /** Customers per statement of an export. */
@@ -120,6 +122,51 @@ export interface OperationLimits {
 
 export class ConfigError extends Error {}
 
+/**
+ * A server a variable names could not be reached at start-up: one line naming the variable and
+ * where it points, never the password (the gateway and CLI print it and exit 2, as for ConfigError).
+ */
+export class ConnectionError extends ConfigError {
+  constructor(variable: "DATABASE_URL" | "REDIS_URL", url: string, cause: unknown) {
+    const password = safeUrl(url)?.password;
+    const reason = String((cause as Error)?.message ?? cause).split("\n")[0]!;
+    super(
+      `${variable}: cannot connect to ${variable === "REDIS_URL" ? "Redis" : "PostgreSQL"} at ${whereTo(url)} (${password ? reason.replaceAll(decodeURIComponent(password), "***") : reason})`,
+    );
+  }
+}
+
+// Errors that mean "the server is not there or will not let us in", as opposed to a bug or a failed migration.
+const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH"]);
+const REFUSED_SQLSTATE = /^(08|28|3D000|57P03)/;
+
+/** Runs `open` (connecting to the server `url` names); failing to reach it throws a ConnectionError naming `variable`. */
+export async function connectTo<T>(variable: "DATABASE_URL" | "REDIS_URL", url: string, open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (error) {
+    const code = String((error as { code?: unknown })?.code ?? "");
+    const unreachable = UNREACHABLE.has(code) || REFUSED_SQLSTATE.test(code) || (error as Error)?.name === "AggregateError";
+    throw unreachable ? new ConnectionError(variable, url, error) : error;
+  }
+}
+
+/** host:port/database of a connection URL, without user or password: safe to print. */
+export function whereTo(url: string): string {
+  const parsed = safeUrl(url);
+  if (!parsed) return "(unparsable URL)";
+  const port = parsed.port || (parsed.protocol.startsWith("redis") ? "6379" : "5432");
+  return `${parsed.hostname}:${port}${parsed.pathname.length > 1 ? parsed.pathname : ""}`;
+}
+
+function safeUrl(url: string): URL | null {
+  try {
+    return new URL(url);
+  } catch {
+    return null;
+  }
+}
+
 /** Reads and validates the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // An empty variable (`REDIS_URL=`) means "not set", as shells and .env files tend to write it.
@@ -136,6 +183,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database: e.DATABASE_URL ? { kind: "postgres", url: e.DATABASE_URL } : { kind: "pglite", dataDir: e.DATA_DIR },
     redisUrl: e.REDIS_URL,
     bootstrap: e.BOOTSTRAP,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
     auditStreamBuffer: e.AUDIT_STREAM_BUFFER,
     exportPageSize: e.EXPORT_PAGE_SIZE,

@@ -32,6 +32,8 @@ export const environment = z
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     /** Create a default tenant and print an admin credential once, on a fresh database. */
     BOOTSTRAP: z.stringbool().default(true),
+    /** On SIGTERM/SIGINT, how long in-flight HTTP requests may take to finish before their connections are cut. */
+    SHUTDOWN_TIMEOUT_MS: int(0, 600_000, 10_000),
     /** Believe X-Forwarded-For for client IPs: set only behind a proxy that overwrites it. */
     TRUST_PROXY: z.stringbool().default(false),
     /** Live audit events held per subscriber before a slow one is cut off (it can resume). */
