@@ -27,7 +27,9 @@ const USAGE = `Usage: npm run cli -- <command> [--data-dir <folder>]
                                                  issue another admin credential; prints the secret once
   credential list --tenant <slug>                the tenant's admin credentials (key id, name, scopes, created, last used, revoked)
   credential revoke --tenant <slug> <keyId>      revoke an admin credential
-  keys rotate                                    make a new token-signing key; the old one verifies until its tokens expire
+  keys rotate [--now]                            make a new token-signing key: published at once, signing on every node
+                                                 6 minutes later (--now: at once, for a compromised key); the old one
+                                                 verifies until its tokens expire
   keys list                                      list token-signing keys and their state
   export --tenant <slug> [--format csv|json|ndjson] [--segment <id>] [--filter '<CustomerFilter JSON>']
          [--created-after|--created-before|--updated-after|--updated-before <ISO time>] [--fields uid,email,…] [--out file]
@@ -59,6 +61,7 @@ const OPTIONS = {
   "batch-size": { type: "string" },
   status: { type: "string" },
   "data-dir": { type: "string" },
+  now: { type: "boolean", default: false },
   help: { type: "boolean", short: "h" },
   ...EXPORT_OPTIONS,
 } as const;
@@ -125,7 +128,7 @@ function missingDataDir(where: Config["database"], group: string, command: strin
 
 /** The string options commands read (flags become "true"). */
 function commandOptions(values: Record<string, string | boolean | string[] | undefined>): Record<string, string | undefined> {
-  const names = ["name", "tenant", "scopes", "format", "mode", "match", "mapping", "dry-run", "batch-size", "status"];
+  const names = ["name", "tenant", "scopes", "format", "mode", "match", "mapping", "dry-run", "batch-size", "status", "now"];
   return Object.fromEntries(names.map((n) => [n, values[n] === true ? "true" : typeof values[n] === "string" ? values[n] : undefined]));
 }
 
