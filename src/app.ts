@@ -6,8 +6,10 @@ import { adminFromHeaders } from "./admin-auth/credentials-header.ts";
 import { createCredentialCache, type CredentialCache } from "./admin-auth/credential-cache.ts";
 import { createLiveConnections } from "./admin-auth/live-connections.ts";
 import type { Config } from "./config.ts";
+import { connectTo } from "./connections.ts";
 import { openDatabase, type Database } from "./db/database.ts";
 import { createLocalEventBus, createRedisEventBus, type EventBus } from "./events/bus.ts";
+import { probeRedis } from "./events/redis-probe.ts";
 import { createContextFactory, type GraphQLContext, type ServerContext } from "./graphql/context.ts";
 import { inputGuardPlugin } from "./graphql/input-guard.ts";
 import { boundedParserCache, operationLimitPlugins } from "./graphql/limits.ts";
@@ -25,6 +27,7 @@ import { useSharedSubscriptionExecution } from "./graphql/shared-subscriptions.t
 import { attachWebSockets } from "./graphql/websocket.ts";
 import { createLogger, type DestinationStream, type Logger } from "./logger.ts";
 import { createObservability, type Observability } from "./observability/endpoints.ts";
+import { httpDrain } from "./graphql/http-drain.ts";
 import { createAuthRuntime, type AuthRuntime } from "./security/auth-runtime.ts";
 import { createSecurityLog, type SecurityLog } from "./security/events.ts";
 import { createMemoryLimiterFactory, createRedisLimiterFactory, type LimiterFactory } from "./security/limiters.ts";
@@ -34,14 +37,9 @@ import { createRateLimits, type RateLimits } from "./security/rate-limits.ts";
 import { jwksPlugin } from "./signing-keys/jwks.ts";
 import { exportDownloadPlugin } from "./exports/download.ts";
 import { inflowPlugin } from "./connectors/inflow-route.ts";
-import { startExportScheduler } from "./exports/runner.ts";
-import { startDeliveryWorker } from "./connectors/worker.ts";
-import { startBulkWorker } from "./bulk/worker.ts";
-import { customerAccount } from "./security/throttle.ts";
-import { startNotificationWorker } from "./notifications/worker.ts";
-import { startCheckpointSigner } from "./audit/checkpoints.ts";
 import { resolveMasterKey } from "./signing-keys/master-key.ts";
 import { cachedTenantIdBySlug } from "./tenants/service.ts";
+import { startBackgroundWorkers } from "./workers.ts";
 
 export interface App {
   yoga: YogaServerInstance<ServerContext, GraphQLContext>;
@@ -58,7 +56,11 @@ export interface App {
   observability: Observability;
   /** Listens on config.port (0 = any free port); resolves with the GraphQL endpoint URL. */
   start(): Promise<string>;
-  /** Stops listening, closes sockets, the event bus and (if it opened it) the database. */
+  /**
+   * Stops listening, ends SSE streams and closes graphql-ws sockets (1001), lets in-flight requests
+   * finish (at most SHUTDOWN_TIMEOUT_MS), then stops the workers, the event bus and (if it opened
+   * it) the database.
+   */
   stop(): Promise<void>;
 }
 
@@ -96,23 +98,10 @@ interface Parts {
 export async function createApp({ config, database: given, logDestination }: AppOptions): Promise<App> {
   const parts = await openParts(config, given, logDestination);
   const yoga = createGatewayYoga(config, parts);
-  let server: Server | undefined;
   let closeSockets: (() => Promise<void>) | undefined;
+  let drain: ReturnType<typeof httpDrain> | undefined;
   const { database, events, auth, logger, limiters, security, live, credentials, observability } = parts;
-  const exportFiles = { db: database.prisma, events, sql: database.sql, dir: config.exportDir, pageSize: config.exportPageSize };
-  const exportScheduler = startExportScheduler(exportFiles, config.exportSchedulerIntervalMs, (err) =>
-    logger.error({ err }, "scheduled exports failed"),
-  );
-  const deliveryWorker = startConnectorWorker(config, parts);
-  // Bulk-action jobs: any node runs them (BULK_WORKER_INTERVAL_MS = 0: this node runs none).
-  const forget = (ids: string[]) => Promise.all(ids.map((id) => auth.throttle.forget(customerAccount(id))));
-  const bulkWorker =
-    config.bulk.workerIntervalMs > 0 ? startBulkWorker({ db: database.prisma, events, settings: config.bulk, logger, forget }) : null;
-  const notificationWorker =
-    config.notifications.workerIntervalMs === 0
-      ? null
-      : startNotificationWorker({ db: database.prisma, events, settings: config.notifications, logger });
-  const checkpointSigner = startAuditCheckpoints(config, parts);
+  const workers = startBackgroundWorkers(config, parts);
   return {
     yoga,
     database,
@@ -123,7 +112,10 @@ export async function createApp({ config, database: given, logDestination }: App
     security,
     observability,
     async start() {
-      server = createServer(observability.handler(yoga));
+      const server = createServer(observability.handler(yoga));
+      // Listening first: WebSocketServer re-emits a busy port as its own (unhandled) error.
+      const url = await listen(server, config);
+      drain = httpDrain(server);
       closeSockets = attachWebSockets(server, yoga, {
         // connection_init carries no request details here: refusals are reported without an IP.
         authenticate: (params, request) =>
@@ -132,23 +124,16 @@ export async function createApp({ config, database: given, logDestination }: App
         live,
       });
       await observability.start();
-      return listen(server, config);
+      return url;
     },
     async stop() {
       observability.beginStop();
-      await closeSockets?.();
+      // In-flight requests finish (up to SHUTDOWN_TIMEOUT_MS) before the workers and the database stop.
+      if (drain && closeSockets) await drain(closeSockets, config.shutdownTimeoutMs);
       await stopImports(database.prisma);
       live.close();
       credentials.close();
-      await exportScheduler.stop();
-      await deliveryWorker?.stop();
-      await bulkWorker?.stop();
-      await notificationWorker?.stop();
-      await checkpointSigner?.stop();
-      if (server) {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server!.close(() => resolve()));
-      }
+      await workers.stop();
       await security.settled();
       await observability.close();
       await events.close();
@@ -158,38 +143,22 @@ export async function createApp({ config, database: given, logDestination }: App
   };
 }
 
-/** This node's connector delivery worker, unless CONNECTOR_WORKER_INTERVAL_MS is 0 or there is no master key to open secrets with. */
-function startConnectorWorker(config: Config, { database, events, logger, auth }: Parts) {
-  const masterKey = auth.keys.masterKey;
-  if (config.connectors.workerIntervalMs === 0) return null;
-  if (!masterKey) {
-    logger.warn("connector deliveries are not sent by this node: MASTER_KEY is not set (connector secrets cannot be opened)");
-    return null;
-  }
-  return startDeliveryWorker({ db: database.prisma, events, masterKey, settings: config.connectors, logger });
-}
-
-/** This node's audit checkpoint signer, unless AUDIT_CHECKPOINT_INTERVAL_MS is 0 or there is no master key to sign with. */
-function startAuditCheckpoints(config: Config, { database, logger, auth }: Parts) {
-  if (config.auditCheckpointIntervalMs === 0) return null;
-  if (!auth.keys.masterKey) {
-    logger.warn("audit checkpoints are not signed by this node: MASTER_KEY is not set (the signing key cannot be opened)");
-    return null;
-  }
-  return startCheckpointSigner({
-    db: database.prisma,
-    signer: () => auth.keys.signer(),
-    intervalMs: config.auditCheckpointIntervalMs,
-    logger,
-  });
-}
-
 async function openParts(config: Config, given: Database | undefined, logDestination?: DestinationStream): Promise<Parts> {
-  const database = given ?? (await openDatabase(config.database));
-  const events = config.redisUrl ? await createRedisEventBus(config.redisUrl) : createLocalEventBus();
+  const { database: where, redisUrl } = config;
+  // Redis first: a bad REDIS_URL stops the start before anything touches the database.
+  if (redisUrl) await connectTo("REDIS_URL", redisUrl, () => probeRedis(redisUrl));
+  const open = () => openDatabase(where);
+  const database = given ?? (where.kind === "postgres" ? await connectTo("DATABASE_URL", where.url, open) : await open());
+  let events: EventBus, limiters: LimiterFactory;
+  try {
+    events = redisUrl ? await createRedisEventBus(redisUrl) : createLocalEventBus();
+    limiters = redisUrl ? await createRedisLimiterFactory(redisUrl) : createMemoryLimiterFactory();
+  } catch (error) {
+    if (!given) await database.close();
+    throw error;
+  }
   const db = database.prisma;
   const logger = createLogger(config.logLevel, logDestination);
-  const limiters = config.redisUrl ? await createRedisLimiterFactory(config.redisUrl) : createMemoryLimiterFactory();
   const security = createSecurityLog({ db, events, logger, limiters });
   const live = createLiveConnections({ db, events, security, logger });
   const credentials = createCredentialCache(db, events, config.adminCredentialCacheMs);
@@ -204,6 +173,8 @@ async function openParts(config: Config, given: Database | undefined, logDestina
   // Jobs a stopped process left RUNNING end FAILED (imports resume by being started again).
   await failAbandonedJobs(db);
   const auth = createAuthRuntime(db, config.auth, master.key, { limiters, limits });
+  // The JWKS lists a key from the first start, not only after the first sign-in.
+  await auth.keys.ensureKey();
   const graphqlTracing = config.tracing ? await graphqlTracingPlugin() : null;
   const redis = config.redisUrl ? [events, limiters] : [];
   const observability = createObservability({ database, events, redis, live, logger, metricsPort: config.metricsPort, host: config.host });

@@ -54,6 +54,8 @@ export type Config = {
   playground: boolean;
   /** OpenTelemetry spans are exported over OTLP (src/tracing.ts); the GraphQL plugin is added only then. */
   tracing: boolean;
+  /** Graceful shutdown: how long in-flight HTTP requests may run on after SIGTERM/SIGINT (ms). */
+  shutdownTimeoutMs: number;
   trustProxy: boolean;
   auditStreamBuffer: number;
   /** Customers per statement of an export. */
@@ -154,6 +156,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bootstrap: e.BOOTSTRAP,
     playground: e.PLAYGROUND,
     tracing: otlpTracingConfigured(given),
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
     auditStreamBuffer: e.AUDIT_STREAM_BUFFER,
     exportPageSize: e.EXPORT_PAGE_SIZE,
@@ -163,24 +166,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminCredentialCacheMs: e.ADMIN_CREDENTIAL_CACHE_MS,
     logLevel: e.LOG_LEVEL,
     metricsPort: e.METRICS_PORT ?? null,
-    auth: {
-      masterKey: e.MASTER_KEY ? Buffer.from(e.MASTER_KEY, "base64") : null,
-      argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
-      password: { minLength: e.PASSWORD_MIN_LENGTH, maxLength: 128 },
-      accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
-      sessionTtlSeconds: e.SESSION_TTL_SECONDS,
-      sessionIdleTimeoutSeconds: e.SESSION_IDLE_TIMEOUT_SECONDS,
-      geoip: e.GEOIP,
-      lockout: { threshold: e.LOCKOUT_THRESHOLD, windowSeconds: e.LOCKOUT_WINDOW_SECONDS, durationSeconds: e.LOCKOUT_DURATION_SECONDS },
-      throttle: {
-        freeFailuresPerIp: e.SIGN_IN_FREE_FAILURES_PER_IP,
-        freeFailures: e.SIGN_IN_FREE_FAILURES,
-        firstDelaySeconds: e.SIGN_IN_FIRST_DELAY_SECONDS,
-        maxDelaySeconds: e.SIGN_IN_MAX_DELAY_SECONDS,
-        failureResetSeconds: e.SIGN_IN_FAILURE_RESET_SECONDS,
-      },
-      issuer: e.JWT_ISSUER,
-    },
+    auth: authSettings(e),
     rateLimits: rateLimitConfig(e),
     limits: {
       maxBodyBytes: e.MAX_BODY_BYTES,
@@ -197,6 +183,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     connectors: connectorSettings(e),
     bulk: { workerIntervalMs: e.BULK_WORKER_INTERVAL_MS, batchSize: e.BULK_BATCH_SIZE, leaseMs: e.BULK_LEASE_MS },
     notifications: notificationSettings(e),
+  };
+}
+
+function authSettings(e: z.infer<typeof environment>): Config["auth"] {
+  return {
+    masterKey: e.MASTER_KEY ? Buffer.from(e.MASTER_KEY, "base64") : null,
+    argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
+    password: { minLength: e.PASSWORD_MIN_LENGTH, maxLength: 128 },
+    accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    sessionTtlSeconds: e.SESSION_TTL_SECONDS,
+    sessionIdleTimeoutSeconds: e.SESSION_IDLE_TIMEOUT_SECONDS,
+    geoip: e.GEOIP,
+    lockout: { threshold: e.LOCKOUT_THRESHOLD, windowSeconds: e.LOCKOUT_WINDOW_SECONDS, durationSeconds: e.LOCKOUT_DURATION_SECONDS },
+    throttle: {
+      freeFailuresPerIp: e.SIGN_IN_FREE_FAILURES_PER_IP,
+      freeFailures: e.SIGN_IN_FREE_FAILURES,
+      firstDelaySeconds: e.SIGN_IN_FIRST_DELAY_SECONDS,
+      maxDelaySeconds: e.SIGN_IN_MAX_DELAY_SECONDS,
+      failureResetSeconds: e.SIGN_IN_FAILURE_RESET_SECONDS,
+    },
+    issuer: e.JWT_ISSUER,
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { useTestGateway } from "./helpers/suite.ts";
-import { formatEvent, tailAuditEvents } from "../src/cli/audit-tail.ts";
+import { formatEvent, tailAuditEvents, TailFailure } from "../src/cli/audit-tail.ts";
 import { CreateCustomerDocument, LatestAuditCursorDocument, UpdateCustomerDocument } from "./generated/graphql.ts";
 
 const gw = useTestGateway({ listen: true });
@@ -54,6 +54,17 @@ describe("npm run cli -- audit tail", () => {
     });
     abort.abort();
     await tail;
+  });
+
+  it("gives up at once with a clear message when the credential is refused (4403) or the gateway cannot be reached", async () => {
+    const tail = (url: string, secret: string) =>
+      tailAuditEvents({ url, keyId: gw.tenants.A.keyId, secret, json: false, print: () => undefined }, new AbortController().signal);
+    await expect(tail(gw.url, "sk_wrong")).rejects.toThrow(
+      new TailFailure("The gateway refused the credential (check GATEWAY_API_KEY / GATEWAY_API_SECRET)."),
+    );
+    await expect(tail("http://127.0.0.1:1/graphql", gw.tenants.A.secret)).rejects.toThrow(
+      new TailFailure("Cannot reach the gateway at ws://127.0.0.1:1/graphql (set GATEWAY_URL to its http(s)://…/graphql address)."),
+    );
   });
 
   it("formats events without a diff as their data", () => {

@@ -122,7 +122,7 @@ describe("signing keys and JWKS", () => {
     const c = await customer();
     const old = await gw.signIn(c.email, PASSWORD);
     const oldKid = decodeProtectedHeader(old.accessToken).kid!;
-    const { created, retired } = await rotateSigningKey(gw.db, gw.app.auth.keys.masterKey!);
+    const { created, retired } = await rotateSigningKey(gw.db, gw.app.auth.keys.masterKey!, 0); // 0: switch now (keys rotate --now)
     expect(retired).toEqual([oldKid]);
     await gw.app.auth.keys.reload();
     const fresh = await gw.signIn(c.email, PASSWORD);

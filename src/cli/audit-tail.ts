@@ -47,26 +47,35 @@ export function formatEvent(e: TailEvent): string {
   return `#${e.sequence} ${e.occurredAt} ${e.type} by ${who}${e.customerId ? ` customer=${e.customerId}` : ""} ${detail}`;
 }
 
+/** Why `audit tail` gave up: a refused credential or a gateway it never reached. */
+export class TailFailure extends Error {}
+
 /**
  * Prints the live audit stream until interrupted. After a disconnect (gateway restart, network,
  * SLOW_CONSUMER) it resubscribes after the last event it printed, so nothing is lost or repeated.
+ * It gives up at once (TailFailure) when the credential is refused (4401, 4403) or the gateway
+ * cannot be reached at all: retrying would never help, and a silent retry loop looks like a quiet trail.
  */
 export async function tailAuditEvents(options: TailOptions, signal: AbortSignal): Promise<void> {
   let after = options.after;
+  let reached = false;
   const filter = {
     ...(options.types?.length ? { types: options.types } : {}),
     ...(options.customerId ? { customerId: options.customerId } : {}),
   };
+  const url = options.url.replace(/^http/, "ws");
   const client = createClient({
-    url: options.url.replace(/^http/, "ws"),
+    url,
     webSocketImpl: WebSocket,
     connectionParams: { "x-api-key": options.keyId, "x-api-secret": options.secret },
     retryAttempts: Infinity,
-    shouldRetry: () => !signal.aborted,
+    // Reconnect only to a gateway that answered before (a restart), never after a refusal.
+    shouldRetry: (event) => !signal.aborted && reached && !refused(event),
+    on: { connected: () => (reached = true) },
   });
   signal.addEventListener("abort", () => void client.dispose());
   while (!signal.aborted) {
-    const outcome = await new Promise<"ended" | "fatal">((resolve) => {
+    const failure = await new Promise<TailFailure | null>((resolve) => {
       const stop = client.subscribe<{ auditEvents: TailEvent }>(
         { query: SUBSCRIPTION, variables: { filter, after } },
         {
@@ -79,24 +88,33 @@ export async function tailAuditEvents(options: TailOptions, signal: AbortSignal)
             for (const error of result.errors ?? []) console.error(`gateway: ${error.message}`);
           },
           error: (error) => {
-            const code = (error as { code?: number }).code;
-            if (code === 4401 || code === 4403) {
-              console.error("The gateway refused the credential (check GATEWAY_API_KEY / GATEWAY_API_SECRET).");
-              resolve("fatal");
+            if (refused(error)) {
+              resolve(new TailFailure("The gateway refused the credential (check GATEWAY_API_KEY / GATEWAY_API_SECRET)."));
+            } else if (!reached) {
+              resolve(new TailFailure(`Cannot reach the gateway at ${url} (set GATEWAY_URL to its http(s)://…/graphql address).`));
             } else {
               console.error(`stream error: ${error instanceof Error ? error.message : JSON.stringify(error)}`);
-              resolve("ended");
+              resolve(null);
             }
           },
-          complete: () => resolve("ended"),
+          complete: () => resolve(null),
         },
       );
       signal.addEventListener("abort", () => {
         stop();
-        resolve("ended");
+        resolve(null);
       });
     });
-    if (outcome === "fatal") throw new Error("unauthorized");
+    if (failure) {
+      await client.dispose();
+      throw failure;
+    }
     if (!signal.aborted) await new Promise((r) => setTimeout(r, 1000));
   }
+}
+
+/** 4401 (no credential) or 4403 (wrong or revoked): reconnecting with the same one cannot help. */
+function refused(event: unknown): boolean {
+  const code = (event as { code?: unknown })?.code;
+  return code === 4401 || code === 4403;
 }

@@ -1,4 +1,4 @@
-import { createCredential, revokeCredentialByKeyId } from "../admin-auth/service.ts";
+import { createCredential, listCredentials, revokeCredentialByKeyId } from "../admin-auth/service.ts";
 import { findTenantIdBySlug } from "../tenants/service.ts";
 import { NotFoundError } from "../errors.ts";
 import type { AdminScope } from "../generated/prisma/enums.ts";
@@ -27,7 +27,16 @@ export async function runCredentialCommand(command: string | undefined, ctx: Cli
     ctx.print(`Revoked ${revoked.keyId}.`);
     return 0;
   }
-  ctx.print(`Unknown credential command "${command ?? ""}": use create or revoke.`);
+  if (command === "list") {
+    // Revoked ones too, oldest first; the secret is stored only as a hash and never shown.
+    for (const c of await listCredentials(service, {}, true)) {
+      const used = c.lastUsedAt ? `last used ${c.lastUsedAt.toISOString()}` : "never used";
+      const state = c.revokedAt ? `  revoked ${c.revokedAt.toISOString()}` : "";
+      ctx.print(`${c.keyId}  "${c.name}"  ${c.scopes.join(",")}  created ${c.createdAt.toISOString()}  ${used}${state}`);
+    }
+    return 0;
+  }
+  ctx.print(`Unknown credential command "${command ?? ""}": use create, list or revoke.`);
   return 2;
 }
 

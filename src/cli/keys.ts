@@ -1,11 +1,12 @@
 import { loadConfig } from "../config.ts";
-import { rotateSigningKey, listSigningKeys } from "../signing-keys/keys.ts";
+import { ACTIVATION_DELAY_MS, rotateSigningKey, listSigningKeys } from "../signing-keys/keys.ts";
 import { resolveMasterKey } from "../signing-keys/master-key.ts";
 import type { CliContext } from "./context.ts";
 
 /**
- * `keys rotate`: a new signing key takes over; the old one keeps verifying (and stays in the JWKS)
- * until its last access token has expired. Running gateways switch within a minute.
+ * `keys rotate`: a new signing key is published at once and takes over on every gateway at the same
+ * moment, ACTIVATION_DELAY_MS later (`--now`: at once; each gateway switches within KEY_CACHE_MS);
+ * the old one keeps verifying (and stays in the JWKS) until its last access token has expired.
  * `keys list`: every key, newest first, with its state.
  */
 export async function runKeysCommand(command: string | undefined, ctx: CliContext): Promise<number> {
@@ -17,8 +18,8 @@ export async function runKeysCommand(command: string | undefined, ctx: CliContex
       ctx.print(master.reason);
       return 2;
     }
-    const { created, retired } = await rotateSigningKey(db, master.key);
-    ctx.print(`New signing key ${created.kid}.`);
+    const { created, retired } = await rotateSigningKey(db, master.key, ctx.options.now === "true" ? 0 : ACTIVATION_DELAY_MS);
+    ctx.print(`New signing key ${created.kid}: in the JWKS now, signing on every gateway from ${created.activatesAt.toISOString()}.`);
     if (retired.length)
       ctx.print(`Retired ${retired.join(", ")}: still verifying for ${config.auth.accessTokenTtlSeconds} s (access token lifetime).`);
     return 0;

@@ -2,12 +2,15 @@
 // GraphQL API, on the database the environment names (DATABASE_URL, or PGlite in DATA_DIR).
 import type { CliContext } from "./context.ts";
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config.ts";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { ConfigError, loadConfig, type Config } from "../config.ts";
+import { connectTo } from "../connections.ts";
 import { openDatabase } from "../db/database.ts";
 import { AppError } from "../errors.ts";
 import { createLocalEventBus } from "../events/bus.ts";
 import { runAuditCommand } from "./audit.ts";
-import { tailAuditEvents } from "./audit-tail.ts";
+import { TailFailure, tailAuditEvents } from "./audit-tail.ts";
 import { runConnectorsCommand } from "./connectors.ts";
 import { runCredentialCommand } from "./credentials.ts";
 import { EXPORT_OPTIONS, exportOptions, runExportCommand } from "./export.ts";
@@ -15,14 +18,20 @@ import { runImportCommand } from "./import.ts";
 import { runKeysCommand } from "./keys.ts";
 import { runTenantCommand } from "./tenants.ts";
 
-const USAGE = `Usage: npm run cli -- <command>
+const USAGE = `Usage: npm run cli -- <command> [--data-dir <folder>]
+
+  The database is DATABASE_URL's, or the embedded one in DATA_DIR (--data-dir), which must exist
+  (only "tenant create" makes a new one).
 
   tenant create <slug> [--name "Display name"]   create a tenant; prints its first admin key + secret once
   tenant list                                    list tenants
   credential create --tenant <slug> --name <name> --scopes CUSTOMERS_READ,AUDIT_READ
                                                  issue another admin credential; prints the secret once
+  credential list --tenant <slug>                the tenant's admin credentials (key id, name, scopes, created, last used, revoked)
   credential revoke --tenant <slug> <keyId>      revoke an admin credential
-  keys rotate                                    make a new token-signing key; the old one verifies until its tokens expire
+  keys rotate [--now]                            make a new token-signing key: published at once, signing on every node
+                                                 6 minutes later (--now: at once, for a compromised key); the old one
+                                                 verifies until its tokens expire
   keys list                                      list token-signing keys and their state
   export --tenant <slug> [--format csv|json|ndjson] [--segment <id>] [--filter '<CustomerFilter JSON>']
          [--created-after|--created-before|--updated-after|--updated-before <ISO time>] [--fields uid,email,…] [--out file]
@@ -40,28 +49,32 @@ const USAGE = `Usage: npm run cli -- <command>
   audit checkpoints --tenant <slug>              the tenant's signed audit checkpoints (JSON lines)
 `;
 
+const OPTIONS = {
+  name: { type: "string" },
+  tenant: { type: "string" },
+  scopes: { type: "string" },
+  type: { type: "string", multiple: true },
+  customer: { type: "string" },
+  after: { type: "string" },
+  json: { type: "boolean", default: false },
+  format: { type: "string" },
+  mode: { type: "string" },
+  match: { type: "string" },
+  mapping: { type: "string" },
+  "dry-run": { type: "boolean", default: false },
+  "batch-size": { type: "string" },
+  status: { type: "string" },
+  "data-dir": { type: "string" },
+  now: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h" },
+  ...EXPORT_OPTIONS,
+} as const;
+
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      name: { type: "string" },
-      tenant: { type: "string" },
-      scopes: { type: "string" },
-      type: { type: "string", multiple: true },
-      customer: { type: "string" },
-      after: { type: "string" },
-      json: { type: "boolean", default: false },
-      format: { type: "string" },
-      mode: { type: "string" },
-      match: { type: "string" },
-      mapping: { type: "string" },
-      "dry-run": { type: "boolean", default: false },
-      "batch-size": { type: "string" },
-      status: { type: "string" },
-      help: { type: "boolean", short: "h" },
-      ...EXPORT_OPTIONS,
-    },
+    options: OPTIONS,
   });
   const [group, command, ...args] = positionals;
   if (values.help || !group) {
@@ -69,8 +82,18 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   if (group === "audit" && command === "tail") return runAuditTail(values);
+  // Every command reads the configuration (keys: DATA_DIR/master.key), so the flag becomes the variable.
+  if (values["data-dir"]) process.env.DATA_DIR = values["data-dir"];
   const config = loadConfig();
-  const database = await openDatabase(config.database);
+  const missing = missingDataDir(config.database, group, command);
+  if (missing) {
+    console.error(missing);
+    return 2;
+  }
+  const where = config.database;
+  const database = await (where.kind === "postgres"
+    ? connectTo("DATABASE_URL", where.url, () => openDatabase(where))
+    : openDatabase(where));
   const ctx: CliContext = {
     database,
     events: createLocalEventBus(),
@@ -99,9 +122,18 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Why the embedded database cannot be used: its folder does not hold one (only "tenant create" makes one). */
+function missingDataDir(where: Config["database"], group: string, command: string | undefined): string | null {
+  if (where.kind !== "pglite" || (group === "tenant" && command === "create") || existsSync(join(where.dataDir, "PG_VERSION"))) return null;
+  return (
+    `No embedded database in ${resolve(where.dataDir)} (DATA_DIR). Point DATA_DIR (or --data-dir) at the gateway's data folder, ` +
+    "set DATABASE_URL, or start the gateway once to create it."
+  );
+}
+
 /** The string options commands read (flags become "true"). */
 function commandOptions(values: Record<string, string | boolean | string[] | undefined>): Record<string, string | undefined> {
-  const names = ["name", "tenant", "scopes", "format", "mode", "match", "mapping", "dry-run", "batch-size", "status"];
+  const names = ["name", "tenant", "scopes", "format", "mode", "match", "mapping", "dry-run", "batch-size", "status", "now"];
   return Object.fromEntries(names.map((n) => [n, values[n] === true ? "true" : typeof values[n] === "string" ? values[n] : undefined]));
 }
 
@@ -117,20 +149,33 @@ async function runAuditTail(values: { type?: string[]; customer?: string; after?
   const abort = new AbortController();
   process.once("SIGINT", () => abort.abort());
   process.once("SIGTERM", () => abort.abort());
-  await tailAuditEvents(
-    {
-      url: process.env.GATEWAY_URL ?? "http://localhost:4000/graphql",
-      keyId,
-      secret,
-      types: values.type,
-      customerId: values.customer,
-      after: values.after,
-      json: values.json ?? false,
-      print: (line) => console.log(line),
-    },
-    abort.signal,
-  );
+  try {
+    await tailAuditEvents(
+      {
+        url: process.env.GATEWAY_URL ?? "http://localhost:4000/graphql",
+        keyId,
+        secret,
+        types: values.type,
+        customerId: values.customer,
+        after: values.after,
+        json: values.json ?? false,
+        print: (line) => console.log(line),
+      },
+      abort.signal,
+    );
+  } catch (error) {
+    if (!(error instanceof TailFailure)) throw error;
+    console.error(error.message);
+    return 1;
+  }
   return 0;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  // Bad or unreachable configuration: one line, as the gateway prints it.
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exitCode = 2;
+}

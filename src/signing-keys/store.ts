@@ -1,9 +1,7 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
 import type { Db } from "../db/database.ts";
-import { unsealPrivateKey, newSigningKey, verifyingWhere } from "./keys.ts";
+import { ensureSigningKey, KEY_CACHE_MS, signsAt, unsealPrivateKey, verifyingWhere } from "./keys.ts";
 
-/** How long a gateway trusts its copy of the key list before reading it again. */
-export const KEY_CACHE_MS = 60_000;
 /** An unknown kid triggers a reload at most this often, so random kids cannot hammer the database. */
 const MISS_RELOAD_MS = 2_000;
 
@@ -12,7 +10,8 @@ interface Loaded {
   /** kid → public key, for every key that may still verify. */
   verifying: Map<string, KeyObject>;
   jwks: JsonWebKey[];
-  signer: { kid: string; key: KeyObject } | null;
+  /** Keys not retired at load time, newest activation first: the current signer and any rotated in for later. */
+  signers: { kid: string; key: KeyObject; activatesAt: Date; retiredAt: Date | null }[];
 }
 
 /**
@@ -32,17 +31,28 @@ export class SigningKeyStore {
     private readonly accessTokenTtlSeconds: number,
   ) {}
 
-  /** The key new tokens are signed with; creates the very first key when there is none. */
+  /**
+   * The key new tokens are signed with now. Chosen by time from the cached list, so that every node
+   * switches to a rotated key at its `activatesAt` without re-reading (see ACTIVATION_DELAY_MS).
+   */
   async signer(): Promise<{ kid: string; key: KeyObject }> {
-    let state = await this.state();
-    if (!state.signer) {
-      if (!this.masterKey) throw new Error("no master key: cannot sign");
-      // First sign-in ever: make a key. Two nodes racing here each create one; both verify, and
-      // the newest signs from the next reload on.
-      await this.db.signingKey.create({ data: newSigningKey(this.masterKey) });
-      state = await this.reload();
+    const now = Date.now();
+    const current = (state: Loaded) => state.signers.find((k) => signsAt(k, now));
+    let found = current(await this.state());
+    if (!found) {
+      // A database whose keys all retired (or none was made at start-up): make one, as at start-up.
+      await this.ensureKey();
+      found = current(await this.reload());
     }
-    return state.signer!;
+    if (!found) throw new Error("no master key: cannot sign");
+    return found;
+  }
+
+  /** Creates the first signing key if there is none (at start-up; needs the master key). */
+  async ensureKey(): Promise<void> {
+    if (!this.masterKey) return;
+    await ensureSigningKey(this.db, this.masterKey);
+    await this.reload();
   }
 
   /** The public key for a token's kid, or null when no usable key has that id. */
@@ -75,8 +85,14 @@ export class SigningKeyStore {
   private async load(): Promise<Loaded> {
     const rows = await this.db.signingKey.findMany({ where: verifyingWhere(this.accessTokenTtlSeconds), orderBy: { createdAt: "desc" } });
     const verifying = new Map(rows.map((r) => [r.kid, createPublicKey({ key: r.publicJwk as JsonWebKey, format: "jwk" })]));
-    const active = rows.find((r) => r.retiredAt === null);
-    const signer = active && this.masterKey ? { kid: active.kid, key: unsealPrivateKey(this.masterKey, active) } : null;
-    return { at: Date.now(), verifying, jwks: rows.map((r) => r.publicJwk as JsonWebKey), signer };
+    const masterKey = this.masterKey;
+    const now = Date.now();
+    const signers = masterKey
+      ? rows
+          .filter((r) => r.retiredAt === null || r.retiredAt.getTime() > now)
+          .sort((a, b) => b.activatesAt.getTime() - a.activatesAt.getTime())
+          .map((r) => ({ kid: r.kid, key: unsealPrivateKey(masterKey, r), activatesAt: r.activatesAt, retiredAt: r.retiredAt }))
+      : [];
+    return { at: now, verifying, jwks: rows.map((r) => r.publicJwk as JsonWebKey), signers };
   }
 }

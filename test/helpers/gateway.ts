@@ -138,6 +138,8 @@ export const testConfig = (options: TestGatewayOptions) =>
     // Likewise notifications: test/notifications*.test.ts turn their worker on.
     NOTIFICATION_WORKER_INTERVAL_MS: "0",
     EXPORT_DIR: TEST_EXPORT_DIR,
+    // A test that stops its gateway has no request worth waiting for.
+    SHUTDOWN_TIMEOUT_MS: "1000",
     ...TEST_ARGON2,
     ...options.env,
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
