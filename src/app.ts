@@ -37,6 +37,7 @@ import { startBulkWorker } from "./bulk/worker.ts";
 import { customerAccount } from "./security/throttle.ts";
 import { startNotificationWorker } from "./notifications/worker.ts";
 import { resolveMasterKey } from "./signing-keys/master-key.ts";
+import { protectPii } from "./pii/audit-seal.ts";
 import { cachedTenantIdBySlug } from "./tenants/service.ts";
 
 export interface App {
@@ -162,6 +163,7 @@ async function openParts(config: Config, given: Database | undefined): Promise<P
   const live = createLiveConnections({ db, events, security, logger });
   const credentials = createCredentialCache(db, events, config.adminCredentialCacheMs);
   const master = resolveMasterKey(config);
+  protectPii(db, master.key ? { current: master.key, previous: config.auth.masterKeyPrevious } : null);
   if (config.logLevel !== "silent" && config.logLevel !== "error") {
     if (master.key === null) console.warn(`WARNING: ${master.reason}`);
     else if (master.source === "generated") {

@@ -4,6 +4,8 @@ import type { CliContext } from "./context.ts";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
+import { protectPii } from "../pii/audit-seal.ts";
+import { resolveMasterKey } from "../signing-keys/master-key.ts";
 import { AppError } from "../errors.ts";
 import { createLocalEventBus } from "../events/bus.ts";
 import { tailAuditEvents } from "./audit-tail.ts";
@@ -23,6 +25,7 @@ const USAGE = `Usage: npm run cli -- <command>
   credential revoke --tenant <slug> <keyId>      revoke an admin credential
   keys rotate                                    make a new token-signing key; the old one verifies until its tokens expire
   keys list                                      list token-signing keys and their state
+  keys rotate-data-keys                          re-wrap PII data keys under MASTER_KEY (after MASTER_KEY_PREVIOUS) and add a new version
   export --tenant <slug> [--format csv|json|ndjson] [--segment <id>] [--filter '<CustomerFilter JSON>']
          [--created-after|--created-before|--updated-after|--updated-before <ISO time>] [--fields uid,email,…] [--out file]
                                                  export customers (to stdout without --out)
@@ -68,6 +71,8 @@ async function main(argv: string[]): Promise<number> {
   if (group === "audit" && command === "tail") return runAuditTail(values);
   const config = loadConfig();
   const database = await openDatabase(config.database);
+  const master = resolveMasterKey(config).key;
+  protectPii(database.prisma, master ? { current: master, previous: config.auth.masterKeyPrevious } : null);
   const ctx: CliContext = {
     database,
     events: createLocalEventBus(),
