@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { loadDeliveryInput } from "../src/connectors/payload.ts";
+import { eraseCustomer } from "../src/customers/erase.ts";
 import { Keyring } from "../src/pii/keyring.ts";
 import { rotateDataKeys } from "../src/pii/rotation.ts";
 import { ERASED } from "../src/pii/seal.ts";
@@ -107,6 +108,16 @@ describe("PII in audit events", () => {
       m.unsealAuditData(gw.db, [{ id: created!.id, tenantId: gw.tenants.A.id, data: forged }]),
     );
     expect(opened[0]!.data).toMatchObject({ emails: ERASED });
+  });
+});
+
+describe("eraseCustomer without a master key", () => {
+  it("answers ERASURE_UNAVAILABLE and deletes nothing", async () => {
+    const customer = await customerWithHistory("unkeyed-1");
+    // A client this gateway attached no keyring to: what a PostgreSQL gateway without MASTER_KEY holds.
+    const unkeyed = { ...gw.serviceContext(), db: Object.create(gw.db) as typeof gw.db };
+    await expect(eraseCustomer(unkeyed, rowId(customer.id))).rejects.toMatchObject({ code: "ERASURE_UNAVAILABLE" });
+    expect(await gw.db.customer.count({ where: { id: rowId(customer.id) } })).toBe(1);
   });
 });
 

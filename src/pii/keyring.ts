@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Db } from "../db/database.ts";
 import type { Tx } from "../db/transact.ts";
@@ -32,8 +33,8 @@ const CUSTOMER_KEY_CACHE_SIZE = 50_000;
 export class Keyring {
   private readonly dataKeys = new Map<string, DataKey>();
   private readonly newest = new Map<string, { key: DataKey; until: number }>();
-  /** Customer id → its key, for sealing; only keys known to be committed; the oldest entries leave first. */
-  private readonly customerKeys = new Map<string, { id: string; key: Buffer }>();
+  /** Customer id → its key, for sealing; only keys known to be committed; the least recently used leave first. */
+  private readonly customerKeys = new LRUCache<string, { id: string; key: Buffer }>({ max: CUSTOMER_KEY_CACHE_SIZE });
 
   constructor(readonly master: MasterKeys) {}
 
@@ -79,6 +80,11 @@ export class Keyring {
     return { key, created: true };
   }
 
+  /** Outside any transaction (so a key it creates is committed): makes sure the tenant has a data key, and caches it. */
+  async ensureDataKey(db: Db, tenantId: string): Promise<void> {
+    this.rememberNewest(tenantId, (await this.newestDataKey(db, tenantId)).key);
+  }
+
   rememberNewest(tenantId: string, key: DataKey): void {
     this.dataKeys.set(key.id, key);
     this.newest.set(tenantId, { key, until: Date.now() + CURRENT_KEY_TTL_MS });
@@ -100,7 +106,6 @@ export class Keyring {
   }
 
   rememberCustomerKey(customerId: string, key: { id: string; key: Buffer }): void {
-    if (this.customerKeys.size >= CUSTOMER_KEY_CACHE_SIZE) this.customerKeys.delete(this.customerKeys.keys().next().value!);
     this.customerKeys.set(customerId, key);
   }
 
