@@ -7,6 +7,7 @@ const LAYERS = [
   ["foundation", FOUNDATION],
   ["passwords", "^src/passwords/"],
   ["signing-keys", "^src/signing-keys/"],
+  ["pii", "^src/pii/"],
   ["security", "^src/security/"],
   ["graphql", "^src/graphql/(?!(schema|print-schema)\\.ts$)"],
   ["observability", "^src/observability/"],

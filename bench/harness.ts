@@ -78,6 +78,10 @@ export async function benchGateway(
     BOOTSTRAP: "false",
     DATABASE_URL: databaseUrl,
     RATE_LIMIT_ADMIN_PER_CREDENTIAL: "9999999/60",
+    // As in production: with a master key, audited writes seal their PII (src/pii/). The connector
+    // worker it would switch on stays off, as it was without one (its polls would count as the ops').
+    MASTER_KEY: randomBytes(32).toString("base64"),
+    CONNECTOR_WORKER_INTERVAL_MS: "0",
     ...env,
   });
   return createApp({ config, database });

@@ -38,6 +38,7 @@ import { jwksPlugin } from "./signing-keys/jwks.ts";
 import { exportDownloadPlugin } from "./exports/download.ts";
 import { inflowPlugin } from "./connectors/inflow-route.ts";
 import { resolveMasterKey } from "./signing-keys/master-key.ts";
+import { protectPii } from "./pii/audit-seal.ts";
 import { cachedTenantIdBySlug } from "./tenants/service.ts";
 import { startBackgroundWorkers } from "./workers.ts";
 
@@ -163,6 +164,7 @@ async function openParts(config: Config, given: Database | undefined, logDestina
   const live = createLiveConnections({ db, events, security, logger });
   const credentials = createCredentialCache(db, events, config.adminCredentialCacheMs);
   const master = resolveMasterKey(config);
+  protectPii(db, master.key ? { current: master.key, previous: config.auth.masterKeyPrevious } : null);
   if (config.logLevel !== "silent" && config.logLevel !== "error") {
     if (master.key === null) console.warn(`WARNING: ${master.reason}`);
     else if (master.source === "generated") {

@@ -7,6 +7,8 @@ import type { GeoMode } from "./geoip.ts";
 export interface AuthConfig {
   /** From MASTER_KEY; null when unset (src/signing-keys/master-key.ts decides what that means). */
   masterKey: Buffer | null;
+  /** From MASTER_KEY_PREVIOUS: unwraps PII data keys wrapped before a MASTER_KEY change (src/pii/keyring.ts). */
+  masterKeyPrevious: Buffer | null;
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   password: { minLength: number; maxLength: number };
   accessTokenTtlSeconds: number;
@@ -189,6 +191,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 function authSettings(e: z.infer<typeof environment>): Config["auth"] {
   return {
     masterKey: e.MASTER_KEY ? Buffer.from(e.MASTER_KEY, "base64") : null,
+    masterKeyPrevious: e.MASTER_KEY_PREVIOUS ? Buffer.from(e.MASTER_KEY_PREVIOUS, "base64") : null,
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
     password: { minLength: e.PASSWORD_MIN_LENGTH, maxLength: 128 },
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,

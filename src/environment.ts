@@ -90,6 +90,11 @@ export const environment = z
       .string()
       .refine((s) => Buffer.from(s, "base64").length === 32, "must be 32 bytes, base64-encoded (openssl rand -base64 32)")
       .optional(),
+    /** The master key before a MASTER_KEY change: still unwraps PII data keys until `keys rotate-data-keys` re-wrapped them (src/pii/). */
+    MASTER_KEY_PREVIOUS: z
+      .string()
+      .refine((s) => Buffer.from(s, "base64").length === 32, "must be 32 bytes, base64-encoded (openssl rand -base64 32)")
+      .optional(),
     /** argon2id cost for customer passwords; OWASP's minimum by default (19 MiB, t=2, p=1). */
     ARGON2_MEMORY_KIB: int(1024, 4_194_304, 19_456),
     ARGON2_TIME_COST: int(1, 100, 2),

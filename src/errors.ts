@@ -62,6 +62,8 @@ export const RULE_CODES = [
   "NOT_NOTIFIABLE",
   /** impersonateCustomer on a BLOCKED or DISABLED customer. */
   "CUSTOMER_NOT_ACTIVE",
+  /** eraseCustomer without MASTER_KEY: audit events were not sealed, so their PII cannot be shredded (src/pii/). */
+  "ERASURE_UNAVAILABLE",
 ] as const;
 
 /** Sign-in and token failures. Deliberately coarse: they never say which part was wrong. */

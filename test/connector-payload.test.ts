@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createCustomer, updateCustomer } from "../src/customers/service.ts";
 import { ALL_FIELDS } from "../src/exports/fields.ts";
+import { unsealAuditData } from "../src/pii/audit-seal.ts";
 import { insertConnector, rotateSecretRow, type ConnectorRow } from "./helpers/connector-rows.ts";
 import { attemptsOf, deliveriesOf, emit, settled, WORKER_ENV } from "./helpers/deliveries.ts";
 import { startReceiver, type Received, type Receiver, type Reply } from "./helpers/receiver.ts";
@@ -97,7 +98,9 @@ describe("post-event write-back", () => {
         plan: "gold",
         crmId: "crm-synced",
       });
-    const update = await gw.db.auditEvent.findFirstOrThrow({ where: { type: "customer.updated", customerId: ada.id } });
+    const [update] = await unsealAuditData(gw.db, [
+      await gw.db.auditEvent.findFirstOrThrow({ where: { type: "customer.updated", customerId: ada.id } }),
+    ]);
     expect(update).toMatchObject({
       actorKind: "CONNECTOR",
       actorId: crm.connector.id,

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { DefineCustomFieldDocument, InflowRequestsDocument } from "./generated/graphql.ts";
+import { unsealAuditData } from "../src/pii/audit-seal.ts";
 import { rowId } from "./helpers/ids.ts";
 import { createInflowConnector, inflowUrl, postSigned, type TestInflowConnector } from "./helpers/inflow-connectors.ts";
 import { snapshotDatabase } from "./helpers/snapshot.ts";
@@ -12,12 +13,10 @@ import { useTestGateway } from "./helpers/suite.ts";
 
 const gw = useTestGateway({ listen: true });
 const endpoint = (c: TestInflowConnector) => inflowUrl(gw.url, c.id);
-const eventsOf = (customerId: string) =>
-  gw.db.auditEvent.findMany({
-    where: { customerId },
-    orderBy: { seq: "asc" },
-    select: { type: true, actorKind: true, actorId: true, data: true },
-  });
+const eventsOf = async (customerId: string) =>
+  (await unsealAuditData(gw.db, await gw.db.auditEvent.findMany({ where: { customerId }, orderBy: { seq: "asc" } }))).map(
+    ({ type, actorKind, actorId, data }) => ({ type, actorKind, actorId, data }),
+  );
 
 beforeAll(async () => {
   for (const input of [

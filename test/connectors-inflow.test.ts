@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
+import { unsealAuditData } from "../src/pii/audit-seal.ts";
 import { InflowRequestsDocument } from "./generated/graphql.ts";
 import { snapshotDatabase } from "./helpers/snapshot.ts";
 import { useTestGateway } from "./helpers/suite.ts";
@@ -53,7 +54,7 @@ describe("a signed post", () => {
     const customer = await gw.db.customer.findUniqueOrThrow({ where: { id: customerId }, include: { contacts: true } });
     expect(customer.firstName).toBe("Ada");
     expect(customer.contacts.map((c) => [c.normalized, c.primary])).toEqual([["ada@crm.example", true]]);
-    const events = await gw.db.auditEvent.findMany({ where: { customerId } });
+    const events = await unsealAuditData(gw.db, await gw.db.auditEvent.findMany({ where: { customerId } }));
     expect(events).toMatchObject([
       {
         type: "customer.created",

@@ -1,5 +1,6 @@
 import { pbkdf2Sync } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { unsealAuditData } from "../src/pii/audit-seal.ts";
 import { DefineCustomFieldDocument } from "./generated/graphql.ts";
 import { PASSWORD } from "./helpers/gateway.ts";
 import { csv, importDir, importFile, ndjson } from "./helpers/imports.ts";
@@ -87,10 +88,10 @@ describe("startCustomerImport", () => {
     expect(ada.consents).toMatchObject([{ purpose: "newsletter", version: "v1", source: "import", revokedAt: null }]);
     expect(ada.consents[0]!.grantedAt.toISOString()).toBe("2021-01-01T00:00:00.000Z");
     expect(ada.customObjects).toMatchObject([{ name: "preferences", data: { theme: "dark" } }]);
-    const events = await gw.db.auditEvent.findMany({
-      where: { tenantId: gw.tenants.A.id, type: "customer.imported" },
-      orderBy: { seq: "asc" },
-    });
+    const events = await unsealAuditData(
+      gw.db,
+      await gw.db.auditEvent.findMany({ where: { tenantId: gw.tenants.A.id, type: "customer.imported" }, orderBy: { seq: "asc" } }),
+    );
     expect(events.map((e) => e.data)).toEqual([
       { uid: "legacy-42", emails: ["ada@example.com", "countess@example.com"], jobId: expect.any(String) },
       { uid: "legacy-43", emails: ["b@example.com"], jobId: expect.any(String) },
@@ -172,10 +173,14 @@ describe("startCustomerImport", () => {
     );
     expect(byUidRun).toMatchObject({ status: "COMPLETED", imported: 1, updated: 1, skipped: 0 });
     expect((await byUid("up-1")).firstName).toBe("Uno");
-    const updatedEvent = await gw.db.auditEvent.findFirst({
-      where: { tenantId: gw.tenants.A.id, type: "customer.updated" },
-      orderBy: { seq: "desc" },
-    });
+    const [updatedEvent] = await unsealAuditData(
+      gw.db,
+      await gw.db.auditEvent.findMany({
+        where: { tenantId: gw.tenants.A.id, type: "customer.updated" },
+        orderBy: { seq: "desc" },
+        take: 1,
+      }),
+    );
     expect(updatedEvent?.data).toMatchObject({ changes: { firstName: { from: "One", to: "Uno" } } });
     const byEmail = await importFile(gw, dir, "up3.ndjson", ndjson({ email: "UP2@example.com", lastName: "Deux" }), {
       mode: "UPSERT",

@@ -1,6 +1,7 @@
 import type { Tx } from "../db/transact.ts";
 import type { AuditEvent } from "../generated/prisma/client.ts";
 import { isUuid } from "../ids.ts";
+import { unsealAuditData } from "../pii/audit-seal.ts";
 import type { ServiceContext } from "../service-context.ts";
 
 // Reading one customer's data for the account-information document. No secret is ever loaded:
@@ -72,7 +73,7 @@ export async function loadAuditTrail(tx: Tx, ctx: ServiceContext, customerId: st
     before = page[page.length - 1].seq;
   }
   const truncated = newestFirst.length > limit;
-  const events = newestFirst.slice(0, limit).reverse();
+  const events = await unsealAuditData(ctx.db, newestFirst.slice(0, limit).reverse(), tx);
   const total = truncated ? await tx.auditEvent.count({ where: { tenantId: ctx.tenantId, customerId } }) : events.length;
   return { events, truncated, total };
 }

@@ -12,6 +12,8 @@ import { ADMIN_DATA, AUDIT_DATA } from "../graphql/policies.ts";
 import { AUDIT_EVENT_TYPES } from "../events/types.ts";
 import type { SharedExecution } from "../graphql/shared-subscriptions.ts";
 import { NIL_UUID } from "../ids.ts";
+import { unsealAuditData } from "../pii/audit-seal.ts";
+import { ERASED } from "../pii/seal.ts";
 import { listAuditEvents, type AuditFilter } from "./query.ts";
 import { streamAuditEvents, type SlowConsumer } from "./stream.ts";
 import { encodeGlobalID } from "@pothos/plugin-relay";
@@ -57,10 +59,16 @@ export const AuditEventRef = builder.prismaNode("AuditEvent", {
     ip: t.exposeString("ip", { nullable: true }),
     userAgent: t.exposeString("userAgent", { nullable: true }),
     requestId: t.exposeString("requestId", { nullable: true }),
-    data: t.field({
+    data: t.loadable({
       type: "JSONObject",
-      description: "Event details; updates carry `changes: {field: {from, to}}`.",
-      resolve: (e) => e.data as Record<string, unknown>,
+      description: [
+        "Event details; updates carry `changes: {field: {from, to}}`. Personal data is stored sealed with the",
+        `customer's key and shown opened; once the customer is erased (or deleted) it reads "${ERASED}".`,
+      ].join(" "),
+      // One key lookup for every event of the response (src/pii/audit-seal.ts).
+      load: async (events: AuditEvent[], ctx) => (await unsealAuditData(ctx.db, events)).map((e) => e.data as Record<string, unknown>),
+      loaderOptions: { cacheKeyFn: (e: AuditEvent) => e.id },
+      resolve: (e) => e,
     }),
     occurredAt: t.expose("occurredAt", { type: "DateTime" }),
   }),

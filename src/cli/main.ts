@@ -7,6 +7,8 @@ import { join, resolve } from "node:path";
 import { ConfigError, loadConfig, type Config } from "../config.ts";
 import { connectTo } from "../connections.ts";
 import { openDatabase } from "../db/database.ts";
+import { protectPii } from "../pii/audit-seal.ts";
+import { resolveMasterKey } from "../signing-keys/master-key.ts";
 import { AppError } from "../errors.ts";
 import { createLocalEventBus } from "../events/bus.ts";
 import { runAuditCommand } from "./audit.ts";
@@ -33,6 +35,7 @@ const USAGE = `Usage: npm run cli -- <command> [--data-dir <folder>]
                                                  6 minutes later (--now: at once, for a compromised key); the old one
                                                  verifies until its tokens expire
   keys list                                      list token-signing keys and their state
+  keys rotate-data-keys                          re-wrap PII data keys under MASTER_KEY (after MASTER_KEY_PREVIOUS) and add a new version
   export --tenant <slug> [--format csv|json|ndjson] [--segment <id>] [--filter '<CustomerFilter JSON>']
          [--created-after|--created-before|--updated-after|--updated-before <ISO time>] [--fields uid,email,…] [--out file]
                                                  export customers (to stdout without --out)
@@ -94,6 +97,8 @@ async function main(argv: string[]): Promise<number> {
   const database = await (where.kind === "postgres"
     ? connectTo("DATABASE_URL", where.url, () => openDatabase(where))
     : openDatabase(where));
+  const master = resolveMasterKey(config).key;
+  protectPii(database.prisma, master ? { current: master, previous: config.auth.masterKeyPrevious } : null);
   const ctx: CliContext = {
     database,
     events: createLocalEventBus(),

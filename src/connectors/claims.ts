@@ -50,7 +50,8 @@ export interface ClaimedDelivery extends SendTarget {
  * The same statement reads the inputs of the first attempts (payload.ts deliveryInputsSql): a
  * connector without logic (no preEvent, rule or mapping) sends the input itself, so its body is
  * stored right here and comes back as payloadText; one with logic gets the input as inputText to
- * build the body from (storeBodies). Cost: one statement, whatever the claim holds.
+ * build the body from (storeBodies), and so does one whose event holds sealed PII (opened in
+ * JavaScript, deliver.ts: PostgreSQL has no keys). Cost: one statement, whatever the claim holds.
  */
 export async function claimDeliveries(db: Db, limit: number, leaseMarginMs: number): Promise<ClaimedDelivery[]> {
   return db.$queryRaw<ClaimedDelivery[]>`
@@ -71,12 +72,12 @@ export async function claimDeliveries(db: Db, limit: number, leaseMarginMs: numb
     UPDATE connector_delivery d
     SET status = 'SENDING', claim_token = gen_random_uuid(),
         next_attempt_at = now() + (c.timeout_ms + ${leaseMarginMs}::int) * interval '1 millisecond',
-        payload = CASE WHEN due.first AND due.plain THEN i.input ELSE d.payload END
+        payload = CASE WHEN due.first AND due.plain AND NOT i.sealed THEN i.input ELSE d.payload END
     FROM due LEFT JOIN inputs i ON i.event_id = due.event_id AND i.tenant_id = due.tenant_id, connector c
     WHERE d.id = due.id AND c.id = d.connector_id AND c.tenant_id = d.tenant_id
     RETURNING d.id, d.tenant_id AS "tenantId", d.connector_id AS "connectorId", d.event_id AS "eventId", d.event_type AS "eventType",
       d.customer_id AS "customerId", d.test, d.attempts, d.claim_token AS "claimToken", d.payload::text AS "payloadText",
-      CASE WHEN due.first AND NOT due.plain THEN i.input::text END AS "inputText",
+      CASE WHEN due.first AND NOT (due.plain AND NOT coalesce(i.sealed, false)) THEN i.input::text END AS "inputText",
       c.url, c.headers, c.timeout_ms AS "timeoutMs", c.rule, c.mapping, c.pre_event AS "preEvent", c.post_event AS "postEvent",
       c.retry_interval_ms AS "retryIntervalMs", c.max_attempts AS "maxAttempts", c.backoff::text AS backoff,
       c.secret_sealed AS "secretSealed", c.previous_secret_sealed AS "previousSecretSealed",

@@ -3,7 +3,7 @@ import type { EventBus } from "../events/bus.ts";
 import type { ConnectorSettings } from "../config.ts";
 import { releaseClaim, storeBodies, type BuiltBody, type ClaimedDelivery } from "./claims.ts";
 import { ExpressionError } from "./expressions.ts";
-import { buildBody, inputOfClaim, MissingEventError } from "./payload.ts";
+import { buildBody, inputOfClaim, MissingEventError, unsealInput } from "./payload.ts";
 import { recordFailure, type AttemptOutcome, type Success } from "./record.ts";
 import { sendDelivery } from "./send.ts";
 import { applyPostEvent } from "./writeback.ts";
@@ -37,7 +37,7 @@ export async function prepareDeliveries(deps: DeliverDeps, claims: ClaimedDelive
       continue;
     }
     try {
-      built.push({ claim, ...(await buildBody(claim, inputOfClaim(claim))) });
+      built.push({ claim, ...(await buildBody(claim, await unsealInput(deps.db, inputOfClaim(claim)))) });
     } catch (error) {
       if (!(error instanceof ExpressionError || error instanceof MissingEventError)) throw error;
       prepared.set(claim.id, { body: null, retryInMs: await record(deps, claim, failedBuild(startedAt, error.message)) });

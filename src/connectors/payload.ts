@@ -1,6 +1,7 @@
 import type { Db } from "../db/database.ts";
 import { ALL_FIELDS, customerFromSql, iso, jsonRecordColumns } from "../exports/fields.ts";
 import { Prisma } from "../generated/prisma/client.ts";
+import { unsealAuditData } from "../pii/audit-seal.ts";
 import { evaluateExpression, ExpressionError } from "./expressions.ts";
 
 // What a delivery sends. Its input is one normalized document — the audit event, the customer it
@@ -65,7 +66,8 @@ export function deliveryInputsSql(source: string): Prisma.Sql {
         'event', jsonb_build_object('id', e.id, 'type', e.type, 'seq', e.seq::text, 'occurredAt', ${Prisma.raw(iso("e.occurred_at"))},
                                    'actor', jsonb_build_object('kind', e.actor_kind, 'id', e.actor_id), 'customerId', e.customer_id, 'data', e.data),
         'customer', s.record,
-        'tenant', jsonb_build_object('id', e.tenant_id)) AS input
+        'tenant', jsonb_build_object('id', e.tenant_id)) AS input,
+        strpos(e.data::text, '"$sealed"') > 0 AS sealed
       FROM events e LEFT JOIN snapshots s ON s.id = e.customer_id AND s.tenant_id = e.tenant_id
     )`;
 }
@@ -78,7 +80,13 @@ export async function loadDeliveryInput(db: Db, delivery: DeliverySource): Promi
         WITH source AS (SELECT ${delivery.eventId}::uuid AS event_id, ${delivery.tenantId}::uuid AS tenant_id), ${deliveryInputsSql("source")}
         SELECT input::text AS input FROM inputs`
     : [];
-  return inputOfClaim({ ...delivery, inputText: row?.input ?? null });
+  return unsealInput(db, inputOfClaim({ ...delivery, inputText: row?.input ?? null }));
+}
+
+/** The input with its event's sealed PII opened ("[erased]" once the customer is erased); unchanged when nothing is sealed. */
+export async function unsealInput(db: Db, input: DeliveryInput): Promise<DeliveryInput> {
+  const [event] = await unsealAuditData(db, [{ id: input.event.id, tenantId: input.tenant.id, data: input.event.data }]);
+  return event!.data === input.event.data ? input : { ...input, event: { ...input.event, data: event!.data } };
 }
 
 /**

@@ -6,6 +6,7 @@ import { CUSTOMERS_WRITE } from "../graphql/policies.ts";
 import { contactFromInput, EmailInput, PhoneInput } from "./contacts.schema.ts";
 import { SELF_EDITABLE } from "./input.ts";
 import { returnsCustomer } from "./schema.ts";
+import { eraseCustomer } from "./erase.ts";
 import { createCustomer, deleteCustomer, updateCustomer } from "./service.ts";
 import { NotifyInput, notifyRequest } from "../notifications/applications.schema.ts";
 
@@ -116,5 +117,15 @@ builder.mutationFields((t) => ({
     description: "Irreversible: removes the customer and its identities, sessions, consents and custom objects.",
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, ctx) => answeringId(id, () => deleteCustomer(adminService(ctx), customerLocalId(id))),
+  }),
+  eraseCustomer: t.field({
+    ...mutationResult("ID", "erasedCustomerId", CUSTOMERS_WRITE),
+    description: [
+      "GDPR art. 17: deletes the customer like deleteCustomer and guarantees that the personal data inside its audit",
+      'events is unreadable from now on (crypto-shredding: they read "[erased]"; the rows themselves are unchanged).',
+      "ERASURE_UNAVAILABLE when the gateway has no MASTER_KEY.",
+    ].join(" "),
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) => answeringId(id, () => eraseCustomer(adminService(ctx), customerLocalId(id))),
   }),
 }));

@@ -18,6 +18,17 @@ export interface AuditInput {
  */
 export type AuditWriter = (input: AuditInput) => Promise<AuditEvent>;
 
+/**
+ * Seals the PII inside events' `data` before they are written (src/pii/audit-seal.ts registers one
+ * per database client when a MASTER_KEY is set); what it returns runs after commit.
+ */
+export type AuditSealer = (tx: Tx, ctx: ServiceContext, events: AuditEvent[]) => Promise<(() => void) | void>;
+const sealers = new WeakMap<object, AuditSealer>();
+
+export function sealAuditEventsWith(db: object, sealer: AuditSealer): void {
+  sealers.set(db, sealer);
+}
+
 // PGlite has one connection: transactions queue behind each other, so allow a generous wait.
 const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 } as const;
 
@@ -52,6 +63,7 @@ export async function transact<T>(
   options: { timeoutMs?: number } = {},
 ): Promise<T> {
   let recorded: AuditEvent[] = [];
+  const sealed: { afterCommit?: (() => void) | void } = {};
   const result = await ctx.db.$transaction(
     async (tx) => {
       const pending: AuditEvent[] = [];
@@ -60,12 +72,14 @@ export async function transact<T>(
         pending.push(event);
         return event;
       });
+      if (pending.length > 0) sealed.afterCommit = await sealers.get(ctx.db)?.(tx, ctx, pending);
       await writeAuditEvents(tx, ctx, pending);
       recorded = pending;
       return value;
     },
     { ...TX_OPTIONS, ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}) },
   );
+  sealed.afterCommit?.();
   for (const event of recorded) ctx.events.publish(event);
   return result;
 }

@@ -13,6 +13,7 @@ export const AUDIT_EVENT_TYPES = {
   "customer.imported": "A customer was created by an import job.",
   "customer.updated": "A customer's profile or custom fields changed (data.changes).",
   "customer.deleted": "A customer and everything that belongs to it was deleted.",
+  "customer.erased": "A customer was erased (GDPR art. 17): deleted, and the personal data in its audit events made unreadable.",
   "customer.blocked": "A customer was blocked (sign-in refused, sessions ended).",
   "customer.unblocked": "A blocked customer was unblocked.",
   "customer.disabled": "A customer was disabled (sign-in refused, sessions ended).",

@@ -1,6 +1,7 @@
 import { LRUCache } from "lru-cache";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { keyringOf } from "../pii/keyring.ts";
 import { transact } from "../db/transact.ts";
 import type { Db } from "../db/database.ts";
 import { ConflictError } from "../errors.ts";
@@ -38,7 +39,7 @@ export async function createTenant(db: Db, events: EventBus, input: z.input<type
   const { keyId, secret, secretHash } = generateApiKey();
   const tenantId = randomUUID();
   const ctx = serviceContext({ db, events }, tenantId, { kind: "SYSTEM", id: null });
-  return transact(ctx, async (tx, audit) => {
+  const created = await transact(ctx, async (tx, audit) => {
     const tenant = await tx.tenant.create({ data: { id: tenantId, slug, name: name ?? slug } });
     const credential = await tx.adminCredential.create({
       data: { tenantId, keyId, secretHash, name: "initial admin", scopes: ALL_SCOPES },
@@ -47,6 +48,9 @@ export async function createTenant(db: Db, events: EventBus, input: z.input<type
     await audit({ type: "credential.created", data: { credentialId: credential.id, keyId, name: credential.name, scopes: ALL_SCOPES } });
     return { tenant, credential, secret };
   });
+  // Its PII data key now rather than inside the tenant's first customer write.
+  await keyringOf(db)?.ensureDataKey(db, tenantId);
+  return created;
 }
 
 /** On an empty database, creates the `default` tenant; returns it (with its secret) or null. */

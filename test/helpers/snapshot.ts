@@ -1,4 +1,5 @@
 import type { Db } from "../../src/db/database.ts";
+import { unsealAuditData } from "../../src/pii/audit-seal.ts";
 
 /** Every base table of the database, so tables added by later migrations are watched too. */
 async function allTables(db: Db): Promise<string[]> {
@@ -63,7 +64,7 @@ export async function expectNoWrites<T>(db: Db, act: () => Promise<T>): Promise<
   return result;
 }
 
-/** The audit events of a tenant, oldest first. */
-export function auditTrail(db: Db, tenantId: string) {
-  return db.auditEvent.findMany({ where: { tenantId }, orderBy: { seq: "asc" } });
+/** The audit events of a tenant, oldest first, with their sealed PII opened (as the API shows them). */
+export async function auditTrail(db: Db, tenantId: string) {
+  return unsealAuditData(db, await db.auditEvent.findMany({ where: { tenantId }, orderBy: { seq: "asc" } }));
 }
