@@ -199,7 +199,8 @@ describe("the admin's download", () => {
     const statementsOf = async (id: string) => {
       gw.statements.reset();
       await adminDownload("JSON", id);
-      return gw.statements.sql.filter((sql) => !/admin_credential/.test(sql));
+      // Key reads (opening sealed audit PII) depend on the process's key caches, not on the rows.
+      return gw.statements.sql.filter((sql) => !/admin_credential|customer_key|data_key/.test(sql));
     };
     const forBare = await statementsOf(bare.id);
     const forAda = await statementsOf(ada);

@@ -36,6 +36,7 @@ import {
   SegmentDocument,
   UpdateSegmentDocument,
   DeleteCustomerDocument,
+  EraseCustomerDocument,
   DisableCustomerDocument,
   EnableCustomerDocument,
   GrantConsentDocument,
@@ -309,6 +310,12 @@ export const MUTATION_CASES: MutationCase[] = [
     what: "A's customer",
     code: "CUSTOMER_NOT_FOUND",
     send: () => asB(DeleteCustomerDocument, { id: a.customer }),
+  },
+  {
+    field: "eraseCustomer",
+    what: "A's customer",
+    code: "CUSTOMER_NOT_FOUND",
+    send: () => asB(EraseCustomerDocument, { id: a.customer }),
   },
   {
     field: "blockCustomer",
