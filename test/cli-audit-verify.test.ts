@@ -1,43 +1,20 @@
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useCliDatabase } from "./helpers/cli-process.ts";
 import { signCheckpoints } from "../src/audit/checkpoints.ts";
 import { openDatabase, type Database } from "../src/db/database.ts";
 import { SigningKeyStore } from "../src/signing-keys/store.ts";
-import { createTestDatabase } from "./helpers/database.ts";
 
 // `npm run cli -- audit verify` and `audit checkpoints`, run as the separate process an operator
 // starts, on its own database (DATA_DIR on PGlite, a fresh PostgreSQL database otherwise). The test
 // opens that database itself between runs to sign checkpoints and to tamper.
 
-const run = promisify(execFile);
-const dataDir = mkdtempSync(join(tmpdir(), "cli-audit-"));
-const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: "", LOG_LEVEL: "silent", NODE_ENV: "test" };
-let target: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
-beforeAll(async () => {
-  target = await createTestDatabase();
-  env.DATABASE_URL = target.url ?? "";
-  if (target.url) await target.database.prisma.$disconnect();
-});
-afterAll(() => target?.close());
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run("node_modules/.bin/tsx", ["src/cli/main.ts", ...args], { env, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const { dataDir, cli: runCli, databaseUrl } = useCliDatabase("cli-audit-");
+const cli = (...args: string[]) => runCli(args);
 
 /** Opens the CLI's database while no CLI runs (PGlite allows one process at a time). */
 async function withCliDatabase<T>(work: (database: Database) => Promise<T>): Promise<T> {
-  const database = await openDatabase(target!.url ? { kind: "postgres", url: target!.url } : { kind: "pglite", dataDir });
+  const database = await openDatabase(databaseUrl() ? { kind: "postgres", url: databaseUrl()! } : { kind: "pglite", dataDir });
   try {
     return await work(database);
   } finally {

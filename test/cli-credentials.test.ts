@@ -1,37 +1,12 @@
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "./helpers/database.ts";
+import { describe, expect, it } from "vitest";
+import { useCliDatabase } from "./helpers/cli-process.ts";
 
 // `npm run cli -- credential list` and the CLI's data folder check, as the separate process an
 // operator runs (its own embedded database in DATA_DIR; a fresh PostgreSQL database on the postgres project).
 
-const run = promisify(execFile);
-const dataDir = mkdtempSync(join(tmpdir(), "cli-credentials-"));
-const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: "", LOG_LEVEL: "silent", NODE_ENV: "test" };
-let target: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
-beforeAll(async () => {
-  target = await createTestDatabase();
-  env.DATABASE_URL = target.url ?? "";
-  if (target.url) await target.database.prisma.$disconnect();
-});
-afterAll(() => target?.close());
-
-async function cli(args: string[], extra: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-      env: { ...env, ...extra },
-      timeout: 120_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const { dataDir, cli } = useCliDatabase("cli-credentials-");
 
 describe("npm run cli -- credential list", () => {
   it("lists the tenant's credentials with key id, name, scopes, times and revocation, never a secret", async () => {

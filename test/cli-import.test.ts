@@ -1,37 +1,15 @@
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "./helpers/database.ts";
+import { describe, expect, it } from "vitest";
+import { useCliDatabase } from "./helpers/cli-process.ts";
 
 // `npm run cli -- import`, run as the separate process an operator starts, on its own embedded
 // database (DATA_DIR): the same service as the API, a progress line on stderr, the summary on
 // stdout, row errors in <file>.errors.csv, exit code 1 when a row failed. On the postgres project
 // the CLI opens a fresh PostgreSQL database by DATABASE_URL instead.
 
-const run = promisify(execFile);
-const dataDir = mkdtempSync(join(tmpdir(), "cli-import-"));
-const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: "", LOG_LEVEL: "silent", NODE_ENV: "test" };
-let target: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
-beforeAll(async () => {
-  target = await createTestDatabase();
-  env.DATABASE_URL = target.url ?? "";
-  // The CLI is the only client of this database: the test's own connections are not needed.
-  if (target.url) await target.database.prisma.$disconnect();
-});
-afterAll(() => target?.close());
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run("node_modules/.bin/tsx", ["src/cli/main.ts", ...args], { env, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const { dataDir, cli: runCli } = useCliDatabase("cli-import-");
+const cli = (...args: string[]) => runCli(args);
 
 describe("npm run cli -- import", () => {
   it("imports a file into the tenant, writes the row errors next to it, and is idempotent", async () => {
