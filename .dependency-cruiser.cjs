@@ -2,7 +2,7 @@
 // the ones below, never one above. Domains are layered too, in the order they build on each
 // other, so there are no folder cycles. `npm test` runs this (npm run lint:deps).
 const FOUNDATION =
-  "^src/((background|config|connections|csv|environment|errors|geoip|ids|json|logger|service-context|tracing|validation)\\.ts$|generated/|db/|events/)";
+  "^src/((background|config|connections|csv|environment|errors|geoip|ids|json|logger|paths|service-context|tracing|validation)\\.ts$|generated/|db/|events/)";
 const LAYERS = [
   ["foundation", FOUNDATION],
   ["passwords", "^src/passwords/"],

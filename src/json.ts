@@ -7,6 +7,8 @@ export function sameJson(a: unknown, b: unknown): boolean {
 }
 
 function canonical(value: unknown): unknown {
+  // A Date has no own keys: as an object every two dates would compare equal.
+  if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map(canonical);
   if (value !== null && typeof value === "object") {
     return Object.fromEntries(

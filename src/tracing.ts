@@ -2,6 +2,7 @@ import type { IncomingMessage, RequestOptions } from "node:http";
 import { register } from "node:module";
 import type { NodeSDK } from "@opentelemetry/sdk-node";
 import { otlpTracingConfigured } from "./config.ts";
+import { safePath } from "./paths.ts";
 
 // OpenTelemetry tracing: `node --import ./src/tracing.ts src/main.ts` (npm start, test/helpers/process.ts).
 // It has to be a --import: every module of an ESM program is loaded before the first one runs, so
@@ -37,7 +38,7 @@ async function startTracing(): Promise<NodeSDK> {
   const started = new NodeSDK({
     serviceName: process.env.OTEL_SERVICE_NAME || "identity-gateway",
     instrumentations: [
-      // No headers are recorded (credentials and tokens travel in them); paths and URLs are cut down by spanPath.
+      // No headers are recorded (credentials and tokens travel in them); paths and URLs are cut down by safePath.
       new HttpInstrumentation({
         startIncomingSpanHook: incomingAttributes,
         startOutgoingSpanHook: outgoingAttributes,
@@ -54,26 +55,14 @@ async function startTracing(): Promise<NodeSDK> {
 
 /**
  * The URL attributes of HTTP spans, overriding the instrumentation's (stable semantic conventions,
- * and the old ones' names for OTEL_SEMCONV_STABILITY_OPT_IN=http/dup): the path by spanPath, no query.
+ * and the old ones' names for OTEL_SEMCONV_STABILITY_OPT_IN=http/dup): the path by safePath, no query.
  */
 function incomingAttributes(request: IncomingMessage) {
-  const path = spanPath(request.url ?? "/");
+  const path = safePath(request.url ?? "/");
   return { "url.path": path, "url.query": undefined, "http.target": path, "http.url": undefined };
 }
 
 function outgoingAttributes({ protocol, hostname, host, port, path }: RequestOptions) {
-  const url = `${protocol ?? "http:"}//${hostname ?? host ?? "localhost"}${port ? `:${port}` : ""}${spanPath(path ?? "/")}`;
-  return { "url.full": url, "url.path": spanPath(path ?? "/"), "url.query": undefined, "http.url": url, "http.target": undefined };
-}
-
-/**
- * What a span may say about a request's path: the gateway's fixed paths as they are, any other by
- * its first segment (`/exports/<link>` carries a bearer capability, a connector's target may carry
- * a token), never the query string (GET /graphql carries variables there).
- */
-export function spanPath(path: string): string {
-  const pathname = path.split("?")[0]!;
-  if (pathname === "/graphql" || pathname === "/.well-known/jwks.json") return pathname;
-  const first = /^\/[^/]*/.exec(pathname)?.[0] ?? "/";
-  return pathname === first ? first : `${first}/…`;
+  const url = `${protocol ?? "http:"}//${hostname ?? host ?? "localhost"}${port ? `:${port}` : ""}${safePath(path ?? "/")}`;
+  return { "url.full": url, "url.path": safePath(path ?? "/"), "url.query": undefined, "http.url": url, "http.target": undefined };
 }

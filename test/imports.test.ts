@@ -1,6 +1,7 @@
 import { pbkdf2Sync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { unsealAuditData } from "../src/pii/audit-seal.ts";
+import { openProfiles } from "../src/pii/profile.ts";
 import { DefineCustomFieldDocument } from "./generated/graphql.ts";
 import { PASSWORD } from "./helpers/gateway.ts";
 import { csv, importDir, importFile, ndjson } from "./helpers/imports.ts";
@@ -14,11 +15,14 @@ const gw = useTestGateway({ env: { IMPORT_DIR: dir } });
 const BCRYPT = "$2b$04$abcdefghijklmnopqrstuu7EJV7kdjBBQxyb0HjTh9KS7.Lah/6CG"; // of PASSWORD (test/helpers/foreign-vectors.ts)
 
 const customers = () => gw.db.customer.count({ where: { tenantId: gw.tenants.A.id } });
-const byUid = (uid: string) =>
-  gw.db.customer.findUniqueOrThrow({
+// The customer as readers see it: birthdate and addresses are sealed at rest (src/pii/profile.ts).
+const byUid = async (uid: string) => {
+  const stored = await gw.db.customer.findUniqueOrThrow({
     where: { tenantId_uid: { tenantId: gw.tenants.A.id, uid } },
     include: { contacts: { orderBy: { normalized: "asc" } }, identities: true, consents: true, customObjects: true },
   });
+  return (await openProfiles(gw.db, gw.db, stored.tenantId, [stored]))[0]!;
+};
 
 describe("startCustomerImport", () => {
   it("imports every field of the record format from NDJSON, and a bcrypt hash signs in and is rehashed to argon2id", async () => {
@@ -77,6 +81,7 @@ describe("startCustomerImport", () => {
       passwordHash: BCRYPT,
     });
     expect(ada.birthdate?.toISOString()).toBe("1815-12-10T00:00:00.000Z");
+    expect(ada.piiSealed).toEqual(expect.any(String));
     expect(ada.createdAt.toISOString()).toBe("2020-01-01T00:00:00.000Z");
     expect(ada.addresses).toEqual([{ type: "home", line1: "12 St James's Square", city: "London", postalCode: "SW1Y", country: "GB" }]);
     expect(ada.contacts.map((c) => [c.kind, c.normalized, c.primary, c.verified])).toEqual([

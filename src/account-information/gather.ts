@@ -2,6 +2,7 @@ import type { Tx } from "../db/transact.ts";
 import type { AuditEvent } from "../generated/prisma/client.ts";
 import { isUuid } from "../ids.ts";
 import { unsealAuditData } from "../pii/audit-seal.ts";
+import { openProfiles } from "../pii/profile.ts";
 import type { ServiceContext } from "../service-context.ts";
 
 // Reading one customer's data for the account-information document. No secret is ever loaded:
@@ -21,11 +22,11 @@ const AUDIT_PAGE_SIZE = 1_000;
 /**
  * The customer of the caller's tenant with everything hanging off it, and the keys and access
  * of the tenant's active custom-field definitions, in one statement (relation joins). Null for
- * an unknown, malformed or other tenant's id.
+ * an unknown, malformed or other tenant's id. Opening sealed PII costs the tenant's keys (cached a minute).
  */
 export async function loadCustomerData(tx: Tx, ctx: ServiceContext, customerId: string) {
   if (!isUuid(customerId)) return null;
-  return tx.customer.findUnique({
+  const customer = await tx.customer.findUnique({
     where: { id_tenantId: { id: customerId, tenantId: ctx.tenantId } },
     relationLoadStrategy: "join",
     omit: { passwordHash: true },
@@ -40,6 +41,8 @@ export async function loadCustomerData(tx: Tx, ctx: ServiceContext, customerId: 
       tenant: { select: { customFieldDefinitions: { where: { retiredAt: null }, select: { key: true, access: true } } } },
     },
   });
+  // Birthdate, addresses and PII custom fields sealed at rest, opened (src/pii/profile.ts).
+  return customer && (await openProfiles(ctx.db, tx, ctx.tenantId, [customer]))[0]!;
 }
 
 export type CustomerData = NonNullable<Awaited<ReturnType<typeof loadCustomerData>>>;

@@ -18,6 +18,7 @@ import { runCredentialCommand } from "./credentials.ts";
 import { EXPORT_OPTIONS, exportOptions, runExportCommand } from "./export.ts";
 import { runImportCommand } from "./import.ts";
 import { runKeysCommand } from "./keys.ts";
+import { runPiiCommand } from "./pii.ts";
 import { runTenantCommand } from "./tenants.ts";
 
 const USAGE = `Usage: npm run cli -- <command> [--data-dir <folder>]
@@ -36,6 +37,7 @@ const USAGE = `Usage: npm run cli -- <command> [--data-dir <folder>]
                                                  verifies until its tokens expire
   keys list                                      list token-signing keys and their state
   keys rotate-data-keys                          re-wrap PII data keys under MASTER_KEY (after MASTER_KEY_PREVIOUS) and add a new version
+  pii encrypt-existing [--tenant <slug>]         seal PII still stored in clear (written before MASTER_KEY, or fields marked PII later)
   export --tenant <slug> [--format csv|json|ndjson] [--segment <id>] [--filter '<CustomerFilter JSON>']
          [--created-after|--created-before|--updated-after|--updated-before <ISO time>] [--fields uid,email,…] [--out file]
                                                  export customers (to stdout without --out)
@@ -114,6 +116,7 @@ async function main(argv: string[]): Promise<number> {
     if (group === "import") return await runImportCommand(ctx);
     if (group === "connectors") return await runConnectorsCommand(command, ctx);
     if (group === "audit") return await runAuditCommand(command, ctx);
+    if (group === "pii") return await runPiiCommand(command, ctx);
     console.error(`Unknown command "${group}".\n\n${USAGE}`);
     return 2;
   } catch (error) {

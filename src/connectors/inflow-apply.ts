@@ -1,3 +1,5 @@
+import type { Db } from "../db/database.ts";
+import { profileSealer } from "../customers/at-rest.ts";
 import { requireCustomer } from "../db/customer-lock.ts";
 import { transact, type AuditWriter, type Tx } from "../db/transact.ts";
 import { violatesUniqueIndex } from "../db/unique.ts";
@@ -61,10 +63,10 @@ export async function mapRecord(connector: InflowConnector, body: unknown): Prom
 }
 
 /** matchBy as the import's --match: uid, email, or the key of a custom field holding an external id. */
-function planOptions(matchBy: string | null, schema: FieldSchema): PlanOptions {
+function planOptions(matchBy: string | null, schema: FieldSchema, db: Db): PlanOptions {
   const by = matchBy ?? "email";
-  if (by === "uid" || by === "email") return { mode: "UPSERT", matchBy: by === "uid" ? "UID" : "EMAIL", matchField: null, schema };
-  return { mode: "UPSERT", matchBy: "FIELD", matchField: by, schema };
+  if (by === "uid" || by === "email") return { mode: "UPSERT", matchBy: by === "uid" ? "UID" : "EMAIL", matchField: null, schema, db };
+  return { mode: "UPSERT", matchBy: "FIELD", matchField: by, schema, db };
 }
 
 const ATTEMPTS = 3;
@@ -121,7 +123,8 @@ async function upsert(tx: Tx, ctx: ServiceContext, connector: InflowConnector, r
       [...unknown].map((name) => fieldError(name, "not a field of the customer record")),
     );
   }
-  const options = planOptions(connector.matchBy, schema);
+  const options = planOptions(connector.matchBy, schema, ctx.db);
+  const seal = profileSealer(tx, ctx, schema.definitions);
   const matchedId = await matchCustomer(tx, ctx.tenantId, prepared, options);
   // Locked before the plan reads it: the plan's update writes whole profiles, so nobody may change it in between.
   const matched = matchedId ? await requireCustomer(tx, ctx, matchedId) : null;
@@ -131,7 +134,7 @@ async function upsert(tx: Tx, ctx: ServiceContext, connector: InflowConnector, r
       "VALIDATION_FAILED",
       plan.errors.map((e) => fieldError(e.field, e.message)),
     );
-  const [inserted] = await insertCustomers(tx, ctx.tenantId, plan.inserts);
+  const [inserted] = await insertCustomers(tx, ctx.tenantId, plan.inserts, seal);
   if (inserted) {
     const { id, row } = inserted;
     await audit({ type: "customer.created", customerId: id, data: createdEventData(row.uid!, row.contacts, row.identities) });
@@ -139,7 +142,7 @@ async function upsert(tx: Tx, ctx: ServiceContext, connector: InflowConnector, r
   }
   const update = plan.updates[0];
   if (update) {
-    await updateCustomers(tx, ctx.tenantId, plan.updates);
+    await updateCustomers(tx, ctx.tenantId, plan.updates, seal);
     await audit({ type: "customer.updated", customerId: update.before.id, data: updatedEventData(update) });
   }
   const customerId = update?.before.id ?? matched!.id;

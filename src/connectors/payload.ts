@@ -2,6 +2,7 @@ import type { Db } from "../db/database.ts";
 import { ALL_FIELDS, customerFromSql, iso, jsonRecordColumns } from "../exports/fields.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { unsealAuditData } from "../pii/audit-seal.ts";
+import { openRecordTokens } from "../pii/tokens.ts";
 import { evaluateExpression, ExpressionError } from "./expressions.ts";
 
 // What a delivery sends. Its input is one normalized document — the audit event, the customer it
@@ -67,7 +68,7 @@ export function deliveryInputsSql(source: string): Prisma.Sql {
                                    'actor', jsonb_build_object('kind', e.actor_kind, 'id', e.actor_id), 'customerId', e.customer_id, 'data', e.data),
         'customer', s.record,
         'tenant', jsonb_build_object('id', e.tenant_id)) AS input,
-        strpos(e.data::text, '"$sealed"') > 0 AS sealed
+        strpos(e.data::text, '"$sealed"') > 0 OR coalesce(strpos(s.record::text, '~pii~') > 0, false) AS sealed
       FROM events e LEFT JOIN snapshots s ON s.id = e.customer_id AND s.tenant_id = e.tenant_id
     )`;
 }
@@ -83,10 +84,14 @@ export async function loadDeliveryInput(db: Db, delivery: DeliverySource): Promi
   return unsealInput(db, inputOfClaim({ ...delivery, inputText: row?.input ?? null }));
 }
 
-/** The input with its event's sealed PII opened ("[erased]" once the customer is erased); unchanged when nothing is sealed. */
+/** The input with its event's sealed PII and its customer's PII at rest opened ("[erased]" once the customer is erased); unchanged when nothing is sealed. */
 export async function unsealInput(db: Db, input: DeliveryInput): Promise<DeliveryInput> {
   const [event] = await unsealAuditData(db, [{ id: input.event.id, tenantId: input.tenant.id, data: input.event.data }]);
-  return event!.data === input.event.data ? input : { ...input, event: { ...input.event, data: event!.data } };
+  // The customer's PII sealed at rest arrives as tokens (src/pii/tokens.ts): opened here too.
+  const customer = input.customer && (await openRecordTokens(db, input.tenant.id, input.customer));
+  return event!.data === input.event.data && customer === input.customer
+    ? input
+    : { ...input, customer, event: { ...input.event, data: event!.data } };
 }
 
 /**

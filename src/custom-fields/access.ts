@@ -39,7 +39,7 @@ export async function loadFieldSchema(tx: Tx, tenantId: string): Promise<FieldSc
     definitions: new Map(defs.map((d) => [d.key, d])),
     allowUndefined: tenant.allowUndefinedCustomFields,
     // Everything the validator reads of the definitions: equal text, the same zod schema.
-    version: JSON.stringify(defs.map((d) => [d.key, d.type, d.required, d.defaultValue, d.enumValues, d.rules, d.searchable])),
+    version: JSON.stringify(defs.map((d) => [d.key, d.type, d.required, d.defaultValue, d.enumValues, d.rules, d.searchable, d.pii])),
   };
 }
 

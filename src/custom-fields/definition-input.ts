@@ -101,6 +101,9 @@ export function checkDefinition(flat: Flat): DefinitionData {
   if (rules.minLength !== undefined && rules.maxLength !== undefined && rules.minLength > rules.maxLength) {
     issues.push({ field: "minLength", message: "greater than maxLength" });
   }
+  if (flat.pii && flat.searchable) {
+    issues.push({ field: "searchable", message: "a PII field is encrypted at rest: no index in clear (exact match uses its blind index)" });
+  }
   if (rules.pattern !== undefined) {
     try {
       compilePattern(rules.pattern);

@@ -78,7 +78,7 @@ export async function defineCustomField(ctx: ServiceContext, input: DefinitionIn
         await lockDefinitions(tx, ctx.tenantId, "exclusive");
         const taken = await tx.customFieldDefinition.findUnique({ where: { tenantId_key: { tenantId: ctx.tenantId, key } } });
         if (taken) throw keyTaken(taken);
-        await assertValuesFit(tx, ctx.tenantId, def);
+        await assertValuesFit(tx, ctx, def);
         const row = await tx.customFieldDefinition.create({
           data: { ...columns(def), key, tenantId: ctx.tenantId, indexState: def.searchable ? "BUILDING" : "NONE" },
         });
@@ -124,7 +124,7 @@ export async function updateCustomField(ctx: ServiceContext, id: string, input: 
       const def = checkDefinition({ ...current, ...overlay } as typeof current);
       const changes = diff(summary(before as unknown as DefinitionData), summary(def));
       if (Object.keys(changes).length === 0) return before;
-      if (!before.retiredAt && narrows(before as unknown as DefinitionData, def)) await assertValuesFit(tx, ctx.tenantId, def);
+      if (!before.retiredAt && narrows(before as unknown as DefinitionData, def)) await assertValuesFit(tx, ctx, def);
       const indexState = def.searchable && !before.retiredAt ? (before.indexState === "READY" ? "READY" : "BUILDING") : before.indexState;
       const row = await tx.customFieldDefinition.update({ where: { id: before.id }, data: { ...columns(def), indexState } });
       await audit({ type: "custom_field.updated", data: { id: row.id, key: row.key, changes } });
@@ -148,7 +148,7 @@ export async function setCustomFieldRetired(ctx: ServiceContext, id: string, ret
       await lockDefinitions(tx, ctx.tenantId, "exclusive");
       const before = await requireDefinition(tx, ctx, id);
       if ((before.retiredAt !== null) === retire) return before;
-      if (!retire) await assertValuesFit(tx, ctx.tenantId, before);
+      if (!retire) await assertValuesFit(tx, ctx, before);
       const row = await tx.customFieldDefinition.update({
         where: { id: before.id },
         data: { retiredAt: retire ? new Date() : null, indexState: !retire && before.searchable ? "BUILDING" : before.indexState },

@@ -32,6 +32,8 @@ export interface FieldShape {
   rules: unknown;
   access: CustomFieldAccess;
   searchable: boolean;
+  /** Sealed at rest with a MASTER_KEY (src/pii/profile.ts); exact match only. */
+  pii: boolean;
 }
 
 /** What a write needs to validate customFields: the active definitions and the tenant's setting. */

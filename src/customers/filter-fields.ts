@@ -3,6 +3,8 @@ import type { CustomFieldType } from "../generated/prisma/enums.ts";
 import { activeFieldDefinitions, fieldTextSql, fieldValueSql, type CustomFieldDefinition } from "../custom-fields/definitions.ts";
 import { typeSchema } from "../custom-fields/validator.ts";
 import type { ValidationIssue } from "../errors.ts";
+import type { TenantPii } from "../pii/at-rest.ts";
+import { fieldIndex } from "../pii/profile.ts";
 import type { ServiceContext } from "../service-context.ts";
 
 // Custom-field conditions of the filter language, typed by the tenant's definitions: which
@@ -37,6 +39,8 @@ export interface FieldDefinitions {
 /** What compiling a filter carries along; every problem is collected before one ValidationError. */
 export interface Compilation {
   tenantId: string;
+  /** The tenant's PII keys when a condition needs a blind index (null: nothing is encrypted at rest). */
+  pii: TenantPii | null;
   fields: FieldDefinitions;
   issues: ValidationIssue[];
   conditions: number;
@@ -108,6 +112,7 @@ export function customFieldCondition(c: Compilation, cond: CustomFieldCondition,
       return issue(c, `${path}.${given.find((op) => op !== "equals")}`, "a key without a definition allows only equals");
     return contains(cond.key, cond.equals);
   }
+  if (def.pii && c.pii) return piiFieldCondition(c, c.pii, def, cond, given, path);
   const value = Prisma.raw(fieldValueSql(def.key));
   const typed = (v: unknown, at: string, type: CustomFieldType = def.type) => {
     const out = normalizeFieldValue(type, v, def.enumValues);
@@ -150,6 +155,45 @@ export function customFieldCondition(c: Compilation, cond: CustomFieldCondition,
       parts.push(Prisma.sql`${Prisma.raw(fieldTextSql(def.key))} LIKE ${likePattern(op, s ?? "")}`);
     } else parts.push(Prisma.sql`${value} ${Prisma.raw(SIGN[op])} ${jsonb(typed(cond[op], at))}`);
   }
+  return Prisma.join(parts, " AND ");
+}
+
+const PII_OPERATORS: Op[] = ["equals", "in", "exists"];
+
+/**
+ * A condition on a PII field, sealed at rest (src/pii/profile.ts): equality through its blind index
+ * in pii_index (GIN), OR the clear column for values written before encryption; no ranges, no text search.
+ */
+function piiFieldCondition(
+  c: Compilation,
+  pii: TenantPii,
+  def: CustomFieldDefinition,
+  cond: CustomFieldCondition,
+  given: Op[],
+  path: string,
+) {
+  const refused = given.find((op) => !PII_OPERATORS.includes(op));
+  if (refused)
+    return issue(c, `${path}.${refused}`, `${def.key} is PII, encrypted at rest: exact match only (${PII_OPERATORS.join(", ")})`);
+  const equal = (v: unknown, at: string) => {
+    const out = normalizeFieldValue(def.type, v, def.enumValues);
+    if (out.why) return issue(c, at, `${out.why} (${def.key} is ${def.type})`);
+    return Prisma.sql`(c.pii_index @> ${JSON.stringify({ [def.key]: fieldIndex(pii, def.key, out.value) })}::jsonb OR ${contains(def.key, out.value)})`;
+  };
+  const held = Prisma.sql`((c.pii_index -> ${def.key}::text) IS NOT NULL OR ${Prisma.raw(fieldValueSql(def.key))} IS NOT NULL)`;
+  const parts: Prisma.Sql[] = [];
+  if (cond.equals != null) parts.push(equal(cond.equals, `${path}.equals`));
+  if (cond.in != null) {
+    if (cond.in.length === 0 || cond.in.length > MAX_IN_VALUES) parts.push(issue(c, `${path}.in`, `give 1 to ${MAX_IN_VALUES} values`));
+    else
+      parts.push(
+        Prisma.sql`(${Prisma.join(
+          cond.in.map((v, i) => equal(v, `${path}.in.${i}`)),
+          " OR ",
+        )})`,
+      );
+  }
+  if (cond.exists != null) parts.push(cond.exists ? held : Prisma.sql`NOT ${held}`);
   return Prisma.join(parts, " AND ");
 }
 

@@ -2,6 +2,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import type { CustomerStatus } from "../generated/prisma/enums.ts";
 import { ValidationError } from "../errors.ts";
 import type { ServiceContext } from "../service-context.ts";
+import { tenantPii } from "../pii/at-rest.ts";
 import {
   customFieldCondition,
   issue,
@@ -106,7 +107,9 @@ export async function compileCustomerFilter(
 ): Promise<{ where: Prisma.Sql; fields: FieldDefinitions }> {
   const keys = [...customFieldKeys(filter ?? {}, 0), ...(sortField ? [sortField] : [])];
   const fields = await loadFieldDefinitions(ctx, keys);
-  const c: Compilation = { tenantId: ctx.tenantId, fields, issues: [], conditions: 0 };
+  const usesPii = keys.some((k) => fields.active.get(k)?.pii);
+  const pii = usesPii ? await tenantPii(ctx.db, ctx.db, ctx.tenantId) : null;
+  const c: Compilation = { tenantId: ctx.tenantId, pii, fields, issues: [], conditions: 0 };
   const condition = filter ? compileNode(c, filter, path, 1) : TRUE;
   if (c.conditions > MAX_FILTER_CONDITIONS) issue(c, path, `more than ${MAX_FILTER_CONDITIONS} conditions`);
   if (c.issues.length) throw new ValidationError(c.issues);

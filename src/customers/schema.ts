@@ -6,7 +6,10 @@ import { mutationResult } from "../graphql/common.ts";
 import { customerNode } from "../graphql/nodes.ts";
 import { ADMIN_ONLY, CUSTOMER_DATA, CUSTOMERS_WRITE } from "../graphql/policies.ts";
 import { lockedUntil } from "../security/lockout.ts";
-import type { Contact } from "../generated/prisma/client.ts";
+import type { Contact, Customer } from "../generated/prisma/client.ts";
+import { openForField } from "../pii/profile.ts";
+
+type MaybePromise<T> = T | Promise<T>;
 import { ContactKind, CustomerStatus } from "../generated/prisma/enums.ts";
 import { effectiveStatus } from "./status.ts";
 
@@ -68,6 +71,20 @@ function customFieldsFor(values: Record<string, unknown>, ctx: GraphQLContext) {
   return readable.then((keys) => visibleTo(keys, values));
 }
 
+// Birthdate, addresses and PII custom fields may be sealed at rest (src/pii/profile.ts): these
+// fields read the row opened, synchronously once the tenant's keys are cached in this process.
+const piiSelect = { tenantId: true, birthdate: true, addresses: true, customFields: true, piiSealed: true } as const;
+type PiiRow = Pick<Customer, "id" | keyof typeof piiSelect>;
+function fromOpened<R>(c: PiiRow, ctx: GraphQLContext, read: (opened: PiiRow) => R): R | Promise<R> {
+  const opened = openForField(ctx.db, c.tenantId, c);
+  return opened instanceof Promise ? opened.then(read) : read(opened);
+}
+
+const opened =
+  <R>(read: (row: PiiRow) => R) =>
+  (c: PiiRow, _args: unknown, ctx: GraphQLContext) =>
+    fromOpened(c, ctx, read);
+
 const byKind = (kind: ContactKind) => (c: { contacts: Contact[] }) => c.contacts.filter((k) => k.kind === kind);
 const contactsSelect = { contacts: { orderBy: { createdAt: "asc" as const } } };
 
@@ -82,13 +99,13 @@ export const CustomerRef = builder.prismaNode("Customer", {
     middleName: t.exposeString("middleName", { nullable: true }),
     lastName: t.exposeString("lastName", { nullable: true }),
     nickname: t.exposeString("nickname", { nullable: true }),
-    birthdate: t.expose("birthdate", { type: "Date", nullable: true }),
+    birthdate: t.field({ type: "Date", nullable: true, select: piiSelect, resolve: opened((o) => o.birthdate) }),
     gender: t.exposeString("gender", { nullable: true }),
     locale: t.exposeString("locale", { nullable: true }),
     timezone: t.exposeString("timezone", { nullable: true }),
     company: t.exposeString("company", { nullable: true }),
     jobTitle: t.exposeString("jobTitle", { nullable: true }),
-    addresses: t.field({ type: [Address], resolve: (c) => c.addresses as AddressShape[] }),
+    addresses: t.field({ type: [Address], select: piiSelect, resolve: opened((o) => o.addresses as AddressShape[]) }),
     emails: t.field({ type: [Email], select: contactsSelect, resolve: byKind("EMAIL") }),
     phones: t.field({ type: [Phone], select: contactsSelect, resolve: byKind("PHONE") }),
     primaryEmail: t.string({
@@ -114,7 +131,9 @@ export const CustomerRef = builder.prismaNode("Customer", {
       description:
         "Admins see every key. The customer (me) sees only keys whose definition lets customers read them (CUSTOMER_READ or " +
         "CUSTOMER_EDIT); keys without a definition stay admins'.",
-      resolve: (c, _args, ctx) => customFieldsFor(c.customFields as Record<string, unknown>, ctx),
+      select: piiSelect,
+      resolve: (c, _args, ctx) =>
+        fromOpened(c, ctx, (o) => customFieldsFor(o.customFields as Record<string, unknown>, ctx)) as MaybePromise<Record<string, unknown>>,
     }),
     // Admin-only, like blockReason: support staff see why a customer cannot sign in right now.
     signInLockedUntil: t.field({

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
 import { diff, transact, type Tx } from "../db/transact.ts";
 import { ConflictError, ValidationError } from "../errors.ts";
@@ -13,6 +13,7 @@ import { requireCustomer } from "../db/customer-lock.ts";
 import { assertCustomerEditable, loadFieldSchema } from "../custom-fields/access.ts";
 import { validateCustomFields } from "../custom-fields/validator.ts";
 import { queueNotification, type NotifyRequest } from "../notifications/queue.ts";
+import { profileStore, SEALED_COLUMNS } from "./at-rest.ts";
 import { contactInput, customFields, emailAddress, identityInput, nameSearch, phoneNumber, profileFields, uid } from "./input.ts";
 
 const createInput = z
@@ -62,7 +63,9 @@ export async function createCustomer(
         throw new ConflictError("UID_TAKEN", "uid", "another customer has this uid");
       }
       for (const identity of identities) await assertIdentityFree(tx, ctx, identity.provider, identity.providerUserId);
-      const customer = await insertCustomer(tx, ctx, { ...profile, uid: data.uid }, contacts, identities, passwordHash);
+      const id = randomUUID();
+      const stored = await profileStore(tx, ctx).store(id, profile, schema.definitions);
+      const customer = await insertCustomer(tx, ctx, { ...profile, ...stored, id, uid: data.uid }, contacts, identities, passwordHash);
       await audit({
         type: "customer.created",
         customerId: customer.id,
@@ -86,7 +89,8 @@ export function createdEventData(uid: string, contacts: NewContact[], identities
   };
 }
 
-type Profile = Omit<z.output<typeof createInput>, "emails" | "phones" | "identities" | "password">;
+type Profile = Omit<z.output<typeof createInput>, "emails" | "phones" | "identities" | "password" | "addresses" | "customFields"> &
+  Omit<Prisma.CustomerUncheckedCreateInput, "tenantId" | "uid" | "nameSearch">;
 
 // One INSERT per table (a nested create would read the customer back afterwards).
 async function insertCustomer(
@@ -101,8 +105,6 @@ async function insertCustomer(
   const customer = await tx.customer.create({
     data: {
       ...profile,
-      addresses: (profile.addresses ?? []) as Prisma.InputJsonValue,
-      customFields: profile.customFields as Prisma.InputJsonValue,
       uid: profile.uid ?? randomBytes(16).toString("hex"),
       nameSearch: nameSearch(profile),
       tenantId,
@@ -139,22 +141,27 @@ export async function updateCustomer(
   const patch = parseInput(updateInput, input);
   try {
     return await transact(ctx, async (tx, audit) => {
-      const before = await requireCustomer(tx, ctx, customerId);
+      const store = profileStore(tx, ctx);
+      const stored = await requireCustomer(tx, ctx, customerId);
+      const before = await store.open(stored);
       const { customFields: fieldPatch, ...profile } = patch;
       const next: Record<string, unknown> = Object.fromEntries(Object.entries(profile).filter(([, v]) => v !== undefined));
       if (next.addresses === null) next.addresses = [];
-      if (fieldPatch) {
-        const schema = await loadFieldSchema(tx, ctx.tenantId);
+      const schema = fieldPatch ? await loadFieldSchema(tx, ctx.tenantId) : null;
+      if (schema && fieldPatch) {
         if (options.selfService) assertCustomerEditable(schema, fieldPatch);
         next.customFields = mergeCustomFields(before.customFields, validateCustomFields(schema, fieldPatch, "patch"));
       }
       if (typeof next.username === "string" && next.username !== before.username) await assertUsernameFree(tx, ctx, next.username);
       const changes = diff(before as unknown as Record<string, unknown>, next);
-      if (Object.keys(changes).length === 0) return before;
+      if (Object.keys(changes).length === 0) return stored;
       const merged = { ...before, ...next } as Customer;
+      const sealed = SEALED_COLUMNS.some((c) => c in changes)
+        ? await store.store(before.id, merged, schema?.definitions ?? null, stored)
+        : {};
       const customer = await tx.customer.update({
         where: { id: before.id },
-        data: { ...(next as Prisma.CustomerUpdateInput), nameSearch: nameSearch(merged) },
+        data: { ...(next as Prisma.CustomerUpdateInput), ...sealed, nameSearch: nameSearch(merged) },
       });
       await audit({ type: "customer.updated", customerId: customer.id, data: { changes } });
       if (options.notify) {

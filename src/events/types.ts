@@ -9,6 +9,9 @@ export const AUDIT_EVENT_TYPES = {
   "credential.created": "An admin API credential was issued.",
   "credential.revoked": "An admin API credential was revoked; its live connections are closed.",
 
+  "pii.sealed_at_rest":
+    "PII stored in clear was sealed at rest by `pii encrypt-existing` (data.customers, data.phones: how many in this batch).",
+
   "customer.created": "A customer was created by an admin.",
   "customer.imported": "A customer was created by an import job.",
   "customer.updated": "A customer's profile or custom fields changed (data.changes).",

@@ -1,4 +1,5 @@
 import { Prisma } from "../generated/prisma/client.ts";
+import { customFieldsSql, customFieldTokenSql, tokenSql } from "../pii/tokens.ts";
 
 // What an export writes per customer: the shared customer record (the format import reads
 // back without a mapping), built by PostgreSQL as one json_build_object per row so a page is one
@@ -40,11 +41,16 @@ export const ALL_FIELDS: readonly ExportField[] = [...DEFAULT_FIELDS, ...OPTIONA
 // TimeZone (json_build_object would write the session's offset).
 export const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
+// A contact's value: a phone sealed at rest (its normalized form is then a blind index) as a token
+// that Node opens (src/pii/tokens.ts).
+const contactValue = (alias: string) =>
+  `CASE WHEN ${alias}.normalized LIKE 'bi:%' THEN ${tokenSql("phone", `${alias}.value`)} ELSE ${alias}.value END`;
+
 // The primary email and phone: one LATERAL read each for value and verified together (a
 // subquery per column read the contact twice: 13% of a page's statement, measured).
 const PRIMARY = { EMAIL: "pe", PHONE: "pp" } as const;
 const primaryJoin = (kind: keyof typeof PRIMARY) =>
-  `LEFT JOIN LATERAL (SELECT p.value, p.verified FROM contact p WHERE p.customer_id = c.id AND p.tenant_id = c.tenant_id ` +
+  `LEFT JOIN LATERAL (SELECT ${contactValue("p")} AS value, p.verified FROM contact p WHERE p.customer_id = c.id AND p.tenant_id = c.tenant_id ` +
   `AND p.kind = '${kind}' AND p."primary" LIMIT 1) ${PRIMARY[kind]} ON true`;
 
 /** The FROM clause the chosen fields' SQL reads: `customer c` and the primary contacts they name. */
@@ -59,7 +65,7 @@ export function customerFromSql(fields: readonly ExportField[]): string {
 
 /** Primary first, then oldest first. */
 const contacts = (kind: "EMAIL" | "PHONE") =>
-  `(SELECT coalesce(json_agg(json_build_object('value', p.value, 'primary', p."primary", 'verified', p.verified) ORDER BY p."primary" DESC, p.created_at, p.id), '[]') ` +
+  `(SELECT coalesce(json_agg(json_build_object('value', ${contactValue("p")}, 'primary', p."primary", 'verified', p.verified) ORDER BY p."primary" DESC, p.created_at, p.id), '[]') ` +
   `FROM contact p WHERE p.customer_id = c.id AND p.tenant_id = c.tenant_id AND p.kind = '${kind}')`;
 
 const list = (table: string, object: string, order: string) =>
@@ -77,7 +83,7 @@ export const FIELD_SQL: Record<ExportField, string> = {
   middleName: "c.middle_name",
   lastName: "c.last_name",
   nickname: "c.nickname",
-  birthdate: "to_char(c.birthdate, 'YYYY-MM-DD')",
+  birthdate: `CASE WHEN c.pii_sealed IS NULL THEN to_char(c.birthdate, 'YYYY-MM-DD') ELSE ${tokenSql("birthdate", "c.pii_sealed")} END`,
   gender: "c.gender",
   locale: "c.locale",
   timezone: "c.timezone",
@@ -87,8 +93,8 @@ export const FIELD_SQL: Record<ExportField, string> = {
   createdAt: iso("c.created_at"),
   updatedAt: iso("c.updated_at"),
   lastLoginAt: iso("c.last_login_at"),
-  customFields: "c.custom_fields",
-  addresses: "c.addresses",
+  customFields: customFieldsSql,
+  addresses: `CASE WHEN c.pii_sealed IS NULL THEN c.addresses ELSE to_jsonb(${tokenSql("addresses", "c.pii_sealed")}) END`,
   emails: contacts("EMAIL"),
   phones: contacts("PHONE"),
   identities: list(
@@ -148,7 +154,11 @@ export function jsonRecordColumns(fields: readonly ExportField[]): { columns: Pa
 export function csvColumns(fields: readonly ExportField[], customKeys: string[]): PageColumn[] {
   return fields.flatMap((f) =>
     f === "customFields"
-      ? customKeys.map((key) => ({ sql: Prisma.sql`c.custom_fields -> ${key}::text #>> '{}'`, escape: true }))
+      ? customKeys.map((key) => ({ sql: customFieldCellSql(key), escape: true }))
       : [{ sql: Prisma.raw(`(${FIELD_SQL[f]})::text`), escape: !PLAIN_IN_CSV.has(f) }],
   );
 }
+
+/** One custom field's CSV cell text: a string as it is, other values as jsonb text; a sealed one (PII) as its token. */
+const customFieldCellSql = (key: string) =>
+  Prisma.sql`CASE WHEN c.pii_index ? ${key}::text THEN ${customFieldTokenSql(Prisma.sql`${key}::text`)} ELSE c.custom_fields -> ${key}::text #>> '{}' END`;

@@ -1,4 +1,7 @@
 import { Prisma, type Customer } from "../generated/prisma/client.ts";
+import type { Db } from "../db/database.ts";
+import { tenantPii } from "../pii/at-rest.ts";
+import { fieldIndex, openProfiles } from "../pii/profile.ts";
 import type { Tx } from "../db/transact.ts";
 import { diff } from "../db/transact.ts";
 import { ValidationError } from "../errors.ts";
@@ -21,11 +24,16 @@ export interface PlanOptions {
   /** MatchBy FIELD: the custom-field key holding the external id. */
   matchField: string | null;
   schema: FieldSchema;
+  /** The gateway's client: opens customers' sealed PII (src/pii/profile.ts) to merge into. */
+  db: Db;
 }
 
 export interface PlannedUpdate {
   row: ImportRow;
+  /** The customer opened (its PII in clear), what the row merges into. */
   before: Customer;
+  /** The customer as stored: which custom fields it holds sealed. */
+  stored: Customer;
   /** Changed columns (camelCase) with their new values; passwordHash included. */
   next: Record<string, unknown>;
   changes: Record<string, { from: unknown; to: unknown }>;
@@ -76,7 +84,29 @@ async function findMatches(tx: Tx, tenantId: string, rows: ImportRow[], o: PlanO
         : await tx.$queryRaw<{ key: string; id: string }[]>`
           SELECT custom_fields->>${o.matchField} AS key, id::text FROM customer
           WHERE tenant_id = ${tenantId}::uuid AND custom_fields->>${o.matchField} = ANY(${list(values)})`;
-  return new Map(found.map((f) => [f.key, f.id]));
+  const sealed =
+    o.matchBy === "FIELD" && o.schema.definitions.get(o.matchField!)?.pii ? await sealedFieldMatches(tx, tenantId, rows, o) : [];
+  return new Map([...found, ...sealed].map((f) => [f.key, f.id]));
+}
+
+/**
+ * Matches on a PII custom field sealed at rest (src/pii/profile.ts): by its blind index. Cost: one
+ * statement over the tenant's customers holding the field (pii_index is GIN-indexed for @>, not for a list of values).
+ */
+async function sealedFieldMatches(tx: Tx, tenantId: string, rows: ImportRow[], o: PlanOptions) {
+  const pii = await tenantPii(o.db, tx, tenantId);
+  if (!pii) return [];
+  const key = o.matchField!;
+  const valueOf = new Map(
+    rows.flatMap((r) => {
+      const value = r.customFields?.[key];
+      return value === undefined || value === null ? [] : [[fieldIndex(pii, key, value), String(value)] as const];
+    }),
+  );
+  const found = await tx.$queryRaw<{ index: string; id: string }[]>`
+    SELECT pii_index->>${key} AS index, id::text FROM customer
+    WHERE tenant_id = ${tenantId}::uuid AND pii_index->>${key} = ANY(${[...valueOf.keys()]}::text[])`;
+  return found.map((f) => ({ key: valueOf.get(f.index)!, id: f.id }));
 }
 
 /** The customer one row matches (the first of its match values that finds one), or null. Cost: one statement. */
@@ -144,7 +174,7 @@ export async function planBatch(tx: Tx, tenantId: string, rows: ImportRow[], o: 
   const plan: Plan = { inserts: [], updates: [], skipped: 0, errors: [], added: [] };
   const matches = await findMatches(tx, tenantId, rows, o);
   const taken = await takenKeys(tx, tenantId, rows, o, matches);
-  const before = o.mode === "UPSERT" ? await loadCustomers(tx, [...new Set(matches.values())]) : new Map<string, Customer>();
+  const before = o.mode === "UPSERT" ? await loadCustomers(tx, tenantId, [...new Set(matches.values())], o) : new Map<string, Loaded>();
   for (const row of rows) {
     const keys = [...keysOf(row), ...matchValues(row, o).map((v) => `match:${v}`)];
     const repeated = keys.find((k) => seen.has(k));
@@ -195,9 +225,9 @@ function decideNew(row: ImportRow, o: PlanOptions, taken: Map<string, string>): 
   return { kind: "insert", row };
 }
 
-function decideMatched(row: ImportRow, id: string, o: PlanOptions, taken: Map<string, string>, before: Map<string, Customer>): Outcome {
+function decideMatched(row: ImportRow, id: string, o: PlanOptions, taken: Map<string, string>, before: Map<string, Loaded>): Outcome {
   if (o.mode === "INSERT") return { kind: "skip" };
-  const current = before.get(id)!;
+  const { opened: current, stored } = before.get(id)!;
   if (row.username && taken.has(`username:${row.username}`) && taken.get(`username:${row.username}`) !== id) {
     return { errors: [{ field: "username", message: `username ${row.username} belongs to another customer` }] };
   }
@@ -219,11 +249,17 @@ function decideMatched(row: ImportRow, id: string, o: PlanOptions, taken: Map<st
   }
   const changes = diff(current as unknown as Record<string, unknown>, next);
   if (Object.keys(changes).length === 0) return { kind: "skip" };
-  return { kind: "update", update: { row, before: current, next, changes } };
+  return { kind: "update", update: { row, before: current, stored, next, changes } };
 }
 
-async function loadCustomers(tx: Tx, ids: string[]): Promise<Map<string, Customer>> {
+interface Loaded {
+  opened: Customer;
+  stored: Customer;
+}
+
+async function loadCustomers(tx: Tx, tenantId: string, ids: string[], o: PlanOptions): Promise<Map<string, Loaded>> {
   if (ids.length === 0) return new Map();
   const rows = await tx.customer.findMany({ where: { id: { in: ids } } });
-  return new Map(rows.map((c) => [c.id, c]));
+  const opened = await openProfiles(o.db, tx, tenantId, rows);
+  return new Map(rows.map((c, i) => [c.id, { opened: opened[i]!, stored: c }]));
 }

@@ -11,6 +11,7 @@ import { prepareRow, type ImportRow, type Mapping } from "./rows.ts";
 import { FileError, readRecords, type ImportFormat } from "./sources.ts";
 import { KeySet } from "./key-set.ts";
 import { insertCustomers, updateCustomers } from "./write.ts";
+import { profileSealer } from "../customers/at-rest.ts";
 
 // Runs one import job: records are parsed and validated as they stream in, and every `batchSize`
 // rows become one transaction — the batch's plan (plan.ts), its writes (write.ts), one
@@ -142,7 +143,7 @@ interface Batch {
 
 /** Plans and writes one batch in one transaction; returns whether the job was asked to cancel. */
 async function writeBatch(ctx: ServiceContext, job: Job, s: ImportSettings, schema: FieldSchema, state: State, batch: Batch) {
-  const options = { mode: s.mode, matchBy: s.matchBy, matchField: s.matchField, schema };
+  const options = { mode: s.mode, matchBy: s.matchBy, matchField: s.matchField, schema, db: ctx.db };
   const newlyUnknown = [...batch.unknown].filter((name) => !state.warned.has(name));
   for (const name of newlyUnknown) state.warned.add(name);
   for (let attempt = 1; ; attempt++) {
@@ -152,6 +153,7 @@ async function writeBatch(ctx: ServiceContext, job: Job, s: ImportSettings, sche
         ctx,
         async (tx, audit) => {
           plan = await planBatch(tx, ctx.tenantId, batch.rows, options, state.seen);
+          const seal = profileSealer(tx, ctx, schema.definitions);
           const delta: JobCounters = {
             rowsRead: batch.read,
             imported: plan.inserts.length,
@@ -160,11 +162,11 @@ async function writeBatch(ctx: ServiceContext, job: Job, s: ImportSettings, sche
             failed: batch.failed + new Set(plan.errors.map((e) => e.row)).size,
           };
           if (!s.dryRun) {
-            for (const { id, row } of await insertCustomers(tx, ctx.tenantId, plan.inserts)) {
+            for (const { id, row } of await insertCustomers(tx, ctx.tenantId, plan.inserts, seal)) {
               const emails = row.contacts.filter((c) => c.kind === "EMAIL").map((c) => c.normalized);
               await audit({ type: "customer.imported", customerId: id, data: { uid: row.uid, emails, jobId: job.id } });
             }
-            await updateCustomers(tx, ctx.tenantId, plan.updates);
+            await updateCustomers(tx, ctx.tenantId, plan.updates, seal);
             for (const u of plan.updates) {
               await audit({ type: "customer.updated", customerId: u.before.id, data: { ...updatedEventData(u), jobId: job.id } });
             }

@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Tx } from "../db/transact.ts";
+import type { ClearProfile, SealProfile } from "../customers/at-rest.ts";
 import { nameSearch } from "../customers/input.ts";
+import type { PiiColumns } from "../pii/profile.ts";
 import type { PlannedUpdate } from "./plan.ts";
 import type { ImportRow } from "./rows.ts";
 
@@ -12,8 +14,9 @@ import type { ImportRow } from "./rows.ts";
 
 const date = (d: Date | undefined | null) => (d ? d.toISOString().slice(0, 10) : null);
 
-/** Customer columns of a row, as the recordset below declares them. */
-function customerColumns(p: Record<string, unknown>) {
+/** Customer columns of a row, as the recordset below declares them: its PII sealed first (when a MASTER_KEY is set). */
+async function customerColumns(id: string, p: Record<string, unknown>, seal: SealProfile, previous?: PiiColumns) {
+  const stored = await seal(id, p as ClearProfile, previous);
   return {
     username: p.username ?? null,
     first_name: p.firstName ?? null,
@@ -21,21 +24,23 @@ function customerColumns(p: Record<string, unknown>) {
     last_name: p.lastName ?? null,
     nickname: p.nickname ?? null,
     name_search: nameSearch(p as Parameters<typeof nameSearch>[0]),
-    birthdate: date(p.birthdate as Date | null | undefined),
+    birthdate: date(stored.birthdate),
     gender: p.gender ?? null,
     locale: p.locale ?? null,
     timezone: p.timezone ?? null,
     company: p.company ?? null,
     job_title: p.jobTitle ?? null,
-    addresses: p.addresses ?? [],
+    addresses: stored.addresses,
     status: p.status ?? "ACTIVE",
-    custom_fields: p.customFields ?? {},
+    custom_fields: stored.customFields,
+    pii_sealed: stored.piiSealed,
+    pii_index: stored.piiIndex,
     password_hash: p.passwordHash ?? null,
   };
 }
 
 const PROFILE_COLUMNS = `username text, first_name text, middle_name text, last_name text, nickname text, name_search text, birthdate date,
-  gender text, locale text, timezone text, company text, job_title text, addresses jsonb, status text, custom_fields jsonb, password_hash text`;
+  gender text, locale text, timezone text, company text, job_title text, addresses jsonb, status text, custom_fields jsonb, pii_sealed text, pii_index jsonb, password_hash text`;
 
 export interface Inserted {
   id: string;
@@ -43,25 +48,28 @@ export interface Inserted {
 }
 
 /** Inserts new customers with everything they own. Returns their ids, in the rows' order. */
-export async function insertCustomers(tx: Tx, tenantId: string, rows: ImportRow[]): Promise<Inserted[]> {
+export async function insertCustomers(tx: Tx, tenantId: string, rows: ImportRow[], seal: SealProfile): Promise<Inserted[]> {
   if (rows.length === 0) return [];
   const inserted = rows.map((row) => ({ id: randomUUID(), row }));
-  const customers = inserted.map(({ id, row }) => ({
-    id,
-    uid: row.uid ?? randomBytes(16).toString("hex"),
-    created_at: row.profile.createdAt ?? null,
-    // Set here, the contact trigger that keeps it finds nothing to change: no second version of each customer row.
-    primary_email: row.contacts.find((c) => c.kind === "EMAIL" && c.primary)?.normalized ?? null,
-    ...customerColumns({ ...row.profile, customFields: row.customFields, passwordHash: row.passwordHash }),
-  }));
-  inserted.forEach((ins, i) => (ins.row.uid = customers[i]!.uid));
+  const customers: Record<string, unknown>[] = [];
+  for (const { id, row } of inserted) {
+    row.uid ??= randomBytes(16).toString("hex");
+    customers.push({
+      id,
+      uid: row.uid,
+      created_at: row.profile.createdAt ?? null,
+      // Set here, the contact trigger that keeps it finds nothing to change: no second version of each customer row.
+      primary_email: row.contacts.find((c) => c.kind === "EMAIL" && c.primary)?.normalized ?? null,
+      ...(await customerColumns(id, { ...row.profile, customFields: row.customFields, passwordHash: row.passwordHash }, seal)),
+    });
+  }
   await tx.$executeRawUnsafe(
     `INSERT INTO customer (id, tenant_id, uid, username, first_name, middle_name, last_name, nickname, name_search, birthdate, gender,
-       locale, timezone, company, job_title, addresses, status, custom_fields, password_hash, password_changed_at, created_at, updated_at,
-       primary_email)
+       locale, timezone, company, job_title, addresses, status, custom_fields, pii_sealed, pii_index, password_hash, password_changed_at,
+       created_at, updated_at, primary_email)
      SELECT r.id, $1::uuid, r.uid, r.username, r.first_name, r.middle_name, r.last_name, r.nickname, r.name_search, r.birthdate, r.gender,
-       r.locale, r.timezone, r.company, r.job_title, r.addresses, r.status::"CustomerStatus", r.custom_fields, r.password_hash,
-       CASE WHEN r.password_hash IS NULL THEN NULL ELSE now() END, coalesce(r.created_at, now()), now(), r.primary_email
+       r.locale, r.timezone, r.company, r.job_title, r.addresses, r.status::"CustomerStatus", r.custom_fields, r.pii_sealed, r.pii_index,
+       r.password_hash, CASE WHEN r.password_hash IS NULL THEN NULL ELSE now() END, coalesce(r.created_at, now()), now(), r.primary_email
      FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, uid text, created_at timestamptz, primary_email text, ${PROFILE_COLUMNS})`,
     tenantId,
     JSON.stringify(customers),
@@ -105,14 +113,16 @@ async function insertOwned(tx: Tx, tenantId: string, inserted: Inserted[]): Prom
 }
 
 /** Writes the merged profiles of upserted customers; a new password hash restarts its clock. */
-export async function updateCustomers(tx: Tx, tenantId: string, updates: PlannedUpdate[]): Promise<void> {
+export async function updateCustomers(tx: Tx, tenantId: string, updates: PlannedUpdate[], seal: SealProfile): Promise<void> {
   if (updates.length === 0) return;
-  const rows = updates.map(({ before, next }) => ({ id: before.id, ...customerColumns({ ...before, ...next }) }));
+  const rows: Record<string, unknown>[] = [];
+  for (const { before, next, stored } of updates)
+    rows.push({ id: before.id, ...(await customerColumns(before.id, { ...before, ...next }, seal, stored)) });
   await tx.$executeRawUnsafe(
     `UPDATE customer c SET username = r.username, first_name = r.first_name, middle_name = r.middle_name, last_name = r.last_name,
        nickname = r.nickname, name_search = r.name_search, birthdate = r.birthdate, gender = r.gender, locale = r.locale,
        timezone = r.timezone, company = r.company, job_title = r.job_title, addresses = r.addresses, status = r.status::"CustomerStatus",
-       custom_fields = r.custom_fields, password_hash = r.password_hash,
+       custom_fields = r.custom_fields, pii_sealed = r.pii_sealed, pii_index = r.pii_index, password_hash = r.password_hash,
        password_changed_at = CASE WHEN r.password_hash IS DISTINCT FROM c.password_hash THEN now() ELSE c.password_changed_at END,
        updated_at = now()
      FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, ${PROFILE_COLUMNS})

@@ -3,6 +3,7 @@ import { isAsyncIterable, type Plugin, type YogaLogger } from "graphql-yoga";
 import { normalizeError } from "../graphql/mask-errors.ts";
 import { requestInfo } from "../graphql/request.ts";
 import type { Logger } from "../logger.ts";
+import { safePath } from "../paths.ts";
 import type { AdminPrincipal, CustomerPrincipal } from "../service-context.ts";
 import type { Metrics } from "./metrics.ts";
 
@@ -67,7 +68,7 @@ export function observeRequests(logger: Logger, metrics: Metrics): Plugin {
         {
           requestId: requestIdOf(serverContext as Observed, request),
           method: request.method,
-          path: route === "graphql" ? path : path.replace(/^(\/[^/]*)\/.+$/, "$1/…"),
+          path: safePath(path),
           operation: state.operation ? (state.operation.name ?? "(anonymous)") : null,
           operationType: state.operation?.type ?? null,
           ...principalOf(serverContext as Observed),

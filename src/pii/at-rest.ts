@@ -57,6 +57,21 @@ export const sealedKeyId = (sealed: string) => sealed.slice(0, sealed.indexOf(".
 const TENANT_KEYS_TTL_MS = 60_000;
 const cache = new WeakMap<Keyring, Map<string, { pii: TenantPii; until: number }>>();
 
+function cacheOf(keyring: Keyring) {
+  let byTenant = cache.get(keyring);
+  if (!byTenant) cache.set(keyring, (byTenant = new Map()));
+  return byTenant;
+}
+
+/** The tenant's keys when this process holds them fresh and they open every one of `sealed`; else undefined. */
+export function cachedTenantPii(db: Db, tenantId: string, sealed: Iterable<string> = []): TenantPii | undefined {
+  const keyring = keyringOf(db);
+  const hit = keyring ? cacheOf(keyring).get(tenantId) : undefined;
+  if (!hit || hit.until <= Date.now()) return undefined;
+  for (const s of sealed) if (!hit.pii.hasKey(sealedKeyId(s))) return undefined;
+  return hit.pii;
+}
+
 /**
  * The tenant's PII keys, or null when this gateway has no MASTER_KEY (fields are then stored in
  * clear, README). Cost: one statement per tenant a minute (all data key versions, usually one row);
@@ -66,10 +81,8 @@ const cache = new WeakMap<Keyring, Map<string, { pii: TenantPii; until: number }
 export async function tenantPii(db: Db, q: Queryable, tenantId: string, sealed: Iterable<string> = []): Promise<TenantPii | null> {
   const keyring = keyringOf(db);
   if (!keyring) return null;
-  let byTenant = cache.get(keyring);
-  if (!byTenant) cache.set(keyring, (byTenant = new Map()));
-  const hit = byTenant.get(tenantId);
-  if (hit && hit.until > Date.now() && [...sealed].every((s) => hit.pii.hasKey(sealedKeyId(s)))) return hit.pii;
+  const hit = cachedTenantPii(db, tenantId, sealed);
+  if (hit) return hit;
   const { key: newest, created } = await keyring.newestDataKey(q, tenantId);
   const rows = await q.$queryRaw<{ id: string; version: number; wrapped: string }[]>`
     SELECT id::text, version, wrapped FROM data_key WHERE tenant_id = ${tenantId}::uuid ORDER BY version`;
@@ -81,6 +94,6 @@ export async function tenantPii(db: Db, q: Queryable, tenantId: string, sealed: 
   const indexKey = Buffer.from(hkdfSync("sha256", first.key, Buffer.alloc(0), `blind-index:${dataKeyAad(first.id)}`, 32));
   const pii = new TenantPii(tenantId, newest, keys, indexKey);
   // A key created in an open transaction is not cached: it may roll back.
-  if (!created) byTenant.set(tenantId, { pii, until: Date.now() + TENANT_KEYS_TTL_MS });
+  if (!created) cacheOf(keyring).set(tenantId, { pii, until: Date.now() + TENANT_KEYS_TTL_MS });
   return pii;
 }
