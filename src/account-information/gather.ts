@@ -1,3 +1,4 @@
+import { openContacts } from "../customers/phones-at-rest.ts";
 import type { Tx } from "../db/transact.ts";
 import type { AuditEvent } from "../generated/prisma/client.ts";
 import { isUuid } from "../ids.ts";
@@ -20,12 +21,13 @@ const AUDIT_PAGE_SIZE = 1_000;
 
 /**
  * The customer of the caller's tenant with everything hanging off it, and the keys and access
- * of the tenant's active custom-field definitions, in one statement (relation joins). Null for
+ * of the tenant's active custom-field definitions, in one statement (relation joins; the tenant's
+ * PII keys when a phone is sealed). Null for
  * an unknown, malformed or other tenant's id.
  */
 export async function loadCustomerData(tx: Tx, ctx: ServiceContext, customerId: string) {
   if (!isUuid(customerId)) return null;
-  return tx.customer.findUnique({
+  const data = await tx.customer.findUnique({
     where: { id_tenantId: { id: customerId, tenantId: ctx.tenantId } },
     relationLoadStrategy: "join",
     omit: { passwordHash: true },
@@ -40,6 +42,8 @@ export async function loadCustomerData(tx: Tx, ctx: ServiceContext, customerId: 
       tenant: { select: { customFieldDefinitions: { where: { retiredAt: null }, select: { key: true, access: true } } } },
     },
   });
+  // Sealed phone numbers opened (customers/phones-at-rest.ts): the document shows them in clear.
+  return data && { ...data, contacts: await openContacts(ctx, tx, data.contacts) };
 }
 
 export type CustomerData = NonNullable<Awaited<ReturnType<typeof loadCustomerData>>>;

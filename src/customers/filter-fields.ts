@@ -1,3 +1,4 @@
+import type { TenantPii } from "../pii/at-rest.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { CustomFieldType } from "../generated/prisma/enums.ts";
 import { activeFieldDefinitions, fieldTextSql, fieldValueSql, type CustomFieldDefinition } from "../custom-fields/definitions.ts";
@@ -40,6 +41,8 @@ export interface Compilation {
   fields: FieldDefinitions;
   issues: ValidationIssue[];
   conditions: number;
+  /** The tenant's PII keys when phones are sealed at rest and the filter has a phone condition (filter-phones.ts). */
+  phonePii?: TenantPii | null;
 }
 
 /** Values in one `in` list. */

@@ -6,6 +6,9 @@ import { validateCustomFields, type FieldSchema } from "../custom-fields/validat
 import type { RowError } from "../jobs/service.ts";
 import type { KeySet } from "./key-set.ts";
 import type { ImportRow } from "./rows.ts";
+import type { ContactKind } from "../generated/prisma/enums.ts";
+import type { TenantPii } from "../pii/at-rest.ts";
+import { storedKeys } from "../customers/phones-at-rest.ts";
 
 // What one batch will do, decided with one read per kind of key (not per row): which rows match
 // an existing customer, which collide with another customer's uid, username, email, phone or
@@ -21,6 +24,8 @@ export interface PlanOptions {
   /** MatchBy FIELD: the custom-field key holding the external id. */
   matchField: string | null;
   schema: FieldSchema;
+  /** The tenant's PII keys (null without a MASTER_KEY): phones are looked up, and written, sealed. */
+  pii: TenantPii | null;
 }
 
 export interface PlannedUpdate {
@@ -122,12 +127,19 @@ async function takenKeys(tx: Tx, tenantId: string, rows: ImportRow[], o: PlanOpt
             SELECT provider || ':' || provider_user_id AS value, customer_id::text AS id FROM identity
             WHERE tenant_id = ${tenantId}::uuid AND (provider, provider_user_id) IN (
               SELECT split_part(v, ':', 1), substr(v, strpos(v, ':') + 1) FROM unnest(${list(values)}) AS v)`
-          : await tx.$queryRaw<{ value: string; id: string }[]>`
-            SELECT normalized AS value, customer_id::text AS id FROM contact
-            WHERE tenant_id = ${tenantId}::uuid AND kind = ${kind}::"ContactKind" AND normalized = ANY(${list(values)})`;
+          : await takenContacts(tx, tenantId, kind as ContactKind, values, o.pii);
     for (const f of found) taken.set(`${kind}:${f.value}`, f.id);
   }
   return taken;
+}
+
+/** The contacts of `kind` among `values` (normalized) held in the tenant; a phone by its blind index or E.164 (customers/phones-at-rest.ts). */
+async function takenContacts(tx: Tx, tenantId: string, kind: ContactKind, values: string[], pii: TenantPii | null) {
+  const byStored = new Map(values.flatMap((v) => storedKeys(pii, kind, v).map((stored) => [stored, v] as const)));
+  const found = await tx.$queryRaw<{ value: string; id: string }[]>`
+    SELECT normalized AS value, customer_id::text AS id FROM contact
+    WHERE tenant_id = ${tenantId}::uuid AND kind = ${kind}::"ContactKind" AND normalized = ANY(${list([...byStored.keys()])})`;
+  return found.map((f) => ({ value: byStored.get(f.value)!, id: f.id }));
 }
 
 const describe = (key: string) => key.replace(/^(uid|username|EMAIL|PHONE|identity):/, (_m, kind: string) => `${kind.toLowerCase()} `);

@@ -1,3 +1,4 @@
+import { phonePii } from "../customers/phones-at-rest.ts";
 import { unlink } from "node:fs/promises";
 import { transact } from "../db/transact.ts";
 import { violatesUniqueIndex } from "../db/unique.ts";
@@ -142,7 +143,7 @@ interface Batch {
 
 /** Plans and writes one batch in one transaction; returns whether the job was asked to cancel. */
 async function writeBatch(ctx: ServiceContext, job: Job, s: ImportSettings, schema: FieldSchema, state: State, batch: Batch) {
-  const options = { mode: s.mode, matchBy: s.matchBy, matchField: s.matchField, schema };
+  const options = { mode: s.mode, matchBy: s.matchBy, matchField: s.matchField, schema, pii: await phonePii(ctx) };
   const newlyUnknown = [...batch.unknown].filter((name) => !state.warned.has(name));
   for (const name of newlyUnknown) state.warned.add(name);
   for (let attempt = 1; ; attempt++) {
@@ -160,7 +161,7 @@ async function writeBatch(ctx: ServiceContext, job: Job, s: ImportSettings, sche
             failed: batch.failed + new Set(plan.errors.map((e) => e.row)).size,
           };
           if (!s.dryRun) {
-            for (const { id, row } of await insertCustomers(tx, ctx.tenantId, plan.inserts)) {
+            for (const { id, row } of await insertCustomers(tx, ctx.tenantId, plan.inserts, options.pii)) {
               const emails = row.contacts.filter((c) => c.kind === "EMAIL").map((c) => c.normalized);
               await audit({ type: "customer.imported", customerId: id, data: { uid: row.uid, emails, jobId: job.id } });
             }

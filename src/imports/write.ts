@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Tx } from "../db/transact.ts";
 import { nameSearch } from "../customers/input.ts";
+import { storedContact } from "../customers/phones-at-rest.ts";
+import type { TenantPii } from "../pii/at-rest.ts";
 import type { PlannedUpdate } from "./plan.ts";
 import type { ImportRow } from "./rows.ts";
 
@@ -43,7 +45,7 @@ export interface Inserted {
 }
 
 /** Inserts new customers with everything they own. Returns their ids, in the rows' order. */
-export async function insertCustomers(tx: Tx, tenantId: string, rows: ImportRow[]): Promise<Inserted[]> {
+export async function insertCustomers(tx: Tx, tenantId: string, rows: ImportRow[], pii: TenantPii | null): Promise<Inserted[]> {
   if (rows.length === 0) return [];
   const inserted = rows.map((row) => ({ id: randomUUID(), row }));
   const customers = inserted.map(({ id, row }) => ({
@@ -66,12 +68,13 @@ export async function insertCustomers(tx: Tx, tenantId: string, rows: ImportRow[
     tenantId,
     JSON.stringify(customers),
   );
-  await insertOwned(tx, tenantId, inserted);
+  await insertOwned(tx, tenantId, inserted, pii);
   return inserted;
 }
 
-async function insertOwned(tx: Tx, tenantId: string, inserted: Inserted[]): Promise<void> {
-  const contacts = inserted.flatMap(({ id, row }) => row.contacts.map((c) => ({ customer_id: id, ...c })));
+async function insertOwned(tx: Tx, tenantId: string, inserted: Inserted[], pii: TenantPii | null): Promise<void> {
+  // Phones sealed and indexed (customers/phones-at-rest.ts); row.contacts stay clear for the audit events.
+  const contacts = inserted.flatMap(({ id, row }) => row.contacts.map((c) => ({ customer_id: id, ...storedContact(pii, c) })));
   const identities = inserted.flatMap(({ id, row }) => row.identities.map((i) => ({ customer_id: id, ...i })));
   const consents = inserted.flatMap(({ id, row }) => row.consents.map((c) => ({ customer_id: id, ...c })));
   const objects = inserted.flatMap(({ id, row }) => row.customObjects.map((o) => ({ customer_id: id, ...o })));
