@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { DefineCustomFieldDocument, InflowRequestsDocument } from "./generated/graphql.ts";
 import { unsealAuditData } from "../src/pii/audit-seal.ts";
+import { tenantPii } from "../src/pii/at-rest.ts";
+import { contactText, isSealed } from "../src/customers/phones-at-rest.ts";
 import { rowId } from "./helpers/ids.ts";
 import { createInflowConnector, inflowUrl, postSigned, type TestInflowConnector } from "./helpers/inflow-connectors.ts";
 import { snapshotDatabase } from "./helpers/snapshot.ts";
@@ -88,11 +90,16 @@ describe("matching by email", () => {
       status: 200,
       body: { outcome: "APPLIED", customerId: rowId(ada.id), created: false, changed: true, ignored: ["customObjects"] },
     });
-    const contacts = await gw.db.contact.findMany({ where: { customerId: rowId(ada.id) }, orderBy: { createdAt: "asc" } });
-    expect(contacts.map((c) => [c.normalized, c.primary])).toEqual([
-      ["ada@match.example", true],
-      ["ada.work@match.example", false],
-      ["+442079460000", true],
+    const contacts = async () => {
+      const rows = await gw.db.contact.findMany({ where: { customerId: rowId(ada.id) }, orderBy: { createdAt: "asc" } });
+      // The phone is sealed at rest (src/customers/phones-at-rest.ts): its row holds a blind index.
+      const pii = await tenantPii(gw.db, gw.db, gw.tenants.A.id);
+      return rows.map((c) => [contactText(pii, c), c.primary, isSealed(c.normalized)]);
+    };
+    expect(await contacts()).toEqual([
+      ["ada@match.example", true, false],
+      ["ada.work@match.example", false, false],
+      ["+442079460000", true, true],
     ]);
     const events = (await eventsOf(rowId(ada.id))).slice(1);
     expect(events.map((e) => [e.type, e.actorKind, e.data])).toEqual([
@@ -101,6 +108,10 @@ describe("matching by email", () => {
       ["customer.phone_added", "CONNECTOR", { phone: "+442079460000", primary: true, verified: false }],
     ]);
     expect(await gw.db.customObject.count({ where: { customerId: rowId(ada.id) } })).toBe(0);
+    // The same record again: the sealed phone is recognised as held, nothing is added.
+    const again = await postSigned(endpoint(byEmail), byEmail, { email: "ada@match.example", phone: "+442079460000" });
+    expect(again.body).toMatchObject({ outcome: "APPLIED", changed: false });
+    expect(await contacts()).toHaveLength(3);
   });
 });
 

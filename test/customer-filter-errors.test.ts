@@ -21,6 +21,14 @@ const nest = (levels: number): CustomerFilter => (levels === 0 ? { status: ["ACT
 describe("invalid filters name the offending field", () => {
   const cases: [string, CustomerFilter, { field: string; message: string }[]][] = [
     [
+      "a phone prefix or substring: phones are encrypted at rest",
+      { not: { phone: { startsWith: "+1415", contains: "555" } } },
+      [
+        { field: "filter.not.phone.startsWith", message: "phone numbers are encrypted at rest: exact match only (equals, in)" },
+        { field: "filter.not.phone.contains", message: "phone numbers are encrypted at rest: exact match only (equals, in)" },
+      ],
+    ],
+    [
       "an unknown custom field key",
       {
         and: [
@@ -107,7 +115,7 @@ describe("hostile strings are values", () => {
       const filter: CustomerFilter = {
         or: [
           { email: { equals: s, in: [s], startsWith: s, contains: s } },
-          { phone: { contains: s } },
+          { phone: { equals: s, in: [s] } },
           { username: { startsWith: s } },
           { name: { contains: s } },
           { identity: { provider: { equals: s } } },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadDeliveryInput } from "../src/connectors/payload.ts";
+import { sqlReadState } from "../src/graphql/sql-read/plugin.ts";
 import { sealExistingProfiles } from "../src/customers/seal-existing.ts";
 import {
   AccountInformationDocument,
@@ -74,7 +75,9 @@ describe("PII at rest", () => {
 
     const one = await gw.gql(CustomerDocument, { id: created.id });
     expect(one.data!.customer).toMatchObject({ birthdate: "1815-12-10", customFields: { ssn: "078-05-1120", tier: "gold" } });
+    const served = sqlReadState.served;
     const list = await customersWhere({ email: { equals: "ada@at-rest.example" } });
+    expect(sqlReadState.served - served).toBe(1); // the SQL read served it, sealed fields included
     expect(list.data!.customers.edges[0]!.node).toEqual({
       uid: "ada",
       birthdate: "1815-12-10",

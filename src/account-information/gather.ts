@@ -1,3 +1,4 @@
+import { openContacts } from "../customers/phones-at-rest.ts";
 import type { Tx } from "../db/transact.ts";
 import type { AuditEvent } from "../generated/prisma/client.ts";
 import { isUuid } from "../ids.ts";
@@ -21,12 +22,13 @@ const AUDIT_PAGE_SIZE = 1_000;
 
 /**
  * The customer of the caller's tenant with everything hanging off it, and the keys and access
- * of the tenant's active custom-field definitions, in one statement (relation joins). Null for
- * an unknown, malformed or other tenant's id. Opening sealed PII costs the tenant's keys (cached a minute).
+ * of the tenant's active custom-field definitions, in one statement (relation joins; the tenant's
+ * PII keys when a phone or a profile field is sealed, cached a minute). Null for an unknown,
+ * malformed or other tenant's id.
  */
 export async function loadCustomerData(tx: Tx, ctx: ServiceContext, customerId: string) {
   if (!isUuid(customerId)) return null;
-  const customer = await tx.customer.findUnique({
+  const data = await tx.customer.findUnique({
     where: { id_tenantId: { id: customerId, tenantId: ctx.tenantId } },
     relationLoadStrategy: "join",
     omit: { passwordHash: true },
@@ -41,8 +43,10 @@ export async function loadCustomerData(tx: Tx, ctx: ServiceContext, customerId: 
       tenant: { select: { customFieldDefinitions: { where: { retiredAt: null }, select: { key: true, access: true } } } },
     },
   });
-  // Birthdate, addresses and PII custom fields sealed at rest, opened (src/pii/profile.ts).
-  return customer && (await openProfiles(ctx.db, tx, ctx.tenantId, [customer]))[0]!;
+  if (!data) return null;
+  // Sealed at rest, opened: phones (customers/phones-at-rest.ts), birthdate, addresses and PII custom fields (pii/profile.ts).
+  const [opened] = await openProfiles(ctx.db, tx, ctx.tenantId, [data]);
+  return { ...opened!, contacts: await openContacts(ctx, tx, data.contacts) };
 }
 
 export type CustomerData = NonNullable<Awaited<ReturnType<typeof loadCustomerData>>>;

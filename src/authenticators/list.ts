@@ -14,7 +14,7 @@ interface Base {
 
 export type Authenticator =
   | (Base & { kind: "PASSWORD"; set: boolean; lastChangedAt: Date | null })
-  | (Base & { kind: "EMAIL" | "PHONE"; value: string; verified: boolean; primary: boolean })
+  | (Base & { kind: "EMAIL" | "PHONE"; value: string; verified: boolean; primary: boolean; contact: Contact })
   | (Base & { kind: "TOTP"; label: string; confirmedAt: Date | null })
   | (Base & { kind: "RECOVERY_CODES"; remaining: number; total: number })
   | (Base & { kind: "EXTERNAL"; provider: string; providerUserId: string });
@@ -42,6 +42,7 @@ export function listAuthenticators(c: AuthenticatorRows): Authenticator[] {
       kind: k.kind,
       id: k.id,
       value: k.value,
+      contact: k,
       verified: k.verified,
       primary: k.primary,
       createdAt: k.createdAt,

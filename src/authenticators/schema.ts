@@ -9,6 +9,7 @@ import { CUSTOMER_DATA } from "../graphql/policies.ts";
 import { NotifyInput, notifyRequest } from "../notifications/applications.schema.ts";
 import { removeAuthenticator, resetRecoveryCodes } from "./admin.ts";
 import { listAuthenticators, type Authenticator, type AuthenticatorKind } from "./list.ts";
+import { contactTextFor, isSealed } from "../customers/phones-at-rest.ts";
 
 // Customer.authenticators (admins with CUSTOMERS_READ, and the customer as me.authenticators) and
 // the admin mutations that remove one or revoke recovery codes. The customer's own enrollment is
@@ -73,7 +74,10 @@ for (const [kind, field, help] of [
   ["PHONE", "number", "A phone number of the customer's (their contacts, E.164): one-time codes can be sent there."],
 ] as const) {
   builder.objectFields(authenticatorType(kind, help), (t) => ({
-    [field]: t.string({ resolve: (a: Of<"EMAIL" | "PHONE">) => a.value }),
+    // A sealed phone's value is its ciphertext (customers/phones-at-rest.ts): opened for the field.
+    [field]: t.string({
+      resolve: (a: Of<"EMAIL" | "PHONE">, _args, ctx) => (isSealed(a.contact.normalized) ? contactTextFor(ctx, a.contact) : a.value),
+    }),
     verified: t.boolean({ resolve: (a: Of<"EMAIL" | "PHONE">) => a.verified }),
     primary: t.boolean({ resolve: (a: Of<"EMAIL" | "PHONE">) => a.primary }),
   }));

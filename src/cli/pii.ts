@@ -1,5 +1,5 @@
 import { NotFoundError } from "../errors.ts";
-import { sealExistingProfiles } from "../customers/seal-existing.ts";
+import { sealExistingPhones, sealExistingProfiles } from "../customers/seal-existing.ts";
 import { keyringOf } from "../pii/keyring.ts";
 import { serviceContext } from "../service-context.ts";
 import { findTenantIdBySlug } from "../tenants/service.ts";
@@ -25,10 +25,12 @@ export async function runPiiCommand(command: string | undefined, ctx: CliContext
     ? [await findTenantIdBySlug(db, slug)]
     : (await db.tenant.findMany({ select: { id: true }, orderBy: { id: "asc" } })).map((t) => t.id);
   if (tenantIds[0] === null) throw new NotFoundError("TENANT_NOT_FOUND", `no tenant "${slug}"`);
-  let customers = 0;
+  let [customers, phones] = [0, 0];
   for (const tenantId of tenantIds as string[]) {
-    customers += await sealExistingProfiles(serviceContext({ db, events: ctx.events }, tenantId, { kind: "SYSTEM", id: "cli" }));
+    const service = serviceContext({ db, events: ctx.events }, tenantId, { kind: "SYSTEM", id: "cli" });
+    customers += await sealExistingProfiles(service);
+    phones += await sealExistingPhones(service);
   }
-  ctx.print(`Sealed the PII of ${customers} customer(s) in ${tenantIds.length} tenant(s).`);
+  ctx.print(`Sealed the profile PII of ${customers} customer(s) and ${phones} phone number(s) in ${tenantIds.length} tenant(s).`);
   return 0;
 }

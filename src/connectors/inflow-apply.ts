@@ -1,5 +1,3 @@
-import type { Db } from "../db/database.ts";
-import { profileSealer } from "../customers/at-rest.ts";
 import { requireCustomer } from "../db/customer-lock.ts";
 import { transact, type AuditWriter, type Tx } from "../db/transact.ts";
 import { violatesUniqueIndex } from "../db/unique.ts";
@@ -13,6 +11,8 @@ import { KeySet } from "../imports/key-set.ts";
 import { matchCustomer, planBatch, updatedEventData, type PlanOptions } from "../imports/plan.ts";
 import { prepareRow, type ImportRow } from "../imports/rows.ts";
 import { insertCustomers, updateCustomers } from "../imports/write.ts";
+import { phonePii, storedKeys } from "../customers/phones-at-rest.ts";
+import type { TenantPii } from "../pii/at-rest.ts";
 import type { ServiceContext } from "../service-context.ts";
 import { evaluateExpression, ExpressionError } from "./expressions.ts";
 import { completeClaim, findAppliedRequest, logInflowRequest, type FieldError, type InflowLogEntry } from "./inflow-log.ts";
@@ -63,10 +63,10 @@ export async function mapRecord(connector: InflowConnector, body: unknown): Prom
 }
 
 /** matchBy as the import's --match: uid, email, or the key of a custom field holding an external id. */
-function planOptions(matchBy: string | null, schema: FieldSchema, db: Db): PlanOptions {
+function planOptions(matchBy: string | null, schema: FieldSchema, pii: TenantPii | null): PlanOptions {
   const by = matchBy ?? "email";
-  if (by === "uid" || by === "email") return { mode: "UPSERT", matchBy: by === "uid" ? "UID" : "EMAIL", matchField: null, schema, db };
-  return { mode: "UPSERT", matchBy: "FIELD", matchField: by, schema, db };
+  if (by === "uid" || by === "email") return { mode: "UPSERT", matchBy: by === "uid" ? "UID" : "EMAIL", matchField: null, schema, pii };
+  return { mode: "UPSERT", matchBy: "FIELD", matchField: by, schema, pii };
 }
 
 const ATTEMPTS = 3;
@@ -123,8 +123,7 @@ async function upsert(tx: Tx, ctx: ServiceContext, connector: InflowConnector, r
       [...unknown].map((name) => fieldError(name, "not a field of the customer record")),
     );
   }
-  const options = planOptions(connector.matchBy, schema, ctx.db);
-  const seal = profileSealer(tx, ctx, schema.definitions);
+  const options = planOptions(connector.matchBy, schema, await phonePii(ctx, tx));
   const matchedId = await matchCustomer(tx, ctx.tenantId, prepared, options);
   // Locked before the plan reads it: the plan's update writes whole profiles, so nobody may change it in between.
   const matched = matchedId ? await requireCustomer(tx, ctx, matchedId) : null;
@@ -134,7 +133,7 @@ async function upsert(tx: Tx, ctx: ServiceContext, connector: InflowConnector, r
       "VALIDATION_FAILED",
       plan.errors.map((e) => fieldError(e.field, e.message)),
     );
-  const [inserted] = await insertCustomers(tx, ctx.tenantId, plan.inserts, seal);
+  const [inserted] = await insertCustomers(tx, ctx.tenantId, plan.inserts, options);
   if (inserted) {
     const { id, row } = inserted;
     await audit({ type: "customer.created", customerId: id, data: createdEventData(row.uid!, row.contacts, row.identities) });
@@ -142,7 +141,7 @@ async function upsert(tx: Tx, ctx: ServiceContext, connector: InflowConnector, r
   }
   const update = plan.updates[0];
   if (update) {
-    await updateCustomers(tx, ctx.tenantId, plan.updates, seal);
+    await updateCustomers(tx, ctx.tenantId, plan.updates, options);
     await audit({ type: "customer.updated", customerId: update.before.id, data: updatedEventData(update) });
   }
   const customerId = update?.before.id ?? matched!.id;
@@ -162,7 +161,10 @@ async function addMissingContacts(tx: Tx, ctx: ServiceContext, customerId: strin
   if (contacts.length === 0) return false;
   const held = await tx.contact.findMany({ where: { customerId }, select: { kind: true, normalized: true } });
   const heldKeys = new Set(held.map((c) => `${c.kind}:${c.normalized}`));
-  const missing = contacts.filter((c) => !heldKeys.has(`${c.kind}:${c.normalized}`));
+  // A held phone is stored under its blind index or (not sealed yet) its E.164: customers/phones-at-rest.ts.
+  const pii = contacts.some((c) => c.kind === "PHONE") ? await phonePii(ctx, tx) : null;
+  const isHeld = (c: NewContact) => storedKeys(pii, c.kind, c.normalized).some((stored) => heldKeys.has(`${c.kind}:${stored}`));
+  const missing = contacts.filter((c) => !isHeld(c));
   for (const contact of missing) await insertContact(tx, ctx, customerId, { ...contact, primary: false }, audit);
   return missing.length > 0;
 }

@@ -31,26 +31,38 @@ export function profileStore(tx: Tx, ctx: ServiceContext) {
     async store(customerId: string, profile: ClearProfile, definitions: Definitions, previous?: PiiColumns) {
       const held = previous?.piiSealed ? sealedFieldKeys(await keys(), previous) : new Set<string>();
       const isPii = (key: string) => definitions?.get(key)?.pii ?? held.has(key);
-      const clear = { birthdate: profile.birthdate ?? null, addresses: profile.addresses ?? [], customFields: profile.customFields ?? {} };
-      const sensitive =
-        clear.birthdate !== null || (clear.addresses as unknown[]).length > 0 || Object.keys(clear.customFields).some(isPii);
-      const stored = sealProfile(sensitive ? await keys() : null, customerId, clear, isPii);
-      return {
-        ...stored,
-        addresses: stored.addresses as Prisma.InputJsonValue,
-        customFields: stored.customFields as Prisma.InputJsonValue,
-        piiIndex: stored.piiIndex as Prisma.InputJsonValue,
-      };
+      const fields = (profile.customFields ?? {}) as object;
+      const sensitive = profile.birthdate != null || ((profile.addresses ?? []) as unknown[]).length > 0 || Object.keys(fields).some(isPii);
+      return storedProfile(sensitive || previous?.piiSealed ? await keys() : null, customerId, profile, definitions, previous);
     },
   };
 }
 
-/** profileStore's `store` with the write's definitions fixed: what batch writers (imports, inflow connectors) take. */
-export function profileSealer(tx: Tx, ctx: ServiceContext, definitions: Definitions) {
-  const store = profileStore(tx, ctx);
-  return (customerId: string, profile: ClearProfile, previous?: PiiColumns) => store.store(customerId, profile, definitions, previous);
+/**
+ * The stored form of a customer's whole clear profile under `pii` (null: in clear). A key is sealed
+ * when its definition is PII, or (without a definition in `definitions`) when it was sealed in `previous`.
+ */
+export function storedProfile(
+  pii: TenantPii | null,
+  customerId: string,
+  profile: ClearProfile,
+  definitions: Definitions,
+  previous?: PiiColumns,
+) {
+  const held = previous?.piiSealed && pii ? sealedFieldKeys(pii, previous) : new Set<string>();
+  const stored = sealProfile(
+    pii,
+    customerId,
+    { birthdate: profile.birthdate ?? null, addresses: profile.addresses ?? [], customFields: profile.customFields ?? {} },
+    (key) => definitions?.get(key)?.pii ?? held.has(key),
+  );
+  return {
+    ...stored,
+    addresses: stored.addresses as Prisma.InputJsonValue,
+    customFields: stored.customFields as Prisma.InputJsonValue,
+    piiIndex: stored.piiIndex as Prisma.InputJsonValue,
+  };
 }
-export type SealProfile = ReturnType<typeof profileSealer>;
 
 /** The profile columns sealed at rest: an update touching one of them re-seals the whole set. */
 export const SEALED_COLUMNS = ["birthdate", "addresses", "customFields"] as const;

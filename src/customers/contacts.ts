@@ -9,6 +9,8 @@ import { emailAddress, phoneNumber } from "./input.ts";
 import { translateConflict } from "./guards.ts";
 import { requireCustomer, requireCustomerTouched } from "../db/customer-lock.ts";
 import { queueNotification, type NotifyRequest } from "../notifications/queue.ts";
+import type { TenantPii } from "../pii/at-rest.ts";
+import { contactText, phonePii, storedContact, storedKeys } from "./phones-at-rest.ts";
 
 // Emails and phones behave the same way; `kind` picks which one an operation is about.
 
@@ -54,18 +56,23 @@ export function normalizeContacts(
   return contacts;
 }
 
-/** Throws EMAIL_TAKEN / PHONE_TAKEN if any contact belongs to a customer of the tenant already. */
-export async function assertContactsFree(tx: Tx, ctx: ServiceContext, contacts: NewContact[]) {
+/**
+ * Throws EMAIL_TAKEN / PHONE_TAKEN if any contact belongs to a customer of the tenant already.
+ * `pii`: the tenant's keys (phones are looked up by blind index and E.164).
+ */
+export async function assertContactsFree(tx: Tx, ctx: ServiceContext, contacts: NewContact[], pii: TenantPii | null) {
   if (contacts.length === 0) return;
   const taken = await tx.contact.findFirst({
-    where: { tenantId: ctx.tenantId, OR: contacts.map((c) => ({ kind: c.kind, normalized: c.normalized })) },
+    where: {
+      tenantId: ctx.tenantId,
+      OR: contacts.map((c) => ({ kind: c.kind, normalized: { in: storedKeys(pii, c.kind, c.normalized) } })),
+    },
   });
-  if (taken) throwTaken(taken);
+  if (taken) throwTaken(taken.kind, contactText(pii, taken));
 }
 
-function throwTaken(taken: Contact): never {
-  const rule = RULES[taken.kind];
-  throw new ConflictError(rule.taken, taken.kind === "EMAIL" ? "emails" : "phones", `${taken.value} belongs to another customer`);
+function throwTaken(kind: ContactKind, value: string): never {
+  throw new ConflictError(RULES[kind].taken, kind === "EMAIL" ? "emails" : "phones", `${value} belongs to another customer`);
 }
 
 const addInput = z.object({ value: z.string(), primary: z.boolean().default(false), verified: z.boolean().default(false) });
@@ -90,7 +97,7 @@ export async function addContact(
       return customer;
     });
   } catch (error) {
-    throw translateConflict(error);
+    throw translateConflict(error, kind);
   }
 }
 
@@ -102,23 +109,25 @@ export async function addContact(
  */
 export async function insertContact(tx: Tx, ctx: ServiceContext, customerId: string, contact: NewContact, audit: AuditWriter) {
   const kind = contact.kind;
+  // Only phones are sealed: an email's change costs no key lookup.
+  const pii = kind === "PHONE" ? await phonePii(ctx, tx) : null;
+  const keys = storedKeys(pii, kind, contact.normalized);
   const found = await tx.contact.findMany({
     where: {
       OR: [
-        { tenantId: ctx.tenantId, kind, normalized: contact.normalized },
+        { tenantId: ctx.tenantId, kind, normalized: { in: keys } },
         { customerId, kind },
       ],
     },
   });
-  const taken = found.find((c) => c.normalized === contact.normalized);
-  if (taken) throwTaken(taken);
+  if (found.some((c) => keys.includes(c.normalized))) throwTaken(kind, contact.normalized);
   const existing = found.filter((c) => c.customerId === customerId);
   if (existing.length >= MAX_PER_KIND) {
     throw new ValidationError([{ field: "value", message: `a customer has at most ${MAX_PER_KIND} of each kind` }]);
   }
   const primary = contact.primary || existing.length === 0;
   if (primary) await tx.contact.updateMany({ where: { customerId, kind, primary: true }, data: { primary: false } });
-  await tx.contact.create({ data: { ...contact, primary, tenantId: ctx.tenantId, customerId } });
+  await tx.contact.create({ data: { ...storedContact(pii, contact), primary, tenantId: ctx.tenantId, customerId } });
   await audit({
     type: `customer.${RULES[kind].noun}_added`,
     customerId,
@@ -139,7 +148,7 @@ export async function removeContact(
 ): Promise<Customer> {
   return transact(ctx, async (tx, audit) => {
     const customer = await requireCustomer(tx, ctx, customerId);
-    const contact = await findContact(tx, customer, kind, value);
+    const { contact, text, pii } = await findContact(tx, ctx, customer, kind, value);
     await tx.contact.delete({ where: { id: contact.id } });
     let promoted: string | null = null;
     if (contact.primary) {
@@ -149,15 +158,15 @@ export async function removeContact(
       });
       if (next) {
         await tx.contact.update({ where: { id: next.id }, data: { primary: true } });
-        promoted = next.normalized;
+        promoted = contactText(pii, next);
       }
     }
     await audit({
       type: `customer.${RULES[kind].noun}_removed`,
       customerId: customer.id,
-      data: { [RULES[kind].noun]: contact.normalized, newPrimary: promoted },
+      data: { [RULES[kind].noun]: text, newPrimary: promoted },
     });
-    if (notify) await notifyAuthenticator(tx, ctx, audit, notify, customer.id, "AUTHENTICATOR_REMOVED", kind, contact.normalized);
+    if (notify) await notifyAuthenticator(tx, ctx, audit, notify, customer.id, "AUTHENTICATOR_REMOVED", kind, text);
     return touch(tx, customer);
   });
 }
@@ -172,13 +181,13 @@ export async function setContactVerified(
 ): Promise<Customer> {
   return transact(ctx, async (tx, audit) => {
     const customer = await requireCustomer(tx, ctx, customerId);
-    const contact = await findContact(tx, customer, kind, value);
+    const { contact, text } = await findContact(tx, ctx, customer, kind, value);
     if (contact.verified === verified) return customer;
     await tx.contact.update({ where: { id: contact.id }, data: { verified, verifiedAt: verified ? new Date() : null } });
     await audit({
       type: `customer.${RULES[kind].noun}_${verified ? "verified" : "unverified"}`,
       customerId: customer.id,
-      data: { [RULES[kind].noun]: contact.normalized },
+      data: { [RULES[kind].noun]: text },
     });
     return touch(tx, customer);
   });
@@ -188,7 +197,7 @@ export async function setContactVerified(
 export async function setPrimaryContact(ctx: ServiceContext, customerId: string, kind: ContactKind, value: string): Promise<Customer> {
   return transact(ctx, async (tx, audit) => {
     const customer = await requireCustomer(tx, ctx, customerId);
-    const contact = await findContact(tx, customer, kind, value);
+    const { contact, text, pii } = await findContact(tx, ctx, customer, kind, value);
     if (contact.primary) return customer;
     const previous = await tx.contact.findFirst({ where: { customerId: customer.id, kind, primary: true } });
     await tx.contact.updateMany({ where: { customerId: customer.id, kind, primary: true }, data: { primary: false } });
@@ -196,19 +205,25 @@ export async function setPrimaryContact(ctx: ServiceContext, customerId: string,
     await audit({
       type: `customer.primary_${RULES[kind].noun}_changed`,
       customerId: customer.id,
-      data: { changes: { [`primary_${RULES[kind].noun}`]: { from: previous?.normalized ?? null, to: contact.normalized } } },
+      data: { changes: { [`primary_${RULES[kind].noun}`]: { from: previous ? contactText(pii, previous) : null, to: text } } },
     });
     return touch(tx, customer);
   });
 }
 
-async function findContact(tx: Tx, customer: Customer, kind: ContactKind, value: string): Promise<Contact> {
+/**
+ * The customer's contact of `kind` given as entered (or as stored: authenticators/admin.ts passes a
+ * row's `normalized`), its clear text and the tenant's keys.
+ */
+async function findContact(tx: Tx, ctx: ServiceContext, customer: Customer, kind: ContactKind, value: string) {
   const rule = RULES[kind];
   const parsed = rule.value.safeParse(value);
-  const normalized = parsed.success ? rule.normalize(parsed.data) : value;
-  const contact = await tx.contact.findFirst({ where: { customerId: customer.id, kind, normalized } });
+  // Only phones are sealed: an email's change costs no key lookup.
+  const pii = kind === "PHONE" ? await phonePii(ctx, tx) : null;
+  const keys = parsed.success ? storedKeys(pii, kind, rule.normalize(parsed.data)) : [value];
+  const contact: Contact | null = await tx.contact.findFirst({ where: { customerId: customer.id, kind, normalized: { in: keys } } });
   if (!contact) throw new NotFoundError(rule.missing);
-  return contact;
+  return { contact, text: contactText(pii, contact), pii };
 }
 
 /** Contacts are part of the profile: changing one bumps the customer's updatedAt. */

@@ -24,8 +24,8 @@ const ContactFilter = builder.inputType("ContactFilter", {
   fields: (t) => ({
     equals: t.string(),
     in: t.stringList({ description: "Any of these (1 to 100)." }),
-    startsWith: t.string(),
-    contains: t.string(),
+    startsWith: t.string({ description: "Emails; phones only when the gateway stores them in clear (no MASTER_KEY)." }),
+    contains: t.string({ description: "Emails; phones only when the gateway stores them in clear (no MASTER_KEY)." }),
     exists: t.boolean(),
     verified: t.boolean(),
     primary: t.boolean(),
@@ -114,7 +114,12 @@ export const CustomerFilterInput = builder.inputRef<Record<string, unknown>>("Cu
     not: t.field({ type: CustomerFilterInput, description: "Not this (a condition on a missing value counts as not holding)." }),
     status: t.field({ type: [CustomerStatusEnum], description: "Any of these statuses." }),
     email: t.field({ type: ContactFilter, description: "The customer's emails (normalized, lower-cased)." }),
-    phone: t.field({ type: ContactFilter, description: "The customer's phones (E.164)." }),
+    phone: t.field({
+      type: ContactFilter,
+      description:
+        "The customer's phones (E.164). With a MASTER_KEY they are encrypted at rest: equals and in match exactly through a keyed " +
+        "blind index (spaces and dashes ignored); startsWith and contains are refused (VALIDATION_FAILED on that operator).",
+    }),
     username: t.field({ type: StringFilter }),
     name: t.field({ type: StringFilter, description: "Matches first, middle, last name and nickname together." }),
     createdAt: t.field({ type: DateTimeFilter }),

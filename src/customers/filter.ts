@@ -16,13 +16,14 @@ import {
 } from "./filter-fields.ts";
 import { membership, role, type MembershipFilter, type RoleFilter } from "./filter-access.ts";
 import { labelConditions, type LabelFilter } from "./filter-labels.ts";
+import { mentionsPhone, sealedPhoneMatch } from "./filter-phones.ts";
 
 // The one filter language over customers: a tree of and/or/not over per-field conditions, compiled
 // to one parameterized SQL condition on `customer c`. Search, segments and (later) bulk actions and
 // exports all run it. Values only ever travel as parameters; custom-field keys are written as
 // literals only after they matched a definition (see filter-fields.ts). Every condition is one an
 // index serves at a million customers: trigram on contact.normalized / username / name_search,
-// the contact unique key for exact emails and phones, EXISTS over identity(tenant_id, provider),
+// the contact unique key for exact emails and phones (sealed phones: exact only, filter-phones.ts), EXISTS over identity(tenant_id, provider),
 // consent(tenant_id, purpose) and custom_object's GIN, the custom-field indexes.
 
 export interface StringFilter {
@@ -97,7 +98,8 @@ const FALSE = Prisma.sql`FALSE`;
  * The SQL condition (on `customer c`) of `filter` for the caller's tenant, the tenant included.
  * Throws a ValidationError listing every problem, each with its path under `path`
  * (`filter.and.0.customFields.1.gt`). Cost: one indexed statement for the tenant's custom-field
- * definitions when the filter names custom fields (or `sortField` does), none otherwise.
+ * definitions when the filter names custom fields (or `sortField` does), none otherwise; the
+ * tenant's PII keys (cached a minute) when it has a phone condition.
  */
 export async function compileCustomerFilter(
   ctx: ServiceContext,
@@ -108,7 +110,7 @@ export async function compileCustomerFilter(
   const keys = [...customFieldKeys(filter ?? {}, 0), ...(sortField ? [sortField] : [])];
   const fields = await loadFieldDefinitions(ctx, keys);
   const usesPii = keys.some((k) => fields.active.get(k)?.pii);
-  const pii = usesPii ? await tenantPii(ctx.db, ctx.db, ctx.tenantId) : null;
+  const pii = usesPii || mentionsPhone(filter) ? await tenantPii(ctx.db, ctx.db, ctx.tenantId) : null;
   const c: Compilation = { tenantId: ctx.tenantId, pii, fields, issues: [], conditions: 0 };
   const condition = filter ? compileNode(c, filter, path, 1) : TRUE;
   if (c.conditions > MAX_FILTER_CONDITIONS) issue(c, path, `more than ${MAX_FILTER_CONDITIONS} conditions`);
@@ -196,7 +198,10 @@ function text(c: Compilation, column: Prisma.Sql, m: StringFilter, path: string,
 function contact(c: Compilation, kind: "EMAIL" | "PHONE", m: ContactFilter, path: string): Prisma.Sql {
   const { exists, verified, primary, ...match } = m;
   const parts = [Prisma.sql`k.tenant_id = ${c.tenantId}::uuid AND k.kind = ${kind}::"ContactKind"`];
-  if (Object.values(match).some((x) => x != null)) parts.push(text(c, Prisma.sql`k.normalized`, match, path, kind === "EMAIL"));
+  if (Object.values(match).some((x) => x != null)) {
+    const sealed = kind === "PHONE" ? c.pii : null;
+    parts.push(sealed ? sealedPhoneMatch(c, sealed, match, path) : text(c, Prisma.sql`k.normalized`, match, path, kind === "EMAIL"));
+  }
   if (verified != null) parts.push(Prisma.sql`k.verified = ${verified}`);
   if (primary != null) parts.push(Prisma.sql`k."primary" = ${primary}`);
   if (parts.length === 1 && exists == null) return issue(c, path, "give at least one operator");

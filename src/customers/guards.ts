@@ -18,7 +18,10 @@ export async function assertIdentityFree(tx: Tx, ctx: ServiceContext, provider: 
 }
 
 /** Turns a unique violation that slipped past the pre-checks (a concurrent write) into a typed conflict. */
-export function translateConflict(error: unknown): unknown {
+export function translateConflict(error: unknown, contactKind?: "EMAIL" | "PHONE"): unknown {
+  // A caller adding one contact knows its kind; a new customer's emails and phones are told apart by no one.
+  if (isUniqueViolation(error, "normalized") && contactKind === "PHONE")
+    return new ConflictError("PHONE_TAKEN", "phones", "this phone number belongs to another customer");
   if (isUniqueViolation(error, "normalized"))
     return new ConflictError("EMAIL_TAKEN", "emails", "an email or phone is taken by another customer");
   if (isUniqueViolation(error, "username")) return new ConflictError("USERNAME_TAKEN", "username", "another customer has this username");

@@ -2,6 +2,7 @@ import type { Customer, Prisma } from "../generated/prisma/client.ts";
 import type { ServiceContext } from "../service-context.ts";
 import { isUuid } from "../ids.ts";
 import { emailAddress, phoneNumber, uid, username } from "./input.ts";
+import { phonePii, storedKeys } from "./phones-at-rest.ts";
 
 /** Which relations to load along (the shape Pothos hands its resolvers). */
 export type RelationQuery = { include?: Prisma.CustomerInclude; select?: Prisma.CustomerSelect };
@@ -10,7 +11,7 @@ export type CustomerKey = { id: string } | { uid: string } | { email: string } |
 
 /**
  * Finds one customer of the caller's tenant by id, uid, email, username or phone (each an exact,
- * indexed lookup; email and username case-insensitively). Null when there is none.
+ * indexed lookup; email and username case-insensitively; a phone through its blind index). Null when there is none.
  */
 export async function findCustomer(ctx: ServiceContext, key: CustomerKey, relations: RelationQuery = {}): Promise<Customer | null> {
   const tenantId = ctx.tenantId;
@@ -28,8 +29,10 @@ export async function findCustomer(ctx: ServiceContext, key: CustomerKey, relati
       ? (["EMAIL", emailAddress.safeParse(key.email).data?.toLowerCase()] as const)
       : (["PHONE", phoneNumber.safeParse(key.phone).data] as const);
   if (!normalized) return null;
-  const contact = await ctx.db.contact.findUnique({
-    where: { tenantId_kind_normalized: { tenantId, kind, normalized } },
+  // A phone is stored under its blind index, or (rows from before sealing) its E.164: phones-at-rest.ts.
+  const keys = kind === "PHONE" ? storedKeys(await phonePii(ctx), kind, normalized) : [normalized];
+  const contact = await ctx.db.contact.findFirst({
+    where: { tenantId, kind, normalized: { in: keys } },
     select: { customer: Object.keys(query).length ? query : true },
   });
   return contact?.customer ?? null;

@@ -12,6 +12,7 @@ import { openForField } from "../pii/profile.ts";
 type MaybePromise<T> = T | Promise<T>;
 import { ContactKind, CustomerStatus } from "../generated/prisma/enums.ts";
 import { effectiveStatus } from "./status.ts";
+import { contactTextFor } from "./phones-at-rest.ts";
 
 export const CustomerStatusEnum = builder.enumType(CustomerStatus, { name: "CustomerStatus" });
 
@@ -19,7 +20,13 @@ const contactFields = (valueName: string) =>
   builder.objectRef<Contact>(valueName === "address" ? "Email" : "Phone").implement({
     authScopes: CUSTOMER_DATA,
     fields: (t) => ({
-      [valueName]: t.string({ resolve: (c) => c.normalized, description: "Normalized: lower-cased email, or E.164 phone." }),
+      [valueName]: t.string({
+        resolve: (c, _args, ctx) => contactTextFor(ctx, c),
+        description:
+          valueName === "address"
+            ? "Normalized: lower-cased."
+            : "E.164. Stored encrypted when the gateway has a MASTER_KEY (found by exact match only, through a keyed blind index).",
+      }),
       primary: t.exposeBoolean("primary"),
       verified: t.exposeBoolean("verified"),
       verifiedAt: t.expose("verifiedAt", { type: "DateTime", nullable: true }),
@@ -76,7 +83,7 @@ function customFieldsFor(values: Record<string, unknown>, ctx: GraphQLContext) {
 const piiSelect = { tenantId: true, birthdate: true, addresses: true, customFields: true, piiSealed: true } as const;
 type PiiRow = Pick<Customer, "id" | keyof typeof piiSelect>;
 function fromOpened<R>(c: PiiRow, ctx: GraphQLContext, read: (opened: PiiRow) => R): R | Promise<R> {
-  const opened = openForField(ctx.db, c.tenantId, c);
+  const opened = openForField(ctx, c.tenantId, c);
   return opened instanceof Promise ? opened.then(read) : read(opened);
 }
 
@@ -116,7 +123,11 @@ export const CustomerRef = builder.prismaNode("Customer", {
     primaryPhone: t.string({
       nullable: true,
       select: contactsSelect,
-      resolve: (c) => c.contacts.find((k) => k.kind === "PHONE" && k.primary)?.normalized ?? null,
+      description: "E.164 (encrypted at rest when the gateway has a MASTER_KEY, as Phone.number).",
+      resolve: (c, _args, ctx) => {
+        const primary = c.contacts.find((k) => k.kind === "PHONE" && k.primary);
+        return primary ? contactTextFor(ctx, primary) : null;
+      },
     }),
     status: t.field({
       type: CustomerStatusEnum,

@@ -7,6 +7,7 @@ import type { ServiceContext } from "../service-context.ts";
 import { parseInput } from "../validation.ts";
 import type { AuthRuntime } from "../security/auth-runtime.ts";
 import { assertContactsFree, normalizeContacts, type NewContact } from "./contacts.ts";
+import { phonePii, storedContact } from "./phones-at-rest.ts";
 import { newPasswordHash, passwordSetData } from "./passwords.ts";
 import { assertIdentityFree, assertUsernameFree, translateConflict } from "./guards.ts";
 import { requireCustomer } from "../db/customer-lock.ts";
@@ -41,7 +42,7 @@ export type CreateCustomerInput = z.input<typeof createInput>;
  * whose defaults fill absent keys. One transaction: customer + contacts + identities +
  * `customer.created` (and `customer.password_set`). Cost: the argon2 hash when there is a password
  * (before the transaction), the definitions (two statements: their lock, then the read), the uniqueness checks, one INSERT
- * per table, one for the audit events.
+ * per table, one for the audit events; with phones, the tenant's PII keys (sealed at rest: phones-at-rest.ts).
  */
 export async function createCustomer(
   ctx: ServiceContext,
@@ -57,7 +58,8 @@ export async function createCustomer(
     return await transact(ctx, async (tx, audit) => {
       const schema = await loadFieldSchema(tx, ctx.tenantId);
       profile.customFields = validateCustomFields(schema, profile.customFields, "create") as typeof profile.customFields;
-      await assertContactsFree(tx, ctx, contacts);
+      const pii = contacts.some((c) => c.kind === "PHONE") ? await phonePii(ctx, tx) : null;
+      await assertContactsFree(tx, ctx, contacts, pii);
       if (profile.username) await assertUsernameFree(tx, ctx, profile.username);
       if (data.uid && (await tx.customer.findUnique({ where: { tenantId_uid: { tenantId: ctx.tenantId, uid: data.uid } } }))) {
         throw new ConflictError("UID_TAKEN", "uid", "another customer has this uid");
@@ -65,7 +67,8 @@ export async function createCustomer(
       for (const identity of identities) await assertIdentityFree(tx, ctx, identity.provider, identity.providerUserId);
       const id = randomUUID();
       const stored = await profileStore(tx, ctx).store(id, profile, schema.definitions);
-      const customer = await insertCustomer(tx, ctx, { ...profile, ...stored, id, uid: data.uid }, contacts, identities, passwordHash);
+      const rows = contacts.map((c) => storedContact(pii, c));
+      const customer = await insertCustomer(tx, ctx, { ...profile, ...stored, id, uid: data.uid }, rows, identities, passwordHash);
       await audit({
         type: "customer.created",
         customerId: customer.id,

@@ -1,7 +1,5 @@
 import { Prisma, type Customer } from "../generated/prisma/client.ts";
-import type { Db } from "../db/database.ts";
-import { tenantPii } from "../pii/at-rest.ts";
-import { fieldIndex, openProfiles } from "../pii/profile.ts";
+import { fieldIndex, openProfile } from "../pii/profile.ts";
 import type { Tx } from "../db/transact.ts";
 import { diff } from "../db/transact.ts";
 import { ValidationError } from "../errors.ts";
@@ -9,6 +7,9 @@ import { validateCustomFields, type FieldSchema } from "../custom-fields/validat
 import type { RowError } from "../jobs/service.ts";
 import type { KeySet } from "./key-set.ts";
 import type { ImportRow } from "./rows.ts";
+import type { ContactKind } from "../generated/prisma/enums.ts";
+import type { TenantPii } from "../pii/at-rest.ts";
+import { storedKeys } from "../customers/phones-at-rest.ts";
 
 // What one batch will do, decided with one read per kind of key (not per row): which rows match
 // an existing customer, which collide with another customer's uid, username, email, phone or
@@ -24,8 +25,8 @@ export interface PlanOptions {
   /** MatchBy FIELD: the custom-field key holding the external id. */
   matchField: string | null;
   schema: FieldSchema;
-  /** The gateway's client: opens customers' sealed PII (src/pii/profile.ts) to merge into. */
-  db: Db;
+  /** The tenant's PII keys (null without a MASTER_KEY): phones are looked up, and written, sealed. */
+  pii: TenantPii | null;
 }
 
 export interface PlannedUpdate {
@@ -94,7 +95,7 @@ async function findMatches(tx: Tx, tenantId: string, rows: ImportRow[], o: PlanO
  * statement over the tenant's customers holding the field (pii_index is GIN-indexed for @>, not for a list of values).
  */
 async function sealedFieldMatches(tx: Tx, tenantId: string, rows: ImportRow[], o: PlanOptions) {
-  const pii = await tenantPii(o.db, tx, tenantId);
+  const pii = o.pii;
   if (!pii) return [];
   const key = o.matchField!;
   const valueOf = new Map(
@@ -152,12 +153,19 @@ async function takenKeys(tx: Tx, tenantId: string, rows: ImportRow[], o: PlanOpt
             SELECT provider || ':' || provider_user_id AS value, customer_id::text AS id FROM identity
             WHERE tenant_id = ${tenantId}::uuid AND (provider, provider_user_id) IN (
               SELECT split_part(v, ':', 1), substr(v, strpos(v, ':') + 1) FROM unnest(${list(values)}) AS v)`
-          : await tx.$queryRaw<{ value: string; id: string }[]>`
-            SELECT normalized AS value, customer_id::text AS id FROM contact
-            WHERE tenant_id = ${tenantId}::uuid AND kind = ${kind}::"ContactKind" AND normalized = ANY(${list(values)})`;
+          : await takenContacts(tx, tenantId, kind as ContactKind, values, o.pii);
     for (const f of found) taken.set(`${kind}:${f.value}`, f.id);
   }
   return taken;
+}
+
+/** The contacts of `kind` among `values` (normalized) held in the tenant; a phone by its blind index or E.164 (customers/phones-at-rest.ts). */
+async function takenContacts(tx: Tx, tenantId: string, kind: ContactKind, values: string[], pii: TenantPii | null) {
+  const byStored = new Map(values.flatMap((v) => storedKeys(pii, kind, v).map((stored) => [stored, v] as const)));
+  const found = await tx.$queryRaw<{ value: string; id: string }[]>`
+    SELECT normalized AS value, customer_id::text AS id FROM contact
+    WHERE tenant_id = ${tenantId}::uuid AND kind = ${kind}::"ContactKind" AND normalized = ANY(${list([...byStored.keys()])})`;
+  return found.map((f) => ({ value: byStored.get(f.value)!, id: f.id }));
 }
 
 const describe = (key: string) => key.replace(/^(uid|username|EMAIL|PHONE|identity):/, (_m, kind: string) => `${kind.toLowerCase()} `);
@@ -174,7 +182,7 @@ export async function planBatch(tx: Tx, tenantId: string, rows: ImportRow[], o: 
   const plan: Plan = { inserts: [], updates: [], skipped: 0, errors: [], added: [] };
   const matches = await findMatches(tx, tenantId, rows, o);
   const taken = await takenKeys(tx, tenantId, rows, o, matches);
-  const before = o.mode === "UPSERT" ? await loadCustomers(tx, tenantId, [...new Set(matches.values())], o) : new Map<string, Loaded>();
+  const before = o.mode === "UPSERT" ? await loadCustomers(tx, [...new Set(matches.values())], o) : new Map<string, Loaded>();
   for (const row of rows) {
     const keys = [...keysOf(row), ...matchValues(row, o).map((v) => `match:${v}`)];
     const repeated = keys.find((k) => seen.has(k));
@@ -257,9 +265,8 @@ interface Loaded {
   stored: Customer;
 }
 
-async function loadCustomers(tx: Tx, tenantId: string, ids: string[], o: PlanOptions): Promise<Map<string, Loaded>> {
+async function loadCustomers(tx: Tx, ids: string[], o: PlanOptions): Promise<Map<string, Loaded>> {
   if (ids.length === 0) return new Map();
   const rows = await tx.customer.findMany({ where: { id: { in: ids } } });
-  const opened = await openProfiles(o.db, tx, tenantId, rows);
-  return new Map(rows.map((c, i) => [c.id, { opened: opened[i]!, stored: c }]));
+  return new Map(rows.map((c) => [c.id, { opened: openProfile(o.pii, c), stored: c }]));
 }

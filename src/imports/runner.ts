@@ -1,3 +1,4 @@
+import { phonePii } from "../customers/phones-at-rest.ts";
 import { unlink } from "node:fs/promises";
 import { transact } from "../db/transact.ts";
 import { violatesUniqueIndex } from "../db/unique.ts";
@@ -11,7 +12,6 @@ import { prepareRow, type ImportRow, type Mapping } from "./rows.ts";
 import { FileError, readRecords, type ImportFormat } from "./sources.ts";
 import { KeySet } from "./key-set.ts";
 import { insertCustomers, updateCustomers } from "./write.ts";
-import { profileSealer } from "../customers/at-rest.ts";
 
 // Runs one import job: records are parsed and validated as they stream in, and every `batchSize`
 // rows become one transaction — the batch's plan (plan.ts), its writes (write.ts), one
@@ -143,7 +143,7 @@ interface Batch {
 
 /** Plans and writes one batch in one transaction; returns whether the job was asked to cancel. */
 async function writeBatch(ctx: ServiceContext, job: Job, s: ImportSettings, schema: FieldSchema, state: State, batch: Batch) {
-  const options = { mode: s.mode, matchBy: s.matchBy, matchField: s.matchField, schema, db: ctx.db };
+  const options = { mode: s.mode, matchBy: s.matchBy, matchField: s.matchField, schema, pii: await phonePii(ctx) };
   const newlyUnknown = [...batch.unknown].filter((name) => !state.warned.has(name));
   for (const name of newlyUnknown) state.warned.add(name);
   for (let attempt = 1; ; attempt++) {
@@ -153,7 +153,6 @@ async function writeBatch(ctx: ServiceContext, job: Job, s: ImportSettings, sche
         ctx,
         async (tx, audit) => {
           plan = await planBatch(tx, ctx.tenantId, batch.rows, options, state.seen);
-          const seal = profileSealer(tx, ctx, schema.definitions);
           const delta: JobCounters = {
             rowsRead: batch.read,
             imported: plan.inserts.length,
@@ -162,11 +161,11 @@ async function writeBatch(ctx: ServiceContext, job: Job, s: ImportSettings, sche
             failed: batch.failed + new Set(plan.errors.map((e) => e.row)).size,
           };
           if (!s.dryRun) {
-            for (const { id, row } of await insertCustomers(tx, ctx.tenantId, plan.inserts, seal)) {
+            for (const { id, row } of await insertCustomers(tx, ctx.tenantId, plan.inserts, options)) {
               const emails = row.contacts.filter((c) => c.kind === "EMAIL").map((c) => c.normalized);
               await audit({ type: "customer.imported", customerId: id, data: { uid: row.uid, emails, jobId: job.id } });
             }
-            await updateCustomers(tx, ctx.tenantId, plan.updates, seal);
+            await updateCustomers(tx, ctx.tenantId, plan.updates, options);
             for (const u of plan.updates) {
               await audit({ type: "customer.updated", customerId: u.before.id, data: { ...updatedEventData(u), jobId: job.id } });
             }

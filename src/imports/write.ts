@@ -1,9 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Tx } from "../db/transact.ts";
-import type { ClearProfile, SealProfile } from "../customers/at-rest.ts";
+import { storedProfile, type ClearProfile } from "../customers/at-rest.ts";
 import { nameSearch } from "../customers/input.ts";
+import { storedContact } from "../customers/phones-at-rest.ts";
+import type { TenantPii } from "../pii/at-rest.ts";
 import type { PiiColumns } from "../pii/profile.ts";
-import type { PlannedUpdate } from "./plan.ts";
+import type { PlannedUpdate, PlanOptions } from "./plan.ts";
 import type { ImportRow } from "./rows.ts";
 
 // The writes of one batch: one INSERT … SELECT FROM jsonb_to_recordset(<one JSON parameter>) per
@@ -14,9 +16,12 @@ import type { ImportRow } from "./rows.ts";
 
 const date = (d: Date | undefined | null) => (d ? d.toISOString().slice(0, 10) : null);
 
+/** What a batch writes PII with: the tenant's keys (null: in clear) and which custom fields are PII. */
+export type AtRest = Pick<PlanOptions, "pii" | "schema">;
+
 /** Customer columns of a row, as the recordset below declares them: its PII sealed first (when a MASTER_KEY is set). */
-async function customerColumns(id: string, p: Record<string, unknown>, seal: SealProfile, previous?: PiiColumns) {
-  const stored = await seal(id, p as ClearProfile, previous);
+function customerColumns(id: string, p: Record<string, unknown>, o: AtRest, previous?: PiiColumns) {
+  const stored = storedProfile(o.pii, id, p as ClearProfile, o.schema.definitions, previous);
   return {
     username: p.username ?? null,
     first_name: p.firstName ?? null,
@@ -48,21 +53,20 @@ export interface Inserted {
 }
 
 /** Inserts new customers with everything they own. Returns their ids, in the rows' order. */
-export async function insertCustomers(tx: Tx, tenantId: string, rows: ImportRow[], seal: SealProfile): Promise<Inserted[]> {
+export async function insertCustomers(tx: Tx, tenantId: string, rows: ImportRow[], o: AtRest): Promise<Inserted[]> {
   if (rows.length === 0) return [];
   const inserted = rows.map((row) => ({ id: randomUUID(), row }));
-  const customers: Record<string, unknown>[] = [];
-  for (const { id, row } of inserted) {
+  const customers = inserted.map(({ id, row }) => {
     row.uid ??= randomBytes(16).toString("hex");
-    customers.push({
+    return {
       id,
       uid: row.uid,
       created_at: row.profile.createdAt ?? null,
       // Set here, the contact trigger that keeps it finds nothing to change: no second version of each customer row.
       primary_email: row.contacts.find((c) => c.kind === "EMAIL" && c.primary)?.normalized ?? null,
-      ...(await customerColumns(id, { ...row.profile, customFields: row.customFields, passwordHash: row.passwordHash }, seal)),
-    });
-  }
+      ...customerColumns(id, { ...row.profile, customFields: row.customFields, passwordHash: row.passwordHash }, o),
+    };
+  });
   await tx.$executeRawUnsafe(
     `INSERT INTO customer (id, tenant_id, uid, username, first_name, middle_name, last_name, nickname, name_search, birthdate, gender,
        locale, timezone, company, job_title, addresses, status, custom_fields, pii_sealed, pii_index, password_hash, password_changed_at,
@@ -74,12 +78,13 @@ export async function insertCustomers(tx: Tx, tenantId: string, rows: ImportRow[
     tenantId,
     JSON.stringify(customers),
   );
-  await insertOwned(tx, tenantId, inserted);
+  await insertOwned(tx, tenantId, inserted, o.pii);
   return inserted;
 }
 
-async function insertOwned(tx: Tx, tenantId: string, inserted: Inserted[]): Promise<void> {
-  const contacts = inserted.flatMap(({ id, row }) => row.contacts.map((c) => ({ customer_id: id, ...c })));
+async function insertOwned(tx: Tx, tenantId: string, inserted: Inserted[], pii: TenantPii | null): Promise<void> {
+  // Phones sealed and indexed (customers/phones-at-rest.ts); row.contacts stay clear for the audit events.
+  const contacts = inserted.flatMap(({ id, row }) => row.contacts.map((c) => ({ customer_id: id, ...storedContact(pii, c) })));
   const identities = inserted.flatMap(({ id, row }) => row.identities.map((i) => ({ customer_id: id, ...i })));
   const consents = inserted.flatMap(({ id, row }) => row.consents.map((c) => ({ customer_id: id, ...c })));
   const objects = inserted.flatMap(({ id, row }) => row.customObjects.map((o) => ({ customer_id: id, ...o })));
@@ -113,11 +118,12 @@ async function insertOwned(tx: Tx, tenantId: string, inserted: Inserted[]): Prom
 }
 
 /** Writes the merged profiles of upserted customers; a new password hash restarts its clock. */
-export async function updateCustomers(tx: Tx, tenantId: string, updates: PlannedUpdate[], seal: SealProfile): Promise<void> {
+export async function updateCustomers(tx: Tx, tenantId: string, updates: PlannedUpdate[], o: AtRest): Promise<void> {
   if (updates.length === 0) return;
-  const rows: Record<string, unknown>[] = [];
-  for (const { before, next, stored } of updates)
-    rows.push({ id: before.id, ...(await customerColumns(before.id, { ...before, ...next }, seal, stored)) });
+  const rows = updates.map(({ before, next, stored }) => ({
+    id: before.id,
+    ...customerColumns(before.id, { ...before, ...next }, o, stored),
+  }));
   await tx.$executeRawUnsafe(
     `UPDATE customer c SET username = r.username, first_name = r.first_name, middle_name = r.middle_name, last_name = r.last_name,
        nickname = r.nickname, name_search = r.name_search, birthdate = r.birthdate, gender = r.gender, locale = r.locale,

@@ -64,7 +64,7 @@ function cacheOf(keyring: Keyring) {
 }
 
 /** The tenant's keys when this process holds them fresh and they open every one of `sealed`; else undefined. */
-export function cachedTenantPii(db: Db, tenantId: string, sealed: Iterable<string> = []): TenantPii | undefined {
+function cachedTenantPii(db: Db, tenantId: string, sealed: Iterable<string> = []): TenantPii | undefined {
   const keyring = keyringOf(db);
   const hit = keyring ? cacheOf(keyring).get(tenantId) : undefined;
   if (!hit || hit.until <= Date.now()) return undefined;

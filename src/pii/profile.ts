@@ -1,5 +1,6 @@
 import type { Db } from "../db/database.ts";
-import { cachedTenantPii, tenantPii, type TenantPii } from "./at-rest.ts";
+import { tenantPii, type TenantPii } from "./at-rest.ts";
+import { requestPii } from "./per-request.ts";
 import type { Queryable } from "./keyring.ts";
 
 // A customer's PII columns at rest (README "PII encryption and erasure"): with a MASTER_KEY the
@@ -95,12 +96,11 @@ export async function openProfiles<C extends PiiColumns>(db: Db, q: Queryable, t
 }
 
 /**
- * One customer opened for a GraphQL field: synchronously when the tenant's keys are cached (so
- * the SQL read path, which only takes synchronous resolvers, stays on), else a promise.
+ * One customer opened for a GraphQL field: synchronously once the request holds the tenant's keys
+ * (per-request.ts; the SQL read loads them before completing rows), else a promise.
  */
-export function openForField<C extends PiiColumns>(db: Db, tenantId: string, customer: C): C | Promise<C> {
+export function openForField<C extends PiiColumns>(request: { db: Db }, tenantId: string, customer: C): C | Promise<C> {
   if (!customer.piiSealed) return customer;
-  const cached = cachedTenantPii(db, tenantId, [customer.piiSealed]);
-  if (cached) return openProfile(cached, customer);
-  return openProfiles(db, db, tenantId, [customer]).then(([c]) => c!);
+  const pii = requestPii(request, request.db, tenantId, [customer.piiSealed]);
+  return pii instanceof Promise ? pii.then((keys) => openProfile(keys, customer)) : openProfile(pii, customer);
 }

@@ -127,6 +127,8 @@ function completeField(f: FieldPlan, source: Record<string, unknown>, req: Reque
     case "value": {
       const value = f.resolve(source, f.field.args.length ? argsOf(f, req.variables) : NO_ARGS, req.ctx, NO_INFO);
       if (value !== null && typeof value === "object" && typeof (value as { then?: unknown }).then === "function") {
+        // Dropped: the normal path runs the resolver again and reports its failure; unobserved, a rejection would crash the process.
+        Promise.resolve(value).catch(() => {});
         throw new AsyncResolver(`${f.field.name}: asynchronous resolver`);
       }
       let complete = completers.get(f);

@@ -1,4 +1,6 @@
 import { getVariableValues, type DocumentNode, type GraphQLSchema } from "graphql";
+import { BLIND_INDEX_PREFIX } from "../../pii/at-rest.ts";
+import { requestPii } from "../../pii/per-request.ts";
 import type { Plugin } from "graphql-yoga";
 import { builder } from "../builder.ts";
 import type { GraphQLContext } from "../context.ts";
@@ -71,6 +73,9 @@ function planFor(schema: GraphQLSchema, models: Map<string, SqlModel>, document:
   return byName.get(key)!;
 }
 
+/** A row's sealed profile as json_build_object writes it (`"key" : value`), not null. */
+const SEALED_PROFILE = /"piiSealed" ?: ?"/;
+
 async function run(plan: Plan, ctx: GraphQLContext, variables: Record<string, unknown>, models: Map<string, SqlModel>) {
   const data: Record<string, unknown> = {};
   for (const r of plan.roots) {
@@ -87,6 +92,11 @@ async function run(plan: Plan, ctx: GraphQLContext, variables: Record<string, un
       // On the driver: Prisma's client runtime would cost more than the statement (src/db/database.ts).
       const [{ rows: text }] = await ctx.sql(sql, values);
       rows = JSON.parse(text as string);
+      // Rows holding a blind index (phones) or a sealed profile hold sealed PII: the request loads the tenant's keys now, so the
+      // resolvers that open it complete synchronously (pii/per-request.ts).
+      if ((text as string).includes(`"${BLIND_INDEX_PREFIX}`) || SEALED_PROFILE.test(text as string)) {
+        await requestPii(ctx, ctx.db, query.tenantId);
+      }
       for (const row of rows) decodeTree(node, row, req);
     }
     if (page) {
