@@ -13,6 +13,9 @@
 // BENCH_SECONDS (default 5) per case, BENCH_CONCURRENCY (default 8) writes in flight per op case,
 // BENCH_TENANT_CONCURRENCY (default 32) for the tenant case, BENCH_CASES (default ops,tenants)
 // which cases to time; BENCH_VERBOSE=1 prints each op's statements. NO_RECORD=1 skips bench/RESULTS.md.
+// BENCH_WITHOUT=chain and/or sealing (comma-separated) measures the gateway without the audit hash
+// chain trigger (disabled on the scratch database) or without a MASTER_KEY (no PII sealing): where
+// the time of the trust features goes, in the same run conditions. Such a run is labelled so.
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
@@ -28,6 +31,8 @@ const TENANT_CONCURRENCY = Number(process.env.BENCH_TENANT_CONCURRENCY ?? 32);
 const TENANTS = 16;
 // BENCH_CASES=tenants runs only the 1-vs-16-tenant case (ops: only the per-op cases).
 const CASES = (process.env.BENCH_CASES ?? "ops,tenants").split(",");
+const WITHOUT = (process.env.BENCH_WITHOUT ?? "").split(",").filter(Boolean);
+const VARIANT = WITHOUT.length ? ` (without ${WITHOUT.join(" and ")})` : "";
 
 /** What the gateway's driver adapter sends, BEGIN included (each is a round trip). */
 const counter = { count: 0, sql: [] as string[] };
@@ -180,8 +185,9 @@ async function main() {
 
 async function bench(databaseUrl: string) {
   const load = loadDuring();
-  const app = await benchGateway(databaseUrl, counting);
+  const app = await benchGateway(databaseUrl, counting, WITHOUT.includes("sealing") ? { MASTER_KEY: "" } : {});
   const database = app.database;
+  if (WITHOUT.includes("chain")) await database.prisma.$executeRawUnsafe("ALTER TABLE audit_event DISABLE TRIGGER audit_event_chain");
   // The same pool size as the gateway's (src/db/database.ts), so both sides get as many connections.
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   try {
@@ -261,7 +267,7 @@ async function bench(databaseUrl: string) {
     // A partial run (BENCH_CASES) is not a result.
     if (CASES.includes("ops") && CASES.includes("tenants"))
       recordResults(
-        `\n## bench:write — ${new Date().toISOString().slice(0, 10)}\n\n${machine()}, PostgreSQL ${version} (same machine). ${load()}\n` +
+        `\n## bench:write${VARIANT} — ${new Date().toISOString().slice(0, 10)}\n\n${machine()}, PostgreSQL ${version} (same machine). ${load()}\n` +
           `${SECONDS} s per case after 1 s of warm-up, in one process. Gateway: the real yoga handler (admin authentication, GraphQL, ` +
           `the service, Prisma over pg, one transaction with its audit event; the response asks for the payload's type only, the id on create). ` +
           `Plain SQL: node-postgres, one transaction per write with the same rows (the audit insert and the tenant's sequence bump as one ` +
