@@ -29,33 +29,27 @@ export function profileStore(tx: Tx, ctx: ServiceContext) {
      * PII, or (without a definition in `definitions`) when it was sealed in `previous`.
      */
     async store(customerId: string, profile: ClearProfile, definitions: Definitions, previous?: PiiColumns) {
-      const held = previous?.piiSealed ? sealedFieldKeys(await keys(), previous) : new Set<string>();
-      const isPii = (key: string) => definitions?.get(key)?.pii ?? held.has(key);
+      const isPii = piiFieldsOf(previous?.piiSealed ? await keys() : null, definitions, previous);
       const fields = (profile.customFields ?? {}) as object;
       const sensitive = profile.birthdate != null || ((profile.addresses ?? []) as unknown[]).length > 0 || Object.keys(fields).some(isPii);
-      return storedProfile(sensitive || previous?.piiSealed ? await keys() : null, customerId, profile, definitions, previous);
+      return storedProfile(sensitive || previous?.piiSealed ? await keys() : null, customerId, profile, isPii);
     },
   };
 }
 
 /**
- * The stored form of a customer's whole clear profile under `pii` (null: in clear). A key is sealed
- * when its definition is PII, or (without a definition in `definitions`) when it was sealed in `previous`.
+ * Which custom fields a write seals: those whose definition is PII, and (keys without a definition
+ * in `definitions`) those `previous` held sealed. Opens `previous` once.
  */
-export function storedProfile(
-  pii: TenantPii | null,
-  customerId: string,
-  profile: ClearProfile,
-  definitions: Definitions,
-  previous?: PiiColumns,
-) {
+export function piiFieldsOf(pii: TenantPii | null, definitions: Definitions, previous?: PiiColumns): (key: string) => boolean {
   const held = previous?.piiSealed && pii ? sealedFieldKeys(pii, previous) : new Set<string>();
-  const stored = sealProfile(
-    pii,
-    customerId,
-    { birthdate: profile.birthdate ?? null, addresses: profile.addresses ?? [], customFields: profile.customFields ?? {} },
-    (key) => definitions?.get(key)?.pii ?? held.has(key),
-  );
+  return (key) => definitions?.get(key)?.pii ?? held.has(key);
+}
+
+/** The stored form of a customer's whole clear profile under `pii` (null: in clear); `isPii` from piiFieldsOf. */
+export function storedProfile(pii: TenantPii | null, customerId: string, profile: ClearProfile, isPii: (key: string) => boolean) {
+  const clear = { birthdate: profile.birthdate ?? null, addresses: profile.addresses ?? [], customFields: profile.customFields ?? {} };
+  const stored = sealProfile(pii, customerId, clear, isPii);
   return {
     ...stored,
     addresses: stored.addresses as Prisma.InputJsonValue,

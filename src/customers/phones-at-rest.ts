@@ -2,7 +2,7 @@ import type { Db } from "../db/database.ts";
 import type { Contact } from "../generated/prisma/client.ts";
 import type { ContactKind } from "../generated/prisma/enums.ts";
 import { requestPii } from "../pii/per-request.ts";
-import { BLIND_INDEX_PREFIX, tenantPii, type TenantPii } from "../pii/at-rest.ts";
+import { BLIND_INDEX_PREFIX, PHONE_SCOPE, tenantPii, type TenantPii } from "../pii/at-rest.ts";
 import type { Queryable } from "../pii/keyring.ts";
 import type { ServiceContext } from "../service-context.ts";
 
@@ -12,8 +12,6 @@ import type { ServiceContext } from "../service-context.ts";
 // stays one index probe. Rows written before (or without a MASTER_KEY) hold the E.164 in both
 // columns: a row is sealed iff its normalized starts with "bi:", and lookups ask for both forms
 // until `pii encrypt-existing` (seal-existing.ts) has converted the tenant. Emails stay in clear.
-
-export const PHONE_SCOPE = "phone";
 
 export const isSealed = (normalized: string) => normalized.startsWith(BLIND_INDEX_PREFIX);
 

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Tx } from "../db/transact.ts";
-import { storedProfile, type ClearProfile } from "../customers/at-rest.ts";
+import { piiFieldsOf, storedProfile, type ClearProfile } from "../customers/at-rest.ts";
 import { nameSearch } from "../customers/input.ts";
 import { storedContact } from "../customers/phones-at-rest.ts";
 import type { TenantPii } from "../pii/at-rest.ts";
@@ -21,7 +21,7 @@ export type AtRest = Pick<PlanOptions, "pii" | "schema">;
 
 /** Customer columns of a row, as the recordset below declares them: its PII sealed first (when a MASTER_KEY is set). */
 function customerColumns(id: string, p: Record<string, unknown>, o: AtRest, previous?: PiiColumns) {
-  const stored = storedProfile(o.pii, id, p as ClearProfile, o.schema.definitions, previous);
+  const stored = storedProfile(o.pii, id, p as ClearProfile, piiFieldsOf(o.pii, o.schema.definitions, previous));
   return {
     username: p.username ?? null,
     first_name: p.firstName ?? null,

@@ -11,6 +11,9 @@ import { dataKeyAad, keyringOf, type DataKey, type Keyring, type Queryable } fro
 // rotation re-wraps but never changes — so an index written before a rotation still matches.
 // The index reveals which rows hold equal values (what exact search needs), nothing else.
 
+/** What a sealed phone number is bound to (customers/phones-at-rest.ts seals them; export tokens open them). */
+export const PHONE_SCOPE = "phone";
+
 /** Prefix of a blind index stored where clear text used to be (contact.normalized): never a valid phone or email. */
 export const BLIND_INDEX_PREFIX = "bi:";
 

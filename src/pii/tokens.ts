@@ -1,7 +1,7 @@
 import { csvCell } from "../csv.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../db/database.ts";
-import { tenantPii, type TenantPii } from "./at-rest.ts";
+import { PHONE_SCOPE, tenantPii, type TenantPii } from "./at-rest.ts";
 import type { Queryable } from "./keyring.ts";
 import { openProfile } from "./profile.ts";
 
@@ -43,7 +43,7 @@ class TokenOpener {
   /** The clear value of a token, or undefined when it does not open. */
   value({ field, customerId, sealed }: Token): unknown {
     if (!this.pii) return undefined;
-    if (field === "phone") return this.attempt(() => this.pii!.open(sealed, "phone"));
+    if (field === "phone") return this.attempt(() => this.pii!.open(sealed, PHONE_SCOPE));
     let profile = this.profiles.get(sealed);
     if (profile === undefined) {
       profile =
