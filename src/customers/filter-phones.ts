@@ -32,19 +32,3 @@ export function sealedPhoneMatch(c: Compilation, pii: TenantPii, m: PhoneMatch, 
   }
   return Prisma.join(parts, " AND ");
 }
-
-interface FilterTree {
-  phone?: unknown;
-  and?: FilterTree[] | null;
-  or?: FilterTree[] | null;
-  not?: FilterTree | null;
-}
-
-/** Whether a filter has a phone condition anywhere (only then are the tenant's keys loaded). */
-export function mentionsPhone(f: FilterTree | null | undefined, depth = 0): boolean {
-  // Deeper than any filter compiles (MAX_FILTER_DEPTH): the compiler reports it.
-  if (typeof f !== "object" || f === null || depth > 16) return false;
-  if (f.phone != null) return true;
-  const nested = [...(Array.isArray(f.and) ? f.and : []), ...(Array.isArray(f.or) ? f.or : []), ...(f.not ? [f.not] : [])];
-  return nested.some((n) => mentionsPhone(n, depth + 1));
-}

@@ -16,7 +16,7 @@ import {
 } from "./filter-fields.ts";
 import { membership, role, type MembershipFilter, type RoleFilter } from "./filter-access.ts";
 import { labelConditions, type LabelFilter } from "./filter-labels.ts";
-import { mentionsPhone, sealedPhoneMatch } from "./filter-phones.ts";
+import { sealedPhoneMatch } from "./filter-phones.ts";
 
 // The one filter language over customers: a tree of and/or/not over per-field conditions, compiled
 // to one parameterized SQL condition on `customer c`. Search, segments and (later) bulk actions and
@@ -107,10 +107,12 @@ export async function compileCustomerFilter(
   path = "filter",
   sortField?: string | null,
 ): Promise<{ where: Prisma.Sql; fields: FieldDefinitions }> {
-  const keys = [...customFieldKeys(filter ?? {}, 0), ...(sortField ? [sortField] : [])];
+  const nodes = filterNodes(filter);
+  const named = nodes.flatMap((n) => (n.customFields ?? []).map((k) => k?.key)).filter((k): k is string => typeof k === "string");
+  const keys = [...named, ...(sortField ? [sortField] : [])];
   const fields = await loadFieldDefinitions(ctx, keys);
   const usesPii = keys.some((k) => fields.active.get(k)?.pii);
-  const pii = usesPii || mentionsPhone(filter) ? await tenantPii(ctx.db, ctx.db, ctx.tenantId) : null;
+  const pii = usesPii || nodes.some((n) => n.phone != null) ? await tenantPii(ctx.db, ctx.db, ctx.tenantId) : null;
   const c: Compilation = { tenantId: ctx.tenantId, pii, fields, issues: [], conditions: 0 };
   const condition = filter ? compileNode(c, filter, path, 1) : TRUE;
   if (c.conditions > MAX_FILTER_CONDITIONS) issue(c, path, `more than ${MAX_FILTER_CONDITIONS} conditions`);
@@ -118,12 +120,11 @@ export async function compileCustomerFilter(
   return { where: Prisma.sql`c.tenant_id = ${ctx.tenantId}::uuid AND (${condition})`, fields };
 }
 
-function customFieldKeys(f: CustomerFilter, depth: number): string[] {
+/** Every node of a filter tree down to MAX_FILTER_DEPTH (deeper ones are the compiler's to report). */
+function filterNodes(f: CustomerFilter | null | undefined, depth = 0): CustomerFilter[] {
   if (depth > MAX_FILTER_DEPTH || typeof f !== "object" || f === null) return [];
   const nested = [...(f.and ?? []), ...(f.or ?? []), ...(f.not ? [f.not] : [])];
-  return [...(f.customFields ?? []).map((k) => k?.key), ...nested.flatMap((n) => customFieldKeys(n, depth + 1))].filter(
-    (k): k is string => typeof k === "string",
-  );
+  return [f, ...nested.flatMap((n) => filterNodes(n, depth + 1))];
 }
 
 function compileNode(c: Compilation, f: CustomerFilter, path: string, depth: number): Prisma.Sql {

@@ -1,7 +1,7 @@
 import type { Db } from "../db/database.ts";
 import type { Contact } from "../generated/prisma/client.ts";
 import type { ContactKind } from "../generated/prisma/enums.ts";
-import { requestPii } from "../pii/per-request.ts";
+import { withRequestPii } from "../pii/per-request.ts";
 import { BLIND_INDEX_PREFIX, PHONE_SCOPE, tenantPii, type TenantPii } from "../pii/at-rest.ts";
 import type { Queryable } from "../pii/keyring.ts";
 import type { ServiceContext } from "../service-context.ts";
@@ -45,8 +45,7 @@ export function contactText(pii: TenantPii | null, row: { normalized: string; va
  */
 export function contactTextFor(request: { db: Db }, row: Pick<Contact, "tenantId" | "normalized" | "value">): string | Promise<string> {
   if (!isSealed(row.normalized)) return row.normalized;
-  const pii = requestPii(request, request.db, row.tenantId, [row.value]);
-  return pii instanceof Promise ? pii.then((keys) => contactText(keys, row)) : contactText(pii, row);
+  return withRequestPii(request, row.tenantId, [row.value], (pii) => contactText(pii, row));
 }
 
 /**

@@ -23,3 +23,14 @@ export function requestPii(request: object, db: Db, tenantId: string, sealed: st
     return pii;
   });
 }
+
+/** `open` with the request's keys (requestPii): synchronously once the request holds them, else after loading them. */
+export function withRequestPii<T>(
+  request: { db: Db },
+  tenantId: string,
+  sealed: string[],
+  open: (pii: TenantPii | null) => T,
+): T | Promise<T> {
+  const pii = requestPii(request, request.db, tenantId, sealed);
+  return pii instanceof Promise ? pii.then(open) : open(pii);
+}

@@ -1,6 +1,6 @@
 import type { Db } from "../db/database.ts";
 import { tenantPii, type TenantPii } from "./at-rest.ts";
-import { requestPii } from "./per-request.ts";
+import { withRequestPii } from "./per-request.ts";
 import type { Queryable } from "./keyring.ts";
 
 // A customer's PII columns at rest (README "PII encryption and erasure"): with a MASTER_KEY the
@@ -101,6 +101,5 @@ export async function openProfiles<C extends PiiColumns>(db: Db, q: Queryable, t
  */
 export function openForField<C extends PiiColumns>(request: { db: Db }, tenantId: string, customer: C): C | Promise<C> {
   if (!customer.piiSealed) return customer;
-  const pii = requestPii(request, request.db, tenantId, [customer.piiSealed]);
-  return pii instanceof Promise ? pii.then((keys) => openProfile(keys, customer)) : openProfile(pii, customer);
+  return withRequestPii(request, tenantId, [customer.piiSealed], (pii) => openProfile(pii, customer));
 }
