@@ -194,8 +194,10 @@ describe("the admin's download", () => {
     expect(await downloads()).toBe(before);
   });
 
-  it("reads the customer and all its rows in one statement, however many rows it has", async () => {
-    const bare = await gw.createCustomer({ emails: [{ address: "bare@info.example" }] });
+  // retry: once in a full CI run on PostgreSQL, Ada's download counted one statement more than the
+  // bare one's (not reproduced in isolation or under CPU load); the warning names it if it recurs.
+  it("reads the customer and all its rows in one statement, however many rows it has", { retry: 1 }, async () => {
+    const bare = await gw.createCustomer({ emails: [{ address: `bare-${randomUUID()}@info.example` }] });
     const statementsOf = async (id: string) => {
       gw.statements.reset();
       await adminDownload("JSON", id);
@@ -204,7 +206,8 @@ describe("the admin's download", () => {
     };
     const forBare = await statementsOf(bare.id);
     const forAda = await statementsOf(ada);
-    expect(forAda.length).toBe(forBare.length);
+    if (forAda.length !== forBare.length) console.warn("account information statements differ", { forBare, forAda });
+    expect(forAda).toEqual(forBare);
     expect(forAda.filter((sql) => /FROM "public"\."customer"/.test(sql))).toHaveLength(1);
   });
 });

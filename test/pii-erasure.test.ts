@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { verifyAuditChain } from "../src/audit/chain.ts";
 import { loadDeliveryInput } from "../src/connectors/payload.ts";
 import { eraseCustomer } from "../src/customers/erase.ts";
-import { Keyring } from "../src/pii/keyring.ts";
+import { Keyring, keyringOf } from "../src/pii/keyring.ts";
 import { rotateDataKeys } from "../src/pii/rotation.ts";
 import { ERASED } from "../src/pii/seal.ts";
 import { AccountInformationDocument, AuditEventsDocument, EraseCustomerDocument, UpdateCustomerDocument } from "./generated/graphql.ts";
@@ -100,6 +100,31 @@ describe("PII in audit events", () => {
     });
     expect(input.event.data).toEqual({ changes: { firstName: ERASED, birthdate: ERASED } });
     expect(input.customer).toBeNull();
+  });
+
+  it("seals, on a node without the customer's key cached, under a key the audit statement stores: no statement more; erasure shreds every key", async () => {
+    const customer = await customerWithHistory("cold-1");
+    const keyring = keyringOf(gw.db)!;
+    const update = async (firstName: string) => {
+      gw.statements.reset();
+      const result = await gw.gql(UpdateCustomerDocument, { id: customer.id, input: { firstName } });
+      expect(result.data?.updateCustomer.__typename).toBe("UpdateCustomerPayload");
+      return gw.statements.sql.filter((sql) => !/admin_credential/.test(sql)).length;
+    };
+    const warm = await update("Warm");
+    keyring.forgetCustomer(rowId(customer.id)); // as on a node that just started
+    expect(await update("Cold")).toBe(warm);
+    expect(await gw.db.customerKey.count({ where: { customerId: rowId(customer.id) } })).toBe(2);
+    expect(await update("Warm again")).toBe(warm); // the cold write's key is cached after commit
+    expect(await gw.db.customerKey.count({ where: { customerId: rowId(customer.id) } })).toBe(2);
+    const names = (await eventsOf(customer.id))
+      .slice(2)
+      .map((e) => (e.data as { changes: { firstName: { to: string } } }).changes.firstName.to);
+    expect(names).toEqual(["Warm", "Cold", "Warm again"]);
+
+    await gw.gql(EraseCustomerDocument, { id: customer.id });
+    expect(await gw.db.customerKey.count({ where: { customerId: rowId(customer.id) } })).toBe(0);
+    expect((await eventsOf(customer.id)).slice(2, 5).map((e) => e.data)).toEqual(Array(3).fill({ changes: { firstName: ERASED } }));
   });
 
   it("stays readable when a sealed value is moved to another event, as erased (the event id is bound in)", async () => {

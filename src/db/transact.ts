@@ -18,11 +18,24 @@ export interface AuditInput {
  */
 export type AuditWriter = (input: AuditInput) => Promise<AuditEvent>;
 
+/** A customer key made while sealing, stored by the audit statement itself (src/pii/audit-seal.ts). */
+export interface NewCustomerKey {
+  id: string;
+  customerId: string;
+  dataKeyId: string;
+  wrapped: string;
+}
+
 /**
  * Seals the PII inside events' `data` before they are written (src/pii/audit-seal.ts registers one
- * per database client when a MASTER_KEY is set); what it returns runs after commit.
+ * per database client when a MASTER_KEY is set). The keys it made go into the audit statement (only
+ * those of customers that exist); `afterCommit` learns which customers' keys were stored.
  */
-export type AuditSealer = (tx: Tx, ctx: ServiceContext, events: AuditEvent[]) => Promise<(() => void) | void>;
+export type AuditSealer = (
+  tx: Tx,
+  ctx: ServiceContext,
+  events: AuditEvent[],
+) => Promise<{ newKeys: NewCustomerKey[]; afterCommit: (stored: ReadonlySet<string>) => void } | void>;
 const sealers = new WeakMap<object, AuditSealer>();
 
 export function sealAuditEventsWith(db: object, sealer: AuditSealer): void {
@@ -63,7 +76,7 @@ export async function transact<T>(
   options: { timeoutMs?: number } = {},
 ): Promise<T> {
   let recorded: AuditEvent[] = [];
-  const sealed: { afterCommit?: (() => void) | void } = {};
+  let afterCommit = () => {};
   const result = await ctx.db.$transaction(
     async (tx) => {
       const pending: AuditEvent[] = [];
@@ -72,14 +85,15 @@ export async function transact<T>(
         pending.push(event);
         return event;
       });
-      if (pending.length > 0) sealed.afterCommit = await sealers.get(ctx.db)?.(tx, ctx, pending);
-      await writeAuditEvents(tx, ctx, pending);
+      const sealed = pending.length > 0 ? await sealers.get(ctx.db)?.(tx, ctx, pending) : undefined;
+      const storedKeys = await writeAuditEvents(tx, ctx, pending, sealed?.newKeys ?? []);
+      if (sealed) afterCommit = () => sealed.afterCommit(storedKeys);
       recorded = pending;
       return value;
     },
     { ...TX_OPTIONS, ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}) },
   );
-  sealed.afterCommit?.();
+  afterCommit();
   for (const event of recorded) ctx.events.publish(event);
   return result;
 }
@@ -103,14 +117,18 @@ function newEvent(ctx: ServiceContext, input: AuditInput): AuditEvent {
   };
 }
 
-/** Inserts `events` as the tenant's next sequence numbers, in order, and sets their `seq`; one statement. */
-async function writeAuditEvents(tx: Tx, ctx: ServiceContext, events: AuditEvent[]): Promise<void> {
-  if (events.length === 0) return;
+/**
+ * Inserts `events` as the tenant's next sequence numbers, in order, and sets their `seq`, and stores
+ * the sealer's new customer keys (of customers that still exist: a key for an erased one is dropped,
+ * so what it sealed stays unreadable); one statement. Answers the customers whose keys were stored.
+ */
+async function writeAuditEvents(tx: Tx, ctx: ServiceContext, events: AuditEvent[], newKeys: NewCustomerKey[]): Promise<Set<string>> {
+  if (events.length === 0) return new Set();
   const [actor, request] = [ctx.actor, ctx.request];
   const rows = JSON.stringify(
     events.map((e) => ({ id: e.id, type: e.type, customerId: e.customerId, data: e.data, occurredAt: e.occurredAt })),
   );
-  const [bumped] = await tx.$queryRaw<{ last: string }[]>`
+  const [bumped] = await tx.$queryRaw<{ last: string; storedKeys: string[] }[]>`
     WITH bumped AS (
       UPDATE tenant SET audit_seq = audit_seq + ${events.length} WHERE id = ${ctx.tenantId}::uuid RETURNING audit_seq
     ), inserted AS (
@@ -128,11 +146,19 @@ async function writeAuditEvents(tx: Tx, ctx: ServiceContext, events: AuditEvent[
       FROM inserted i JOIN connector c
         ON c.tenant_id = ${ctx.tenantId}::uuid AND c.direction = 'OUTFLOW' AND c.active AND i.type LIKE ANY (c.event_like)
        AND NOT (${actor.kind} = 'CONNECTOR' AND c.id::text IS NOT DISTINCT FROM ${actor.id})
+    ), keys AS (
+      INSERT INTO customer_key (id, tenant_id, customer_id, data_key_id, wrapped)
+      SELECT k.id, ${ctx.tenantId}::uuid, k."customerId", k."dataKeyId", k.wrapped
+      FROM jsonb_to_recordset(${JSON.stringify(newKeys)}::jsonb) AS k(id uuid, "customerId" uuid, "dataKeyId" uuid, wrapped text)
+      JOIN customer c ON c.id = k."customerId" AND c.tenant_id = ${ctx.tenantId}::uuid
+      RETURNING customer_id
     )
-    SELECT audit_seq::text AS last FROM bumped WHERE (SELECT count(*) FROM inserted) = ${events.length}`;
+    SELECT audit_seq::text AS last, ARRAY(SELECT customer_id::text FROM keys) AS "storedKeys"
+    FROM bumped WHERE (SELECT count(*) FROM inserted) = ${events.length}`;
   if (!bumped) throw new Error(`tenant ${ctx.tenantId} does not exist`);
   const first = BigInt(bumped.last) - BigInt(events.length) + 1n;
   events.forEach((e, i) => (e.seq = first + BigInt(i)));
+  return new Set(bumped.storedKeys);
 }
 
 /**

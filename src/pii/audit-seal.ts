@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Db } from "../db/database.ts";
-import { sealAuditEventsWith, type Tx } from "../db/transact.ts";
+import { sealAuditEventsWith, type NewCustomerKey, type Tx } from "../db/transact.ts";
 import type { AuditEvent, Prisma } from "../generated/prisma/client.ts";
 import type { ServiceContext } from "../service-context.ts";
 import { decrypt, encrypt } from "../signing-keys/encryption.ts";
@@ -26,68 +26,38 @@ interface CustomerKey {
 }
 
 /**
- * Seals the events' PII. Cost: nothing when no event carries PII or every customer's key is
- * cached; else one statement that creates the missing keys (and the tenant's first data key, once).
- * Keys created here are cached only after commit.
+ * Seals the events' PII, each customer's under their cached key, else under a key made here that
+ * the audit statement stores (db/transact.ts), so a cache miss costs no round trip — only a new
+ * row in customer_key: a customer gets one key per process that sealed for them without the key
+ * in cache (after a start, on each node, or once evicted from the LRU). Erasure deletes them all.
+ * Keys made here are cached only after commit, and only those stored (an erased customer's is not).
+ * One statement more only when this node re-reads the tenant's newest data key (once a minute).
  */
-async function sealEvents(keyring: Keyring, tx: Tx, ctx: ServiceContext, events: AuditEvent[]): Promise<(() => void) | void> {
+async function sealEvents(keyring: Keyring, tx: Tx, ctx: ServiceContext, events: AuditEvent[]) {
   const sealing = events.filter((e) => e.customerId && hasPii(e.data));
   if (sealing.length === 0) return;
-  const ids = [...new Set(sealing.map((e) => e.customerId!))];
-  const missing = ids.filter((id) => !keyring.customerKey(id));
-  const found = missing.length > 0 ? await loadOrCreateCustomerKeys(keyring, tx, ctx.tenantId, missing) : null;
+  const made = new Map<string, NewCustomerKey & CustomerKey>();
+  let dataKey: Awaited<ReturnType<Keyring["newestDataKey"]>> | undefined;
   for (const event of sealing) {
-    // A customer that no longer exists gets a key that is never stored: its PII is erased already.
-    const key = keyring.customerKey(event.customerId!) ?? found?.keys.get(event.customerId!) ?? { id: randomUUID(), key: randomBytes(32) };
+    const customerId = event.customerId!;
+    let key: CustomerKey | undefined = keyring.customerKey(customerId) ?? made.get(customerId);
+    if (!key) {
+      dataKey ??= await keyring.newestDataKey(tx, ctx.tenantId);
+      const [id, bytes] = [randomUUID(), randomBytes(32)];
+      const wrapped = encrypt(dataKey.key.key, bytes, customerKeyAad(ctx.tenantId, customerId, id));
+      made.set(customerId, { id, customerId, dataKeyId: dataKey.key.id, wrapped, key: bytes });
+      key = { id, key: bytes };
+    }
     event.data = sealPii(event.data, event.id, key.id, key.key) as Prisma.JsonValue;
   }
-  return found?.commit;
-}
-
-async function loadOrCreateCustomerKeys(keyring: Keyring, tx: Tx, tenantId: string, customerIds: string[]) {
-  const { key: dataKey, created: dataKeyCreated } = await keyring.newestDataKey(tx, tenantId);
-  const candidates = customerIds.map((customerId) => {
-    const id = randomUUID();
-    const key = randomBytes(32);
-    return { id, customerId, key, wrapped: encrypt(dataKey.key, key, customerKeyAad(tenantId, customerId, id)) };
-  });
-  const rows = await tx.$queryRaw<{ id: string; customerId: string; dataKeyId: string; wrapped: string; created: boolean }[]>`
-    WITH candidate AS (
-      SELECT * FROM jsonb_to_recordset(${JSON.stringify(candidates.map(({ key: _, ...c }) => c))}::jsonb)
-        AS x(id uuid, "customerId" uuid, wrapped text)
-    ), inserted AS (
-      INSERT INTO customer_key (id, tenant_id, customer_id, data_key_id, wrapped)
-      SELECT x.id, ${tenantId}::uuid, x."customerId", ${dataKey.id}::uuid, x.wrapped
-      FROM candidate x JOIN customer c ON c.id = x."customerId" AND c.tenant_id = ${tenantId}::uuid
-      ON CONFLICT (customer_id) DO NOTHING
-      RETURNING id, customer_id
-    )
-    SELECT k.id::text, k.customer_id::text AS "customerId", k.data_key_id::text AS "dataKeyId", k.wrapped, false AS created
-    FROM customer_key k WHERE k.customer_id IN (SELECT "customerId" FROM candidate) AND k.tenant_id = ${tenantId}::uuid
-    UNION ALL SELECT id::text, customer_id::text, NULL, NULL, true FROM inserted`;
-  const keys = new Map<string, CustomerKey>();
-  const created: [string, CustomerKey][] = [];
-  const existing = await openCustomerKeys(
-    keyring,
-    tx,
-    tenantId,
-    rows.filter((r) => !r.created),
-  );
-  for (const row of rows) {
-    if (!row.created) {
-      const key = existing.get(row.id);
-      if (key) keyring.rememberCustomerKey(row.customerId, key);
-      continue;
-    }
-    const candidate = candidates.find((c) => c.id === row.id)!;
-    keys.set(row.customerId, { id: row.id, key: candidate.key });
-    created.push([row.customerId, { id: row.id, key: candidate.key }]);
-  }
-  const commit = () => {
-    if (dataKeyCreated) keyring.rememberNewest(tenantId, dataKey);
-    for (const [customerId, key] of created) keyring.rememberCustomerKey(customerId, key);
+  if (made.size === 0) return;
+  return {
+    newKeys: [...made.values()].map(({ key: _, ...row }) => row),
+    afterCommit: (stored: ReadonlySet<string>) => {
+      if (dataKey?.created) keyring.rememberNewest(ctx.tenantId, dataKey.key);
+      for (const { customerId, id, key } of made.values()) if (stored.has(customerId)) keyring.rememberCustomerKey(customerId, { id, key });
+    },
   };
-  return { keys, commit };
 }
 
 /** Unwraps customer key rows (key id → key); rows whose data key or wrapping fails to open are left out. */

@@ -27,7 +27,7 @@ export interface DataKey {
 
 /** How long a node keeps using a tenant's newest data key before looking for a newer version. */
 const CURRENT_KEY_TTL_MS = 60_000;
-/** Customer keys kept for sealing (~120 bytes each): a cache miss costs one statement in the audited transaction. */
+/** Customer keys kept for sealing (~120 bytes each): a miss costs a new customer_key row (src/pii/audit-seal.ts). */
 const CUSTOMER_KEY_CACHE_SIZE = 50_000;
 
 export class Keyring {
