@@ -40,6 +40,8 @@ import { inflowPlugin } from "./connectors/inflow-route.ts";
 import { resolveMasterKey } from "./signing-keys/master-key.ts";
 import { protectPii } from "./pii/audit-seal.ts";
 import { cachedTenantIdBySlug } from "./tenants/service.ts";
+import { adminFromConsole } from "./team/principal.ts";
+import { consoleSessionPlugin } from "./team/route.ts";
 import { startBackgroundWorkers } from "./workers.ts";
 
 export interface App {
@@ -236,7 +238,8 @@ function createGatewayYoga(config: Config, parts: Parts) {
       exportFiles: { dir: config.exportDir, pageSize: config.exportPageSize },
       imports: config.imports,
       connectors: config.connectors,
-      authenticateAdmin: (header, report) => adminFromHeaders(db, credentials.authenticate, header, report),
+      authenticateAdmin: async (header, report) =>
+        (config.console ? await adminFromConsole(db, header) : null) ?? adminFromHeaders(db, credentials.authenticate, header, report),
       authenticateCustomer: (header, report) => customerFromHeaders(database.sql, auth, header, report),
     }),
   });
@@ -248,6 +251,9 @@ function routePlugins(config: Config, { database, events, logger, security, cred
   return [
     ...(graphqlTracing ? [graphqlTracing] : []),
     ...(config.playground ? [playgroundPlugin("/graphql")] : []),
+    ...(config.console
+      ? [consoleSessionPlugin({ db, events, argon2: config.auth.argon2, throttle: auth.throttle, trustProxy: config.trustProxy, logger })]
+      : []),
     jwksPlugin(auth.keys),
     exportDownloadPlugin({
       db,

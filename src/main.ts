@@ -3,6 +3,7 @@ import { createApp, type App } from "./app.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { whereTo } from "./connections.ts";
 import { bootstrapDefaultTenant } from "./tenants/service.ts";
+import { bootstrapFirstMember } from "./team/service.ts";
 import { stopTracing } from "./tracing.ts";
 
 // Start-up order: open the database and Redis (one line naming the variable if either cannot be
@@ -13,9 +14,10 @@ try {
   const config = loadConfig();
   const app = await createApp({ config });
   const url = await listenOrExit(app, config);
-  if (config.bootstrap) await bootstrap(app);
+  if (config.bootstrap) await bootstrap(app, config);
   console.log(`Identity gateway listening on ${url} (${describeBackends(config)})`);
   if (config.playground) console.log(`Playground: open ${url} in a browser`);
+  if (config.console) console.log(`Admin console: ${url.replace(/\/graphql$/, "/console")}`);
   stopOnSignals(app);
 } catch (error) {
   if (error instanceof ConfigError) {
@@ -38,9 +40,10 @@ async function listenOrExit(app: App, config: Config): Promise<string> {
   }
 }
 
-async function bootstrap(app: App): Promise<void> {
+async function bootstrap(app: App, config: Config): Promise<void> {
   const created = await bootstrapDefaultTenant(app.database.prisma, app.events);
   if (!created) return;
+  const member = config.console ? await bootstrapFirstMember(app.database.prisma, config.auth.argon2, created.tenant.id) : null;
   console.log(
     [
       "",
@@ -48,6 +51,13 @@ async function bootstrap(app: App): Promise<void> {
       "Save the secret now; it is stored only as a hash and will not be shown again.",
       `  X-API-Key:    ${created.credential.keyId}`,
       `  X-API-Secret: ${created.secret}`,
+      ...(member
+        ? [
+            "Admin console sign-in (shown once; add members with `npm run cli -- team add`):",
+            `  Email:    ${member.email}`,
+            `  Password: ${member.password}`,
+          ]
+        : []),
       "",
     ].join("\n"),
   );

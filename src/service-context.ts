@@ -8,6 +8,8 @@ export interface AdminPrincipal {
   credentialId: string;
   keyId: string;
   scopes: AdminScope[];
+  /** Set when the credential is a console session's (src/team/): the team member acting. */
+  teamMemberId?: string | null;
 }
 
 /** A signed-in customer, from a verified access token whose session is live. */
@@ -26,7 +28,16 @@ export interface Actor {
   id: string | null;
   /** An admin credential acting as this customer (impersonation): recorded beside the actor on every audit event. */
   impersonatorId?: string | null;
+  /** The team member whose console session acts through the admin credential `id`. */
+  teamMemberId?: string | null;
 }
+
+/** The actor of an admin request: its credential, and the team member behind a console session's. */
+export const adminActor = (admin: AdminPrincipal): Actor => ({
+  kind: "ADMIN",
+  id: admin.credentialId,
+  teamMemberId: admin.teamMemberId ?? null,
+});
 
 /** Where a request came from: recorded on every audit event. */
 export interface RequestInfo {

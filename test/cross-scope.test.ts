@@ -41,10 +41,12 @@ import {
   RunExportScheduleNowDocument,
   RunBulkActionDocument,
   UpdateCustomerNotifyDocument,
+  UpdateCustomerDocument,
 } from "./generated/graphql.ts";
 import { drainBulkJobs } from "../src/bulk/worker.ts";
 import { createApp } from "./helpers/notifications.ts";
 import { PASSWORD, type As } from "./helpers/gateway.ts";
+import { consoleHeaders } from "./helpers/console.ts";
 import { useTestGateway } from "./helpers/suite.ts";
 import { globalId, rowId } from "./helpers/ids.ts";
 import { expectNoWrites } from "./helpers/snapshot.ts";
@@ -82,6 +84,8 @@ const TYPE_RULES: Record<string, (p: Principal) => boolean> = {
   Actor: (p) => holds(p, "AUDIT_READ"),
   AuditChain: (p) => holds(p, "AUDIT_READ"),
   AuditCheckpoint: (p) => holds(p, "AUDIT_READ"),
+  // Who acted in the console, as audit events name them: audit readers, and tenant admins (who grant the team).
+  TeamMember: (p) => holds(p, "AUDIT_READ") || holds(p, "TENANT_ADMIN"),
   AdminCredential: (p) => holds(p, "TENANT_ADMIN"),
   Tenant: (p) => p.kind === "admin",
   IssuedAdminCredential: (p) => holds(p, "TENANT_ADMIN"),
@@ -284,7 +288,10 @@ beforeAll(async () => {
   const question = (await gw.gql(CreateSecurityQuestionDocument, { text: "Scoped question?" })).data!.createSecurityQuestion;
   if (question.__typename === "CreateSecurityQuestionPayload") ids.SecurityQuestion = question.securityQuestion.id;
   await gw.gql(SetSecurityAnswersDocument, { customerId: customer.id, answers: [{ questionId: ids.SecurityQuestion, answer: "scoped" }] });
+  // The seeded event is a console action, so AuditEvent.teamMember has a team member to answer.
+  await gw.gql(UpdateCustomerDocument, { id: customer.id, input: { nickname: "console" } }, { headers: await consoleHeaders(gw) });
   const event = await gw.db.auditEvent.findFirstOrThrow({ where: { customerId: rowId(customer.id) }, orderBy: { seq: "desc" } });
+  if (!event.teamMemberId) throw new Error("the console update was not recorded");
   ids.AuditEvent = globalId("AuditEvent", event.id);
   const field = (await gw.gql(DefineCustomFieldDocument, { input: { key: "plan", type: "STRING" } })).data!.defineCustomField;
   if (field.__typename === "DefineCustomFieldPayload") ids.CustomFieldDefinition = field.customField.id;

@@ -114,8 +114,17 @@ describe("the gateway process", () => {
       expect(refused.output()).not.toContain("X-API-Secret");
 
       const next = start({ ...database, BOOTSTRAP: "true" });
-      await next.url;
+      const url = await next.url;
       expect(next.output()).toContain("X-API-Secret: sk_");
+      // The first team member's console sign-in is printed once too, and works.
+      const [email, password] = [/Email:\s+(\S+)/, /Password:\s+(\S+)/].map((re) => re.exec(next.output())![1]!);
+      const session = await fetch(url.replace(/graphql$/, "console/session"), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email, password }),
+      });
+      expect(session.status).toBe(200);
+      expect(await session.json()).toMatchObject({ member: { email }, stores: [{ slug: "default" }] });
       next.child.kill("SIGTERM");
       expect(await next.exited).toBe(0);
     },

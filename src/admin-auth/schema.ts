@@ -1,3 +1,4 @@
+import { adminActor } from "../service-context.ts";
 import { builder } from "../graphql/builder.ts";
 import { mutationResult } from "../graphql/common.ts";
 import { adminOnlyNode } from "../graphql/nodes.ts";
@@ -93,7 +94,7 @@ builder.mutationFields((t) => ({
         kind: "credential_revoked",
         tenantId: credential.tenantId,
         subject: credential.id,
-        actor: { kind: "ADMIN", id: ctx.admin!.credentialId },
+        actor: adminActor(ctx.admin!),
         request: ctx.request,
         data: { credentialId: credential.id, keyId: credential.keyId, name: credential.name },
       });

@@ -14,6 +14,9 @@ const filterInput = z.object({
   customerId: z.string().nullish(),
   actorKind: z.enum(ActorKind).nullish(),
   actorId: z.string().max(100).nullish(),
+  /** Only console actions (the team audit log); teamMemberId: only this member's. */
+  teamActions: z.boolean().nullish(),
+  teamMemberId: z.string().max(100).nullish(),
   from: z.date().nullish(),
   to: z.date().nullish(),
 });
@@ -29,6 +32,8 @@ export function matchesAuditFilter(f: ParsedAuditFilter, e: AuditEvent): boolean
   if (f.customerId != null && e.customerId !== f.customerId) return false;
   if (f.actorKind && e.actorKind !== f.actorKind) return false;
   if (f.actorId && e.actorId !== f.actorId) return false;
+  if (f.teamActions && !e.teamMemberId) return false;
+  if (f.teamMemberId && e.teamMemberId !== f.teamMemberId) return false;
   if (f.from && e.occurredAt < f.from) return false;
   if (f.to && e.occurredAt >= f.to) return false;
   return true;
@@ -59,6 +64,8 @@ export function auditWhere(ctx: ServiceContext, f: ParsedAuditFilter): Prisma.Au
   if (f.customerId != null) where.customerId = isUuid(f.customerId) ? f.customerId : NIL_UUID;
   if (f.actorKind) where.actorKind = f.actorKind;
   if (f.actorId) where.actorId = f.actorId;
+  if (f.teamMemberId) where.teamMemberId = isUuid(f.teamMemberId) ? f.teamMemberId : NIL_UUID;
+  else if (f.teamActions) where.teamMemberId = { not: null };
   if (f.from || f.to) where.occurredAt = { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lt: f.to } : {}) };
   return where;
 }

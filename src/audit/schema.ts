@@ -15,6 +15,7 @@ import { NIL_UUID } from "../ids.ts";
 import { unsealAuditData } from "../pii/audit-seal.ts";
 import { ERASED } from "../pii/seal.ts";
 import { listAuditEvents, type AuditFilter } from "./query.ts";
+import { loadTeamMembers, TeamMemberRef } from "../team/schema.ts";
 import { streamAuditEvents, type SlowConsumer } from "./stream.ts";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 
@@ -56,6 +57,13 @@ export const AuditEventRef = builder.prismaNode("AuditEvent", {
       load: loadCustomersOrNull,
       resolve: (e) => e.customerId,
     }),
+    teamMember: t.loadable({
+      type: TeamMemberRef,
+      nullable: true,
+      description: "The team member who acted in the admin console (actor is then their session's credential), else null.",
+      load: (ids: string[], ctx) => loadTeamMembers(ctx.db, ids),
+      resolve: (e) => e.teamMemberId,
+    }),
     ip: t.exposeString("ip", { nullable: true }),
     userAgent: t.exposeString("userAgent", { nullable: true }),
     requestId: t.exposeString("requestId", { nullable: true }),
@@ -81,6 +89,8 @@ const AuditEventFilter = builder.inputType("AuditEventFilter", {
     customerId: t.id({ description: "Events about this customer (also after it was deleted)." }),
     actorKind: t.field({ type: ActorKindEnum }),
     actorId: t.string(),
+    teamActions: t.boolean({ description: "Only what team members did in the admin console: the team audit log." }),
+    teamMemberId: t.string({ description: "Only this team member's console actions (TeamMember.id)." }),
     occurredAt: t.field({ type: TimeRange }),
   }),
 });

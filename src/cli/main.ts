@@ -20,6 +20,7 @@ import { runImportCommand } from "./import.ts";
 import { runKeysCommand } from "./keys.ts";
 import { runPiiCommand } from "./pii.ts";
 import { runTenantCommand } from "./tenants.ts";
+import { runTeamCommand } from "./team.ts";
 
 const USAGE = `Usage: npm run cli -- <command> [--data-dir <folder>]
 
@@ -52,11 +53,18 @@ const USAGE = `Usage: npm run cli -- <command> [--data-dir <folder>]
                                                  (GATEWAY_URL, GATEWAY_API_KEY, GATEWAY_API_SECRET)
   audit verify [--tenant <slug>]                  check the audit hash chains and their signed checkpoints; exit 1 when broken
   audit checkpoints --tenant <slug>              the tenant's signed audit checkpoints (JSON lines)
+  team add --email <email> --name <name> [--tenant <slug> [--scopes …]]
+                                                 add a console team member (all scopes in --tenant unless --scopes);
+                                                 prints the generated password once
+  team grant --email <email> --tenant <slug> [--scopes …]   give a member a store (or change their scopes there)
+  team disable --email <email>                   no more sign-ins; ends their sessions, revokes their store credentials
+  team list                                      team members and their stores
 `;
 
 const OPTIONS = {
   name: { type: "string" },
   tenant: { type: "string" },
+  email: { type: "string" },
   scopes: { type: "string" },
   type: { type: "string", multiple: true },
   customer: { type: "string" },
@@ -117,6 +125,7 @@ async function main(argv: string[]): Promise<number> {
     if (group === "connectors") return await runConnectorsCommand(command, ctx);
     if (group === "audit") return await runAuditCommand(command, ctx);
     if (group === "pii") return await runPiiCommand(command, ctx);
+    if (group === "team") return await runTeamCommand(command, ctx, config.auth.argon2);
     console.error(`Unknown command "${group}".\n\n${USAGE}`);
     return 2;
   } catch (error) {
@@ -141,7 +150,7 @@ function missingDataDir(where: Config["database"], group: string, command: strin
 
 /** The string options commands read (flags become "true"). */
 function commandOptions(values: Record<string, string | boolean | string[] | undefined>): Record<string, string | undefined> {
-  const names = ["name", "tenant", "scopes", "format", "mode", "match", "mapping", "dry-run", "batch-size", "status", "now"];
+  const names = ["name", "email", "tenant", "scopes", "format", "mode", "match", "mapping", "dry-run", "batch-size", "status", "now"];
   return Object.fromEntries(names.map((n) => [n, values[n] === true ? "true" : typeof values[n] === "string" ? values[n] : undefined]));
 }
 

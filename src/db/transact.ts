@@ -114,6 +114,7 @@ function newEvent(ctx: ServiceContext, input: AuditInput): AuditEvent {
     data: JSON.parse(JSON.stringify(input.data ?? {})) as Prisma.JsonValue,
     occurredAt: new Date(),
     impersonatorId: ctx.actor.impersonatorId ?? null,
+    teamMemberId: ctx.actor.teamMemberId ?? null,
   };
 }
 
@@ -133,10 +134,11 @@ async function writeAuditEvents(tx: Tx, ctx: ServiceContext, events: AuditEvent[
       UPDATE tenant SET audit_seq = audit_seq + ${events.length} WHERE id = ${ctx.tenantId}::uuid RETURNING audit_seq
     ), inserted AS (
       INSERT INTO audit_event (id, tenant_id, seq, type, actor_kind, actor_id, customer_id, ip, user_agent, request_id, data, occurred_at,
-                               impersonator_id)
+                               impersonator_id, team_member_id)
       SELECT (e.value->>'id')::uuid, ${ctx.tenantId}::uuid, bumped.audit_seq - ${events.length} + e.ordinality, e.value->>'type',
              ${actor.kind}::"ActorKind", ${actor.id}, (e.value->>'customerId')::uuid, ${request.ip}, ${request.userAgent},
-             ${request.requestId}, e.value->'data', (e.value->>'occurredAt')::timestamptz, ${actor.impersonatorId ?? null}
+             ${request.requestId}, e.value->'data', (e.value->>'occurredAt')::timestamptz, ${actor.impersonatorId ?? null},
+             ${actor.teamMemberId ?? null}::uuid
       FROM bumped, jsonb_array_elements(${rows}::jsonb) WITH ORDINALITY AS e
       ORDER BY e.ordinality
       RETURNING id, seq, type, customer_id

@@ -8,6 +8,8 @@ export const AUDIT_EVENT_TYPES = {
   "tenant.updated": "A tenant setting changed (e.g. allowUndefinedCustomFields).",
   "credential.created": "An admin API credential was issued.",
   "credential.revoked": "An admin API credential was revoked; its live connections are closed.",
+  "console.signed_in":
+    "A team member signed in to the admin console, opening this store's credential for the session (data: teamMemberId, name, credentialId, scopes); signing out revokes it.",
 
   "pii.sealed_at_rest":
     "PII stored in clear was sealed at rest by `pii encrypt-existing` (data.customers, data.phones: how many in this batch).",

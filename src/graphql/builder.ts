@@ -1,3 +1,4 @@
+import { adminActor } from "../service-context.ts";
 import SchemaBuilder from "@pothos/core";
 import DataloaderPlugin from "@pothos/plugin-dataloader";
 import ErrorsPlugin from "@pothos/plugin-errors";
@@ -26,7 +27,7 @@ function recordForbidden(ctx: GraphQLContext, field: string) {
   const principal = ctx.admin
     ? {
         tenantId: ctx.admin.tenantId,
-        actor: { kind: "ADMIN" as const, id: ctx.admin.credentialId },
+        actor: adminActor(ctx.admin),
         subject: ctx.admin.credentialId,
         held: ctx.admin.scopes,
       }

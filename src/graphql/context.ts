@@ -10,7 +10,7 @@ import type { EventBus } from "../events/bus.ts";
 import type { AuthFailureReport, SecurityLog } from "../security/events.ts";
 import type { RetryAfter } from "../security/rate-limit-plugin.ts";
 import type { RequestInfo, ServiceContext } from "../service-context.ts";
-import { serviceContext } from "../service-context.ts";
+import { adminActor, serviceContext } from "../service-context.ts";
 import { unauthenticated } from "./auth-errors.ts";
 import { requestInfo } from "./request.ts";
 import { isSocketContext, type SocketContext } from "./socket-context.ts";
@@ -101,7 +101,7 @@ export function createContextFactory(deps: ContextDeps) {
 /** The service context of an admin request; resolvers behind the `admin` scope call this. */
 export function adminService(ctx: GraphQLContext): ServiceContext {
   if (!ctx.admin) throw unauthenticated();
-  return serviceContext(ctx, ctx.admin.tenantId, { kind: "ADMIN", id: ctx.admin.credentialId }, ctx.request);
+  return serviceContext(ctx, ctx.admin.tenantId, adminActor(ctx.admin), ctx.request);
 }
 
 /**

@@ -75,3 +75,6 @@ export const ADMIN_ONLY = { admin: true } as const;
 
 /** A signed-in customer (Authorization: Bearer <access token>), acting on themself only. */
 export const SIGNED_IN = { customer: true } as const;
+
+/** Team members (the console's users, as audit events name them): audit readers and tenant admins. */
+export const TEAM_DATA = { adminScope: "AUDIT_READ", $any: { adminScope: "TENANT_ADMIN" } } as const;

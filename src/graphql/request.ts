@@ -120,3 +120,28 @@ function counted(body: ReadableStream<Uint8Array>, limit: number, fetchAPI: Body
     }),
   );
 }
+
+/**
+ * The body as UTF-8 text, or null past `limit` bytes: a declared Content-Length is checked before
+ * reading (Node's parser then delivers exactly that many bytes), a chunked body is counted as it
+ * streams and dropped at the first byte over.
+ */
+export async function readLimited(request: Request, limit: number): Promise<string | null> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > limit) return null;
+  if (!request.body) return "";
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}

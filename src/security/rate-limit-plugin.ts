@@ -1,6 +1,6 @@
 import { Kind, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode } from "graphql";
 import { createGraphQLError, type Plugin } from "graphql-yoga";
-import type { AdminPrincipal } from "../service-context.ts";
+import { adminActor, type AdminPrincipal } from "../service-context.ts";
 import { RateLimitedError } from "../errors.ts";
 import type { RequestInfo } from "../service-context.ts";
 import type { SecurityLog } from "./events.ts";
@@ -53,7 +53,7 @@ export function useRateLimits(limits: RateLimits, security: SecurityLog): Plugin
             kind: "rate_limited",
             tenantId: principal.tenantId,
             subject: `adminPerCredential:${principal.credentialId}`,
-            actor: { kind: "ADMIN", id: principal.credentialId },
+            actor: adminActor(principal),
             request: ctx.request,
             data: { limit: "adminPerCredential", keyId: principal.keyId, retryAfter: wait },
           });

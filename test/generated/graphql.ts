@@ -299,6 +299,8 @@ export type AuditEvent = Node & {
   requestId?: Maybe<Scalars['String']['output']>;
   /** Strictly increasing per tenant; also the cursor to resume after. */
   sequence: Scalars['SafeInt']['output'];
+  /** The team member who acted in the admin console (actor is then their session's credential), else null. */
+  teamMember?: Maybe<TeamMember>;
   /** Dotted, e.g. customer.created, consent.revoked. */
   type: Scalars['String']['output'];
   userAgent?: Maybe<Scalars['String']['output']>;
@@ -323,6 +325,10 @@ export type AuditEventFilter = {
   /** Events about this customer (also after it was deleted). */
   customerId?: InputMaybe<Scalars['ID']['input']>;
   occurredAt?: InputMaybe<TimeRange>;
+  /** Only what team members did in the admin console: the team audit log. */
+  teamActions?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Only this team member's console actions (TeamMember.id). */
+  teamMemberId?: InputMaybe<Scalars['String']['input']>;
   /** Any of these types; `customer.*` matches every customer event. */
   types?: InputMaybe<Array<Scalars['String']['input']>>;
 };
@@ -1662,6 +1668,7 @@ export type ErrorCode =
   | 'SESSION_NOT_FOUND'
   | 'SIGN_IN_UNAVAILABLE'
   | 'SLOW_CONSUMER'
+  | 'TEAM_MEMBER_NOT_FOUND'
   | 'TENANT_NOT_FOUND'
   | 'TENANT_SLUG_TAKEN'
   | 'UID_TAKEN'
@@ -4154,6 +4161,16 @@ export type Subscription = {
 export type SubscriptionAuditEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<AuditEventFilter>;
+};
+
+/** A person of the support team who uses the admin console (deployment-wide, granted scopes per store). */
+export type TeamMember = {
+  __typename?: 'TeamMember';
+  disabled: Scalars['Boolean']['output'];
+  email: Scalars['String']['output'];
+  /** Stable id: what AuditEventFilter.teamMemberId takes. */
+  id: Scalars['String']['output'];
+  name: Scalars['String']['output'];
 };
 
 /** An identity store. Everything else belongs to exactly one. */
