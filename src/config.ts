@@ -54,6 +54,8 @@ export type Config = {
   bootstrap: boolean;
   /** GraphiQL for browsers at GET /graphql. */
   playground: boolean;
+  /** The admin console's page and assets at /console (src/console/). */
+  console: boolean;
   /** OpenTelemetry spans are exported over OTLP (src/tracing.ts); the GraphQL plugin is added only then. */
   tracing: boolean;
   /** Graceful shutdown: how long in-flight HTTP requests may run on after SIGTERM/SIGINT (ms). */
@@ -157,6 +159,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: e.REDIS_URL,
     bootstrap: e.BOOTSTRAP,
     playground: e.PLAYGROUND,
+    console: e.CONSOLE,
     tracing: otlpTracingConfigured(given),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,

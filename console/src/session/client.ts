@@ -1,0 +1,19 @@
+import { cacheExchange, Client, fetchExchange } from "@urql/core";
+import type { ConsoleStore } from "./api.ts";
+
+/**
+ * A GraphQL client acting in one store: the session cookie says who, x-console-store which of the
+ * member's stores, x-csrf-token proves the page (not another site) sent it. A new store gets a new
+ * client, so no cached answer crosses stores.
+ */
+export function storeClient(csrfToken: string, store: ConsoleStore): Client {
+  return new Client({
+    url: "/graphql",
+    exchanges: [cacheExchange, fetchExchange],
+    requestPolicy: "cache-and-network",
+    fetchOptions: {
+      credentials: "same-origin",
+      headers: { "x-csrf-token": csrfToken, "x-console-store": store.keyId },
+    },
+  });
+}
