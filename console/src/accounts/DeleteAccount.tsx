@@ -23,7 +23,9 @@ export function DeleteAccount({ account, allowed }: { account: ConsoleAccountOve
       <h2>Delete account</h2>
       <p>Deletes the account with its identities, sessions, consents and custom objects. This cannot be undone.</p>
       <label>
-        Type <strong>{confirmation}</strong> to confirm
+        <span>
+          Type <strong>{confirmation}</strong> to confirm
+        </span>
         <input value={typed} disabled={!allowed} autocomplete="off" onInput={(e) => setTyped(e.currentTarget.value)} />
       </label>
       <button type="submit" class="destructive" disabled={!allowed || fetching || typed.trim() !== confirmation}>
