@@ -12,17 +12,18 @@ const WRONG_PASSWORD = "not the password";
 const MEMBER = { id: "member-1", name: "Sam Support", email: "sam@support.test" };
 
 /**
- * The team sign-in (/console/session) is not in this branch yet: its three answers are faked here,
- * and GraphQL requests get tenant A's admin credential added in place of the session cookie. Once
- * the real sign-in lands, this becomes "create a team member with these scopes" and `signIn`
- * fills in their credentials; the tests stay as they are.
+ * The team sign-in (/console/session) is not in this branch yet: its three answers are faked here
+ * (the member holds tenants A and B as two stores), and each GraphQL request gets the admin
+ * credential of the store its x-console-store header names, in place of the session cookie. Once
+ * the real sign-in lands, this becomes "create a team member with these scopes in both tenants"
+ * and `signIn` fills in their credentials; the tests stay as they are.
  */
 async function fakeTeamSignIn(page: Page, gateway: TestGateway, scopes: string[]): Promise<void> {
-  const tenant = gateway.tenants.A;
+  const tenants = [gateway.tenants.A, gateway.tenants.B];
   const session = {
     csrfToken: "csrf-test-token",
     member: MEMBER,
-    stores: [{ keyId: tenant.keyId, tenantId: tenant.id, name: "Tenant A", slug: tenant.slug, scopes }],
+    stores: tenants.map((t, i) => ({ keyId: t.keyId, tenantId: t.id, name: `Tenant ${"AB"[i]}`, slug: t.slug, scopes })),
   };
   let signedIn = false;
   await page.route("**/console/session", async (route) => {
@@ -38,7 +39,11 @@ async function fakeTeamSignIn(page: Page, gateway: TestGateway, scopes: string[]
   });
   await page.route(
     (url) => url.pathname === "/graphql",
-    (route) => route.continue({ headers: { ...route.request().headers(), ...tenant.headers } }),
+    (route) => {
+      const headers = route.request().headers();
+      const tenant = tenants.find((t) => t.keyId === headers["x-console-store"]);
+      return tenant ? route.continue({ headers: { ...headers, ...tenant.headers } }) : route.abort();
+    },
   );
 }
 
@@ -155,6 +160,34 @@ describe.skipIf(skipBrowserTests)(`admin console in Chromium${browserMissing ? `
     expect((await gateway.gql(CustomerDocument, { id: signedIn.customer.id })).data?.customer).toBeNull();
     expect(unexpected(watched.consoleErrors)).toEqual([]);
     expect(watched.offsite).toEqual([]);
+  });
+
+  it("switches identity stores, and the browser tab remembers the choice", async () => {
+    await gateway.createCustomer({ firstName: "Bea", emails: [{ address: `bea-${Date.now()}@example.com` }] }, "B");
+    await page.getByLabel("Identity store").selectOption({ label: "Tenant B" });
+    await page.getByRole("link", { name: "Bea" }).waitFor();
+    expect(await page.getByRole("link", { name: "Grace Hopper" }).count()).toBe(0);
+    await page.reload();
+    await page.getByRole("link", { name: "Bea" }).waitFor();
+    expect(await page.getByLabel("Identity store").inputValue()).toBe(gateway.tenants.B.keyId);
+    await page.getByLabel("Identity store").selectOption({ label: "Tenant A" });
+    await page.getByRole("link", { name: "Grace Hopper" }).waitFor();
+    expect(unexpected(watched.consoleErrors)).toEqual([]);
+  });
+
+  it("pages forward and back through the list (25 a page, newest first)", async () => {
+    for (let i = 0; i < 25; i++)
+      await gateway.createCustomer({ firstName: `Page${i}`, emails: [{ address: `page${i}-${Date.now()}@example.com` }] });
+    await page.getByRole("button", { name: "Search" }).click();
+    const firstName = () => page.locator("table.accounts tbody tr").first().locator("a").innerText();
+    await expect.poll(firstName).toBe("Page24");
+    expect(await page.getByRole("button", { name: "Previous" }).isDisabled()).toBe(true);
+    await page.getByRole("button", { name: "Next" }).click();
+    await expect.poll(firstName).not.toBe("Page24");
+    expect(await page.getByRole("link", { name: "Page0", exact: true }).count()).toBe(0);
+    expect(await page.getByRole("link", { name: "Grace Hopper" }).count()).toBe(1);
+    await page.getByRole("button", { name: "Previous" }).click();
+    await expect.poll(firstName).toBe("Page24");
   });
 
   it("a member without CUSTOMERS_WRITE sees the changing actions disabled", async () => {

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
+import { Router } from "wouter-preact";
 import { Console } from "./layout/Console.tsx";
 import { currentSession, type ConsoleSession } from "./session/api.ts";
 import { SignIn } from "./session/SignIn.tsx";
@@ -12,5 +13,9 @@ export function App() {
   }, []);
   if (session === undefined) return <p class="loading">Loading…</p>;
   if (session === null) return <SignIn onSignedIn={setSession} />;
-  return <Console session={session} onSignedOut={() => setSession(null)} />;
+  return (
+    <Router base="/console">
+      <Console session={session} onSignedOut={() => setSession(null)} />
+    </Router>
+  );
 }

@@ -25,12 +25,14 @@ export function AccountList() {
   // The cursors of the pages before this one (the search pages forward only): Previous pops one.
   const [trail, setTrail] = useState<string[]>([]);
   const filter = useMemo(() => filterOf(search), [search]);
-  const [{ data, fetching, error }] = useQuery({
+  const [{ data, fetching, error }, reexecute] = useQuery({
     query: ConsoleAccountsDocument,
     variables: { filter, first: PAGE_SIZE, after: trail.at(-1) },
   });
   const page = data?.customers;
+  // The same search again asks the gateway again: accounts change under a support desk.
   const apply = (next: Search) => {
+    if (trail.length === 0 && next.email === search.email && next.status === search.status) reexecute({ requestPolicy: "network-only" });
     setSearch(next);
     setTrail([]);
   };
@@ -90,6 +92,9 @@ function SearchForm({ initial, onSearch }: { initial: Search; onSearch: (search:
   );
 }
 
+/** A click on the row, not on its link (which navigates by itself). */
+const opensRow = (event: MouseEvent) => !(event.target instanceof Element && event.target.closest("a"));
+
 type Row = ConsoleAccountsQuery["customers"]["edges"][number]["node"];
 
 function AccountTable({ rows }: { rows: Row[] }) {
@@ -108,7 +113,7 @@ function AccountTable({ rows }: { rows: Row[] }) {
       <tbody>
         {rows.map((account) => (
           // The whole row opens the account; the name is the link keyboards and screen readers use.
-          <tr key={account.id} class="clickable" onClick={() => navigate(accountPath(account.id))}>
+          <tr key={account.id} class="clickable" onClick={(e) => opensRow(e) && navigate(accountPath(account.id))}>
             <td>
               <Link href={accountPath(account.id)}>{fullName(account)}</Link>
             </td>

@@ -1,6 +1,6 @@
 import { Provider } from "@urql/preact";
 import { useMemo, useState } from "preact/hooks";
-import { Route, Router, Switch } from "wouter-preact";
+import { Route, Switch, useLocation } from "wouter-preact";
 import { AccountList } from "../accounts/AccountList.tsx";
 import { AccountPage } from "../accounts/AccountPage.tsx";
 import { signOut, type ConsoleSession, type ConsoleStore } from "../session/api.ts";
@@ -13,20 +13,23 @@ interface Props {
   onSignedOut: () => void;
 }
 
-/** The signed-in console: the header, and the chosen store's screens under /console/…. */
+/** The signed-in console: the header, and the chosen store's screens (routes under the /console base). */
 export function Console({ session, onSignedOut }: Props) {
   const [store, setStore] = useState(() => rememberedStore(session));
   const client = useMemo(() => store && storeClient(session.csrfToken, store), [session.csrfToken, store]);
+  const [, navigate] = useLocation();
+  // An account page belongs to the store it was opened in: another store starts at its list.
   const choose = (next: ConsoleStore) => {
     rememberStore(next);
     setStore(next);
+    navigate("/");
   };
   const leave = async () => {
     await signOut(session.csrfToken);
     onSignedOut();
   };
   return (
-    <Router base="/console">
+    <>
       <Header session={session} store={store} onChooseStore={choose} onSignOut={leave} />
       <main>
         {store && client ? (
@@ -42,6 +45,6 @@ export function Console({ session, onSignedOut }: Props) {
           <p>You hold no identity store. Ask an administrator to give you access to one.</p>
         )}
       </main>
-    </Router>
+    </>
   );
 }
