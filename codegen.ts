@@ -1,20 +1,23 @@
 import type { CodegenConfig } from "@graphql-codegen/cli";
 
-// Typed documents for the tests: every operation in test/operations/*.graphql becomes a
-// TypedDocumentNode in test/generated/, checked against the committed schema.graphql.
+// Typed documents, checked against the committed schema.graphql: every operation in
+// test/operations/*.graphql becomes a TypedDocumentNode in test/generated/ (the tests'), every one
+// in console/src/**/*.graphql one in console/src/generated/ (the admin console's).
+const clientPreset = {
+  preset: "client" as const,
+  presetConfig: { fragmentMasking: false, gqlTagName: "graphql" },
+  config: {
+    useTypeImports: true,
+    enumsAsTypes: true,
+    scalars: { DateTime: "string", Date: "string", JSON: "unknown", JSONObject: "Record<string, unknown>", SafeInt: "number" },
+  },
+};
+
 const config: CodegenConfig = {
   schema: "schema.graphql",
-  documents: ["test/operations/**/*.graphql"],
   generates: {
-    "test/generated/": {
-      preset: "client",
-      presetConfig: { fragmentMasking: false, gqlTagName: "graphql" },
-      config: {
-        useTypeImports: true,
-        enumsAsTypes: true,
-        scalars: { DateTime: "string", Date: "string", JSON: "unknown", JSONObject: "Record<string, unknown>", SafeInt: "number" },
-      },
-    },
+    "test/generated/": { ...clientPreset, documents: ["test/operations/**/*.graphql"] },
+    "console/src/generated/": { ...clientPreset, documents: ["console/src/**/*.graphql"] },
   },
   ignoreNoDocuments: true,
 };

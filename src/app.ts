@@ -35,6 +35,7 @@ import { useRateLimits } from "./security/rate-limit-plugin.ts";
 import { useSqlRead } from "./graphql/sql-read/plugin.ts";
 import { createRateLimits, type RateLimits } from "./security/rate-limits.ts";
 import { jwksPlugin } from "./signing-keys/jwks.ts";
+import { consolePlugin } from "./console/static.ts";
 import { exportDownloadPlugin } from "./exports/download.ts";
 import { inflowPlugin } from "./connectors/inflow-route.ts";
 import { resolveMasterKey } from "./signing-keys/master-key.ts";
@@ -245,14 +246,17 @@ function createGatewayYoga(config: Config, parts: Parts) {
   });
 }
 
-/** Plugins that answer their own routes or wrap every request: spans, the playground, JWKS, downloads, inflow. */
+/** Plugins that answer their own routes or wrap every request: spans, the playground, the console, JWKS, downloads, inflow. */
 function routePlugins(config: Config, { database, events, logger, security, credentials, limits, auth, graphqlTracing }: Parts): Plugin[] {
   const db = database.prisma;
   return [
     ...(graphqlTracing ? [graphqlTracing] : []),
     ...(config.playground ? [playgroundPlugin("/graphql")] : []),
     ...(config.console
-      ? [consoleSessionPlugin({ db, events, argon2: config.auth.argon2, throttle: auth.throttle, trustProxy: config.trustProxy, logger })]
+      ? [
+          consoleSessionPlugin({ db, events, argon2: config.auth.argon2, throttle: auth.throttle, trustProxy: config.trustProxy, logger }),
+          consolePlugin(),
+        ]
       : []),
     jwksPlugin(auth.keys),
     exportDownloadPlugin({

@@ -54,7 +54,7 @@ export type Config = {
   bootstrap: boolean;
   /** GraphiQL for browsers at GET /graphql. */
   playground: boolean;
-  /** The admin console (/console) and team sign-in (/console/session). */
+  /** The admin console's page and assets at /console (src/console/) and team sign-in at /console/session (src/team/). */
   console: boolean;
   /** OpenTelemetry spans are exported over OTLP (src/tracing.ts); the GraphQL plugin is added only then. */
   tracing: boolean;

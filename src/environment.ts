@@ -34,7 +34,7 @@ export const environment = z
     BOOTSTRAP: z.stringbool().default(true),
     /** GraphiQL, with its assets bundled, at GET /graphql for browsers (src/graphql/playground.ts). */
     PLAYGROUND: z.stringbool().default(true),
-    /** The admin console at /console and its sign-in at /console/session (src/console/, src/team/). */
+    /** The admin console (the support team's web page) at /console, and its team sign-in at /console/session. */
     CONSOLE: z.stringbool().default(true),
     /** On SIGTERM/SIGINT, how long in-flight HTTP requests may take to finish before their connections are cut. */
     SHUTDOWN_TIMEOUT_MS: int(0, 600_000, 10_000),

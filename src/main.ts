@@ -2,6 +2,7 @@ import "./threadpool.ts"; // first: sizes libuv's thread pool before anything st
 import { createApp, type App } from "./app.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { whereTo } from "./connections.ts";
+import { CONSOLE_PATH } from "./console/static.ts";
 import { bootstrapDefaultTenant } from "./tenants/service.ts";
 import { bootstrapFirstMember } from "./team/service.ts";
 import { stopTracing } from "./tracing.ts";
@@ -17,7 +18,7 @@ try {
   if (config.bootstrap) await bootstrap(app, config);
   console.log(`Identity gateway listening on ${url} (${describeBackends(config)})`);
   if (config.playground) console.log(`Playground: open ${url} in a browser`);
-  if (config.console) console.log(`Admin console: ${url.replace(/\/graphql$/, "/console")}`);
+  if (config.console) console.log(`Admin console: open ${new URL(CONSOLE_PATH, url).href} in a browser`);
   stopOnSignals(app);
 } catch (error) {
   if (error instanceof ConfigError) {

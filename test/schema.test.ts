@@ -13,7 +13,7 @@ describe("generated files", () => {
     expect(committed).toBe(`${printSchema(schema)}\n`);
   });
 
-  it("test/generated matches test/operations and schema.graphql (run `npm run codegen`)", async () => {
+  it("test/generated and console/src/generated match their operations and schema.graphql (run `npm run codegen`)", async () => {
     const outputs = await generate({ ...codegenConfig, cwd: root.pathname, silent: true }, false);
     for (const output of outputs as { filename: string; content: string }[]) {
       const committed = readFileSync(new URL(output.filename, root), "utf8");

@@ -1,0 +1,4576 @@
+/* eslint-disable */
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = T | null | undefined;
+export type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+export type MakeOptional<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]?: Maybe<T[SubKey]> };
+export type MakeMaybe<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]: Maybe<T[SubKey]> };
+export type MakeEmpty<T extends { [key: string]: unknown }, K extends keyof T> = { [_ in K]?: never };
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** A date string, such as 2007-12-03, compliant with the `full-date` format outlined in section 5.6 of the RFC 3339 profile of the ISO 8601 standard for representation of dates and times using the Gregorian calendar. */
+  Date: { input: string; output: string; }
+  /** A date-time string at UTC, such as 2007-12-03T10:15:30Z, compliant with the `date-time` format outlined in section 5.6 of the RFC 3339 profile of the ISO 8601 standard for representation of dates and times using the Gregorian calendar. */
+  DateTime: { input: string; output: string; }
+  /** A file sent as a part of a GraphQL multipart request (https://github.com/jaydenseric/graphql-multipart-request-spec). */
+  File: { input: any; output: any; }
+  /** The `JSON` scalar type represents JSON values as specified by [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf). */
+  JSON: { input: unknown; output: unknown; }
+  /** The `JSONObject` scalar type represents JSON objects as specified by [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf). */
+  JSONObject: { input: Record<string, unknown>; output: Record<string, unknown>; }
+  /** The `SafeInt` scalar type represents non-fractional signed whole numeric values that are considered safe as defined by the ECMAScript specification. */
+  SafeInt: { input: number; output: number; }
+};
+
+/** Everything about one customer: profile, emails, phones, identities, sessions, consents (full history), custom objects, custom fields and the newest audit events about them (README: Account information download). Save `content` as `fileName`. */
+export type AccountInformationDocument = {
+  __typename?: 'AccountInformationDocument';
+  /** The file: JSON text or an HTML page. */
+  content: Scalars['String']['output'];
+  contentType: Scalars['String']['output'];
+  /** JSON format only: the document as an object (the same as parsing `content`). Null for HTML. */
+  data?: Maybe<Scalars['JSON']['output']>;
+  fileName: Scalars['String']['output'];
+  format: AccountInformationFormat;
+};
+
+export type AccountInformationFormat =
+  /** A readable, self-contained HTML page (inline CSS, no scripts, no external resources). */
+  | 'HTML'
+  /** The document as JSON (application/json); `data` holds it as an object too. */
+  | 'JSON';
+
+/** At-a-glance account states. Exactly one of ENABLED, DISABLED, BLOCKED; the others may add to it. */
+export type AccountLabel =
+  /** Blocked (for now): the customer cannot sign in. */
+  | 'BLOCKED'
+  /** Disabled: the customer cannot sign in. */
+  | 'DISABLED'
+  /** The primary email is not verified yet (no email: neither label). */
+  | 'EMAIL_UNVERIFIED'
+  /** The primary email is verified. */
+  | 'EMAIL_VERIFIED'
+  /** The customer may sign in (status ACTIVE, or a block that has run out). */
+  | 'ENABLED'
+  /** Has an identity at a social or enterprise provider (not password, email or phone). */
+  | 'EXTERNAL_IDENTITY'
+  /** A manual identity verification that is not revoked exists. */
+  | 'IDENTITY_VERIFIED';
+
+export type ActivateConnectorPayload = {
+  __typename?: 'ActivateConnectorPayload';
+  connector: Connector;
+};
+
+export type ActivateConnectorResult = ActivateConnectorPayload | ConflictError | NotFoundError | RuleViolationError | ValidationError;
+
+/** Who did it: an admin credential, the customer themself, or the gateway (SYSTEM). */
+export type Actor = {
+  __typename?: 'Actor';
+  /** Admin credential id or customer id. */
+  id?: Maybe<Scalars['String']['output']>;
+  kind: ActorKind;
+};
+
+export type ActorKind =
+  | 'ADMIN'
+  | 'CONNECTOR'
+  | 'CUSTOMER'
+  | 'SYSTEM';
+
+export type AddEmailPayload = {
+  __typename?: 'AddEmailPayload';
+  customer: Customer;
+};
+
+export type AddEmailResult = AddEmailPayload | ConflictError | NotFoundError | RuleViolationError | ValidationError;
+
+export type AddGroupMembersPayload = {
+  __typename?: 'AddGroupMembersPayload';
+  group: Group;
+};
+
+export type AddGroupMembersResult = AddGroupMembersPayload | ConflictError | NotFoundError | RuleViolationError | ValidationError;
+
+export type AddOrganizationMembersPayload = {
+  __typename?: 'AddOrganizationMembersPayload';
+  organization: Organization;
+};
+
+export type AddOrganizationMembersResult = AddOrganizationMembersPayload | ConflictError | NotFoundError | RuleViolationError | ValidationError;
+
+export type AddPhonePayload = {
+  __typename?: 'AddPhonePayload';
+  customer: Customer;
+};
+
+export type AddPhoneResult = AddPhonePayload | ConflictError | NotFoundError | RuleViolationError | ValidationError;
+
+export type Address = {
+  __typename?: 'Address';
+  city?: Maybe<Scalars['String']['output']>;
+  /** ISO 3166-1 alpha-2. */
+  country?: Maybe<Scalars['String']['output']>;
+  line1?: Maybe<Scalars['String']['output']>;
+  line2?: Maybe<Scalars['String']['output']>;
+  postalCode?: Maybe<Scalars['String']['output']>;
+  region?: Maybe<Scalars['String']['output']>;
+  /** Free text, e.g. home, work, billing. */
+  type?: Maybe<Scalars['String']['output']>;
+};
+
+export type AddressInput = {
+  city?: InputMaybe<Scalars['String']['input']>;
+  /** ISO 3166-1 alpha-2. */
+  country?: InputMaybe<Scalars['String']['input']>;
+  line1?: InputMaybe<Scalars['String']['input']>;
+  line2?: InputMaybe<Scalars['String']['input']>;
+  postalCode?: InputMaybe<Scalars['String']['input']>;
+  region?: InputMaybe<Scalars['String']['input']>;
+  type?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** An admin credential as it was when it acted (its name then). */
+export type AdminActor = {
+  __typename?: 'AdminActor';
+  /** Row id of the admin credential. */
+  credentialId: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+};
+
+/** An API key id + secret for admin tools. The secret is never readable. */
+export type AdminCredential = Node & {
+  __typename?: 'AdminCredential';
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** Send as X-API-Key. */
+  keyId: Scalars['String']['output'];
+  /** Updated at most once a minute. */
+  lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+  name: Scalars['String']['output'];
+  revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  scopes: Array<AdminScope>;
+};
+
+export type AdminCredentialConnection = {
+  __typename?: 'AdminCredentialConnection';
+  edges: Array<AdminCredentialConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type AdminCredentialConnectionEdge = {
+  __typename?: 'AdminCredentialConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: AdminCredential;
+};
+
+export type AdminScope =
+  | 'AUDIT_READ'
+  | 'CONNECTORS_MANAGE'
+  | 'CONNECTORS_READ'
+  | 'CUSTOMERS_IMPERSONATE'
+  | 'CUSTOMERS_READ'
+  | 'CUSTOMERS_WRITE'
+  | 'TENANT_ADMIN';
+
+/** A client customers reach their account through; brands the notifications sent in its name. */
+export type Application = Node & {
+  __typename?: 'Application';
+  branding: ApplicationBranding;
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** Unique within the tenant. */
+  name: Scalars['String']['output'];
+  /** The Organization it belongs to (only that organization's members are notified through it); null: customers in no organization. */
+  organizationId?: Maybe<Scalars['ID']['output']>;
+  passwordResetUrl?: Maybe<Scalars['String']['output']>;
+  /** Its own templates; a kind absent here sends the default template (with this branding). */
+  templates: Array<NotificationTemplate>;
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+export type ApplicationBranding = {
+  __typename?: 'ApplicationBranding';
+  accentColor?: Maybe<Scalars['String']['output']>;
+  displayName: Scalars['String']['output'];
+  logoUrl?: Maybe<Scalars['String']['output']>;
+  primaryColor?: Maybe<Scalars['String']['output']>;
+  senderAddress?: Maybe<Scalars['String']['output']>;
+};
+
+export type ApplicationBrandingInput = {
+  /** #rrggbb */
+  accentColor?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 100 characters: the From name and the name in messages. */
+  displayName: Scalars['String']['input'];
+  /** An https:// URL. */
+  logoUrl?: InputMaybe<Scalars['String']['input']>;
+  /** #rrggbb */
+  primaryColor?: InputMaybe<Scalars['String']['input']>;
+  /** The From address; absent: SMTP_FROM. */
+  senderAddress?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type ApplicationConnection = {
+  __typename?: 'ApplicationConnection';
+  edges: Array<ApplicationConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type ApplicationConnectionEdge = {
+  __typename?: 'ApplicationConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: Application;
+};
+
+export type ApplicationInput = {
+  branding: ApplicationBrandingInput;
+  /** 1 to 100 characters, unique within the tenant. */
+  name: Scalars['String']['input'];
+  /** An Organization global ID; absent: an application of no organization. */
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
+  /** https:// URL the reset token is appended to (?token=). */
+  passwordResetUrl?: InputMaybe<Scalars['String']['input']>;
+  templates?: InputMaybe<Array<NotificationTemplateInput>>;
+};
+
+/** Only the fields given change; templates given replace all of them; null clears organizationId, passwordResetUrl and templates. */
+export type ApplicationPatch = {
+  branding?: InputMaybe<ApplicationBrandingInput>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
+  passwordResetUrl?: InputMaybe<Scalars['String']['input']>;
+  templates?: InputMaybe<Array<NotificationTemplateInput>>;
+};
+
+export type AssignRolePayload = {
+  __typename?: 'AssignRolePayload';
+  roleAssignment: RoleAssignment;
+};
+
+export type AssignRoleResult = AssignRolePayload | ConflictError | NotFoundError | RuleViolationError | ValidationError;
+
+/** The tenant's audit hash chain: each event stores sha256(previous hash ‖ its stored content). */
+export type AuditChain = {
+  __typename?: 'AuditChain';
+  /** The last event's chain hash, hex. */
+  headHash?: Maybe<Scalars['String']['output']>;
+  /** The last event's sequence (0: no event yet). */
+  headSequence: Scalars['SafeInt']['output'];
+  /** The newest 20 signed checkpoints, newest first (every one: npm run cli -- audit checkpoints). */
+  latestCheckpoints: Array<AuditCheckpoint>;
+};
+
+/** A signed checkpoint of the chain head: a compact JWS anyone can verify against /.well-known/jwks.json. */
+export type AuditCheckpoint = {
+  __typename?: 'AuditCheckpoint';
+  /** The chain hash of event `sequence`, hex. */
+  hash: Scalars['String']['output'];
+  /** JWT (EdDSA, typ audit-checkpoint+jwt) with claims sub (tenant id), seq, hash, iat. */
+  jws: Scalars['String']['output'];
+  /** The signing key's kid in the JWKS. */
+  keyId: Scalars['String']['output'];
+  sequence: Scalars['SafeInt']['output'];
+  signedAt: Scalars['DateTime']['output'];
+};
+
+export type AuditEvent = Node & {
+  __typename?: 'AuditEvent';
+  actor: Actor;
+  /** Pass as `after` to continue after this event. */
+  cursor: Scalars['String']['output'];
+  /** The customer acted on, if it still exists. */
+  customer?: Maybe<Customer>;
+  /** Global ID of the customer acted on; stays readable after the customer is deleted. */
+  customerId?: Maybe<Scalars['ID']['output']>;
+  /** Event details; updates carry `changes: {field: {from, to}}`. Personal data is stored sealed with the customer's key and shown opened; once the customer is erased (or deleted) it reads "[erased]". */
+  data: Scalars['JSONObject']['output'];
+  id: Scalars['ID']['output'];
+  /** The admin credential that acted as the customer (impersonateCustomer), else null; actor is then the customer. */
+  impersonatorId?: Maybe<Scalars['String']['output']>;
+  ip?: Maybe<Scalars['String']['output']>;
+  occurredAt: Scalars['DateTime']['output'];
+  requestId?: Maybe<Scalars['String']['output']>;
+  /** Strictly increasing per tenant; also the cursor to resume after. */
+  sequence: Scalars['SafeInt']['output'];
+  /** The team member who acted in the admin console (actor is then their session's credential), else null. */
+  teamMember?: Maybe<TeamMember>;
+  /** Dotted, e.g. customer.created, consent.revoked. */
+  type: Scalars['String']['output'];
+  userAgent?: Maybe<Scalars['String']['output']>;
+};
+
+export type AuditEventConnection = {
+  __typename?: 'AuditEventConnection';
+  edges: Array<AuditEventConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type AuditEventConnectionEdge = {
+  __typename?: 'AuditEventConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: AuditEvent;
+};
+
+/** Every given criterion must hold (AND). */
+export type AuditEventFilter = {
+  actorId?: InputMaybe<Scalars['String']['input']>;
+  actorKind?: InputMaybe<ActorKind>;
+  /** Events about this customer (also after it was deleted). */
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  occurredAt?: InputMaybe<TimeRange>;
+  /** Only what team members did in the admin console: the team audit log. */
+  teamActions?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Only this team member's console actions (TeamMember.id). */
+  teamMemberId?: InputMaybe<Scalars['String']['input']>;
+  /** Any of these types; `customer.*` matches every customer event. */
+  types?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** An audit event type: what AuditEvent.type holds and what a connector's `events` may name. */
+export type AuditEventTypeInfo = {
+  __typename?: 'AuditEventTypeInfo';
+  description: Scalars['String']['output'];
+  /** Dotted, e.g. customer.created. */
+  name: Scalars['String']['output'];
+};
+
+/** Credentials or a token did not check out. Always the same message, whatever the cause. */
+export type AuthenticationError = Error & {
+  __typename?: 'AuthenticationError';
+  code: ErrorCode;
+  message: Scalars['String']['output'];
+};
+
+/** One way a customer proves who they are: a password, an email or phone for one-time codes, an authenticator app, recovery codes, an external identity. */
+export type Authenticator = {
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Pass to removeAuthenticator. */
+  id: Scalars['ID']['output'];
+  kind: AuthenticatorKind;
+  lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+export type AuthenticatorKind =
+  | 'EMAIL'
+  | 'EXTERNAL'
+  | 'PASSWORD'
+  | 'PHONE'
+  | 'RECOVERY_CODES'
+  | 'TOTP';
+
+export type BlockCustomerPayload = {
+  __typename?: 'BlockCustomerPayload';
+  customer: Customer;
+};
+
+export type BlockCustomerResult = BlockCustomerPayload | ConflictError | NotFoundError | RuleViolationError | ValidationError;
+
+export type BulkAction =
+  | 'ADD_TO_GROUP'
+  | 'BLOCK'
+  | 'DELETE'
+  | 'DISABLE'
+  | 'ENABLE'
+  | 'REMOVE_FROM_GROUP'
+  | 'REVOKE_SESSIONS'
+  | 'UNBLOCK';
+
+/** A selected customer the action could not reach. */
+export type BulkActionFailure = {
+  __typename?: 'BulkActionFailure';
+  /** CUSTOMER_NOT_FOUND: no such customer in this tenant (or already deleted). */
+  code: Scalars['String']['output'];
+  /** As given in the selection. */
+  customerId: Scalars['ID']['output'];
+};
+
+/** A bulk action over a large selection, run in batches by any node. Counters are those of committed batches. */
+export type BulkActionJob = Node & {
+  __typename?: 'BulkActionJob';
+  action: BulkAction;
+  /** Customers the action changed. */
+  affected: Scalars['Int']['output'];
+  cancelRequestedAt?: Maybe<Scalars['DateTime']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  /** Why a FAILED job failed. */
+  error?: Maybe<Scalars['String']['output']>;
+  /** Selected customers not found (see failures). */
+  failed: Scalars['Int']['output'];
+  /** The failed customers, in the order met (the first 10,000 are kept). */
+  failures: BulkActionJobFailuresConnection;
+  finishedAt?: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  /** Selected customers handled so far. */
+  processed: Scalars['Int']['output'];
+  /** Customers already in the state asked for (nothing changed, nothing recorded). */
+  skipped: Scalars['Int']['output'];
+  startedAt?: Maybe<Scalars['DateTime']['output']>;
+  status: BulkJobStatus;
+  /** Customers the selection held when the action started. */
+  total: Scalars['Int']['output'];
+};
+
+
+/** A bulk action over a large selection, run in batches by any node. Counters are those of committed batches. */
+export type BulkActionJobFailuresArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type BulkActionJobConnection = {
+  __typename?: 'BulkActionJobConnection';
+  edges: Array<BulkActionJobConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type BulkActionJobConnectionEdge = {
+  __typename?: 'BulkActionJobConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: BulkActionJob;
+};
+
+export type BulkActionJobFailuresConnection = {
+  __typename?: 'BulkActionJobFailuresConnection';
+  edges: Array<BulkActionJobFailuresConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type BulkActionJobFailuresConnectionEdge = {
+  __typename?: 'BulkActionJobFailuresConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: BulkActionFailure;
+};
+
+/** A bulk action run in the request (a selection of at most 100): done, in one transaction. */
+export type BulkActionOutcome = {
+  __typename?: 'BulkActionOutcome';
+  action: BulkAction;
+  /** Customers the action changed. */
+  affected: Scalars['Int']['output'];
+  /** Selected customers not found (see failures). */
+  failed: Scalars['Int']['output'];
+  failures: Array<BulkActionFailure>;
+  selected: Scalars['Int']['output'];
+  /** Customers already in the state asked for (nothing changed, nothing recorded). */
+  skipped: Scalars['Int']['output'];
+};
+
+/** Done at once (BulkActionOutcome), or queued as a job to follow (BulkActionJob). */
+export type BulkActionRun = BulkActionJob | BulkActionOutcome;
+
+export type BulkJobStatus =
+  | 'CANCELLED'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'QUEUED'
+  | 'RUNNING';
+
+/** Exactly one of: customer ids (at most 10,000), a filter, a segment. */
+export type BulkSelectionInput = {
+  filter?: InputMaybe<CustomerFilter>;
+  ids?: InputMaybe<Array<Scalars['ID']['input']>>;
+  segmentId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type CancelBulkJobPayload = {
+  __typename?: 'CancelBulkJobPayload';
+  job: BulkActionJob;
+};
+
+export type CancelBulkJobResult = CancelBulkJobPayload | ConflictError | NotFoundError | RuleViolationError | ValidationError;
+
+export type CancelImportPayload = {
+  __typename?: 'CancelImportPayload';
+  job: ImportJob;
+};
+
+export type CancelImportResult = CancelImportPayload | ConflictError | NotFoundError | RuleViolationError | ValidationError;
+
+export type ChangePasswordPayload = {
+  __typename?: 'ChangePasswordPayload';
+  customer: Customer;
+};
+
+export type ChangePasswordResult = AuthenticationError | ChangePasswordPayload | ConflictError | NotFoundError | RateLimitedError | RuleViolationError | ValidationError;
+
+export type CompleteSignInResult = AuthenticationError | ConflictError | NotFoundError | RateLimitedError | RuleViolationError | SignInPayload | ValidationError;
+
+export type ConfirmTotpPayload = {
+  __typename?: 'ConfirmTotpPayload';
+  confirmation: RecoveryCodes;
+};
+
+export type ConfirmTotpResult = ConfirmTotpPayload | ConflictError | NotFoundError | RuleViolationError | ValidationError;
+
+export type ConflictError = Error & {
+  __typename?: 'ConflictError';
+  code: ErrorCode;
+  field: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+};
+
+/** A cloud connector. OUTFLOW: sends the audit events it listens to (and the customer they concern) to a URL, signed per Standard Webhooks. INFLOW: receives a third party's posts at POST /connectors/inflow/<id> and applies them to customers. */
+export type Connector = Node & {
+  __typename?: 'Connector';
+  /** Inactive OUTFLOW connectors queue no deliveries; inactive INFLOW ones refuse posts. */
+  active: Scalars['Boolean']['output'];
+  backoff: RetryBackoff;
+  consecutiveFailures: Scalars['Int']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  /** Why it was deactivated automatically. */
+  deactivatedReason?: Maybe<Scalars['String']['output']>;
+  /** The delivery log, newest first (keyset on created_at, id). */
+  deliveries: ConnectorDeliveriesConnection;
+  direction: ConnectorDirection;
+  /** Deactivated automatically after this many failed attempts in a row. */
+  disableAfterFailures: Scalars['Int']['output'];
+  /** OUTFLOW: event types listened to, exact or wildcard (customer.*, *). */
+  events: Array<Scalars['String']['output']>;
+  /** OUTFLOW: the extra request headers. Their values are never readable (they often hold the receiver's credentials). */
+  headerNames: Array<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  inflowAuth?: Maybe<InflowAuth>;
+  /** The requests this inflow connector received, newest first (none for an outflow connector). */
+  inflowRequests: ConnectorInflowRequestsConnection;
+  /** JSONata. OUTFLOW: input → request body (default: the whole input). INFLOW: posted body → customer record. */
+  mapping?: Maybe<Scalars['String']['output']>;
+  /** INFLOW: uid, email or a custom-field key (an external id). */
+  matchBy?: Maybe<Scalars['String']['output']>;
+  /** Attempts before a delivery is FAILED. */
+  maxAttempts: Scalars['Int']['output'];
+  name: Scalars['String']['output'];
+  /** OUTFLOW: JSONata on {response, event, customer} → changes written back to the customer (audited, actor CONNECTOR). */
+  postEvent?: Maybe<Scalars['String']['output']>;
+  /** OUTFLOW: JSONata; input → input, before rule and mapping. */
+  preEvent?: Maybe<Scalars['String']['output']>;
+  /** Until then the secret before the last rotation is still signed with and accepted. */
+  previousSecretExpiresAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Wait before a retry (doubled each time with EXPONENTIAL). */
+  retryIntervalMs: Scalars['Int']['output'];
+  /** OUTFLOW: JSONata; only send when it holds. */
+  rule?: Maybe<Scalars['String']['output']>;
+  /** whsec_… and the signing secret's last four characters. The secret itself is shown only by create and rotate. */
+  secretPreview?: Maybe<Scalars['String']['output']>;
+  /** Request timeout. */
+  timeoutMs: Scalars['Int']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+  /** OUTFLOW: where deliveries are POSTed. */
+  url?: Maybe<Scalars['String']['output']>;
+};
+
+
+/** A cloud connector. OUTFLOW: sends the audit events it listens to (and the customer they concern) to a URL, signed per Standard Webhooks. INFLOW: receives a third party's posts at POST /connectors/inflow/<id> and applies them to customers. */
+export type ConnectorDeliveriesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  eventType?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<DeliveryStatus>;
+};
+
+
+/** A cloud connector. OUTFLOW: sends the audit events it listens to (and the customer they concern) to a URL, signed per Standard Webhooks. INFLOW: receives a third party's posts at POST /connectors/inflow/<id> and applies them to customers. */
+export type ConnectorInflowRequestsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  outcome?: InputMaybe<InflowOutcome>;
+  receivedAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  receivedBefore?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+export type ConnectorConnection = {
+  __typename?: 'ConnectorConnection';
+  edges: Array<ConnectorConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type ConnectorConnectionEdge = {
+  __typename?: 'ConnectorConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: Connector;
+};
+
+export type ConnectorDeliveriesConnection = {
+  __typename?: 'ConnectorDeliveriesConnection';
+  edges: Array<ConnectorDeliveriesConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type ConnectorDeliveriesConnectionEdge = {
+  __typename?: 'ConnectorDeliveriesConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: ConnectorDelivery;
+};
+
+/** One event queued for an outflow connector, in the transaction that recorded the event. Its id is the webhook-id. */
+export type ConnectorDelivery = Node & {
+  __typename?: 'ConnectorDelivery';
+  attemptLog: Array<DeliveryAttempt>;
+  /** Attempts made so far. */
+  attempts: Scalars['Int']['output'];
+  connector: Connector;
+  createdAt: Scalars['DateTime']['output'];
+  /** The customer the event concerns, if it still exists. */
+  customer?: Maybe<Customer>;
+  /** Global ID of the customer the event concerns. */
+  customerId?: Maybe<Scalars['ID']['output']>;
+  deliveredAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Global ID of the AuditEvent delivered; null for a test. */
+  eventId?: Maybe<Scalars['ID']['output']>;
+  /** The event's sequence number (0 for a test). */
+  eventSeq: Scalars['SafeInt']['output'];
+  /** connector.test for a testConnector sample. */
+  eventType: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  lastError?: Maybe<Scalars['String']['output']>;
+  lastStatusCode?: Maybe<Scalars['Int']['output']>;
+  /** PENDING: when the next attempt is due. */
+  nextAttemptAt: Scalars['DateTime']['output'];
+  /** The request body as sent (built at the first attempt); it carries customer data, hence CUSTOMERS_READ. */
+  payload?: Maybe<Scalars['JSON']['output']>;
+  status: DeliveryStatus;
+  /** A testConnector sample. */
+  test: Scalars['Boolean']['output'];
+};
+
+export type ConnectorDirection =
+  | 'INFLOW'
+  | 'OUTFLOW';
+
+export type ConnectorInflowRequestsConnection = {
+  __typename?: 'ConnectorInflowRequestsConnection';
+  edges: Array<ConnectorInflowRequestsConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type ConnectorInflowRequestsConnectionEdge = {
+  __typename?: 'ConnectorInflowRequestsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: InflowRequest;
+};
+
+export type ConnectorInput = {
+  /** Default true. */
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  /** OUTFLOW: default FIXED. */
+  backoff?: InputMaybe<RetryBackoff>;
+  direction: ConnectorDirection;
+  /** OUTFLOW: 1 to 10000, default 100. */
+  disableAfterFailures?: InputMaybe<Scalars['Int']['input']>;
+  /** OUTFLOW (at least one): event types (auditEventTypes) or wildcards such as customer.* or *. */
+  events?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** OUTFLOW: at most 20 extra headers, name → value (not Host, Content-*, Webhook-*…). */
+  headers?: InputMaybe<Scalars['JSONObject']['input']>;
+  /** INFLOW: default SIGNATURE. */
+  inflowAuth?: InputMaybe<InflowAuth>;
+  /** JSONata. OUTFLOW: input → request body. INFLOW: posted body → customer record (none: the body is a record already). */
+  mapping?: InputMaybe<Scalars['String']['input']>;
+  /** INFLOW: uid, email (default) or the key of a custom field holding an external id. */
+  matchBy?: InputMaybe<Scalars['String']['input']>;
+  /** OUTFLOW: 1 to 20, default 5. */
+  maxAttempts?: InputMaybe<Scalars['Int']['input']>;
+  /** 1 to 100 characters, unique within the tenant. */
+  name: Scalars['String']['input'];
+  /** OUTFLOW: JSONata on {response, event, customer} → customer changes written back. */
+  postEvent?: InputMaybe<Scalars['String']['input']>;
+  /** OUTFLOW: JSONata, input → input, before rule and mapping. */
+  preEvent?: InputMaybe<Scalars['String']['input']>;
+  /** OUTFLOW: default 30000; at least the gateway's minimum, at most one day. */
+  retryIntervalMs?: InputMaybe<Scalars['Int']['input']>;
+  /** OUTFLOW: JSONata on {event, customer}; the delivery is SKIPPED unless it holds. */
+  rule?: InputMaybe<Scalars['String']['input']>;
+  /** OUTFLOW: 100 to 30000, default 10000. */
+  timeoutMs?: InputMaybe<Scalars['Int']['input']>;
+  /** OUTFLOW (required): https, or http to private addresses when the gateway allows them. */
+  url?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Only the fields given change; null clears an expression or restores a default. */
+export type ConnectorPatch = {
+  /** OUTFLOW: default FIXED. */
+  backoff?: InputMaybe<RetryBackoff>;
+  /** OUTFLOW: 1 to 10000, default 100. */
+  disableAfterFailures?: InputMaybe<Scalars['Int']['input']>;
+  /** OUTFLOW (at least one): event types (auditEventTypes) or wildcards such as customer.* or *. */
+  events?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** OUTFLOW: at most 20 extra headers, name → value (not Host, Content-*, Webhook-*…). */
+  headers?: InputMaybe<Scalars['JSONObject']['input']>;
+  /** INFLOW: default SIGNATURE. */
+  inflowAuth?: InputMaybe<InflowAuth>;
+  /** JSONata. OUTFLOW: input → request body. INFLOW: posted body → customer record (none: the body is a record already). */
+  mapping?: InputMaybe<Scalars['String']['input']>;
+  /** INFLOW: uid, email (default) or the key of a custom field holding an external id. */
+  matchBy?: InputMaybe<Scalars['String']['input']>;
+  /** OUTFLOW: 1 to 20, default 5. */
+  maxAttempts?: InputMaybe<Scalars['Int']['input']>;
+  /** 1 to 100 characters, unique within the tenant. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** OUTFLOW: JSONata on {response, event, customer} → customer changes written back. */
+  postEvent?: InputMaybe<Scalars['String']['input']>;
+  /** OUTFLOW: JSONata, input → input, before rule and mapping. */
+  preEvent?: InputMaybe<Scalars['String']['input']>;
+  /** OUTFLOW: default 30000; at least the gateway's minimum, at most one day. */
+  retryIntervalMs?: InputMaybe<Scalars['Int']['input']>;
+  /** OUTFLOW: JSONata on {event, customer}; the delivery is SKIPPED unless it holds. */
+  rule?: InputMaybe<Scalars['String']['input']>;
+  /** OUTFLOW: 100 to 30000, default 10000. */
+  timeoutMs?: InputMaybe<Scalars['Int']['input']>;
+  /** OUTFLOW (required): https, or http to private addresses when the gateway allows them. */
+  url?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** One grant of a consent purpose. Ended grants stay as history. */
+export type Consent = Node & {
+  __typename?: 'Consent';
+  /** The live grant of its purpose (not revoked, not superseded). */
+  active: Scalars['Boolean']['output'];
+  grantedAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** e.g. "marketing.email", "terms". */
+  purpose: Scalars['String']['output'];
+  /** Where it was revoked; "superseded" when a newer version was granted. */
+  revokeSource?: Maybe<Scalars['String']['output']>;
+  revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Where it was granted, e.g. "signup-form", "admin-console". */
+  source: Scalars['String']['output'];
+  /** Version of the text the customer agreed to. */
+  version: Scalars['String']['output'];
+};
+
+export type ConsentFilter = {
+  /** true: a consent to the purpose is in force. false: revoked and not granted again (never asked matches neither). Absent: any answer. */
+  granted?: InputMaybe<Scalars['Boolean']['input']>;
+  purpose: Scalars['String']['input'];
+  /** The version of that consent. */
+  version?: InputMaybe<StringFilter>;
+};
+
+/** One email (or phone) of the customer meets every operator given. With exists: false, the customer has none that does (alone: no email at all). */
+export type ContactFilter = {
+  /** Emails; phones only when the gateway stores them in clear (no MASTER_KEY). */
+  contains?: InputMaybe<Scalars['String']['input']>;
+  equals?: InputMaybe<Scalars['String']['input']>;
+  exists?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Any of these (1 to 100). */
+  in?: InputMaybe<Array<Scalars['String']['input']>>;
+  primary?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Emails; phones only when the gateway stores them in clear (no MASTER_KEY). */
+  startsWith?: InputMaybe<Scalars['String']['input']>;
+  verified?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+export type CreateAdminCredentialPayload = {
+  __typename?: 'CreateAdminCredentialPayload';
+  issued: IssuedAdminCredential;
+};
+
+export type CreateAdminCredentialResult = ConflictError | CreateAdminCredentialPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type CreateApplicationPayload = {
+  __typename?: 'CreateApplicationPayload';
+  application: Application;
+};
+
+export type CreateApplicationResult = ConflictError | CreateApplicationPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type CreateConnectorPayload = {
+  __typename?: 'CreateConnectorPayload';
+  issued: IssuedConnectorSecret;
+};
+
+export type CreateConnectorResult = ConflictError | CreateConnectorPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type CreateCustomObjectPayload = {
+  __typename?: 'CreateCustomObjectPayload';
+  customObject: CustomObject;
+};
+
+export type CreateCustomObjectResult = ConflictError | CreateCustomObjectPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type CreateCustomerExportInput = {
+  /** Default: the profile fields and the custom fields. ADDRESSES, EMAILS, PHONES, IDENTITIES, CONSENTS, CUSTOM_OBJECTS on request. */
+  fields?: InputMaybe<Array<CustomerExportField>>;
+  format?: InputMaybe<CustomerExportFormat>;
+  /** Default: every customer of the tenant. */
+  selection?: InputMaybe<CustomerExportSelection>;
+};
+
+export type CreateCustomerExportPayload = {
+  __typename?: 'CreateCustomerExportPayload';
+  export: CustomerExportLink;
+};
+
+export type CreateCustomerExportResult = ConflictError | CreateCustomerExportPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type CreateCustomerInput = {
+  addresses?: InputMaybe<Array<AddressInput>>;
+  birthdate?: InputMaybe<Scalars['Date']['input']>;
+  company?: InputMaybe<Scalars['String']['input']>;
+  customFields?: InputMaybe<Scalars['JSONObject']['input']>;
+  emails?: InputMaybe<Array<EmailInput>>;
+  firstName?: InputMaybe<Scalars['String']['input']>;
+  gender?: InputMaybe<Scalars['String']['input']>;
+  identities?: InputMaybe<Array<IdentityInput>>;
+  jobTitle?: InputMaybe<Scalars['String']['input']>;
+  lastName?: InputMaybe<Scalars['String']['input']>;
+  /** BCP 47, e.g. en-GB. */
+  locale?: InputMaybe<Scalars['String']['input']>;
+  middleName?: InputMaybe<Scalars['String']['input']>;
+  nickname?: InputMaybe<Scalars['String']['input']>;
+  /** An initial password (same policy as setPassword: 8 to 128 characters, not a common one). Stored as an argon2id hash; the audit trail records customer.password_set, never the password. */
+  password?: InputMaybe<Scalars['String']['input']>;
+  phones?: InputMaybe<Array<PhoneInput>>;
+  /** IANA, e.g. Europe/Berlin. */
+  timezone?: InputMaybe<Scalars['String']['input']>;
+  /** Keep an identifier from another system; random when absent. */
+  uid?: InputMaybe<Scalars['String']['input']>;
+  username?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type CreateCustomerPayload = {
+  __typename?: 'CreateCustomerPayload';
+  customer: Customer;
+};
+
+export type CreateCustomerResult = ConflictError | CreateCustomerPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type CreateExportSchedulePayload = {
+  __typename?: 'CreateExportSchedulePayload';
+  exportSchedule: ExportSchedule;
+};
+
+export type CreateExportScheduleResult = ConflictError | CreateExportSchedulePayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type CreateGroupPayload = {
+  __typename?: 'CreateGroupPayload';
+  group: Group;
+};
+
+export type CreateGroupResult = ConflictError | CreateGroupPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type CreateMyCustomObjectPayload = {
+  __typename?: 'CreateMyCustomObjectPayload';
+  customObject: CustomObject;
+};
+
+export type CreateMyCustomObjectResult = ConflictError | CreateMyCustomObjectPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type CreateOrganizationPayload = {
+  __typename?: 'CreateOrganizationPayload';
+  organization: Organization;
+};
+
+export type CreateOrganizationResult = ConflictError | CreateOrganizationPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type CreateRolePayload = {
+  __typename?: 'CreateRolePayload';
+  role: Role;
+};
+
+export type CreateRoleResult = ConflictError | CreateRolePayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type CreateSecurityQuestionPayload = {
+  __typename?: 'CreateSecurityQuestionPayload';
+  securityQuestion: SecurityQuestion;
+};
+
+export type CreateSecurityQuestionResult = ConflictError | CreateSecurityQuestionPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type CreateSegmentPayload = {
+  __typename?: 'CreateSegmentPayload';
+  segment: Segment;
+};
+
+export type CreateSegmentResult = ConflictError | CreateSegmentPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type CreateVerificationPolicyPayload = {
+  __typename?: 'CreateVerificationPolicyPayload';
+  verificationPolicy: VerificationPolicy;
+};
+
+export type CreateVerificationPolicyResult = ConflictError | CreateVerificationPolicyPayload | NotFoundError | RuleViolationError | ValidationError;
+
+/** ADMIN_ONLY: hidden from the customer. CUSTOMER_READ: shown on me. CUSTOMER_EDIT: shown on me and editable in updateMyProfile. */
+export type CustomFieldAccess =
+  | 'ADMIN_ONLY'
+  | 'CUSTOMER_EDIT'
+  | 'CUSTOMER_READ';
+
+/** A condition on one custom field, typed by its definition; operators combine with AND. equals, in, exists: every type. startsWith, contains: STRING (case-sensitive). contains: STRING_LIST (has this item). gt, gte, lt, lte: INTEGER, DECIMAL, DATE, DATETIME. Values must be of the field's type. A key without an active definition is an error, except for a tenant that defines no fields at all: there any key allows equals (jsonb containment). */
+export type CustomFieldCondition = {
+  /** STRING: a substring. STRING_LIST: an item of the list. */
+  contains?: InputMaybe<Scalars['JSON']['input']>;
+  equals?: InputMaybe<Scalars['JSON']['input']>;
+  exists?: InputMaybe<Scalars['Boolean']['input']>;
+  gt?: InputMaybe<Scalars['JSON']['input']>;
+  gte?: InputMaybe<Scalars['JSON']['input']>;
+  /** Any of these (1 to 100). */
+  in?: InputMaybe<Array<Scalars['JSON']['input']>>;
+  key: Scalars['String']['input'];
+  lt?: InputMaybe<Scalars['JSON']['input']>;
+  lte?: InputMaybe<Scalars['JSON']['input']>;
+  startsWith?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The type, rules, search index and visibility of one key of Customer.customFields. */
+export type CustomFieldDefinition = Node & {
+  __typename?: 'CustomFieldDefinition';
+  access: CustomFieldAccess;
+  createdAt: Scalars['DateTime']['output'];
+  /** Written on create when absent. */
+  defaultValue?: Maybe<Scalars['JSON']['output']>;
+  description?: Maybe<Scalars['String']['output']>;
+  enumValues: Array<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  indexNames: Array<Scalars['String']['output']>;
+  indexState: CustomFieldIndexState;
+  /** Immutable. */
+  key: Scalars['String']['output'];
+  maxItems?: Maybe<Scalars['Int']['output']>;
+  maxLength?: Maybe<Scalars['Int']['output']>;
+  maximum?: Maybe<Scalars['JSON']['output']>;
+  minLength?: Maybe<Scalars['Int']['output']>;
+  minimum?: Maybe<Scalars['JSON']['output']>;
+  /** RE2 syntax. */
+  pattern?: Maybe<Scalars['String']['output']>;
+  pii: Scalars['Boolean']['output'];
+  required: Scalars['Boolean']['output'];
+  retiredAt?: Maybe<Scalars['DateTime']['output']>;
+  searchable: Scalars['Boolean']['output'];
+  type: CustomFieldType;
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+export type CustomFieldIndexState =
+  | 'BUILDING'
+  | 'FAILED'
+  | 'NONE'
+  | 'READY';
+
+export type CustomFieldType =
+  | 'BOOLEAN'
+  | 'DATE'
+  | 'DATETIME'
+  | 'DECIMAL'
+  | 'ENUM'
+  | 'INTEGER'
+  | 'STRING'
+  | 'STRING_LIST';
+
+/** Schema-less JSON attached to a customer under a name such as wishlist or purchases. */
+export type CustomObject = Node & {
+  __typename?: 'CustomObject';
+  createdAt: Scalars['DateTime']['output'];
+  customer: Customer;
+  data: Scalars['JSONObject']['output'];
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** The customer has an object of this name (whose data contains `data`, if given: jsonb @>). */
+export type CustomObjectFilter = {
+  data?: InputMaybe<Scalars['JSONObject']['input']>;
+  name: Scalars['String']['input'];
+};
+
+export type Customer = Node & {
+  __typename?: 'Customer';
+  addresses: Array<Address>;
+  /** Every way the customer can prove who they are: password (set or not), emails and phones, authenticator apps, recovery codes, external identities. Loaded with the customer's own query. */
+  authenticators: Array<Authenticator>;
+  birthdate?: Maybe<Scalars['Date']['output']>;
+  blockReason?: Maybe<Scalars['String']['output']>;
+  blockedUntil?: Maybe<Scalars['DateTime']['output']>;
+  company?: Maybe<Scalars['String']['output']>;
+  /** Every grant, live and ended, newest first; optionally of one purpose. */
+  consentHistory: CustomerConsentHistoryConnection;
+  /** Live grants, one per purpose, ordered by purpose. */
+  consents: CustomerConsentsConnection;
+  createdAt: Scalars['DateTime']['output'];
+  /** Admins see every key. The customer (me) sees only keys whose definition lets customers read them (CUSTOMER_READ or CUSTOMER_EDIT); keys without a definition stay admins'. */
+  customFields: Scalars['JSONObject']['output'];
+  /** Newest first. */
+  customObjects: CustomerCustomObjectsConnection;
+  emails: Array<Email>;
+  firstName?: Maybe<Scalars['String']['output']>;
+  gender?: Maybe<Scalars['String']['output']>;
+  /** The groups the customer is in (ordered by id). */
+  groups: CustomerGroupsConnection;
+  id: Scalars['ID']['output'];
+  /** Oldest first. */
+  identities: CustomerIdentitiesConnection;
+  /** Manual identity verifications, newest first, revoked ones included. */
+  identityVerifications: CustomerIdentityVerificationsConnection;
+  /** A manual identity verification that is not revoked exists. */
+  identityVerified: Scalars['Boolean']['output'];
+  /** me: the admin acting as you when this access token came from impersonateCustomer; null otherwise. */
+  impersonatedBy?: Maybe<Impersonator>;
+  jobTitle?: Maybe<Scalars['String']['output']>;
+  /** At-a-glance account states, in the order of the AccountLabel enum. Filter by them: status, emailVerified, … */
+  labels: Array<AccountLabel>;
+  lastLoginAt?: Maybe<Scalars['DateTime']['output']>;
+  lastName?: Maybe<Scalars['String']['output']>;
+  locale?: Maybe<Scalars['String']['output']>;
+  middleName?: Maybe<Scalars['String']['output']>;
+  nickname?: Maybe<Scalars['String']['output']>;
+  /** Notifications sent (or being sent) to the customer, newest first. */
+  notifications: CustomerNotificationsConnection;
+  /** The organizations the customer is a member of (ordered by id). */
+  organizations: CustomerOrganizationsConnection;
+  phones: Array<Phone>;
+  primaryEmail?: Maybe<Scalars['String']['output']>;
+  /** E.164 (encrypted at rest when the gateway has a MASTER_KEY, as Phone.number). */
+  primaryPhone?: Maybe<Scalars['String']['output']>;
+  /** The customer's role pairs, oldest first. */
+  roleAssignments: CustomerRoleAssignmentsConnection;
+  /** The questions this customer has answered (never the answers), oldest question first. */
+  securityAnswers: Array<SecurityAnswer>;
+  /** Newest first. active: true lists live sessions only, false ended ones; absent lists all. */
+  sessions: CustomerSessionsConnection;
+  /** Until when new sign-ins are refused after too many failed ones (the hard lock: LOCKOUT_THRESHOLD failures within LOCKOUT_WINDOW_SECONDS). Null when not locked. Existing sessions keep working; unblockCustomer lifts it. */
+  signInLockedUntil?: Maybe<Scalars['DateTime']['output']>;
+  /** In force now: a block whose end has passed reads as ACTIVE. */
+  status: CustomerStatus;
+  timezone?: Maybe<Scalars['String']['output']>;
+  /** Stable public identifier; caller-chosen on import. */
+  uid: Scalars['String']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+  username?: Maybe<Scalars['String']['output']>;
+};
+
+
+export type CustomerConsentHistoryArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  purpose?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type CustomerConsentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type CustomerCustomObjectsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type CustomerGroupsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type CustomerIdentitiesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type CustomerIdentityVerificationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type CustomerNotificationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type CustomerOrganizationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type CustomerRoleAssignmentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type CustomerSessionsArgs = {
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type CustomerConnection = {
+  __typename?: 'CustomerConnection';
+  edges: Array<CustomerEdge>;
+  /** The database planner's estimate of all matches: no rows read, so cheap on any result size; approximate. */
+  estimatedCount: Scalars['Int']['output'];
+  pageInfo: PageInfo;
+  /** All matches, not just this page. Costs a count over every match: ask only when needed. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CustomerConsentHistoryConnection = {
+  __typename?: 'CustomerConsentHistoryConnection';
+  edges: Array<CustomerConsentHistoryConnectionEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CustomerConsentHistoryConnectionEdge = {
+  __typename?: 'CustomerConsentHistoryConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: Consent;
+};
+
+export type CustomerConsentsConnection = {
+  __typename?: 'CustomerConsentsConnection';
+  edges: Array<CustomerConsentsConnectionEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CustomerConsentsConnectionEdge = {
+  __typename?: 'CustomerConsentsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: Consent;
+};
+
+export type CustomerCustomObjectsConnection = {
+  __typename?: 'CustomerCustomObjectsConnection';
+  edges: Array<CustomerCustomObjectsConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type CustomerCustomObjectsConnectionEdge = {
+  __typename?: 'CustomerCustomObjectsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: CustomObject;
+};
+
+export type CustomerEdge = {
+  __typename?: 'CustomerEdge';
+  cursor: Scalars['String']['output'];
+  node: Customer;
+};
+
+/** A field of the exported record (CSV column / JSON key of the same name, e.g. FIRST_NAME → firstName). */
+export type CustomerExportField =
+  | 'ADDRESSES'
+  | 'BIRTHDATE'
+  | 'COMPANY'
+  | 'CONSENTS'
+  | 'CREATED_AT'
+  | 'CUSTOM_FIELDS'
+  | 'CUSTOM_OBJECTS'
+  | 'EMAIL'
+  | 'EMAILS'
+  | 'EMAIL_VERIFIED'
+  | 'FIRST_NAME'
+  | 'GENDER'
+  | 'IDENTITIES'
+  | 'JOB_TITLE'
+  | 'LAST_LOGIN_AT'
+  | 'LAST_NAME'
+  | 'LOCALE'
+  | 'MIDDLE_NAME'
+  | 'NICKNAME'
+  | 'PHONE'
+  | 'PHONES'
+  | 'PHONE_VERIFIED'
+  | 'STATUS'
+  | 'TIMEZONE'
+  | 'UID'
+  | 'UPDATED_AT'
+  | 'USERNAME';
+
+export type CustomerExportFormat =
+  | 'CSV'
+  | 'JSON'
+  | 'NDJSON';
+
+/** Where to download an export: GET the url (on the gateway's origin) before it expires; no credential headers needed. */
+export type CustomerExportLink = {
+  __typename?: 'CustomerExportLink';
+  expiresAt: Scalars['DateTime']['output'];
+  format: CustomerExportFormat;
+  /** Path of the download on the gateway, e.g. /exports/eyJ… */
+  url: Scalars['String']['output'];
+};
+
+/** Which customers: all of them, a segment, a filter (both: customers in the segment that match the filter), within time windows. */
+export type CustomerExportSelection = {
+  /** Created at or after this instant. */
+  createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Created strictly before this instant. */
+  createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
+  filter?: InputMaybe<CustomerFilter>;
+  segmentId?: InputMaybe<Scalars['ID']['input']>;
+  /** Last changed at or after this instant. */
+  updatedAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Last changed strictly before this instant. */
+  updatedBefore?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/** Every criterion given must hold (AND); and/or/not combine filters. At most 8 levels deep and 100 conditions. Each condition is served by an index. */
+export type CustomerFilter = {
+  /** Every one of these. */
+  and?: InputMaybe<Array<CustomerFilter>>;
+  consent?: InputMaybe<ConsentFilter>;
+  createdAt?: InputMaybe<DateTimeFilter>;
+  /** Every condition holds. */
+  customFields?: InputMaybe<Array<CustomFieldCondition>>;
+  customObject?: InputMaybe<CustomObjectFilter>;
+  /** The customer's emails (normalized, lower-cased). */
+  email?: InputMaybe<ContactFilter>;
+  /** true: the primary email is verified. false: it is not (no email matches neither). */
+  emailVerified?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Group membership. */
+  group?: InputMaybe<MembershipFilter>;
+  /** Has (true) or lacks (false) an identity at a social or enterprise provider. */
+  hasExternalIdentity?: InputMaybe<Scalars['Boolean']['input']>;
+  identity?: InputMaybe<IdentityFilter>;
+  /** Has (true) or lacks (false) a manual identity verification that is not revoked. */
+  identityVerified?: InputMaybe<Scalars['Boolean']['input']>;
+  lastLoginAt?: InputMaybe<DateTimeFilter>;
+  /** Matches first, middle, last name and nickname together. */
+  name?: InputMaybe<StringFilter>;
+  /** Not this (a condition on a missing value counts as not holding). */
+  not?: InputMaybe<CustomerFilter>;
+  /** At least one of these. */
+  or?: InputMaybe<Array<CustomerFilter>>;
+  /** Organization membership (role pairs do not count). */
+  organization?: InputMaybe<MembershipFilter>;
+  /** The customer's phones (E.164). With a MASTER_KEY they are encrypted at rest: equals and in match exactly through a keyed blind index (spaces and dashes ignored); startsWith and contains are refused (VALIDATION_FAILED on that operator). */
+  phone?: InputMaybe<ContactFilter>;
+  /** A role pair the customer holds. */
+  role?: InputMaybe<RoleFilter>;
+  /** Any of these statuses. */
+  status?: InputMaybe<Array<CustomerStatus>>;
+  username?: InputMaybe<StringFilter>;
+};
+
+export type CustomerGroupsConnection = {
+  __typename?: 'CustomerGroupsConnection';
+  edges: Array<CustomerGroupsConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type CustomerGroupsConnectionEdge = {
+  __typename?: 'CustomerGroupsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: Group;
+};
+
+export type CustomerIdentitiesConnection = {
+  __typename?: 'CustomerIdentitiesConnection';
+  edges: Array<CustomerIdentitiesConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type CustomerIdentitiesConnectionEdge = {
+  __typename?: 'CustomerIdentitiesConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: Identity;
+};
+
+export type CustomerIdentityVerificationsConnection = {
+  __typename?: 'CustomerIdentityVerificationsConnection';
+  edges: Array<CustomerIdentityVerificationsConnectionEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CustomerIdentityVerificationsConnectionEdge = {
+  __typename?: 'CustomerIdentityVerificationsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: IdentityVerification;
+};
+
+export type CustomerNotificationsConnection = {
+  __typename?: 'CustomerNotificationsConnection';
+  edges: Array<CustomerNotificationsConnectionEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CustomerNotificationsConnectionEdge = {
+  __typename?: 'CustomerNotificationsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: Notification;
+};
+
+/** Ties are broken by id. Missing values (lastLoginAt, lastName, primary email, custom field) come last ascending and first descending. A cursor belongs to its order: using it with another is an error. */
+export type CustomerOrder = {
+  /** With field: CUSTOM_FIELD, the key of a searchable custom field. */
+  customField?: InputMaybe<Scalars['String']['input']>;
+  direction?: SortDirection;
+  field?: CustomerSortField;
+};
+
+export type CustomerOrganizationsConnection = {
+  __typename?: 'CustomerOrganizationsConnection';
+  edges: Array<CustomerOrganizationsConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type CustomerOrganizationsConnectionEdge = {
+  __typename?: 'CustomerOrganizationsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: Organization;
+};
+
+export type CustomerRoleAssignmentsConnection = {
+  __typename?: 'CustomerRoleAssignmentsConnection';
+  edges: Array<CustomerRoleAssignmentsConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type CustomerRoleAssignmentsConnectionEdge = {
+  __typename?: 'CustomerRoleAssignmentsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: RoleAssignment;
+};
+
+export type CustomerSessionsConnection = {
+  __typename?: 'CustomerSessionsConnection';
+  edges: Array<CustomerSessionsConnectionEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CustomerSessionsConnectionEdge = {
+  __typename?: 'CustomerSessionsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: Session;
+};
+
+export type CustomerSortField =
+  | 'CREATED_AT'
+  | 'CUSTOM_FIELD'
+  | 'LAST_LOGIN_AT'
+  | 'LAST_NAME'
+  | 'PRIMARY_EMAIL';
+
+export type CustomerStatus =
+  | 'ACTIVE'
+  | 'BLOCKED'
+  | 'DISABLED';
+
+/** Give one or more; they combine with AND. */
+export type DateTimeFilter = {
+  /** true: has a value; false: has none (lastLoginAt: never signed in). */
+  exists?: InputMaybe<Scalars['Boolean']['input']>;
+  gt?: InputMaybe<Scalars['DateTime']['input']>;
+  gte?: InputMaybe<Scalars['DateTime']['input']>;
+  lt?: InputMaybe<Scalars['DateTime']['input']>;
+  lte?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+export type DeactivateConnectorPayload = {
+  __typename?: 'DeactivateConnectorPayload';
+  connector: Connector;
+};
+
+export type DeactivateConnectorResult = ConflictError | DeactivateConnectorPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type DefineCustomFieldInput = {
+  access?: InputMaybe<CustomFieldAccess>;
+  /** A value of the field's type passing its rules. */
+  defaultValue?: InputMaybe<Scalars['JSON']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** ENUM only: the allowed values. */
+  enumValues?: InputMaybe<Array<Scalars['String']['input']>>;
+  key: Scalars['String']['input'];
+  /** STRING_LIST. */
+  maxItems?: InputMaybe<Scalars['Int']['input']>;
+  /** STRING, STRING_LIST items. */
+  maxLength?: InputMaybe<Scalars['Int']['input']>;
+  /** As minimum. */
+  maximum?: InputMaybe<Scalars['JSON']['input']>;
+  /** STRING, STRING_LIST items. */
+  minLength?: InputMaybe<Scalars['Int']['input']>;
+  /** INTEGER, DECIMAL: a number; DATE, DATETIME: a date string. */
+  minimum?: InputMaybe<Scalars['JSON']['input']>;
+  /** STRING, STRING_LIST items: an RE2 pattern (no backreferences, no lookaround), matched in linear time. */
+  pattern?: InputMaybe<Scalars['String']['input']>;
+  pii?: InputMaybe<Scalars['Boolean']['input']>;
+  required?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Indexed for filters and sorting (built after the change commits). */
+  searchable?: InputMaybe<Scalars['Boolean']['input']>;
+  type: CustomFieldType;
+};
+
+export type DefineCustomFieldPayload = {
+  __typename?: 'DefineCustomFieldPayload';
+  customField: CustomFieldDefinition;
+};
+
+export type DefineCustomFieldResult = ConflictError | DefineCustomFieldPayload | IncompatibleValuesError | NotFoundError | RuleViolationError | ValidationError;
+
+export type DeleteApplicationPayload = {
+  __typename?: 'DeleteApplicationPayload';
+  deletedApplicationId: Scalars['ID']['output'];
+};
+
+export type DeleteApplicationResult = ConflictError | DeleteApplicationPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type DeleteConnectorPayload = {
+  __typename?: 'DeleteConnectorPayload';
+  deletedConnectorId: Scalars['ID']['output'];
+};
+
+export type DeleteConnectorResult = ConflictError | DeleteConnectorPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type DeleteCustomObjectPayload = {
+  __typename?: 'DeleteCustomObjectPayload';
+  deletedCustomObjectId: Scalars['ID']['output'];
+};
+
+export type DeleteCustomObjectResult = ConflictError | DeleteCustomObjectPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type DeleteCustomerPayload = {
+  __typename?: 'DeleteCustomerPayload';
+  deletedCustomerId: Scalars['ID']['output'];
+};
+
+export type DeleteCustomerResult = ConflictError | DeleteCustomerPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type DeleteExportSchedulePayload = {
+  __typename?: 'DeleteExportSchedulePayload';
+  deletedExportScheduleId: Scalars['ID']['output'];
+};
+
+export type DeleteExportScheduleResult = ConflictError | DeleteExportSchedulePayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type DeleteGroupPayload = {
+  __typename?: 'DeleteGroupPayload';
+  deletedGroupId: Scalars['ID']['output'];
+};
+
+export type DeleteGroupResult = ConflictError | DeleteGroupPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type DeleteMyCustomObjectPayload = {
+  __typename?: 'DeleteMyCustomObjectPayload';
+  deletedCustomObjectId: Scalars['ID']['output'];
+};
+
+export type DeleteMyCustomObjectResult = ConflictError | DeleteMyCustomObjectPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type DeleteOrganizationPayload = {
+  __typename?: 'DeleteOrganizationPayload';
+  deletedOrganizationId: Scalars['ID']['output'];
+};
+
+export type DeleteOrganizationResult = ConflictError | DeleteOrganizationPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type DeleteRolePayload = {
+  __typename?: 'DeleteRolePayload';
+  deletedRoleId: Scalars['ID']['output'];
+};
+
+export type DeleteRoleResult = ConflictError | DeleteRolePayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type DeleteSegmentPayload = {
+  __typename?: 'DeleteSegmentPayload';
+  deletedSegmentId: Scalars['ID']['output'];
+};
+
+export type DeleteSegmentResult = ConflictError | DeleteSegmentPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type DeleteVerificationPolicyPayload = {
+  __typename?: 'DeleteVerificationPolicyPayload';
+  deletedVerificationPolicyId: Scalars['ID']['output'];
+};
+
+export type DeleteVerificationPolicyResult = ConflictError | DeleteVerificationPolicyPayload | NotFoundError | RuleViolationError | ValidationError;
+
+/** One HTTP attempt of a delivery. */
+export type DeliveryAttempt = {
+  __typename?: 'DeliveryAttempt';
+  durationMs: Scalars['Int']['output'];
+  error?: Maybe<Scalars['String']['output']>;
+  /** 1 for the first attempt (a replay counts from 1 again). */
+  number: Scalars['Int']['output'];
+  /** The first bytes of the response body. */
+  responseExcerpt?: Maybe<Scalars['String']['output']>;
+  startedAt: Scalars['DateTime']['output'];
+  /** Null when no response came (timeout, refused connection). */
+  statusCode?: Maybe<Scalars['Int']['output']>;
+};
+
+export type DeliveryStatus =
+  | 'DELIVERED'
+  | 'FAILED'
+  | 'PENDING'
+  | 'SENDING'
+  | 'SKIPPED';
+
+export type DisableCustomerPayload = {
+  __typename?: 'DisableCustomerPayload';
+  customer: Customer;
+};
+
+export type DisableCustomerResult = ConflictError | DisableCustomerPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type Email = {
+  __typename?: 'Email';
+  addedAt: Scalars['DateTime']['output'];
+  /** Normalized: lower-cased. */
+  address: Scalars['String']['output'];
+  primary: Scalars['Boolean']['output'];
+  verified: Scalars['Boolean']['output'];
+  verifiedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** An email of the customer's (their contacts): one-time codes and links can be sent there. */
+export type EmailAuthenticator = Authenticator & {
+  __typename?: 'EmailAuthenticator';
+  address: Scalars['String']['output'];
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Pass to removeAuthenticator. */
+  id: Scalars['ID']['output'];
+  kind: AuthenticatorKind;
+  lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+  primary: Scalars['Boolean']['output'];
+  verified: Scalars['Boolean']['output'];
+};
+
+export type EmailInput = {
+  address: Scalars['String']['input'];
+  primary?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Admins may vouch for an email; no verification flow runs. */
+  verified?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+export type EnableCustomerPayload = {
+  __typename?: 'EnableCustomerPayload';
+  customer: Customer;
+};
+
+export type EnableCustomerResult = ConflictError | EnableCustomerPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type EnrollTotpPayload = {
+  __typename?: 'EnrollTotpPayload';
+  enrollment: TotpEnrollment;
+};
+
+export type EnrollTotpResult = ConflictError | EnrollTotpPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type EraseCustomerPayload = {
+  __typename?: 'EraseCustomerPayload';
+  erasedCustomerId: Scalars['ID']['output'];
+};
+
+export type EraseCustomerResult = ConflictError | EraseCustomerPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type Error = {
+  code: ErrorCode;
+  message: Scalars['String']['output'];
+};
+
+export type ErrorCode =
+  | 'APPLICATION_NAME_TAKEN'
+  | 'APPLICATION_NOT_ALLOWED'
+  | 'APPLICATION_NOT_FOUND'
+  | 'AUTHENTICATOR_NOT_FOUND'
+  | 'BAD_REQUEST'
+  | 'BAD_USER_INPUT'
+  | 'BULK_COUNT_MISMATCH'
+  | 'BULK_JOB_NOT_FOUND'
+  | 'CONNECTORS_UNAVAILABLE'
+  | 'CONNECTOR_INACTIVE'
+  | 'CONNECTOR_NAME_TAKEN'
+  | 'CONNECTOR_NOT_FOUND'
+  | 'CONSENT_NOT_FOUND'
+  | 'CREDENTIAL_NOT_FOUND'
+  | 'CUSTOMER_NOT_ACTIVE'
+  | 'CUSTOMER_NOT_FOUND'
+  | 'CUSTOM_FIELD_KEY_TAKEN'
+  | 'CUSTOM_FIELD_NOT_FOUND'
+  | 'CUSTOM_FIELD_VALUES_INCOMPATIBLE'
+  | 'CUSTOM_OBJECT_NOT_FOUND'
+  | 'DELIVERY_NOT_FOUND'
+  | 'EMAIL_NOT_FOUND'
+  | 'EMAIL_TAKEN'
+  | 'ERASURE_UNAVAILABLE'
+  | 'EXPORT_FILE_NOT_FOUND'
+  | 'EXPORT_SCHEDULE_NAME_TAKEN'
+  | 'EXPORT_SCHEDULE_NOT_FOUND'
+  | 'EXPORT_UNAVAILABLE'
+  | 'FORBIDDEN'
+  | 'GRAPHQL_PARSE_FAILED'
+  | 'GRAPHQL_VALIDATION_FAILED'
+  | 'GROUP_NAME_TAKEN'
+  | 'GROUP_NOT_FOUND'
+  | 'IDENTITY_NOT_FOUND'
+  | 'IDENTITY_TAKEN'
+  | 'IDENTITY_VERIFICATION_NOT_FOUND'
+  | 'IMPORT_JOB_NOT_FOUND'
+  | 'INTERNAL_SERVER_ERROR'
+  | 'INVALID_CREDENTIALS'
+  | 'INVALID_STATE'
+  | 'INVALID_TOKEN'
+  | 'LAST_SIGN_IN_METHOD'
+  | 'NOT_NOTIFIABLE'
+  | 'ORGANIZATION_DOMAIN_TAKEN'
+  | 'ORGANIZATION_NAME_TAKEN'
+  | 'ORGANIZATION_NOT_FOUND'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'PHONE_NOT_FOUND'
+  | 'PHONE_TAKEN'
+  | 'QUERY_TOO_COMPLEX'
+  | 'RATE_LIMITED'
+  | 'ROLE_ASSIGNMENT_NOT_FOUND'
+  | 'ROLE_NAME_TAKEN'
+  | 'ROLE_NOT_FOUND'
+  | 'SECURITY_QUESTION_NOT_FOUND'
+  | 'SECURITY_QUESTION_TAKEN'
+  | 'SEGMENT_NAME_TAKEN'
+  | 'SEGMENT_NOT_FOUND'
+  | 'SESSION_NOT_FOUND'
+  | 'SIGN_IN_UNAVAILABLE'
+  | 'SLOW_CONSUMER'
+  | 'TEAM_MEMBER_NOT_FOUND'
+  | 'TENANT_NOT_FOUND'
+  | 'TENANT_SLUG_TAKEN'
+  | 'UID_TAKEN'
+  | 'UNAUTHENTICATED'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'USERNAME_TAKEN'
+  | 'VALIDATION_FAILED'
+  | 'VERIFICATION_POLICY_NAME_TAKEN'
+  | 'VERIFICATION_POLICY_NOT_FOUND';
+
+/** One run of an export schedule: a file in EXPORT_DIR while it is among the schedule's newest `keep`. */
+export type ExportFile = Node & {
+  __typename?: 'ExportFile';
+  bytes?: Maybe<Scalars['SafeInt']['output']>;
+  completedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** A link valid for 10 minutes (GET on the gateway, no headers needed); null unless COMPLETED. */
+  downloadUrl?: Maybe<Scalars['String']['output']>;
+  error?: Maybe<Scalars['String']['output']>;
+  fileName: Scalars['String']['output'];
+  format: CustomerExportFormat;
+  id: Scalars['ID']['output'];
+  rows?: Maybe<Scalars['Int']['output']>;
+  startedAt: Scalars['DateTime']['output'];
+  status: ExportFileStatus;
+};
+
+export type ExportFileStatus =
+  | 'COMPLETED'
+  | 'DELETED'
+  | 'FAILED'
+  | 'RUNNING';
+
+/** An export written to the gateway's EXPORT_DIR on a cron schedule in the schedule's time zone. */
+export type ExportSchedule = Node & {
+  __typename?: 'ExportSchedule';
+  active: Scalars['Boolean']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  /** Five-field cron (minute hour day month weekday) or @daily, @weekly, @monthly. */
+  cron: Scalars['String']['output'];
+  fields: Array<CustomerExportField>;
+  /** Newest first. */
+  files: ExportScheduleFilesConnection;
+  format: CustomerExportFormat;
+  id: Scalars['ID']['output'];
+  /** How many of the newest completed files are kept. */
+  keep: Scalars['Int']['output'];
+  lastRunAt?: Maybe<Scalars['DateTime']['output']>;
+  name: Scalars['String']['output'];
+  nextRunAt?: Maybe<Scalars['DateTime']['output']>;
+  selection: Scalars['JSONObject']['output'];
+  timeZone: Scalars['String']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+
+/** An export written to the gateway's EXPORT_DIR on a cron schedule in the schedule's time zone. */
+export type ExportScheduleFilesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type ExportScheduleConnection = {
+  __typename?: 'ExportScheduleConnection';
+  edges: Array<ExportScheduleConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type ExportScheduleConnectionEdge = {
+  __typename?: 'ExportScheduleConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: ExportSchedule;
+};
+
+export type ExportScheduleFilesConnection = {
+  __typename?: 'ExportScheduleFilesConnection';
+  edges: Array<ExportScheduleFilesConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type ExportScheduleFilesConnectionEdge = {
+  __typename?: 'ExportScheduleFilesConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: ExportFile;
+};
+
+export type ExportScheduleInput = {
+  /** Default true. */
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Five-field cron or @daily, @weekly, @monthly, read in timeZone. */
+  cron: Scalars['String']['input'];
+  fields?: InputMaybe<Array<CustomerExportField>>;
+  format?: InputMaybe<CustomerExportFormat>;
+  /** Completed files kept (default 7). */
+  keep?: InputMaybe<Scalars['Int']['input']>;
+  /** 1 to 100 characters, unique within the tenant. */
+  name: Scalars['String']['input'];
+  selection?: InputMaybe<CustomerExportSelection>;
+  /** IANA, e.g. Europe/Paris. */
+  timeZone: Scalars['String']['input'];
+};
+
+/** Only the fields given change; the next run is computed again. */
+export type ExportSchedulePatch = {
+  /** Default true. */
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Five-field cron or @daily, @weekly, @monthly, read in timeZone. */
+  cron?: InputMaybe<Scalars['String']['input']>;
+  fields?: InputMaybe<Array<CustomerExportField>>;
+  format?: InputMaybe<CustomerExportFormat>;
+  /** Completed files kept (default 7). */
+  keep?: InputMaybe<Scalars['Int']['input']>;
+  /** 1 to 100 characters, unique within the tenant. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  selection?: InputMaybe<CustomerExportSelection>;
+  /** IANA, e.g. Europe/Paris. */
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** An account at another provider linked to the customer (see Customer.identities). */
+export type ExternalAuthenticator = Authenticator & {
+  __typename?: 'ExternalAuthenticator';
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Pass to removeAuthenticator. */
+  id: Scalars['ID']['output'];
+  kind: AuthenticatorKind;
+  lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+  provider: Scalars['String']['output'];
+  providerUserId: Scalars['String']['output'];
+};
+
+export type ForgotPasswordPayload = {
+  __typename?: 'ForgotPasswordPayload';
+  accepted: Scalars['Boolean']['output'];
+};
+
+export type ForgotPasswordResult = ConflictError | ForgotPasswordPayload | NotFoundError | RateLimitedError | RuleViolationError | ValidationError;
+
+/** Coarse location, as resolved from the IP address when the session started (GEOIP). Data: IP Geolocation by DB-IP (https://db-ip.com), CC BY 4.0 — credit it wherever you show it. */
+export type Geo = {
+  __typename?: 'Geo';
+  city?: Maybe<Scalars['String']['output']>;
+  /** ISO 3166-1 alpha-2. */
+  country?: Maybe<Scalars['String']['output']>;
+  region?: Maybe<Scalars['String']['output']>;
+};
+
+export type GrantConsentInput = {
+  /** Lower-case key, e.g. "marketing.email". */
+  purpose: Scalars['String']['input'];
+  /** Where the customer agreed, e.g. "signup-form", "admin-console". */
+  source: Scalars['String']['input'];
+  /** Version of the consent text, 1 to 32 characters. */
+  version: Scalars['String']['input'];
+};
+
+export type GrantConsentPayload = {
+  __typename?: 'GrantConsentPayload';
+  consent: Consent;
+};
+
+export type GrantConsentResult = ConflictError | GrantConsentPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type GrantMyConsentPayload = {
+  __typename?: 'GrantMyConsentPayload';
+  consent: Consent;
+};
+
+export type GrantMyConsentResult = ConflictError | GrantMyConsentPayload | NotFoundError | RuleViolationError | ValidationError;
+
+/** A named set of customers; applications may restrict access by group (the `groups` access-token claim). */
+export type Group = Node & {
+  __typename?: 'Group';
+  createdAt: Scalars['DateTime']['output'];
+  description?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  /** How many customers are in the group (one count). */
+  memberCount: Scalars['Int']['output'];
+  /** The group's customers (ordered by id: a stable order to page through). */
+  members: GroupMembersConnection;
+  /** Unique within the tenant. */
+  name: Scalars['String']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+
+/** A named set of customers; applications may restrict access by group (the `groups` access-token claim). */
+export type GroupMembersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type GroupConnection = {
+  __typename?: 'GroupConnection';
+  edges: Array<GroupConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type GroupConnectionEdge = {
+  __typename?: 'GroupConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: Group;
+};
+
+export type GroupInput = {
+  /** At most 1000 characters. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 100 characters, unique within the tenant. */
+  name: Scalars['String']['input'];
+};
+
+export type GroupMembersConnection = {
+  __typename?: 'GroupMembersConnection';
+  edges: Array<GroupMembersConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type GroupMembersConnectionEdge = {
+  __typename?: 'GroupMembersConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: Customer;
+};
+
+/** Only the fields given change; description: null clears it. */
+export type GroupPatch = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** One way a customer signs in: password, email, phone, or an account at a social or enterprise provider. */
+export type Identity = Node & {
+  __typename?: 'Identity';
+  customer: Customer;
+  id: Scalars['ID']['output'];
+  lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+  linkedAt: Scalars['DateTime']['output'];
+  /** The raw profile the provider returned. */
+  profile: Scalars['JSONObject']['output'];
+  /** password, email, phone, google, saml-acme, … */
+  provider: Scalars['String']['output'];
+  /** The account's id at the provider; unique per provider in a tenant. */
+  providerUserId: Scalars['String']['output'];
+};
+
+/** One linked identity meets the provider condition. exists: false: none does (alone: no identity at all). */
+export type IdentityFilter = {
+  exists?: InputMaybe<Scalars['Boolean']['input']>;
+  provider?: InputMaybe<StringFilter>;
+};
+
+export type IdentityInput = {
+  /** The raw profile the provider returned. */
+  profile?: InputMaybe<Scalars['JSONObject']['input']>;
+  /** password, email, phone, google, saml-acme, … */
+  provider: Scalars['String']['input'];
+  providerUserId: Scalars['String']['input'];
+};
+
+/** One manual verification of a customer's identity. Revoked ones stay as history. */
+export type IdentityVerification = Node & {
+  __typename?: 'IdentityVerification';
+  /** Not revoked. */
+  active: Scalars['Boolean']['output'];
+  id: Scalars['ID']['output'];
+  method: VerificationMethod;
+  /** The evidence the admin checked. */
+  note: Scalars['String']['output'];
+  policy: VerificationPolicy;
+  revokeReason?: Maybe<Scalars['String']['output']>;
+  revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  revokedBy?: Maybe<AdminActor>;
+  verifiedAt: Scalars['DateTime']['output'];
+  verifiedBy: AdminActor;
+};
+
+export type ImpersonateCustomerPayload = {
+  __typename?: 'ImpersonateCustomerPayload';
+  impersonation: ImpersonationToken;
+};
+
+export type ImpersonateCustomerResult = ConflictError | ImpersonateCustomerPayload | NotFoundError | RuleViolationError | ValidationError;
+
+/** A customer access token for support staff. No refresh token: sign in as the customer again by impersonating again. */
+export type ImpersonationToken = {
+  __typename?: 'ImpersonationToken';
+  /** Authorization: Bearer. Its `act` claim names the admin credential (RFC 8693: act.sub = credential id). */
+  accessToken: Scalars['String']['output'];
+  expiresAt: Scalars['DateTime']['output'];
+  /** The impersonation session (pass it to revokeImpersonation). */
+  sessionId: Scalars['ID']['output'];
+};
+
+/** The admin acting as this customer in the current session. */
+export type Impersonator = {
+  __typename?: 'Impersonator';
+  /** Row id of the admin credential. */
+  credentialId: Scalars['ID']['output'];
+  expiresAt: Scalars['DateTime']['output'];
+  /** The credential's name now. */
+  name: Scalars['String']['output'];
+  reason: Scalars['String']['output'];
+};
+
+export type ImportFormat =
+  | 'CSV'
+  | 'JSON'
+  | 'NDJSON';
+
+/** A customer import: what it was asked to do and how far it got. Counters are those of committed batches. */
+export type ImportJob = Node & {
+  __typename?: 'ImportJob';
+  cancelRequestedAt?: Maybe<Scalars['DateTime']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  dryRun: Scalars['Boolean']['output'];
+  /** Why a FAILED job failed. */
+  error?: Maybe<Scalars['String']['output']>;
+  /** Path of the row errors as CSV (row,field,message), fetched with the same admin headers as the API. */
+  errorReportUrl: Scalars['String']['output'];
+  /** The row errors in row order. */
+  errors: ImportJobErrorsConnection;
+  /** Rows with errors; the first 10,000 errors are kept. */
+  failed: Scalars['Int']['output'];
+  fileName: Scalars['String']['output'];
+  finishedAt?: Maybe<Scalars['DateTime']['output']>;
+  format: ImportFormat;
+  id: Scalars['ID']['output'];
+  imported: Scalars['Int']['output'];
+  matchBy: ImportMatch;
+  matchField?: Maybe<Scalars['String']['output']>;
+  mode: ImportMode;
+  /** Rows read per second since the job started (until it finished). */
+  rowsPerSecond: Scalars['Float']['output'];
+  rowsRead: Scalars['Int']['output'];
+  /** Rows matching a customer that was left as it is (INSERT, or nothing changed). */
+  skipped: Scalars['Int']['output'];
+  startedAt?: Maybe<Scalars['DateTime']['output']>;
+  status: JobStatus;
+  updated: Scalars['Int']['output'];
+  /** File-level notices, e.g. unknown columns that were ignored. */
+  warnings: Array<Scalars['String']['output']>;
+};
+
+
+/** A customer import: what it was asked to do and how far it got. Counters are those of committed batches. */
+export type ImportJobErrorsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type ImportJobConnection = {
+  __typename?: 'ImportJobConnection';
+  edges: Array<ImportJobConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type ImportJobConnectionEdge = {
+  __typename?: 'ImportJobConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: ImportJob;
+};
+
+export type ImportJobErrorsConnection = {
+  __typename?: 'ImportJobErrorsConnection';
+  edges: Array<ImportJobErrorsConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type ImportJobErrorsConnectionEdge = {
+  __typename?: 'ImportJobErrorsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: ImportRowError;
+};
+
+export type ImportMatch =
+  /** By any of the row's email addresses (normalized) against any email of a customer. */
+  | 'EMAIL'
+  /** By the custom field named in matchField (an external id). */
+  | 'FIELD'
+  /** By uid. */
+  | 'UID';
+
+export type ImportMode =
+  /** New customers only: a row matching an existing customer is skipped (and counted). */
+  | 'INSERT'
+  /** New customers are inserted, matching ones updated (profile, status, customFields, passwordHash). */
+  | 'UPSERT';
+
+/** One rejected row of an import. */
+export type ImportRowError = {
+  __typename?: 'ImportRowError';
+  /** The record's field at fault (e.g. emails.0.value, customFields.plan). */
+  field?: Maybe<Scalars['String']['output']>;
+  message: Scalars['String']['output'];
+  /** 1-based position of the record in the file (CSV: the header row is not counted). */
+  row: Scalars['Int']['output'];
+};
+
+/** A custom-field definition that values customers already hold would break: nothing was changed. */
+export type IncompatibleValuesError = Error & {
+  __typename?: 'IncompatibleValuesError';
+  code: ErrorCode;
+  /** The uids of a few of them. */
+  exampleUids: Array<Scalars['String']['output']>;
+  key: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+  /** How many customers hold a value the definition would refuse. */
+  offenders: Scalars['Int']['output'];
+};
+
+export type InflowAuth =
+  | 'BEARER'
+  | 'SIGNATURE';
+
+/** A field of the mapped customer record that was refused. */
+export type InflowFieldError = {
+  __typename?: 'InflowFieldError';
+  message: Scalars['String']['output'];
+  /** Path in the customer record (emails.0.value, customFields.plan), or `mapping`. */
+  path: Scalars['String']['output'];
+};
+
+export type InflowOutcome =
+  /** The record was applied (created, updated, or matched and unchanged). */
+  | 'APPLIED'
+  /** The webhook-id was applied before: nothing changed, the earlier result was answered. */
+  | 'DUPLICATE'
+  /** Refused (inactive, not JSON, too large, authentication, mapping or validation): nothing changed. */
+  | 'REJECTED';
+
+/** One post to an inflow connector's endpoint and what became of it. */
+export type InflowRequest = Node & {
+  __typename?: 'InflowRequest';
+  connectorId: Scalars['ID']['output'];
+  /** Whether the request created the customer. */
+  created: Scalars['Boolean']['output'];
+  /** The customer created or updated (a DUPLICATE names the one its first request applied to). */
+  customerId?: Maybe<Scalars['ID']['output']>;
+  durationMs: Scalars['Int']['output'];
+  /** Why it was refused. */
+  error?: Maybe<Scalars['String']['output']>;
+  /** The refused fields of a record that failed validation (empty otherwise). */
+  fieldErrors: Array<InflowFieldError>;
+  id: Scalars['ID']['output'];
+  outcome: InflowOutcome;
+  receivedAt: Scalars['DateTime']['output'];
+  /** The HTTP status answered. */
+  statusCode: Scalars['Int']['output'];
+  /** The webhook-id header (idempotency key). */
+  webhookId?: Maybe<Scalars['String']['output']>;
+};
+
+export type InflowRequestConnection = {
+  __typename?: 'InflowRequestConnection';
+  edges: Array<InflowRequestConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type InflowRequestConnectionEdge = {
+  __typename?: 'InflowRequestConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: InflowRequest;
+};
+
+export type IssueEmailVerificationTokenPayload = {
+  __typename?: 'IssueEmailVerificationTokenPayload';
+  issued: IssuedOneTimeToken;
+};
+
+export type IssueEmailVerificationTokenResult = ConflictError | IssueEmailVerificationTokenPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type IssuePasswordResetTokenPayload = {
+  __typename?: 'IssuePasswordResetTokenPayload';
+  issued: IssuedOneTimeToken;
+};
+
+export type IssuePasswordResetTokenResult = ConflictError | IssuePasswordResetTokenPayload | NotFoundError | RuleViolationError | ValidationError;
+
+export type IssuedAdminCredential = {
+  __typename?: 'IssuedAdminCredential';
+  credential: AdminCredential;
+  /** Send as X-API-Secret. Shown only this once. */
+  secret: Scalars['String']['output'];
+};
+
+export type IssuedConnectorSecret = {
+  __typename?: 'IssuedConnectorSecret';
+  connector: Connector;
+  /** whsec_…: verify deliveries (or sign inflow posts) with it. Shown only this once. */
+  secret: Scalars['String']['output'];
+};
+
+/** A single-use token for the tenant's own mailer to send. Stored only as a hash: shown only this once. */
+export type IssuedOneTimeToken = {
+  __typename?: 'IssuedOneTimeToken';
+  customer: Customer;
+  expiresAt: Scalars['DateTime']['output'];
+  /** 32 random bytes, base64url. Null when `notify` sent it to the customer: then it exists only in that message. */
+  token?: Maybe<Scalars['String']['output']>;
+};
+
+export type JobStatus =
+  | 'CANCELLED'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'QUEUED'
+  | 'RUNNING';
+
+export type LinkIdentityPayload = {
+  __typename?: 'LinkIdentityPayload';
+  customer: Customer;
+};
+
+export type LinkIdentityResult = ConflictError | LinkIdentityPayload | NotFoundError | RuleViolationError | ValidationError;
+
+/** Membership of groups (or organizations) by ID; anyOf and noneOf combine with AND. An ID of another tenant matches nothing. */
+export type MembershipFilter = {
+  /** Member of at least one of these (1 to 100). */
+  anyOf?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Member of none of these (1 to 100). */
+  noneOf?: InputMaybe<Array<Scalars['ID']['input']>>;
+};
+
+export type MfaMethod =
+  | 'RECOVERY_CODE'
+  | 'TOTP';
+
+/** The password was right and the customer has an authenticator app: send the challenge and a code to completeSignIn. */
+export type MfaRequired = {
+  __typename?: 'MfaRequired';
+  /** Opaque, single-use, valid 5 minutes and for at most 5 wrong codes. */
+  challenge: Scalars['String']['output'];
+  expiresAt: Scalars['DateTime']['output'];
+  /** What completeSignIn accepts: TOTP (code), RECOVERY_CODE (recoveryCode) while unused ones remain. */
+  methods: Array<MfaMethod>;
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Starts queueing deliveries again, with the failure count reset. Records connector.activated. */
+  activateConnector: ActivateConnectorResult;
+  addEmail: AddEmailResult;
+  /** Adds customers to the group; members already in it are left alone. One customer.group_added per customer added. */
+  addGroupMembers: AddGroupMembersResult;
+  /** Makes customers members; existing members are left alone. One customer.organization_added per customer added. */
+  addOrganizationMembers: AddOrganizationMembersResult;
+  addPhone: AddPhoneResult;
+  /** Grants a role pair: the role for organizationId, or tenant-wide without it. Membership of the organization is not required. A pair the customer already has is answered as it is and records nothing. */
+  assignRole: AssignRoleResult;
+  blockCustomer: BlockCustomerResult;
+  /** Stops a bulk-action job: a queued one at once, a running one after its current batch (what committed stays). */
+  cancelBulkJob: CancelBulkJobResult;
+  /** Asks an import to stop after its current batch (what was written stays). A finished job is answered as it is. */
+  cancelImport: CancelImportResult;
+  /** Signed-in customer: changes their password (8 to 128 characters, no composition rules). Every other session is signed out; this one stays. A wrong current password answers INVALID_CREDENTIALS and counts toward the sign-in throttle (RATE_LIMITED with retryAfter). */
+  changePassword: ChangePasswordResult;
+  /** Second step of a sign-in that answered MfaRequired (send `X-Tenant: <slug>`): the challenge and either a current code of the authenticator app or an unused recovery code. Answers the same tokens as signIn. A dead challenge answers INVALID_TOKEN (sign in again); a wrong or replayed code INVALID_CREDENTIALS, and it counts toward the same waits and lock as a wrong password. */
+  completeSignIn: CompleteSignInResult;
+  /** Signed-in customer: activates a pending app with the code it shows now; from then on signIn asks for a code. Answers 10 fresh recovery codes, shown only this once. */
+  confirmTotp: ConfirmTotpResult;
+  /** Issues a credential for this tenant; the secret is in the answer and nowhere else. */
+  createAdminCredential: CreateAdminCredentialResult;
+  createApplication: CreateApplicationResult;
+  /** Creates a connector; its signing secret is in the answer and nowhere else. Records connector.created. */
+  createConnector: CreateConnectorResult;
+  createCustomObject: CreateCustomObjectResult;
+  /** Creates a customer directly, without any verification flow; with `password`, one that can sign in at once. */
+  createCustomer: CreateCustomerResult;
+  /** Checks the selection and answers a download link valid for 10 minutes. Records export.created; the download records export.completed (rows, bytes). A bad filter is a ValidationError and creates nothing. */
+  createCustomerExport: CreateCustomerExportResult;
+  createExportSchedule: CreateExportScheduleResult;
+  createGroup: CreateGroupResult;
+  /** Signed-in customer: attaches a custom object (at most 64 KiB of JSON) to themselves. */
+  createMyCustomObject: CreateMyCustomObjectResult;
+  createOrganization: CreateOrganizationResult;
+  createRole: CreateRoleResult;
+  createSecurityQuestion: CreateSecurityQuestionResult;
+  /** Saves a filter under a name. The filter is checked against the tenant's custom fields first: nothing is saved if it fails. */
+  createSegment: CreateSegmentResult;
+  createVerificationPolicy: CreateVerificationPolicyResult;
+  /** Stops queueing deliveries. Records connector.deactivated. */
+  deactivateConnector: DeactivateConnectorResult;
+  /** Defines a custom field. Records custom_field.defined; a searchable field answers once its indexes are built. */
+  defineCustomField: DefineCustomFieldResult;
+  deleteApplication: DeleteApplicationResult;
+  /** Deletes the connector with its delivery log and inflow requests. Records connector.deleted. */
+  deleteConnector: DeleteConnectorResult;
+  deleteCustomObject: DeleteCustomObjectResult;
+  /** Irreversible: removes the customer and its identities, sessions, consents and custom objects. */
+  deleteCustomer: DeleteCustomerResult;
+  /** Deletes the schedule, its files and their rows. */
+  deleteExportSchedule: DeleteExportScheduleResult;
+  /** Deletes the group and its memberships (one group.deleted event). */
+  deleteGroup: DeleteGroupResult;
+  /** Signed-in customer: deletes one of their own custom objects. */
+  deleteMyCustomObject: DeleteMyCustomObjectResult;
+  /** Deletes the organization, its memberships and the role pairs granted for it. */
+  deleteOrganization: DeleteOrganizationResult;
+  /** Deletes the role and every assignment of it. */
+  deleteRole: DeleteRoleResult;
+  deleteSegment: DeleteSegmentResult;
+  /** Deletes a policy no verification names (INVALID_STATE otherwise: they keep it as history). */
+  deleteVerificationPolicy: DeleteVerificationPolicyResult;
+  disableCustomer: DisableCustomerResult;
+  enableCustomer: EnableCustomerResult;
+  /** Signed-in customer: starts adding an authenticator app (a pending one left unconfirmed is replaced). At most 5 apps. */
+  enrollTotp: EnrollTotpResult;
+  /** GDPR art. 17: deletes the customer like deleteCustomer and guarantees that the personal data inside its audit events is unreadable from now on (crypto-shredding: they read "[erased]"; the rows themselves are unchanged). ERASURE_UNAVAILABLE when the gateway has no MASTER_KEY. */
+  eraseCustomer: EraseCustomerResult;
+  /** Customer (send `X-Tenant: <slug>`): asks for a password reset. Answers the same whether or not the identifier exists; the tenant's notifier picks up the customer.password_reset_requested audit event. */
+  forgotPassword: ForgotPasswordResult;
+  /** Records a grant. The same live version is a no-op; another version supersedes the live grant. */
+  grantConsent: GrantConsentResult;
+  /** Signed-in customer: grants a consent purpose in a version of its text. */
+  grantMyConsent: GrantMyConsentResult;
+  /** Acts as the customer for a few minutes: a customer access token (no refresh token) on a session marked with your credential and reason. Every audit event under it names you as impersonator. Blocked or disabled customers: CUSTOMER_NOT_ACTIVE. Records customer.impersonation_started. */
+  impersonateCustomer: ImpersonateCustomerResult;
+  /** Admin: a token (valid 24 hours) that verifies one of the customer's emails — the given one, or the primary. */
+  issueEmailVerificationToken: IssueEmailVerificationTokenResult;
+  /** Admin: a password-reset token (valid 1 hour) for the customer. With notify, it is sent to the customer (the application's passwordResetUrl with ?token=) and not answered here. */
+  issuePasswordResetToken: IssuePasswordResetTokenResult;
+  /** Adds a way to sign in. The provider account must not be linked to any customer of the tenant yet. */
+  linkIdentity: LinkIdentityResult;
+  /** Trades a refresh token for a new access token and a new refresh token (send `X-Tenant: <slug>`). The old refresh token is spent; presenting it again revokes the whole session (theft detection). */
+  refreshSession: RefreshSessionResult;
+  /** Signed-in customer with an authenticator app: replaces their recovery codes with 10 new ones, proving a current code or a recovery code. */
+  regenerateMyRecoveryCodes: RegenerateMyRecoveryCodesResult;
+  /** Admin: removes one of the customer's authenticators by its id from Customer.authenticators — a lost authenticator app (sign-in is single-factor again when the last one goes), an email or phone (as removeEmail/removePhone), an external identity (as unlinkIdentity: never the last one), or the recovery codes. A password cannot be removed (INVALID_STATE). notify: tell the customer through that application (not for external identities). */
+  removeAuthenticator: RemoveAuthenticatorResult;
+  removeEmail: RemoveEmailResult;
+  /** Removes customers from the group (their next access token has no such group: applications restricting by it refuse them). One customer.group_removed per customer removed. */
+  removeGroupMembers: RemoveGroupMembersResult;
+  /** Signed-in customer: removes one of their authenticator apps, proving a current code or a recovery code (a wrong one counts like a wrong password). Without a confirmed app left, sign-in is single-factor again and the recovery codes are deleted. */
+  removeMyAuthenticator: RemoveMyAuthenticatorResult;
+  /** Ends memberships (role pairs stay). One customer.organization_removed per customer removed. */
+  removeOrganizationMembers: RemoveOrganizationMembersResult;
+  removePhone: RemovePhoneResult;
+  /** Sends a FAILED or DELIVERED delivery again with the same body and webhook-id: PENDING, attempts from 0, due now. Records connector.delivery_replayed. */
+  replayDelivery: ReplayDeliveryResult;
+  /** Customer (send `X-Tenant: <slug>`): sets a new password (8 to 128 characters) with a reset token. Signs the customer out everywhere; sign in again afterwards. */
+  resetPassword: ResetPasswordResult;
+  /** Admin: revokes the customer's unused recovery codes. New ones are generated by the customer (regenerateMyRecoveryCodes) and never shown to staff. */
+  resetRecoveryCodes: ResetRecoveryCodesResult;
+  /** Undoes retireCustomField once the values customers hold fit the definition. Records custom_field.restored. */
+  restoreCustomField: RestoreCustomFieldResult;
+  /** Writes stop accepting the key and its indexes are dropped; values stay. Records custom_field.retired. */
+  retireCustomField: RetireCustomFieldResult;
+  /** The question takes no new answers; answers already given keep working for recovery. */
+  retireSecurityQuestion: RetireSecurityQuestionResult;
+  /** Requests with this credential fail from now on. Revoking twice is harmless. */
+  revokeAdminCredential: RevokeAdminCredentialResult;
+  /** Signs a customer out everywhere: revokes every active session. */
+  revokeAllSessions: RevokeAllSessionsResult;
+  /** Revokes the live grant of a purpose; it stays in consentHistory. */
+  revokeConsent: RevokeConsentResult;
+  /** Revokes a verification (the identity carries a risk); it stays in the history with who, when and why. */
+  revokeIdentityVerification: RevokeIdentityVerificationResult;
+  /** Ends an impersonation session now: its token stops working at once. Records customer.impersonation_ended. */
+  revokeImpersonation: RevokeImpersonationResult;
+  /** Signed-in customer: withdraws the live grant of a purpose. */
+  revokeMyConsent: RevokeMyConsentResult;
+  /** Signed-in customer: signs one of their own sessions out (e.g. a lost phone). Its tokens stop working at once. */
+  revokeMySession: RevokeMySessionResult;
+  /** Signs one session out. A session that already ended is returned unchanged. */
+  revokeSession: RevokeSessionResult;
+  /** A new signing secret, shown once. The previous one stays valid for overlapSeconds (default 86400, at most 604800; 0 ends it now): deliveries carry a signature under each meanwhile. Records connector.secret_rotated. */
+  rotateConnectorSecret: RotateConnectorSecretResult;
+  /** Runs a quick action over a selection: at most 100 customers at once, more as a job. DELETE needs expectedCount or confirm. */
+  runBulkAction: RunBulkActionResult;
+  /** Runs the schedule now (its timetable is unchanged) and answers the file, COMPLETED or FAILED. */
+  runExportScheduleNow: RunExportScheduleNowResult;
+  /** Whether writes may use keys without a definition once the tenant has definitions. Records tenant.updated. */
+  setAllowUndefinedCustomFields: SetAllowUndefinedCustomFieldsResult;
+  setEmailVerified: SetEmailVerifiedResult;
+  /** Whether access tokens issued from now on carry a `groups` claim (live tokens keep theirs until they expire). Records tenant.updated. */
+  setGroupClaimsInTokens: SetGroupClaimsInTokensResult;
+  /** Signed-in customer: replaces their security answers. currentPassword is required when a password is set (a wrong one answers INVALID_CREDENTIALS and counts like a failed sign-in). Refused under impersonation (INVALID_STATE). */
+  setMySecurityAnswers: SetMySecurityAnswersResult;
+  /** Admin: sets a customer's password (8 to 128 characters). Signs the customer out everywhere and invalidates reset tokens. */
+  setPassword: SetPasswordResult;
+  setPhoneVerified: SetPhoneVerifiedResult;
+  setPrimaryEmail: SetPrimaryEmailResult;
+  setPrimaryPhone: SetPrimaryPhoneResult;
+  /** Replaces the customer's security answers (questions left out lose theirs). Records customer.security_answers_set. */
+  setSecurityAnswers: SetSecurityAnswersResult;
+  /** Customer sign-in; needs no admin credential, but the `X-Tenant: <slug>` header naming the tenant. A customer with an authenticator app gets MfaRequired instead of tokens: finish with completeSignIn. Every failure (unknown identifier, wrong password, blocked or disabled customer) answers the same INVALID_CREDENTIALS. Limited per IP and per identifier, and repeated failures make the next attempt wait longer (RATE_LIMITED with retryAfter, HTTP 429); failures never end the customer's sessions. */
+  signIn: SignInResult;
+  /** Signed-in customer: ends the session of this access token; its access and refresh tokens stop working at once. */
+  signOut: SignOutResult;
+  /** Starts an import in the background of this node and answers its job at once; follow it with importJob. */
+  startCustomerImport: StartCustomerImportResult;
+  /** Sends a sample event (test: true, eventType connector.test), also while the connector is inactive, and answers the delivery once its first attempt is done — or still PENDING after the connector's timeout plus 2 s. Records connector.tested. */
+  testConnector: TestConnectorResult;
+  /** Takes a role pair away (the customer's next access token no longer carries it). */
+  unassignRole: UnassignRoleResult;
+  /** Lifts a block and the sign-in hard lock, and forgets failed sign-ins (the account-wide throttle included). */
+  unblockCustomer: UnblockCustomerResult;
+  /** Removes a way to sign in; refused for the customer's last identity. */
+  unlinkIdentity: UnlinkIdentityResult;
+  updateApplication: UpdateApplicationResult;
+  /** Records connector.updated with the changes (header values left out). */
+  updateConnector: UpdateConnectorResult;
+  /** Changes a field (not its key); a type or rule change checks the values customers hold first. Records custom_field.updated. */
+  updateCustomField: UpdateCustomFieldResult;
+  /** Replaces the data, or with merge: true overlays the given top-level keys on it. */
+  updateCustomObject: UpdateCustomObjectResult;
+  /** Changes what is given. notify: the customer is told (in the same transaction: an undeliverable notification leaves the change unmade). */
+  updateCustomer: UpdateCustomerResult;
+  updateExportSchedule: UpdateExportScheduleResult;
+  updateGroup: UpdateGroupResult;
+  /** Signed-in customer: replaces (or with merge: true overlays) the data of one of their own custom objects. */
+  updateMyCustomObject: UpdateMyCustomObjectResult;
+  /** Signed-in customer: updates their own names, birthdate, gender, locale, time zone, addresses and the custom fields defined as CUSTOMER_EDIT. Records customer.updated. */
+  updateMyProfile: UpdateMyProfileResult;
+  updateOrganization: UpdateOrganizationResult;
+  updateRole: UpdateRoleResult;
+  updateSegment: UpdateSegmentResult;
+  updateVerificationPolicy: UpdateVerificationPolicyResult;
+  /** Records that you verified the customer's identity by hand. Records customer.identity_verified. */
+  verifyCustomerIdentity: VerifyCustomerIdentityResult;
+  /** Customer (send `X-Tenant: <slug>`): spends an email-verification token; answers the email it verified. */
+  verifyEmail: VerifyEmailResult;
+  /** Customer (send `X-Tenant: <slug>`): account recovery by security answers. Answer every question you answered; on success a password-reset token for resetPassword. Every failure answers INVALID_CREDENTIALS and counts toward the sign-in throttle and lock (RATE_LIMITED with retryAfter). */
+  verifySecurityAnswers: VerifySecurityAnswersResult;
+};
+
+
+export type MutationActivateConnectorArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationAddEmailArgs = {
+  customerId: Scalars['ID']['input'];
+  email: EmailInput;
+  notify?: InputMaybe<NotifyInput>;
+};
+
+
+export type MutationAddGroupMembersArgs = {
+  customerIds: Array<Scalars['ID']['input']>;
+  groupId: Scalars['ID']['input'];
+};
+
+
+export type MutationAddOrganizationMembersArgs = {
+  customerIds: Array<Scalars['ID']['input']>;
+  organizationId: Scalars['ID']['input'];
+};
+
+
+export type MutationAddPhoneArgs = {
+  customerId: Scalars['ID']['input'];
+  notify?: InputMaybe<NotifyInput>;
+  phone: PhoneInput;
+};
+
+
+export type MutationAssignRoleArgs = {
+  customerId: Scalars['ID']['input'];
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
+  roleId: Scalars['ID']['input'];
+};
+
+
+export type MutationBlockCustomerArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+  until?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+export type MutationCancelBulkJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationCancelImportArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationChangePasswordArgs = {
+  currentPassword: Scalars['String']['input'];
+  newPassword: Scalars['String']['input'];
+};
+
+
+export type MutationCompleteSignInArgs = {
+  challenge: Scalars['String']['input'];
+  code?: InputMaybe<Scalars['String']['input']>;
+  recoveryCode?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationConfirmTotpArgs = {
+  code: Scalars['String']['input'];
+  factorId: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateAdminCredentialArgs = {
+  name: Scalars['String']['input'];
+  scopes?: InputMaybe<Array<AdminScope>>;
+};
+
+
+export type MutationCreateApplicationArgs = {
+  input: ApplicationInput;
+};
+
+
+export type MutationCreateConnectorArgs = {
+  input: ConnectorInput;
+};
+
+
+export type MutationCreateCustomObjectArgs = {
+  customerId: Scalars['ID']['input'];
+  data: Scalars['JSONObject']['input'];
+  name: Scalars['String']['input'];
+};
+
+
+export type MutationCreateCustomerArgs = {
+  input: CreateCustomerInput;
+};
+
+
+export type MutationCreateCustomerExportArgs = {
+  input: CreateCustomerExportInput;
+};
+
+
+export type MutationCreateExportScheduleArgs = {
+  input: ExportScheduleInput;
+};
+
+
+export type MutationCreateGroupArgs = {
+  input: GroupInput;
+};
+
+
+export type MutationCreateMyCustomObjectArgs = {
+  data: Scalars['JSONObject']['input'];
+  name: Scalars['String']['input'];
+};
+
+
+export type MutationCreateOrganizationArgs = {
+  input: OrganizationInput;
+};
+
+
+export type MutationCreateRoleArgs = {
+  input: RoleInput;
+};
+
+
+export type MutationCreateSecurityQuestionArgs = {
+  text: Scalars['String']['input'];
+};
+
+
+export type MutationCreateSegmentArgs = {
+  input: SegmentInput;
+};
+
+
+export type MutationCreateVerificationPolicyArgs = {
+  input: VerificationPolicyInput;
+};
+
+
+export type MutationDeactivateConnectorArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDefineCustomFieldArgs = {
+  input: DefineCustomFieldInput;
+};
+
+
+export type MutationDeleteApplicationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteConnectorArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteCustomObjectArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteCustomerArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteExportScheduleArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteGroupArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteMyCustomObjectArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteOrganizationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteRoleArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteSegmentArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteVerificationPolicyArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDisableCustomerArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationEnableCustomerArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationEnrollTotpArgs = {
+  label?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationEraseCustomerArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationForgotPasswordArgs = {
+  identifier: Scalars['String']['input'];
+};
+
+
+export type MutationGrantConsentArgs = {
+  customerId: Scalars['ID']['input'];
+  input: GrantConsentInput;
+};
+
+
+export type MutationGrantMyConsentArgs = {
+  input: GrantConsentInput;
+};
+
+
+export type MutationImpersonateCustomerArgs = {
+  customerId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+  ttlSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type MutationIssueEmailVerificationTokenArgs = {
+  customerId: Scalars['ID']['input'];
+  email?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationIssuePasswordResetTokenArgs = {
+  customerId: Scalars['ID']['input'];
+  notify?: InputMaybe<NotifyInput>;
+};
+
+
+export type MutationLinkIdentityArgs = {
+  customerId: Scalars['ID']['input'];
+  identity: IdentityInput;
+};
+
+
+export type MutationRefreshSessionArgs = {
+  refreshToken: Scalars['String']['input'];
+};
+
+
+export type MutationRegenerateMyRecoveryCodesArgs = {
+  code?: InputMaybe<Scalars['String']['input']>;
+  recoveryCode?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationRemoveAuthenticatorArgs = {
+  authenticatorId: Scalars['ID']['input'];
+  customerId: Scalars['ID']['input'];
+  notify?: InputMaybe<NotifyInput>;
+};
+
+
+export type MutationRemoveEmailArgs = {
+  customerId: Scalars['ID']['input'];
+  email: Scalars['String']['input'];
+  notify?: InputMaybe<NotifyInput>;
+};
+
+
+export type MutationRemoveGroupMembersArgs = {
+  customerIds: Array<Scalars['ID']['input']>;
+  groupId: Scalars['ID']['input'];
+};
+
+
+export type MutationRemoveMyAuthenticatorArgs = {
+  authenticatorId: Scalars['ID']['input'];
+  code?: InputMaybe<Scalars['String']['input']>;
+  recoveryCode?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationRemoveOrganizationMembersArgs = {
+  customerIds: Array<Scalars['ID']['input']>;
+  organizationId: Scalars['ID']['input'];
+};
+
+
+export type MutationRemovePhoneArgs = {
+  customerId: Scalars['ID']['input'];
+  notify?: InputMaybe<NotifyInput>;
+  phone: Scalars['String']['input'];
+};
+
+
+export type MutationReplayDeliveryArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationResetPasswordArgs = {
+  newPassword: Scalars['String']['input'];
+  token: Scalars['String']['input'];
+};
+
+
+export type MutationResetRecoveryCodesArgs = {
+  customerId: Scalars['ID']['input'];
+  notify?: InputMaybe<NotifyInput>;
+};
+
+
+export type MutationRestoreCustomFieldArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRetireCustomFieldArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRetireSecurityQuestionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRevokeAdminCredentialArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRevokeAllSessionsArgs = {
+  customerId: Scalars['ID']['input'];
+};
+
+
+export type MutationRevokeConsentArgs = {
+  customerId: Scalars['ID']['input'];
+  purpose: Scalars['String']['input'];
+  source?: Scalars['String']['input'];
+};
+
+
+export type MutationRevokeIdentityVerificationArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
+export type MutationRevokeImpersonationArgs = {
+  sessionId: Scalars['ID']['input'];
+};
+
+
+export type MutationRevokeMyConsentArgs = {
+  purpose: Scalars['String']['input'];
+  source?: Scalars['String']['input'];
+};
+
+
+export type MutationRevokeMySessionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRevokeSessionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRotateConnectorSecretArgs = {
+  id: Scalars['ID']['input'];
+  overlapSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type MutationRunBulkActionArgs = {
+  input: RunBulkActionInput;
+};
+
+
+export type MutationRunExportScheduleNowArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationSetAllowUndefinedCustomFieldsArgs = {
+  allow: Scalars['Boolean']['input'];
+};
+
+
+export type MutationSetEmailVerifiedArgs = {
+  customerId: Scalars['ID']['input'];
+  email: Scalars['String']['input'];
+  verified: Scalars['Boolean']['input'];
+};
+
+
+export type MutationSetGroupClaimsInTokensArgs = {
+  enabled: Scalars['Boolean']['input'];
+};
+
+
+export type MutationSetMySecurityAnswersArgs = {
+  answers: Array<SecurityAnswerInput>;
+  currentPassword?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationSetPasswordArgs = {
+  customerId: Scalars['ID']['input'];
+  notify?: InputMaybe<NotifyInput>;
+  password: Scalars['String']['input'];
+};
+
+
+export type MutationSetPhoneVerifiedArgs = {
+  customerId: Scalars['ID']['input'];
+  phone: Scalars['String']['input'];
+  verified: Scalars['Boolean']['input'];
+};
+
+
+export type MutationSetPrimaryEmailArgs = {
+  customerId: Scalars['ID']['input'];
+  email: Scalars['String']['input'];
+};
+
+
+export type MutationSetPrimaryPhoneArgs = {
+  customerId: Scalars['ID']['input'];
+  phone: Scalars['String']['input'];
+};
+
+
+export type MutationSetSecurityAnswersArgs = {
+  answers: Array<SecurityAnswerInput>;
+  customerId: Scalars['ID']['input'];
+};
+
+
+export type MutationSignInArgs = {
+  identifier: Scalars['String']['input'];
+  password: Scalars['String']['input'];
+};
+
+
+export type MutationStartCustomerImportArgs = {
+  input: StartCustomerImportInput;
+};
+
+
+export type MutationTestConnectorArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationUnassignRoleArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationUnblockCustomerArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationUnlinkIdentityArgs = {
+  customerId: Scalars['ID']['input'];
+  identityId: Scalars['ID']['input'];
+};
+
+
+export type MutationUpdateApplicationArgs = {
+  id: Scalars['ID']['input'];
+  input: ApplicationPatch;
+};
+
+
+export type MutationUpdateConnectorArgs = {
+  id: Scalars['ID']['input'];
+  input: ConnectorPatch;
+};
+
+
+export type MutationUpdateCustomFieldArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateCustomFieldInput;
+};
+
+
+export type MutationUpdateCustomObjectArgs = {
+  data: Scalars['JSONObject']['input'];
+  id: Scalars['ID']['input'];
+  merge?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type MutationUpdateCustomerArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateCustomerInput;
+  notify?: InputMaybe<NotifyInput>;
+};
+
+
+export type MutationUpdateExportScheduleArgs = {
+  id: Scalars['ID']['input'];
+  input: ExportSchedulePatch;
+};
+
+
+export type MutationUpdateGroupArgs = {
+  id: Scalars['ID']['input'];
+  input: GroupPatch;
+};
+
+
+export type MutationUpdateMyCustomObjectArgs = {
+  data: Scalars['JSONObject']['input'];
+  id: Scalars['ID']['input'];
+  merge?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type MutationUpdateMyProfileArgs = {
+  input: UpdateMyProfileInput;
+};
+
+
+export type MutationUpdateOrganizationArgs = {
+  id: Scalars['ID']['input'];
+  input: OrganizationPatch;
+};
+
+
+export type MutationUpdateRoleArgs = {
+  id: Scalars['ID']['input'];
+  input: RolePatch;
+};
+
+
+export type MutationUpdateSegmentArgs = {
+  id: Scalars['ID']['input'];
+  input: SegmentPatch;
+};
+
+
+export type MutationUpdateVerificationPolicyArgs = {
+  id: Scalars['ID']['input'];
+  input: VerificationPolicyPatch;
+};
+
+
+export type MutationVerifyCustomerIdentityArgs = {
+  customerId: Scalars['ID']['input'];
+  input: VerifyIdentityInput;
+};
+
+
+export type MutationVerifyEmailArgs = {
+  token: Scalars['String']['input'];
+};
+
+
+export type MutationVerifySecurityAnswersArgs = {
+  answers: Array<SecurityAnswerInput>;
+  identifier: Scalars['String']['input'];
+};
+
+export type Node = {
+  id: Scalars['ID']['output'];
+};
+
+export type NotFoundError = Error & {
+  __typename?: 'NotFoundError';
+  code: ErrorCode;
+  message: Scalars['String']['output'];
+};
+
+/** A message to a customer about a change to their account, and how its delivery went. */
+export type Notification = Node & {
+  __typename?: 'Notification';
+  /** Null once the application was deleted. */
+  application?: Maybe<Application>;
+  attemptLog: Array<NotificationAttempt>;
+  attempts: Scalars['Int']['output'];
+  /** SMTP or CONNECTORS, once sent. */
+  channel?: Maybe<Scalars['String']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  customer: Customer;
+  id: Scalars['ID']['output'];
+  kind: NotificationKind;
+  lastError?: Maybe<Scalars['String']['output']>;
+  /** When the next attempt is due (while PENDING or SENDING). */
+  nextAttemptAt?: Maybe<Scalars['DateTime']['output']>;
+  recipient: Scalars['String']['output'];
+  sentAt?: Maybe<Scalars['DateTime']['output']>;
+  status: NotificationStatus;
+  subject: Scalars['String']['output'];
+};
+
+/** One try at sending a notification. */
+export type NotificationAttempt = {
+  __typename?: 'NotificationAttempt';
+  at: Scalars['DateTime']['output'];
+  /** The SMTP server's answer or the error (never the message). */
+  detail?: Maybe<Scalars['String']['output']>;
+  durationMs: Scalars['Int']['output'];
+  number: Scalars['Int']['output'];
+  ok: Scalars['Boolean']['output'];
+};
+
+export type NotificationConnection = {
+  __typename?: 'NotificationConnection';
+  edges: Array<NotificationConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type NotificationConnectionEdge = {
+  __typename?: 'NotificationConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: Notification;
+};
+
+export type NotificationKind =
+  | 'AUTHENTICATOR_ADDED'
+  | 'AUTHENTICATOR_REMOVED'
+  | 'PASSWORD_CHANGED'
+  | 'PASSWORD_RESET'
+  | 'PROFILE_UPDATED';
+
+export type NotificationStatus =
+  | 'FAILED'
+  | 'PENDING'
+  | 'SENDING'
+  | 'SENT';
+
+/** A mustache template of one kind of notification. HTML bodies escape every value. */
+export type NotificationTemplate = {
+  __typename?: 'NotificationTemplate';
+  html?: Maybe<Scalars['String']['output']>;
+  kind: NotificationKind;
+  subject: Scalars['String']['output'];
+  text: Scalars['String']['output'];
+  /** The names this kind's templates may use. */
+  variables: Array<Scalars['String']['output']>;
+};
+
+/** Mustache: {{customer.firstName}} etc. (NotificationTemplate.variables); unknown names, partials and {{{ }}} in html are refused. */
+export type NotificationTemplateInput = {
+  html?: InputMaybe<Scalars['String']['input']>;
+  kind: NotificationKind;
+  subject: Scalars['String']['input'];
+  text: Scalars['String']['input'];
+};
+
+/** Notify the customer of this change through an application (its branding and templates). A member of an organization can be notified only through that organization's applications, anyone else only through applications of no organization (APPLICATION_NOT_ALLOWED); a customer without a primary email cannot be (NOT_NOTIFIABLE). Either error leaves the change unmade. */
+export type NotifyInput = {
+  /** An Application global ID. */
+  application: Scalars['ID']['input'];
+};
+
+/** A business customer of the tenant: customers may be members, and roles may be granted for it. */
+export type Organization = Node & {
+  __typename?: 'Organization';
+  createdAt: Scalars['DateTime']['output'];
+  /** Lower-cased DNS name (acme.com), unique within the tenant. */
+  domain?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  memberCount: Scalars['Int']['output'];
+  /** The organization's member customers (ordered by id). Role pairs do not need membership. */
+  members: OrganizationMembersConnection;
+  metadata: Scalars['JSONObject']['output'];
+  /** Unique within the tenant. */
+  name: Scalars['String']['output'];
+  /** Role pairs granted for this organization (members or not), newest first. */
+  roleAssignments: OrganizationRoleAssignmentsConnection;
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+
+/** A business customer of the tenant: customers may be members, and roles may be granted for it. */
+export type OrganizationMembersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A business customer of the tenant: customers may be members, and roles may be granted for it. */
+export type OrganizationRoleAssignmentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type OrganizationConnection = {
+  __typename?: 'OrganizationConnection';
+  edges: Array<OrganizationConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type OrganizationConnectionEdge = {
+  __typename?: 'OrganizationConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: Organization;
+};
+
+export type OrganizationInput = {
+  /** A DNS name (acme.com), stored lower-cased; unique within the tenant. */
+  domain?: InputMaybe<Scalars['String']['input']>;
+  /** Free-form JSON object, at most 16 KiB. */
+  metadata?: InputMaybe<Scalars['JSONObject']['input']>;
+  /** 1 to 100 characters, unique within the tenant. */
+  name: Scalars['String']['input'];
+};
+
+export type OrganizationMembersConnection = {
+  __typename?: 'OrganizationMembersConnection';
+  edges: Array<OrganizationMembersConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type OrganizationMembersConnectionEdge = {
+  __typename?: 'OrganizationMembersConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: Customer;
+};
+
+/** Only the fields given change; domain: null clears it; metadata replaces the object. */
+export type OrganizationPatch = {
+  domain?: InputMaybe<Scalars['String']['input']>;
+  metadata?: InputMaybe<Scalars['JSONObject']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type OrganizationRoleAssignmentsConnection = {
+  __typename?: 'OrganizationRoleAssignmentsConnection';
+  edges: Array<OrganizationRoleAssignmentsConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type OrganizationRoleAssignmentsConnectionEdge = {
+  __typename?: 'OrganizationRoleAssignmentsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: RoleAssignment;
+};
+
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  endCursor?: Maybe<Scalars['String']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
+  hasPreviousPage: Scalars['Boolean']['output'];
+  startCursor?: Maybe<Scalars['String']['output']>;
+};
+
+/** The customer's password (never the hash). */
+export type PasswordAuthenticator = Authenticator & {
+  __typename?: 'PasswordAuthenticator';
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Pass to removeAuthenticator. */
+  id: Scalars['ID']['output'];
+  kind: AuthenticatorKind;
+  lastChangedAt?: Maybe<Scalars['DateTime']['output']>;
+  lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Whether the customer has a password. */
+  set: Scalars['Boolean']['output'];
+};
+
+export type Phone = {
+  __typename?: 'Phone';
+  addedAt: Scalars['DateTime']['output'];
+  /** E.164. Stored encrypted when the gateway has a MASTER_KEY (found by exact match only, through a keyed blind index). */
+  number: Scalars['String']['output'];
+  primary: Scalars['Boolean']['output'];
+  verified: Scalars['Boolean']['output'];
+  verifiedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** A phone number of the customer's (their contacts, E.164): one-time codes can be sent there. */
+export type PhoneAuthenticator = Authenticator & {
+  __typename?: 'PhoneAuthenticator';
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Pass to removeAuthenticator. */
+  id: Scalars['ID']['output'];
+  kind: AuthenticatorKind;
+  lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+  number: Scalars['String']['output'];
+  primary: Scalars['Boolean']['output'];
+  verified: Scalars['Boolean']['output'];
+};
+
+export type PhoneInput = {
+  /** E.164, e.g. +14155550100. */
+  number: Scalars['String']['input'];
+  primary?: InputMaybe<Scalars['Boolean']['input']>;
+  verified?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+export type Query = {
+  __typename?: 'Query';
+  /** Everything about one customer, as JSON or HTML, with every custom field and admin-only field. Records customer.account_information_downloaded. Null for an unknown customer, as customer(id) answers. */
+  accountInformation?: Maybe<AccountInformationDocument>;
+  adminCredentials: AdminCredentialConnection;
+  /** Whether customFields may hold keys without a definition once the tenant has definitions. */
+  allowUndefinedCustomFields: Scalars['Boolean']['output'];
+  application?: Maybe<Application>;
+  /** The tenant's applications by name. */
+  applications: ApplicationConnection;
+  /** The head of the caller's tenant's audit hash chain and its newest signed checkpoints. */
+  auditChain: AuditChain;
+  /** Every audit event type the gateway records, grouped by domain: the triggers a connector can listen to. */
+  auditEventTypes: Array<AuditEventTypeInfo>;
+  /** The tenant's audit trail, newest first unless direction is ASC. Cursors are sequence numbers. */
+  auditEvents: AuditEventConnection;
+  bulkJob?: Maybe<BulkActionJob>;
+  /** The tenant's bulk-action jobs, newest first. */
+  bulkJobs: BulkActionJobConnection;
+  connector?: Maybe<Connector>;
+  /** The tenant's connectors, newest first. */
+  connectors: ConnectorConnection;
+  /** The credential this request authenticated with. */
+  currentAdmin: AdminCredential;
+  currentTenant: Tenant;
+  /** The tenant's custom-field definitions, oldest first. */
+  customFieldDefinitions: Array<CustomFieldDefinition>;
+  customObject?: Maybe<CustomObject>;
+  /** The tenant's objects of one name, newest first. */
+  customObjects: QueryCustomObjectsConnection;
+  customer?: Maybe<Customer>;
+  /** Exact, case-insensitive. */
+  customerByEmail?: Maybe<Customer>;
+  /** Exact; spaces, dashes and parentheses are ignored. */
+  customerByPhone?: Maybe<Customer>;
+  customerByUid?: Maybe<Customer>;
+  /** Exact, case-insensitive. */
+  customerByUsername?: Maybe<Customer>;
+  /** Keyset-paginated search: forward only (first/after), at most 100 a page. */
+  customers: CustomerConnection;
+  /** The tenant's export schedules, newest first. */
+  exportSchedules: ExportScheduleConnection;
+  group?: Maybe<Group>;
+  /** Whether customer access tokens carry a `groups` claim (the customer's group names). */
+  groupClaimsInTokens: Scalars['Boolean']['output'];
+  /** The tenant's groups by name. */
+  groups: GroupConnection;
+  importJob?: Maybe<ImportJob>;
+  /** The tenant's imports, newest first. */
+  importJobs: ImportJobConnection;
+  /** The requests an inflow connector of the tenant received, newest first (an unknown connector: none). */
+  inflowRequests: InflowRequestConnection;
+  /** The signed-in customer (Authorization: Bearer <access token> from signIn): profile, identities, sessions, consents and custom objects. Loaded with everything asked for in one statement. */
+  me: Customer;
+  /** Signed-in customer: everything about their own account, as JSON or HTML — what `me` shows them (custom fields defined as customer-readable, no admin-only fields). Records customer.account_information_downloaded. */
+  myAccountInformation: AccountInformationDocument;
+  node?: Maybe<Node>;
+  nodes: Array<Maybe<Node>>;
+  notification?: Maybe<Notification>;
+  /** The tenant's notifications, newest first; status: only those in that state. */
+  notifications: NotificationConnection;
+  organization?: Maybe<Organization>;
+  /** The tenant's organizations by name. */
+  organizations: OrganizationConnection;
+  /** Public (send `X-Tenant: <slug>`): the tenant's active security questions, for a recovery page. The same list for everyone: it never says which questions a customer answered. */
+  recoveryQuestions: Array<RecoveryQuestion>;
+  role?: Maybe<Role>;
+  /** The tenant's roles by name. */
+  roles: RoleConnection;
+  /** The tenant's security questions, oldest first. includeRetired: admins only (a customer always gets the active ones). */
+  securityQuestions: Array<SecurityQuestion>;
+  segment?: Maybe<Segment>;
+  /** The tenant's segments, newest first. */
+  segments: SegmentConnection;
+  /** The tenant's identity verification policies, by name. */
+  verificationPolicies: VerificationPolicyConnection;
+  verificationPolicy?: Maybe<VerificationPolicy>;
+};
+
+
+export type QueryAccountInformationArgs = {
+  customerId: Scalars['ID']['input'];
+  format?: AccountInformationFormat;
+};
+
+
+export type QueryAdminCredentialsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  includeRevoked?: Scalars['Boolean']['input'];
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryApplicationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryApplicationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryAuditEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  direction?: SortDirection;
+  filter?: InputMaybe<AuditEventFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryBulkJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryBulkJobsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryConnectorArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryConnectorsArgs = {
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  direction?: InputMaybe<ConnectorDirection>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryCustomFieldDefinitionsArgs = {
+  includeRetired?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type QueryCustomObjectArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryCustomObjectsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<Scalars['JSONObject']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  name: Scalars['String']['input'];
+};
+
+
+export type QueryCustomerArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryCustomerByEmailArgs = {
+  value: Scalars['String']['input'];
+};
+
+
+export type QueryCustomerByPhoneArgs = {
+  value: Scalars['String']['input'];
+};
+
+
+export type QueryCustomerByUidArgs = {
+  value: Scalars['String']['input'];
+};
+
+
+export type QueryCustomerByUsernameArgs = {
+  value: Scalars['String']['input'];
+};
+
+
+export type QueryCustomersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<CustomerFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<CustomerOrder>;
+};
+
+
+export type QueryExportSchedulesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryGroupArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryGroupsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryImportJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryImportJobsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryInflowRequestsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  connectorId: Scalars['ID']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  outcome?: InputMaybe<InflowOutcome>;
+  receivedAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  receivedBefore?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+export type QueryMyAccountInformationArgs = {
+  format?: AccountInformationFormat;
+};
+
+
+export type QueryNodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryNodesArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type QueryNotificationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryNotificationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<NotificationStatus>;
+};
+
+
+export type QueryOrganizationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryOrganizationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryRoleArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryRolesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QuerySecurityQuestionsArgs = {
+  includeRetired?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type QuerySegmentArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QuerySegmentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryVerificationPoliciesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryVerificationPolicyArgs = {
+  id: Scalars['ID']['input'];
+};
+
+export type QueryCustomObjectsConnection = {
+  __typename?: 'QueryCustomObjectsConnection';
+  edges: Array<QueryCustomObjectsConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type QueryCustomObjectsConnectionEdge = {
+  __typename?: 'QueryCustomObjectsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: CustomObject;
+};
+
+/** Too many attempts (a rate limit or the sign-in throttle): nothing was tried. The HTTP answer is 429 with a Retry-After header. Said the same way whether or not the account exists. */
+export type RateLimitedError = Error & {
+  __typename?: 'RateLimitedError';
+  code: ErrorCode;
+  message: Scalars['String']['output'];
+  /** Whole seconds to wait before trying again. */
+  retryAfter: Scalars['Int']['output'];
+};
+
+/** Fresh single-use recovery codes (they replace any earlier ones). Shown only this once: ask the customer to keep them safe. */
+export type RecoveryCodes = {
+  __typename?: 'RecoveryCodes';
+  /** The app just confirmed (confirmTotp). */
+  factor?: Maybe<TotpAuthenticator>;
+  recoveryCodes: Array<Scalars['String']['output']>;
+};
+
+/** Single-use recovery codes (shown only when generated; stored hashed). */
+export type RecoveryCodesAuthenticator = Authenticator & {
+  __typename?: 'RecoveryCodesAuthenticator';
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Pass to removeAuthenticator. */
+  id: Scalars['ID']['output'];
+  kind: AuthenticatorKind;
+  lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Unused codes. */
+  remaining: Scalars['Int']['output'];
+  /** Codes generated in the current set. */
+  total: Scalars['Int']['output'];
+};
+
+/** An active security question of the tenant, as a recovery page shows it (no customer data). */
+export type RecoveryQuestion = {
+  __typename?: 'RecoveryQuestion';
+  /** The SecurityQuestion global ID to answer with. */
+  id: Scalars['ID']['output'];
+  text: Scalars['String']['output'];
+};
+
+export type RefreshSessionPayload = {
+  __typename?: 'RefreshSessionPayload';
+  /** JWT (EdDSA), valid for 15 minutes by default: send as `Authorization: Bearer <token>`. Claims: sub, tenant, sid, scope, amr (["pwd"] or ["pwd","otp"]). */
+  accessToken: Scalars['String']['output'];
+  accessTokenExpiresAt: Scalars['DateTime']['output'];
+  /** Global ID of the signed-in customer. */
+  customerId: Scalars['ID']['output'];
+  /** Opaque, single-use: trade it for new tokens with refreshSession. Using a spent one again revokes the session. */
+  refreshToken: Scalars['String']['output'];
+  /** After this, sign in again. */
+  sessionExpiresAt: Scalars['DateTime']['output'];
+  /** Global ID of the session these tokens belong to. */
+  sessionId: Scalars['ID']['output'];
+  /** Always "Bearer". */
+  tokenType: Scalars['String']['output'];
+};
+
+export type RefreshSessionResult = AuthenticationError | ConflictError | NotFoundError | RefreshSessionPayload | RuleViolationError | ValidationError;
+
+export type RegenerateMyRecoveryCodesPayload = {
+  __typename?: 'RegenerateMyRecoveryCodesPayload';
+  recoveryCodes: RecoveryCodes;
+};
+
+export type RegenerateMyRecoveryCodesResult = AuthenticationError | ConflictError | NotFoundError | RateLimitedError | RegenerateMyRecoveryCodesPayload | RuleViolationError | ValidationError;
+
+export type RemoveAuthenticatorPayload = {
+  __typename?: 'RemoveAuthenticatorPayload';
+  customer: Customer;
+};
+
+export type RemoveAuthenticatorResult = ConflictError | NotFoundError | RemoveAuthenticatorPayload | RuleViolationError | ValidationError;
+
+export type RemoveEmailPayload = {
+  __typename?: 'RemoveEmailPayload';
+  customer: Customer;
+};
+
+export type RemoveEmailResult = ConflictError | NotFoundError | RemoveEmailPayload | RuleViolationError | ValidationError;
+
+export type RemoveGroupMembersPayload = {
+  __typename?: 'RemoveGroupMembersPayload';
+  group: Group;
+};
+
+export type RemoveGroupMembersResult = ConflictError | NotFoundError | RemoveGroupMembersPayload | RuleViolationError | ValidationError;
+
+export type RemoveMyAuthenticatorPayload = {
+  __typename?: 'RemoveMyAuthenticatorPayload';
+  authenticator: TotpAuthenticator;
+};
+
+export type RemoveMyAuthenticatorResult = AuthenticationError | ConflictError | NotFoundError | RateLimitedError | RemoveMyAuthenticatorPayload | RuleViolationError | ValidationError;
+
+export type RemoveOrganizationMembersPayload = {
+  __typename?: 'RemoveOrganizationMembersPayload';
+  organization: Organization;
+};
+
+export type RemoveOrganizationMembersResult = ConflictError | NotFoundError | RemoveOrganizationMembersPayload | RuleViolationError | ValidationError;
+
+export type RemovePhonePayload = {
+  __typename?: 'RemovePhonePayload';
+  customer: Customer;
+};
+
+export type RemovePhoneResult = ConflictError | NotFoundError | RemovePhonePayload | RuleViolationError | ValidationError;
+
+export type ReplayDeliveryPayload = {
+  __typename?: 'ReplayDeliveryPayload';
+  delivery: ConnectorDelivery;
+};
+
+export type ReplayDeliveryResult = ConflictError | NotFoundError | ReplayDeliveryPayload | RuleViolationError | ValidationError;
+
+export type ResetPasswordPayload = {
+  __typename?: 'ResetPasswordPayload';
+  passwordReset: Scalars['Boolean']['output'];
+};
+
+export type ResetPasswordResult = AuthenticationError | ConflictError | NotFoundError | RateLimitedError | ResetPasswordPayload | RuleViolationError | ValidationError;
+
+export type ResetRecoveryCodesPayload = {
+  __typename?: 'ResetRecoveryCodesPayload';
+  customer: Customer;
+};
+
+export type ResetRecoveryCodesResult = ConflictError | NotFoundError | ResetRecoveryCodesPayload | RuleViolationError | ValidationError;
+
+export type RestoreCustomFieldPayload = {
+  __typename?: 'RestoreCustomFieldPayload';
+  customField: CustomFieldDefinition;
+};
+
+export type RestoreCustomFieldResult = ConflictError | IncompatibleValuesError | NotFoundError | RestoreCustomFieldPayload | RuleViolationError | ValidationError;
+
+export type RetireCustomFieldPayload = {
+  __typename?: 'RetireCustomFieldPayload';
+  customField: CustomFieldDefinition;
+};
+
+export type RetireCustomFieldResult = ConflictError | IncompatibleValuesError | NotFoundError | RetireCustomFieldPayload | RuleViolationError | ValidationError;
+
+export type RetireSecurityQuestionPayload = {
+  __typename?: 'RetireSecurityQuestionPayload';
+  securityQuestion: SecurityQuestion;
+};
+
+export type RetireSecurityQuestionResult = ConflictError | NotFoundError | RetireSecurityQuestionPayload | RuleViolationError | ValidationError;
+
+export type RetryBackoff =
+  | 'EXPONENTIAL'
+  | 'FIXED';
+
+export type RevokeAdminCredentialPayload = {
+  __typename?: 'RevokeAdminCredentialPayload';
+  credential: AdminCredential;
+};
+
+export type RevokeAdminCredentialResult = ConflictError | NotFoundError | RevokeAdminCredentialPayload | RuleViolationError | ValidationError;
+
+export type RevokeAllSessionsPayload = {
+  __typename?: 'RevokeAllSessionsPayload';
+  customer: Customer;
+  /** Sessions this call ended; 0 when none was active. */
+  revokedCount: Scalars['Int']['output'];
+};
+
+export type RevokeAllSessionsResult = ConflictError | NotFoundError | RevokeAllSessionsPayload | RuleViolationError | ValidationError;
+
+export type RevokeConsentPayload = {
+  __typename?: 'RevokeConsentPayload';
+  consent: Consent;
+};
+
+export type RevokeConsentResult = ConflictError | NotFoundError | RevokeConsentPayload | RuleViolationError | ValidationError;
+
+export type RevokeIdentityVerificationPayload = {
+  __typename?: 'RevokeIdentityVerificationPayload';
+  identityVerification: IdentityVerification;
+};
+
+export type RevokeIdentityVerificationResult = ConflictError | NotFoundError | RevokeIdentityVerificationPayload | RuleViolationError | ValidationError;
+
+export type RevokeImpersonationPayload = {
+  __typename?: 'RevokeImpersonationPayload';
+  revokedSessionId: Scalars['ID']['output'];
+};
+
+export type RevokeImpersonationResult = ConflictError | NotFoundError | RevokeImpersonationPayload | RuleViolationError | ValidationError;
+
+export type RevokeMyConsentPayload = {
+  __typename?: 'RevokeMyConsentPayload';
+  consent: Consent;
+};
+
+export type RevokeMyConsentResult = ConflictError | NotFoundError | RevokeMyConsentPayload | RuleViolationError | ValidationError;
+
+export type RevokeMySessionPayload = {
+  __typename?: 'RevokeMySessionPayload';
+  session: Session;
+};
+
+export type RevokeMySessionResult = ConflictError | NotFoundError | RevokeMySessionPayload | RuleViolationError | ValidationError;
+
+export type RevokeSessionPayload = {
+  __typename?: 'RevokeSessionPayload';
+  session: Session;
+};
+
+export type RevokeSessionResult = ConflictError | NotFoundError | RevokeSessionPayload | RuleViolationError | ValidationError;
+
+/** A named set of permissions, granted to customers tenant-wide or for one organization. */
+export type Role = Node & {
+  __typename?: 'Role';
+  /** Who holds the role, newest first (each assignment's customer needs CUSTOMERS_READ). */
+  assignments: RoleAssignmentsConnection;
+  createdAt: Scalars['DateTime']['output'];
+  description?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  /** Unique within the tenant; what the `roles` and `org_roles` token claims carry. */
+  name: Scalars['String']['output'];
+  /** resource:action strings, e.g. invoices:read. */
+  permissions: Array<Scalars['String']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+
+/** A named set of permissions, granted to customers tenant-wide or for one organization. */
+export type RoleAssignmentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A role pair of a customer: the role for one organization, or tenant-wide (organization null). */
+export type RoleAssignment = Node & {
+  __typename?: 'RoleAssignment';
+  createdAt: Scalars['DateTime']['output'];
+  customer: Customer;
+  id: Scalars['ID']['output'];
+  /** Null: the role holds tenant-wide. */
+  organization?: Maybe<Organization>;
+  role: Role;
+};
+
+export type RoleAssignmentsConnection = {
+  __typename?: 'RoleAssignmentsConnection';
+  edges: Array<RoleAssignmentsConnectionEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type RoleAssignmentsConnectionEdge = {
+  __typename?: 'RoleAssignmentsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: RoleAssignment;
+};
+
+export type RoleConnection = {
+  __typename?: 'RoleConnection';
+  edges: Array<RoleConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type RoleConnectionEdge = {
+  __typename?: 'RoleConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: Role;
+};
+
+/** Holds the role: in any form, for one organization (organizationId), or tenant-wide (tenantWide: true). */
+export type RoleFilter = {
+  /** The Role ID. */
+  id: Scalars['ID']['input'];
+  /** Only the pair for this organization (membership not needed). */
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
+  /** true: only the tenant-wide pair; false: only pairs for an organization. */
+  tenantWide?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+export type RoleInput = {
+  /** At most 1000 characters. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 100 characters, unique within the tenant. */
+  name: Scalars['String']['input'];
+  /** resource:action, lower case (invoices:read, reports:*); at most 100, duplicates dropped. */
+  permissions?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** Only the fields given change; permissions replace the list. */
+export type RolePatch = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  permissions?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+export type RotateConnectorSecretPayload = {
+  __typename?: 'RotateConnectorSecretPayload';
+  issued: IssuedConnectorSecret;
+};
+
+export type RotateConnectorSecretResult = ConflictError | NotFoundError | RotateConnectorSecretPayload | RuleViolationError | ValidationError;
+
+/** The request is well-formed but not allowed in the current state. */
+export type RuleViolationError = Error & {
+  __typename?: 'RuleViolationError';
+  code: ErrorCode;
+  message: Scalars['String']['output'];
+};
+
+export type RunBulkActionInput = {
+  action: BulkAction;
+  /** DELETE without expectedCount: true to delete whatever the selection holds now. */
+  confirm?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The selection's size the caller showed; the action is refused if it differs now. */
+  expectedCount?: InputMaybe<Scalars['Int']['input']>;
+  /** ADD_TO_GROUP, REMOVE_FROM_GROUP: the group. */
+  groupId?: InputMaybe<Scalars['ID']['input']>;
+  /** BLOCK: required, as blockCustomer. */
+  reason?: InputMaybe<Scalars['String']['input']>;
+  selection: BulkSelectionInput;
+  /** BLOCK: when the block ends (absent: until unblocked). */
+  until?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+export type RunBulkActionPayload = {
+  __typename?: 'RunBulkActionPayload';
+  run: BulkActionRun;
+};
+
+export type RunBulkActionResult = ConflictError | NotFoundError | RuleViolationError | RunBulkActionPayload | ValidationError;
+
+export type RunExportScheduleNowPayload = {
+  __typename?: 'RunExportScheduleNowPayload';
+  exportFile: ExportFile;
+};
+
+export type RunExportScheduleNowResult = ConflictError | NotFoundError | RuleViolationError | RunExportScheduleNowPayload | ValidationError;
+
+/** That a question is answered, and when. The answer itself is never readable (only its argon2id hash is stored). */
+export type SecurityAnswer = {
+  __typename?: 'SecurityAnswer';
+  answeredAt: Scalars['DateTime']['output'];
+  question: SecurityQuestion;
+};
+
+export type SecurityAnswerInput = {
+  /** Compared case-insensitively, Unicode-normalised (NFKC), with runs of spaces as one and the ends trimmed; 1 to 200 characters. */
+  answer: Scalars['String']['input'];
+  /** A SecurityQuestion global ID (an active question). */
+  questionId: Scalars['ID']['input'];
+};
+
+/** A security question of the tenant. Retired ones take no new answers; answers given earlier still recover accounts. */
+export type SecurityQuestion = Node & {
+  __typename?: 'SecurityQuestion';
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  retiredAt?: Maybe<Scalars['DateTime']['output']>;
+  text: Scalars['String']['output'];
+};
+
+/** A saved, named customer filter: the selection that lists, bulk actions and exports take. */
+export type Segment = Node & {
+  __typename?: 'Segment';
+  /** How many customers the filter selects now (exact: a count over every match). */
+  count: Scalars['Int']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  /** The customers the filter selects now, as `customers(filter:)` would list them. The filter is checked again against the tenant's custom fields: one retired since is a VALIDATION_FAILED error naming it (filter.customFields.N.key). */
+  customers: CustomerConnection;
+  description?: Maybe<Scalars['String']['output']>;
+  /** The CustomerFilter as saved (dates as ISO strings). */
+  filter: Scalars['JSONObject']['output'];
+  id: Scalars['ID']['output'];
+  /** Unique within the tenant. */
+  name: Scalars['String']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+
+/** A saved, named customer filter: the selection that lists, bulk actions and exports take. */
+export type SegmentCustomersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<CustomerOrder>;
+};
+
+export type SegmentConnection = {
+  __typename?: 'SegmentConnection';
+  edges: Array<SegmentConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type SegmentConnectionEdge = {
+  __typename?: 'SegmentConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: Segment;
+};
+
+export type SegmentInput = {
+  /** At most 1000 characters. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  filter: CustomerFilter;
+  /** 1 to 100 characters, unique within the tenant. */
+  name: Scalars['String']['input'];
+};
+
+/** Only the fields given change; description: null clears it. */
+export type SegmentPatch = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<CustomerFilter>;
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** One signed-in device of a customer. Kept after it ends (revoked or expired). */
+export type Session = Node & {
+  __typename?: 'Session';
+  /** Not revoked, not expired and not idle past its idle timeout. */
+  active: Scalars['Boolean']['output'];
+  /** Name and major version, e.g. "Firefox 120". */
+  browser?: Maybe<Scalars['String']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  customer: Customer;
+  /** desktop, mobile, tablet, … */
+  device?: Maybe<Scalars['String']['output']>;
+  /** The latest the session can last, however much it is used. */
+  expiresAt: Scalars['DateTime']['output'];
+  geo?: Maybe<Geo>;
+  id: Scalars['ID']['output'];
+  /** Unless used (refreshed) before this, the session ends here (SESSION_IDLE_TIMEOUT_SECONDS). Null: no idle limit. */
+  idleExpiresAt?: Maybe<Scalars['DateTime']['output']>;
+  impersonationReason?: Maybe<Scalars['String']['output']>;
+  /** The admin credential that started this session with impersonateCustomer; null for the customer's own sessions. */
+  impersonatorId?: Maybe<Scalars['String']['output']>;
+  ip?: Maybe<Scalars['String']['output']>;
+  lastSeenAt: Scalars['DateTime']['output'];
+  /** e.g. "Ubuntu", "iOS 17.1". */
+  os?: Maybe<Scalars['String']['output']>;
+  revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  userAgent?: Maybe<Scalars['String']['output']>;
+};
+
+export type SetAllowUndefinedCustomFieldsPayload = {
+  __typename?: 'SetAllowUndefinedCustomFieldsPayload';
+  allowUndefinedCustomFields: Scalars['Boolean']['output'];
+};
+
+export type SetAllowUndefinedCustomFieldsResult = ConflictError | NotFoundError | RuleViolationError | SetAllowUndefinedCustomFieldsPayload | ValidationError;
+
+export type SetEmailVerifiedPayload = {
+  __typename?: 'SetEmailVerifiedPayload';
+  customer: Customer;
+};
+
+export type SetEmailVerifiedResult = ConflictError | NotFoundError | RuleViolationError | SetEmailVerifiedPayload | ValidationError;
+
+export type SetGroupClaimsInTokensPayload = {
+  __typename?: 'SetGroupClaimsInTokensPayload';
+  groupClaimsInTokens: Scalars['Boolean']['output'];
+};
+
+export type SetGroupClaimsInTokensResult = ConflictError | NotFoundError | RuleViolationError | SetGroupClaimsInTokensPayload | ValidationError;
+
+export type SetMySecurityAnswersPayload = {
+  __typename?: 'SetMySecurityAnswersPayload';
+  customer: Customer;
+};
+
+export type SetMySecurityAnswersResult = AuthenticationError | ConflictError | NotFoundError | RateLimitedError | RuleViolationError | SetMySecurityAnswersPayload | ValidationError;
+
+export type SetPasswordPayload = {
+  __typename?: 'SetPasswordPayload';
+  customer: Customer;
+};
+
+export type SetPasswordResult = ConflictError | NotFoundError | RuleViolationError | SetPasswordPayload | ValidationError;
+
+export type SetPhoneVerifiedPayload = {
+  __typename?: 'SetPhoneVerifiedPayload';
+  customer: Customer;
+};
+
+export type SetPhoneVerifiedResult = ConflictError | NotFoundError | RuleViolationError | SetPhoneVerifiedPayload | ValidationError;
+
+export type SetPrimaryEmailPayload = {
+  __typename?: 'SetPrimaryEmailPayload';
+  customer: Customer;
+};
+
+export type SetPrimaryEmailResult = ConflictError | NotFoundError | RuleViolationError | SetPrimaryEmailPayload | ValidationError;
+
+export type SetPrimaryPhonePayload = {
+  __typename?: 'SetPrimaryPhonePayload';
+  customer: Customer;
+};
+
+export type SetPrimaryPhoneResult = ConflictError | NotFoundError | RuleViolationError | SetPrimaryPhonePayload | ValidationError;
+
+export type SetSecurityAnswersPayload = {
+  __typename?: 'SetSecurityAnswersPayload';
+  customer: Customer;
+};
+
+export type SetSecurityAnswersResult = ConflictError | NotFoundError | RuleViolationError | SetSecurityAnswersPayload | ValidationError;
+
+export type SignInPayload = {
+  __typename?: 'SignInPayload';
+  /** JWT (EdDSA), valid for 15 minutes by default: send as `Authorization: Bearer <token>`. Claims: sub, tenant, sid, scope, amr (["pwd"] or ["pwd","otp"]). */
+  accessToken: Scalars['String']['output'];
+  accessTokenExpiresAt: Scalars['DateTime']['output'];
+  /** Global ID of the signed-in customer. */
+  customerId: Scalars['ID']['output'];
+  /** Opaque, single-use: trade it for new tokens with refreshSession. Using a spent one again revokes the session. */
+  refreshToken: Scalars['String']['output'];
+  /** After this, sign in again. */
+  sessionExpiresAt: Scalars['DateTime']['output'];
+  /** Global ID of the session these tokens belong to. */
+  sessionId: Scalars['ID']['output'];
+  /** Always "Bearer". */
+  tokenType: Scalars['String']['output'];
+};
+
+export type SignInResult = AuthenticationError | ConflictError | MfaRequired | NotFoundError | RateLimitedError | RuleViolationError | SignInPayload | ValidationError;
+
+export type SignOutPayload = {
+  __typename?: 'SignOutPayload';
+  session: Session;
+};
+
+export type SignOutResult = ConflictError | NotFoundError | RuleViolationError | SignOutPayload | ValidationError;
+
+export type SortDirection =
+  | 'ASC'
+  | 'DESC';
+
+/** Give either file (a GraphQL multipart upload) or path (a file inside the server's IMPORT_DIR). */
+export type StartCustomerImportInput = {
+  /** Validate every row (uniqueness included) and write no customer. */
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  file?: InputMaybe<Scalars['File']['input']>;
+  /** Default: from the file name (.csv, .json, .ndjson / .jsonl). */
+  format?: InputMaybe<ImportFormat>;
+  /** Column → field, e.g. { "E-Mail": "email", "Plan": "customFields.plan", "x": null }. */
+  mapping?: InputMaybe<Scalars['JSONObject']['input']>;
+  /** Default UID. */
+  matchBy?: InputMaybe<ImportMatch>;
+  /** The custom field key matchBy FIELD matches on. */
+  matchField?: InputMaybe<Scalars['String']['input']>;
+  /** Default INSERT. */
+  mode?: InputMaybe<ImportMode>;
+  /** Relative to IMPORT_DIR; paths leading outside it are refused. */
+  path?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type StartCustomerImportPayload = {
+  __typename?: 'StartCustomerImportPayload';
+  job: ImportJob;
+};
+
+export type StartCustomerImportResult = ConflictError | NotFoundError | RuleViolationError | StartCustomerImportPayload | ValidationError;
+
+/** Give one or more; they combine with AND. Emails, usernames and names match case-insensitively; other strings exactly. */
+export type StringFilter = {
+  contains?: InputMaybe<Scalars['String']['input']>;
+  equals?: InputMaybe<Scalars['String']['input']>;
+  /** true: has a value; false: has none. */
+  exists?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Any of these (1 to 100). */
+  in?: InputMaybe<Array<Scalars['String']['input']>>;
+  startsWith?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** The tenant's audit events as they commit. With `after` (an event's cursor), first replays every event after it in sequence order, then continues live: no gap, no duplicate. A subscriber that falls too far behind gets one error with code SLOW_CONSUMER and `resumeAfter`, then the stream completes; subscribe again with that cursor to continue without loss. */
+  auditEvents: AuditEvent;
+};
+
+
+export type SubscriptionAuditEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AuditEventFilter>;
+};
+
+/** A person of the support team who uses the admin console (deployment-wide, granted scopes per store). */
+export type TeamMember = {
+  __typename?: 'TeamMember';
+  disabled: Scalars['Boolean']['output'];
+  email: Scalars['String']['output'];
+  /** Stable id: what AuditEventFilter.teamMemberId takes. */
+  id: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+};
+
+/** An identity store. Everything else belongs to exactly one. */
+export type Tenant = {
+  __typename?: 'Tenant';
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  slug: Scalars['String']['output'];
+};
+
+export type TestConnectorPayload = {
+  __typename?: 'TestConnectorPayload';
+  delivery: ConnectorDelivery;
+};
+
+export type TestConnectorResult = ConflictError | NotFoundError | RuleViolationError | TestConnectorPayload | ValidationError;
+
+export type TimeRange = {
+  /** Inclusive. */
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Exclusive. */
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/** An authenticator app (TOTP, 6 digits, 30 s). The secret is never shown again after enrollTotp. */
+export type TotpAuthenticator = Authenticator & {
+  __typename?: 'TotpAuthenticator';
+  /** False until confirmTotp: only confirmed apps are asked for at sign-in. */
+  confirmed: Scalars['Boolean']['output'];
+  confirmedAt?: Maybe<Scalars['DateTime']['output']>;
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Pass to removeAuthenticator. */
+  id: Scalars['ID']['output'];
+  kind: AuthenticatorKind;
+  label: Scalars['String']['output'];
+  lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** A pending authenticator app: show the URI as a QR code (or the secret), then confirmTotp with a code. Shown only this once. */
+export type TotpEnrollment = {
+  __typename?: 'TotpEnrollment';
+  factor: TotpAuthenticator;
+  /** Pass to confirmTotp. */
+  factorId: Scalars['ID']['output'];
+  /** Base32, for apps that cannot scan. */
+  secret: Scalars['String']['output'];
+  /** otpauth://totp/<tenant name>:<email or username>?secret=…&issuer=… */
+  uri: Scalars['String']['output'];
+};
+
+export type UnassignRolePayload = {
+  __typename?: 'UnassignRolePayload';
+  deletedRoleAssignmentId: Scalars['ID']['output'];
+};
+
+export type UnassignRoleResult = ConflictError | NotFoundError | RuleViolationError | UnassignRolePayload | ValidationError;
+
+export type UnblockCustomerPayload = {
+  __typename?: 'UnblockCustomerPayload';
+  customer: Customer;
+};
+
+export type UnblockCustomerResult = ConflictError | NotFoundError | RuleViolationError | UnblockCustomerPayload | ValidationError;
+
+export type UnlinkIdentityPayload = {
+  __typename?: 'UnlinkIdentityPayload';
+  customer: Customer;
+};
+
+export type UnlinkIdentityResult = ConflictError | NotFoundError | RuleViolationError | UnlinkIdentityPayload | ValidationError;
+
+export type UpdateApplicationPayload = {
+  __typename?: 'UpdateApplicationPayload';
+  application: Application;
+};
+
+export type UpdateApplicationResult = ConflictError | NotFoundError | RuleViolationError | UpdateApplicationPayload | ValidationError;
+
+export type UpdateConnectorPayload = {
+  __typename?: 'UpdateConnectorPayload';
+  connector: Connector;
+};
+
+export type UpdateConnectorResult = ConflictError | NotFoundError | RuleViolationError | UpdateConnectorPayload | ValidationError;
+
+/** Absent fields stay as they are; null clears a rule, the description or the default. */
+export type UpdateCustomFieldInput = {
+  access?: InputMaybe<CustomFieldAccess>;
+  /** A value of the field's type passing its rules. */
+  defaultValue?: InputMaybe<Scalars['JSON']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** ENUM only: the allowed values. */
+  enumValues?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** STRING_LIST. */
+  maxItems?: InputMaybe<Scalars['Int']['input']>;
+  /** STRING, STRING_LIST items. */
+  maxLength?: InputMaybe<Scalars['Int']['input']>;
+  /** As minimum. */
+  maximum?: InputMaybe<Scalars['JSON']['input']>;
+  /** STRING, STRING_LIST items. */
+  minLength?: InputMaybe<Scalars['Int']['input']>;
+  /** INTEGER, DECIMAL: a number; DATE, DATETIME: a date string. */
+  minimum?: InputMaybe<Scalars['JSON']['input']>;
+  /** STRING, STRING_LIST items: an RE2 pattern (no backreferences, no lookaround), matched in linear time. */
+  pattern?: InputMaybe<Scalars['String']['input']>;
+  pii?: InputMaybe<Scalars['Boolean']['input']>;
+  required?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Indexed for filters and sorting (built after the change commits). */
+  searchable?: InputMaybe<Scalars['Boolean']['input']>;
+  type?: InputMaybe<CustomFieldType>;
+};
+
+export type UpdateCustomFieldPayload = {
+  __typename?: 'UpdateCustomFieldPayload';
+  customField: CustomFieldDefinition;
+};
+
+export type UpdateCustomFieldResult = ConflictError | IncompatibleValuesError | NotFoundError | RuleViolationError | UpdateCustomFieldPayload | ValidationError;
+
+export type UpdateCustomObjectPayload = {
+  __typename?: 'UpdateCustomObjectPayload';
+  customObject: CustomObject;
+};
+
+export type UpdateCustomObjectResult = ConflictError | NotFoundError | RuleViolationError | UpdateCustomObjectPayload | ValidationError;
+
+/** Absent fields stay as they are; null clears. customFields merges key by key (null deletes a key). */
+export type UpdateCustomerInput = {
+  addresses?: InputMaybe<Array<AddressInput>>;
+  birthdate?: InputMaybe<Scalars['Date']['input']>;
+  company?: InputMaybe<Scalars['String']['input']>;
+  customFields?: InputMaybe<Scalars['JSONObject']['input']>;
+  firstName?: InputMaybe<Scalars['String']['input']>;
+  gender?: InputMaybe<Scalars['String']['input']>;
+  jobTitle?: InputMaybe<Scalars['String']['input']>;
+  lastName?: InputMaybe<Scalars['String']['input']>;
+  /** BCP 47, e.g. en-GB. */
+  locale?: InputMaybe<Scalars['String']['input']>;
+  middleName?: InputMaybe<Scalars['String']['input']>;
+  nickname?: InputMaybe<Scalars['String']['input']>;
+  /** IANA, e.g. Europe/Berlin. */
+  timezone?: InputMaybe<Scalars['String']['input']>;
+  username?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type UpdateCustomerPayload = {
+  __typename?: 'UpdateCustomerPayload';
+  customer: Customer;
+};
+
+export type UpdateCustomerResult = ConflictError | NotFoundError | RuleViolationError | UpdateCustomerPayload | ValidationError;
+
+export type UpdateExportSchedulePayload = {
+  __typename?: 'UpdateExportSchedulePayload';
+  exportSchedule: ExportSchedule;
+};
+
+export type UpdateExportScheduleResult = ConflictError | NotFoundError | RuleViolationError | UpdateExportSchedulePayload | ValidationError;
+
+export type UpdateGroupPayload = {
+  __typename?: 'UpdateGroupPayload';
+  group: Group;
+};
+
+export type UpdateGroupResult = ConflictError | NotFoundError | RuleViolationError | UpdateGroupPayload | ValidationError;
+
+export type UpdateMyCustomObjectPayload = {
+  __typename?: 'UpdateMyCustomObjectPayload';
+  customObject: CustomObject;
+};
+
+export type UpdateMyCustomObjectResult = ConflictError | NotFoundError | RuleViolationError | UpdateMyCustomObjectPayload | ValidationError;
+
+/** The profile fields a customer may change. Absent fields stay as they are; null clears. */
+export type UpdateMyProfileInput = {
+  addresses?: InputMaybe<Array<AddressInput>>;
+  birthdate?: InputMaybe<Scalars['Date']['input']>;
+  /** Merged key by key (null deletes a key); only keys whose definition is CUSTOMER_EDIT. */
+  customFields?: InputMaybe<Scalars['JSONObject']['input']>;
+  firstName?: InputMaybe<Scalars['String']['input']>;
+  gender?: InputMaybe<Scalars['String']['input']>;
+  lastName?: InputMaybe<Scalars['String']['input']>;
+  /** BCP 47, e.g. en-GB. */
+  locale?: InputMaybe<Scalars['String']['input']>;
+  middleName?: InputMaybe<Scalars['String']['input']>;
+  nickname?: InputMaybe<Scalars['String']['input']>;
+  /** IANA, e.g. Europe/Berlin. */
+  timezone?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type UpdateMyProfilePayload = {
+  __typename?: 'UpdateMyProfilePayload';
+  customer: Customer;
+};
+
+export type UpdateMyProfileResult = ConflictError | NotFoundError | RuleViolationError | UpdateMyProfilePayload | ValidationError;
+
+export type UpdateOrganizationPayload = {
+  __typename?: 'UpdateOrganizationPayload';
+  organization: Organization;
+};
+
+export type UpdateOrganizationResult = ConflictError | NotFoundError | RuleViolationError | UpdateOrganizationPayload | ValidationError;
+
+export type UpdateRolePayload = {
+  __typename?: 'UpdateRolePayload';
+  role: Role;
+};
+
+export type UpdateRoleResult = ConflictError | NotFoundError | RuleViolationError | UpdateRolePayload | ValidationError;
+
+export type UpdateSegmentPayload = {
+  __typename?: 'UpdateSegmentPayload';
+  segment: Segment;
+};
+
+export type UpdateSegmentResult = ConflictError | NotFoundError | RuleViolationError | UpdateSegmentPayload | ValidationError;
+
+export type UpdateVerificationPolicyPayload = {
+  __typename?: 'UpdateVerificationPolicyPayload';
+  verificationPolicy: VerificationPolicy;
+};
+
+export type UpdateVerificationPolicyResult = ConflictError | NotFoundError | RuleViolationError | UpdateVerificationPolicyPayload | ValidationError;
+
+export type ValidationError = Error & {
+  __typename?: 'ValidationError';
+  code: ErrorCode;
+  issues: Array<ValidationIssue>;
+  message: Scalars['String']['output'];
+};
+
+export type ValidationIssue = {
+  __typename?: 'ValidationIssue';
+  /** Dotted path of the offending input field. */
+  field: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+};
+
+export type VerificationMethod =
+  | 'DOCUMENT_CHECK'
+  | 'IN_PERSON'
+  | 'VIDEO_CALL';
+
+/** A named rule for verifying a customer's identity by hand, and the methods it accepts. */
+export type VerificationPolicy = Node & {
+  __typename?: 'VerificationPolicy';
+  createdAt: Scalars['DateTime']['output'];
+  description?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  methods: Array<VerificationMethod>;
+  /** Unique within the tenant. */
+  name: Scalars['String']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+export type VerificationPolicyConnection = {
+  __typename?: 'VerificationPolicyConnection';
+  edges: Array<VerificationPolicyConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type VerificationPolicyConnectionEdge = {
+  __typename?: 'VerificationPolicyConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: VerificationPolicy;
+};
+
+export type VerificationPolicyInput = {
+  /** At most 1000 characters. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** At least one. */
+  methods: Array<VerificationMethod>;
+  /** 1 to 100 characters, unique within the tenant. */
+  name: Scalars['String']['input'];
+};
+
+/** Only the fields given change; description: null clears it. */
+export type VerificationPolicyPatch = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  methods?: InputMaybe<Array<VerificationMethod>>;
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type VerifyCustomerIdentityPayload = {
+  __typename?: 'VerifyCustomerIdentityPayload';
+  identityVerification: IdentityVerification;
+};
+
+export type VerifyCustomerIdentityResult = ConflictError | NotFoundError | RuleViolationError | ValidationError | VerifyCustomerIdentityPayload;
+
+export type VerifyEmailPayload = {
+  __typename?: 'VerifyEmailPayload';
+  email: Scalars['String']['output'];
+};
+
+export type VerifyEmailResult = AuthenticationError | ConflictError | NotFoundError | RateLimitedError | RuleViolationError | ValidationError | VerifyEmailPayload;
+
+export type VerifyIdentityInput = {
+  /** One of the policy's methods. */
+  method: VerificationMethod;
+  /** The evidence checked (1 to 2000 characters). */
+  note: Scalars['String']['input'];
+  /** A VerificationPolicy global ID. */
+  policyId: Scalars['ID']['input'];
+};
+
+export type VerifySecurityAnswersPayload = {
+  __typename?: 'VerifySecurityAnswersPayload';
+  expiresAt: Scalars['DateTime']['output'];
+  /** Single-use: pass it to resetPassword within the hour. */
+  passwordResetToken: Scalars['String']['output'];
+};
+
+export type VerifySecurityAnswersResult = AuthenticationError | ConflictError | NotFoundError | RateLimitedError | RuleViolationError | ValidationError | VerifySecurityAnswersPayload;
+
+export type ConsoleAccountOverviewFragment = { __typename?: 'Customer', id: string, uid: string, firstName?: string | null, lastName?: string | null, status: CustomerStatus, labels: Array<AccountLabel>, createdAt: string, emails: Array<{ __typename?: 'Email', address: string, primary: boolean, verified: boolean }> };
+
+export type ConsoleAccountQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type ConsoleAccountQuery = { __typename?: 'Query', customer?: { __typename?: 'Customer', id: string, uid: string, firstName?: string | null, lastName?: string | null, status: CustomerStatus, labels: Array<AccountLabel>, createdAt: string, emails: Array<{ __typename?: 'Email', address: string, primary: boolean, verified: boolean }> } | null };
+
+export type ConsoleAccountInformationQueryVariables = Exact<{
+  customerId: Scalars['ID']['input'];
+  format: AccountInformationFormat;
+}>;
+
+
+export type ConsoleAccountInformationQuery = { __typename?: 'Query', accountInformation?: { __typename?: 'AccountInformationDocument', content: string, contentType: string, fileName: string } | null };
+
+export type ConsoleDisableAccountMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type ConsoleDisableAccountMutation = { __typename?: 'Mutation', disableCustomer:
+    | { __typename: 'ConflictError', code: ErrorCode, message: string }
+    | { __typename: 'DisableCustomerPayload', customer: { __typename?: 'Customer', id: string, uid: string, firstName?: string | null, lastName?: string | null, status: CustomerStatus, labels: Array<AccountLabel>, createdAt: string, emails: Array<{ __typename?: 'Email', address: string, primary: boolean, verified: boolean }> } }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string }
+   };
+
+export type ConsoleEnableAccountMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type ConsoleEnableAccountMutation = { __typename?: 'Mutation', enableCustomer:
+    | { __typename: 'ConflictError', code: ErrorCode, message: string }
+    | { __typename: 'EnableCustomerPayload', customer: { __typename?: 'Customer', id: string, uid: string, firstName?: string | null, lastName?: string | null, status: CustomerStatus, labels: Array<AccountLabel>, createdAt: string, emails: Array<{ __typename?: 'Email', address: string, primary: boolean, verified: boolean }> } }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string }
+   };
+
+export type ConsoleDeleteSessionsMutationVariables = Exact<{
+  customerId: Scalars['ID']['input'];
+}>;
+
+
+export type ConsoleDeleteSessionsMutation = { __typename?: 'Mutation', revokeAllSessions:
+    | { __typename: 'ConflictError', code: ErrorCode, message: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RevokeAllSessionsPayload', revokedCount: number }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string }
+   };
+
+export type ConsoleDeleteAccountMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type ConsoleDeleteAccountMutation = { __typename?: 'Mutation', deleteCustomer:
+    | { __typename: 'ConflictError', code: ErrorCode, message: string }
+    | { __typename: 'DeleteCustomerPayload', deletedCustomerId: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'RuleViolationError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationError', code: ErrorCode, message: string }
+   };
+
+export type ConsoleAccountsQueryVariables = Exact<{
+  filter?: InputMaybe<CustomerFilter>;
+  first: Scalars['Int']['input'];
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type ConsoleAccountsQuery = { __typename?: 'Query', customers: { __typename?: 'CustomerConnection', edges: Array<{ __typename?: 'CustomerEdge', cursor: string, node: { __typename?: 'Customer', id: string, firstName?: string | null, lastName?: string | null, primaryEmail?: string | null, labels: Array<AccountLabel>, createdAt: string } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null } } };
+
+export const ConsoleAccountOverviewFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ConsoleAccountOverview"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Customer"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"uid"}},{"kind":"Field","name":{"kind":"Name","value":"firstName"}},{"kind":"Field","name":{"kind":"Name","value":"lastName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"labels"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"emails"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"address"}},{"kind":"Field","name":{"kind":"Name","value":"primary"}},{"kind":"Field","name":{"kind":"Name","value":"verified"}}]}}]}}]} as unknown as DocumentNode<ConsoleAccountOverviewFragment, unknown>;
+export const ConsoleAccountDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ConsoleAccount"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customer"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ConsoleAccountOverview"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ConsoleAccountOverview"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Customer"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"uid"}},{"kind":"Field","name":{"kind":"Name","value":"firstName"}},{"kind":"Field","name":{"kind":"Name","value":"lastName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"labels"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"emails"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"address"}},{"kind":"Field","name":{"kind":"Name","value":"primary"}},{"kind":"Field","name":{"kind":"Name","value":"verified"}}]}}]}}]} as unknown as DocumentNode<ConsoleAccountQuery, ConsoleAccountQueryVariables>;
+export const ConsoleAccountInformationDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ConsoleAccountInformation"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"customerId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"format"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AccountInformationFormat"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accountInformation"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"customerId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"customerId"}}},{"kind":"Argument","name":{"kind":"Name","value":"format"},"value":{"kind":"Variable","name":{"kind":"Name","value":"format"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"content"}},{"kind":"Field","name":{"kind":"Name","value":"contentType"}},{"kind":"Field","name":{"kind":"Name","value":"fileName"}}]}}]}}]} as unknown as DocumentNode<ConsoleAccountInformationQuery, ConsoleAccountInformationQueryVariables>;
+export const ConsoleDisableAccountDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ConsoleDisableAccount"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"disableCustomer"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DisableCustomerPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ConsoleAccountOverview"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ConsoleAccountOverview"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Customer"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"uid"}},{"kind":"Field","name":{"kind":"Name","value":"firstName"}},{"kind":"Field","name":{"kind":"Name","value":"lastName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"labels"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"emails"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"address"}},{"kind":"Field","name":{"kind":"Name","value":"primary"}},{"kind":"Field","name":{"kind":"Name","value":"verified"}}]}}]}}]} as unknown as DocumentNode<ConsoleDisableAccountMutation, ConsoleDisableAccountMutationVariables>;
+export const ConsoleEnableAccountDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ConsoleEnableAccount"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"enableCustomer"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"EnableCustomerPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ConsoleAccountOverview"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ConsoleAccountOverview"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Customer"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"uid"}},{"kind":"Field","name":{"kind":"Name","value":"firstName"}},{"kind":"Field","name":{"kind":"Name","value":"lastName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"labels"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"emails"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"address"}},{"kind":"Field","name":{"kind":"Name","value":"primary"}},{"kind":"Field","name":{"kind":"Name","value":"verified"}}]}}]}}]} as unknown as DocumentNode<ConsoleEnableAccountMutation, ConsoleEnableAccountMutationVariables>;
+export const ConsoleDeleteSessionsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ConsoleDeleteSessions"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"customerId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revokeAllSessions"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"customerId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"customerId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RevokeAllSessionsPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revokedCount"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<ConsoleDeleteSessionsMutation, ConsoleDeleteSessionsMutationVariables>;
+export const ConsoleDeleteAccountDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ConsoleDeleteAccount"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteCustomer"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DeleteCustomerPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deletedCustomerId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<ConsoleDeleteAccountMutation, ConsoleDeleteAccountMutationVariables>;
+export const ConsoleAccountsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ConsoleAccounts"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"CustomerFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customers"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"firstName"}},{"kind":"Field","name":{"kind":"Name","value":"lastName"}},{"kind":"Field","name":{"kind":"Name","value":"primaryEmail"}},{"kind":"Field","name":{"kind":"Name","value":"labels"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<ConsoleAccountsQuery, ConsoleAccountsQueryVariables>;
