@@ -34,6 +34,7 @@ const LAYERS = [
   ["tenants", "^src/tenants/"],
   ["account", "^src/account/"],
   ["impersonation", "^src/impersonation/"],
+  ["team", "^src/team/"],
   ["console", "^src/console/"],
   ["entry points", "^src/(graphql/(schema|print-schema)\\.ts|app\\.ts|main\\.ts|workers\\.ts|cli/)"],
 ];

@@ -15,7 +15,7 @@ import { NIL_UUID } from "../ids.ts";
 import { unsealAuditData } from "../pii/audit-seal.ts";
 import { ERASED } from "../pii/seal.ts";
 import { listAuditEvents, type AuditFilter } from "./query.ts";
-import { loadTeamMembers, TeamMemberRef } from "../team/schema.ts";
+import { loadTeamMembers, TeamMemberRef } from "./team-member.schema.ts";
 import { streamAuditEvents, type SlowConsumer } from "./stream.ts";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 
