@@ -42,7 +42,12 @@ export async function runCredentialCommand(command: string | undefined, ctx: Cli
 
 /** The CLI acts as SYSTEM on the tenant named by --tenant. */
 export async function tenantService(ctx: CliContext): Promise<ServiceContext> {
+  return serviceContext({ db: ctx.database.prisma, events: ctx.events }, await tenantIdOption(ctx), { kind: "SYSTEM", id: "cli" });
+}
+
+/** The id of the tenant --tenant names; TENANT_NOT_FOUND otherwise. */
+export async function tenantIdOption(ctx: CliContext): Promise<string> {
   const tenantId = await findTenantIdBySlug(ctx.database.prisma, ctx.options.tenant ?? "");
   if (!tenantId) throw new NotFoundError("TENANT_NOT_FOUND", `no tenant "${ctx.options.tenant ?? ""}" (give --tenant <slug>)`);
-  return serviceContext({ db: ctx.database.prisma, events: ctx.events }, tenantId, { kind: "SYSTEM", id: "cli" });
+  return tenantId;
 }

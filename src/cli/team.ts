@@ -1,10 +1,9 @@
-import { NotFoundError } from "../errors.ts";
 import type { AdminScope } from "../generated/prisma/enums.ts";
 import type { Argon2Params } from "../passwords/hashing.ts";
 import { ALL_SCOPES } from "../security/scopes.ts";
 import { addTeamMember, disableTeamMember, grantStore, listTeamMembers, newTeamPassword } from "../team/service.ts";
-import { findTenantIdBySlug } from "../tenants/service.ts";
 import type { CliContext } from "./context.ts";
+import { tenantIdOption } from "./credentials.ts";
 
 export async function runTeamCommand(command: string | undefined, ctx: CliContext, argon2: Argon2Params): Promise<number> {
   const db = ctx.database.prisma;
@@ -12,13 +11,13 @@ export async function runTeamCommand(command: string | undefined, ctx: CliContex
   if (command === "add") {
     const password = newTeamPassword();
     const member = await addTeamMember(db, argon2, { email, name: ctx.options.name ?? "", password });
-    if (ctx.options.tenant) await grantStore(db, member.email, await tenantIdOf(ctx), scopesOf(ctx));
+    if (ctx.options.tenant) await grantStore(db, member.email, await tenantIdOption(ctx), scopesOf(ctx));
     ctx.print(`Added ${member.name} <${member.email}> — the console password is shown only now:`);
     ctx.print(`  ${password}`);
     return 0;
   }
   if (command === "grant") {
-    await grantStore(db, email, await tenantIdOf(ctx), scopesOf(ctx));
+    await grantStore(db, email, await tenantIdOption(ctx), scopesOf(ctx));
     ctx.print(`Granted ${scopesOf(ctx).join(", ")} in ${ctx.options.tenant} to ${email}.`);
     return 0;
   }
@@ -36,12 +35,6 @@ export async function runTeamCommand(command: string | undefined, ctx: CliContex
   }
   ctx.print(`Unknown team command "${command ?? ""}": use add, grant, disable or list.`);
   return 2;
-}
-
-async function tenantIdOf(ctx: CliContext): Promise<string> {
-  const tenantId = await findTenantIdBySlug(ctx.database.prisma, ctx.options.tenant ?? "");
-  if (!tenantId) throw new NotFoundError("TENANT_NOT_FOUND", `no tenant "${ctx.options.tenant ?? ""}" (give --tenant <slug>)`);
-  return tenantId;
 }
 
 /** --scopes, or every scope when not given (the operator names fewer to restrict). */

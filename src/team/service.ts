@@ -9,7 +9,8 @@ import { ALL_SCOPES } from "../security/scopes.ts";
 import { parseInput } from "../validation.ts";
 import type { EventBus } from "../events/bus.ts";
 import { NO_REQUEST } from "../service-context.ts";
-import { endSession } from "./sessions.ts";
+import { endSession, teamEmail } from "./sessions.ts";
+import { isUniqueViolation } from "../db/unique.ts";
 
 // The support team (README "Admin console"): people who sign in to the console with an email and
 // a password, each granted admin scopes per identity store. Deployment-wide, so managed by the
@@ -46,18 +47,20 @@ const memberInput = z.object({
   password: z.string().min(MIN_TEAM_PASSWORD_LENGTH).max(1000),
 });
 
-/** Adds a team member with an argon2id password; VALIDATION_FAILED on `email` when one has it already. */
+const emailTaken = () => new ValidationError([{ field: "email", message: "a team member has this email already" }]);
+
+/**
+ * Adds a team member with an argon2id password; VALIDATION_FAILED on `email` when one has it
+ * already (checked before hashing, and again by the unique index for a concurrent add).
+ */
 export async function addTeamMember(db: Db, argon2: Argon2Params, input: z.input<typeof memberInput>): Promise<TeamMember> {
   const { email, name, password } = parseInput(memberInput, input);
-  if (await db.teamMember.findUnique({ where: { email }, select: { id: true } })) {
-    throw new ValidationError([{ field: "email", message: "a team member has this email already" }]);
-  }
+  if (await db.teamMember.findUnique({ where: { email }, select: { id: true } })) throw emailTaken();
   const passwordHash = await hashPassword(password, argon2);
   try {
     return await db.teamMember.create({ data: { email, name, passwordHash } });
   } catch (error) {
-    if ((error as { code?: string }).code === "P2002")
-      throw new ValidationError([{ field: "email", message: "a team member has this email already" }]);
+    if (isUniqueViolation(error, "email")) throw emailTaken();
     throw error;
   }
 }
@@ -87,7 +90,7 @@ export async function grantStore(db: Db, email: string, tenantId: string, scopes
 }
 
 async function memberByEmail(db: Db, email: string): Promise<TeamMember> {
-  const member = await db.teamMember.findUnique({ where: { email: email.trim().toLowerCase() } });
+  const member = await db.teamMember.findUnique({ where: { email: teamEmail(email) } });
   if (!member) throw new NotFoundError("TEAM_MEMBER_NOT_FOUND");
   return member;
 }

@@ -33,6 +33,9 @@ export interface SessionView {
   stores: { keyId: string; tenantId: string; name: string; slug: string; scopes: string[] }[];
 }
 
+/** Team emails are stored lowercased: what a sign-in or a CLI command names is compared that way. */
+export const teamEmail = (email: string) => email.trim().toLowerCase();
+
 /** The CSRF token of a session: derived from the cookie's token, so nothing more is stored. */
 export const csrfTokenOf = (token: string) => createHmac("sha256", token).update("console-csrf").digest("base64url");
 
@@ -49,10 +52,10 @@ export function csrfMatches(token: string, presented: string | null | undefined)
  * credential per granted store, each store's in its own transaction with `console.signed_in`.
  */
 export async function signIn(deps: SessionDeps, email: string, password: string, request: RequestInfo) {
-  const account = `team:${email.trim().toLowerCase()}`;
+  const account = `team:${teamEmail(email)}`;
   const wait = await deps.throttle.wait(account, request.ip);
   if (wait !== null) throw new RateLimitedError(wait);
-  const member = await deps.db.teamMember.findUnique({ where: { email: email.trim().toLowerCase() }, include: { grants: true } });
+  const member = await deps.db.teamMember.findUnique({ where: { email: teamEmail(email) }, include: { grants: true } });
   const usable = member && !member.disabledAt ? member : null;
   const valid = await verifyPassword(usable?.passwordHash ?? (await dummyHash(deps.argon2)), password);
   if (!usable || !valid) {
