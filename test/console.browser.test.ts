@@ -110,6 +110,22 @@ describe.skipIf(skipBrowserTests)(`admin console in Chromium${browserMissing ? `
     expect(unexpected(watched.consoleErrors)).toEqual([]);
   });
 
+  it("shows the account's activity tab: both actions, by the member's name, newest first", async () => {
+    const tab = page.getByRole("tab", { name: "Activity" });
+    expect(await tab.getAttribute("aria-selected")).toBe("true");
+    const rows = page.getByRole("tabpanel").locator("table.events tbody tr");
+    await expect
+      .poll(() => rows.locator("td:nth-child(2)").allInnerTexts())
+      .toEqual(["customer.enabled", "customer.disabled", "customer.created"]);
+    const memberName = (await page.locator(".member").innerText()).trim();
+    expect(await rows.nth(0).locator("td:nth-child(3)").innerText()).toBe(memberName);
+    // The tab has its own URL: a reload opens it again.
+    expect(new URL(page.url()).pathname).toMatch(/\/accounts\/[^/]+$/);
+    await tab.focus();
+    await page.keyboard.press("End");
+    expect(new URL(page.url()).pathname).toMatch(/\/activity$/);
+  });
+
   it("downloads the account information as JSON and as HTML", async () => {
     for (const [format, check] of [
       ["JSON", (text: string) => expect(JSON.stringify(JSON.parse(text))).toContain("Grace")],

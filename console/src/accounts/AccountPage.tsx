@@ -3,9 +3,10 @@ import { Link } from "wouter-preact";
 import { ConsoleAccountDocument, type ConsoleAccountOverviewFragment } from "../generated/graphql.ts";
 import type { ConsoleStore } from "../session/api.ts";
 import { AccountActions } from "./AccountActions.tsx";
+import { AccountTabs } from "./tabs/AccountTabs.tsx";
 import { EmailLabel, ExternalIdentityLabel, formatDate, fullName, StatusLabel } from "./labels.tsx";
 
-export function AccountPage({ id, store }: { id: string; store: ConsoleStore }) {
+export function AccountPage({ id, tab, store }: { id: string; tab: string | undefined; store: ConsoleStore }) {
   const customerId = decodeURIComponent(id);
   const [{ data, fetching, error }] = useQuery({ query: ConsoleAccountDocument, variables: { id: customerId } });
   const account = data?.customer;
@@ -25,6 +26,7 @@ export function AccountPage({ id, store }: { id: string; store: ConsoleStore }) 
           <h1 id="account-title">{fullName(account)}</h1>
           <Overview account={account} />
           <AccountActions account={account} store={store} />
+          <AccountTabs account={account} store={store} tabId={tab} />
         </>
       )}
     </section>

@@ -1,12 +1,12 @@
 import { Provider } from "@urql/preact";
 import { useMemo, useState } from "preact/hooks";
-import { Route, Switch, useLocation } from "wouter-preact";
-import { AccountList } from "../accounts/AccountList.tsx";
+import { Link, Route, Switch, useLocation } from "wouter-preact";
 import { AccountPage } from "../accounts/AccountPage.tsx";
 import { signOut, type ConsoleSession, type ConsoleStore } from "../session/api.ts";
 import { storeClient } from "../session/client.ts";
 import { rememberedStore, rememberStore } from "../session/store-choice.ts";
 import { Header } from "./Header.tsx";
+import { SCREENS } from "./screens.ts";
 
 interface Props {
   session: ConsoleSession;
@@ -35,9 +35,18 @@ export function Console({ session, onSignedOut }: Props) {
         {store && client ? (
           <Provider value={client}>
             <Switch>
-              <Route path="/accounts/:id">{(params) => <AccountPage key={params.id} id={params.id} store={store} />}</Route>
+              <Route path="/accounts/:id/:tab?">
+                {(params) => <AccountPage key={params.id} id={params.id} tab={params.tab} store={store} />}
+              </Route>
+              {SCREENS.map(({ path, component: Screen }) => (
+                <Route key={path} path={path}>
+                  <Screen key={store.keyId} store={store} session={session} />
+                </Route>
+              ))}
               <Route>
-                <AccountList key={store.keyId} />
+                <p>
+                  No such page. <Link href="/">Back to the accounts</Link>
+                </p>
               </Route>
             </Switch>
           </Provider>

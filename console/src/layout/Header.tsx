@@ -1,4 +1,5 @@
-import { Link } from "wouter-preact";
+import { Link, useRoute } from "wouter-preact";
+import { SCREENS } from "./screens.ts";
 import type { ConsoleSession, ConsoleStore } from "../session/api.ts";
 
 interface Props {
@@ -14,6 +15,13 @@ export function Header({ session, store, onChooseStore, onSignOut }: Props) {
       <Link href="/" class="brand">
         Admin console
       </Link>
+      {store && (
+        <nav aria-label="Screens">
+          {SCREENS.map((screen) => (
+            <NavLink key={screen.path} href={screen.path} label={screen.label} />
+          ))}
+        </nav>
+      )}
       {session.stores.length > 0 && (
         <label class="store">
           Identity store
@@ -31,5 +39,15 @@ export function Header({ session, store, onChooseStore, onSignOut }: Props) {
         Sign out
       </button>
     </header>
+  );
+}
+
+/** A header link that says (aria-current) when its screen is the one shown. */
+function NavLink({ href, label }: { href: string; label: string }) {
+  const [active] = useRoute(href);
+  return (
+    <Link href={href} aria-current={active ? "page" : undefined}>
+      {label}
+    </Link>
   );
 }

@@ -1,0 +1,20 @@
+import type { ComponentType } from "preact";
+import type { ConsoleAccountOverviewFragment } from "../../generated/graphql.ts";
+import type { ConsoleStore } from "../../session/api.ts";
+import { ActivityTab } from "./ActivityTab.tsx";
+
+/** What every tab of the account page gets: the account's overview and the store (its scopes). */
+export interface TabProps {
+  account: ConsoleAccountOverviewFragment;
+  store: ConsoleStore;
+}
+
+export interface AccountTab {
+  /** The tab's part of the URL: /accounts/<id>/<id>. */
+  id: string;
+  label: string;
+  component: ComponentType<TabProps>;
+}
+
+/** The account page's tabs, in order; the first opens with the page. Each tab loads its own data when shown. */
+export const ACCOUNT_TABS: AccountTab[] = [{ id: "activity", label: "Activity", component: ActivityTab }];

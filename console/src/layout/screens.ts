@@ -1,0 +1,20 @@
+import type { ComponentType } from "preact";
+import { AccountList } from "../accounts/AccountList.tsx";
+import type { ConsoleSession, ConsoleStore } from "../session/api.ts";
+
+/** What every screen of a store gets: the store it acts in (its scopes) and who is signed in. */
+export interface ScreenProps {
+  store: ConsoleStore;
+  session: ConsoleSession;
+}
+
+export interface Screen {
+  /** The route under /console; also the header's link. */
+  path: string;
+  /** The header's link text and the screen's name. */
+  label: string;
+  component: ComponentType<ScreenProps>;
+}
+
+/** The console's screens, in the header's order; the first is where a store opens. */
+export const SCREENS: Screen[] = [{ path: "/", label: "Accounts", component: AccountList }];
