@@ -252,12 +252,7 @@ function routePlugins(config: Config, { database, events, logger, security, cred
   return [
     ...(graphqlTracing ? [graphqlTracing] : []),
     ...(config.playground ? [playgroundPlugin("/graphql")] : []),
-    ...(config.console
-      ? [
-          consoleSessionPlugin({ db, events, argon2: config.auth.argon2, throttle: auth.throttle, trustProxy: config.trustProxy, logger }),
-          consolePlugin(),
-        ]
-      : []),
+    ...(config.console ? [consoleSessionPlugin({ db, events, logger, auth, trustProxy: config.trustProxy }), consolePlugin()] : []),
     jwksPlugin(auth.keys),
     exportDownloadPlugin({
       db,

@@ -100,6 +100,8 @@ export const REQUEST_ERROR_CODES = [
   "QUERY_TOO_COMPLEX",
   "SLOW_CONSUMER",
   "SIGN_IN_UNAVAILABLE",
+  /** The console's sign-in: the password was right; send the authenticator app's code too. */
+  "MFA_REQUIRED",
   "UNSUPPORTED_MEDIA_TYPE",
   "CONNECTOR_INACTIVE",
   "CONNECTORS_UNAVAILABLE",

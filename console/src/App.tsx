@@ -15,7 +15,7 @@ export function App() {
   if (session === null) return <SignIn onSignedIn={setSession} />;
   return (
     <Router base="/console">
-      <Console session={session} onSignedOut={() => setSession(null)} />
+      <Console session={session} onSignedOut={() => setSession(null)} onSessionChanged={setSession} />
     </Router>
   );
 }

@@ -58,6 +58,7 @@ const USAGE = `Usage: npm run cli -- <command> [--data-dir <folder>]
                                                  prints the generated password once
   team grant --email <email> --tenant <slug> [--scopes …]   give a member a store (or change their scopes there)
   team disable --email <email>                   no more sign-ins; ends their sessions, revokes their store credentials
+  team reset-mfa --email <email>                 removes their authenticator app (a lost phone)
   team list                                      team members and their stores
 `;
 

@@ -1,7 +1,7 @@
 import type { AdminScope } from "../generated/prisma/enums.ts";
 import type { Argon2Params } from "../passwords/hashing.ts";
 import { ALL_SCOPES } from "../security/scopes.ts";
-import { addTeamMember, disableTeamMember, grantStore, listTeamMembers, newTeamPassword } from "../team/service.ts";
+import { addTeamMember, disableTeamMember, grantStore, listTeamMembers, newTeamPassword, resetTeamMfa } from "../team/service.ts";
 import type { CliContext } from "./context.ts";
 import { tenantIdOption } from "./credentials.ts";
 
@@ -26,14 +26,24 @@ export async function runTeamCommand(command: string | undefined, ctx: CliContex
     ctx.print(`Disabled ${email}; ended ${ended} console session(s).`);
     return 0;
   }
+  if (command === "reset-mfa") {
+    const had = await resetTeamMfa({ db, events: ctx.events }, email);
+    ctx.print(
+      had
+        ? `Removed the authenticator app of ${email}: their next sign-in asks for the password only.`
+        : `${email} has no authenticator app.`,
+    );
+    return 0;
+  }
   if (command === "list") {
     for (const m of await listTeamMembers(db)) {
       const stores = m.grants.map((g) => `${g.tenant.slug}:${g.scopes.join("+")}`).join(" ") || "(no store)";
-      ctx.print(`${m.email}  "${m.name}"  ${stores}${m.disabledAt ? `  disabled ${m.disabledAt.toISOString()}` : ""}`);
+      const app = m.totpConfirmedAt ? "  authenticator app" : "";
+      ctx.print(`${m.email}  "${m.name}"  ${stores}${app}${m.disabledAt ? `  disabled ${m.disabledAt.toISOString()}` : ""}`);
     }
     return 0;
   }
-  ctx.print(`Unknown team command "${command ?? ""}": use add, grant, disable or list.`);
+  ctx.print(`Unknown team command "${command ?? ""}": use add, grant, disable, reset-mfa or list.`);
   return 2;
 }
 

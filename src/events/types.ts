@@ -10,6 +10,12 @@ export const AUDIT_EVENT_TYPES = {
   "credential.revoked": "An admin API credential was revoked; its live connections are closed.",
   "console.signed_in":
     "A team member signed in to the admin console, opening this store's credential for the session (data: teamMemberId, name, credentialId, scopes); signing out revokes it.",
+  "team.password_changed":
+    "A team member changed their console password (their other console sessions ended: data.sessionsEnded). Recorded in every store they hold.",
+  "team.mfa_enabled": "A team member turned on an authenticator app for console sign-in. Recorded in every store they hold.",
+  "team.mfa_disabled": "A team member turned their authenticator app off (with their password). Recorded in every store they hold.",
+  "team.mfa_reset":
+    "The operator removed a team member's authenticator app (CLI `team reset-mfa`, a lost phone). Recorded in every store they hold.",
 
   "pii.sealed_at_rest":
     "PII stored in clear was sealed at rest by `pii encrypt-existing` (data.customers, data.phones: how many in this batch).",

@@ -1,13 +1,18 @@
 import { serialize as serializeCookie } from "cookie";
 import type { IncomingMessage } from "node:http";
 import type { Plugin } from "graphql-yoga";
-import { RateLimitedError } from "../errors.ts";
 import { readLimited, requestInfo } from "../graphql/request.ts";
+import type { Db } from "../db/database.ts";
+import type { EventBus } from "../events/bus.ts";
 import type { Logger } from "../logger.ts";
+import type { AuthRuntime } from "../security/auth-runtime.ts";
+import type { RequestInfo } from "../service-context.ts";
+import { answerAccount, CONSOLE_ACCOUNT_PATH } from "./account-route.ts";
+import { expectedFailure, json, refusal, stringFields } from "./http.ts";
 import { CONSOLE_COOKIE, consoleTokenOf, CSRF_HEADER } from "./principal.ts";
 import { csrfMatches, sessionView, signIn, signOut, type SessionDeps } from "./sessions.ts";
 
-// /console/session: the console's sign-in (POST {email, password}), who-am-I (GET) and sign-out
+// /console/session: the console's sign-in (POST {email, password, code?}), who-am-I (GET) and sign-out
 // (DELETE with the CSRF token). Outside GraphQL because it sets the session cookie: httpOnly (no
 // script reads it), SameSite=Strict (no other site sends it), Path=/ (the console and /graphql).
 // JSON answers: { csrfToken, member, expiresAt, stores[] } or { code, message }.
@@ -20,32 +25,28 @@ export interface SessionRouteDeps extends SessionDeps {
   logger: Logger;
 }
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-  new Response(body === null ? null : JSON.stringify(body), {
-    status,
-    headers: { ...(body === null ? {} : { "content-type": "application/json" }), "cache-control": "no-store", ...headers },
-  });
-
-const refusal = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
-  json(status, { code, message }, headers);
-
-export function consoleSessionPlugin(deps: SessionRouteDeps): Plugin {
+/** The plugin of a gateway: its sign-in parts (argon2 parameters, throttle, master key) from `auth`. */
+export function consoleSessionPlugin(parts: { db: Db; events: EventBus; logger: Logger; auth: AuthRuntime; trustProxy: boolean }): Plugin {
+  const { auth, ...rest } = parts;
+  const deps: SessionRouteDeps = { ...rest, argon2: auth.config.argon2, throttle: auth.throttle, masterKey: auth.keys.masterKey };
   return {
     async onRequest({ request, url, endResponse, serverContext }) {
-      if (url.pathname !== CONSOLE_SESSION_PATH) return;
+      const account = url.pathname.startsWith(CONSOLE_ACCOUNT_PATH);
+      if (url.pathname !== CONSOLE_SESSION_PATH && !account) return;
       const req = (serverContext as { req?: IncomingMessage } | undefined)?.req;
       try {
-        endResponse(await answer(deps, request, url, req));
-      } catch (err) {
-        deps.logger.error({ err }, "console session request failed");
-        endResponse(refusal(500, "INTERNAL_SERVER_ERROR", "internal error"));
+        const info = requestInfo(request, req, deps.trustProxy);
+        endResponse(await (account ? answerAccount(deps, request, url, info) : answer(deps, request, url, info)));
+      } catch (error) {
+        const expected = expectedFailure(error);
+        if (!expected) deps.logger.error({ err: error }, "console session request failed");
+        endResponse(expected ?? refusal(500, "INTERNAL_SERVER_ERROR", "internal error"));
       }
     },
   };
 }
 
-async function answer(deps: SessionRouteDeps, request: Request, url: URL, req: IncomingMessage | undefined): Promise<Response> {
-  const info = requestInfo(request, req, deps.trustProxy);
+async function answer(deps: SessionRouteDeps, request: Request, url: URL, info: RequestInfo): Promise<Response> {
   const token = consoleTokenOf(request.headers.get("cookie"));
   const secure = url.protocol === "https:" || (deps.trustProxy && request.headers.get("x-forwarded-proto") === "https");
   if (request.method === "GET") {
@@ -61,29 +62,13 @@ async function answer(deps: SessionRouteDeps, request: Request, url: URL, req: I
   // A sign-in form posted from another site would sign the browser in as the attacker.
   const origin = request.headers.get("origin");
   if (origin !== null && origin !== url.origin) return refusal(403, "FORBIDDEN", "Cross-site sign-in refused");
-  const credentials = parseCredentials(await readLimited(request, MAX_BODY_BYTES));
-  if (!credentials) return refusal(400, "VALIDATION_FAILED", 'Send JSON {"email": "…", "password": "…"}');
-  try {
-    const signedIn = await signIn(deps, credentials.email, credentials.password, info);
-    if (!signedIn) return refusal(401, "INVALID_CREDENTIALS", "Wrong email or password");
-    const maxAge = Math.floor((signedIn.expiresAt.getTime() - Date.now()) / 1000);
-    return json(200, signedIn.view, { "set-cookie": cookie(secure, signedIn.token, maxAge) });
-  } catch (error) {
-    if (!(error instanceof RateLimitedError)) throw error;
-    return refusal(429, "RATE_LIMITED", error.message, { "retry-after": String(error.retryAfter) });
-  }
-}
-
-function parseCredentials(body: string | null): { email: string; password: string } | null {
-  try {
-    const parsed = JSON.parse(body ?? "") as { email?: unknown; password?: unknown };
-    const { email, password } = parsed;
-    return typeof email === "string" && typeof password === "string" && email.length <= 254 && password.length <= 1000
-      ? { email, password }
-      : null;
-  } catch {
-    return null;
-  }
+  const attempt = stringFields(await readLimited(request, MAX_BODY_BYTES), ["email", "password"], ["code"]);
+  if (!attempt) return refusal(400, "VALIDATION_FAILED", 'Send JSON {"email": "…", "password": "…"} (and "code" when asked)');
+  const result = await signIn(deps, attempt, info);
+  if (!result) return refusal(401, "INVALID_CREDENTIALS", "Wrong email, password or code");
+  if (result.mfaRequired) return refusal(401, "MFA_REQUIRED", "Enter the code your authenticator app shows");
+  const maxAge = Math.floor((result.expiresAt.getTime() - Date.now()) / 1000);
+  return json(200, result.view, { "set-cookie": cookie(secure, result.token, maxAge) });
 }
 
 /** The session cookie (an empty one with Max-Age=0 clears it); Secure when served over HTTPS (or behind a trusted TLS proxy). */

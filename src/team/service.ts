@@ -5,10 +5,13 @@ import { NotFoundError, ValidationError } from "../errors.ts";
 import type { TeamMember } from "../generated/prisma/client.ts";
 import { AdminScope } from "../generated/prisma/enums.ts";
 import { hashPassword, type Argon2Params } from "../passwords/hashing.ts";
+import { assertPasswordAllowed, type PasswordPolicy } from "../passwords/policy.ts";
 import { ALL_SCOPES } from "../security/scopes.ts";
 import { parseInput } from "../validation.ts";
 import type { EventBus } from "../events/bus.ts";
 import { NO_REQUEST } from "../service-context.ts";
+import { recordMemberChange } from "./member-events.ts";
+import { clearTeamTotp } from "./mfa.ts";
 import { endSession, teamEmail } from "./sessions.ts";
 import { isUniqueViolation } from "../db/unique.ts";
 
@@ -38,13 +41,13 @@ export async function bootstrapFirstMember(
   return { email: member.email, password };
 }
 
-/** Console passwords: long enough that the rate limit and argon2id make guessing hopeless. */
-export const MIN_TEAM_PASSWORD_LENGTH = 12;
+/** Console passwords: long enough that the rate limit and argon2id make guessing hopeless, and not a common one. */
+export const TEAM_PASSWORD_POLICY: PasswordPolicy = { minLength: 12, maxLength: 1000 };
 
 const memberInput = z.object({
   email: z.string().trim().toLowerCase().email().max(254),
   name: z.string().trim().min(1).max(100),
-  password: z.string().min(MIN_TEAM_PASSWORD_LENGTH).max(1000),
+  password: z.string(),
 });
 
 const emailTaken = () => new ValidationError([{ field: "email", message: "a team member has this email already" }]);
@@ -55,6 +58,7 @@ const emailTaken = () => new ValidationError([{ field: "email", message: "a team
  */
 export async function addTeamMember(db: Db, argon2: Argon2Params, input: z.input<typeof memberInput>): Promise<TeamMember> {
   const { email, name, password } = parseInput(memberInput, input);
+  assertPasswordAllowed(password, TEAM_PASSWORD_POLICY, "password");
   if (await db.teamMember.findUnique({ where: { email }, select: { id: true } })) throw emailTaken();
   const passwordHash = await hashPassword(password, argon2);
   try {
@@ -118,4 +122,17 @@ export async function disableTeamMember(deps: { db: Db; events: EventBus }, emai
   const live = await deps.db.consoleSession.findMany({ where: { memberId: member.id, endedAt: null }, select: { id: true } });
   for (const session of live) await endSession(deps, session.id, NO_REQUEST);
   return live.length;
+}
+
+/**
+ * The operator removes a member's authenticator app (a lost phone; the member cannot prove it):
+ * their next sign-in asks for the password only, and they can turn a new app on. Records
+ * `team.mfa_reset` in every store they hold. Answers whether they had one.
+ */
+export async function resetTeamMfa(deps: { db: Db; events: EventBus }, email: string): Promise<boolean> {
+  const member = await memberByEmail(deps.db, email);
+  if (!member.totpSecretSealed) return false;
+  await clearTeamTotp(deps.db, member.id);
+  await recordMemberChange(deps, { memberId: member.id, sessionId: null, type: "team.mfa_reset" }, NO_REQUEST);
+  return true;
 }

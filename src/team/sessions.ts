@@ -7,6 +7,7 @@ import type { EventBus } from "../events/bus.ts";
 import { dummyHash, verifyPassword, type Argon2Params } from "../passwords/hashing.ts";
 import type { SignInThrottle } from "../security/throttle.ts";
 import { generateApiKey, hashToken, newOpaqueToken } from "../security/tokens.ts";
+import { acceptTeamCode } from "./mfa.ts";
 import { serviceContext, type AdminPrincipal, type RequestInfo } from "../service-context.ts";
 
 // Console sessions: a sign-in opens one admin credential per store the member holds a grant in
@@ -23,12 +24,17 @@ export interface SessionDeps {
   events: EventBus;
   argon2: Argon2Params;
   throttle: SignInThrottle;
+  /** Opens members' authenticator-app secrets; null: no member can turn one on. */
+  masterKey: Buffer | null;
 }
+
+/** What a sign-in attempt comes to: refused (null), a code needed, or the session. */
+export type SignInResult = null | { mfaRequired: true } | { mfaRequired: false; token: string; expiresAt: Date; view: SessionView };
 
 /** What the console learns about its session: never the cookie's token itself. */
 export interface SessionView {
   csrfToken: string;
-  member: { id: string; name: string; email: string };
+  member: { id: string; name: string; email: string; authenticatorApp: boolean };
   expiresAt: string;
   stores: { keyId: string; tenantId: string; name: string; slug: string; scopes: string[] }[];
 }
@@ -48,17 +54,27 @@ export function csrfMatches(token: string, presented: string | null | undefined)
 /**
  * Checks a member's email and password. Unknown emails, disabled members and wrong passwords all
  * cost one argon2 verification and answer null; failures feed the sign-in throttle (per email and
- * per email+IP), which answers RATE_LIMITED while a wait runs. On success: the session and one
+ * per email+IP), which answers RATE_LIMITED while a wait runs. A member with an authenticator app
+ * needs `code` too: without it the right password answers mfaRequired (and counts neither way);
+ * a wrong or replayed code fails like a wrong password. On success: the session and one
  * credential per granted store, each store's in its own transaction with `console.signed_in`.
  */
-export async function signIn(deps: SessionDeps, email: string, password: string, request: RequestInfo) {
-  const account = `team:${teamEmail(email)}`;
+export async function signIn(
+  deps: SessionDeps,
+  attempt: { email: string; password: string; code?: string },
+  request: RequestInfo,
+): Promise<SignInResult> {
+  const account = `team:${teamEmail(attempt.email)}`;
   const wait = await deps.throttle.wait(account, request.ip);
   if (wait !== null) throw new RateLimitedError(wait);
-  const member = await deps.db.teamMember.findUnique({ where: { email: teamEmail(email) }, include: { grants: true } });
+  const member = await deps.db.teamMember.findUnique({ where: { email: teamEmail(attempt.email) }, include: { grants: true } });
   const usable = member && !member.disabledAt ? member : null;
-  const valid = await verifyPassword(usable?.passwordHash ?? (await dummyHash(deps.argon2)), password);
-  if (!usable || !valid) {
+  const valid = await verifyPassword(usable?.passwordHash ?? (await dummyHash(deps.argon2)), attempt.password);
+  if (usable && valid && usable.totpConfirmedAt && attempt.code === undefined) return { mfaRequired: true };
+  // The code is checked only after the password: a right code with a wrong password spends nothing.
+  const secondFactor =
+    usable && valid && (!usable.totpConfirmedAt || (await acceptTeamCode(deps.db, deps.masterKey, usable, attempt.code ?? "")));
+  if (!usable || !secondFactor) {
     await deps.throttle.fail(account, request.ip);
     return null;
   }
@@ -98,7 +114,7 @@ export async function signIn(deps: SessionDeps, email: string, password: string,
     await deps.db.consoleSession.update({ where: { id: session.id }, data: { endedAt: new Date() } });
     throw error;
   }
-  return { token, expiresAt, view: (await sessionView(deps.db, token))! };
+  return { mfaRequired: false, token, expiresAt, view: (await sessionView(deps.db, token))! };
 }
 
 /** The live session a cookie's token names, or null (unknown, ended, expired, member disabled). Cost: one read. */
@@ -115,10 +131,10 @@ export async function sessionView(db: Db, token: string): Promise<SessionView | 
     },
   });
   if (!session || session.endedAt || session.expiresAt <= new Date() || session.member.disabledAt) return null;
-  const { id, name, email } = session.member;
+  const { id, name, email, totpConfirmedAt } = session.member;
   return {
     csrfToken: csrfTokenOf(token),
-    member: { id, name, email },
+    member: { id, name, email, authenticatorApp: totpConfirmedAt !== null },
     expiresAt: session.expiresAt.toISOString(),
     stores: session.credentials.map((c) => ({
       keyId: c.keyId,

@@ -34,7 +34,9 @@ export function Header({ session, store, onChooseStore, onSignOut }: Props) {
           </select>
         </label>
       )}
-      <span class="member">{session.member.name}</span>
+      <Link href="/me" class="member" title="Your password and authenticator app">
+        {session.member.name}
+      </Link>
       <button type="button" onClick={onSignOut}>
         Sign out
       </button>

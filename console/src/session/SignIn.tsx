@@ -1,9 +1,15 @@
 import { useState } from "preact/hooks";
-import { signIn, SignInError, type ConsoleSession } from "./api.ts";
+import { CodeRequired, signIn, SignInError, type ConsoleSession } from "./api.ts";
 
+/**
+ * The sign-in form: email and password, then — for a member with an authenticator app — the
+ * app's code (the password is sent again with it; nothing half-signed-in is kept on the server).
+ */
 export function SignIn({ onSignedIn }: { onSignedIn: (session: ConsoleSession) => void }) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
+  // undefined: not asked for yet.
+  const [code, setCode] = useState<string | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -12,9 +18,10 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: ConsoleSession) =
     setBusy(true);
     setError(null);
     try {
-      onSignedIn(await signIn(email, password));
+      onSignedIn(await signIn(email, password, code));
     } catch (failure) {
-      setError(failure instanceof SignInError ? failure.message : "The gateway could not be reached. Try again.");
+      if (failure instanceof CodeRequired) setCode("");
+      else setError(failure instanceof SignInError ? failure.message : "The gateway could not be reached. Try again.");
       setBusy(false);
     }
   };
@@ -29,6 +36,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: ConsoleSession) =
           type="email"
           autocomplete="username"
           required
+          readOnly={code !== undefined}
           value={email}
           onInput={(e) => setEmail(e.currentTarget.value)}
         />
@@ -38,9 +46,11 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: ConsoleSession) =
           type="password"
           autocomplete="current-password"
           required
+          readOnly={code !== undefined}
           value={password}
           onInput={(e) => setPassword(e.currentTarget.value)}
         />
+        {code !== undefined && <CodeField code={code} onInput={setCode} />}
         {error && (
           <p id="sign-in-error" class="error" role="alert">
             {error}
@@ -51,5 +61,25 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: ConsoleSession) =
         </button>
       </form>
     </main>
+  );
+}
+
+/** The authenticator app's six digits; focused when it appears, filled by password managers (one-time-code). */
+export function CodeField({ code, onInput, id = "sign-in-code" }: { code: string; onInput: (code: string) => void; id?: string }) {
+  return (
+    <>
+      <label for={id}>Code from your authenticator app</label>
+      <input
+        id={id}
+        inputMode="numeric"
+        autocomplete="one-time-code"
+        pattern="[0-9]{6}"
+        maxLength={6}
+        required
+        autoFocus
+        value={code}
+        onInput={(e) => onInput(e.currentTarget.value.trim())}
+      />
+    </>
   );
 }

@@ -13,7 +13,7 @@ export interface ConsoleStore {
 
 export interface ConsoleSession {
   csrfToken: string;
-  member: { id: string; name: string; email: string };
+  member: { id: string; name: string; email: string; authenticatorApp: boolean };
   stores: ConsoleStore[];
 }
 
@@ -22,20 +22,35 @@ const SESSION_URL = "/console/session";
 /** A refused sign-in, with a message for the person at the keyboard. */
 export class SignInError extends Error {}
 
-export async function signIn(email: string, password: string): Promise<ConsoleSession> {
+/** The password was right; the member has an authenticator app: sign in again with its code. */
+export class CodeRequired extends Error {}
+
+export async function signIn(email: string, password: string, code?: string): Promise<ConsoleSession> {
   const response = await fetch(SESSION_URL, {
     method: "POST",
     credentials: "same-origin",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password }),
+    body: JSON.stringify({ email, password, ...(code === undefined ? {} : { code }) }),
   });
   if (response.ok) return (await response.json()) as ConsoleSession;
-  if (response.status === 401) throw new SignInError("The email or the password is not right.");
+  const refusal = await refusalOf(response);
+  if (refusal.code === "MFA_REQUIRED") throw new CodeRequired(refusal.message);
+  if (response.status === 401)
+    throw new SignInError(code === undefined ? "The email or the password is not right." : "The code is not right.");
+  throw new SignInError(refusal.message);
+}
+
+/** What a refused /console/… request says, in words for the person at the keyboard. */
+export async function refusalOf(response: Response): Promise<{ code: string; message: string }> {
+  const body = (await response.json().catch(() => ({}))) as { code?: string; message?: string };
   if (response.status === 429) {
     const seconds = Number(response.headers.get("retry-after"));
-    throw new SignInError(`Too many attempts. Try again${seconds > 0 ? ` in ${seconds} seconds` : " later"}.`);
+    return { code: "RATE_LIMITED", message: `Too many attempts. Try again${seconds > 0 ? ` in ${seconds} seconds` : " later"}.` };
   }
-  throw new SignInError(`Signing in failed (HTTP ${response.status}). Try again.`);
+  return {
+    code: body.code ?? "HTTP_" + response.status,
+    message: body.message ?? `The request failed (HTTP ${response.status}). Try again.`,
+  };
 }
 
 /** The session the cookie holds, or null when there is none (or it ended). */
