@@ -46,8 +46,8 @@ export function Console({ session, onSignedOut, onSessionChanged }: Props) {
                   <Route path="/accounts/:id/:tab?">
                     {(params) => <AccountPage key={params.id} id={params.id} tab={params.tab} store={store} />}
                   </Route>
-                  {SCREENS.map(({ path, component: Screen }) => (
-                    <Route key={path} path={path}>
+                  {SCREENS.map(({ path, component: Screen, nest }) => (
+                    <Route key={path} path={path} nest={nest}>
                       <Screen key={store.keyId} store={store} session={session} />
                     </Route>
                   ))}

@@ -1,5 +1,7 @@
 import type { ComponentType } from "preact";
 import { AccountList } from "../accounts/AccountList.tsx";
+import { ConnectorsScreen } from "../connectors/ConnectorsScreen.tsx";
+import { DataScreen } from "../data/DataScreen.tsx";
 import type { ConsoleSession, ConsoleStore } from "../session/api.ts";
 
 /** What every screen of a store gets: the store it acts in (its scopes) and who is signed in. */
@@ -14,7 +16,13 @@ export interface Screen {
   /** The header's link text and the screen's name. */
   label: string;
   component: ComponentType<ScreenProps>;
+  /** The screen has pages of its own under its path: it gets a nested router (its links and routes are relative to it). */
+  nest?: boolean;
 }
 
 /** The console's screens, in the header's order; the first is where a store opens. */
-export const SCREENS: Screen[] = [{ path: "/", label: "Accounts", component: AccountList }];
+export const SCREENS: Screen[] = [
+  { path: "/", label: "Accounts", component: AccountList },
+  { path: "/connectors", label: "Connectors", component: ConnectorsScreen, nest: true },
+  { path: "/data", label: "Imports and exports", component: DataScreen, nest: true },
+];

@@ -14,10 +14,10 @@ export function rememberStore(store: ConsoleStore): void {
   sessionStorage.setItem(KEY, store.keyId);
 }
 
-/**
- * Whether a member holding `scopes` in a store may use an action that needs `wanted`
- * (AdminScope names; CUSTOMERS_WRITE comes with CUSTOMERS_READ, as src/security/scopes.ts says).
- */
+// Scopes that come with another, as src/security/scopes.ts (IMPLIED) says.
+const IMPLIED: Partial<Record<AdminScope, AdminScope>> = { CUSTOMERS_WRITE: "CUSTOMERS_READ", CONNECTORS_MANAGE: "CONNECTORS_READ" };
+
+/** Whether a member holding `scopes` in a store may use an action that needs `wanted` (AdminScope names), directly or by implication. */
 export function allows(store: ConsoleStore, wanted: AdminScope): boolean {
-  return store.scopes.includes(wanted) || (wanted === "CUSTOMERS_READ" && store.scopes.includes("CUSTOMERS_WRITE"));
+  return store.scopes.some((held) => held === wanted || IMPLIED[held as AdminScope] === wanted);
 }

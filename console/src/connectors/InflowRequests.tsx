@@ -1,0 +1,104 @@
+import { useQuery } from "@urql/preact";
+import { useState } from "preact/hooks";
+import { Link } from "wouter-preact";
+import { formatDate } from "../accounts/labels.tsx";
+import { accountPath } from "../accounts/paths.ts";
+import { ConsoleInflowRequestsDocument, type ConsoleInflowRequestsQuery, type InflowOutcome } from "../generated/graphql.ts";
+import { QueryError } from "../shared/OutcomeLine.tsx";
+import { Pager, useTrail } from "../shared/Pager.tsx";
+
+const PAGE_SIZE = 20;
+const OUTCOME_CLASS: Record<InflowOutcome, string> = { APPLIED: "label label-good", DUPLICATE: "label", REJECTED: "label label-bad" };
+
+/** The posts an inflow connector received, newest first: outcome, answer, webhook-id, the customer, why refused. */
+export function InflowRequests({ connectorId }: { connectorId: string }) {
+  const [outcome, setOutcome] = useState<InflowOutcome | "">("");
+  const trail = useTrail();
+  const [{ data, fetching, error }, reexecute] = useQuery({
+    query: ConsoleInflowRequestsDocument,
+    variables: { connectorId, outcome: outcome || undefined, first: PAGE_SIZE, after: trail.after },
+    requestPolicy: "network-only",
+  });
+  const page = data?.inflowRequests;
+  return (
+    <section aria-labelledby="inflow-title">
+      <h2 id="inflow-title">Received requests</h2>
+      <div class="search">
+        <label>
+          Outcome
+          <select
+            value={outcome}
+            onChange={(e) => {
+              setOutcome(e.currentTarget.value as InflowOutcome | "");
+              trail.reset();
+            }}
+          >
+            <option value="">Any</option>
+            <option value="APPLIED">Applied</option>
+            <option value="DUPLICATE">Duplicate</option>
+            <option value="REJECTED">Rejected</option>
+          </select>
+        </label>
+        <button type="button" onClick={() => reexecute({ requestPolicy: "network-only" })}>
+          Refresh
+        </button>
+      </div>
+      <QueryError error={error} />
+      <p class="status-line" role="status">
+        {fetching && !data ? "Loading…" : page && page.edges.length === 0 ? "No request received yet." : ""}
+      </p>
+      {page && page.edges.length > 0 && <InflowTable rows={page.edges.map((edge) => edge.node)} />}
+      <Pager trail={trail} pageInfo={page?.pageInfo} label="Request pages" />
+    </section>
+  );
+}
+
+type Row = ConsoleInflowRequestsQuery["inflowRequests"]["edges"][number]["node"];
+
+function InflowTable({ rows }: { rows: Row[] }) {
+  return (
+    <table class="events">
+      <caption>Requests, newest first</caption>
+      <thead>
+        <tr>
+          <th scope="col">Received</th>
+          <th scope="col">Outcome</th>
+          <th scope="col">Answer</th>
+          <th scope="col">Webhook-id</th>
+          <th scope="col">Customer</th>
+          <th scope="col">Duration</th>
+          <th scope="col">Why refused</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.id}>
+            <td>{formatDate(r.receivedAt)}</td>
+            <td>
+              <span class={OUTCOME_CLASS[r.outcome]}>{r.outcome.charAt(0) + r.outcome.slice(1).toLowerCase()}</span>
+            </td>
+            <td>HTTP {r.statusCode}</td>
+            <td>{r.webhookId ? <code>{r.webhookId}</code> : "—"}</td>
+            <td>
+              {/* "~": the account page is outside this screen's nested router. */}
+              {r.customerId ? <Link href={`~/console${accountPath(r.customerId)}`}>{r.created ? "Created" : "Updated"}</Link> : "—"}
+            </td>
+            <td>{r.durationMs} ms</td>
+            <td>
+              {r.error ?? "—"}
+              {r.fieldErrors.length > 0 && (
+                <ul class="plain">
+                  {r.fieldErrors.map((f) => (
+                    <li key={f.path}>
+                      <code>{f.path}</code>: {f.message}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
