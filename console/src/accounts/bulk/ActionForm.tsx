@@ -36,10 +36,12 @@ export function ActionForm({ quick, count, groups, busy, onRun, onCancel }: Prop
       onSubmit={submit}
       aria-label={`${quick.label} accounts`}
     >
+      {quick.needs === "group" && <label for="bulk-group">Group</label>}
       {quick.needs === "group" && (
-        <label>
-          Group
-          <select value={groupId} onChange={(e) => setGroupId(e.currentTarget.value)}>
+        // A label of its own (not wrapping the list): the list's options are no part of its name.
+        <>
+          <label for="bulk-group">Group</label>
+          <select id="bulk-group" value={groupId} onChange={(e) => setGroupId(e.currentTarget.value)}>
             <option value="">Choose a group…</option>
             {groups.map((g) => (
               <option key={g.value} value={g.value}>
@@ -47,7 +49,7 @@ export function ActionForm({ quick, count, groups, busy, onRun, onCancel }: Prop
               </option>
             ))}
           </select>
-        </label>
+        </>
       )}
       {quick.needs === "reason" && (
         <label>
