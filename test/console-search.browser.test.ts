@@ -5,7 +5,8 @@ import { runClaimedJob } from "../src/bulk/runner.ts";
 import { CustomersDocument, GroupDocument, SegmentsDocument, type CustomerFilter } from "./generated/graphql.ts";
 import { isLocal, openBrowser, skipBrowserTests, browserMissing, watchedPage, type WatchedPage } from "./helpers/browser.ts";
 import { drain, runnerDeps, seedCustomers, seedGroup } from "./helpers/bulk.ts";
-import { addMember, TEAM_PASSWORD } from "./helpers/console.ts";
+import { addMember, gqlFromPage, signInToConsole as signIn } from "./helpers/console.ts";
+import { addCondition, clearConditions, names, search } from "./helpers/console-search.ts";
 import { seedFilterFixture } from "./helpers/filter-fixture.ts";
 import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
 import { globalId } from "./helpers/ids.ts";
@@ -14,31 +15,6 @@ import { globalId } from "./helpers/ids.ts";
 // query builder on the customers filter language, pinned fields, saved segments, and quick actions
 // run as bulk jobs (the bulk worker is off in tests: the test runs the job's batches itself, so
 // the progress the page shows is deterministic).
-
-async function signIn(page: Page, consoleUrl: string, email: string): Promise<void> {
-  await page.goto(consoleUrl);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(TEAM_PASSWORD);
-  await page.getByLabel("Password").press("Enter");
-  await page.getByRole("button", { name: "Sign out" }).waitFor();
-}
-
-/** Adds a builder row: field, operator, and a value (typed, or chosen when the value is a list). */
-async function addCondition(page: Page, field: string, operator: string, value?: { fill: string } | { choose: string }) {
-  await page.getByRole("button", { name: "Add condition" }).click();
-  const n = await page.locator(".condition").count();
-  await page.getByLabel(`Condition ${n} field`).selectOption({ label: field });
-  await page.getByLabel(`Condition ${n} operator`).selectOption({ label: operator });
-  if (value && "fill" in value) await page.getByLabel(`Condition ${n} value`).fill(value.fill);
-  if (value && "choose" in value) await page.getByLabel(`Condition ${n} value`).selectOption({ label: value.choose });
-}
-
-async function clearConditions(page: Page) {
-  while ((await page.locator(".condition").count()) > 0) await page.getByRole("button", { name: "Remove condition 1" }).click();
-}
-
-const names = (page: Page) => page.locator("table.accounts tbody tr td:nth-child(2)").allInnerTexts();
-const search = (page: Page) => page.getByRole("button", { name: "Search", exact: true }).click();
 
 /** How many customers of tenant A the filter matches, through the API. */
 const countOf = async (gateway: TestGateway, filter: CustomerFilter) =>
@@ -255,22 +231,12 @@ describe.skipIf(skipBrowserTests)(`account search in Chromium${browserMissing ? 
     expect(await reader.page.getByRole("button", { name: "Save as segment" }).isDisabled()).toBe(true);
     expect(await reader.page.getByRole("heading", { name: "Recent bulk jobs" }).count()).toBe(0);
     expect(unexpected(reader.consoleErrors)).toEqual([]);
-    const refused = await reader.page.evaluate(
-      async (id) => {
-        const session = await (await fetch("/console/session")).json();
-        const response = await fetch("/graphql", {
-          method: "POST",
-          headers: { "content-type": "application/json", "x-csrf-token": session.csrfToken, "x-console-store": session.stores[0].keyId },
-          body: JSON.stringify({
-            query: `mutation ($id: ID!) { runBulkAction(input: { action: DISABLE, selection: { ids: [$id] } }) { __typename } }`,
-            variables: { id },
-          }),
-        });
-        return ((await response.json()) as { errors?: { extensions?: { code?: string } }[] }).errors?.map((e) => e.extensions?.code);
-      },
-      globalId("Customer", people.get("ada")!),
+    const refused = await gqlFromPage(
+      reader.page,
+      `mutation ($id: ID!) { runBulkAction(input: { action: DISABLE, selection: { ids: [$id] } }) { __typename } }`,
+      { id: globalId("Customer", people.get("ada")!) },
     );
-    expect(refused).toEqual(["FORBIDDEN"]);
+    expect(refused.errors?.map((e) => e.extensions?.code)).toEqual(["FORBIDDEN"]);
     expect(await countOf(gateway, { status: ["ACTIVE"], name: { contains: "Ada" } })).toBe(1);
     // The page's own refused request (FORBIDDEN is HTTP 403) is the one console error.
     expect(unexpected(reader.consoleErrors)).toEqual(["Failed to load resource: the server responded with a status of 403 (Forbidden)"]);
