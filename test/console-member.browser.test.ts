@@ -62,7 +62,7 @@ describe.skipIf(skipBrowserTests)(`the member's own page in Chromium${browserMis
     expect(new URL(page.url()).pathname).toBe("/console/me");
     await page.getByRole("button", { name: "Turn on an authenticator app" }).click();
     await page.getByRole("img", { name: "QR code for your authenticator app" }).locator("svg").waitFor();
-    secret = (await page.locator("code.secret").innerText()).trim();
+    secret = (await page.locator("code.totp-key").innerText()).trim();
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
     await page.getByLabel("Code from your authenticator app").fill("000000");
     await page.getByRole("button", { name: "Confirm" }).click();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CustomerDocument } from "./generated/graphql.ts";
 import { isLocal, openBrowser, skipBrowserTests, browserMissing, watchedPage, type WatchedPage } from "./helpers/browser.ts";
 import { createTestGateway, type TestGateway } from "./helpers/gateway.ts";
-import { addMember, TEAM_PASSWORD } from "./helpers/console.ts";
+import { addMember, signInToConsole as signIn } from "./helpers/console.ts";
 import type { AdminScope } from "../src/generated/prisma/enums.ts";
 import { disableTeamMember } from "../src/team/service.ts";
 
@@ -15,15 +15,6 @@ const WRONG_PASSWORD = "not the password";
 
 /** A real team member holding tenants A and B as two stores, with `scopes` in both; answers their email. */
 const teamMember = (gateway: TestGateway, scopes: AdminScope[]) => addMember(gateway, scopes, ["A", "B"]);
-
-/** Opens the console and signs in through its form (keyboard submit), with the real /console/session. */
-async function signIn(page: Page, consoleUrl: string, email: string): Promise<void> {
-  await page.goto(consoleUrl);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(TEAM_PASSWORD);
-  await page.getByLabel("Password").press("Enter");
-  await page.getByRole("button", { name: "Sign out" }).waitFor();
-}
 
 /** What the page's own session may do through the API (cookie, CSRF token, store header): a write it is not shown. */
 const blockFromPage = (page: Page, customerId: string) =>

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Page } from "playwright-core";
 import type { AdminScope } from "../../src/generated/prisma/enums.ts";
 import { addTeamMember, grantStore } from "../../src/team/service.ts";
 import type { TestGateway } from "./gateway.ts";
@@ -31,3 +32,27 @@ export async function consoleHeaders(gw: TestGateway, scopes?: AdminScope[]): Pr
   const cookie = res.headers.get("set-cookie")!.split(";")[0]!;
   return { cookie, "x-csrf-token": body.csrfToken, "x-console-store": body.stores[0]!.keyId };
 }
+
+/** Opens the console and signs in through its form (keyboard submit), with the real /console/session. */
+export async function signInToConsole(page: Page, consoleUrl: string, email: string): Promise<void> {
+  await page.goto(consoleUrl);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(TEAM_PASSWORD);
+  await page.getByLabel("Password").press("Enter");
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
+}
+
+/** A GraphQL request the signed-in page sends itself (cookie, CSRF token, first store): what its session may do through the API. */
+export const gqlFromPage = (page: Page, query: string, variables: Record<string, unknown>) =>
+  page.evaluate(
+    async ({ query, variables }) => {
+      const session = await (await fetch("/console/session")).json();
+      const response = await fetch("/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-csrf-token": session.csrfToken, "x-console-store": session.stores[0].keyId },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
+    },
+    { query, variables },
+  );

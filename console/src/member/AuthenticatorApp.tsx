@@ -87,7 +87,7 @@ function Enrol({ enrolment, onConfirm }: { enrolment: { secret: string; uri: str
       {/* The library's own SVG markup of a URI we made: no user text reaches it unescaped. */}
       {svg && <div class="qr" role="img" aria-label="QR code for your authenticator app" dangerouslySetInnerHTML={{ __html: svg }} />}
       <p>
-        Or type this key into the app: <code class="secret">{enrolment.secret}</code>
+        Or type this key into the app: <code class="totp-key">{enrolment.secret}</code>
       </p>
       <CodeField id="enrol-code" code={code} onInput={setCode} />
       <button type="submit">Confirm</button>
