@@ -12,6 +12,7 @@ import {
   CustomerGroupsDocument,
   CustomerVerificationsDocument,
   EnrollTotpDocument,
+  LinkIdentityDocument,
   ResetPasswordDocument,
   VerifyCustomerIdentityDocument,
 } from "./generated/graphql.ts";
@@ -37,9 +38,9 @@ async function signIn(page: Page, consoleUrl: string, email: string): Promise<vo
 const unexpected = (errors: string[]) => errors.filter((e) => !/status of 401/.test(e));
 
 /** Throws unless a setup mutation answered its payload. */
-function ok<T extends { __typename: string }>(payload: T | undefined, typename: string): T {
+function ok<T extends { __typename: string }, N extends string>(payload: T | undefined, typename: N): Extract<T, { __typename: N }> {
   if (payload?.__typename !== typename) throw new Error(`setup failed: ${JSON.stringify(payload)}`);
-  return payload;
+  return payload as Extract<T, { __typename: N }>;
 }
 
 /** What the page's own session may do through the API: a password reset it is not offered. */
@@ -90,7 +91,6 @@ describe.skipIf(skipBrowserTests)(`admin console security tabs in Chromium${brow
       (await gateway.gql(CreateOrganizationDocument, { input: { name: "Globex" } })).data?.createOrganization,
       "CreateOrganizationPayload",
     );
-    if (org.__typename !== "CreateOrganizationPayload") throw new Error("unreachable");
     await createApp(gateway, { name: "Globex portal", branding: { displayName: "Globex" }, organizationId: org.organization.id });
   });
 
@@ -136,7 +136,6 @@ describe.skipIf(skipBrowserTests)(`admin console security tabs in Chromium${brow
       (await gateway.gql(EnrollTotpDocument, { label: "Work phone" }, signedIn.as)).data?.enrollTotp,
       "EnrollTotpPayload",
     );
-    if (enrolled.__typename !== "EnrollTotpPayload") throw new Error("unreachable");
     const { factorId, secret } = enrolled.enrollment;
     ok(
       (await gateway.gql(ConfirmTotpDocument, { factorId, code: await generate({ secret }) }, signedIn.as)).data?.confirmTotp,
@@ -173,6 +172,31 @@ describe.skipIf(skipBrowserTests)(`admin console security tabs in Chromium${brow
       { tenant: gateway.tenants.A.slug },
     );
     expect(reset.data?.resetPassword.__typename).toBe("ResetPasswordPayload");
+    expect(unexpected(watched.consoleErrors)).toEqual([]);
+  });
+
+  it("unlinks an external identity while another remains, and offers no unlinking of the last one", async () => {
+    const c = await customer("Katherine");
+    for (const [provider, providerUserId] of [
+      ["google", "g-1"],
+      ["github", "gh-1"],
+    ]) {
+      const linked = await gateway.gql(LinkIdentityDocument, {
+        customerId: c.id,
+        identity: { provider: provider!, providerUserId: providerUserId! },
+      });
+      ok(linked.data?.linkIdentity, "LinkIdentityPayload");
+    }
+    await openTab(c.id, "authenticators");
+    const table = panel().locator("table.records");
+    await rowOf(table, "google: g-1").getByRole("button", { name: "Unlink" }).click();
+    await rowOf(table, "google: g-1").getByRole("button", { name: "Unlink the identity" }).click();
+    await panel().getByRole("status").getByText("Unlinked google.").waitFor();
+    const external = async () =>
+      (await gateway.gql(CustomerAuthenticatorsDocument, { id: c.id })).data!.customer!.authenticators.filter((a) => a.kind === "EXTERNAL");
+    expect((await external()).map((a) => a.__typename === "ExternalAuthenticator" && a.provider)).toEqual(["github"]);
+    await expect.poll(() => rowOf(table, "github: gh-1").innerText()).toContain("The last identity");
+    expect(await rowOf(table, "github: gh-1").getByRole("button").count()).toBe(0);
     expect(unexpected(watched.consoleErrors)).toEqual([]);
   });
 
@@ -216,12 +240,11 @@ describe.skipIf(skipBrowserTests)(`admin console security tabs in Chromium${brow
 
   it("adds the customer to a group and assigns a role pair, then removes both", async () => {
     const c = await customer("Barbara");
-    const group = ok((await gateway.gql(CreateGroupDocument, { input: { name: "Gold" } })).data?.createGroup, "CreateGroupPayload");
-    const role = ok(
+    ok((await gateway.gql(CreateGroupDocument, { input: { name: "Gold" } })).data?.createGroup, "CreateGroupPayload");
+    ok(
       (await gateway.gql(CreateRoleDocument, { input: { name: "Editor", permissions: ["docs:write"] } })).data?.createRole,
       "CreateRolePayload",
     );
-    if (group.__typename !== "CreateGroupPayload" || role.__typename !== "CreateRolePayload") throw new Error("unreachable");
     const groups = async () =>
       (await gateway.gql(CustomerGroupsDocument, { id: c.id })).data!.customer!.groups.edges.map((e) => e.node.name);
     const pairs = async () =>
@@ -259,7 +282,6 @@ describe.skipIf(skipBrowserTests)(`admin console security tabs in Chromium${brow
         ?.createVerificationPolicy,
       "CreateVerificationPolicyPayload",
     );
-    if (policy.__typename !== "CreateVerificationPolicyPayload") throw new Error("unreachable");
     const input = { policyId: policy.verificationPolicy.id, method: "IN_PERSON" as const, note: "seen at the desk" };
     ok(
       (await gateway.gql(VerifyCustomerIdentityDocument, { customerId: c.id, input })).data?.verifyCustomerIdentity,
