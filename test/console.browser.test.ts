@@ -112,9 +112,13 @@ describe.skipIf(skipBrowserTests)(`admin console in Chromium${browserMissing ? `
     expect(await rows.nth(0).locator("td:nth-child(3)").innerText()).toBe(memberName);
     // The tab has its own URL: a reload opens it again.
     expect(new URL(page.url()).pathname).toMatch(/\/accounts\/[^/]+$/);
+    // End opens the last tab (whichever it is), Home the first again, each at its own URL.
     await tab.focus();
     await page.keyboard.press("End");
-    expect(new URL(page.url()).pathname).toMatch(/\/activity$/);
+    await expect.poll(() => page.getByRole("tab").last().getAttribute("aria-selected")).toBe("true");
+    await page.keyboard.press("Home");
+    await expect.poll(() => new URL(page.url()).pathname).toMatch(/\/activity$/);
+    expect(await tab.getAttribute("aria-selected")).toBe("true");
   });
 
   it("downloads the account information as JSON and as HTML", async () => {

@@ -1,0 +1,45 @@
+import { useState } from "preact/hooks";
+import type { Outcome } from "../outcome.ts";
+
+/**
+ * A tab's actions, one at a time: whether one is running (every button waits), and what the last
+ * came to. `then` runs after a success (the tab reloads its list).
+ */
+export function useAction(then: () => void) {
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const run = async (action: () => Promise<Outcome>): Promise<boolean> => {
+    setBusy(true);
+    setOutcome(null);
+    const result = await action();
+    setOutcome(result);
+    setBusy(false);
+    if (result.ok) then();
+    return result.ok;
+  };
+  return { busy, outcome, run };
+}
+
+/**
+ * Where an action's outcome is read out: a success in the (polite) status line, a refusal — the
+ * API's typed error or a transport error — as an alert.
+ */
+export function OutcomeMessage({ outcome }: { outcome: Outcome | null }) {
+  return (
+    <>
+      <p role="status" class="done">
+        {outcome?.ok ? outcome.message : ""}
+      </p>
+      {outcome && !outcome.ok && (
+        <p role="alert" class="error">
+          {outcome.message}
+        </p>
+      )}
+    </>
+  );
+}
+
+/** Shown instead of a tab's changing actions when the member's scopes in this store do not allow them. */
+export function ReadOnlyHint({ allowed }: { allowed: boolean }) {
+  return allowed ? null : <p class="hint">Your role in this identity store does not allow these changes (they need CUSTOMERS_WRITE).</p>;
+}
