@@ -2,6 +2,10 @@ import type { ComponentType } from "preact";
 import type { ConsoleAccountOverviewFragment } from "../../generated/graphql.ts";
 import type { ConsoleStore } from "../../session/api.ts";
 import { ActivityTab } from "./ActivityTab.tsx";
+import { AttributesTab } from "./attributes/AttributesTab.tsx";
+import { ConsentsTab } from "./consents/ConsentsTab.tsx";
+import { CustomObjectsTab } from "./custom-objects/CustomObjectsTab.tsx";
+import { SessionsTab } from "./sessions/SessionsTab.tsx";
 
 /** What every tab of the account page gets: the account's overview and the store (its scopes). */
 export interface TabProps {
@@ -17,4 +21,10 @@ export interface AccountTab {
 }
 
 /** The account page's tabs, in order; the first opens with the page. Each tab loads its own data when shown. */
-export const ACCOUNT_TABS: AccountTab[] = [{ id: "activity", label: "Activity", component: ActivityTab }];
+export const ACCOUNT_TABS: AccountTab[] = [
+  { id: "activity", label: "Activity", component: ActivityTab },
+  { id: "attributes", label: "Attributes", component: AttributesTab },
+  { id: "sessions", label: "Sessions", component: SessionsTab },
+  { id: "consents", label: "Consents", component: ConsentsTab },
+  { id: "custom-objects", label: "Custom objects", component: CustomObjectsTab },
+];
