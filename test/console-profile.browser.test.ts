@@ -108,7 +108,10 @@ describe.skipIf(skipBrowserTests)(`account profile tabs in Chromium${browserMiss
   });
 
   it("lists the sessions with device, IP and location, and signs one out", async () => {
-    await openTab(page, "Sessions");
+    // By keyboard: the tab after Attributes.
+    await page.getByRole("tab", { name: "Attributes" }).focus();
+    await page.keyboard.press("ArrowRight");
+    await expect.poll(() => page.getByRole("tab", { name: "Sessions" }).getAttribute("aria-selected")).toBe("true");
     const firefoxRow = page.locator("table.sessions tbody tr", { hasText: PUBLIC_IP });
     await expect.poll(() => page.locator("table.sessions tbody tr").count()).toBe(2);
     const text = await firefoxRow.innerText();
@@ -145,6 +148,11 @@ describe.skipIf(skipBrowserTests)(`account profile tabs in Chromium${browserMiss
     const consents = (await gateway.gql(CustomerConsentsDocument, { id: account.id, purpose: "terms" })).data!.customer!;
     expect(consents.consents.edges.map((e) => e.node.purpose)).toEqual(["marketing.email"]);
     expect(consents.consentHistory.edges.map((e) => e.node.revokeSource)).toEqual(["admin-console"]);
+    await page.getByLabel("Purpose (exact, empty for all)").fill("terms");
+    await page.getByRole("button", { name: "Filter history" }).click();
+    await expect
+      .poll(() => history.locator("tbody tr").allInnerTexts())
+      .toEqual([expect.stringMatching(/terms[\s\S]*admin-console[\s\S]*Ended/)]);
   });
 
   it("shows a custom object's JSON, refuses a non-object, saves an edit and deletes it after asking", async () => {

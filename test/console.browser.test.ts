@@ -122,7 +122,7 @@ describe.skipIf(skipBrowserTests)(`admin console in Chromium${browserMissing ? `
     // The tab has its own URL: a reload opens it again.
     expect(new URL(page.url()).pathname).toMatch(/\/accounts\/[^/]+$/);
     await tab.focus();
-    await page.keyboard.press("End");
+    await page.keyboard.press("Home");
     expect(new URL(page.url()).pathname).toMatch(/\/activity$/);
   });
 

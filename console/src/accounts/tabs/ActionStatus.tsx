@@ -13,11 +13,13 @@ interface Props {
 
 /** What an action came to, next to its control: a refusal (with the gateway's issues) as an alert, success as a status. */
 export function ActionStatus({ outcome, issues = [] }: Props) {
+  // A single issue is usually the message itself: listed only when it says more.
+  const more = issues.length > 1 || (issues.length === 1 && !outcome?.message.includes(issues[0]!.message));
   if (outcome?.ok === false)
     return (
       <div class="error" role="alert">
         <p>{outcome.message}</p>
-        {issues.length > 0 && (
+        {more && (
           <ul>
             {issues.map((issue) => (
               <li key={issue.field + issue.message}>

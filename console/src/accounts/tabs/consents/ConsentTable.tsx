@@ -19,8 +19,8 @@ export function ConsentTable({ consents, caption, revoke }: Props) {
           <th scope="col">Version</th>
           <th scope="col">Source</th>
           <th scope="col">Granted</th>
-          <th scope="col">Revoked</th>
-          <th scope="col">Revoke source</th>
+          {!revoke && <th scope="col">Revoked</th>}
+          {!revoke && <th scope="col">Revoke source</th>}
           <th scope="col">{revoke ? "Action" : "State"}</th>
         </tr>
       </thead>
@@ -33,8 +33,8 @@ export function ConsentTable({ consents, caption, revoke }: Props) {
             <td>{consent.version}</td>
             <td>{consent.source}</td>
             <td>{formatDate(consent.grantedAt)}</td>
-            <td>{consent.revokedAt ? formatDate(consent.revokedAt) : "—"}</td>
-            <td>{consent.revokeSource ?? "—"}</td>
+            {!revoke && <td>{consent.revokedAt ? formatDate(consent.revokedAt) : "—"}</td>}
+            {!revoke && <td>{consent.revokeSource ?? "—"}</td>}
             <td>
               {revoke ? (
                 <button
