@@ -128,6 +128,10 @@ describe.skipIf(skipBrowserTests)(`account profile tabs in Chromium${browserMiss
     await page.getByLabel("Show").selectOption("ended");
     await expect.poll(() => page.locator("table.sessions tbody tr").innerText()).toContain(PUBLIC_IP);
     await page.getByLabel("Show").selectOption("live");
+    await page.getByRole("button", { name: "Sign out everywhere" }).click();
+    await expect.poll(() => tabStatus().innerText()).toBe("Sessions signed out: 1.");
+    await page.getByText("No live sessions.").waitFor();
+    expect((await gateway.gql(CustomerSessionsDocument, { id: account.id, active: true })).data!.customer!.sessions.totalCount).toBe(0);
     expect(unexpected(watched.consoleErrors)).toEqual([]);
   });
 

@@ -12,8 +12,9 @@ const PAGE_SIZE = 20;
 const FILTERS = { live: true, ended: false, all: undefined } as const;
 type Filter = keyof typeof FILTERS;
 
-// Answers that change sessions invalidate the list: revokeAllSessions answers a count only, so it names the type itself.
-const SESSIONS = { additionalTypenames: ["Session"] };
+// The list is asked again after any answer that ends sessions: a session (revokeSession) or the
+// count revokeAllSessions answers, whether this tab or the overview's "Delete sessions" sent it.
+const SESSIONS = { additionalTypenames: ["Session", "RevokeAllSessionsPayload"] };
 
 /** The account's sessions, newest first: live, ended or all; each live one can be signed out, or all at once. */
 export function SessionsTab({ account, store }: TabProps) {
@@ -30,13 +31,10 @@ export function SessionsTab({ account, store }: TabProps) {
   const [{ fetching: revokingAll }, revokeAll] = useMutation(ConsoleDeleteSessionsDocument);
   const mayWrite = allows(store, "CUSTOMERS_WRITE");
   const busy = revoking || revokingAll;
-  const signOut = async (id: string) => setOutcome(outcomeOf(await revoke({ id }, SESSIONS), () => "Signed out."));
+  const signOut = async (id: string) => setOutcome(outcomeOf(await revoke({ id }), () => "Signed out."));
   const signOutEverywhere = async () =>
     setOutcome(
-      outcomeOf(
-        await revokeAll({ customerId: account.id }, SESSIONS),
-        (p: { revokedCount: number }) => `Signed out everywhere: ${p.revokedCount} sessions.`,
-      ),
+      outcomeOf(await revokeAll({ customerId: account.id }), (p: { revokedCount: number }) => `Sessions signed out: ${p.revokedCount}.`),
     );
   const sessions = data?.customer?.sessions;
   return (
