@@ -1,5 +1,7 @@
 import type { ComponentType } from "preact";
 import { AccountList } from "../accounts/AccountList.tsx";
+import { LiveFeed } from "../live/LiveFeed.tsx";
+import { TeamLog } from "../team-log/TeamLog.tsx";
 import type { ConsoleSession, ConsoleStore } from "../session/api.ts";
 
 /** What every screen of a store gets: the store it acts in (its scopes) and who is signed in. */
@@ -17,4 +19,8 @@ export interface Screen {
 }
 
 /** The console's screens, in the header's order; the first is where a store opens. */
-export const SCREENS: Screen[] = [{ path: "/", label: "Accounts", component: AccountList }];
+export const SCREENS: Screen[] = [
+  { path: "/", label: "Accounts", component: AccountList },
+  { path: "/live", label: "Live feed", component: LiveFeed },
+  { path: "/team-log", label: "Team log", component: TeamLog },
+];
