@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import type { IncomingMessage } from "node:http";
+import { sameOrigin } from "../src/graphql/socket-credentials.ts";
 import { disableTeamMember } from "../src/team/service.ts";
 import { LatestAuditCursorDocument } from "./generated/graphql.ts";
 import { consoleHeaders } from "./helpers/console.ts";
@@ -105,5 +107,21 @@ describe("console sessions on graphql-ws", () => {
     expect(await disableTeamMember({ db: gw.db, events: gw.app.events }, teamMember!.email)).toBe(1);
     await sub.waitForClose();
     expect(sub.closeCode).toBe(4403);
+  });
+});
+
+describe("the same-origin check of an upgrade request", () => {
+  const upgrade = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
+  it.each([
+    [{ host: "gw.example:8080" }, false, true],
+    [{ host: "gw.example:8080", origin: "https://gw.example:8080" }, false, true],
+    [{ host: "GW.example:8080", origin: "http://gw.example:8080" }, false, true],
+    [{ host: "gw.example:8080", origin: "https://gw.example" }, false, false],
+    [{ host: "gw.example", origin: "https://evil.example" }, false, false],
+    [{ host: "gw.example", origin: "null" }, false, false],
+    [{ host: "10.0.0.5:4000", origin: "https://gw.example", "x-forwarded-host": "gw.example" }, true, true],
+    [{ host: "10.0.0.5:4000", origin: "https://gw.example", "x-forwarded-host": "gw.example" }, false, false],
+  ])("%j (trustProxy %s): %s", (headers, trustProxy, expected) => {
+    expect(sameOrigin(upgrade(headers), trustProxy)).toBe(expected);
   });
 });

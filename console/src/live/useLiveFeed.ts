@@ -24,7 +24,7 @@ interface Source {
   csrfToken: string;
   store: ConsoleStore;
   filter: AuditEventFilter;
-  /** The cursor to start after (the store's newest event when the feed opened); undefined: not known yet. */
+  /** The cursor to start after (the store's newest event when the feed opened; null: none); undefined: not known yet. */
   start: string | null | undefined;
 }
 
@@ -41,11 +41,13 @@ export function useLiveFeed({ csrfToken, store, filter, start }: Source): LiveFe
   useEffect(() => {
     if (start === undefined) return;
     let current = true;
-    let last = start === null ? 0 : Number(start);
+    // An empty store (no head yet) starts after 0: what commits before the socket opens is replayed.
+    const after = start ?? "0";
+    let last = Number(after);
     const update = (change: (feed: LiveFeed) => LiveFeed) => current && setFeed(change);
     setFeed({ events: [], state: "connecting", problem: null });
     const client = storeSocket(csrfToken, store, (state) => update((feed) => ({ ...feed, state })));
-    const variables: ConsoleLiveAuditEventsSubscriptionVariables = { after: start, filter: JSON.parse(filterKey) as AuditEventFilter };
+    const variables: ConsoleLiveAuditEventsSubscriptionVariables = { after, filter: JSON.parse(filterKey) as AuditEventFilter };
     const payload = { query: stringifyDocument(ConsoleLiveAuditEventsDocument), variables };
     let unsubscribe = () => {};
     // Only a stream the gateway cut for falling behind is subscribed again; any other end is final.
@@ -56,13 +58,14 @@ export function useLiveFeed({ csrfToken, store, filter, start }: Source): LiveFe
         next: ({ data, errors }) => {
           const event = data?.auditEvents;
           cut ||= errors?.some((e) => e.extensions?.code === "SLOW_CONSUMER") ?? false;
-          if (errors?.length && !cut) update((feed) => ({ ...feed, problem: errors.map((e) => e.message).join(" ") }));
+          if (errors?.length && !cut) update((feed) => ({ ...feed, problem: problemOf(errors) }));
           if (!event || event.sequence <= last) return;
           last = event.sequence;
           variables.after = event.cursor;
           update((feed) => ({ ...feed, problem: null, events: [event, ...feed.events].slice(0, FEED_LIMIT) }));
         },
-        error: (error) => update((feed) => ({ ...feed, problem: problemOf(error) })),
+        // GraphQL errors (a bad filter…) refuse this subscription; a close event means no more retries.
+        error: (error) => update((feed) => (Array.isArray(error) ? { ...feed, problem: problemOf(error) } : { ...feed, state: "ended" })),
         complete: () => current && cut && subscribe(),
       });
     };
@@ -76,8 +79,7 @@ export function useLiveFeed({ csrfToken, store, filter, start }: Source): LiveFe
   return feed;
 }
 
-/** What a refused subscription says: its GraphQL errors, or nothing for a closed socket (the state says it). */
-function problemOf(error: unknown): string | null {
-  if (Array.isArray(error)) return error.map((e: { message?: string }) => e.message ?? "").join(" ");
-  return error instanceof Error ? error.message : null;
+/** What a refused subscription says: its GraphQL errors' messages. */
+function problemOf(errors: readonly { message?: string }[]): string {
+  return errors.map((e) => e.message ?? "").join(" ");
 }
