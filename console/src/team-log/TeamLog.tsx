@@ -25,17 +25,19 @@ export function TeamLog({ store, session }: ScreenProps) {
   return (
     <section aria-labelledby="team-log-title">
       <h1 id="team-log-title">Team log</h1>
-      <label class="search">
-        Team member
-        <select value={memberId} onChange={(e) => setMemberId(e.currentTarget.value)}>
-          <option value={ALL}>Everyone</option>
-          {[...members].map(([id, name]) => (
-            <option key={id} value={id}>
-              {name}
-            </option>
-          ))}
-        </select>
-      </label>
+      <div class="search">
+        <label>
+          Team member
+          <select value={memberId} onChange={(e) => setMemberId(e.currentTarget.value)}>
+            <option value={ALL}>Everyone</option>
+            {[...members].map(([id, name]) => (
+              <option key={id} value={id}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
       <EventPages
         key={memberId}
         filter={filter}
