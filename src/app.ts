@@ -29,7 +29,7 @@ import { createLogger, type DestinationStream, type Logger } from "./logger.ts";
 import { createObservability, type Observability } from "./observability/endpoints.ts";
 import { httpDrain } from "./graphql/http-drain.ts";
 import { createAuthRuntime, type AuthRuntime } from "./security/auth-runtime.ts";
-import { createSecurityLog, type SecurityLog } from "./security/events.ts";
+import { createSecurityLog, type AuthFailureReport, type SecurityLog } from "./security/events.ts";
 import { createMemoryLimiterFactory, createRedisLimiterFactory, type LimiterFactory } from "./security/limiters.ts";
 import { useRateLimits } from "./security/rate-limit-plugin.ts";
 import { useSqlRead } from "./graphql/sql-read/plugin.ts";
@@ -105,6 +105,7 @@ export async function createApp({ config, database: given, logDestination }: App
   let closeSockets: (() => Promise<void>) | undefined;
   let drain: ReturnType<typeof httpDrain> | undefined;
   const { database, events, auth, logger, limiters, security, live, credentials, observability } = parts;
+  const authenticateAdmin = adminAuthenticator(config, parts);
   const workers = startBackgroundWorkers(config, parts);
   return {
     yoga,
@@ -121,9 +122,7 @@ export async function createApp({ config, database: given, logDestination }: App
       const url = await listen(server, config);
       drain = httpDrain(server);
       closeSockets = attachWebSockets(server, yoga, {
-        // connection_init carries no request details here: refusals are reported without an IP.
-        authenticate: (params, request) =>
-          adminFromHeaders(database.prisma, credentials.authenticate, (name) => stringParam(params, name), { security, request }),
+        authenticate: (header, request) => authenticateAdmin(header, { security, request }),
         trustProxy: config.trustProxy,
         live,
       });
@@ -187,7 +186,7 @@ async function openParts(config: Config, given: Database | undefined, logDestina
 }
 
 function createGatewayYoga(config: Config, parts: Parts) {
-  const { database, events, logger, security, live, credentials, limits, auth, observability } = parts;
+  const { database, events, logger, security, live, limits, auth, observability } = parts;
   const db = database.prisma;
   return createYoga<ServerContext, GraphQLContext>({
     schema,
@@ -239,8 +238,7 @@ function createGatewayYoga(config: Config, parts: Parts) {
       exportFiles: { dir: config.exportDir, pageSize: config.exportPageSize },
       imports: config.imports,
       connectors: config.connectors,
-      authenticateAdmin: async (header, report) =>
-        (config.console ? await adminFromConsole(db, header) : null) ?? adminFromHeaders(db, credentials.authenticate, header, report),
+      authenticateAdmin: adminAuthenticator(config, parts),
       authenticateCustomer: (header, report) => customerFromHeaders(database.sql, auth, header, report),
     }),
   });
@@ -283,8 +281,12 @@ async function listen(server: Server, config: Config): Promise<string> {
   return `http://${host}:${port}/graphql`;
 }
 
-/** Connection params may spell the credential headers in any case. */
-function stringParam(params: Record<string, unknown> | undefined, name: string): string | undefined {
-  const entry = Object.entries(params ?? {}).find(([key]) => key.toLowerCase() === name);
-  return typeof entry?.[1] === "string" ? entry[1] : undefined;
+/**
+ * Who an HTTP request or a graphql-ws socket acts as: the console's session (when the console is
+ * on and the store is named), else the API credential headers; null when neither is given.
+ */
+function adminAuthenticator(config: Config, { database, credentials }: Parts) {
+  const db = database.prisma;
+  return async (header: (name: string) => string | null | undefined, report: AuthFailureReport) =>
+    (config.console ? await adminFromConsole(db, header) : null) ?? adminFromHeaders(db, credentials.authenticate, header, report);
 }

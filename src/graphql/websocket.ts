@@ -12,12 +12,16 @@ import { unauthenticated } from "./auth-errors.ts";
 import type { GraphQLContext, ServerContext } from "./context.ts";
 import { normalizeError } from "./mask-errors.ts";
 import { requestInfo } from "./request.ts";
+import { socketHeaders, type HeaderGetter } from "./socket-credentials.ts";
 import type { SocketContext } from "./socket-context.ts";
 import { writtenToSocket } from "./socket-results.ts";
 
 interface Options {
-  /** Checks the credential of connection_init; `request` says who sent it (for the security log). */
-  authenticate(params: Record<string, unknown> | undefined, request: RequestInfo): Promise<AdminPrincipal | null>;
+  /**
+   * Checks the credential of connection_init, read through `header` (see socket-credentials.ts);
+   * `request` says who sent it (for the security log). Null: no credential given; a wrong one throws.
+   */
+  authenticate(header: HeaderGetter, request: RequestInfo): Promise<AdminPrincipal | null>;
   trustProxy: boolean;
   /** Where open sockets are registered so that revoking their credential closes them. */
   live: LiveConnections;
@@ -36,10 +40,13 @@ type EnvelopedRoot = Pick<ReturnType<Yoga["getEnveloped"]>, "execute" | "subscri
 
 /**
  * graphql-ws on the gateway's /graphql path. The admin credential travels in connection_init's
- * payload (`{"x-api-key": …, "x-api-secret": …}`) and is checked at connection_init: none closes the socket with
- * 4401, a wrong one with 4403, before any operation runs. After that, each operation re-checks the
- * credential (at most REVOCATION_BOUND_MS stale) and revoking it closes the socket with 4403
- * (see admin-auth/live-connections.ts). Returns a function closing all sockets.
+ * payload (`{"x-api-key": …, "x-api-secret": …}`, or the console's `{"x-console-store": …,
+ * "x-csrf-token": …}` with the session cookie of the upgrade request) and is checked at
+ * connection_init: none closes the socket with 4401, a wrong one with 4403, before any operation
+ * runs. After that, each operation re-checks the credential (at most REVOCATION_BOUND_MS stale)
+ * and revoking it (an API key revoked, a console session signed out or its member disabled)
+ * closes the socket with 4403 (see admin-auth/live-connections.ts). Returns a function closing
+ * all sockets.
  */
 export function attachWebSockets(server: Server, yoga: Yoga, options: Options): () => Promise<void> {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
@@ -60,25 +67,28 @@ export function attachWebSockets(server: Server, yoga: Yoga, options: Options): 
 
 /** connection_init: checks the credential and tracks the socket under it; false refuses the socket. */
 async function authenticateSocket(ctx: SocketConnection, options: Options): Promise<boolean> {
-  const params = ctx.connectionParams;
-  const given = Object.keys(params ?? {}).some((k) => /^x-api-(key|secret)$/i.test(k));
-  if (!given) {
-    ctx.extra.socket.close(CloseCode.Unauthorized, "Unauthorized: send x-api-key and x-api-secret in connection params");
-    return false;
-  }
+  const upgrade = ctx.extra.request;
+  let admin: AdminPrincipal | null;
   try {
-    ctx.extra.admin = await options.authenticate(
-      params,
-      requestInfo(asFetchRequest(ctx.extra.request), ctx.extra.request, options.trustProxy),
+    admin = await options.authenticate(
+      socketHeaders(ctx.connectionParams, upgrade, options.trustProxy),
+      requestInfo(asFetchRequest(upgrade), upgrade, options.trustProxy),
     );
   } catch {
-    ctx.extra.admin = null;
+    return false; // graphql-ws closes with 4403 Forbidden
   }
-  if (!ctx.extra.admin) return false; // graphql-ws closes with 4403 Forbidden
+  if (!admin) {
+    ctx.extra.socket.close(
+      CloseCode.Unauthorized,
+      "Unauthorized: send x-api-key and x-api-secret (or the console's session) in connection params",
+    );
+    return false;
+  }
+  ctx.extra.admin = admin;
   const socket = ctx.extra.socket;
   // Hung up while we were checking: its "close" has fired already and would never untrack it.
   if (socket.readyState !== socket.OPEN) return false;
-  const untrack = options.live.track(ctx.extra.admin, "websocket", () => socket.close(REVOKED.code, REVOKED.reason));
+  const untrack = options.live.track(admin, "websocket", () => socket.close(REVOKED.code, REVOKED.reason));
   socket.once("close", untrack);
   return true;
 }

@@ -2,6 +2,8 @@ import type { ComponentType } from "preact";
 import { AccountList } from "../accounts/AccountList.tsx";
 import { ConnectorsScreen } from "../connectors/ConnectorsScreen.tsx";
 import { DataScreen } from "../data/DataScreen.tsx";
+import { LiveFeed } from "../live/LiveFeed.tsx";
+import { TeamLog } from "../team-log/TeamLog.tsx";
 import type { ConsoleSession, ConsoleStore } from "../session/api.ts";
 
 /** What every screen of a store gets: the store it acts in (its scopes) and who is signed in. */
@@ -23,6 +25,8 @@ export interface Screen {
 /** The console's screens, in the header's order; the first is where a store opens. */
 export const SCREENS: Screen[] = [
   { path: "/", label: "Accounts", component: AccountList },
+  { path: "/live", label: "Live feed", component: LiveFeed },
+  { path: "/team-log", label: "Team log", component: TeamLog },
   { path: "/connectors", label: "Connectors", component: ConnectorsScreen, nest: true },
   { path: "/data", label: "Imports and exports", component: DataScreen, nest: true },
 ];
