@@ -245,8 +245,10 @@ function createGatewayYoga(config: Config, parts: Parts) {
 }
 
 /** Plugins that answer their own routes or wrap every request: spans, the playground, the console, JWKS, downloads, inflow. */
-function routePlugins(config: Config, { database, events, logger, security, credentials, limits, auth, graphqlTracing }: Parts): Plugin[] {
+function routePlugins(config: Config, parts: Parts): Plugin[] {
+  const { database, events, logger, security, limits, auth, graphqlTracing } = parts;
   const db = database.prisma;
+  const authenticateAdmin = adminAuthenticator(config, parts);
   return [
     ...(graphqlTracing ? [graphqlTracing] : []),
     ...(config.playground ? [playgroundPlugin("/graphql")] : []),
@@ -261,11 +263,9 @@ function routePlugins(config: Config, { database, events, logger, security, cred
       pageSize: config.exportPageSize,
       exportDir: config.exportDir,
     }),
+    // The console's session too (a fetch with its CSRF and store headers): the same authenticator as /graphql.
     errorReportPlugin(db, (request) =>
-      adminFromHeaders(db, credentials.authenticate, (name) => request.headers.get(name), {
-        security,
-        request: requestInfo(request, undefined, config.trustProxy),
-      }),
+      authenticateAdmin((name) => request.headers.get(name), { security, request: requestInfo(request, undefined, config.trustProxy) }),
     ),
     inflowPlugin({ db, events, masterKey: auth.keys.masterKey, limits, trustProxy: config.trustProxy, logger }),
   ];

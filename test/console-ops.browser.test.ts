@@ -111,9 +111,13 @@ describe.skipIf(skipBrowserTests)(
 
     it("a failed delivery is replayed once the receiver recovers: same webhook-id, delivered", async () => {
       receiverStatus = 500;
+      const newest = () => page.locator("table.deliveries tbody tr").first().getAttribute("data-webhook-id");
+      const delivered = await newest();
       await page.getByRole("button", { name: "Send test event" }).click();
       await page.getByText("Test event: failed (HTTP 500).").waitFor();
-      const webhookId = (await page.locator("table.deliveries tbody tr").first().getAttribute("data-webhook-id"))!;
+      // The log shows the new delivery once it has asked again.
+      await expect.poll(newest).not.toBe(delivered);
+      const webhookId = (await newest())!;
       await expect.poll(() => statusOf(webhookId)).toBe("Failed");
       expect(receiver.withId(webhookId)).toHaveLength(1);
 
@@ -163,6 +167,16 @@ describe.skipIf(skipBrowserTests)(
       for (const uid of ["imp-1", "imp-3"])
         expect((await gateway.gql(CustomerByUidDocument, { value: uid })).data?.customerByUid?.uid).toBe(uid);
       expect((await gateway.gql(CustomerByUidDocument, { value: "imp-2" })).data?.customerByUid).toBeNull();
+
+      // The whole error report, fetched with the console session's headers.
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.getByRole("button", { name: "Download every rejected row (CSV)" }).click(),
+      ]);
+      expect(download.suggestedFilename()).toBe("people.csv.errors.csv");
+      const report = await readFile(await download.path(), "utf8");
+      expect(report.split("\n")[0]).toMatch(/^row,/);
+      expect(report.split("\r\n")[1]).toMatch(/^2,/);
 
       await page.getByRole("link", { name: "← Imports and exports" }).click();
       await page.getByRole("link", { name: "people.csv" }).waitFor();

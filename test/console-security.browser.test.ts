@@ -226,7 +226,9 @@ describe.skipIf(skipBrowserTests)(`admin console security tabs in Chromium${brow
 
     await row.getByRole("button", { name: "Revoke", exact: true }).click();
     expect(await row.getByRole("button", { name: "Revoke verification" }).isDisabled()).toBe(true);
-    // The form takes the focus: the reason is typed and sent from the keyboard.
+    // The form takes the focus (after it renders): the reason is typed and sent from the keyboard.
+    const reason = row.getByLabel("Reason for revoking");
+    await expect.poll(() => reason.evaluate((field) => field === document.activeElement)).toBe(true);
     await page.keyboard.type("the passport was reported stolen");
     expect(await row.getByLabel("Reason for revoking").inputValue()).toBe("the passport was reported stolen");
     await page.keyboard.press("Enter");

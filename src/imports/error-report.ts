@@ -28,7 +28,7 @@ const REPORT_PATH = /^\/imports\/([0-9a-f-]{36})\/errors\.csv$/;
 
 /**
  * Serves GET /imports/<job id>/errors.csv to an admin of the job's tenant holding CUSTOMERS_READ,
- * authenticated with the same headers as the API (`authenticate` answers the principal, null
+ * authenticated as a /graphql request is (API credential or console session headers; `authenticate` answers the principal, null
  * without credentials, and throws on wrong ones). Anything else answers 401/403/404 without body.
  * The CSV is streamed page by page.
  */

@@ -858,6 +858,7 @@ export const QUERIES_WITHOUT_IDS = [
   "securityQuestions", // the caller's tenant's questions (checked: none of A's)
   "verificationPolicies", // list of the caller's tenant (checked: none of A's)
   "auditEventTypes", // the gateway's catalog of event types, the same for every tenant (checked: no tenant data)
+  "teamMembers", // the members granted in the caller's tenant (checked: none granted only in A)
 ];
 export const MUTATIONS_WITHOUT_IDS = [
   "createCustomer", // creates in the caller's tenant; A's email, phone, uid… must not conflict (checked)

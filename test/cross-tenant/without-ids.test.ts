@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { signCheckpoints } from "../../src/audit/checkpoints.ts";
 import { importNow } from "../../src/imports/service.ts";
+import { addMember } from "../helpers/console.ts";
 import {
   AuditChainDocument,
   AuditEventsDocument,
@@ -28,6 +29,7 @@ import {
   DeleteSegmentDocument,
   SegmentDocument,
   SegmentsDocument,
+  TeamMembersDocument,
   DeleteMyCustomObjectDocument,
   EnrollTotpDocument,
   RemoveMyAuthenticatorDocument,
@@ -318,6 +320,15 @@ describe("fields that take no id of tenant A's data", () => {
     const job = await importNow(gw.serviceContext("B"), { path: file, name: "b.ndjson", temporary: true }, {});
     expect(job).toMatchObject({ status: "COMPLETED", imported: 1, failed: 0 });
     expect(await snapshotDatabase(gw.db, gw.tenants.A.id)).toEqual(before);
+  });
+
+  it("teamMembers lists the members granted in the caller's store: one granted only in A is not B's", async () => {
+    const onlyA = await addMember(gw, undefined, ["A"]);
+    const both = await addMember(gw, ["AUDIT_READ"], ["A", "B"]);
+    const emails = async (tenant: "A" | "B") => (await gw.gql(TeamMembersDocument, {}, tenant)).data!.teamMembers.map((m) => m.email);
+    expect(await emails("A")).toEqual(expect.arrayContaining([onlyA, both]));
+    expect(await emails("B")).toContain(both);
+    expect(await emails("B")).not.toContain(onlyA);
   });
 
   it("createAdminCredential issues a credential of B's tenant, which cannot read A's data either", async () => {

@@ -6,7 +6,7 @@ import { ConsoleConnectorsDocument, type ConnectorDirection, type ConsoleConnect
 import type { ConsoleStore } from "../session/api.ts";
 import { allows } from "../session/store-choice.ts";
 import { QueryError } from "../shared/OutcomeLine.tsx";
-import { Pager, useTrail } from "../shared/Pager.tsx";
+import { Pager, useCursorTrail } from "../shared/Pager.tsx";
 import { connectorPath } from "./paths.ts";
 import { ActiveLabel, DeliveryStatusLabel, directionName } from "./StateLabel.tsx";
 
@@ -20,7 +20,7 @@ interface Filters {
 /** The store's connectors, newest first, with their state and latest delivery; filtered by state and direction. */
 export function ConnectorList({ store }: { store: ConsoleStore }) {
   const [filters, setFilters] = useState<Filters>({ active: "", direction: "" });
-  const trail = useTrail();
+  const trail = useCursorTrail();
   const [{ data, fetching, error }] = useQuery({
     query: ConsoleConnectorsDocument,
     variables: {

@@ -4,7 +4,7 @@ import { ConsoleDeliveriesDocument, type DeliveryStatus } from "../generated/gra
 import type { ConsoleStore } from "../session/api.ts";
 import { allows } from "../session/store-choice.ts";
 import { QueryError } from "../shared/OutcomeLine.tsx";
-import { Pager, useTrail } from "../shared/Pager.tsx";
+import { Pager, useCursorTrail } from "../shared/Pager.tsx";
 import { usePolling } from "../shared/polling.ts";
 import { DeliveryTable } from "./DeliveryTable.tsx";
 
@@ -22,7 +22,7 @@ interface Props {
 /** An outflow connector's delivery log, newest first; asks again every second while a shown delivery is still open. */
 export function DeliveryLog({ connectorId, store, version, onLogChanged }: Props) {
   const [status, setStatus] = useState<DeliveryStatus | "">("");
-  const trail = useTrail();
+  const trail = useCursorTrail();
   const [{ data, fetching, error }, reexecute] = useQuery({
     query: ConsoleDeliveriesDocument,
     variables: { id: connectorId, status: status || undefined, first: PAGE_SIZE, after: trail.after },

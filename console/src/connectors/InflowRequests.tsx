@@ -5,7 +5,7 @@ import { formatDate } from "../accounts/labels.tsx";
 import { accountPath } from "../accounts/paths.ts";
 import { ConsoleInflowRequestsDocument, type ConsoleInflowRequestsQuery, type InflowOutcome } from "../generated/graphql.ts";
 import { QueryError } from "../shared/OutcomeLine.tsx";
-import { Pager, useTrail } from "../shared/Pager.tsx";
+import { Pager, useCursorTrail } from "../shared/Pager.tsx";
 
 const PAGE_SIZE = 20;
 const OUTCOME_CLASS: Record<InflowOutcome, string> = { APPLIED: "label label-good", DUPLICATE: "label", REJECTED: "label label-bad" };
@@ -13,7 +13,7 @@ const OUTCOME_CLASS: Record<InflowOutcome, string> = { APPLIED: "label label-goo
 /** The posts an inflow connector received, newest first: outcome, answer, webhook-id, the customer, why refused. */
 export function InflowRequests({ connectorId }: { connectorId: string }) {
   const [outcome, setOutcome] = useState<InflowOutcome | "">("");
-  const trail = useTrail();
+  const trail = useCursorTrail();
   const [{ data, fetching, error }, reexecute] = useQuery({
     query: ConsoleInflowRequestsDocument,
     variables: { connectorId, outcome: outcome || undefined, first: PAGE_SIZE, after: trail.after },

@@ -8,7 +8,7 @@ import { ImportList } from "./ImportList.tsx";
 import { ImportProgress } from "./ImportProgress.tsx";
 
 /** /data (a nested router): imports (start one, past ones, one's progress at /imports/:id) and exports (a download, schedules). */
-export function DataScreen({ store }: ScreenProps) {
+export function DataScreen({ store, session }: ScreenProps) {
   return (
     <Switch>
       <Route path="/">
@@ -24,7 +24,9 @@ export function DataScreen({ store }: ScreenProps) {
         )}
         <ExportSchedules store={store} />
       </Route>
-      <Route path="/imports/:id">{(params) => <ImportProgress key={params.id} id={decodeURIComponent(params.id)} store={store} />}</Route>
+      <Route path="/imports/:id">
+        {(params) => <ImportProgress key={params.id} id={decodeURIComponent(params.id)} store={store} csrfToken={session.csrfToken} />}
+      </Route>
     </Switch>
   );
 }

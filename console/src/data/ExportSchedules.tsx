@@ -12,7 +12,7 @@ import {
 import type { ConsoleStore } from "../session/api.ts";
 import { allows } from "../session/store-choice.ts";
 import { OutcomeLine, QueryError } from "../shared/OutcomeLine.tsx";
-import { Pager, useTrail } from "../shared/Pager.tsx";
+import { Pager, useCursorTrail } from "../shared/Pager.tsx";
 import { ScheduleForm } from "./ScheduleForm.tsx";
 
 const PAGE_SIZE = 10;
@@ -25,7 +25,7 @@ type Schedule = ConsoleExportSchedulesQuery["exportSchedules"]["edges"][number][
 export function ExportSchedules({ store }: { store: ConsoleStore }) {
   const withLinks = allows(store, "CUSTOMERS_READ");
   const mayManage = allows(store, "TENANT_ADMIN");
-  const trail = useTrail();
+  const trail = useCursorTrail();
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [{ data, error }, reexecute] = useQuery({
     query: ConsoleExportSchedulesDocument,

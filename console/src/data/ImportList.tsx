@@ -3,7 +3,7 @@ import { Link } from "wouter-preact";
 import { formatDate } from "../accounts/labels.tsx";
 import { ConsoleImportJobsDocument } from "../generated/graphql.ts";
 import { QueryError } from "../shared/OutcomeLine.tsx";
-import { Pager, useTrail } from "../shared/Pager.tsx";
+import { Pager, useCursorTrail } from "../shared/Pager.tsx";
 import { JobStatusLabel } from "./JobStatusLabel.tsx";
 import { importPath } from "./paths.ts";
 
@@ -11,7 +11,7 @@ const PAGE_SIZE = 10;
 
 /** The store's imports, newest first; each opens its progress page. */
 export function ImportList() {
-  const trail = useTrail();
+  const trail = useCursorTrail();
   const [{ data, error }] = useQuery({
     query: ConsoleImportJobsDocument,
     variables: { first: PAGE_SIZE, after: trail.after },

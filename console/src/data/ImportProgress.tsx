@@ -8,13 +8,14 @@ import type { ConsoleStore } from "../session/api.ts";
 import { allows } from "../session/store-choice.ts";
 import { OutcomeLine, QueryError } from "../shared/OutcomeLine.tsx";
 import { usePolling } from "../shared/polling.ts";
+import { ErrorReportButton } from "./ErrorReportButton.tsx";
 import { isOpen, JobStatusLabel } from "./JobStatusLabel.tsx";
 
 /** How many row errors the page lists (the job keeps the first 10,000). */
 const ERROR_ROWS = 100;
 
 /** One import as it runs: counters of committed batches (asked again every second until it ends), cancel, its rejected rows. */
-export function ImportProgress({ id, store }: { id: string; store: ConsoleStore }) {
+export function ImportProgress({ id, store, csrfToken }: { id: string; store: ConsoleStore; csrfToken: string }) {
   const [{ data, error, fetching }, reexecute] = useQuery({
     query: ConsoleImportJobDocument,
     variables: { id, errors: ERROR_ROWS },
@@ -59,6 +60,9 @@ export function ImportProgress({ id, store }: { id: string; store: ConsoleStore 
             </ul>
           )}
           <RowErrors failed={job.failed} rows={job.errors.edges.map((edge) => edge.node)} />
+          {job.failed > 0 && (
+            <ErrorReportButton url={job.errorReportUrl} fileName={`${job.fileName}.errors.csv`} store={store} csrfToken={csrfToken} />
+          )}
         </>
       )}
     </section>

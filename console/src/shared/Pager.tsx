@@ -1,29 +1,43 @@
 import { useState } from "preact/hooks";
 
 /**
- * Keyset paging forward only (the gateway's connections page with `after`): the cursors of the
- * pages before this one, so Previous goes back by dropping the last. `after` is the current page's.
+ * Keyset paging forward through a connection: the cursors of the pages before this one (the API
+ * pages forward with `after`), so Previous pops one. `reset` starts again (a new filter).
  */
-export function useTrail() {
+export function useCursorTrail() {
   const [trail, setTrail] = useState<string[]>([]);
-  return { trail, setTrail, after: trail.at(-1), reset: () => setTrail([]) };
+  return {
+    after: trail.at(-1),
+    atStart: trail.length === 0,
+    next: (cursor: string) => setTrail([...trail, cursor]),
+    previous: () => setTrail(trail.slice(0, -1)),
+    reset: () => setTrail([]),
+  };
 }
 
 interface Props {
-  trail: ReturnType<typeof useTrail>;
+  trail: ReturnType<typeof useCursorTrail>;
+  /** Undefined while the first answer is awaited: nothing shown. */
   pageInfo: { hasNextPage: boolean; endCursor?: string | null } | undefined;
-  /** Names the navigation landmark (several lists can share a page). */
+  /** What is paged, for the navigation's name (e.g. "Sessions pages"). */
   label: string;
 }
 
-export function Pager({ trail: { trail, setTrail }, pageInfo, label }: Props) {
-  const next = pageInfo?.hasNextPage ? pageInfo.endCursor : null;
+/** Previous/Next, shown only when there is more than one page. */
+export function Pager({ trail, pageInfo, label }: Props) {
+  if (!pageInfo || (trail.atStart && !pageInfo.hasNextPage)) return null;
+  const { endCursor } = pageInfo;
   return (
     <nav class="pager" aria-label={label}>
-      <button type="button" disabled={trail.length === 0} onClick={() => setTrail(trail.slice(0, -1))}>
+      <button type="button" class="secondary" disabled={trail.atStart} onClick={trail.previous}>
         Previous
       </button>
-      <button type="button" disabled={!next} onClick={() => next && setTrail([...trail, next])}>
+      <button
+        type="button"
+        class="secondary"
+        disabled={!pageInfo.hasNextPage || !endCursor}
+        onClick={() => endCursor && trail.next(endCursor)}
+      >
         Next
       </button>
     </nav>

@@ -1,6 +1,7 @@
+import { useQuery } from "@urql/preact";
 import { useCallback, useState } from "preact/hooks";
 import { EventPages } from "../audit/EventPages.tsx";
-import type { ConsoleAuditEventFragment } from "../generated/graphql.ts";
+import { ConsoleTeamMembersDocument, type ConsoleAuditEventFragment } from "../generated/graphql.ts";
 import type { ScreenProps } from "../layout/screens.ts";
 import { allows } from "../session/store-choice.ts";
 
@@ -8,14 +9,19 @@ const ALL = "";
 
 /**
  * The team audit log (the "Team log" screen): what team members did in this store through the
- * console, newest first, by everyone or by one member. Members to choose from: the signed-in one
- * and everyone the log has shown so far (the gateway lists team members to no one but the CLI).
+ * console, newest first, by everyone or by one member. Members to choose from: those granted in
+ * this store (teamMembers), and anyone else the log has shown (a member whose grant was taken away).
  */
 export function TeamLog({ store, session }: ScreenProps) {
   const [memberId, setMemberId] = useState(ALL);
-  const [members, setMembers] = useState(() => new Map([[session.member.id, session.member.name]]));
+  const [{ data }] = useQuery({ query: ConsoleTeamMembersDocument, pause: !allows(store, "AUDIT_READ") });
+  const [seen, setSeen] = useState(() => new Map([[session.member.id, session.member.name]]));
+  const members = new Map([
+    ...seen,
+    ...(data?.teamMembers ?? []).map((m): [string, string] => [m.id, m.disabled ? `${m.name} (disabled)` : m.name]),
+  ]);
   const remember = useCallback((events: ConsoleAuditEventFragment[]) => {
-    setMembers((known) => {
+    setSeen((known) => {
       const added = events.flatMap((e) => (e.teamMember && !known.has(e.teamMember.id) ? [e.teamMember] : []));
       return added.length === 0 ? known : new Map([...known, ...added.map((m): [string, string] => [m.id, m.name])]);
     });

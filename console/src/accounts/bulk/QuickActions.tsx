@@ -6,7 +6,7 @@ import {
   type CustomerFilter,
   type RunBulkActionInput,
 } from "../../generated/graphql.ts";
-import { OutcomeLine } from "../OutcomeLine.tsx";
+import { OutcomeLine } from "../../shared/OutcomeLine.tsx";
 import { outcomeOf, type Outcome } from "../outcome.ts";
 import type { Choice } from "../search/operators.ts";
 import { counters, QUICK_ACTIONS, quickAction, type QuickAction } from "./actions.ts";

@@ -2,7 +2,7 @@ import { useMutation } from "@urql/preact";
 import { useState } from "preact/hooks";
 import { ConsoleCreateSegmentDocument, type CustomerFilter } from "../../generated/graphql.ts";
 import { outcomeOf, type Outcome } from "../outcome.ts";
-import { OutcomeLine } from "../OutcomeLine.tsx";
+import { OutcomeLine } from "../../shared/OutcomeLine.tsx";
 
 interface Props {
   /** The filter searched last; undefined (every account) is not worth a segment. */

@@ -7,7 +7,7 @@ import {
   type CustomerFilter,
 } from "../../generated/graphql.ts";
 import { outcomeOf, type Outcome } from "../outcome.ts";
-import { OutcomeLine } from "../OutcomeLine.tsx";
+import { OutcomeLine } from "../../shared/OutcomeLine.tsx";
 
 interface Props {
   segment: ConsoleSegmentFragment;

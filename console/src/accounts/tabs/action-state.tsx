@@ -20,25 +20,6 @@ export function useAction(then: () => void) {
   return { busy, outcome, run };
 }
 
-/**
- * Where an action's outcome is read out: a success in the (polite) status line, a refusal — the
- * API's typed error or a transport error — as an alert.
- */
-export function OutcomeMessage({ outcome }: { outcome: Outcome | null }) {
-  return (
-    <>
-      <p role="status" class="done">
-        {outcome?.ok ? outcome.message : ""}
-      </p>
-      {outcome && !outcome.ok && (
-        <p role="alert" class="error">
-          {outcome.message}
-        </p>
-      )}
-    </>
-  );
-}
-
 /** Shown instead of a tab's changing actions when the member's scopes in this store do not allow them. */
 export function ReadOnlyHint({ allowed }: { allowed: boolean }) {
   return allowed ? null : <p class="hint">Your role in this identity store does not allow these changes (they need CUSTOMERS_WRITE).</p>;

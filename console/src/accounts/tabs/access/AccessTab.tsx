@@ -1,7 +1,8 @@
 import { useQuery } from "@urql/preact";
 import { ConsoleAccessChoicesDocument, ConsoleAccountAccessDocument } from "../../../generated/graphql.ts";
 import { allows } from "../../../session/store-choice.ts";
-import { OutcomeMessage, ReadOnlyHint, useAction } from "../action-state.tsx";
+import { OutcomeLine } from "../../../shared/OutcomeLine.tsx";
+import { ReadOnlyHint, useAction } from "../action-state.tsx";
 import type { TabProps } from "../registry.ts";
 import { GroupsSection } from "./GroupsSection.tsx";
 import { RolesSection } from "./RolesSection.tsx";
@@ -58,7 +59,7 @@ export function AccessTab({ account, store }: TabProps) {
           ))}
         </ul>
       )}
-      <OutcomeMessage outcome={action.outcome} />
+      <OutcomeLine outcome={action.outcome} />
     </>
   );
 }

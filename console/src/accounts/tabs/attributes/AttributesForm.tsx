@@ -2,7 +2,7 @@ import { useMutation } from "@urql/preact";
 import { useMemo, useState } from "preact/hooks";
 import { ConsoleUpdateAttributesDocument, type ConsoleAccountAttributesFragment } from "../../../generated/graphql.ts";
 import { outcomeOf } from "../../outcome.ts";
-import { issuesOf } from "../ActionStatus.tsx";
+import { issuesOf } from "../../../shared/OutcomeLine.tsx";
 import { AddressFields } from "./AddressFields.tsx";
 import type { SaveResult } from "./AttributesTab.tsx";
 import { changesOf, draftsOf, liveDefinitions, type Drafts } from "./changes.ts";

@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { ConsoleAccountAttributesDocument } from "../../../generated/graphql.ts";
 import { allows } from "../../../session/store-choice.ts";
 import type { Outcome } from "../../outcome.ts";
-import { ActionStatus } from "../ActionStatus.tsx";
+import { OutcomeLine } from "../../../shared/OutcomeLine.tsx";
 import type { TabProps } from "../registry.ts";
 import { AttributesForm } from "./AttributesForm.tsx";
 import { UndefinedFields } from "./UndefinedFields.tsx";
@@ -37,7 +37,7 @@ export function AttributesTab({ account, store }: TabProps) {
         allowed={mayWrite}
         onResult={setResult}
       />
-      <ActionStatus outcome={result?.outcome ?? null} issues={result?.issues} />
+      <OutcomeLine outcome={result?.outcome ?? null} issues={result?.issues} />
       <UndefinedFields values={customer.customFields} definitions={data.customFieldDefinitions} />
     </>
   );

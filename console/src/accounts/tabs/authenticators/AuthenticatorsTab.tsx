@@ -2,7 +2,8 @@ import { useQuery } from "@urql/preact";
 import { useState } from "preact/hooks";
 import { ConsoleAccountAuthenticatorsDocument, type ConsoleAuthenticatorFragment } from "../../../generated/graphql.ts";
 import { allows } from "../../../session/store-choice.ts";
-import { OutcomeMessage, ReadOnlyHint, useAction } from "../action-state.tsx";
+import { OutcomeLine } from "../../../shared/OutcomeLine.tsx";
+import { ReadOnlyHint, useAction } from "../action-state.tsx";
 import { ApplicationChoice, resetLinkHint, type Application } from "../notify/ApplicationChoice.tsx";
 import type { TabProps } from "../registry.ts";
 import { AuthenticatorAction, type AuthenticatorActionProps } from "./AuthenticatorAction.tsx";
@@ -50,7 +51,7 @@ export function AuthenticatorsTab({ account, store }: TabProps) {
         allowed={mayWrite && !action.busy}
         run={action.run}
       />
-      <OutcomeMessage outcome={action.outcome} />
+      <OutcomeLine outcome={action.outcome} />
     </>
   );
 }

@@ -3,8 +3,8 @@ import { useState } from "preact/hooks";
 import { ConsoleAccountConsentsDocument, ConsoleRevokeConsentDocument } from "../../../generated/graphql.ts";
 import { allows } from "../../../session/store-choice.ts";
 import { outcomeOf, type Outcome } from "../../outcome.ts";
-import { ActionStatus } from "../ActionStatus.tsx";
-import { Pager, useCursorTrail } from "../Pager.tsx";
+import { OutcomeLine } from "../../../shared/OutcomeLine.tsx";
+import { Pager, useCursorTrail } from "../../../shared/Pager.tsx";
 import type { TabProps } from "../registry.ts";
 import { ConsentTable } from "./ConsentTable.tsx";
 import { PurposeFilter } from "./PurposeFilter.tsx";
@@ -47,7 +47,7 @@ export function ConsentsTab({ account, store }: TabProps) {
     <>
       <h3>Current consents</h3>
       {!mayRevoke && <p class="hint">Your role in this identity store does not allow revoking consents (it needs CUSTOMERS_WRITE).</p>}
-      <ActionStatus outcome={outcome} />
+      <OutcomeLine outcome={outcome} />
       {live.length === 0 ? (
         <p>No live consent.</p>
       ) : (

@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { ConsoleDeleteCustomObjectDocument, type ConsoleCustomObjectFragment } from "../../../generated/graphql.ts";
 import { formatDate } from "../../labels.tsx";
 import { outcomeOf, type Outcome } from "../../outcome.ts";
-import { ActionStatus } from "../ActionStatus.tsx";
+import { OutcomeLine } from "../../../shared/OutcomeLine.tsx";
 import { EditCustomObject } from "./EditCustomObject.tsx";
 import { CUSTOM_OBJECTS } from "./typenames.ts";
 
@@ -60,7 +60,7 @@ export function CustomObjectItem({ object, allowed }: Props) {
           )}
         </div>
       )}
-      <ActionStatus outcome={outcome} />
+      <OutcomeLine outcome={outcome} />
     </article>
   );
 }

@@ -1,7 +1,7 @@
 import { useQuery } from "@urql/preact";
 import { ConsoleAccountCustomObjectsDocument } from "../../../generated/graphql.ts";
 import { allows } from "../../../session/store-choice.ts";
-import { Pager, useCursorTrail } from "../Pager.tsx";
+import { Pager, useCursorTrail } from "../../../shared/Pager.tsx";
 import type { TabProps } from "../registry.ts";
 import { CustomObjectItem } from "./CustomObjectItem.tsx";
 import { CUSTOM_OBJECTS } from "./typenames.ts";

@@ -2,7 +2,7 @@ import { useMutation } from "@urql/preact";
 import { useState } from "preact/hooks";
 import { ConsoleUpdateCustomObjectDocument, type ConsoleCustomObjectFragment } from "../../../generated/graphql.ts";
 import { outcomeOf, type Outcome } from "../../outcome.ts";
-import { ActionStatus, issuesOf } from "../ActionStatus.tsx";
+import { issuesOf, OutcomeLine } from "../../../shared/OutcomeLine.tsx";
 import { parseJsonObject } from "./json-object.ts";
 
 interface Props {
@@ -38,7 +38,7 @@ export function EditCustomObject({ object, onDone }: Props) {
           Cancel
         </button>
       </div>
-      <ActionStatus outcome={failure?.outcome ?? null} issues={failure?.issues} />
+      <OutcomeLine outcome={failure?.outcome ?? null} issues={failure?.issues} />
     </form>
   );
 }

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { allows } from "../../../session/store-choice.ts";
-import { OutcomeMessage, ReadOnlyHint, useAction } from "../action-state.tsx";
+import { OutcomeLine } from "../../../shared/OutcomeLine.tsx";
+import { ReadOnlyHint, useAction } from "../action-state.tsx";
 import type { TabProps } from "../registry.ts";
 import { NotificationList } from "./NotificationList.tsx";
 import { NotifyForm } from "./NotifyForm.tsx";
@@ -16,7 +17,7 @@ export function NotificationsTab({ account, store }: TabProps) {
       <h2>Notify the customer</h2>
       <ReadOnlyHint allowed={mayWrite} />
       <NotifyForm customerId={account.id} allowed={mayWrite && !action.busy} run={action.run} />
-      <OutcomeMessage outcome={action.outcome} />
+      <OutcomeLine outcome={action.outcome} />
       <NotificationList customerId={account.id} sent={sent} />
     </>
   );

@@ -3,8 +3,8 @@ import { useState } from "preact/hooks";
 import { ConsoleAccountSessionsDocument, ConsoleDeleteSessionsDocument, ConsoleRevokeSessionDocument } from "../../../generated/graphql.ts";
 import { allows } from "../../../session/store-choice.ts";
 import { outcomeOf, type Outcome } from "../../outcome.ts";
-import { ActionStatus } from "../ActionStatus.tsx";
-import { Pager, useCursorTrail } from "../Pager.tsx";
+import { OutcomeLine } from "../../../shared/OutcomeLine.tsx";
+import { Pager, useCursorTrail } from "../../../shared/Pager.tsx";
 import type { TabProps } from "../registry.ts";
 import { SessionTable } from "./SessionTable.tsx";
 
@@ -52,7 +52,7 @@ export function SessionsTab({ account, store }: TabProps) {
         </button>
       </div>
       {!mayWrite && <p class="hint">Your role in this identity store does not allow signing sessions out (it needs CUSTOMERS_WRITE).</p>}
-      <ActionStatus outcome={outcome} />
+      <OutcomeLine outcome={outcome} />
       {error && (
         <p class="error" role="alert">
           {error.message}

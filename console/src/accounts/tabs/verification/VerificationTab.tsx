@@ -2,7 +2,8 @@ import { useQuery } from "@urql/preact";
 import { ConsoleAccountVerificationsDocument, type ConsoleIdentityVerificationFragment } from "../../../generated/graphql.ts";
 import { allows } from "../../../session/store-choice.ts";
 import { formatDate } from "../../labels.tsx";
-import { OutcomeMessage, ReadOnlyHint, useAction } from "../action-state.tsx";
+import { OutcomeLine } from "../../../shared/OutcomeLine.tsx";
+import { ReadOnlyHint, useAction } from "../action-state.tsx";
 import type { TabProps } from "../registry.ts";
 import { METHOD_NAMES } from "./methods.ts";
 import { RevokeVerification } from "./RevokeVerification.tsx";
@@ -39,7 +40,7 @@ export function VerificationTab({ account, store }: TabProps) {
       ) : (
         <VerificationTable verifications={verifications} allowed={mayWrite && !action.busy} run={action.run} />
       )}
-      <OutcomeMessage outcome={action.outcome} />
+      <OutcomeLine outcome={action.outcome} />
     </>
   );
 }
