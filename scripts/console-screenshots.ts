@@ -2,7 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { DisableCustomerDocument, UpdateCustomerDocument } from "../test/generated/graphql.ts";
 import { openBrowser } from "../test/helpers/browser.ts";
-import { addMember, signInToConsole } from "../test/helpers/console.ts";
+import { addMember, gqlFromPage, signInToConsole } from "../test/helpers/console.ts";
 import { profileFixture } from "../test/helpers/console-profile.ts";
 import { createTestGateway } from "../test/helpers/gateway.ts";
 
@@ -43,7 +43,7 @@ try {
   await mkdir(OUT, { recursive: true });
 
   await page.getByRole("link", { name: "Grace Hopper" }).waitFor();
-  await page.screenshot({ path: join(OUT, "accounts.png") });
+  await page.screenshot({ path: join(OUT, "accounts.png"), fullPage: true });
 
   await page.goto(`${consoleUrl}/accounts/${encodeURIComponent(ada!.id)}/sessions`);
   await page.getByRole("tabpanel").getByRole("table").first().waitFor();
@@ -51,8 +51,10 @@ try {
 
   await page.getByRole("link", { name: "Live feed" }).click();
   await page.getByRole("status").filter({ hasText: "Live" }).first().waitFor();
-  for (const id of ids.slice(0, 4)) await gateway.gql(UpdateCustomerDocument, { id, input: { nickname: "demo" } });
-  await page.locator("table.events tbody tr").nth(3).waitFor();
+  // Two changes by the API key, three by this console session (named by the member).
+  for (const id of ids.slice(0, 2)) await gateway.gql(UpdateCustomerDocument, { id, input: { nickname: "demo" } });
+  for (const id of ids.slice(4, 7)) await gqlFromPage(page, `mutation ($id: ID!) { disableCustomer(id: $id) { __typename } }`, { id });
+  await page.locator("table.events tbody tr").nth(4).waitFor();
   await page.screenshot({ path: join(OUT, "live.png") });
   console.log(`Screenshots written to ${OUT}`);
 } finally {

@@ -1,5 +1,7 @@
 import type { ConsoleAuditEventFragment } from "../generated/graphql.ts";
+import { Link } from "wouter-preact";
 import { formatDate } from "../accounts/labels.tsx";
+import { accountPath } from "../accounts/paths.ts";
 
 /** Who acted, in words: the team member by name when a console session did it. */
 export function actorOf(event: ConsoleAuditEventFragment): string {
@@ -38,7 +40,7 @@ export function EventTable({ events, caption, showAccount = false }: Props) {
               <code>{event.type}</code>
             </td>
             <td>{actorOf(event)}</td>
-            {showAccount && <td>{event.customerId ? <code>{event.customerId}</code> : "—"}</td>}
+            {showAccount && <td>{event.customerId ? <AccountLink id={event.customerId} /> : "—"}</td>}
             <td>{event.ip ?? "—"}</td>
             <td>
               {Object.keys(event.data).length > 0 ? (
@@ -54,5 +56,14 @@ export function EventTable({ events, caption, showAccount = false }: Props) {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** The account an event is about, opening its page; the id is long, so the link shows its end. */
+function AccountLink({ id }: { id: string }) {
+  return (
+    <Link href={accountPath(id)} title={id} aria-label={`Account ${id}`}>
+      <code>…{id.slice(-10)}</code>
+    </Link>
   );
 }
