@@ -5,6 +5,7 @@ import type { ConsoleStore } from "../session/api.ts";
 import { AccountActions } from "./AccountActions.tsx";
 import { AccountTabs } from "./tabs/AccountTabs.tsx";
 import { EmailLabel, ExternalIdentityLabel, formatDate, fullName, StatusLabel } from "./labels.tsx";
+import { QueryError } from "../shared/OutcomeLine.tsx";
 
 export function AccountPage({ id, tab, store }: { id: string; tab: string | undefined; store: ConsoleStore }) {
   const customerId = decodeURIComponent(id);
@@ -15,11 +16,7 @@ export function AccountPage({ id, tab, store }: { id: string; tab: string | unde
       <p>
         <Link href="/">← Accounts</Link>
       </p>
-      {error && (
-        <p class="error" role="alert">
-          {error.message}
-        </p>
-      )}
+      <QueryError error={error} />
       {!account && !fetching && !error && <p>No such account in this identity store.</p>}
       {account && (
         <>

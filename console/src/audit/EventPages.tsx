@@ -2,6 +2,7 @@ import { useQuery } from "@urql/preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ConsoleAuditEventsDocument, type AuditEventFilter, type ConsoleAuditEventFragment } from "../generated/graphql.ts";
 import { EventTable } from "./EventTable.tsx";
+import { QueryError } from "../shared/OutcomeLine.tsx";
 
 const PAGE_SIZE = 20;
 
@@ -60,12 +61,7 @@ function EventPage({ filter, after, caption, empty, showAccount, changed, onLoad
   }, [changed, reexecute]);
   const events = useMemo(() => data?.auditEvents.edges.map((edge) => edge.node) ?? [], [data]);
   useEffect(() => onLoaded?.(events), [events, onLoaded]);
-  if (error)
-    return (
-      <p class="error" role="alert">
-        {error.message}
-      </p>
-    );
+  if (error) return <QueryError error={error} />;
   if (!data) return fetching ? <p class="loading">Loading…</p> : null;
   const { pageInfo } = data.auditEvents;
   if (events.length === 0 && !after) return <p>{empty}</p>;

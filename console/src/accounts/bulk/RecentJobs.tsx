@@ -3,6 +3,7 @@ import { useEffect } from "preact/hooks";
 import { ConsoleBulkJobsDocument } from "../../generated/graphql.ts";
 import { formatDate } from "../labels.tsx";
 import { counters, JOB_STATUS, quickAction } from "./actions.ts";
+import { QueryError } from "../../shared/OutcomeLine.tsx";
 
 interface Props {
   /** Changes when a job or action ended: the list asks again. */
@@ -19,11 +20,7 @@ export function RecentJobs({ refresh }: Props) {
   return (
     <section class="recent-jobs" aria-labelledby="recent-jobs-title">
       <h2 id="recent-jobs-title">Recent bulk jobs</h2>
-      {error && (
-        <p class="error" role="alert">
-          {error.message}
-        </p>
-      )}
+      <QueryError error={error} />
       {data && jobs.length === 0 && <p class="hint">No bulk job yet.</p>}
       {jobs.length > 0 && (
         <table class="accounts jobs">

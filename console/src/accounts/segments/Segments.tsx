@@ -3,6 +3,7 @@ import { useMemo } from "preact/hooks";
 import { ConsoleSegmentsDocument, type ConsoleSegmentFragment, type CustomerFilter } from "../../generated/graphql.ts";
 import { SaveSegment } from "./SaveSegment.tsx";
 import { SegmentItem } from "./SegmentItem.tsx";
+import { QueryError } from "../../shared/OutcomeLine.tsx";
 
 interface Props {
   filter: CustomerFilter | undefined;
@@ -20,11 +21,7 @@ export function Segments({ filter, allowed, onApply }: Props) {
   return (
     <section class="segments" aria-labelledby="segments-title">
       <h2 id="segments-title">Segments</h2>
-      {error && (
-        <p class="error" role="alert">
-          {error.message}
-        </p>
-      )}
+      <QueryError error={error} />
       {data && segments.length === 0 && <p class="hint">No saved segment yet.</p>}
       <ul class="plain">
         {segments.map((segment) => (

@@ -1,7 +1,7 @@
 import { useQuery } from "@urql/preact";
 import { ConsoleAccessChoicesDocument, ConsoleAccountAccessDocument } from "../../../generated/graphql.ts";
 import { allows } from "../../../session/store-choice.ts";
-import { OutcomeLine } from "../../../shared/OutcomeLine.tsx";
+import { OutcomeLine, QueryError } from "../../../shared/OutcomeLine.tsx";
 import { ReadOnlyHint, useAction } from "../action-state.tsx";
 import type { TabProps } from "../registry.ts";
 import { GroupsSection } from "./GroupsSection.tsx";
@@ -18,12 +18,7 @@ export function AccessTab({ account, store }: TabProps) {
   const action = useAction(() => reexecute({ requestPolicy: "network-only" }));
   const mayWrite = allows(store, "CUSTOMERS_WRITE");
   const failure = error ?? choices.error;
-  if (failure)
-    return (
-      <p class="error" role="alert">
-        {failure.message}
-      </p>
-    );
+  if (failure) return <QueryError error={failure} />;
   const customer = data?.customer;
   if (!customer || !choices.data) return fetching || choices.fetching ? <p class="loading">Loading…</p> : null;
   const nodes = <T,>(connection: { edges: readonly { node: T }[] }) => connection.edges.map((edge) => edge.node);

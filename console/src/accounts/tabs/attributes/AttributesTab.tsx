@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { ConsoleAccountAttributesDocument } from "../../../generated/graphql.ts";
 import { allows } from "../../../session/store-choice.ts";
 import type { Outcome } from "../../outcome.ts";
-import { OutcomeLine } from "../../../shared/OutcomeLine.tsx";
+import { OutcomeLine, QueryError } from "../../../shared/OutcomeLine.tsx";
 import type { TabProps } from "../registry.ts";
 import { AttributesForm } from "./AttributesForm.tsx";
 import { UndefinedFields } from "./UndefinedFields.tsx";
@@ -18,12 +18,7 @@ export function AttributesTab({ account, store }: TabProps) {
   const [{ data, error, fetching }] = useQuery({ query: ConsoleAccountAttributesDocument, variables: { id: account.id } });
   const [result, setResult] = useState<SaveResult | null>(null);
   const mayWrite = allows(store, "CUSTOMERS_WRITE");
-  if (error)
-    return (
-      <p class="error" role="alert">
-        {error.message}
-      </p>
-    );
+  if (error) return <QueryError error={error} />;
   const customer = data?.customer;
   if (!customer) return fetching ? <p class="loading">Loading…</p> : null;
   return (

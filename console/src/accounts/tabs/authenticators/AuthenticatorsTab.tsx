@@ -2,7 +2,7 @@ import { useQuery } from "@urql/preact";
 import { useState } from "preact/hooks";
 import { ConsoleAccountAuthenticatorsDocument, type ConsoleAuthenticatorFragment } from "../../../generated/graphql.ts";
 import { allows } from "../../../session/store-choice.ts";
-import { OutcomeLine } from "../../../shared/OutcomeLine.tsx";
+import { OutcomeLine, QueryError } from "../../../shared/OutcomeLine.tsx";
 import { ReadOnlyHint, useAction } from "../action-state.tsx";
 import { ApplicationChoice, resetLinkHint, type Application } from "../notify/ApplicationChoice.tsx";
 import type { TabProps } from "../registry.ts";
@@ -20,12 +20,7 @@ export function AuthenticatorsTab({ account, store }: TabProps) {
   const [application, setApplication] = useState<Application | null>(null);
   const action = useAction(() => reexecute({ requestPolicy: "network-only" }));
   const mayWrite = allows(store, "CUSTOMERS_WRITE");
-  if (error)
-    return (
-      <p class="error" role="alert">
-        {error.message}
-      </p>
-    );
+  if (error) return <QueryError error={error} />;
   const customer = data?.customer;
   if (!customer) return fetching ? <p class="loading">Loading…</p> : null;
   const identities = customer.identities.edges.map((edge) => edge.node);

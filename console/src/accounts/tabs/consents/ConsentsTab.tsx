@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { ConsoleAccountConsentsDocument, ConsoleRevokeConsentDocument } from "../../../generated/graphql.ts";
 import { allows } from "../../../session/store-choice.ts";
 import { outcomeOf, type Outcome } from "../../outcome.ts";
-import { OutcomeLine } from "../../../shared/OutcomeLine.tsx";
+import { OutcomeLine, QueryError } from "../../../shared/OutcomeLine.tsx";
 import { Pager, useCursorTrail } from "../../../shared/Pager.tsx";
 import type { TabProps } from "../registry.ts";
 import { ConsentTable } from "./ConsentTable.tsx";
@@ -34,12 +34,7 @@ export function ConsentsTab({ account, store }: TabProps) {
       ),
     );
   const customer = data?.customer;
-  if (error)
-    return (
-      <p class="error" role="alert">
-        {error.message}
-      </p>
-    );
+  if (error) return <QueryError error={error} />;
   if (!customer) return fetching ? <p class="loading">Loading…</p> : null;
   const live = customer.consents.edges.map((e) => e.node);
   const history = customer.consentHistory;

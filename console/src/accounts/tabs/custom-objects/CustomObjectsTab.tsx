@@ -5,6 +5,7 @@ import { Pager, useCursorTrail } from "../../../shared/Pager.tsx";
 import type { TabProps } from "../registry.ts";
 import { CustomObjectItem } from "./CustomObjectItem.tsx";
 import { CUSTOM_OBJECTS } from "./typenames.ts";
+import { QueryError } from "../../../shared/OutcomeLine.tsx";
 
 const PAGE_SIZE = 20;
 
@@ -17,12 +18,7 @@ export function CustomObjectsTab({ account, store }: TabProps) {
     context: CUSTOM_OBJECTS,
   });
   const mayWrite = allows(store, "CUSTOMERS_WRITE");
-  if (error)
-    return (
-      <p class="error" role="alert">
-        {error.message}
-      </p>
-    );
+  if (error) return <QueryError error={error} />;
   const objects = data?.customer?.customObjects;
   if (!objects) return fetching ? <p class="loading">Loading…</p> : null;
   return (

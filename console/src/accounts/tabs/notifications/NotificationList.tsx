@@ -2,6 +2,7 @@ import { useQuery } from "@urql/preact";
 import { useEffect, useRef } from "preact/hooks";
 import { ConsoleAccountNotificationsDocument, type ConsoleAccountNotificationsQuery } from "../../../generated/graphql.ts";
 import { dateOrDash } from "../dates.ts";
+import { QueryError } from "../../../shared/OutcomeLine.tsx";
 
 const SHOWN = 50;
 /** While a message is still on its way, the list asks again this often (the worker sends on its own). */
@@ -35,12 +36,7 @@ export function NotificationList({ customerId, sent }: Props) {
     return () => clearTimeout(timer);
   }, [onTheWay, fetching, data, reexecute]);
 
-  if (error)
-    return (
-      <p class="error" role="alert">
-        {error.message}
-      </p>
-    );
+  if (error) return <QueryError error={error} />;
   if (!connection) return fetching ? <p class="loading">Loading…</p> : null;
   if (notifications.length === 0) return <p>Nothing has been sent to this customer.</p>;
   return <NotificationTable notifications={notifications} totalCount={connection.totalCount} />;

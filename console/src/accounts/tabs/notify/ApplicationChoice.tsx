@@ -1,6 +1,7 @@
 import { useQuery } from "@urql/preact";
 import { useEffect } from "preact/hooks";
 import { ConsoleApplicationsDocument, type ConsoleApplicationChoiceFragment } from "../../../generated/graphql.ts";
+import { QueryError } from "../../../shared/OutcomeLine.tsx";
 
 export type Application = ConsoleApplicationChoiceFragment;
 
@@ -25,12 +26,7 @@ export function ApplicationChoice({ label, value, onChange, noneLabel, disabled 
     if (value === null && first) onChange(first);
     // Only when the list arrives: choosing "none" later must stay chosen.
   }, [first?.id]);
-  if (error)
-    return (
-      <p class="error" role="alert">
-        {error.message}
-      </p>
-    );
+  if (error) return <QueryError error={error} />;
   return (
     <label>
       <span>{label}</span>

@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { ConsoleAccountSessionsDocument, ConsoleDeleteSessionsDocument, ConsoleRevokeSessionDocument } from "../../../generated/graphql.ts";
 import { allows } from "../../../session/store-choice.ts";
 import { outcomeOf, type Outcome } from "../../outcome.ts";
-import { OutcomeLine } from "../../../shared/OutcomeLine.tsx";
+import { OutcomeLine, QueryError } from "../../../shared/OutcomeLine.tsx";
 import { Pager, useCursorTrail } from "../../../shared/Pager.tsx";
 import type { TabProps } from "../registry.ts";
 import { SessionTable } from "./SessionTable.tsx";
@@ -53,11 +53,7 @@ export function SessionsTab({ account, store }: TabProps) {
       </div>
       {!mayWrite && <p class="hint">Your role in this identity store does not allow signing sessions out (it needs CUSTOMERS_WRITE).</p>}
       <OutcomeLine outcome={outcome} />
-      {error && (
-        <p class="error" role="alert">
-          {error.message}
-        </p>
-      )}
+      <QueryError error={error} />
       {!sessions && fetching && <p class="loading">Loading…</p>}
       {sessions && sessions.edges.length === 0 && <p>No {filter === "all" ? "" : `${filter} `}sessions.</p>}
       {sessions && sessions.edges.length > 0 && (

@@ -2,7 +2,7 @@ import { useQuery } from "@urql/preact";
 import { ConsoleAccountVerificationsDocument, type ConsoleIdentityVerificationFragment } from "../../../generated/graphql.ts";
 import { allows } from "../../../session/store-choice.ts";
 import { formatDate } from "../../labels.tsx";
-import { OutcomeLine } from "../../../shared/OutcomeLine.tsx";
+import { OutcomeLine, QueryError } from "../../../shared/OutcomeLine.tsx";
 import { ReadOnlyHint, useAction } from "../action-state.tsx";
 import type { TabProps } from "../registry.ts";
 import { METHOD_NAMES } from "./methods.ts";
@@ -18,12 +18,7 @@ export function VerificationTab({ account, store }: TabProps) {
   });
   const action = useAction(() => reexecute({ requestPolicy: "network-only" }));
   const mayWrite = allows(store, "CUSTOMERS_WRITE");
-  if (error)
-    return (
-      <p class="error" role="alert">
-        {error.message}
-      </p>
-    );
+  if (error) return <QueryError error={error} />;
   const customer = data?.customer;
   if (!customer) return fetching ? <p class="loading">Loading…</p> : null;
   const verifications = customer.identityVerifications.edges.map((edge) => edge.node);

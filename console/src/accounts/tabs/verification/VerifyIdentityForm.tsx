@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { ConsoleVerificationPoliciesDocument, ConsoleVerifyIdentityDocument, type VerificationMethod } from "../../../generated/graphql.ts";
 import { outcomeOf, type Outcome } from "../../outcome.ts";
 import { METHOD_NAMES } from "./methods.ts";
+import { QueryError } from "../../../shared/OutcomeLine.tsx";
 
 interface Props {
   customerId: string;
@@ -22,12 +23,7 @@ export function VerifyIdentityForm({ customerId, allowed, run }: Props) {
   const methods = policy?.methods ?? [];
   const chosenMethod = method && methods.includes(method) ? method : methods[0];
 
-  if (error)
-    return (
-      <p class="error" role="alert">
-        {error.message}
-      </p>
-    );
+  if (error) return <QueryError error={error} />;
   if (data && policies.length === 0) return <p class="hint">This store has no verification policy to verify identities under.</p>;
   const submit = async (event: Event) => {
     event.preventDefault();
