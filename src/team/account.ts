@@ -8,7 +8,7 @@ import type { RequestInfo } from "../service-context.ts";
 import { recordMemberChange } from "./member-events.ts";
 import { clearTeamTotp, confirmTeamTotp, startTeamTotp, type TotpEnrolment } from "./mfa.ts";
 import { TEAM_PASSWORD_POLICY } from "./service.ts";
-import { endSession, teamEmail, type SessionDeps } from "./sessions.ts";
+import { endSession, isLiveSession, teamEmail, type SessionDeps } from "./sessions.ts";
 
 // What a signed-in team member changes about their own sign-in from the console: the password and
 // the authenticator app. Each change proves the member again (the password, or a code for turning
@@ -18,7 +18,7 @@ import { endSession, teamEmail, type SessionDeps } from "./sessions.ts";
 /** A live console session and its member, by the cookie's token; null when it ended. Cost: one read. */
 export async function liveSession(db: Db, token: string): Promise<{ sessionId: string; member: TeamMember } | null> {
   const session = await db.consoleSession.findUnique({ where: { tokenHash: hashToken(token) }, include: { member: true } });
-  if (!session || session.endedAt || session.expiresAt <= new Date() || session.member.disabledAt) return null;
+  if (!session || !isLiveSession(session, session.member)) return null;
   return { sessionId: session.id, member: session.member };
 }
 

@@ -117,6 +117,10 @@ export async function signIn(
   return { mfaRequired: false, token, expiresAt, view: (await sessionView(deps.db, token))! };
 }
 
+/** Whether a console session still holds: not ended, not expired, and its member (when known) not disabled. */
+export const isLiveSession = (session: { endedAt: Date | null; expiresAt: Date }, member: { disabledAt: Date | null } | null) =>
+  session.endedAt === null && session.expiresAt > new Date() && member !== null && member.disabledAt === null;
+
 /** The live session a cookie's token names, or null (unknown, ended, expired, member disabled). Cost: one read. */
 export async function sessionView(db: Db, token: string): Promise<SessionView | null> {
   const session = await db.consoleSession.findUnique({
@@ -130,7 +134,7 @@ export async function sessionView(db: Db, token: string): Promise<SessionView | 
       },
     },
   });
-  if (!session || session.endedAt || session.expiresAt <= new Date() || session.member.disabledAt) return null;
+  if (!session || !isLiveSession(session, session.member)) return null;
   const { id, name, email, totpConfirmedAt } = session.member;
   return {
     csrfToken: csrfTokenOf(token),
@@ -158,7 +162,7 @@ export async function consolePrincipal(db: Db, token: string, keyId: string): Pr
   });
   const session = credential?.consoleSession;
   if (!credential || credential.revokedAt || !session || session.tokenHash !== hashToken(token)) return null;
-  if (session.endedAt || session.expiresAt <= new Date() || !credential.teamMember || credential.teamMember.disabledAt) return null;
+  if (!isLiveSession(session, credential.teamMember)) return null;
   return {
     tenantId: credential.tenantId,
     credentialId: credential.id,
