@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { ConsoleDeliveriesDocument, type DeliveryStatus } from "../generated/graphql.ts";
 import type { ConsoleStore } from "../session/api.ts";
 import { allows } from "../session/store-choice.ts";
+import { EnumFilter } from "../shared/EnumFilter.tsx";
 import { QueryError } from "../shared/OutcomeLine.tsx";
 import { Pager, useCursorTrail } from "../shared/Pager.tsx";
 import { usePolling } from "../shared/polling.ts";
@@ -44,23 +45,15 @@ export function DeliveryLog({ connectorId, store, version, onLogChanged }: Props
     <section aria-labelledby="deliveries-title">
       <h2 id="deliveries-title">Delivery log</h2>
       <div class="search">
-        <label>
-          Status
-          <select
-            value={status}
-            onChange={(e) => {
-              setStatus(e.currentTarget.value as DeliveryStatus | "");
-              trail.reset();
-            }}
-          >
-            <option value="">Any</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s.charAt(0) + s.slice(1).toLowerCase()}
-              </option>
-            ))}
-          </select>
-        </label>
+        <EnumFilter
+          label="Status"
+          value={status}
+          values={STATUSES}
+          onChange={(next) => {
+            setStatus(next);
+            trail.reset();
+          }}
+        />
         <button type="button" onClick={() => reexecute({ requestPolicy: "network-only" })}>
           Refresh
         </button>

@@ -4,11 +4,13 @@ import { Link } from "wouter-preact";
 import { formatDate } from "../accounts/labels.tsx";
 import { accountPath } from "../accounts/paths.ts";
 import { ConsoleInflowRequestsDocument, type ConsoleInflowRequestsQuery, type InflowOutcome } from "../generated/graphql.ts";
+import { EnumFilter } from "../shared/EnumFilter.tsx";
 import { QueryError } from "../shared/OutcomeLine.tsx";
 import { Pager, useCursorTrail } from "../shared/Pager.tsx";
 
 const PAGE_SIZE = 20;
 const OUTCOME_CLASS: Record<InflowOutcome, string> = { APPLIED: "label label-good", DUPLICATE: "label", REJECTED: "label label-bad" };
+const OUTCOMES = Object.keys(OUTCOME_CLASS) as InflowOutcome[];
 
 /** The posts an inflow connector received, newest first: outcome, answer, webhook-id, the customer, why refused. */
 export function InflowRequests({ connectorId }: { connectorId: string }) {
@@ -24,21 +26,15 @@ export function InflowRequests({ connectorId }: { connectorId: string }) {
     <section aria-labelledby="inflow-title">
       <h2 id="inflow-title">Received requests</h2>
       <div class="search">
-        <label>
-          Outcome
-          <select
-            value={outcome}
-            onChange={(e) => {
-              setOutcome(e.currentTarget.value as InflowOutcome | "");
-              trail.reset();
-            }}
-          >
-            <option value="">Any</option>
-            <option value="APPLIED">Applied</option>
-            <option value="DUPLICATE">Duplicate</option>
-            <option value="REJECTED">Rejected</option>
-          </select>
-        </label>
+        <EnumFilter
+          label="Outcome"
+          value={outcome}
+          values={OUTCOMES}
+          onChange={(next) => {
+            setOutcome(next);
+            trail.reset();
+          }}
+        />
         <button type="button" onClick={() => reexecute({ requestPolicy: "network-only" })}>
           Refresh
         </button>
